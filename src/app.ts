@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { ApolloServer } from "@apollo/server";
+import Fastify, { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import { DataSource } from "typeorm";
+import { RunningWorkers, startWorkers } from "../workers";
+import { Config } from "./config";
+import { registerGraphqlRoute, createApollo } from "./http/graphql";
+import { registerHealthRoutes } from "./http/health";
+import { OutboxRelay } from "./outbox/outbox.service";
+import { Context } from "./platform/context";
+import { openDatabase } from "./platform/db";
+import { Logger } from "./platform/logger";
+import { closeQueues, createQueues, Queues } from "./platform/queues";
+import { closeRedis, createRedis } from "./platform/redis";
+import { buildKontoSchema } from "./schema/build";
+import { seedIfEmpty } from "./seed/demo-data";
+
+export interface App {
+  config: Config;
+  log: Logger;
+  db: DataSource;
+  redis: Redis;
+  queues: Queues;
+  relay: OutboxRelay;
+  http: FastifyInstance;
+  /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+const DEMO_CUSTOMERS = 50;
+
+/**
+ * Starts everything `npm start` runs in one process: database (created and migrated), demo data
+ * outside production, the HTTP server, and the BullMQ workers unless WORKERS_IN_PROCESS=false.
+ */
+export async function startApp(config: Config, log: Logger): Promise<App> {
+  const db = await openDatabase(config, log);
+  if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
+    log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");
+  }
+  const redis = createRedis(config.redisUrl, "api");
+  redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const queues = createQueues(redis, config.queuePrefix);
+  const relay = new OutboxRelay(db, queues, log);
+
+  let shuttingDown = false;
+  const http = Fastify({
+    logger: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Keep-alive sockets that are idle close at once on shutdown; busy ones finish their request.
+    forceCloseConnections: "idle",
+    bodyLimit: 1024 * 1024,
+  });
+  http.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+
+  const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema(), config, log);
+  registerGraphqlRoute(http, apollo, { db, config, log, relay });
+  registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
+
+  const workers: RunningWorkers | undefined = config.workersInProcess
+    ? await startWorkers({ config, db, redis, queues, relay, log })
+    : undefined;
+
+  const address = await http.listen({ host: config.host, port: config.port });
+  const url = address.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
+  log.info({ url: `${url}/graphql`, workers: !!workers }, "konto listening");
+
+  return {
+    config,
+    log,
+    db,
+    redis,
+    queues,
+    relay,
+    http,
+    url,
+    async stop() {
+      shuttingDown = true;
+      // Stop accepting, let in-flight requests finish, then jobs, then the pools.
+      await http.close();
+      await apollo.stop();
+      await workers?.close();
+      await closeQueues(queues);
+      await closeRedis(redis);
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// The one place where the environment is read. Every variable is documented in README.md
+// ("Configuration"); a missing or invalid value stops start-up with one line naming it.
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  queuePrefix: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  smtpUrl: string;
+  mailFrom: string;
+  /** Milliseconds a confirmation link stays valid. */
+  emailVerificationTtlMs: number;
+  jwt: {
+    issuer: string;
+    audience: string;
+    /** Private signing key (PKCS#8 PEM); when absent a development key file is used. */
+    signingKeyPem: string | undefined;
+    signingKeyId: string | undefined;
+    /** JSON array of public JWKs of retired keys that still verify. */
+    retiredPublicKeys: string | undefined;
+    devKeyFile: string;
+    accessTokenTtlMs: number;
+  };
+  seed: "auto" | "none";
+  logLevel: string;
+  exposeSqlCount: boolean;
+  workersInProcess: boolean;
+  graphql: { maxDepth: number; maxAliases: number; maxCost: number; introspection: boolean };
+  shutdownTimeoutMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export function parseDuration(variable: string, raw: string): number {
+  const match = DURATION.exec(raw.trim());
+  if (!match || Number(match[1]) <= 0) {
+    throw new ConfigError(variable, `must be a positive duration such as 90s, 15m, 12h or 7d (got "${raw}")`);
+  }
+  return Number(match[1]) * UNIT_MS[match[2]];
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = env.NODE_ENV?.trim() || "development";
+  const production = nodeEnv === "production";
+
+  const text = (name: string, fallback: string | undefined): string => {
+    const value = env[name]?.trim();
+    if (value) return value;
+    if (fallback === undefined) throw new ConfigError(name, "is required but not set");
+    return fallback;
+  };
+  const optional = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name, String(fallback));
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = text(name, String(fallback)).toLowerCase();
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false (got "${raw}")`);
+  };
+  const url = (name: string, fallback: string | undefined, protocols: string[]): string => {
+    const raw = text(name, fallback);
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, `must be a URL (got "${redactUrl(raw)}")`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(" or ")} (got "${parsed.protocol}")`);
+    }
+    return raw.replace(/\/+$/, "");
+  };
+
+  const port = int("PORT", 4000, 0, 65535); // 0 picks a free port (tests)
+  // In production these have no safe default: links and mail must point at the real deployment.
+  const publicUrl = url("PUBLIC_URL", production ? undefined : `http://localhost:${port}`, ["http:", "https:"]);
+  const databaseUrl = url("DATABASE_URL", "mysql://root@127.0.0.1:3306/konto", ["mysql:", "mariadb:"]);
+  if (!new URL(databaseUrl).pathname.replace(/^\//, "")) {
+    throw new ConfigError("DATABASE_URL", "must name a database, e.g. mysql://root@127.0.0.1:3306/konto");
+  }
+  const seed = text("SEED", "auto");
+  if (seed !== "auto" && seed !== "none") throw new ConfigError("SEED", `must be auto or none (got "${seed}")`);
+  const logLevel = text("LOG_LEVEL", "info");
+  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel)) {
+    throw new ConfigError("LOG_LEVEL", `must be one of fatal, error, warn, info, debug, trace, silent (got "${logLevel}")`);
+  }
+  const mailFrom = text("MAIL_FROM", "Konto <no-reply@konto.localhost>");
+  if (!/^[^<>]*<?[^\s@<>]+@[^\s@<>]+>?$/.test(mailFrom)) {
+    throw new ConfigError("MAIL_FROM", `must be an address such as "Konto <no-reply@example.com>" (got "${mailFrom}")`);
+  }
+
+  return {
+    nodeEnv,
+    production,
+    databaseUrl,
+    databasePoolSize: int("DATABASE_POOL_SIZE", 10, 1, 500),
+    redisUrl: url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    queuePrefix: text("QUEUE_PREFIX", "konto"),
+    host: text("HOST", "0.0.0.0"),
+    port,
+    publicUrl,
+    smtpUrl: url("SMTP_URL", production ? undefined : "smtp://127.0.0.1:1025", ["smtp:", "smtps:"]),
+    mailFrom,
+    emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
+    jwt: {
+      issuer: text("JWT_ISSUER", publicUrl),
+      audience: text("JWT_AUDIENCE", "konto"),
+      signingKeyPem: optional("JWT_SIGNING_KEY"),
+      signingKeyId: optional("JWT_KEY_ID"),
+      retiredPublicKeys: optional("JWT_RETIRED_PUBLIC_KEYS"),
+      devKeyFile: text("JWT_DEV_KEY_FILE", ".konto/dev-signing-key.json"),
+      accessTokenTtlMs: parseDuration("ACCESS_TOKEN_TTL", text("ACCESS_TOKEN_TTL", "15m")),
+    },
+    seed,
+    logLevel,
+    exposeSqlCount: bool("EXPOSE_SQL_COUNT", false),
+    workersInProcess: bool("WORKERS_IN_PROCESS", true),
+    graphql: {
+      maxDepth: int("GRAPHQL_MAX_DEPTH", 10, 2, 50),
+      maxAliases: int("GRAPHQL_MAX_ALIASES", 15, 0, 1000),
+      maxCost: int("GRAPHQL_MAX_COST", 20000, 100, 10_000_000),
+      introspection: !production,
+    },
+    shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
+  };
+}
+
+/** Hides the password of a URL so that it can be logged or printed. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}

@@ -1,0 +1,45 @@
+import { DataSource } from "typeorm";
+import { Context } from "../platform/context";
+import { toGlobalId } from "../platform/global-id";
+import { childrenLoader, rowLoader } from "../platform/loaders";
+import { boolColumn, setColumn } from "../platform/rows";
+import { ContactType } from "./contact.entity";
+import { ContactNode } from "./contact.types";
+
+type Row = Record<string, any>;
+
+export function contactFromRow(r: Row): ContactNode {
+  return {
+    __typename: "Contact",
+    id: toGlobalId("Contact", r.id),
+    dbId: r.id,
+    customerId: r.customer_id,
+    types: setColumn<ContactType>(r.types),
+    salutation: r.salutation ?? undefined,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    email: r.email,
+    emailConfirmed: r.email_confirmed_at !== null,
+    phone: r.phone ?? undefined,
+    hasPhonePassword: r.phone_password_hash !== null,
+    restrictions: r.restrictions ?? undefined,
+    receivesInvoices: boolColumn(r.receives_invoices),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const contactById = (db: DataSource) => rowLoader(db, "contacts", "id", contactFromRow);
+export const contactsByCustomer = (db: DataSource) =>
+  childrenLoader(db, "contacts", "customer_id", [{ column: "id" }], contactFromRow);
+
+export const ContactService = {
+  byId(ctx: Context, id: number): Promise<ContactNode | null> {
+    return ctx.loaders.get(contactById).load(id);
+  },
+
+  /** All contacts of a customer; a customer has a handful, so this list is not paginated. */
+  ofCustomer(ctx: Context, customerId: number): Promise<ContactNode[]> {
+    return ctx.loaders.get(contactsByCustomer).load(customerId);
+  },
+};

@@ -1,0 +1,141 @@
+import { DataSource } from "typeorm";
+import { Context } from "../platform/context";
+import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
+import { rowLoader } from "../platform/loaders";
+import { boolColumn, jsonColumn } from "../platform/rows";
+import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
+import { CustomerNode } from "./customer.types";
+import { toGlobalId } from "../platform/global-id";
+
+type Row = Record<string, any>;
+
+/** Shows country, check digits and the last four characters: "AT61 **** 3456". */
+export function maskIban(iban: string): string {
+  const compact = iban.replace(/\s+/g, "");
+  return `${compact.slice(0, 4)} **** ${compact.slice(-4)}`;
+}
+
+export function customerFromRow(r: Row): CustomerNode {
+  const displayName =
+    r.kind === CustomerKind.BUSINESS && r.company_name
+      ? r.company_name
+      : [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
+  return {
+    __typename: "Customer",
+    id: toGlobalId("Customer", r.id),
+    dbId: r.id,
+    resellerId: r.reseller_id,
+    customerNumber: r.customer_number,
+    kind: r.kind as CustomerKind,
+    displayName,
+    companyName: r.company_name ?? undefined,
+    legalForm: r.legal_form ?? undefined,
+    salutation: r.salutation ?? undefined,
+    firstName: r.first_name ?? undefined,
+    lastName: r.last_name ?? undefined,
+    vatId: r.vat_id ?? undefined,
+    address: { street: r.street, postalCode: r.postal_code, city: r.city, countryCode: r.country_code },
+    billingAddress: r.billing_street
+      ? {
+          name: r.billing_name ?? displayName,
+          street: r.billing_street,
+          postalCode: r.billing_postal_code,
+          city: r.billing_city,
+          countryCode: r.billing_country_code,
+        }
+      : undefined,
+    email: r.email,
+    phone: r.phone ?? undefined,
+    mobile: r.mobile ?? undefined,
+    payment: {
+      method: r.payment_method as PaymentMethod,
+      sepa:
+        r.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && r.sepa_iban
+          ? {
+              iban: maskIban(r.sepa_iban),
+              bic: r.sepa_bic ?? undefined,
+              accountHolder: r.sepa_account_holder ?? "",
+              mandateReference: r.sepa_mandate_reference ?? undefined,
+              mandateDate: r.sepa_mandate_date ?? undefined,
+              scheme: (r.sepa_scheme ?? SepaScheme.CORE) as SepaScheme,
+            }
+          : undefined,
+    },
+    onlineInvoice: { enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined },
+    newsletter: {
+      enabled: boolColumn(r.newsletter_enabled),
+      email: r.newsletter_email ?? undefined,
+      consentAt: r.newsletter_consent_at ?? undefined,
+    },
+    ipAllowlist: jsonColumn<string[]>(r.ip_allowlist) ?? [],
+    locale: r.locale as Locale,
+    status: r.status as CustomerStatus,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export const customerById = (db: DataSource) => rowLoader(db, "customers", "id", customerFromRow);
+export const customerByNumber = (db: DataSource) => rowLoader(db, "customers", "customer_number", customerFromRow);
+
+const CUSTOMER_ORDER: OrderColumn[] = [{ column: "id" }];
+
+/** Escapes LIKE wildcards so that a search for "50%" means the text "50%". */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export const CustomerService = {
+  byId(ctx: Context, id: number): Promise<CustomerNode | null> {
+    return ctx.loaders.get(customerById).load(id);
+  },
+
+  byNumber(ctx: Context, customerNumber: string): Promise<CustomerNode | null> {
+    return ctx.loaders.get(customerByNumber).load(customerNumber);
+  },
+
+  /** A keyset page ordered by id; the search matches a number prefix, a name or an email part. */
+  async list(
+    ctx: Context,
+    args: { first: number; after?: string; search?: string; resellerId?: number },
+  ): Promise<Page<CustomerNode>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const search = args.search?.trim();
+    if (search) {
+      const part = `%${likeEscape(search)}%`;
+      where.push("(customer_number LIKE ? OR company_name LIKE ? OR last_name LIKE ? OR first_name LIKE ? OR email LIKE ?)");
+      params.push(`${likeEscape(search)}%`, part, part, part, part);
+    }
+    if (args.resellerId !== undefined) {
+      where.push("reseller_id = ?");
+      params.push(args.resellerId);
+    }
+    const filterSql = where.join(" AND ");
+    const filterParams = [...params];
+    if (args.after) {
+      const keyset = keysetCondition(CUSTOMER_ORDER, decodeCursor(args.after, CUSTOMER_ORDER));
+      where.push(keyset.sql);
+      params.push(...keyset.params);
+    }
+    const rows: Row[] = await ctx.db.query(
+      `SELECT * FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
+      [...params, args.first + 1],
+    );
+    const byId = ctx.loaders.get(customerById);
+    const nodes = rows.map((r) => {
+      const node = customerFromRow(r);
+      byId.prime(node.dbId, node);
+      return { node, cursor: [node.dbId] };
+    });
+    const count = async () => {
+      const [row] = await ctx.db.query(
+        `SELECT COUNT(*) AS n FROM customers${filterSql ? ` WHERE ${filterSql}` : ""}`,
+        filterParams,
+      );
+      return Number(row.n);
+    };
+    return new Page(nodes, args.first, !!args.after, count);
+  },
+};

@@ -1,0 +1,85 @@
+import { Readable } from "node:stream";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { FastifyInstance } from "fastify";
+import { GraphQLSchema } from "graphql";
+import { DataSource } from "typeorm";
+import { Config } from "../config";
+import { OutboxRelay } from "../outbox/outbox.service";
+import { Context } from "../platform/context";
+import { maskError } from "../platform/errors";
+import { Loaders } from "../platform/loaders";
+import { Logger } from "../platform/logger";
+import { currentScope, runInScope } from "../platform/request-scope";
+
+export async function createApollo(schema: GraphQLSchema, config: Config, log: Logger): Promise<ApolloServer<Context>> {
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.graphql.introspection,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    // Query limits run as validation rules, before any resolver does work.
+    validationRules: [
+      maxDepthRule({ n: config.graphql.maxDepth }),
+      maxAliasesRule({ n: config.graphql.maxAliases }),
+      costLimitRule({ maxCost: config.graphql.maxCost }),
+    ],
+    formatError: (formatted, error) => maskError(formatted, error, log, currentScope()?.requestId),
+    plugins: [
+      // No cache hints are used; the plugin would wrap every resolver for nothing.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ...(config.graphql.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+    ],
+  });
+  await apollo.start();
+  return apollo;
+}
+
+/** Mounts Apollo at /graphql. Each request runs in its own scope so SQL statements are counted per request. */
+export function registerGraphqlRoute(
+  app: FastifyInstance,
+  apollo: ApolloServer<Context>,
+  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay },
+): void {
+  app.route({
+    method: ["GET", "POST"],
+    url: "/graphql",
+    handler: async (request, reply) => {
+      const scope = { requestId: request.id, sqlStatements: 0 };
+      return runInScope(scope, async () => {
+        const headers = new HeaderMap();
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+        }
+        const queryStart = request.url.indexOf("?");
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: request.method.toUpperCase(),
+            headers,
+            search: queryStart >= 0 ? request.url.slice(queryStart) : "",
+            body: request.body,
+          },
+          context: async () => ({
+            requestId: request.id,
+            principal: { kind: "anonymous" },
+            db: deps.db,
+            loaders: new Loaders(deps.db),
+            log: deps.log,
+            config: deps.config,
+            outbox: deps.relay,
+          }),
+        });
+        for (const [name, value] of response.headers) void reply.header(name, value);
+        if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
+        void reply.code(response.status ?? 200);
+        if (response.body.kind === "complete") return response.body.string;
+        return reply.send(Readable.from(response.body.asyncIterator));
+      });
+    },
+  });
+}

@@ -1,0 +1,125 @@
+import { DataSource } from "typeorm";
+import { Context } from "../platform/context";
+import { toGlobalId } from "../platform/global-id";
+import { childPageLoader, childrenLoader, rowLoader } from "../platform/loaders";
+import { money } from "../platform/money";
+import { Page } from "../platform/pagination";
+import { jsonColumn } from "../platform/rows";
+import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
+import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
+
+type Row = Record<string, any>;
+
+/** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. */
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** OVERDUE is not stored: an OPEN invoice is overdue once its due date has passed. */
+export function invoiceStatus(stored: StoredInvoiceStatus, dueDate: string, asOf = today()): InvoiceStatus {
+  if (stored === StoredInvoiceStatus.OPEN && dueDate < asOf) return InvoiceStatus.OVERDUE;
+  return stored as unknown as InvoiceStatus;
+}
+
+export function invoiceFromRow(r: Row): InvoiceNode {
+  return {
+    __typename: "Invoice",
+    id: toGlobalId("Invoice", r.id),
+    dbId: r.id,
+    customerId: r.customer_id,
+    originalInvoiceId: r.original_invoice_id,
+    number: r.number,
+    kind: r.kind as InvoiceKind,
+    status: invoiceStatus(r.status, r.due_date),
+    issueDate: r.issue_date,
+    dueDate: r.due_date,
+    periodStart: r.period_start ?? undefined,
+    periodEnd: r.period_end ?? undefined,
+    net: money(r.net_amount, r.currency),
+    vat: money(r.vat_amount, r.currency),
+    gross: money(r.gross_amount, r.currency),
+    billingAddress: {
+      name: r.billing_name,
+      street: r.billing_street,
+      postalCode: r.billing_postal_code,
+      city: r.billing_city,
+      countryCode: r.billing_country_code,
+      addressees: jsonColumn<string[]>(r.billing_addressees) ?? [],
+    },
+    paidAt: r.paid_at ?? undefined,
+    createdAt: r.created_at,
+  };
+}
+
+export function invoiceLineFromRow(r: Row): InvoiceLineNode {
+  const currency = r.currency ?? "EUR";
+  return {
+    invoiceId: r.invoice_id,
+    productId: r.product_id,
+    currency,
+    position: r.position,
+    description: r.description,
+    quantity: Number(r.quantity),
+    unitPrice: money(r.unit_price_amount, currency),
+    vatRate: Number(r.vat_rate),
+    net: money(r.net_amount, currency),
+  };
+}
+
+/** SQL for a status filter, translating the derived OVERDUE against today's date. */
+function statusFilter(statuses: InvoiceStatus[] | undefined): { sql: string; params: unknown[] } | undefined {
+  if (!statuses?.length) return undefined;
+  const asOf = today();
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const status of new Set(statuses)) {
+    if (status === InvoiceStatus.OVERDUE) {
+      parts.push("(status = 'OPEN' AND due_date < ?)");
+      params.push(asOf);
+    } else if (status === InvoiceStatus.OPEN) {
+      parts.push("(status = 'OPEN' AND due_date >= ?)");
+      params.push(asOf);
+    } else {
+      parts.push("status = ?");
+      params.push(status);
+    }
+  }
+  return { sql: parts.join(" OR "), params };
+}
+
+export const invoiceById = (db: DataSource) => rowLoader(db, "invoices", "id", invoiceFromRow);
+export const invoicePagesByCustomer = (db: DataSource) =>
+  childPageLoader(db, {
+    table: "invoices",
+    parentColumn: "customer_id",
+    order: [
+      { column: "issue_date", desc: true },
+      { column: "id", desc: true },
+    ],
+    map: invoiceFromRow,
+  });
+export const linesByInvoice = (db: DataSource) =>
+  childrenLoader(db, "invoice_lines", "invoice_id", [{ column: "position" }], invoiceLineFromRow);
+
+export const InvoiceService = {
+  byId(ctx: Context, id: number): Promise<InvoiceNode | null> {
+    return ctx.loaders.get(invoiceById).load(id);
+  },
+
+  pageOfCustomer(
+    ctx: Context,
+    customerId: number,
+    args: { first: number; after?: string; status?: InvoiceStatus[] },
+  ): Promise<Page<InvoiceNode>> {
+    return ctx.loaders
+      .get(invoicePagesByCustomer)
+      .load({ parentId: customerId, args: { first: args.first, after: args.after, filter: statusFilter(args.status) } });
+  },
+
+  async lines(ctx: Context, invoice: InvoiceNode): Promise<InvoiceLineNode[]> {
+    const lines = await ctx.loaders.get(linesByInvoice).load(invoice.dbId);
+    return lines.map((line) => ({
+      ...line,
+      unitPrice: money(line.unitPrice.amount, invoice.gross.currency),
+      net: money(line.net.amount, invoice.gross.currency),
+    }));
+  },
+};

@@ -1,0 +1,19 @@
+import { startApp } from "./app";
+import { redactUrl } from "./config";
+import { createLogger } from "./platform/logger";
+import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "./platform/process";
+
+/** `npm start`: API and workers in one process. */
+async function main() {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel);
+  log.info({ database: redactUrl(config.databaseUrl), redis: redactUrl(config.redisUrl), env: config.nodeEnv }, "starting konto");
+  const app = await startApp(config, log);
+  exitOnSignals(log, config.shutdownTimeoutMs, () => app.stop());
+  // The benchmark runs this process as a child and asks for its memory over IPC.
+  process.on("message", (message) => {
+    if (message === "memory") process.send?.({ memory: process.memoryUsage() });
+  });
+}
+
+main().catch(exitOnFailure);

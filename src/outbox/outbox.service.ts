@@ -1,0 +1,99 @@
+import { DataSource, EntityManager } from "typeorm";
+import { inTransaction } from "../platform/db";
+import { Logger } from "../platform/logger";
+import { MailMessage } from "../platform/mailer";
+import { QueueName, Queues } from "../platform/queues";
+import { currentScope } from "../platform/request-scope";
+
+/** What an outbox row asks for, and the queue that does it. */
+export const OUTBOX_TOPICS = {
+  /** A message rendered when it was recorded: { key, messages: MailMessage[] }. */
+  mail: "mail",
+} as const satisfies Record<string, QueueName>;
+export type OutboxTopic = keyof typeof OUTBOX_TOPICS;
+
+export interface RecordedMail {
+  /** Names the message for the delivery records: the same key and recipient never send twice. */
+  key: string;
+  messages: MailMessage[];
+}
+
+export const outboxJobId = (outboxId: string | number) => `outbox-${outboxId}`;
+
+/** Rows older than this and still undispatched are re-added by the sweeper. */
+const SWEEP_AFTER_MS = 5000;
+
+/**
+ * Side effects are written as outbox rows in the transaction that causes them; after commit the
+ * relay adds the BullMQ job (jobId = outbox id) and marks the row dispatched. When Redis is down
+ * or the process dies in between, the sweeper finds the row and adds it again.
+ */
+export class OutboxRelay {
+  constructor(
+    private readonly db: DataSource,
+    private readonly queues: Queues,
+    private readonly log: Logger,
+  ) {}
+
+  /** Records a side effect in the caller's transaction; returns the outbox id. */
+  async record(tx: EntityManager, topic: OutboxTopic, payload: object): Promise<string> {
+    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [
+      topic,
+      JSON.stringify(payload),
+      currentScope()?.requestId ?? null,
+    ]);
+    return String(result.insertId);
+  }
+
+  /**
+   * Runs `work` in one transaction with an outbox at hand; after commit its rows are handed to
+   * BullMQ. A failure to reach Redis never fails the caller: the sweeper retries.
+   */
+  async transaction<T>(db: DataSource, work: (tx: EntityManager, record: (topic: OutboxTopic, payload: object) => Promise<string>) => Promise<T>): Promise<T> {
+    let ids: string[] = [];
+    const result = await inTransaction(db, (tx) => {
+      ids = [];
+      return work(tx, async (topic, payload) => {
+        const id = await this.record(tx, topic, payload);
+        ids.push(id);
+        return id;
+      });
+    });
+    if (ids.length) void this.dispatch(ids).catch((err) => this.log.warn({ err, outboxIds: ids }, "outbox dispatch deferred to sweeper"));
+    return result;
+  }
+
+  /** Adds the jobs of these outbox rows and marks them dispatched. */
+  async dispatch(ids: string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const rows: { id: string; topic: OutboxTopic }[] = await this.db.query(
+      "SELECT id, topic FROM outbox WHERE id IN (?) AND dispatched_at IS NULL",
+      [ids],
+    );
+    const byQueue = new Map<QueueName, string[]>();
+    for (const row of rows) {
+      const queue = OUTBOX_TOPICS[row.topic];
+      if (!queue) {
+        this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic");
+        continue;
+      }
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), String(row.id)]);
+    }
+    for (const [queue, queueIds] of byQueue) {
+      await this.queues[queue].addBulk(
+        queueIds.map((id) => ({ name: queue, data: { outboxId: id }, opts: { jobId: outboxJobId(id) } })),
+      );
+      await this.db.query("UPDATE outbox SET dispatched_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)", [queueIds]);
+    }
+    return rows.length;
+  }
+
+  /** Re-adds rows left undispatched (Redis was down, the process died). */
+  async sweep(limit = 1000): Promise<number> {
+    const rows: { id: string }[] = await this.db.query(
+      "SELECT id FROM outbox WHERE dispatched_at IS NULL AND created_at < ? ORDER BY id LIMIT ?",
+      [new Date(Date.now() - SWEEP_AFTER_MS), limit],
+    );
+    return this.dispatch(rows.map((r) => String(r.id)));
+  }
+}

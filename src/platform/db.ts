@@ -1,0 +1,125 @@
+import "reflect-metadata";
+import mysql from "mysql2/promise";
+import { DataSource, EntityManager, Logger as TypeOrmLogger, QueryFailedError } from "typeorm";
+import { Config } from "../config";
+import { Contact } from "../contacts/contact.entity";
+import { Customer } from "../customers/customer.entity";
+import { Invoice, InvoiceLine } from "../invoices/invoice.entity";
+import { MailDelivery, OutboxMessage } from "../outbox/outbox.entity";
+import { Product } from "../products/product.entity";
+import { Reseller } from "../resellers/reseller.entity";
+import { Membership, User } from "../users/user.entity";
+import { EmailVerification } from "../verifications/email-verification.entity";
+import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
+import { Logger } from "./logger";
+import { currentScope } from "./request-scope";
+
+export const ENTITIES = [
+  Reseller,
+  Customer,
+  Contact,
+  Product,
+  Invoice,
+  InvoiceLine,
+  EmailVerification,
+  User,
+  Membership,
+  OutboxMessage,
+  MailDelivery,
+];
+// Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
+export const MIGRATIONS = [Initial1763700000000];
+
+/** Counts statements per request scope and sends failures and slow queries to pino. */
+class StatementLogger implements TypeOrmLogger {
+  constructor(private readonly pino: Logger) {}
+  logQuery(): void {
+    const scope = currentScope();
+    if (scope) scope.sqlStatements++;
+  }
+  logQueryError(error: string | Error, query: string): void {
+    this.pino.debug({ err: error, query }, "query failed");
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.pino.warn({ ms: time, query }, "slow query");
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.pino.info({ migration: message }, "migration");
+  }
+  log(level: "log" | "info" | "warn", message: unknown): void {
+    if (level === "warn") this.pino.warn({ typeorm: message }, "typeorm warning");
+  }
+}
+
+function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+}
+
+/** Creates the configured database when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const server = new URL(url);
+  const name = databaseName(url);
+  server.pathname = "/";
+  const conn = await mysql.createConnection({ uri: server.toString() });
+  try {
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await conn.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const server = new URL(url);
+  const name = databaseName(url);
+  server.pathname = "/";
+  const conn = await mysql.createConnection({ uri: server.toString() });
+  try {
+    await conn.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export function createDataSource(config: Pick<Config, "databaseUrl" | "databasePoolSize">, log: Logger): DataSource {
+  return new DataSource({
+    type: "mysql",
+    url: config.databaseUrl,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: "migrations",
+    synchronize: false,
+    timezone: "Z",
+    charset: "utf8mb4_unicode_ci",
+    dateStrings: ["DATE"],
+    poolSize: config.databasePoolSize,
+    maxQueryExecutionTime: 1000,
+    logger: new StatementLogger(log),
+  });
+}
+
+/** Connects, creates the database if missing and applies pending migrations. */
+export async function openDatabase(config: Config, log: Logger): Promise<DataSource> {
+  await ensureDatabase(config.databaseUrl);
+  const db = createDataSource(config, log);
+  await db.initialize();
+  const applied = await db.runMigrations({ transaction: "each" });
+  for (const migration of applied) log.info({ migration: migration.name }, "migration applied");
+  return db;
+}
+
+const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+
+/** Runs work in one transaction and retries it when MySQL picks it as a deadlock victim. */
+export async function inTransaction<T>(db: DataSource, work: (tx: EntityManager) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(work);
+    } catch (error) {
+      const code = error instanceof QueryFailedError ? (error.driverError as { code?: string })?.code : undefined;
+      if (attempt >= attempts || !code || !DEADLOCK_CODES.has(code)) throw error;
+    }
+  }
+}

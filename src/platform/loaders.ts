@@ -1,0 +1,140 @@
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import { decodeCursor, keysetCondition, OrderColumn, orderBySql, Page } from "./pagination";
+
+type Row = Record<string, unknown>;
+
+/**
+ * The request's DataLoaders. Each loader is made on first use by its factory (declared next to
+ * the service that owns the table) and lives as long as the request, so that every relation is
+ * fetched once per request for all parents together.
+ */
+export class Loaders {
+  private readonly made = new Map<(db: DataSource) => unknown, unknown>();
+
+  constructor(private readonly db: DataSource) {}
+
+  get<T>(factory: (db: DataSource) => T): T {
+    let loader = this.made.get(factory) as T | undefined;
+    if (loader === undefined) {
+      loader = factory(this.db);
+      this.made.set(factory, loader);
+    }
+    return loader;
+  }
+}
+
+/** A loader of single rows by a unique column, one `IN (...)` statement per batch. */
+export function rowLoader<T>(db: DataSource, table: string, column: string, map: (row: Row) => T) {
+  return new DataLoader<number | string, T | null>(async (keys) => {
+    const rows: Row[] = await db.query(`SELECT * FROM ${table} WHERE ${column} IN (?)`, [keys]);
+    const byKey = new Map(rows.map((r) => [String(r[column]), map(r)]));
+    return keys.map((k) => byKey.get(String(k)) ?? null);
+  });
+}
+
+/**
+ * A loader of all child rows per parent id (small, unpaginated lists), one statement per batch.
+ * `where` narrows the rows; its parameters are computed per batch.
+ */
+export function childrenLoader<T>(
+  db: DataSource,
+  table: string,
+  parentColumn: string,
+  order: OrderColumn[],
+  map: (row: Row) => T,
+  where?: () => { sql: string; params: unknown[] },
+) {
+  return new DataLoader<number, T[]>(async (parentIds) => {
+    const filter = where?.();
+    const rows: Row[] = await db.query(
+      `SELECT * FROM ${table} WHERE ${parentColumn} IN (?)${filter ? ` AND (${filter.sql})` : ""} ORDER BY ${parentColumn}, ${orderBySql(order)}`,
+      [parentIds, ...(filter?.params ?? [])],
+    );
+    const byParent = new Map<number, T[]>();
+    for (const row of rows) {
+      const key = Number(row[parentColumn]);
+      let list = byParent.get(key);
+      if (!list) byParent.set(key, (list = []));
+      list.push(map(row));
+    }
+    return parentIds.map((id) => byParent.get(id) ?? []);
+  });
+}
+
+export interface ChildPageArgs {
+  first: number;
+  after?: string;
+  /** Extra filter on the child table, e.g. a status; part of the batch key. */
+  filter?: { sql: string; params: unknown[] };
+}
+
+export interface ChildPageKey {
+  parentId: number;
+  args: ChildPageArgs;
+}
+
+/**
+ * A loader of one connection page per parent. All parents asking with the same arguments share
+ * one statement: window functions number each parent's rows and count them (totalCount before
+ * the cursor is applied), so the page size does not change the number of statements.
+ */
+export function childPageLoader<T>(
+  db: DataSource,
+  spec: { table: string; parentColumn: string; order: OrderColumn[]; map: (row: Row) => T },
+) {
+  const { table, parentColumn, order, map } = spec;
+  const argsKey = (a: ChildPageArgs) => JSON.stringify([a.first, a.after ?? null, a.filter ?? null]);
+
+  return new DataLoader<ChildPageKey, Page<T>, string>(
+    async (keys) => {
+      const groups = new Map<string, { args: ChildPageArgs; parentIds: number[] }>();
+      for (const key of keys) {
+        const k = argsKey(key.args);
+        const group = groups.get(k) ?? { args: key.args, parentIds: [] };
+        group.parentIds.push(key.parentId);
+        groups.set(k, group);
+      }
+      const pages = new Map<string, Page<T>>();
+      await Promise.all(
+        [...groups.entries()].map(async ([k, { args, parentIds }]) => {
+          const cursor = args.after ? decodeCursor(args.after, order) : undefined;
+          const after = cursor ? keysetCondition(order, cursor, "t.") : undefined;
+          const sql =
+            `SELECT * FROM (` +
+            ` SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.${parentColumn} ORDER BY ${orderBySql(order, "t.")}) AS _rn FROM (` +
+            `  SELECT c.*, COUNT(*) OVER (PARTITION BY c.${parentColumn}) AS _total FROM ${table} c` +
+            `  WHERE c.${parentColumn} IN (?)${args.filter ? ` AND (${args.filter.sql})` : ""}` +
+            ` ) t${after ? ` WHERE ${after.sql}` : ""}` +
+            `) p WHERE p._rn <= ? ORDER BY p.${parentColumn}, p._rn`;
+          const params = [parentIds, ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1];
+          const rows: Row[] = await db.query(sql, params);
+          const byParent = new Map<number, { rows: { node: T; cursor: (string | number)[] }[]; total: number }>();
+          for (const row of rows) {
+            const parentId = Number(row[parentColumn]);
+            let entry = byParent.get(parentId);
+            if (!entry) byParent.set(parentId, (entry = { rows: [], total: Number(row._total) }));
+            entry.rows.push({ node: map(row), cursor: order.map((o) => row[o.column] as string | number) });
+          }
+          for (const parentId of parentIds) {
+            const entry = byParent.get(parentId);
+            // A parent with rows only before the cursor has none here; its total is then unknown
+            // from this statement, so it is counted once on demand.
+            const total = entry ? entry.total : cursor ? () => countChildren(db, table, parentColumn, parentId, args) : 0;
+            pages.set(`${parentId}|${k}`, new Page(entry?.rows ?? [], args.first, !!cursor, total));
+          }
+        }),
+      );
+      return keys.map((key) => pages.get(`${key.parentId}|${argsKey(key.args)}`)!);
+    },
+    { cacheKeyFn: (key) => `${key.parentId}|${argsKey(key.args)}` },
+  );
+}
+
+async function countChildren(db: DataSource, table: string, parentColumn: string, parentId: number, args: ChildPageArgs) {
+  const rows: Row[] = await db.query(
+    `SELECT COUNT(*) AS n FROM ${table} WHERE ${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}`,
+    [parentId, ...(args.filter?.params ?? [])],
+  );
+  return Number(rows[0].n);
+}

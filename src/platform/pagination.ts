@@ -1,0 +1,146 @@
+import { Max, MaxLength, Min } from "class-validator";
+import { ArgsType, ClassType, Field, Int, ObjectType } from "type-graphql";
+import { badInput } from "./errors";
+
+export const MAX_PAGE_SIZE = 100;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` })
+  @Min(0)
+  @Max(MAX_PAGE_SIZE)
+  first: number;
+
+  @Field({ nullable: true, description: "The endCursor of the previous page." })
+  @MaxLength(200)
+  after?: string;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field({ nullable: true })
+  startCursor?: string;
+
+  @Field({ nullable: true })
+  endCursor?: string;
+}
+
+/** One column of a keyset order; the last one must be unique (the primary key). */
+export interface OrderColumn {
+  column: string;
+  desc?: boolean;
+}
+
+type CursorValue = string | number;
+
+export function encodeCursor(values: CursorValue[]): string {
+  return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string, order: OrderColumn[]): CursorValue[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    values = undefined;
+  }
+  if (
+    !Array.isArray(values) ||
+    values.length !== order.length ||
+    !values.every((v) => typeof v === "string" || typeof v === "number")
+  ) {
+    throw badInput("after is not a cursor of this list", { field: "after" });
+  }
+  return values as CursorValue[];
+}
+
+/** SQL for "rows after this cursor" in the given order: (a < ?) OR (a = ? AND b > ?) ... */
+export function keysetCondition(order: OrderColumn[], values: CursorValue[], alias = ""): { sql: string; params: CursorValue[] } {
+  const col = (i: number) => `${alias}${order[i].column}`;
+  const ors: string[] = [];
+  const params: CursorValue[] = [];
+  for (let i = 0; i < order.length; i++) {
+    const ands: string[] = [];
+    for (let j = 0; j < i; j++) {
+      ands.push(`${col(j)} = ?`);
+      params.push(values[j]);
+    }
+    ands.push(`${col(i)} ${order[i].desc ? "<" : ">"} ?`);
+    params.push(values[i]);
+    ors.push(`(${ands.join(" AND ")})`);
+  }
+  return { sql: `(${ors.join(" OR ")})`, params };
+}
+
+export function orderBySql(order: OrderColumn[], alias = ""): string {
+  return order.map((o) => `${alias}${o.column} ${o.desc ? "DESC" : "ASC"}`).join(", ");
+}
+
+/**
+ * A page of a connection. `rows` may hold one more than `first`: that extra row only tells that
+ * a next page exists. totalCount may be known already or computed on demand.
+ */
+export class Page<T> {
+  readonly nodes: T[];
+  readonly pageInfo: PageInfo;
+  private readonly cursors: string[];
+
+  constructor(
+    rows: { node: T; cursor: CursorValue[] }[],
+    first: number,
+    hadCursor: boolean,
+    private readonly count: number | (() => Promise<number>),
+  ) {
+    const visible = rows.slice(0, first);
+    this.nodes = visible.map((r) => r.node);
+    this.cursors = visible.map((r) => encodeCursor(r.cursor));
+    this.pageInfo = {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: hadCursor,
+      startCursor: this.cursors[0],
+      endCursor: this.cursors[this.cursors.length - 1],
+    };
+  }
+
+  get edges(): { cursor: string; node: T }[] {
+    return this.nodes.map((node, i) => ({ cursor: this.cursors[i], node }));
+  }
+
+  get totalCount(): number | Promise<number> {
+    return typeof this.count === "number" ? this.count : this.count();
+  }
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
+export function connectionOf<T extends object>(Node: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field()
+    cursor: string;
+
+    @Field(() => Node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class Connection {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => [Node], { description: "The nodes of edges, for clients that need no cursors." })
+    nodes: T[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int, { description: "All items matching the filter, across pages." })
+    totalCount: number;
+  }
+  return Connection;
+}

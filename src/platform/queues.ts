@@ -1,0 +1,28 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+
+/** Every BullMQ queue of Konto. Job ids are `outbox-<id>` for outbox work, so a second add is a no-op. */
+export const QUEUE_NAMES = {
+  mail: "mail",
+  housekeeping: "housekeeping",
+} as const;
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+export const DEFAULT_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: "exponential", delay: 2000 },
+  // Completed jobs are kept for an hour so that a re-add with the same id stays a no-op.
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+export type Queues = Record<QueueName, Queue>;
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  return { mail: make(QUEUE_NAMES.mail), housekeeping: make(QUEUE_NAMES.housekeeping) };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}

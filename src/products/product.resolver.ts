@@ -1,0 +1,23 @@
+import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { CustomerService } from "../customers/customer.service";
+import { CustomerNode } from "../customers/customer.types";
+import { Context } from "../platform/context";
+import { Page } from "../platform/pagination";
+import { ProductService } from "./product.service";
+import { ProductConnection, ProductNode, ProductsArgs } from "./product.types";
+
+@Resolver(() => ProductNode)
+export class ProductResolver {
+  @FieldResolver(() => CustomerNode)
+  async customer(@Ctx() ctx: Context, @Root() product: ProductNode): Promise<CustomerNode> {
+    return (await CustomerService.byId(ctx, product.customerId))!;
+  }
+}
+
+@Resolver(() => CustomerNode)
+export class CustomerProductsResolver {
+  @FieldResolver(() => ProductConnection, { description: "Booked products, oldest first." })
+  products(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: ProductsArgs): Promise<Page<ProductNode>> {
+    return ProductService.pageOfCustomer(ctx, customer.dbId, args);
+  }
+}

@@ -1,0 +1,57 @@
+import { DataSource } from "typeorm";
+import { Context } from "../platform/context";
+import { toGlobalId } from "../platform/global-id";
+import { childPageLoader, rowLoader } from "../platform/loaders";
+import { money } from "../platform/money";
+import { Page } from "../platform/pagination";
+import { jsonColumn } from "../platform/rows";
+import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
+import { ProductNode } from "./product.types";
+
+type Row = Record<string, any>;
+
+export function productFromRow(r: Row): ProductNode {
+  return {
+    __typename: "Product",
+    id: toGlobalId("Product", r.id),
+    dbId: r.id,
+    customerId: r.customer_id,
+    type: r.type as ProductType,
+    plan: r.plan,
+    identifier: r.identifier,
+    status: r.status as ProductStatus,
+    installationAddress: r.installation_street
+      ? {
+          street: r.installation_street,
+          postalCode: r.installation_postal_code,
+          city: r.installation_city,
+          countryCode: r.installation_country_code,
+        }
+      : undefined,
+    price: money(r.price_amount, r.price_currency),
+    billingPeriod: r.billing_period as BillingPeriod,
+    startDate: r.start_date,
+    endDate: r.end_date ?? undefined,
+    specs: jsonColumn<Record<string, unknown>>(r.specs) ?? {},
+    createdAt: r.created_at,
+  };
+}
+
+export const productById = (db: DataSource) => rowLoader(db, "products", "id", productFromRow);
+export const productPagesByCustomer = (db: DataSource) =>
+  childPageLoader(db, { table: "products", parentColumn: "customer_id", order: [{ column: "id" }], map: productFromRow });
+
+export const ProductService = {
+  byId(ctx: Context, id: number): Promise<ProductNode | null> {
+    return ctx.loaders.get(productById).load(id);
+  },
+
+  pageOfCustomer(
+    ctx: Context,
+    customerId: number,
+    args: { first: number; after?: string; status?: ProductStatus[] },
+  ): Promise<Page<ProductNode>> {
+    const filter = args.status?.length ? { sql: "status IN (?)", params: [args.status] } : undefined;
+    return ctx.loaders.get(productPagesByCustomer).load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
+  },
+};

@@ -1,0 +1,44 @@
+import "reflect-metadata";
+import { GraphQLSchema, lexicographicSortSchema } from "graphql";
+import { DateTimeResolver } from "graphql-scalars";
+import { buildSchema, NonEmptyArray } from "type-graphql";
+import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.resolver";
+import { CustomerResolver } from "../customers/customer.resolver";
+import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
+import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
+import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
+import { CustomerVerificationsResolver } from "../verifications/email-verification.resolver";
+import { NodeResolver } from "./node.resolver";
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [
+  NodeResolver,
+  CustomerResolver,
+  CustomerContactsResolver,
+  CustomerProductsResolver,
+  CustomerInvoicesResolver,
+  CustomerVerificationsResolver,
+  CustomerResellerResolver,
+  ContactResolver,
+  ProductResolver,
+  InvoiceResolver,
+  InvoiceLineResolver,
+  ResellerResolver,
+];
+
+let built: GraphQLSchema | undefined;
+
+/** The executable schema. Built once per process: type-graphql's metadata is global. */
+export async function buildKontoSchema(): Promise<GraphQLSchema> {
+  built ??= await buildSchema({
+    resolvers: RESOLVERS,
+    validate: { forbidUnknownValues: false },
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+  });
+  return built;
+}
+
+/** The schema in the committed form: sorted, so that the file diff shows real changes only. */
+export async function printableSchema(): Promise<GraphQLSchema> {
+  return lexicographicSortSchema(await buildKontoSchema());
+}

@@ -1,0 +1,37 @@
+import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Node, NodeSource } from "../platform/node";
+import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
+
+registerEnumType(EmailVerificationPurpose, { name: "EmailVerificationPurpose" });
+registerEnumType(EmailVerificationStatus, { name: "EmailVerificationStatus" });
+registerEnumType(DeliveryState, { name: "EmailDeliveryState" });
+
+@ObjectType("EmailVerification", {
+  implements: Node,
+  description: "A requested email change, waiting for its confirmation link; the old address stays in use.",
+})
+export class EmailVerificationNode extends Node implements NodeSource {
+  __typename: "EmailVerification";
+  dbId: number;
+  customerId: number | null;
+  targetId: number;
+
+  @Field(() => EmailVerificationPurpose)
+  purpose: EmailVerificationPurpose;
+
+  @Field(() => EmailAddressResolver)
+  newEmail: string;
+
+  @Field(() => EmailVerificationStatus)
+  status: EmailVerificationStatus;
+
+  @Field(() => DateTimeResolver)
+  expiresAt: Date;
+
+  @Field(() => DeliveryState, { description: "Whether the confirmation email went out." })
+  deliveryState: DeliveryState;
+
+  @Field(() => DateTimeResolver)
+  createdAt: Date;
+}

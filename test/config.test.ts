@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { ConfigError, loadConfig } from "../src/config";
+
+const MAIN = join(__dirname, "..", "src", "main.js");
+
+describe("configuration", () => {
+  test("defaults match the README", () => {
+    const config = loadConfig({});
+    assert.equal(config.databaseUrl, "mysql://root@127.0.0.1:3306/konto");
+    assert.equal(config.redisUrl, "redis://127.0.0.1:6379");
+    assert.equal(config.port, 4000);
+    assert.equal(config.publicUrl, "http://localhost:4000");
+    assert.equal(config.emailVerificationTtlMs, 7 * 24 * 3600 * 1000);
+    assert.equal(config.jwt.accessTokenTtlMs, 15 * 60 * 1000);
+    assert.equal(config.graphql.introspection, true);
+  });
+
+  test("each invalid value names its variable", () => {
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ PORT: "eighty" }, "PORT", /integer/],
+      [{ DATABASE_URL: "postgres://x/y" }, "DATABASE_URL", /mysql/],
+      [{ DATABASE_URL: "mysql://root@127.0.0.1:3306" }, "DATABASE_URL", /database/],
+      [{ REDIS_URL: "not a url" }, "REDIS_URL", /URL/],
+      [{ EMAIL_VERIFICATION_TTL: "7 days" }, "EMAIL_VERIFICATION_TTL", /duration/],
+      [{ SEED: "maybe" }, "SEED", /auto or none/],
+      [{ MAIL_FROM: "nobody" }, "MAIL_FROM", /address/],
+      [{ NODE_ENV: "production" }, "PUBLIC_URL", /required/],
+    ];
+    for (const [env, variable, problem] of cases) {
+      assert.throws(() => loadConfig(env), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.variable, variable);
+        assert.match(error.message, problem);
+        return true;
+      });
+    }
+  });
+
+  test("EMAIL_VERIFICATION_TTL accepts seconds for tests and days for production", () => {
+    assert.equal(loadConfig({ EMAIL_VERIFICATION_TTL: "2s" }).emailVerificationTtlMs, 2000);
+    assert.equal(loadConfig({ EMAIL_VERIFICATION_TTL: "7d" }).emailVerificationTtlMs, 604_800_000);
+  });
+
+  test("npm start with a bad value stops with one line naming the variable", () => {
+    const run = spawnSync(process.execPath, [MAIN], { env: { ...process.env, PORT: "http" }, encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.trim().split("\n").length, 1);
+    assert.match(run.stderr, /^Configuration error: PORT must be an integer/);
+  });
+});

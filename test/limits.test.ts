@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { toGlobalId } from "../src/platform/global-id";
+import { seedDemoData } from "../src/seed/demo-data";
+import { startTestApp, TestApp } from "./support/harness";
+
+// Bad input and abuse get a typed refusal, never a stack trace or SQL.
+let t: TestApp;
+
+before(async () => {
+  t = await startTestApp({ GRAPHQL_MAX_DEPTH: "8", GRAPHQL_MAX_ALIASES: "5", GRAPHQL_MAX_COST: "5000" });
+  await seedDemoData(t.app.db, { customers: 3 });
+});
+after(() => t?.stop());
+
+const codeOf = (res: { body: { errors?: { extensions?: Record<string, unknown> }[] } }) => res.body.errors?.[0]?.extensions?.code;
+
+describe("query limits", () => {
+  test("too deep a query is refused before it runs", async () => {
+    const res = await t.gql(`{ customers { nodes { contacts { customer { products { nodes { customer { invoices { nodes { customer { id } } } } } } } } } } }`);
+    assert.equal(res.status, 400);
+    assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
+    assert.match(res.body.errors![0].message, /depth/i);
+    assert.equal(res.headers.get("x-sql-statements"), "0");
+  });
+
+  test("too many aliases are refused", async () => {
+    const aliases = Array.from({ length: 6 }, (_, i) => `a${i}: customers(first: 1) { totalCount }`).join(" ");
+    const res = await t.gql(`{ ${aliases} }`);
+    assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
+    assert.match(res.body.errors![0].message, /alias/i);
+  });
+
+  test("a query over the cost limit is refused", async () => {
+    const fields = "customerNumber email displayName locale status version";
+    const res = await t.gql(`{ customers(first: 100) { nodes { ${fields} contacts { ${"email firstName lastName phone "} customer { ${fields} contacts { email customer { ${fields} } } } } } } }`);
+    assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
+    assert.match(res.body.errors![0].message, /cost/i);
+  });
+
+  test("first above 100 is a BAD_USER_INPUT error", async () => {
+    const res = await t.gql(`{ customers(first: 101) { totalCount } }`);
+    assert.equal(codeOf(res), "BAD_USER_INPUT");
+    const nested = await t.gql(`{ customers(first: 1) { nodes { invoices(first: 500) { totalCount } } } }`);
+    assert.equal(codeOf(nested), "BAD_USER_INPUT");
+  });
+
+  test("an over-long search string is a BAD_USER_INPUT error", async () => {
+    const res = await t.gql(`query($s: String) { customers(search: $s) { totalCount } }`, { s: "x".repeat(101) });
+    assert.equal(codeOf(res), "BAD_USER_INPUT");
+  });
+
+  test("batched HTTP arrays are refused", async () => {
+    const response = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: "{ customers { totalCount } }" }, { query: "{ customers { totalCount } }" }]),
+    });
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /batching/i);
+  });
+
+  test("a variable of the wrong type is refused with BAD_USER_INPUT", async () => {
+    const res = await t.gql(`query($n: Int!) { customers(first: $n) { totalCount } }`, { n: "ten" });
+    assert.equal(res.status, 400);
+    assert.equal(codeOf(res), "BAD_USER_INPUT");
+  });
+});
+
+describe("unexpected errors", () => {
+  test("are masked as INTERNAL_SERVER_ERROR with the request id, without SQL or stack", async () => {
+    const [invoice] = await t.app.db.query("SELECT id FROM invoices ORDER BY id LIMIT 1");
+    await t.app.db.query("RENAME TABLE invoice_lines TO invoice_lines_away");
+    try {
+      const res = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { number lines { description } } } }`, { id: toGlobalId("Invoice", invoice.id) }, { "x-request-id": "req-test-1234" });
+      const error = res.body.errors![0];
+      assert.equal(error.extensions?.code, "INTERNAL_SERVER_ERROR");
+      assert.equal(error.extensions?.requestId, "req-test-1234");
+      assert.equal(res.headers.get("x-request-id"), "req-test-1234");
+      const text = JSON.stringify(res.body);
+      assert.doesNotMatch(text, /invoice_lines|SELECT|stacktrace|at .*\.js/i);
+      assert.equal(error.message, "Internal server error");
+    } finally {
+      await t.app.db.query("RENAME TABLE invoice_lines_away TO invoice_lines");
+    }
+  });
+});
+
+describe("production mode", () => {
+  test("introspection is off and field suggestions are not given", async () => {
+    const prod = await startTestApp({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", WORKERS_IN_PROCESS: "false" });
+    try {
+      const res = await prod.gql(`{ __schema { types { name } } }`);
+      assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
+      assert.match(res.body.errors![0].message, /introspection/i);
+      const typo = await prod.gql(`{ customerz { totalCount } }`);
+      assert.doesNotMatch(typo.body.errors![0].message, /Did you mean/);
+      // The same query is allowed outside production.
+      const dev = await t.gql(`{ __schema { queryType { name } } }`);
+      assert.equal(dev.body.data.__schema.queryType.name, "Query");
+    } finally {
+      await prod.stop();
+    }
+  });
+});

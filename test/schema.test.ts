@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { getNamedType, GraphQLObjectType, isNonNullType, printSchema } from "graphql";
+import { DataSource } from "typeorm";
+import { Contact } from "../src/contacts/contact.entity";
+import { Customer } from "../src/customers/customer.entity";
+import { ENTITIES } from "../src/platform/db";
+import { printableSchema } from "../src/schema/build";
+import { SCHEMA_FILE } from "../src/schema/emit";
+
+test("the committed schema/schema.graphql matches the schema built from the code", async () => {
+  const built = `${printSchema(await printableSchema())}\n`;
+  const committed = readFileSync(SCHEMA_FILE, "utf8");
+  assert.equal(committed, built, "schema drifted: run `npm run schema` and commit schema/schema.graphql");
+});
+
+test("GraphQL field types inferred from TypeScript types are right (decorator metadata is emitted)", async () => {
+  const schema = await printableSchema();
+  const field = (type: string, name: string) => (schema.getType(type) as GraphQLObjectType).getFields()[name].type;
+  // None of these fields names its type in the decorator: type-graphql reads design:type.
+  assert.equal(String(field("Customer", "displayName")), "String!");
+  assert.equal(String(field("Customer", "companyName")), "String");
+  assert.equal(String(field("Contact", "emailConfirmed")), "Boolean!");
+  assert.equal(String(field("Address", "street")), "String!");
+  assert.equal(String(field("PageInfo", "hasNextPage")), "Boolean!");
+  assert.ok(isNonNullType(field("Product", "plan")));
+  assert.equal(getNamedType(field("Product", "plan")).name, "String");
+});
+
+test("TypeORM column types inferred from TypeScript types are right", async () => {
+  // Building metadata needs no connection; an uninitialised DataSource does it.
+  const ds = new DataSource({ type: "mysql", database: "metadata_only", entities: ENTITIES });
+  await ds["buildMetadatas"](); // protected; metadata only, no connection
+  const column = (entity: Function, property: string) => ds.getMetadata(entity).findColumnWithPropertyName(property)!;
+  assert.equal(column(Contact, "receivesInvoices").type, Boolean);
+  assert.equal(column(Customer, "street").type, String);
+  assert.equal(column(Customer, "onlineInvoiceEnabled").type, Boolean);
+});

@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { App, startApp } from "../../src/app";
+import { Config, loadConfig } from "../../src/config";
+import { dropDatabase } from "../../src/platform/db";
+import { createLogger } from "../../src/platform/logger";
+import { Mailbox } from "./mailbox";
+
+export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface GqlResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  mailbox: Mailbox;
+  config: Config;
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/** A unique name per test file run, so parallel runs never share a database or queue. */
+export function uniqueName(kind: string): string {
+  return `konto_${kind}_${process.pid}_${randomBytes(3).toString("hex")}`;
+}
+
+/** Environment for a test instance: its own database and BullMQ prefix, quiet logs, any free port. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    DATABASE_URL: `${MYSQL_SERVER}/${uniqueName("test")}`,
+    REDIS_URL,
+    QUEUE_PREFIX: uniqueName("q"),
+    PORT: "0",
+    HOST: "127.0.0.1",
+    SEED: "none",
+    LOG_LEVEL: "silent",
+    EXPOSE_SQL_COUNT: "true",
+    ...overrides,
+  };
+}
+
+/** Removes every key of a BullMQ prefix. */
+export async function removeQueuePrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Starts Konto in this process against the real MariaDB and Redis, with an SMTP sink.
+ * `stop` shuts it down and removes its database and queue keys.
+ */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const mailbox = new Mailbox();
+  const smtpUrl = await mailbox.start();
+  const env = testEnv({ SMTP_URL: smtpUrl, ...overrides });
+  const config = loadConfig(env);
+  const app = await startApp(config, createLogger(config.logLevel));
+  const url = app.url;
+  return {
+    app,
+    url,
+    mailbox,
+    config,
+    async gql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse<T>> {
+      const response = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GqlResponse<T>["body"] };
+    },
+    async stop() {
+      await app.stop().catch(() => undefined);
+      await dropDatabase(config.databaseUrl);
+      await removeQueuePrefix(config.redisUrl, config.queuePrefix);
+      await mailbox.stop();
+    },
+  };
+}
+
+/** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,75 @@
+import { Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { DataSource } from "typeorm";
+import { Config } from "../src/config";
+import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
+import { OutboxRelay } from "../src/outbox/outbox.service";
+import { createDataSource } from "../src/platform/db";
+import { createLogger, Logger } from "../src/platform/logger";
+import { Mailer } from "../src/platform/mailer";
+import { closeQueues, createQueues, QUEUE_NAMES, Queues } from "../src/platform/queues";
+import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/process";
+import { closeRedis, createRedis } from "../src/platform/redis";
+import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
+import { mailProcessor } from "./mail.processor";
+
+export interface WorkerDeps {
+  config: Config;
+  db: DataSource;
+  redis: Redis;
+  queues: Queues;
+  relay: OutboxRelay;
+  log: Logger;
+}
+
+export interface RunningWorkers {
+  workers: Worker[];
+  /** Waits for active jobs to finish, then closes the workers and the SMTP pool. */
+  close(): Promise<void>;
+}
+
+/** Starts one BullMQ worker per queue. Used in-process by `npm start` and alone by `npm run workers`. */
+export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
+  const deliveries = new MailDeliveryService(deps.db, mailer, deps.log);
+  const options = { connection: deps.redis, prefix: deps.config.queuePrefix };
+  const workers = [
+    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries), { ...options, concurrency: 10 }),
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
+  ];
+  for (const worker of workers) {
+    worker.on("failed", (job, err) =>
+      deps.log.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err }, "job failed"),
+    );
+    worker.on("error", (err) => deps.log.error({ queue: worker.name, err }, "worker error"));
+  }
+  await scheduleHousekeeping(deps.queues.housekeeping);
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      mailer.close();
+    },
+  };
+}
+
+/** `npm run workers`: the workers alone, for scale-out. The API process applies migrations. */
+async function main() {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.logLevel);
+  const db = createDataSource(config, log);
+  await db.initialize();
+  const redis = createRedis(config.redisUrl, "workers");
+  const queues = createQueues(redis, config.queuePrefix);
+  const relay = new OutboxRelay(db, queues, log);
+  const running = await startWorkers({ config, db, redis, queues, relay, log });
+  log.info("workers started");
+  exitOnSignals(log, config.shutdownTimeoutMs, async () => {
+    await running.close();
+    await closeQueues(queues);
+    await closeRedis(redis);
+    await db.destroy();
+  });
+}
+
+if (require.main === module) main().catch(exitOnFailure);
