@@ -57,8 +57,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     forceCloseConnections: "idle",
     bodyLimit: 1024 * 1024,
   });
-  http.addHook("onRequest", async (request, reply) => {
+  http.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    // During shutdown a keep-alive socket would hold the server open after its last answer.
+    if (shuttingDown) void reply.header("connection", "close");
   });
 
   const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema(), config, log);

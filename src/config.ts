@@ -143,7 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     graphql: {
       maxDepth: int("GRAPHQL_MAX_DEPTH", 10, 2, 50),
       maxAliases: int("GRAPHQL_MAX_ALIASES", 15, 0, 1000),
-      maxCost: int("GRAPHQL_MAX_COST", 20000, 100, 10_000_000),
+      maxCost: int("GRAPHQL_MAX_COST", 100_000, 100, 10_000_000),
       introspection: !production,
     },
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),

@@ -4,7 +4,7 @@ import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
 import { OutboxRelay } from "../src/outbox/outbox.service";
-import { createDataSource } from "../src/platform/db";
+import { connect, createDataSource } from "../src/platform/db";
 import { createLogger, Logger } from "../src/platform/logger";
 import { Mailer } from "../src/platform/mailer";
 import { closeQueues, createQueues, QUEUE_NAMES, Queues } from "../src/platform/queues";
@@ -57,8 +57,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
-  const db = createDataSource(config, log);
-  await db.initialize();
+  const db = await connect(createDataSource(config, log));
   const redis = createRedis(config.redisUrl, "workers");
   const queues = createQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(db, queues, log);

@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
-import { rowLoader } from "../platform/loaders";
+import { rowLoader, RowSource } from "../platform/loaders";
 import { boolColumn, jsonColumn } from "../platform/rows";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
 import { CustomerNode } from "./customer.types";
@@ -76,8 +76,19 @@ export function customerFromRow(r: Row): CustomerNode {
   };
 }
 
-export const customerById = (db: DataSource) => rowLoader(db, "customers", "id", customerFromRow);
-export const customerByNumber = (db: DataSource) => rowLoader(db, "customers", "customer_number", customerFromRow);
+/** Everything customerFromRow reads; never the PIN or the password hash. */
+const CUSTOMER_COLUMNS = [
+  "id", "customer_number", "reseller_id", "kind", "company_name", "legal_form", "salutation", "first_name", "last_name",
+  "vat_id", "street", "postal_code", "city", "country_code", "email", "phone", "mobile", "billing_name", "billing_street",
+  "billing_postal_code", "billing_city", "billing_country_code", "payment_method", "sepa_iban", "sepa_bic",
+  "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme", "online_invoice_enabled",
+  "online_invoice_email", "newsletter_enabled", "newsletter_email", "newsletter_consent_at", "ip_allowlist", "locale",
+  "status", "version", "created_at", "updated_at",
+];
+export const CUSTOMERS: RowSource<CustomerNode> = { table: "customers", columns: CUSTOMER_COLUMNS, map: customerFromRow };
+
+export const customerById = (db: DataSource) => rowLoader(db, CUSTOMERS, "id");
+export const customerByNumber = (db: DataSource) => rowLoader(db, CUSTOMERS, "customer_number");
 
 const CUSTOMER_ORDER: OrderColumn[] = [{ column: "id" }];
 
@@ -120,7 +131,7 @@ export const CustomerService = {
       params.push(...keyset.params);
     }
     const rows: Row[] = await ctx.db.query(
-      `SELECT * FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
+      `SELECT ${CUSTOMER_COLUMNS.join(", ")} FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
       [...params, args.first + 1],
     );
     const byId = ctx.loaders.get(customerById);

@@ -6,7 +6,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { FastifyInstance } from "fastify";
-import { GraphQLSchema } from "graphql";
+import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { OutboxRelay } from "../outbox/outbox.service";
@@ -16,17 +16,25 @@ import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
 import { currentScope, runInScope } from "../platform/request-scope";
 
+const reportAsValidationError = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
+
 export async function createApollo(schema: GraphQLSchema, config: Config, log: Logger): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.graphql.introspection,
     allowBatchedHttpRequests: false,
+    // Shutdown is ours (src/platform/process.ts): it drains HTTP, then workers, then pools.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    // Query limits run as validation rules, before any resolver does work.
+    // Query limits run as validation rules, before any resolver does work. A refusal is reported
+    // as a validation error (400, GRAPHQL_VALIDATION_FAILED); thrown, Apollo would make it a 500.
     validationRules: [
-      maxDepthRule({ n: config.graphql.maxDepth }),
-      maxAliasesRule({ n: config.graphql.maxAliases }),
-      costLimitRule({ maxCost: config.graphql.maxCost }),
+      maxDepthRule({ n: config.graphql.maxDepth, ...reportAsValidationError }),
+      maxAliasesRule({ n: config.graphql.maxAliases, ...reportAsValidationError }),
+      costLimitRule({ maxCost: config.graphql.maxCost, ...reportAsValidationError }),
     ],
     formatError: (formatted, error) => maskError(formatted, error, log, currentScope()?.requestId),
     plugins: [

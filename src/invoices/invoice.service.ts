@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { childPageLoader, childrenLoader, rowLoader } from "../platform/loaders";
+import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
@@ -85,19 +85,28 @@ function statusFilter(statuses: InvoiceStatus[] | undefined): { sql: string; par
   return { sql: parts.join(" OR "), params };
 }
 
-export const invoiceById = (db: DataSource) => rowLoader(db, "invoices", "id", invoiceFromRow);
+export const INVOICES: RowSource<InvoiceNode> = {
+  table: "invoices",
+  columns: [
+    "id", "customer_id", "original_invoice_id", "number", "kind", "status", "issue_date", "due_date", "period_start",
+    "period_end", "net_amount", "vat_amount", "gross_amount", "currency", "billing_name", "billing_street",
+    "billing_postal_code", "billing_city", "billing_country_code", "billing_addressees", "paid_at", "created_at",
+  ],
+  map: invoiceFromRow,
+};
+const INVOICE_LINES: RowSource<InvoiceLineNode> = {
+  table: "invoice_lines",
+  columns: ["invoice_id", "product_id", "position", "description", "quantity", "unit_price_amount", "vat_rate", "net_amount"],
+  map: invoiceLineFromRow,
+};
+
+export const invoiceById = (db: DataSource) => rowLoader(db, INVOICES, "id");
 export const invoicePagesByCustomer = (db: DataSource) =>
-  childPageLoader(db, {
-    table: "invoices",
-    parentColumn: "customer_id",
-    order: [
-      { column: "issue_date", desc: true },
-      { column: "id", desc: true },
-    ],
-    map: invoiceFromRow,
-  });
-export const linesByInvoice = (db: DataSource) =>
-  childrenLoader(db, "invoice_lines", "invoice_id", [{ column: "position" }], invoiceLineFromRow);
+  childPageLoader(db, INVOICES, "customer_id", [
+    { column: "issue_date", desc: true },
+    { column: "id", desc: true },
+  ]);
+export const linesByInvoice = (db: DataSource) => childrenLoader(db, INVOICE_LINES, "invoice_id", [{ column: "position" }]);
 
 export const InvoiceService = {
   byId(ctx: Context, id: number): Promise<InvoiceNode | null> {

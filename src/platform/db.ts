@@ -100,11 +100,31 @@ export function createDataSource(config: Pick<Config, "databaseUrl" | "databaseP
   });
 }
 
+type PooledConnection = { query(sql: string, callback: (err: unknown) => void): unknown; kontoUtc?: boolean };
+
+/**
+ * Connects and makes every pooled connection's session run in UTC, so that column defaults
+ * (CURRENT_TIMESTAMP) agree with the UTC times the driver writes (`timezone: "Z"`), whatever the
+ * server's time zone. TypeORM has no per-connection init hook; its driver passes every connection
+ * it takes from the pool through prepareDbConnection, so the SET is queued there once per connection.
+ */
+export async function connect(db: DataSource): Promise<DataSource> {
+  const driver = db.driver as unknown as { prepareDbConnection(c: PooledConnection): PooledConnection };
+  const prepare = driver.prepareDbConnection.bind(driver);
+  driver.prepareDbConnection = (connection) => {
+    if (!connection.kontoUtc) {
+      connection.kontoUtc = true;
+      connection.query("SET time_zone = '+00:00'", () => undefined);
+    }
+    return prepare(connection);
+  };
+  return db.initialize();
+}
+
 /** Connects, creates the database if missing and applies pending migrations. */
 export async function openDatabase(config: Config, log: Logger): Promise<DataSource> {
   await ensureDatabase(config.databaseUrl);
-  const db = createDataSource(config, log);
-  await db.initialize();
+  const db = await connect(createDataSource(config, log));
   const applied = await db.runMigrations({ transaction: "each" });
   for (const migration of applied) log.info({ migration: migration.name }, "migration applied");
   return db;

@@ -24,10 +24,23 @@ export class Loaders {
   }
 }
 
+/**
+ * Which table a loader reads and the columns its mapper needs. Naming the columns keeps secrets
+ * (hashes, PIN) out of memory and JSON columns out of temporary tables.
+ */
+export interface RowSource<T> {
+  table: string;
+  columns: readonly string[];
+  map: (row: Row) => T;
+}
+
+const selectList = (columns: readonly string[], alias = "") => columns.map((c) => `${alias}${c}`).join(", ");
+
 /** A loader of single rows by a unique column, one `IN (...)` statement per batch. */
-export function rowLoader<T>(db: DataSource, table: string, column: string, map: (row: Row) => T) {
+export function rowLoader<T>(db: DataSource, source: RowSource<T>, column: string) {
+  const { table, columns, map } = source;
   return new DataLoader<number | string, T | null>(async (keys) => {
-    const rows: Row[] = await db.query(`SELECT * FROM ${table} WHERE ${column} IN (?)`, [keys]);
+    const rows: Row[] = await db.query(`SELECT ${selectList(columns)} FROM ${table} WHERE ${column} IN (?)`, [keys]);
     const byKey = new Map(rows.map((r) => [String(r[column]), map(r)]));
     return keys.map((k) => byKey.get(String(k)) ?? null);
   });
@@ -39,16 +52,16 @@ export function rowLoader<T>(db: DataSource, table: string, column: string, map:
  */
 export function childrenLoader<T>(
   db: DataSource,
-  table: string,
+  source: RowSource<T>,
   parentColumn: string,
   order: OrderColumn[],
-  map: (row: Row) => T,
   where?: () => { sql: string; params: unknown[] },
 ) {
+  const { table, columns, map } = source;
   return new DataLoader<number, T[]>(async (parentIds) => {
     const filter = where?.();
     const rows: Row[] = await db.query(
-      `SELECT * FROM ${table} WHERE ${parentColumn} IN (?)${filter ? ` AND (${filter.sql})` : ""} ORDER BY ${parentColumn}, ${orderBySql(order)}`,
+      `SELECT ${selectList(columns)} FROM ${table} WHERE ${parentColumn} IN (?)${filter ? ` AND (${filter.sql})` : ""} ORDER BY ${parentColumn}, ${orderBySql(order)}`,
       [parentIds, ...(filter?.params ?? [])],
     );
     const byParent = new Map<number, T[]>();
@@ -77,13 +90,12 @@ export interface ChildPageKey {
 /**
  * A loader of one connection page per parent. All parents asking with the same arguments share
  * one statement: window functions number each parent's rows and count them (totalCount before
- * the cursor is applied), so the page size does not change the number of statements.
+ * the cursor is applied), so the page size does not change the number of statements. The
+ * windows run over the key columns only; the page's rows are joined back by primary key.
  */
-export function childPageLoader<T>(
-  db: DataSource,
-  spec: { table: string; parentColumn: string; order: OrderColumn[]; map: (row: Row) => T },
-) {
-  const { table, parentColumn, order, map } = spec;
+export function childPageLoader<T>(db: DataSource, source: RowSource<T>, parentColumn: string, order: OrderColumn[]) {
+  const { table, columns, map } = source;
+  const keyColumns = [...new Set(["id", parentColumn, ...order.map((o) => o.column)])];
   const argsKey = (a: ChildPageArgs) => JSON.stringify([a.first, a.after ?? null, a.filter ?? null]);
 
   return new DataLoader<ChildPageKey, Page<T>, string>(
@@ -101,12 +113,12 @@ export function childPageLoader<T>(
           const cursor = args.after ? decodeCursor(args.after, order) : undefined;
           const after = cursor ? keysetCondition(order, cursor, "t.") : undefined;
           const sql =
-            `SELECT * FROM (` +
-            ` SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.${parentColumn} ORDER BY ${orderBySql(order, "t.")}) AS _rn FROM (` +
-            `  SELECT c.*, COUNT(*) OVER (PARTITION BY c.${parentColumn}) AS _total FROM ${table} c` +
-            `  WHERE c.${parentColumn} IN (?)${args.filter ? ` AND (${args.filter.sql})` : ""}` +
+            `SELECT ${selectList(columns, "c.")}, p._total FROM (` +
+            ` SELECT t.id, t._total, ROW_NUMBER() OVER (PARTITION BY t.${parentColumn} ORDER BY ${orderBySql(order, "t.")}) AS _rn FROM (` +
+            `  SELECT ${selectList(keyColumns, "x.")}, COUNT(*) OVER (PARTITION BY x.${parentColumn}) AS _total FROM ${table} x` +
+            `  WHERE x.${parentColumn} IN (?)${args.filter ? ` AND (${args.filter.sql})` : ""}` +
             ` ) t${after ? ` WHERE ${after.sql}` : ""}` +
-            `) p WHERE p._rn <= ? ORDER BY p.${parentColumn}, p._rn`;
+            `) p JOIN ${table} c ON c.id = p.id WHERE p._rn <= ? ORDER BY c.${parentColumn}, p._rn`;
           const params = [parentIds, ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1];
           const rows: Row[] = await db.query(sql, params);
           const byParent = new Map<number, { rows: { node: T; cursor: (string | number)[] }[]; total: number }>();

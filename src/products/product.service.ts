@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { childPageLoader, rowLoader } from "../platform/loaders";
+import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
@@ -37,9 +37,18 @@ export function productFromRow(r: Row): ProductNode {
   };
 }
 
-export const productById = (db: DataSource) => rowLoader(db, "products", "id", productFromRow);
-export const productPagesByCustomer = (db: DataSource) =>
-  childPageLoader(db, { table: "products", parentColumn: "customer_id", order: [{ column: "id" }], map: productFromRow });
+export const PRODUCTS: RowSource<ProductNode> = {
+  table: "products",
+  columns: [
+    "id", "customer_id", "type", "plan", "identifier", "status", "installation_street", "installation_postal_code",
+    "installation_city", "installation_country_code", "price_amount", "price_currency", "billing_period", "start_date",
+    "end_date", "specs", "created_at",
+  ],
+  map: productFromRow,
+};
+
+export const productById = (db: DataSource) => rowLoader(db, PRODUCTS, "id");
+export const productPagesByCustomer = (db: DataSource) => childPageLoader(db, PRODUCTS, "customer_id", [{ column: "id" }]);
 
 export const ProductService = {
   byId(ctx: Context, id: number): Promise<ProductNode | null> {

@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { rowLoader } from "../platform/loaders";
+import { rowLoader, RowSource } from "../platform/loaders";
 import { ResellerNode } from "./reseller.types";
 
 type Row = Record<string, any>;
@@ -10,7 +10,9 @@ export function resellerFromRow(r: Row): ResellerNode {
   return { __typename: "Reseller", id: toGlobalId("Reseller", r.id), dbId: r.id, name: r.name, email: r.email };
 }
 
-export const resellerById = (db: DataSource) => rowLoader(db, "resellers", "id", resellerFromRow);
+const RESELLERS: RowSource<ResellerNode> = { table: "resellers", columns: ["id", "name", "email"], map: resellerFromRow };
+
+export const resellerById = (db: DataSource) => rowLoader(db, RESELLERS, "id");
 
 export const ResellerService = {
   byId(ctx: Context, id: number): Promise<ResellerNode | null> {

@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { childrenLoader, rowLoader } from "../platform/loaders";
+import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
 import { EmailVerificationNode } from "./email-verification.types";
 
@@ -27,9 +27,16 @@ export function verificationFromRow(r: Row): EmailVerificationNode {
   };
 }
 
-export const verificationById = (db: DataSource) => rowLoader(db, "email_verifications", "id", verificationFromRow);
+/** Everything verificationFromRow reads; never the token hash. */
+const VERIFICATIONS: RowSource<EmailVerificationNode> = {
+  table: "email_verifications",
+  columns: ["id", "customer_id", "target_id", "purpose", "new_email", "status", "expires_at", "delivery_state", "created_at"],
+  map: verificationFromRow,
+};
+
+export const verificationById = (db: DataSource) => rowLoader(db, VERIFICATIONS, "id");
 export const pendingVerificationsByCustomer = (db: DataSource) =>
-  childrenLoader(db, "email_verifications", "customer_id", [{ column: "id" }], verificationFromRow, () => ({
+  childrenLoader(db, VERIFICATIONS, "customer_id", [{ column: "id" }], () => ({
     sql: "status = 'PENDING' AND expires_at > ?",
     params: [new Date()],
   }));

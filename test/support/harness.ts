@@ -87,7 +87,8 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     async stop() {
       await app.stop().catch(() => undefined);
       await dropDatabase(config.databaseUrl);
-      await removeQueuePrefix(config.redisUrl, config.queuePrefix);
+      // The test Redis, even when this instance was pointed at an unreachable one.
+      await removeQueuePrefix(REDIS_URL, config.queuePrefix);
       await mailbox.stop();
     },
   };

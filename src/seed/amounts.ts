@@ -1,0 +1,24 @@
+// Integer-cent arithmetic for invoice amounts. Rounding is half away from zero so that a credit
+// note (negative amounts) mirrors its invoice to the cent.
+
+/** numerator / denominator rounded half away from zero; both are integers, denominator > 0. */
+function divideRounded(numerator: number, denominator: number): number {
+  const magnitude = Math.floor((Math.abs(numerator) + denominator / 2) / denominator);
+  return numerator < 0 && magnitude !== 0 ? -magnitude : magnitude;
+}
+
+/** VAT in cents on a net amount in cents, e.g. vatOf(1995, 20) === 399. Rate in percent ("20.00" or 20). */
+export function vatOf(netCents: number, ratePercent: number | string): number {
+  const rateHundredths = Math.round(Number(ratePercent) * 100);
+  return divideRounded(netCents * rateHundredths, 10_000);
+}
+
+/** Net of one invoice line: quantity (in thousandths, as DECIMAL(12,3) stores it) times unit price. */
+export function lineNetOf(quantityMilli: number, unitPriceCents: number): number {
+  return divideRounded(quantityMilli * unitPriceCents, 1000);
+}
+
+/** "1.000" for 1000 thousandths: the DECIMAL(12,3) text form. */
+export function quantityText(quantityMilli: number): string {
+  return (quantityMilli / 1000).toFixed(3);
+}

@@ -1,0 +1,109 @@
+// Child processes of the benchmark (Konto and the floor): start, wait for "listening", ask for
+// memory over IPC, stop with SIGTERM (SIGKILL after a grace period).
+
+import { ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+
+export interface Child {
+  name: string;
+  proc: ChildProcess;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql. */
+  url: string;
+  /** The last lines of stdout and stderr, for error messages. */
+  tail: string[];
+  /** Log lines at warn level or above (pino level >= 40), and stderr lines. */
+  warnings: string[];
+}
+
+const TAIL = 200;
+const PINO_WARN = 40;
+
+/**
+ * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`
+ * and which carries the `url` the child listens on.
+ */
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyMsg: string, cwd: string, timeoutMs = 60_000): Promise<Child> {
+  const proc = spawn(process.execPath, [script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const tail: string[] = [];
+  const warnings: string[] = [];
+  const remember = (line: string) => {
+    tail.push(line);
+    if (tail.length > TAIL) tail.shift();
+  };
+
+  return new Promise<Child>((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (ready) return;
+      proc.kill("SIGKILL");
+      reject(new Error(`${name} did not start within ${timeoutMs} ms; its output:\n${tail.join("\n")}`));
+    }, timeoutMs);
+
+    createInterface({ input: proc.stdout! }).on("line", (line) => {
+      remember(line);
+      let entry: { msg?: string; url?: string; level?: number } | undefined;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        entry = undefined;
+      }
+      if (entry && typeof entry.level === "number" && entry.level >= PINO_WARN) warnings.push(line);
+      if (!ready && entry?.msg === readyMsg && typeof entry.url === "string") {
+        ready = true;
+        clearTimeout(timer);
+        resolve({ name, proc, url: entry.url, tail, warnings });
+      }
+    });
+    createInterface({ input: proc.stderr! }).on("line", (line) => {
+      remember(`[stderr] ${line}`);
+      warnings.push(`[stderr] ${line}`);
+    });
+    proc.on("error", (error) => {
+      clearTimeout(timer);
+      if (!ready) reject(error);
+    });
+    proc.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`${name} exited before listening (code ${code}, signal ${signal}); its output:\n${tail.join("\n")}`));
+    });
+  });
+}
+
+export function isRunning(child: Child): boolean {
+  return child.proc.exitCode === null && child.proc.signalCode === null;
+}
+
+/** Asks the child for process.memoryUsage() over IPC (src/main.ts answers "memory"). */
+export async function memoryOf(child: Child, timeoutMs = 5000): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.proc.off("message", onMessage);
+      reject(new Error(`${child.name} did not answer "memory" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onMessage = (message: unknown) => {
+      const memory = (message as { memory?: NodeJS.MemoryUsage } | null)?.memory;
+      if (!memory) return;
+      clearTimeout(timer);
+      child.proc.off("message", onMessage);
+      resolve(memory);
+    };
+    child.proc.on("message", onMessage);
+    child.proc.send("memory");
+  });
+}
+
+/** SIGTERM, then waits for the exit; SIGKILL when it takes longer than `graceMs`. Returns the exit code. */
+export async function stopChild(child: Child, graceMs = 15_000): Promise<number | string | null> {
+  const { proc } = child;
+  if (!isRunning(child)) return proc.exitCode ?? proc.signalCode;
+  const exited = once(proc, "exit");
+  proc.kill("SIGTERM");
+  const timer = setTimeout(() => {
+    console.error(`${child.name} did not exit within ${graceMs} ms after SIGTERM; killing it`);
+    proc.kill("SIGKILL");
+  }, graceMs);
+  const [code, signal] = (await exited) as [number | null, NodeJS.Signals | null];
+  clearTimeout(timer);
+  return code ?? signal;
+}
