@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
 import Fastify, { FastifyInstance } from "fastify";
@@ -6,7 +7,9 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
+import { registerAuthRoutes } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
+import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./outbox/outbox.service";
 import { Context } from "./platform/context";
 import { openDatabase } from "./platform/db";
@@ -23,6 +26,7 @@ export interface App {
   redis: Redis;
   queues: Queues;
   relay: OutboxRelay;
+  auth: AuthRuntime;
   http: FastifyInstance;
   /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
   url: string;
@@ -55,6 +59,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     },
     // Keep-alive sockets that are idle close at once on shutdown; busy ones finish their request.
     forceCloseConnections: "idle",
+    trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
   });
   http.addHook("onSend", async (request, reply) => {
@@ -63,8 +68,10 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     if (shuttingDown) void reply.header("connection", "close");
   });
 
+  const auth = await createAuthRuntime(config, redis, log);
   const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema(), config, log);
-  registerGraphqlRoute(http, apollo, { db, config, log, relay });
+  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth });
+  registerAuthRoutes(http, { db, config, log, relay, auth });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
 
   const workers: RunningWorkers | undefined = config.workersInProcess
@@ -82,6 +89,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     redis,
     queues,
     relay,
+    auth,
     http,
     url,
     async stop() {

@@ -21,6 +21,10 @@ export interface Config {
   host: string;
   port: number;
   publicUrl: string;
+  /** Base of links to pages the portal renders (password reset). */
+  portalUrl: string;
+  /** Whether X-Forwarded-For from a proxy in front is trusted for the client address. */
+  trustProxy: boolean;
   smtpUrl: string;
   mailFrom: string;
   /** Milliseconds a confirmation link stays valid. */
@@ -124,6 +128,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: text("HOST", "0.0.0.0"),
     port,
     publicUrl,
+    portalUrl: url("PORTAL_URL", publicUrl, ["http:", "https:"]),
+    trustProxy: bool("TRUST_PROXY", false),
     smtpUrl: url("SMTP_URL", production ? undefined : "smtp://127.0.0.1:1025", ["smtp:", "smtps:"]),
     mailFrom,
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),

@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { startApp } from "./app";
 import { redactUrl } from "./config";
 import { createLogger } from "./platform/logger";

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { dropDatabase } from "../src/platform/db";
+import { DEMO_PASSWORD } from "../src/seed/demo-logins";
 import { removeQueuePrefix, startTestApp, testEnv } from "./support/harness";
 
 const MAIN = join(__dirname, "..", "src", "main.js");
@@ -59,25 +60,30 @@ describe("npm start", () => {
           }
         }, 50);
       });
-      const first = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: `{ customers(first: 2) { totalCount nodes { customerNumber } } }` }),
-      });
-      const body = (await first.json()) as any;
-      assert.ok(body.data.customers.totalCount > 0, "demo data was seeded");
+      const gql = async (query: string, variables: object = {}, token?: string) =>
+        fetch(`${url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query, variables }),
+        });
+      // A new user's first steps: log in with a demo login, read the own customer.
+      const login = (await (
+        await gql(`mutation($input: AuthLoginInput!) { authLogin(input: $input) { accessToken userErrors { code } } }`, {
+          input: { email: "admin@alpenblick.at", password: DEMO_PASSWORD },
+        })
+      ).json()) as any;
+      const token = login.data.authLogin.accessToken;
+      assert.ok(token, JSON.stringify(login));
+      const body = (await (await gql(`{ customers(first: 2) { totalCount nodes { customerNumber } } }`, {}, token)).json()) as any;
+      assert.deepEqual(body.data.customers, { totalCount: 1, nodes: [{ customerNumber: "1000001" }] });
 
       // A request in flight when SIGTERM arrives still gets its answer.
-      const inFlight = fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query: `{ customers(first: 50) { nodes { contacts { email } products { nodes { plan } } invoices { nodes { lines { description } } } } } }` }),
-      });
+      const inFlight = gql(`{ customers(first: 50) { nodes { contacts { email } products { nodes { plan } } invoices { nodes { lines { description } } } } } }`, {}, token);
       await new Promise((r) => setTimeout(r, 5));
       child.kill("SIGTERM");
       const answer = await inFlight;
       assert.equal(answer.status, 200);
-      assert.equal(((await answer.json()) as any).data.customers.nodes.length, 50);
+      assert.equal(((await answer.json()) as any).data.customers.nodes.length, 1);
       assert.equal(await exited, 0);
       assert.match(output, /"msg":"stopped"/);
     } finally {

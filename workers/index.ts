@@ -1,7 +1,9 @@
+import "reflect-metadata";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
+import { AccountJobProcessor } from "../src/auth/recovery.service";
 import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
 import { OutboxRelay } from "../src/outbox/outbox.service";
 import { connect, createDataSource } from "../src/platform/db";
@@ -32,9 +34,10 @@ export interface RunningWorkers {
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
   const deliveries = new MailDeliveryService(deps.db, mailer, deps.log);
+  const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log);
   const options = { connection: deps.redis, prefix: deps.config.queuePrefix };
   const workers = [
-    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries), { ...options, concurrency: 10 }),
+    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries, accounts), { ...options, concurrency: 10 }),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
   ];
   for (const worker of workers) {

@@ -1,7 +1,19 @@
 import { Job } from "bullmq";
+import { AccountJobProcessor } from "../src/auth/recovery.service";
 import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
+import { OutboxTopic } from "../src/outbox/outbox.service";
 
-/** Mail jobs carry only the outbox id; the row holds what to send. */
-export function mailProcessor(deliveries: MailDeliveryService) {
-  return async (job: Job<{ outboxId: string }>) => deliveries.deliverOutbox(job.data.outboxId);
+/** Mail jobs carry only the outbox id; the job name is the outbox topic, which says what to do. */
+export function mailProcessor(deliveries: MailDeliveryService, accounts: AccountJobProcessor) {
+  return async (job: Job<{ outboxId: string }>) => {
+    const topic = job.name as OutboxTopic;
+    switch (topic) {
+      case "mail":
+        return deliveries.deliverOutbox(job.data.outboxId);
+      case "account":
+        return accounts.process(job.data.outboxId);
+      default:
+        throw new Error(`no processor for topic ${topic}`);
+    }
+  };
 }

@@ -1,5 +1,12 @@
 import { DataSource } from "typeorm";
+import { assertMay, forbidden } from "../auth/access";
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../auth/passwords";
+import { AuditService } from "../audit/audit.service";
+import { CustomerService } from "../customers/customer.service";
 import { Context } from "../platform/context";
+import { inTransaction } from "../platform/db";
+import { idOfType } from "../platform/global-id";
+import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { boolColumn, setColumn } from "../platform/rows";
@@ -7,6 +14,9 @@ import { ContactType } from "./contact.entity";
 import { ContactNode } from "./contact.types";
 
 type Row = Record<string, any>;
+
+/** Spoken on the phone, so shorter than a login password, but not trivially short. */
+const PHONE_PASSWORD_MIN = 6;
 
 export function contactFromRow(r: Row): ContactNode {
   return {
@@ -50,5 +60,42 @@ export const ContactService = {
   /** All contacts of a customer; a customer has a handful, so this list is not paginated. */
   ofCustomer(ctx: Context, customerId: number): Promise<ContactNode[]> {
     return ctx.loaders.get(contactsByCustomer).load(customerId);
+  },
+
+  /** Sets or clears (null) the phone password. Stored hashed; nobody can read it back. */
+  async setPhonePassword(ctx: Context, contactGid: string, password: string | null): Promise<{ contact?: ContactNode; userErrors: UserError[] }> {
+    const contact = await ContactService.byId(ctx, idOfType(contactGid, "Contact", "contactId"));
+    const customer = contact ? await CustomerService.byId(ctx, contact.customerId) : null;
+    assertMay(ctx, "manageContacts", customer);
+    if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {
+      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"])] };
+    }
+    const hash = password === null ? null : await hashPassword(password);
+    await inTransaction(ctx.db, async (tx) => {
+      await tx.query("UPDATE contacts SET phone_password_hash = ? WHERE id = ?", [hash, contact!.dbId]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: password === null ? "contact.phonePassword.cleared" : "contact.phonePassword.set",
+        details: { contactId: contact!.id },
+      });
+    });
+    ctx.loaders.get(contactById).clear(contact!.dbId);
+    return { contact: (await ContactService.byId(ctx, contact!.dbId))!, userErrors: [] };
+  },
+
+  /** Staff check what a caller says on the phone; rate limited per contact. */
+  async verifyPhonePassword(ctx: Context, contactGid: string, password: string): Promise<{ valid: boolean; restrictions?: string }> {
+    if (ctx.principal.kind !== "staff") throw forbidden();
+    const contactId = idOfType(contactGid, "Contact", "contactId");
+    const limit = [`phone-password:${contactId}`];
+    await ctx.auth.limiter.assertAllowed(limit);
+    const [row] = await ctx.db.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contactId]);
+    const valid = row?.phone_password_hash ? await verifyPassword(password, row.phone_password_hash) : await verifyAgainstDecoy(password);
+    if (!valid) {
+      await ctx.auth.limiter.recordFailure(limit);
+      return { valid: false };
+    }
+    return { valid: true, restrictions: row.restrictions ?? undefined };
   },
 };

@@ -1,6 +1,7 @@
 import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
+import { UserError } from "../platform/user-error";
 import { ContactType } from "./contact.entity";
 
 registerEnumType(ContactType, {
@@ -56,4 +57,22 @@ export class ContactNode extends Node implements NodeSource {
 
   @Field(() => DateTimeResolver)
   updatedAt: Date;
+}
+
+@ObjectType()
+export class ContactPayload {
+  @Field(() => ContactNode, { nullable: true })
+  contact?: ContactNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: "The result of checking a phone password. restrictions is only given when it is valid." })
+export class PhonePasswordCheck {
+  @Field()
+  valid: boolean;
+
+  @Field({ nullable: true, description: "What this contact may not order by phone." })
+  restrictions?: string;
 }

@@ -1,23 +1,59 @@
-import { Args, Ctx, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { CustomerAdminService } from "./customer-admin.service";
+import { assertMay } from "../auth/access";
+import { Rule } from "../auth/auth-checker";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { idOfType } from "../platform/global-id";
 import { Page } from "../platform/pagination";
 import { CustomerService } from "./customer.service";
-import { CustomerConnection, CustomerLookupArgs, CustomerNode, CustomersArgs } from "./customer.types";
+import { CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
 
 @Resolver(() => CustomerNode)
 export class CustomerResolver {
-  @Query(() => CustomerNode, { nullable: true, description: "One customer, by global id or by customer number." })
-  customer(@Ctx() ctx: Context, @Args() { id, customerNumber }: CustomerLookupArgs): Promise<CustomerNode | null> {
+  @Authorized<Rule>("signed-in")
+  @Query(() => CustomerNode, {
+    nullable: true,
+    description: "One customer, by global id or by customer number. FORBIDDEN when it is not in the caller's scope (also when it does not exist).",
+  })
+  async customer(@Ctx() ctx: Context, @Args() { id, customerNumber }: CustomerLookupArgs): Promise<CustomerNode | null> {
     if ((id === undefined) === (customerNumber === undefined)) {
       throw badInput("Give either id or customerNumber", { field: id === undefined ? "id" : "customerNumber" });
     }
-    return id !== undefined ? CustomerService.byId(ctx, idOfType(id, "Customer")) : CustomerService.byNumber(ctx, customerNumber!);
+    const customer = id !== undefined ? await CustomerService.byId(ctx, idOfType(id, "Customer")) : await CustomerService.byNumber(ctx, customerNumber!);
+    if (!customer && ctx.principal.kind === "staff") return null;
+    assertMay(ctx, "read", customer);
+    return customer;
   }
 
-  @Query(() => CustomerConnection, { description: "Customers ordered by id, optionally searched." })
+  @Authorized<Rule>("signed-in")
+  @Query(() => CustomerConnection, { description: "The customers in the caller's scope, ordered by id, optionally searched." })
   customers(@Ctx() ctx: Context, @Args() args: CustomersArgs): Promise<Page<CustomerNode>> {
     return CustomerService.list(ctx, args);
+  }
+
+  @Authorized<Rule>("reseller", "staff:ADMIN")
+  @Mutation(() => CustomerPayload, { description: "A new customer with its first STANDARD contact. Resellers create under themselves." })
+  customerCreate(@Ctx() ctx: Context, @Arg("input") input: CustomerCreateInput): Promise<CustomerPayload> {
+    return CustomerAdminService.create(ctx, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPinPayload, { description: "A new random phone PIN, valid at once. The customer's own ADMIN users only." })
+  async customerPinRegenerate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string): Promise<CustomerPinPayload> {
+    return { pin: await CustomerAdminService.regeneratePin(ctx, customerId), userErrors: [] };
+  }
+
+  @Authorized<Rule>("staff")
+  @Mutation(() => Boolean, { description: "Staff: whether a caller's PIN is right. Rate limited per customer; the PIN is never shown." })
+  customerPinVerify(@Ctx() ctx: Context, @Arg("customerNumber") customerNumber: string, @Arg("pin") pin: string): Promise<boolean> {
+    if (customerNumber.length > 20 || pin.length > 20) throw badInput("customerNumber or pin is too long");
+    return CustomerAdminService.verifyPin(ctx, customerNumber, pin);
+  }
+
+  @Authorized<Rule>("customer:pin")
+  @FieldResolver(() => String, { nullable: true, description: "The 6-digit phone PIN. Only the customer's own ADMIN users can read it." })
+  pin(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<string | null> {
+    return CustomerService.pin(ctx, customer.dbId);
   }
 }

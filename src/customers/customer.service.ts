@@ -1,4 +1,5 @@
 import { DataSource } from "typeorm";
+import { customerScope } from "../auth/access";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { rowLoader, RowSource } from "../platform/loaders";
@@ -88,6 +89,8 @@ const CUSTOMER_COLUMNS = [
 export const CUSTOMERS: RowSource<CustomerNode> = { table: "customers", columns: CUSTOMER_COLUMNS, map: customerFromRow };
 
 export const customerById = (db: DataSource) => rowLoader(db, CUSTOMERS, "id");
+const pinById = (db: DataSource) =>
+  rowLoader(db, { table: "customers", columns: ["id", "customer_pin"], map: (r) => (r.customer_pin as string | null) ?? null }, "id");
 export const customerByNumber = (db: DataSource) => rowLoader(db, CUSTOMERS, "customer_number");
 
 const CUSTOMER_ORDER: OrderColumn[] = [{ column: "id" }];
@@ -104,6 +107,10 @@ export const CustomerService = {
 
   byNumber(ctx: Context, customerNumber: string): Promise<CustomerNode | null> {
     return ctx.loaders.get(customerByNumber).load(customerNumber);
+  },
+
+  pin(ctx: Context, customerId: number): Promise<string | null> {
+    return ctx.loaders.get(pinById).load(customerId);
   },
 
   /** A keyset page ordered by id; the search matches a number prefix, a name or an email part. */
@@ -123,6 +130,10 @@ export const CustomerService = {
       where.push("reseller_id = ?");
       params.push(args.resellerId);
     }
+    // The caller's scope is part of the query: nothing outside it is ever read.
+    const scope = customerScope(ctx.principal);
+    where.push(scope.sql);
+    params.push(...scope.params);
     const filterSql = where.join(" AND ");
     const filterParams = [...params];
     if (args.after) {

@@ -1,6 +1,8 @@
-import { MaxLength } from "class-validator";
-import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
-import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { MaxLength, MinLength } from "class-validator";
+import { CountryCodeResolver, DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { ArgsType, Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { UserError } from "../platform/user-error";
+import type { Rule } from "../auth/auth-checker";
 import { Address } from "../platform/address";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
@@ -99,6 +101,7 @@ export class CustomerNode extends Node implements NodeSource {
   @Field(() => Address)
   address: Address;
 
+  @Authorized<Rule>("customer:billing")
   @Field(() => Address, { nullable: true, description: "A separate billing address, if the customer keeps one." })
   billingAddress?: Address;
 
@@ -111,15 +114,19 @@ export class CustomerNode extends Node implements NodeSource {
   @Field({ nullable: true, description: "E.164." })
   mobile?: string;
 
+  @Authorized<Rule>("customer:billing")
   @Field(() => PaymentDetails)
   payment: PaymentDetails;
 
+  @Authorized<Rule>("customer:billing")
   @Field(() => OnlineInvoiceSettings)
   onlineInvoice: OnlineInvoiceSettings;
 
+  @Authorized<Rule>("customer:settings")
   @Field(() => NewsletterSettings)
   newsletter: NewsletterSettings;
 
+  @Authorized<Rule>("customer:settings")
   @Field(() => [String], { description: "Addresses and CIDRs logins must come from; empty means any." })
   ipAllowlist: string[];
 
@@ -157,4 +164,121 @@ export class CustomerLookupArgs {
   @Field({ nullable: true })
   @MaxLength(20)
   customerNumber?: string;
+}
+
+@InputType()
+export class AddressInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  street: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(20)
+  postalCode: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  city: string;
+
+  @Field(() => CountryCodeResolver, { description: "ISO 3166-1 alpha-2, e.g. AT." })
+  countryCode: string;
+}
+
+@InputType({ description: "The first STANDARD contact of a new customer; a customer always has one." })
+export class FirstContactInput {
+  @Field({ nullable: true })
+  @MaxLength(20)
+  salutation?: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  firstName: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  lastName: string;
+
+  @Field(() => EmailAddressResolver)
+  email: string;
+
+  @Field({ nullable: true })
+  @MaxLength(40)
+  phone?: string;
+}
+
+@InputType()
+export class CustomerCreateInput {
+  @Field(() => CustomerKind)
+  kind: CustomerKind;
+
+  @Field({ nullable: true, description: "Required for BUSINESS customers." })
+  @MaxLength(200)
+  companyName?: string;
+
+  @Field({ nullable: true })
+  @MaxLength(50)
+  legalForm?: string;
+
+  @Field({ nullable: true })
+  @MaxLength(20)
+  salutation?: string;
+
+  @Field({ nullable: true, description: "Required for PRIVATE customers." })
+  @MaxLength(100)
+  firstName?: string;
+
+  @Field({ nullable: true, description: "Required for PRIVATE customers." })
+  @MaxLength(100)
+  lastName?: string;
+
+  @Field({ nullable: true })
+  @MaxLength(20)
+  vatId?: string;
+
+  @Field(() => AddressInput)
+  address: AddressInput;
+
+  @Field(() => EmailAddressResolver)
+  email: string;
+
+  @Field({ nullable: true, description: "Any common notation; stored in E.164." })
+  @MaxLength(40)
+  phone?: string;
+
+  @Field({ nullable: true })
+  @MaxLength(40)
+  mobile?: string;
+
+  @Field(() => Locale, { defaultValue: Locale.de })
+  locale: Locale;
+
+  @Field(() => ID, { nullable: true, description: "Staff only: the reseller that will manage the customer. Resellers always create under themselves." })
+  @MaxLength(100)
+  resellerId?: string;
+
+  @Field(() => FirstContactInput)
+  contact: FirstContactInput;
+}
+
+@ObjectType()
+export class CustomerPayload {
+  @Field(() => CustomerNode, { nullable: true })
+  customer?: CustomerNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class CustomerPinPayload {
+  @Field({ nullable: true, description: "The new PIN; the old one stopped working at once." })
+  pin?: string;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }

@@ -10,7 +10,9 @@ import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { OutboxRelay } from "../outbox/outbox.service";
-import { Context } from "../platform/context";
+import { unauthenticated } from "../auth/access";
+import { AuthRuntime } from "../auth/runtime";
+import { ANONYMOUS, Context, Principal } from "../platform/context";
 import { maskError } from "../platform/errors";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
@@ -48,11 +50,19 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
   return apollo;
 }
 
+/** The caller of a request: anonymous without a token, UNAUTHENTICATED for a bad one. */
+export async function principalOf(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
+  if (!authorization) return ANONYMOUS;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthenticated();
+  return auth.tokens.verify(match[1]);
+}
+
 /** Mounts Apollo at /graphql. Each request runs in its own scope so SQL statements are counted per request. */
 export function registerGraphqlRoute(
   app: FastifyInstance,
   apollo: ApolloServer<Context>,
-  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay },
+  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay; auth: AuthRuntime },
 ): void {
   app.route({
     method: ["GET", "POST"],
@@ -74,7 +84,9 @@ export function registerGraphqlRoute(
           },
           context: async () => ({
             requestId: request.id,
-            principal: { kind: "anonymous" },
+            principal: await principalOf(request.headers.authorization, deps.auth),
+            ip: request.ip,
+            auth: deps.auth,
             db: deps.db,
             loaders: new Loaders(deps.db),
             log: deps.log,

@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Rule } from "../auth/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -36,6 +37,7 @@ export class InvoiceLineResolver {
 
 @Resolver(() => CustomerNode)
 export class CustomerInvoicesResolver {
+  @Authorized<Rule>("customer:billing")
   @FieldResolver(() => InvoiceConnection, { description: "Invoices and credit notes, newest first." })
   invoices(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: InvoicesArgs): Promise<Page<InvoiceNode>> {
     return InvoiceService.pageOfCustomer(ctx, customer.dbId, args);

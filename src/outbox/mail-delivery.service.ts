@@ -57,6 +57,12 @@ export class MailDeliveryService {
     }
   }
 
+  /** Whether this message already reached this recipient (a retry must then do nothing). */
+  async wasSent(messageKey: string, recipient: string): Promise<boolean> {
+    const [row] = await this.db.query("SELECT status FROM mail_deliveries WHERE delivery_key = ?", [deliveryKey(messageKey, recipient)]);
+    return row?.status === "SENT";
+  }
+
   /** Delivers what an outbox row of topic "mail" recorded. */
   async deliverOutbox(outboxId: string): Promise<DeliveryResult> {
     const [row] = await this.db.query("SELECT topic, payload FROM outbox WHERE id = ?", [outboxId]);

@@ -9,6 +9,8 @@ import { currentScope } from "../platform/request-scope";
 export const OUTBOX_TOPICS = {
   /** A message rendered when it was recorded: { key, messages: MailMessage[] }. */
   mail: "mail",
+  /** Account recovery and registration, decided by the worker (see AccountJob). */
+  account: "mail",
 } as const satisfies Record<string, QueueName>;
 export type OutboxTopic = keyof typeof OUTBOX_TOPICS;
 
@@ -70,20 +72,21 @@ export class OutboxRelay {
       "SELECT id, topic FROM outbox WHERE id IN (?) AND dispatched_at IS NULL",
       [ids],
     );
-    const byQueue = new Map<QueueName, string[]>();
+    // The job name is the topic; the queue's processor dispatches on it.
+    const byQueue = new Map<QueueName, { id: string; topic: OutboxTopic }[]>();
     for (const row of rows) {
       const queue = OUTBOX_TOPICS[row.topic];
       if (!queue) {
         this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic");
         continue;
       }
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), String(row.id)]);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { id: String(row.id), topic: row.topic }]);
     }
-    for (const [queue, queueIds] of byQueue) {
+    for (const [queue, jobs] of byQueue) {
       await this.queues[queue].addBulk(
-        queueIds.map((id) => ({ name: queue, data: { outboxId: id }, opts: { jobId: outboxJobId(id) } })),
+        jobs.map(({ id, topic }) => ({ name: topic, data: { outboxId: id }, opts: { jobId: outboxJobId(id) } })),
       );
-      await this.db.query("UPDATE outbox SET dispatched_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)", [queueIds]);
+      await this.db.query("UPDATE outbox SET dispatched_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)", [jobs.map((j) => j.id)]);
     }
     return rows.length;
   }

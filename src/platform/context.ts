@@ -1,11 +1,29 @@
 import { DataSource } from "typeorm";
 import { Config } from "../config";
+import type { CustomerRole, StaffRole } from "../users/user.entity";
+import type { AuthRuntime } from "../auth/runtime";
 import type { OutboxRelay } from "../outbox/outbox.service";
 import { Loaders } from "./loaders";
 import { Logger } from "./logger";
 
-/** Who calls. Until logins exist every caller is anonymous and reads are open (see README). */
-export type Principal = { kind: "anonymous" };
+/**
+ * Who calls, from the access token (no database read per request). Roles change at the next
+ * refresh, at most ACCESS_TOKEN_TTL later.
+ */
+export type Principal =
+  | { kind: "anonymous" }
+  | {
+      kind: "customer";
+      /** null for the customer-number login (the account's own password). */
+      userId: number | null;
+      roles: ReadonlyMap<number, CustomerRole>;
+      label: string;
+      familyId: string | null;
+    }
+  | { kind: "reseller"; resellerId: number; userId: number | null; clientId: number | null; label: string; familyId: string | null }
+  | { kind: "staff"; userId: number; role: StaffRole; label: string; familyId: string | null };
+
+export const ANONYMOUS: Principal = { kind: "anonymous" };
 
 /** What every resolver and service gets first: identity, per-request loaders, logging. */
 export interface Context {
@@ -17,4 +35,7 @@ export interface Context {
   config: Config;
   /** Records side effects in the caller's transaction and hands them to the workers after commit. */
   outbox: OutboxRelay;
+  auth: AuthRuntime;
+  /** The caller's address, for rate limits and IP allowlists. */
+  ip: string;
 }

@@ -10,7 +10,10 @@ import { Product } from "../products/product.entity";
 import { Reseller } from "../resellers/reseller.entity";
 import { Membership, User } from "../users/user.entity";
 import { EmailVerification } from "../verifications/email-verification.entity";
+import { ApiClient, NumberSequence, PasswordReset, RefreshToken } from "../auth/auth.entity";
+import { AuditEntry } from "../audit/audit.entity";
 import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
+import { Access1763800000000 } from "../../migrations/1763800000000-Access";
 import { Logger } from "./logger";
 import { currentScope } from "./request-scope";
 
@@ -26,9 +29,14 @@ export const ENTITIES = [
   Membership,
   OutboxMessage,
   MailDelivery,
+  ApiClient,
+  RefreshToken,
+  PasswordReset,
+  NumberSequence,
+  AuditEntry,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000];
+export const MIGRATIONS = [Initial1763700000000, Access1763800000000];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {

@@ -1,4 +1,5 @@
-import { Args, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { Rule } from "../auth/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -16,6 +17,7 @@ export class ProductResolver {
 
 @Resolver(() => CustomerNode)
 export class CustomerProductsResolver {
+  @Authorized<Rule>("customer:products")
   @FieldResolver(() => ProductConnection, { description: "Booked products, oldest first." })
   products(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: ProductsArgs): Promise<Page<ProductNode>> {
     return ProductService.pageOfCustomer(ctx, customer.dbId, args);

@@ -9,10 +9,16 @@ import { CustomerProductsResolver, ProductResolver } from "../products/product.r
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { CustomerVerificationsResolver } from "../verifications/email-verification.resolver";
 import { NodeResolver } from "./node.resolver";
+import { AuthResolver } from "../auth/auth.resolver";
+import { authChecker } from "../auth/auth-checker";
+import { CustomerAuditResolver } from "../audit/audit.resolver";
+import { unguardedOperations } from "./permissions";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
+  AuthResolver,
+  CustomerAuditResolver,
   CustomerResolver,
   CustomerContactsResolver,
   CustomerProductsResolver,
@@ -30,11 +36,17 @@ let built: GraphQLSchema | undefined;
 
 /** The executable schema. Built once per process: type-graphql's metadata is global. */
 export async function buildKontoSchema(): Promise<GraphQLSchema> {
-  built ??= await buildSchema({
-    resolvers: RESOLVERS,
-    validate: { forbidUnknownValues: false },
-    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-  });
+  if (!built) {
+    built = await buildSchema({
+      resolvers: RESOLVERS,
+      authChecker,
+      validate: { forbidUnknownValues: false },
+      scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+    });
+    // Deny by default: an operation without an @Authorized rule does not start.
+    const unguarded = unguardedOperations();
+    if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
+  }
   return built;
 }
 

@@ -1,4 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { assertMay, CustomerRule, forbidden } from "../auth/access";
+import { Rule } from "../auth/auth-checker";
 import { ContactService } from "../contacts/contact.service";
 import { CustomerService } from "../customers/customer.service";
 import { InvoiceService } from "../invoices/invoice.service";
@@ -9,21 +11,43 @@ import { ProductService } from "../products/product.service";
 import { ResellerService } from "../resellers/reseller.service";
 import { EmailVerificationService } from "../verifications/email-verification.service";
 
-const FETCHERS: Record<string, (ctx: Context, id: number) => Promise<Node | null>> = {
-  Customer: CustomerService.byId,
-  Contact: ContactService.byId,
-  Product: ProductService.byId,
-  Invoice: InvoiceService.byId,
-  Reseller: ResellerService.byId,
-  EmailVerification: EmailVerificationService.byId,
+type Fetcher = (ctx: Context, id: number) => Promise<(Node & { customerId?: number | null }) | null>;
+
+/** How each node type is fetched and which customer rule guards it. */
+const NODE_TYPES: Record<string, { fetch: Fetcher; rule: CustomerRule | null }> = {
+  Customer: { fetch: CustomerService.byId, rule: "read" },
+  Contact: { fetch: ContactService.byId, rule: "contacts" },
+  Product: { fetch: ProductService.byId, rule: "products" },
+  Invoice: { fetch: InvoiceService.byId, rule: "billing" },
+  EmailVerification: { fetch: EmailVerificationService.byId, rule: "settings" },
+  // Resellers are not a customer's: the reseller itself and staff.
+  Reseller: { fetch: ResellerService.byId, rule: null },
 };
 
 @Resolver()
 export class NodeResolver {
-  @Query(() => Node, { nullable: true, description: "Any object by its global id; null when it does not exist." })
-  node(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Node | null> | null {
+  @Authorized<Rule>("signed-in")
+  @Query(() => Node, {
+    nullable: true,
+    description: "Any object by its global id. FORBIDDEN when it is outside the caller's scope; staff get null for ids that do not exist.",
+  })
+  async node(@Ctx() ctx: Context, @Arg("id", () => ID) id: string): Promise<Node | null> {
     const parsed = parseGlobalId(id);
-    const fetch = parsed && FETCHERS[parsed.type];
-    return fetch ? fetch(ctx, parsed.id) : null;
+    const type = parsed && NODE_TYPES[parsed.type];
+    const node = type ? await type.fetch(ctx, parsed.id) : null;
+    const principal = ctx.principal;
+    if (!node) {
+      if (principal.kind === "staff") return null;
+      throw forbidden("This object is not yours to see");
+    }
+    if (type!.rule === null) {
+      if (principal.kind === "staff" || (principal.kind === "reseller" && principal.resellerId === (node as unknown as { dbId: number }).dbId)) return node;
+      throw forbidden("This object is not yours to see");
+    }
+    const customerId = parsed!.type === "Customer" ? parsed!.id : node.customerId;
+    const customer = customerId ? await CustomerService.byId(ctx, customerId) : null;
+    if (!customer && principal.kind === "staff") return node; // e.g. a login email change of a staff user
+    assertMay(ctx, type!.rule, customer);
+    return node;
   }
 }

@@ -1,3 +1,4 @@
+import "reflect-metadata";
 // `npm run seed [-- --customers N] [--random-seed S]`: creates and migrates the configured
 // database, then fills it with demo data unless it already has customers.
 

@@ -2,6 +2,7 @@
 // contacts, products and a year of invoices. See generate.ts for what the data looks like.
 
 import type { DataSource, EntityManager } from "typeorm";
+import { seedDemoLogins } from "./demo-logins";
 import { generateDemoData } from "./generate";
 import type { DemoData, TableKey } from "./tables";
 
@@ -80,6 +81,7 @@ async function seed(db: DataSource, options: SeedOptions): Promise<SeedCounts | 
         idOffsets,
       });
       for (const key of INSERT_ORDER) await insertRows(tx, TABLES[key], data[key]);
+      await seedDemoLogins(tx);
       return countsOf(data);
     } finally {
       await tx.query("SELECT RELEASE_LOCK(?)", [SEED_LOCK]);

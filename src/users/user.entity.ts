@@ -35,6 +35,9 @@ export class User {
   @Column({ name: "password_hash", type: "varchar", length: 255, nullable: true })
   passwordHash: string | null;
 
+  @Column({ name: "password_changed_at", type: "datetime", precision: 3, nullable: true })
+  passwordChangedAt: Date | null;
+
   @Column({ name: "reseller_id", type: "int", unsigned: true, nullable: true })
   resellerId: number | null;
 

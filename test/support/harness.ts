@@ -1,9 +1,15 @@
+import "reflect-metadata";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { App, startApp } from "../../src/app";
 import { Config, loadConfig } from "../../src/config";
 import { dropDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
+import { AuthenticatedPrincipal } from "../../src/auth/tokens";
+import { StaffRole } from "../../src/users/user.entity";
 import { Mailbox } from "./mailbox";
 
 export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";
@@ -20,9 +26,16 @@ export interface TestApp {
   url: string;
   mailbox: Mailbox;
   config: Config;
+  /** Runs a GraphQL request; as a staff ADMIN unless `headers.authorization` says otherwise ("" for anonymous). */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** A real access token, signed by the app's key, for any principal. */
+  tokenFor(principal: AuthenticatedPrincipal): Promise<string>;
+  /** Headers that make `gql` run as this principal. */
+  as(principal: AuthenticatedPrincipal): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
+
+export const STAFF_ADMIN: AuthenticatedPrincipal = { kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "test staff admin", familyId: null };
 
 /** A unique name per test file run, so parallel runs never share a database or queue. */
 export function uniqueName(kind: string): string {
@@ -41,6 +54,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     SEED: "none",
     LOG_LEVEL: "silent",
     EXPOSE_SQL_COUNT: "true",
+    JWT_DEV_KEY_FILE: join(tmpdir(), `${uniqueName("jwk")}.json`),
     ...overrides,
   };
 }
@@ -71,15 +85,22 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const config = loadConfig(env);
   const app = await startApp(config, createLogger(config.logLevel));
   const url = app.url;
+  const tokenFor = async (principal: AuthenticatedPrincipal) => (await app.auth.tokens.sign(principal)).token;
+  const staffToken = await tokenFor(STAFF_ADMIN);
   return {
     app,
     url,
     mailbox,
     config,
+    tokenFor,
+    async as(principal) {
+      return { authorization: `Bearer ${await tokenFor(principal)}` };
+    },
     async gql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse<T>> {
+      const { authorization = `Bearer ${staffToken}`, ...rest } = headers;
       const response = await fetch(`${url}/graphql`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}), ...rest },
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, headers: response.headers, body: (await response.json()) as GqlResponse<T>["body"] };
@@ -90,6 +111,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
       // The test Redis, even when this instance was pointed at an unreachable one.
       await removeQueuePrefix(REDIS_URL, config.queuePrefix);
       await mailbox.stop();
+      rmSync(config.jwt.devKeyFile, { force: true });
     },
   };
 }

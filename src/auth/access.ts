@@ -1,0 +1,86 @@
+import { Context, Principal } from "../platform/context";
+import { ErrorCode, KontoError } from "../platform/errors";
+import { CustomerRole, StaffRole } from "../users/user.entity";
+
+/** What a principal is to one customer. Resellers act as ADMIN of the customers they manage. */
+export type CustomerAccess = CustomerRole | "RESELLER" | "STAFF_SUPPORT" | "STAFF_ADMIN";
+
+/** The parts of a customer that access decisions need; both are on every customer row. */
+export interface CustomerRef {
+  dbId: number;
+  resellerId: number | null;
+}
+
+export function accessTo(principal: Principal, customer: CustomerRef): CustomerAccess | null {
+  switch (principal.kind) {
+    case "anonymous":
+      return null;
+    case "customer":
+      return principal.roles.get(customer.dbId) ?? null;
+    case "reseller":
+      return customer.resellerId === principal.resellerId ? "RESELLER" : null;
+    case "staff":
+      return principal.role === StaffRole.ADMIN ? "STAFF_ADMIN" : "STAFF_SUPPORT";
+  }
+}
+
+const { ADMIN, BILLING, TECHNICAL, READ_ONLY } = CustomerRole;
+const SCOPED: CustomerAccess[] = [ADMIN, BILLING, TECHNICAL, READ_ONLY, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"];
+const NOT_READ_ONLY: CustomerAccess[] = [ADMIN, BILLING, TECHNICAL, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"];
+
+/**
+ * Who may do what with a customer. Every rule is listed here and in the permission snapshot
+ * (schema/permissions.txt); a change to this table is a change of who sees what.
+ */
+export const CUSTOMER_RULES = {
+  /** The customer itself: number, names, address, contact channels, status. */
+  read: SCOPED,
+  /** Booked products. READ_ONLY is the restricted login: products and usage only. */
+  products: SCOPED,
+  contacts: NOT_READ_ONLY,
+  /** Invoices, payment method, billing address, online-invoice settings. TECHNICAL reads only. */
+  billing: NOT_READ_ONLY,
+  /** Newsletter, IP allowlist, pending email changes. */
+  settings: NOT_READ_ONLY,
+  /** The phone-authentication PIN: the customer's own ADMIN users, nobody else. */
+  pin: [ADMIN],
+  /** The audit log of the customer. */
+  audit: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Changing contacts' phone passwords. */
+  manageContacts: [ADMIN, "RESELLER", "STAFF_ADMIN"],
+} satisfies Record<string, CustomerAccess[]>;
+
+export type CustomerRule = keyof typeof CUSTOMER_RULES;
+
+export function may(principal: Principal, rule: CustomerRule, customer: CustomerRef): boolean {
+  const access = accessTo(principal, customer);
+  return access !== null && (CUSTOMER_RULES[rule] as CustomerAccess[]).includes(access);
+}
+
+export const unauthenticated = () =>
+  new KontoError(ErrorCode.UNAUTHENTICATED, "Sign in first: send an access token as Authorization: Bearer …", { http: { status: 401 } });
+export const forbidden = (message = "You may not do this") => new KontoError(ErrorCode.FORBIDDEN, message);
+
+/** Throws UNAUTHENTICATED for anonymous callers and FORBIDDEN when the rule does not allow it. */
+export function assertMay(ctx: Context, rule: CustomerRule, customer: CustomerRef | null): void {
+  if (ctx.principal.kind === "anonymous") throw unauthenticated();
+  // An unknown customer gets the same answer as someone else's: ids must not be probed.
+  if (!customer || !may(ctx.principal, rule, customer)) throw forbidden("This customer is not yours to see or change");
+}
+
+/**
+ * SQL that limits the customers table (alias-free) to the caller's scope; lists are filtered
+ * in the query, never fetched and then trimmed.
+ */
+export function customerScope(principal: Principal): { sql: string; params: unknown[] } {
+  switch (principal.kind) {
+    case "anonymous":
+      return { sql: "FALSE", params: [] };
+    case "customer":
+      return principal.roles.size ? { sql: "id IN (?)", params: [[...principal.roles.keys()]] } : { sql: "FALSE", params: [] };
+    case "reseller":
+      return { sql: "reseller_id = ?", params: [principal.resellerId] };
+    case "staff":
+      return { sql: "TRUE", params: [] };
+  }
+}

@@ -1,0 +1,29 @@
+import { AuthChecker } from "type-graphql";
+import { Context } from "../platform/context";
+import { CUSTOMER_RULES, CustomerRef, CustomerRule, forbidden, may, unauthenticated } from "./access";
+
+/**
+ * The rules that `@Authorized(...)` names. Several rules on one field mean "any of them".
+ * - `public`: anyone, also without a token (login, recovery).
+ * - `signed-in`: any valid token; the service then checks the scope of what is asked for.
+ * - `staff`, `staff:ADMIN`, `reseller`: by principal kind and role.
+ * - `customer:<rule>`: on fields of Customer; the rule of CUSTOMER_RULES for that customer.
+ */
+export type Rule = "public" | "signed-in" | "staff" | "staff:ADMIN" | "reseller" | `customer:${CustomerRule}`;
+
+export const authChecker: AuthChecker<Context, Rule> = ({ root, context }, rules) => {
+  const principal = context.principal;
+  if (rules.includes("public")) return true;
+  if (principal.kind === "anonymous") throw unauthenticated();
+  for (const rule of rules) {
+    if (rule === "signed-in") return true;
+    if (rule === "staff" && principal.kind === "staff") return true;
+    if (rule === "staff:ADMIN" && principal.kind === "staff" && principal.role === "ADMIN") return true;
+    if (rule === "reseller" && principal.kind === "reseller") return true;
+    if (rule.startsWith("customer:") && may(principal, rule.slice(9) as CustomerRule, root as CustomerRef)) return true;
+  }
+  throw forbidden();
+};
+
+/** The rule names that exist, for the permission snapshot. */
+export const CUSTOMER_RULE_NAMES = Object.keys(CUSTOMER_RULES) as CustomerRule[];

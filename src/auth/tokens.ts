@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from "node:crypto";
+import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
+import { Config } from "../config";
+import { Principal } from "../platform/context";
+import { ErrorCode, KontoError } from "../platform/errors";
+import { CustomerRole, StaffRole } from "../users/user.entity";
+import { JWT_ALGORITHM, KeyStore } from "./keys";
+
+/** Claims Konto puts in access tokens besides the registered ones. */
+interface KontoClaims extends JWTPayload {
+  knd: "customer" | "reseller" | "staff";
+  name: string;
+  /** customer id → role, for customer principals */
+  mem?: Record<string, CustomerRole>;
+  rsl?: number;
+  cli?: number;
+  srl?: StaffRole;
+  fam?: string;
+}
+
+export type AuthenticatedPrincipal = Exclude<Principal, { kind: "anonymous" }>;
+
+export const sha256 = (value: string): Buffer => createHash("sha256").update(value).digest();
+/** 32 bytes from the CSPRNG, URL-safe. */
+export const randomToken = (): string => randomBytes(32).toString("base64url");
+
+export function subjectOf(principal: AuthenticatedPrincipal): string {
+  switch (principal.kind) {
+    case "customer":
+      return principal.userId !== null ? `user:${principal.userId}` : `customer:${[...principal.roles.keys()][0]}`;
+    case "reseller":
+      return principal.clientId !== null ? `client:${principal.clientId}` : `user:${principal.userId}`;
+    case "staff":
+      return `user:${principal.userId}`;
+  }
+}
+
+const unauthenticated = (message: string) => new KontoError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
+
+/** Signs and verifies access tokens: ES256 only, issuer and audience pinned, key chosen by kid. */
+export class AccessTokens {
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly config: Config["jwt"],
+  ) {}
+
+  get ttlSeconds(): number {
+    return Math.floor(this.config.accessTokenTtlMs / 1000);
+  }
+
+  async sign(principal: AuthenticatedPrincipal): Promise<{ token: string; expiresAt: Date }> {
+    const claims: KontoClaims = { knd: principal.kind, name: principal.label };
+    if (principal.familyId) claims.fam = principal.familyId;
+    if (principal.kind === "customer") claims.mem = Object.fromEntries([...principal.roles].map(([id, role]) => [String(id), role]));
+    if (principal.kind === "reseller") {
+      claims.rsl = principal.resellerId;
+      if (principal.clientId !== null) claims.cli = principal.clientId;
+    }
+    if (principal.kind === "staff") claims.srl = principal.role;
+    const expiresAt = new Date(Date.now() + this.config.accessTokenTtlMs);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: JWT_ALGORITHM, kid: this.keys.signingKid, typ: "JWT" })
+      .setSubject(subjectOf(principal))
+      .setIssuer(this.config.issuer)
+      .setAudience(this.config.audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.keys.signingKey);
+    return { token, expiresAt };
+  }
+
+  /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
+  async verify(token: string): Promise<AuthenticatedPrincipal> {
+    let payload: KontoClaims;
+    try {
+      ({ payload } = await jwtVerify<KontoClaims>(
+        token,
+        (header) => {
+          const key = this.keys.verificationKey(header.kid);
+          if (!key) throw new joseErrors.JWKSNoMatchingKey();
+          return key;
+        },
+        { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: this.config.audience, requiredClaims: ["sub", "exp"] },
+      ));
+    } catch (error) {
+      throw unauthenticated(error instanceof joseErrors.JWTExpired ? "The access token has expired" : "The access token is not valid");
+    }
+    return principalFromClaims(payload);
+  }
+}
+
+function principalFromClaims(claims: KontoClaims): AuthenticatedPrincipal {
+  const [kind, rawId] = (claims.sub ?? "").split(":");
+  const id = Number(rawId);
+  const familyId = claims.fam ?? null;
+  if (claims.knd === "customer" && claims.mem) {
+    const roles = new Map(Object.entries(claims.mem).map(([customerId, role]) => [Number(customerId), role]));
+    return { kind: "customer", userId: kind === "user" ? id : null, roles, label: claims.name, familyId };
+  }
+  if (claims.knd === "reseller" && typeof claims.rsl === "number") {
+    return {
+      kind: "reseller",
+      resellerId: claims.rsl,
+      userId: kind === "user" ? id : null,
+      clientId: kind === "client" ? id : null,
+      label: claims.name,
+      familyId,
+    };
+  }
+  if (claims.knd === "staff" && claims.srl && kind === "user") {
+    return { kind: "staff", userId: id, role: claims.srl, label: claims.name, familyId };
+  }
+  throw unauthenticated("The access token is not valid");
+}

@@ -1,0 +1,107 @@
+import { randomInt, timingSafeEqual } from "node:crypto";
+import { assertMay, forbidden } from "../auth/access";
+import { AuditService } from "../audit/audit.service";
+import { ContactType } from "../contacts/contact.entity";
+import { Context } from "../platform/context";
+import { inTransaction } from "../platform/db";
+import { idOfType } from "../platform/global-id";
+import { toE164 } from "../platform/phone";
+import { nextInSeries } from "../platform/sequences";
+import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { CustomerKind } from "./customer.entity";
+import { CustomerService } from "./customer.service";
+import { CustomerCreateInput, CustomerNode } from "./customer.types";
+
+const FIRST_CUSTOMER_NUMBER = 1000001;
+
+/** A fresh 6-digit PIN from the CSPRNG. */
+export const newPin = (): string => String(randomInt(0, 1_000_000)).padStart(6, "0");
+
+export const CustomerAdminService = {
+  /** Resellers create customers under themselves; staff admins under any reseller or none. */
+  async create(ctx: Context, input: CustomerCreateInput): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+    const principal = ctx.principal;
+    let resellerId: number | null;
+    if (principal.kind === "reseller") {
+      if (input.resellerId) throw forbidden("Resellers create customers under themselves; leave resellerId out");
+      resellerId = principal.resellerId;
+    } else if (principal.kind === "staff" && principal.role === "ADMIN") {
+      resellerId = input.resellerId ? idOfType(input.resellerId, "Reseller", "resellerId") : null;
+    } else {
+      throw forbidden();
+    }
+    const errors: UserError[] = [];
+    if (input.kind === CustomerKind.BUSINESS && !input.companyName?.trim()) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "A business customer needs a company name", ["input", "companyName"]));
+    }
+    if (input.kind === CustomerKind.PRIVATE && (!input.firstName?.trim() || !input.lastName?.trim())) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "A private customer needs a first and a last name", ["input", "lastName"]));
+    }
+    const country = input.address.countryCode;
+    const phones: Record<string, string | null> = {};
+    for (const [field, value] of [["phone", input.phone], ["mobile", input.mobile]] as const) {
+      if (!value) continue;
+      phones[field] = toE164(value, country);
+      if (!phones[field]) errors.push(userError(UserErrorCode.INVALID_INPUT, `${value} is not a valid phone number`, ["input", field]));
+    }
+    const contactPhone = input.contact.phone ? toE164(input.contact.phone, country) : null;
+    if (input.contact.phone && !contactPhone) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.contact.phone} is not a valid phone number`, ["input", "contact", "phone"]));
+    }
+    if (resellerId !== null && !(await ctx.db.query("SELECT id FROM resellers WHERE id = ?", [resellerId])).length) {
+      errors.push(userError(UserErrorCode.NOT_FOUND, "No such reseller", ["input", "resellerId"]));
+    }
+    if (errors.length) return { userErrors: errors };
+
+    const customerId = await inTransaction(ctx.db, async (tx) => {
+      const number = String(
+        await nextInSeries(tx, "customer_number", async () => {
+          const [row] = await tx.query("SELECT MAX(CAST(customer_number AS UNSIGNED)) AS max FROM customers");
+          return Math.max(Number(row.max ?? 0) + 1, FIRST_CUSTOMER_NUMBER);
+        }),
+      );
+      const result = await tx.query(
+        `INSERT INTO customers (customer_number, reseller_id, kind, company_name, legal_form, salutation, first_name, last_name, vat_id,
+           street, postal_code, city, country_code, email, phone, mobile, locale, customer_pin)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          number, resellerId, input.kind, input.companyName?.trim() || null, input.legalForm ?? null, input.salutation ?? null,
+          input.firstName?.trim() || null, input.lastName?.trim() || null, input.vatId ?? null, input.address.street, input.address.postalCode,
+          input.address.city, country, input.email, phones.phone ?? null, phones.mobile ?? null, input.locale, newPin(),
+        ],
+      );
+      await tx.query(
+        "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [result.insertId, ContactType.STANDARD, input.contact.salutation ?? null, input.contact.firstName, input.contact.lastName, input.contact.email, contactPhone],
+      );
+      await AuditService.record(tx, principal, { customerId: result.insertId, customerNumber: number, action: "customer.created", details: { customerNumber: number } });
+      return Number(result.insertId);
+    });
+    return { customer: (await CustomerService.byId(ctx, customerId))!, userErrors: [] };
+  },
+
+  /** A new PIN, valid at once; the old one is dead at once. The customer's own ADMIN users only. */
+  async regeneratePin(ctx: Context, customerGid: string): Promise<string> {
+    const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
+    assertMay(ctx, "pin", customer);
+    const pin = newPin();
+    await inTransaction(ctx.db, async (tx) => {
+      await tx.query("UPDATE customers SET customer_pin = ? WHERE id = ?", [pin, customer!.dbId]);
+      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.pin.regenerated" });
+    });
+    return pin;
+  },
+
+  /** Staff check a PIN a caller gives on the phone; they never see it. Rate limited per customer. */
+  async verifyPin(ctx: Context, customerNumber: string, pin: string): Promise<boolean> {
+    if (ctx.principal.kind !== "staff") throw forbidden();
+    const limit = [`pin:${customerNumber}`];
+    await ctx.auth.limiter.assertAllowed(limit);
+    const [row] = await ctx.db.query("SELECT customer_pin FROM customers WHERE customer_number = ?", [customerNumber]);
+    const stored = Buffer.from(String(row?.customer_pin ?? "~~~~~~"));
+    const given = Buffer.from(pin.padEnd(6, "~").slice(0, 6));
+    const ok = stored.length === given.length && timingSafeEqual(stored, given) && !!row?.customer_pin && pin.length === 6;
+    if (!ok) await ctx.auth.limiter.recordFailure(limit);
+    return ok;
+  },
+};

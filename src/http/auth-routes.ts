@@ -1,0 +1,76 @@
+import { FastifyInstance, FastifyRequest } from "fastify";
+import { DataSource } from "typeorm";
+import { AuthFailure, AuthService } from "../auth/auth.service";
+import { AuthRuntime } from "../auth/runtime";
+import { Config } from "../config";
+import { OutboxRelay } from "../outbox/outbox.service";
+import { ANONYMOUS, Context } from "../platform/context";
+import { KontoError } from "../platform/errors";
+import { Loaders } from "../platform/loaders";
+import { Logger } from "../platform/logger";
+
+interface Deps {
+  db: DataSource;
+  config: Config;
+  log: Logger;
+  relay: OutboxRelay;
+  auth: AuthRuntime;
+}
+
+/** A service context for a plain HTTP route (no GraphQL), as an anonymous caller. */
+export function routeContext(request: FastifyRequest, deps: Deps): Context {
+  return {
+    requestId: request.id,
+    principal: ANONYMOUS,
+    db: deps.db,
+    loaders: new Loaders(deps.db),
+    log: deps.log,
+    config: deps.config,
+    outbox: deps.relay,
+    auth: deps.auth,
+    ip: request.ip,
+  };
+}
+
+/** The client id and secret from HTTP Basic auth or from the form, as RFC 6749 §2.3.1 allows. */
+function clientCredentials(request: FastifyRequest, form: Record<string, string>): { id?: string; secret?: string } {
+  const basic = /^Basic\s+(\S+)$/i.exec(request.headers.authorization ?? "");
+  if (basic) {
+    const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+    return { id: decodeURIComponent(id ?? ""), secret: decodeURIComponent(secret ?? "") };
+  }
+  return { id: form.client_id, secret: form.client_secret };
+}
+
+/** JWKS for token verifiers, and the OAuth 2 token endpoint for reseller API clients. */
+export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get("/.well-known/jwks.json", async (_request, reply) => {
+    void reply.header("cache-control", "public, max-age=300");
+    return deps.auth.keys.jwks();
+  });
+
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 8192 }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.post("/oauth/token", async (request, reply) => {
+    const form = (request.body && typeof request.body === "object" ? request.body : {}) as Record<string, string>;
+    void reply.header("cache-control", "no-store");
+    if (form.grant_type !== "client_credentials") {
+      return reply.code(400).send({ error: "unsupported_grant_type", error_description: "Only client_credentials is supported" });
+    }
+    const { id, secret } = clientCredentials(request, form);
+    if (!id || !secret) return reply.code(400).send({ error: "invalid_request", error_description: "client_id and client_secret are required" });
+    try {
+      const session = await AuthService.clientLogin(routeContext(request, deps), id, secret);
+      return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
+    } catch (error) {
+      if (error instanceof AuthFailure) return reply.code(401).send({ error: "invalid_client", error_description: error.message });
+      if (error instanceof KontoError && error.extensions.code === "RATE_LIMITED") {
+        void reply.header("retry-after", String(error.extensions.retryAfter));
+        return reply.code(429).send({ error: "slow_down", error_description: error.message });
+      }
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import { getMetadataStorage } from "type-graphql";
+
+/**
+ * Object types whose fields carry no rule of their own: they are only reachable through an entry
+ * point that checked the caller against the object's customer (customer(), node(), the Customer
+ * fields) and they never lead to another customer.
+ */
+export const INHERITING_TYPES: Record<string, string> = {
+  Contact: "reached through Customer.contacts or node() (rule contacts)",
+  Product: "reached through Customer.products, InvoiceLine.product or node() (rule products)",
+  Invoice: "reached through Customer.invoices or node() (rule billing)",
+  InvoiceLine: "reached through Invoice.lines",
+  EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings)",
+  AuditEntry: "reached through Customer.auditLog (rule audit)",
+  Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
+};
+
+/** What the service checks for operations open to any signed-in caller. */
+export const SERVICE_CHECKS: Record<string, string> = {
+  customer: "then customer rule read (FORBIDDEN outside scope)",
+  customers: "then filtered to the caller's scope in SQL",
+  node: "then the rule of the node's type on its customer",
+  viewer: "the caller itself",
+  authPasswordChange: "the caller's own personal login",
+  customerPinRegenerate: "then customer rule pin",
+  contactPhonePasswordSet: "then customer rule manageContacts",
+};
+
+type Storage = ReturnType<typeof getMetadataStorage>;
+
+function rolesOf(storage: Storage, target: Function, name: string): string[] | undefined {
+  return storage.authorizedFields.find((a) => a.target === target && a.fieldName === name)?.roles as string[] | undefined;
+}
+
+/** Query and mutation fields that have no @Authorized rule (must be none). */
+export function unguardedOperations(): string[] {
+  const storage = getMetadataStorage();
+  return [...storage.queries, ...storage.mutations].filter((op) => !rolesOf(storage, op.target, op.methodName)).map((op) => op.schemaName);
+}
+
+/**
+ * Every operation and every field of Customer with the rule that guards it, as committed in
+ * schema/permissions.txt. A diff of that file is a change of who may see or do what.
+ */
+export function permissionSnapshot(): string {
+  const storage = getMetadataStorage();
+  const lines: string[] = [];
+  for (const [kind, ops] of [["Query", storage.queries], ["Mutation", storage.mutations]] as const) {
+    for (const op of ops) {
+      const check = SERVICE_CHECKS[op.schemaName];
+      lines.push(`${kind}.${op.schemaName}: ${(rolesOf(storage, op.target, op.methodName) ?? ["NONE"]).join(" | ")}${check ? `; ${check}` : ""}`);
+    }
+  }
+  const typeName = (target: Function) => storage.objectTypes.find((t) => t.target === target)?.name;
+  for (const resolver of storage.fieldResolvers) {
+    const target = resolver.getObjectType?.();
+    const name = target && typeName(target as Function);
+    if (!name || name in INHERITING_TYPES) continue;
+    lines.push(`${name}.${resolver.schemaName}: ${(rolesOf(storage, resolver.target, resolver.methodName) ?? ["scope of parent"]).join(" | ")}`);
+  }
+  for (const field of storage.fields) {
+    const name = typeName(field.target);
+    if (name !== "Customer") continue;
+    if (storage.fieldResolvers.some((r) => r.schemaName === field.name && r.getObjectType?.() === field.target)) continue;
+    lines.push(`Customer.${field.name}: ${(rolesOf(storage, field.target, field.name) ?? ["customer:read"]).join(" | ")}`);
+  }
+  for (const [name, reason] of Object.entries(INHERITING_TYPES)) lines.push(`${name}.*: inherits; ${reason}`);
+  return `${[...new Set(lines)].sort().join("\n")}\n`;
+}
