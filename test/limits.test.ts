@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { startTestApp, TestApp } from "./support/harness";
+import { signingKeyPem, startTestApp, TestApp } from "./support/harness";
 
 // Bad input and abuse get a typed refusal, never a stack trace or SQL.
 let t: TestApp;
@@ -88,7 +88,7 @@ describe("unexpected errors", () => {
 
 describe("production mode", () => {
   test("introspection is off and field suggestions are not given", async () => {
-    const prod = await startTestApp({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", WORKERS_IN_PROCESS: "false" });
+    const prod = await startTestApp({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", WORKERS_IN_PROCESS: "false", JWT_SIGNING_KEY: signingKeyPem() });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);
       assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");

@@ -7,12 +7,19 @@ import { Contact } from "../src/contacts/contact.entity";
 import { Customer } from "../src/customers/customer.entity";
 import { ENTITIES } from "../src/platform/db";
 import { printableSchema } from "../src/schema/build";
-import { SCHEMA_FILE } from "../src/schema/emit";
+import { PERMISSIONS_FILE, SCHEMA_FILE } from "../src/schema/emit";
+import { permissionSnapshot } from "../src/schema/permissions";
 
 test("the committed schema/schema.graphql matches the schema built from the code", async () => {
   const built = `${printSchema(await printableSchema())}\n`;
   const committed = readFileSync(SCHEMA_FILE, "utf8");
   assert.equal(committed, built, "schema drifted: run `npm run schema` and commit schema/schema.graphql");
+});
+
+test("the committed permission snapshot schema/permissions.txt matches the rules in the code", async () => {
+  await printableSchema();
+  const committed = readFileSync(PERMISSIONS_FILE, "utf8");
+  assert.equal(committed, permissionSnapshot(), "permissions changed: run `npm run schema`, review and commit schema/permissions.txt");
 });
 
 test("GraphQL field types inferred from TypeScript types are right (decorator metadata is emitted)", async () => {

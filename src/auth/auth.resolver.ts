@@ -34,7 +34,10 @@ const sessionPayload = (session: Session): AuthPayload => ({
 @Resolver()
 export class AuthResolver {
   @Authorized<Rule>("public")
-  @Mutation(() => AuthPayload, { description: "Sign in. Failed attempts are counted per login and address; after 5 the wait doubles each time (RATE_LIMITED)." })
+  @Mutation(() => AuthPayload, {
+    nullable: true,
+    description: "Sign in. Failed attempts are counted per login (and per address); after 5 each further one doubles the wait (RATE_LIMITED error, null payload).",
+  })
   authLogin(@Ctx() ctx: Context, @Arg("input") input: AuthLoginInput): Promise<AuthPayload> {
     if (!input.email === !input.customerNumber) throw badInput("Give either email or customerNumber", { field: "input" });
     return asPayload("password", async () => sessionPayload(await AuthService.login(ctx, input)), () => ({ userErrors: [] }));

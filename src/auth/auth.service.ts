@@ -101,7 +101,7 @@ export const AuthService = {
   /** Email + password (any user), or customer number + customer password (the account itself). */
   async login(ctx: Context, input: { email?: string; customerNumber?: string; password: string }): Promise<Session> {
     const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
-    const limits = [`login:${identifier}`, `login-ip:${ctx.ip}`];
+    const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
     await ctx.auth.limiter.assertAllowed(limits);
 
     let subject: Subject | null = null;
@@ -126,7 +126,7 @@ export const AuthService = {
 
   /** Client-credentials grant for reseller API clients. */
   async clientLogin(ctx: Context, clientId: string, secret: string): Promise<Session> {
-    const limits = [`client:${clientId}`, `login-ip:${ctx.ip}`];
+    const limits = [`client:${clientId}`, `ip:${ctx.ip}`];
     await ctx.auth.limiter.assertAllowed(limits);
     const [client] = await ctx.db.query("SELECT id, secret_hash FROM api_clients WHERE client_id = ? AND revoked_at IS NULL", [clientId]);
     const ok = client ? await verifyPassword(secret, client.secret_hash) : await verifyAgainstDecoy(secret);

@@ -53,7 +53,7 @@ export const RecoveryService = {
     if (!input.customerPassword === !input.latestInvoiceNumber) {
       throw new AuthFailure("INVALID_INPUT", "Give either the customer password or the latest invoice number", "customerPassword");
     }
-    await ctx.auth.limiter.assertAllowed([`register:${input.customerNumber}`, `login-ip:${ctx.ip}`]);
+    await ctx.auth.limiter.assertAllowed([`register:${input.customerNumber}`, `ip:${ctx.ip}`]);
     const [customer] = await ctx.db.query(
       `SELECT c.id, c.customer_password_hash,
         (SELECT number FROM invoices i WHERE i.customer_id = c.id AND i.kind = 'INVOICE' ORDER BY issue_date DESC, id DESC LIMIT 1) AS latest_invoice,
@@ -76,7 +76,7 @@ export const RecoveryService = {
       role && Number(customer.contact_matches) > 0
         ? { kind: "register", customerId: customer.id, email: input.email.trim().toLowerCase(), displayName: input.displayName.trim(), passwordHash, role }
         : { kind: "register-rejected" };
-    if (job.kind === "register-rejected") await ctx.auth.limiter.recordFailure([`register:${input.customerNumber}`, `login-ip:${ctx.ip}`]);
+    if (job.kind === "register-rejected") await ctx.auth.limiter.recordFailure([`register:${input.customerNumber}`, `ip:${ctx.ip}`]);
     await ctx.outbox.transaction(ctx.db, (_tx, record) => record("account", job));
     return RECOVERY_REPLY;
   },

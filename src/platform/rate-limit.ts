@@ -2,15 +2,16 @@ import { Redis } from "ioredis";
 import { ErrorCode, KontoError } from "./errors";
 
 export interface RateLimitOptions {
-  /** Failures allowed before any wait. */
-  freeAttempts: number;
+  /** Failures allowed before any wait, by key name. */
+  freeAttempts: (name: string) => number;
   /** The longest wait; the wait doubles per failure until it reaches this. */
   maxWaitSeconds: number;
   /** Failures are forgotten this long after the last one. */
   windowSeconds: number;
 }
 
-const DEFAULTS: RateLimitOptions = { freeAttempts: 5, maxWaitSeconds: 900, windowSeconds: 3600 };
+// Per login 5; per address 20, because an office behind one NAT address shares it.
+const DEFAULTS: RateLimitOptions = { freeAttempts: (name) => (name.startsWith("ip:") ? 20 : 5), maxWaitSeconds: 900, windowSeconds: 3600 };
 
 /**
  * Counts failures per key in Redis (shared by every API process). After `freeAttempts`
@@ -47,8 +48,9 @@ export class RateLimiter {
     for (const name of names) {
       const key = this.key(name);
       const [[, fails]] = (await this.redis.multi().hincrby(key, "fails", 1).expire(key, windowSeconds).exec()) as [[null, number], unknown];
-      if (fails >= freeAttempts) {
-        const waitSeconds = Math.min(2 ** (fails - freeAttempts), maxWaitSeconds);
+      const free = freeAttempts(name);
+      if (fails >= free) {
+        const waitSeconds = Math.min(2 ** (fails - free), maxWaitSeconds);
         await this.redis.hset(key, "until", String(Date.now() + waitSeconds * 1000));
       }
     }

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +59,12 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
+/** A fresh ES256 private key in PKCS#8 PEM, as JWT_SIGNING_KEY takes it. */
+export function signingKeyPem(): string {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  return privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+}
+
 /** Removes every key of a BullMQ prefix. */
 export async function removeQueuePrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
@@ -83,7 +89,14 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const smtpUrl = await mailbox.start();
   const env = testEnv({ SMTP_URL: smtpUrl, ...overrides });
   const config = loadConfig(env);
-  const app = await startApp(config, createLogger(config.logLevel));
+  let app: App;
+  try {
+    app = await startApp(config, createLogger(config.logLevel));
+  } catch (error) {
+    await mailbox.stop();
+    await dropDatabase(config.databaseUrl).catch(() => undefined);
+    throw error;
+  }
   const url = app.url;
   const tokenFor = async (principal: AuthenticatedPrincipal) => (await app.auth.tokens.sign(principal)).token;
   const staffToken = await tokenFor(STAFF_ADMIN);

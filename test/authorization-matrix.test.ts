@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { AuthenticatedPrincipal } from "../src/auth/tokens";
+import { toGlobalId } from "../src/platform/global-id";
+import { buildKontoSchema } from "../src/schema/build";
+import { seedDemoData } from "../src/seed/demo-data";
+import { CustomerRole, StaffRole } from "../src/users/user.entity";
+import { startTestApp, TestApp } from "./support/harness";
+
+// Every query and mutation of the built schema, run as every kind of caller. Customer A is
+// 1000002 (managed by reseller R), customer B is 1000001 (no reseller).
+type Outcome = "ok" | "UNAUTHENTICATED" | "FORBIDDEN";
+type Who =
+  | "anonymous"
+  | "A:ADMIN"
+  | "A:BILLING"
+  | "A:TECHNICAL"
+  | "A:READ_ONLY"
+  | "B:user"
+  | "reseller of A"
+  | "other reseller"
+  | "staff SUPPORT"
+  | "staff ADMIN";
+const EVERYONE: Who[] = ["anonymous", "A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "reseller of A", "other reseller", "staff SUPPORT", "staff ADMIN"];
+
+/** Outcomes for everyone: `allowed` get ok, anonymous gets UNAUTHENTICATED, the rest FORBIDDEN. */
+function only(...allowed: Who[]): Record<Who, Outcome> {
+  return Object.fromEntries(EVERYONE.map((w) => [w, allowed.includes(w) ? "ok" : w === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN"])) as Record<Who, Outcome>;
+}
+const PUBLIC = Object.fromEntries(EVERYONE.map((w) => [w, "ok"])) as Record<Who, Outcome>;
+const SIGNED_IN = only(...EVERYONE.filter((w) => w !== "anonymous"));
+
+interface Ids {
+  A: string;
+  contactOfA: string;
+}
+interface Call {
+  query: (ids: Ids, who: Who) => string;
+  expect: Record<Who, Outcome>;
+}
+
+const n = (who: Who) => who.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+
+const OPERATIONS: Record<string, Call> = {
+  customer: { query: (ids) => `{ customer(id: "${ids.A}") { customerNumber email } }`, expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  customers: { query: () => `{ customers(first: 100) { nodes { customerNumber email } } }`, expect: SIGNED_IN },
+  node: { query: (ids) => `{ node(id: "${ids.contactOfA}") { ... on Contact { email } } }`, expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  viewer: { query: () => `{ viewer { kind name } }`, expect: SIGNED_IN },
+  authLogin: { query: (_, who) => `mutation { authLogin(input: { email: "matrix-${n(who)}@nowhere.example", password: "not a real password" }) { userErrors { code } } }`, expect: PUBLIC },
+  authRefresh: { query: () => `mutation { authRefresh(refreshToken: "unknown") { userErrors { code } } }`, expect: PUBLIC },
+  authLogout: { query: () => `mutation { authLogout { ok } }`, expect: PUBLIC },
+  // The resellers here are API clients: no personal password to change.
+  authPasswordChange: {
+    query: () => `mutation { authPasswordChange(input: { currentPassword: "wrong current", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  authUsernameReminder: { query: () => `mutation { authUsernameReminder(customerNumber: "0000000") { message } }`, expect: PUBLIC },
+  authPasswordResetRequest: { query: (_, who) => `mutation { authPasswordResetRequest(email: "reset-${n(who)}@nowhere.example") { message } }`, expect: PUBLIC },
+  authPasswordReset: { query: () => `mutation { authPasswordReset(input: { token: "unknown", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`, expect: PUBLIC },
+  authRegister: {
+    query: (_, who) => `mutation { authRegister(input: { customerNumber: "0-${EVERYONE.indexOf(who)}", customerPassword: "nope", email: "reg-${n(who)}@nowhere.example", displayName: "X", password: "Whatever new 2026" }) { message } }`,
+    expect: PUBLIC,
+  },
+  contactPhonePasswordSet: { query: (ids) => `mutation { contactPhonePasswordSet(contactId: "${ids.contactOfA}", password: "Matrix1") { contact { hasPhonePassword } } }`, expect: only("A:ADMIN", "reseller of A", "staff ADMIN") },
+  contactPhonePasswordVerify: { query: (ids) => `mutation { contactPhonePasswordVerify(contactId: "${ids.contactOfA}", password: "Matrix1") { valid } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  customerCreate: {
+    query: (_, who) => `mutation { customerCreate(input: { kind: BUSINESS, companyName: "Matrix ${who} GmbH", email: "office@matrix-${n(who)}.example",
+      address: { street: "Testgasse 1", postalCode: "1010", city: "Wien", countryCode: "AT" },
+      contact: { firstName: "Mia", lastName: "Matrix", email: "mia@matrix-${n(who)}.example" } }) { customer { customerNumber } userErrors { code } } }`,
+    expect: only("reseller of A", "other reseller", "staff ADMIN"),
+  },
+  customerPinRegenerate: { query: (ids) => `mutation { customerPinRegenerate(customerId: "${ids.A}") { pin } }`, expect: only("A:ADMIN") },
+  customerPinVerify: { query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
+};
+
+/** The fields of Customer that have a rule narrower than "in scope". */
+const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, Outcome> }> = {
+  pin: { selection: "pin", expect: only("A:ADMIN") },
+  contacts: { selection: "contacts { email }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  invoices: { selection: "invoices(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  payment: { selection: "payment { method }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  products: { selection: "products(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+};
+
+let t: TestApp;
+let ids: Ids;
+const principals = new Map<Who, AuthenticatedPrincipal | null>();
+let resellerOfA: number;
+
+before(async () => {
+  t = await startTestApp({ TRUST_PROXY: "true" });
+  await seedDemoData(t.app.db, { customers: 12 });
+  const [a] = await t.app.db.query("SELECT id, reseller_id FROM customers WHERE customer_number = '1000002'");
+  const [b] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'");
+  const [other] = await t.app.db.query("SELECT id FROM resellers WHERE id <> ? ORDER BY id LIMIT 1", [a.reseller_id]);
+  const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [a.id]);
+  resellerOfA = a.reseller_id;
+  ids = { A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id) };
+  const user = async (role: string, customerId: number) => {
+    const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [`${role.toLowerCase()}-${customerId}@matrix.example`]);
+    await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [r.insertId, customerId, role]);
+    return Number(r.insertId);
+  };
+  const customer = async (customerId: number, role: CustomerRole): Promise<AuthenticatedPrincipal> => ({
+    kind: "customer", userId: await user(role, customerId), roles: new Map([[customerId, role]]), label: `${role} of ${customerId}`, familyId: null,
+  });
+  principals.set("anonymous", null);
+  for (const role of Object.values(CustomerRole)) principals.set(`A:${role}` as Who, await customer(a.id, role));
+  principals.set("B:user", await customer(b.id, CustomerRole.ADMIN));
+  principals.set("reseller of A", { kind: "reseller", resellerId: a.reseller_id, userId: null, clientId: 1, label: "reseller A", familyId: null });
+  principals.set("other reseller", { kind: "reseller", resellerId: other.id, userId: null, clientId: 2, label: "other reseller", familyId: null });
+  principals.set("staff SUPPORT", { kind: "staff", userId: 9001, role: StaffRole.SUPPORT, label: "support", familyId: null });
+  principals.set("staff ADMIN", { kind: "staff", userId: 9002, role: StaffRole.ADMIN, label: "admin", familyId: null });
+});
+after(() => t?.stop());
+
+/** Customer numbers and emails (also the contacts') of every customer the caller may not see. */
+async function foreignSecrets(who: Who): Promise<string[]> {
+  const p = principals.get(who);
+  let scope = "FALSE";
+  if (p?.kind === "customer") scope = `c.id IN (${[...p.roles.keys()].join(",")})`;
+  if (p?.kind === "reseller") scope = `c.reseller_id = ${p.resellerId}`;
+  if (p?.kind === "staff") scope = "TRUE";
+  const rows = await t.app.db.query(`SELECT c.customer_number, c.email, k.email AS contact_email FROM customers c LEFT JOIN contacts k ON k.customer_id = c.id WHERE NOT (${scope})`);
+  return [...new Set(rows.flatMap((r: any) => [`"${r.customer_number}"`, r.email, r.contact_email].filter(Boolean)))] as string[];
+}
+
+async function run(who: Who, query: string, ip: string) {
+  const p = principals.get(who);
+  const headers: Record<string, string> = { "x-forwarded-for": ip, authorization: p ? `Bearer ${await t.tokenFor(p)}` : "" };
+  const res = await t.gql(query, {}, headers);
+  const codes = (res.body.errors ?? []).map((e) => e.extensions?.code);
+  const outcome: Outcome | string = codes.length === 0 ? "ok" : codes.every((c) => c === codes[0]) ? codes[0] : codes.join(",");
+  const text = JSON.stringify(res.body);
+  for (const secret of await foreignSecrets(who)) {
+    assert.ok(!text.includes(secret), `${who} got data of a customer outside its scope (${secret})`);
+  }
+  return outcome;
+}
+
+test("every query and mutation of the schema has a matrix entry", async () => {
+  const schema = await buildKontoSchema();
+  const operations = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())].sort();
+  assert.deepEqual(Object.keys(OPERATIONS).sort(), operations, "add the new operation to OPERATIONS with its expected outcomes");
+});
+
+test("each operation as each caller has its expected outcome and shows nothing outside the caller's scope", async () => {
+  const mismatches: string[] = [];
+  let ip = 0;
+  for (const [name, call] of Object.entries(OPERATIONS)) {
+    for (const who of EVERYONE) {
+      const outcome = await run(who, call.query(ids, who), `192.0.2.${(ip++ % 250) + 1}`);
+      if (outcome !== call.expect[who]) mismatches.push(`${name} as ${who}: expected ${call.expect[who]}, got ${outcome}`);
+    }
+  }
+  assert.deepEqual(mismatches, []);
+});
+
+test("each guarded field of Customer as each caller", async () => {
+  const mismatches: string[] = [];
+  let ip = 0;
+  for (const [name, field] of Object.entries(CUSTOMER_FIELDS)) {
+    for (const who of EVERYONE) {
+      const expected = field.expect[who];
+      const outcome = await run(who, `{ customer(id: "${ids.A}") { ${field.selection} } }`, `192.0.2.${(ip++ % 250) + 1}`);
+      // Callers who may not see A at all are refused at customer() already.
+      const expectedHere = OPERATIONS.customer.expect[who] !== "ok" ? OPERATIONS.customer.expect[who] : expected;
+      if (outcome !== expectedHere) mismatches.push(`Customer.${name} as ${who}: expected ${expectedHere}, got ${outcome}`);
+    }
+  }
+  assert.deepEqual(mismatches, []);
+});
+
+test("a reseller sees exactly its own customers in lists", async () => {
+  const res = await t.gql(`{ customers(first: 100) { nodes { customerNumber } } }`, {}, await t.as(principals.get("reseller of A")!));
+  const expected = await t.app.db.query("SELECT customer_number FROM customers WHERE reseller_id = ? ORDER BY id", [resellerOfA]);
+  assert.deepEqual(res.body.data.customers.nodes.map((c: any) => c.customerNumber), expected.map((r: any) => r.customer_number));
+});
