@@ -7,7 +7,7 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
-import { registerAuthRoutes } from "./http/auth-routes";
+import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./outbox/outbox.service";
@@ -72,6 +72,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema(), config, log);
   registerGraphqlRoute(http, apollo, { db, config, log, relay, auth });
   registerAuthRoutes(http, { db, config, log, relay, auth });
+  registerVerificationRoute(http, { db, config, log, relay, auth });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
 
   const workers: RunningWorkers | undefined = config.workersInProcess

@@ -46,6 +46,10 @@ export interface Config {
   workersInProcess: boolean;
   graphql: { maxDepth: number; maxAliases: number; maxCost: number; introspection: boolean };
   shutdownTimeoutMs: number;
+  /** How long a worker holds a job before another may take it over (a crashed worker's job). */
+  workerLockMs: number;
+  /** How often each worker process re-adds outbox rows left undispatched. */
+  outboxSweepMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -153,6 +157,8 @@ export function loadConfig(env: Env = process.env): Config {
       introspection: !production,
     },
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
+    workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
+    outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
   };
 }
 

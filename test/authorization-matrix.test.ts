@@ -33,6 +33,9 @@ const SIGNED_IN = only(...EVERYONE.filter((w) => w !== "anonymous"));
 interface Ids {
   A: string;
   contactOfA: string;
+  /** One extra contact of A per caller, for contactDelete. */
+  spareContacts: Record<Who, string>;
+  verificationOfA: string;
 }
 interface Call {
   query: (ids: Ids, who: Who) => string;
@@ -71,6 +74,31 @@ const OPERATIONS: Record<string, Call> = {
   },
   customerPinRegenerate: { query: (ids) => `mutation { customerPinRegenerate(customerId: "${ids.A}") { pin } }`, expect: only("A:ADMIN") },
   customerPinVerify: { query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  contactCreate: {
+    query: (ids, who) => `mutation { contactCreate(customerId: "${ids.A}", input: { types: [OTHER], firstName: "New", lastName: "Contact", email: "new-${n(who)}@isarwerk.de" }) { contact { email } userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  contactUpdate: {
+    query: (ids) => `mutation { contactUpdate(contactId: "${ids.contactOfA}", input: { restrictions: "Nur schriftliche Bestellungen." }) { contact { restrictions } userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  contactDelete: {
+    query: (ids, who) => `mutation { contactDelete(contactId: "${ids.spareContacts[who]}") { deletedContactId userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  customerEmailUpdate: {
+    query: (ids, who) => `mutation { customerEmailUpdate(customerId: "${ids.A}", email: "new-${n(who)}@isarwerk.de") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  emailVerificationConfirm: { query: () => `mutation { emailVerificationConfirm(token: "unknown") { userErrors { code } } }`, expect: PUBLIC },
+  emailVerificationCancel: {
+    query: (ids) => `mutation { emailVerificationCancel(id: "${ids.verificationOfA}") { verification { status } userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  emailVerificationResend: {
+    query: (ids) => `mutation { emailVerificationResend(id: "${ids.verificationOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
 };
 
@@ -97,7 +125,16 @@ before(async () => {
   const [other] = await t.app.db.query("SELECT id FROM resellers WHERE id <> ? ORDER BY id LIMIT 1", [a.reseller_id]);
   const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [a.id]);
   resellerOfA = a.reseller_id;
-  ids = { A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id) };
+  const spareContacts = {} as Record<Who, string>;
+  for (const who of EVERYONE) {
+    const r = await t.app.db.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OTHER', 'Spare', ?, ?)", [a.id, who, `spare-${n(who)}@isarwerk.de`]);
+    spareContacts[who] = toGlobalId("Contact", r.insertId);
+  }
+  const v = await t.app.db.query(
+    "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, expires_at) VALUES (?, 'CONTACT_EMAIL', ?, 'pending@isarwerk.de', UNHEX(SHA2('matrix', 256)), ?)",
+    [a.id, contact.id, new Date(Date.now() + 86_400_000)],
+  );
+  ids = { A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id), spareContacts, verificationOfA: toGlobalId("EmailVerification", v.insertId) };
   const user = async (role: string, customerId: number) => {
     const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [`${role.toLowerCase()}-${customerId}@matrix.example`]);
     await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [r.insertId, customerId, role]);

@@ -4,7 +4,7 @@ import { OutboxRelay } from "../src/outbox/outbox.service";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
-  outboxSweep: { name: "outbox-sweep", everyMs: 10_000 },
+  outboxSweep: { name: "outbox-sweep", everyMs: 60_000 },
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
 } as const;
 

@@ -5,6 +5,7 @@ import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { AccountJobProcessor } from "../src/auth/recovery.service";
 import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
+import { VerificationMailer } from "../src/verifications/verification-mailer";
 import { OutboxRelay } from "../src/outbox/outbox.service";
 import { connect, createDataSource } from "../src/platform/db";
 import { createLogger, Logger } from "../src/platform/logger";
@@ -35,9 +36,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
   const deliveries = new MailDeliveryService(deps.db, mailer, deps.log);
   const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log);
-  const options = { connection: deps.redis, prefix: deps.config.queuePrefix };
+  const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
+  // A crashed worker's job is taken over once its lock runs out.
+  const options = { connection: deps.redis, prefix: deps.config.queuePrefix, lockDuration: deps.config.workerLockMs, stalledInterval: deps.config.workerLockMs };
   const workers = [
-    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries, accounts), { ...options, concurrency: 10 }),
+    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries, accounts, verifications), { ...options, concurrency: 10 }),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
   ];
   for (const worker of workers) {
@@ -47,9 +50,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     worker.on("error", (err) => deps.log.error({ queue: worker.name, err }, "worker error"));
   }
   await scheduleHousekeeping(deps.queues.housekeeping);
+  // A Redis that restarted empty has lost the schedules: put them back when it is ready again.
+  const reschedule = () => void scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err }, "rescheduling failed"));
+  deps.redis.on("ready", reschedule);
+  // Each worker process also sweeps on its own timer, so lost dispatches go out even while
+  // Redis (and with it the schedule) was away.
+  const sweeper = setInterval(() => {
+    deps.relay.sweep().catch((err) => deps.log.warn({ err: err.message }, "outbox sweep failed"));
+  }, deps.config.outboxSweepMs);
+  sweeper.unref();
   return {
     workers,
     async close() {
+      clearInterval(sweeper);
+      deps.redis.off("ready", reschedule);
       await Promise.all(workers.map((w) => w.close()));
       mailer.close();
     },

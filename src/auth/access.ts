@@ -48,6 +48,12 @@ export const CUSTOMER_RULES = {
   audit: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Changing contacts' phone passwords. */
   manageContacts: [ADMIN, "RESELLER", "STAFF_ADMIN"],
+  /** Creating, changing and deleting contacts. */
+  editContacts: [ADMIN, TECHNICAL, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Changing the customer's main email and newsletter. */
+  editMaster: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Changing billing settings: online invoice, payment method, billing address. */
+  editBilling: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
 } satisfies Record<string, CustomerAccess[]>;
 
 export type CustomerRule = keyof typeof CUSTOMER_RULES;

@@ -1,5 +1,6 @@
 import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { ArrayMaxSize, IsOptional, MaxLength, MinLength } from "class-validator";
+import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
 import { UserError } from "../platform/user-error";
 import { ContactType } from "./contact.entity";
@@ -75,4 +76,57 @@ export class PhonePasswordCheck {
 
   @Field({ nullable: true, description: "What this contact may not order by phone." })
   restrictions?: string;
+}
+
+@InputType({ description: "A contact's values. On update, fields left out stay as they are; a new email becomes a pending change." })
+export class ContactInput {
+  @Field(() => [ContactType], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(6)
+  types: ContactType[];
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(20)
+  salutation?: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(100)
+  firstName: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(100)
+  lastName: string;
+
+  @Field(() => EmailAddressResolver, { nullable: true, description: "Used once confirmed by the link sent to it." })
+  @IsOptional()
+  email: string;
+
+  @Field({ nullable: true, description: "Any common notation; stored in E.164." })
+  @IsOptional()
+  @MaxLength(40)
+  phone?: string;
+
+  @Field({ nullable: true, description: "Limits on phone orders, at most 2,000 characters." })
+  @IsOptional()
+  @MaxLength(2000)
+  restrictions?: string;
+
+  @Field({ nullable: true, description: "Only for STANDARD or BILLING contacts with a confirmed email." })
+  @IsOptional()
+  receivesInvoices?: boolean;
+}
+
+@ObjectType()
+export class ContactDeletePayload {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  deletedContactId?: string;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }

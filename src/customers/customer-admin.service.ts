@@ -8,6 +8,8 @@ import { idOfType } from "../platform/global-id";
 import { toE164 } from "../platform/phone";
 import { nextInSeries } from "../platform/sequences";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { EmailChangeService } from "../verifications/email-change.service";
+import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 import { CustomerKind } from "./customer.entity";
 import { CustomerService } from "./customer.service";
 import { CustomerCreateInput, CustomerNode } from "./customer.types";
@@ -103,5 +105,20 @@ export const CustomerAdminService = {
     const ok = stored.length === given.length && timingSafeEqual(stored, given) && !!row?.customer_pin && pin.length === 6;
     if (!ok) await ctx.auth.limiter.recordFailure(limit);
     return ok;
+  },
+
+  /** A new main email: a pending change; the current address stays in use until it is confirmed. */
+  async requestEmailChange(ctx: Context, customerGid: string, email: string): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+    const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
+    assertMay(ctx, "editMaster", customer);
+    if (email.trim().toLowerCase() === customer!.email.toLowerCase()) {
+      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This is the current address already", ["email"])] };
+    }
+    await ctx.outbox.transaction(ctx.db, (tx, record) =>
+      EmailChangeService.request(tx, record, ctx, {
+        purpose: EmailVerificationPurpose.CUSTOMER_EMAIL, targetId: customer!.dbId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: email,
+      }),
+    );
+    return { customer: customer!, userErrors: [] };
   },
 };

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { CustomerAdminService } from "./customer-admin.service";
+import { EmailAddressResolver } from "graphql-scalars";
 import { assertMay } from "../auth/access";
 import { Rule } from "../auth/auth-checker";
 import { Context } from "../platform/context";
@@ -36,6 +37,16 @@ export class CustomerResolver {
   @Mutation(() => CustomerPayload, { description: "A new customer with its first STANDARD contact. Resellers create under themselves." })
   customerCreate(@Ctx() ctx: Context, @Arg("input") input: CustomerCreateInput): Promise<CustomerPayload> {
     return CustomerAdminService.create(ctx, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, { description: "Asks to change the main email. A link goes to the new address; the current one stays in use until it is confirmed." })
+  customerEmailUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("email", () => EmailAddressResolver) email: string,
+  ): Promise<CustomerPayload> {
+    return CustomerAdminService.requestEmailChange(ctx, customerId, email);
   }
 
   @Authorized<Rule>("signed-in")

@@ -8,6 +8,8 @@ import { ANONYMOUS, Context } from "../platform/context";
 import { KontoError } from "../platform/errors";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
+import { EmailChangeService } from "../verifications/email-change.service";
+import { confirmPage } from "../verifications/verification-mails";
 
 interface Deps {
   db: DataSource;
@@ -72,5 +74,23 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
       }
       throw error;
     }
+  });
+}
+
+/** The confirmation link of an email change: confirms and answers with a small localized page. */
+export function registerVerificationRoute(app: FastifyInstance, deps: Deps): void {
+  app.get("/verify-email", async (request, reply) => {
+    const token = (request.query as { token?: unknown }).token;
+    const result = await EmailChangeService.confirm(routeContext(request, deps), typeof token === "string" ? token : "");
+    const page = result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
+    const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");
+    const status = { CONFIRMED: 200, ALREADY_USED: 200, EXPIRED: 410, UNKNOWN: 404 }[page];
+    // The token is in the URL: keep it out of caches and out of the Referer of any next page.
+    return reply
+      .code(status)
+      .header("content-type", "text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .header("referrer-policy", "no-referrer")
+      .send(confirmPage(page, locale));
   });
 }

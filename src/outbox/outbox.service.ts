@@ -11,6 +11,8 @@ export const OUTBOX_TOPICS = {
   mail: "mail",
   /** Account recovery and registration, decided by the worker (see AccountJob). */
   account: "mail",
+  /** A confirmation link for a pending email change: { verificationId }. */
+  verification: "mail",
 } as const satisfies Record<string, QueueName>;
 export type OutboxTopic = keyof typeof OUTBOX_TOPICS;
 

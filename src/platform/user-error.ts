@@ -10,6 +10,19 @@ export enum UserErrorCode {
   WEAK_PASSWORD = "WEAK_PASSWORD",
   NOT_FOUND = "NOT_FOUND",
   TAKEN = "TAKEN",
+  CONFLICT = "CONFLICT",
+  /** Confirmation links */
+  EXPIRED = "EXPIRED",
+  ALREADY_USED = "ALREADY_USED",
+  CANCELLED = "CANCELLED",
+  SUPERSEDED = "SUPERSEDED",
+  UNKNOWN_TOKEN = "UNKNOWN_TOKEN",
+  NOT_PENDING = "NOT_PENDING",
+  COOLDOWN = "COOLDOWN",
+  /** A customer always keeps one STANDARD contact. */
+  LAST_STANDARD_CONTACT = "LAST_STANDARD_CONTACT",
+  /** Only STANDARD or BILLING contacts with a confirmed email receive invoices. */
+  CANNOT_RECEIVE_INVOICES = "CANNOT_RECEIVE_INVOICES",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

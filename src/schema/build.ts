@@ -7,7 +7,7 @@ import { CustomerResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
-import { CustomerVerificationsResolver } from "../verifications/email-verification.resolver";
+import { CustomerVerificationsResolver, EmailVerificationResolver } from "../verifications/email-verification.resolver";
 import { NodeResolver } from "./node.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { authChecker } from "../auth/auth-checker";
@@ -18,6 +18,7 @@ import { unguardedOperations } from "./permissions";
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
+  EmailVerificationResolver,
   CustomerAuditResolver,
   CustomerResolver,
   CustomerContactsResolver,

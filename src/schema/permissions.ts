@@ -10,7 +10,7 @@ export const INHERITING_TYPES: Record<string, string> = {
   Product: "reached through Customer.products, InvoiceLine.product or node() (rule products)",
   Invoice: "reached through Customer.invoices or node() (rule billing)",
   InvoiceLine: "reached through Invoice.lines",
-  EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings)",
+  EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings), or by the token holder's emailVerificationConfirm",
   AuditEntry: "reached through Customer.auditLog (rule audit)",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
 };
@@ -24,6 +24,12 @@ export const SERVICE_CHECKS: Record<string, string> = {
   authPasswordChange: "the caller's own personal login",
   customerPinRegenerate: "then customer rule pin",
   contactPhonePasswordSet: "then customer rule manageContacts",
+  contactCreate: "then customer rule editContacts",
+  contactUpdate: "then customer rule editContacts",
+  contactDelete: "then customer rule editContacts",
+  emailVerificationCancel: "then the rule of the change's purpose (editContacts, editMaster, editBilling; own login)",
+  emailVerificationResend: "then the rule of the change's purpose (editContacts, editMaster, editBilling; own login)",
+  customerEmailUpdate: "then customer rule editMaster",
 };
 
 type Storage = ReturnType<typeof getMetadataStorage>;

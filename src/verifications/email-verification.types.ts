@@ -1,6 +1,7 @@
 import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
+import { UserError } from "../platform/user-error";
 import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
 
 registerEnumType(EmailVerificationPurpose, { name: "EmailVerificationPurpose" });
@@ -34,4 +35,13 @@ export class EmailVerificationNode extends Node implements NodeSource {
 
   @Field(() => DateTimeResolver)
   createdAt: Date;
+}
+
+@ObjectType()
+export class EmailVerificationPayload {
+  @Field(() => EmailVerificationNode, { nullable: true })
+  verification?: EmailVerificationNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
+import { AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -59,6 +60,17 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   };
 }
 
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 /** A fresh ES256 private key in PKCS#8 PEM, as JWT_SIGNING_KEY takes it. */
 export function signingKeyPem(): string {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -87,7 +99,9 @@ export async function removeQueuePrefix(redisUrl: string, prefix: string): Promi
 export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
   const mailbox = new Mailbox();
   const smtpUrl = await mailbox.start();
-  const env = testEnv({ SMTP_URL: smtpUrl, ...overrides });
+  // A fixed port, so that PUBLIC_URL (the links in emails) points at this instance.
+  const port = await freePort();
+  const env = testEnv({ SMTP_URL: smtpUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides });
   const config = loadConfig(env);
   let app: App;
   try {

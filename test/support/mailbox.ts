@@ -14,14 +14,28 @@ export class Mailbox {
   private waiters: (() => void)[] = [];
   port = 0;
 
-  constructor() {
+  private closedSessions = new Set<string>();
+  /** Called when a message's data has arrived, before it is accepted. */
+  onDataReceived?: () => void;
+
+  /**
+   * `acceptDelayMs` holds each message this long before answering 250, like a slow relay; a
+   * message whose sender disconnects meanwhile was never accepted and is not kept.
+   */
+  constructor(private readonly acceptDelayMs = 0) {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ["STARTTLS"],
       logger: false,
+      onClose: (session) => {
+        this.closedSessions.add(session.id);
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
-          .then((parsed) => {
+          .then(async (parsed) => {
+            this.onDataReceived?.();
+            if (this.acceptDelayMs) await new Promise((r) => setTimeout(r, this.acceptDelayMs));
+            if (this.closedSessions.has(session.id)) return callback(new Error("sender went away"));
             this.messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed });
             this.waiters.splice(0).forEach((wake) => wake());
             callback();

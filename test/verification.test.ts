@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { toGlobalId } from "../src/platform/global-id";
+import { seedDemoData } from "../src/seed/demo-data";
+import { eventually, startTestApp, TestApp } from "./support/harness";
+import { ReceivedMail } from "./support/mailbox";
+
+// Contacts and email changes end to end: the mutation, the outbox, the BullMQ worker, SMTP to
+// the sink, and the link in the received email followed over HTTP.
+let t: TestApp;
+let customerId: string;
+let customerDbId: number;
+
+before(async () => {
+  t = await startTestApp();
+  await seedDemoData(t.app.db, { customers: 3 });
+  const [row] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'");
+  customerDbId = row.id;
+  customerId = toGlobalId("Customer", row.id);
+});
+after(() => t?.stop());
+
+const linkIn = (mail: ReceivedMail): string => {
+  const link = /(http:\/\/\S+\/verify-email\?token=[\w-]+)/.exec(mail.parsed.text ?? "")?.[1];
+  assert.ok(link, "the email has a confirmation link");
+  assert.ok((mail.parsed.html || "").includes(link.replace(/&/g, "&amp;")), "the HTML part has the same link");
+  return link;
+};
+const mailTo = async (address: string, count = 1) => (await t.mailbox.waitFor((m) => m.envelopeTo.includes(address), count)).at(-1)!;
+
+const CREATE = `mutation($c: ID!, $i: ContactInput!) { contactCreate(customerId: $c, input: $i) { contact { id email emailConfirmed pendingEmail types phone } userErrors { code field message } } }`;
+const UPDATE = `mutation($id: ID!, $i: ContactInput!) { contactUpdate(contactId: $id, input: $i) { contact { id email pendingEmail types receivesInvoices } userErrors { code field message } } }`;
+const CONFIRM = `mutation($t: String!) { emailVerificationConfirm(token: $t) { verification { status newEmail } userErrors { code } } }`;
+
+async function createContact(email: string, types = ["TECHNICAL"]) {
+  const res = await t.gql(CREATE, { c: customerId, i: { types, firstName: "Eva", lastName: "Test", email, phone: "0664 1234567" } });
+  assert.deepEqual(res.body.data.contactCreate.userErrors, []);
+  return res.body.data.contactCreate.contact;
+}
+
+describe("contacts", () => {
+  test("a new contact's email is confirmed by the link in the email it receives", async () => {
+    const contact = await createContact("eva.neu@alpenblick.at");
+    assert.equal(contact.emailConfirmed, false);
+    assert.equal(contact.phone, "+436641234567");
+    const link = linkIn(await mailTo("eva.neu@alpenblick.at"));
+    const page = await fetch(link);
+    const html = await page.text();
+    assert.equal(page.status, 200);
+    assert.match(html, /Adresse bestätigt/);
+    assert.ok(!html.includes(new URL(link).searchParams.get("token")!), "the page never echoes the token");
+    const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Contact { emailConfirmed pendingEmail } } }`, { id: contact.id });
+    assert.deepEqual(after.body.data.node, { emailConfirmed: true, pendingEmail: null });
+  });
+
+  test("changing an email keeps the old one in use until confirmed, then tells the old address", async () => {
+    const contact = await createContact("before@alpenblick.at");
+    linkIn(await mailTo("before@alpenblick.at"));
+    await fetch(linkIn(await mailTo("before@alpenblick.at")));
+    const changed = await t.gql(UPDATE, { id: contact.id, i: { email: "after@alpenblick.at" } });
+    assert.deepEqual(changed.body.data.contactUpdate.contact.email, "before@alpenblick.at");
+    assert.deepEqual(changed.body.data.contactUpdate.contact.pendingEmail, "after@alpenblick.at");
+    const pending = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { purpose newEmail status } } }`, { id: customerId });
+    assert.ok(pending.body.data.customer.pendingEmailVerifications.some((v: any) => v.newEmail === "after@alpenblick.at" && v.status === "PENDING"));
+
+    const token = new URL(linkIn(await mailTo("after@alpenblick.at"))).searchParams.get("token")!;
+    const confirmed = await t.gql(CONFIRM, { t: token }, { authorization: "" });
+    assert.deepEqual(confirmed.body.data.emailVerificationConfirm, { verification: { status: "CONFIRMED", newEmail: "after@alpenblick.at" }, userErrors: [] });
+    const [row] = await t.app.db.query("SELECT email FROM contacts WHERE id = ?", [Number(Buffer.from(contact.id, "base64url").toString().split(":")[1])]);
+    assert.equal(row.email, "after@alpenblick.at");
+    const notice = await mailTo("before@alpenblick.at", 2);
+    assert.match(notice.parsed.text ?? "", /after@alpenblick\.at/);
+    // The same link again: already used, by mutation and by page.
+    assert.equal((await t.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "ALREADY_USED");
+    const again = await fetch(`${t.url}/verify-email?token=${token}`);
+    assert.match(await again.text(), /Bereits bestätigt/);
+    const log = await t.gql(`query($id: ID!) { customer(id: $id) { auditLog(first: 3) { nodes { action } } } }`, { id: customerId });
+    assert.ok(log.body.data.customer.auditLog.nodes.some((n: any) => n.action === "email.change.confirmed"));
+  });
+
+  test("a newer request supersedes the older link, and a cancelled link fails", async () => {
+    const contact = await createContact("one@alpenblick.at");
+    const first = new URL(linkIn(await mailTo("one@alpenblick.at"))).searchParams.get("token")!;
+    await t.gql(UPDATE, { id: contact.id, i: { email: "two@alpenblick.at" } });
+    const second = new URL(linkIn(await mailTo("two@alpenblick.at"))).searchParams.get("token")!;
+    assert.equal((await t.gql(CONFIRM, { t: first }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "SUPERSEDED");
+    const firstPage = await fetch(`${t.url}/verify-email?token=${first}`);
+    assert.equal(firstPage.status, 404);
+
+    const [v] = await t.app.db.query("SELECT id FROM email_verifications WHERE new_email = 'two@alpenblick.at'");
+    const cancel = await t.gql(`mutation($id: ID!) { emailVerificationCancel(id: $id) { verification { status } userErrors { code } } }`, { id: toGlobalId("EmailVerification", v.id) });
+    assert.equal(cancel.body.data.emailVerificationCancel.verification.status, "CANCELLED");
+    assert.equal((await t.gql(CONFIRM, { t: second }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "CANCELLED");
+  });
+
+  test("resending waits 60 seconds, then sends a new link and the old one stops working", async () => {
+    await createContact("resend@alpenblick.at");
+    const oldToken = new URL(linkIn(await mailTo("resend@alpenblick.at"))).searchParams.get("token")!;
+    const [v] = await t.app.db.query("SELECT id FROM email_verifications WHERE new_email = 'resend@alpenblick.at'");
+    const RESEND = `mutation($id: ID!) { emailVerificationResend(id: $id) { userErrors { code message } } }`;
+    const id = toGlobalId("EmailVerification", v.id);
+    assert.equal((await t.gql(RESEND, { id })).body.data.emailVerificationResend.userErrors[0].code, "COOLDOWN");
+    await t.app.db.query("UPDATE email_verifications SET last_sent_at = ? WHERE id = ?", [new Date(Date.now() - 61_000), v.id]);
+    assert.deepEqual((await t.gql(RESEND, { id })).body.data.emailVerificationResend.userErrors, []);
+    const newToken = new URL(linkIn(await mailTo("resend@alpenblick.at", 2))).searchParams.get("token")!;
+    assert.notEqual(newToken, oldToken);
+    assert.equal((await t.gql(CONFIRM, { t: oldToken }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "UNKNOWN_TOKEN");
+    assert.deepEqual((await t.gql(CONFIRM, { t: newToken }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors, []);
+  });
+
+  test("the main email is a pending change too; the customer shows it beside the current one", async () => {
+    const res = await t.gql(`mutation($id: ID!) { customerEmailUpdate(customerId: $id, email: "neu@alpenblick.at") { customer { email pendingEmail } userErrors { code } } }`, { id: customerId });
+    assert.deepEqual(res.body.data.customerEmailUpdate.userErrors, []);
+    const view = await t.gql(`query($id: ID!) { customer(id: $id) { email pendingEmail } }`, { id: customerId });
+    assert.equal(view.body.data.customer.pendingEmail, "neu@alpenblick.at");
+    assert.notEqual(view.body.data.customer.email, "neu@alpenblick.at");
+    const mail = await mailTo("neu@alpenblick.at");
+    assert.match(mail.parsed.subject ?? "", /bestätigen/);
+  });
+});
+
+describe("contact rules", () => {
+  test("the last STANDARD contact can be neither deleted nor retyped", async () => {
+    const [c] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000002'");
+    const standards = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
+    for (const extra of standards.slice(1)) await t.app.db.query("UPDATE contacts SET types = 'OTHER' WHERE id = ?", [extra.id]);
+    const id = toGlobalId("Contact", standards[0].id);
+    const del = await t.gql(`mutation($id: ID!) { contactDelete(contactId: $id) { deletedContactId userErrors { code message } } }`, { id });
+    assert.equal(del.body.data.contactDelete.userErrors[0].code, "LAST_STANDARD_CONTACT");
+    assert.match(del.body.data.contactDelete.userErrors[0].message, /add another STANDARD contact first/);
+    const retype = await t.gql(UPDATE, { id, i: { types: ["BILLING"] } });
+    assert.equal(retype.body.data.contactUpdate.userErrors[0].code, "LAST_STANDARD_CONTACT");
+    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
+    assert.equal(Number(n), 1);
+  });
+
+  test("two concurrent deletes of the last two STANDARD contacts cannot both succeed", async () => {
+    const [c] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000003'");
+    await t.app.db.query("UPDATE contacts SET types = 'OTHER' WHERE customer_id = ?", [c.id]);
+    const rows = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 2", [c.id]);
+    await t.app.db.query("UPDATE contacts SET types = 'STANDARD' WHERE id IN (?)", [rows.map((r: any) => r.id)]);
+    const DEL = `mutation($id: ID!) { contactDelete(contactId: $id) { deletedContactId userErrors { code } } }`;
+    const results = await Promise.all(rows.map((r: any) => t.gql(DEL, { id: toGlobalId("Contact", r.id) })));
+    const deleted = results.filter((r) => r.body.data.contactDelete.deletedContactId);
+    assert.equal(deleted.length, 1);
+    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
+    assert.equal(Number(n), 1);
+  });
+
+  test("only STANDARD or BILLING contacts with a confirmed email receive invoices", async () => {
+    const tech = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND types = 'TECHNICAL' AND email_confirmed_at IS NOT NULL LIMIT 1", [customerDbId]);
+    const refused = await t.gql(UPDATE, { id: toGlobalId("Contact", tech[0].id), i: { receivesInvoices: true } });
+    assert.equal(refused.body.data.contactUpdate.userErrors[0].code, "CANNOT_RECEIVE_INVOICES");
+    const [billing] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND FIND_IN_SET('BILLING', types) AND email_confirmed_at IS NOT NULL LIMIT 1", [customerDbId]);
+    const allowed = await t.gql(UPDATE, { id: toGlobalId("Contact", billing.id), i: { receivesInvoices: true } });
+    assert.equal(allowed.body.data.contactUpdate.contact.receivesInvoices, true);
+  });
+
+  test("bad phone numbers and over-long restrictions are refused and change nothing", async () => {
+    const [contact] = await t.app.db.query("SELECT id, phone, restrictions FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customerDbId]);
+    const id = toGlobalId("Contact", contact.id);
+    const phone = await t.gql(UPDATE, { id, i: { phone: "12", restrictions: "changed" } });
+    assert.deepEqual(phone.body.data.contactUpdate.userErrors.map((e: any) => [e.code, e.field]), [["INVALID_INPUT", ["input", "phone"]]]);
+    const long = await t.gql(UPDATE, { id, i: { restrictions: "x".repeat(2001) } });
+    assert.equal(long.body.errors?.[0].extensions?.code, "BAD_USER_INPUT");
+    const [after] = await t.app.db.query("SELECT phone, restrictions FROM contacts WHERE id = ?", [contact.id]);
+    assert.deepEqual(after, { phone: contact.phone, restrictions: contact.restrictions });
+  });
+});
+
+describe("expiry", () => {
+  test("with EMAIL_VERIFICATION_TTL in seconds an expired link fails, before the sweep has run", async () => {
+    const short = await startTestApp({ EMAIL_VERIFICATION_TTL: "2s" });
+    try {
+      await seedDemoData(short.app.db, { customers: 1 });
+      const [c] = await short.app.db.query("SELECT id FROM customers LIMIT 1");
+      await short.gql(CREATE, { c: toGlobalId("Customer", c.id), i: { types: ["OTHER"], firstName: "Kurz", lastName: "Lebig", email: "kurz@alpenblick.at" } });
+      const [mail] = await short.mailbox.waitFor((m) => m.envelopeTo.includes("kurz@alpenblick.at"));
+      const link = linkIn(mail);
+      await new Promise((r) => setTimeout(r, 2100));
+      const [row] = await short.app.db.query("SELECT status FROM email_verifications WHERE new_email = 'kurz@alpenblick.at'");
+      assert.equal(row.status, "PENDING", "the sweep has not run yet");
+      const page = await fetch(link);
+      assert.equal(page.status, 410);
+      assert.match(await page.text(), /Link abgelaufen/);
+      const token = new URL(link).searchParams.get("token")!;
+      assert.equal((await short.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "EXPIRED");
+    } finally {
+      await short.stop();
+    }
+  });
+});
+
+describe("delivery", () => {
+  test("the delivery state shows on the pending verification", async () => {
+    await createContact("state@alpenblick.at");
+    await mailTo("state@alpenblick.at");
+    const state = await eventually(async () => {
+      const [v] = await t.app.db.query("SELECT delivery_state FROM email_verifications WHERE new_email = 'state@alpenblick.at'");
+      return v.delivery_state === "SENT" ? v.delivery_state : undefined;
+    });
+    assert.equal(state, "SENT");
+  });
+});
