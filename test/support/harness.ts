@@ -96,8 +96,8 @@ export async function removeQueuePrefix(redisUrl: string, prefix: string): Promi
  * Starts Konto in this process against the real MariaDB and Redis, with an SMTP sink.
  * `stop` shuts it down and removes its database and queue keys.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const mailbox = new Mailbox();
+export async function startTestApp(overrides: Record<string, string> = {}, options: { acceptDelayMs?: number } = {}): Promise<TestApp> {
+  const mailbox = new Mailbox(options.acceptDelayMs);
   const smtpUrl = await mailbox.start();
   // A fixed port, so that PUBLIC_URL (the links in emails) points at this instance.
   const port = await freePort();
