@@ -90,6 +90,19 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids, who) => `mutation { customerEmailUpdate(customerId: "${ids.A}", email: "new-${n(who)}@isarwerk.de") { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  customerOnlineInvoiceUpdate: {
+    query: (ids) => `mutation { customerOnlineInvoiceUpdate(customerId: "${ids.A}", input: { enabled: false }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  customerNewsletterUpdate: {
+    query: (ids) => `mutation { customerNewsletterUpdate(customerId: "${ids.A}", input: { subscribed: false }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  // The resellers here are API clients: no personal login email.
+  authLoginEmailUpdate: {
+    query: (_, who) => `mutation { authLoginEmailUpdate(email: "login-${n(who)}@matrix.example") { ok } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
   emailVerificationConfirm: { query: () => `mutation { emailVerificationConfirm(token: "unknown") { userErrors { code } } }`, expect: PUBLIC },
   emailVerificationCancel: {
     query: (ids) => `mutation { emailVerificationCancel(id: "${ids.verificationOfA}") { verification { status } userErrors { code } } }`,

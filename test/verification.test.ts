@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
+import { DEMO_PASSWORD } from "../src/seed/demo-logins";
 import { eventually, startTestApp, TestApp } from "./support/harness";
 import { ReceivedMail } from "./support/mailbox";
 
@@ -116,6 +117,43 @@ describe("contacts", () => {
     assert.notEqual(view.body.data.customer.email, "neu@alpenblick.at");
     const mail = await mailTo("neu@alpenblick.at");
     assert.match(mail.parsed.subject ?? "", /bestätigen/);
+  });
+});
+
+describe("settings with an address", () => {
+  test("online invoice and newsletter switch on only once their address is confirmed; the consent time is kept", async () => {
+    const [c] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000002'");
+    const id = toGlobalId("Customer", c.id);
+    const VIEW = `query($id: ID!) { customer(id: $id) { onlineInvoice { enabled email pendingEmail } newsletter { enabled email pendingEmail consentAt } } }`;
+    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: false }) { userErrors { code } } }`, { id });
+    await t.gql(`mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: false }) { userErrors { code } } }`, { id });
+    const on = await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: true, email: "rechnung@isarwerk.de" }) { userErrors { code } } }`, { id });
+    assert.deepEqual(on.body.data.customerOnlineInvoiceUpdate.userErrors, []);
+    await t.gql(`mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: true, email: "news@isarwerk.de" }) { userErrors { code } } }`, { id });
+    const waiting = (await t.gql(VIEW, { id })).body.data.customer;
+    assert.deepEqual([waiting.onlineInvoice.enabled, waiting.onlineInvoice.pendingEmail], [false, "rechnung@isarwerk.de"]);
+    assert.deepEqual([waiting.newsletter.enabled, waiting.newsletter.pendingEmail], [false, "news@isarwerk.de"]);
+
+    for (const address of ["rechnung@isarwerk.de", "news@isarwerk.de"]) await fetch(linkIn(await mailTo(address)));
+    const confirmed = (await t.gql(VIEW, { id })).body.data.customer;
+    assert.deepEqual(confirmed.onlineInvoice, { enabled: true, email: "rechnung@isarwerk.de", pendingEmail: null });
+    assert.equal(confirmed.newsletter.enabled, true);
+    assert.equal(confirmed.newsletter.email, "news@isarwerk.de");
+    assert.ok(Date.now() - new Date(confirmed.newsletter.consentAt).getTime() < 60_000);
+    const [row] = await t.app.db.query("SELECT online_invoice_enabled_at FROM customers WHERE id = ?", [c.id]);
+    assert.ok(Date.now() - row.online_invoice_enabled_at.getTime() < 60_000, "activation time is the confirmation");
+  });
+
+  test("a user's login email changes once confirmed, and the old login stops working", async () => {
+    const login = async (email: string) =>
+      (await t.gql(`mutation($e: EmailAddress!, $p: String!) { authLogin(input: { email: $e, password: $p }) { accessToken userErrors { code } } }`, { e: email, p: DEMO_PASSWORD }, { authorization: "" })).body.data.authLogin;
+    const session = await login("lesen@alpenblick.at");
+    const res = await t.gql(`mutation { authLoginEmailUpdate(email: "neu.lesen@alpenblick.at") { ok } }`, {}, { authorization: `Bearer ${session.accessToken}` });
+    assert.equal(res.body.data.authLoginEmailUpdate.ok, true);
+    assert.deepEqual((await login("lesen@alpenblick.at")).userErrors, [], "the old login works until confirmed");
+    await fetch(linkIn(await mailTo("neu.lesen@alpenblick.at")));
+    assert.deepEqual((await login("neu.lesen@alpenblick.at")).userErrors, []);
+    assert.equal((await login("lesen@alpenblick.at")).userErrors[0].code, "INVALID_CREDENTIALS");
   });
 });
 

@@ -9,6 +9,8 @@ import { AuthFailure, AuthService, Session } from "./auth.service";
 import { AuthLoginInput, AuthPasswordChangeInput, AuthPasswordResetInput, AuthPayload, AuthRegisterInput, PrincipalKind, RecoveryPayload, Viewer } from "./auth.types";
 import { RecoveryService } from "./recovery.service";
 import { forbidden } from "./access";
+import { EmailChangeService } from "../verifications/email-change.service";
+import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 
 const FIELDS: Record<string, string> = { token: "token", newPassword: "newPassword", currentPassword: "currentPassword", password: "password" };
 
@@ -70,6 +72,19 @@ export class AuthResolver {
       },
       () => ({ ok: false, userErrors: [] }),
     );
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => MutationOutcome, { description: "Asks to change the caller's login email; it changes once the link sent to the new address is confirmed." })
+  async authLoginEmailUpdate(@Ctx() ctx: Context, @Arg("email", () => EmailAddressResolver) email: string): Promise<MutationOutcome> {
+    const principal = ctx.principal;
+    const userId = principal.kind === "anonymous" ? null : principal.userId;
+    if (userId === null) throw forbidden("Only personal logins have a login email");
+    const customerId = principal.kind === "customer" ? ([...principal.roles.keys()][0] ?? null) : null;
+    await ctx.outbox.transaction(ctx.db, (tx, record) =>
+      EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.LOGIN_EMAIL, targetId: userId, customerId, newEmail: email }),
+    );
+    return { ok: true, userErrors: [] };
   }
 
   @Authorized<Rule>("public")

@@ -1,5 +1,5 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
-import { assertMay, forbidden } from "../auth/access";
+import { assertMay, CustomerRule, forbidden } from "../auth/access";
 import { AuditService } from "../audit/audit.service";
 import { ContactType } from "../contacts/contact.entity";
 import { Context } from "../platform/context";
@@ -11,7 +11,7 @@ import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 import { CustomerKind } from "./customer.entity";
-import { CustomerService } from "./customer.service";
+import { customerById, CustomerService } from "./customer.service";
 import { CustomerCreateInput, CustomerNode } from "./customer.types";
 
 const FIRST_CUSTOMER_NUMBER = 1000001;
@@ -107,6 +107,31 @@ export const CustomerAdminService = {
     return ok;
   },
 
+  /**
+   * Online invoice: off at once; on only through a confirmed address. It is not retroactive:
+   * the switch-on time is kept and invoices issued before it are never sent by it.
+   */
+  async updateOnlineInvoice(ctx: Context, customerGid: string, input: { enabled: boolean; email?: string }) {
+    return setting(ctx, customerGid, "editBilling", {
+      on: input.enabled,
+      email: input.email,
+      purpose: EmailVerificationPurpose.ONLINE_INVOICE_EMAIL,
+      offSql: "online_invoice_enabled = 0",
+      action: "customer.onlineInvoice",
+    });
+  },
+
+  /** Newsletter: unsubscribed at once; subscribed once the address is confirmed (the consent time is kept). */
+  async updateNewsletter(ctx: Context, customerGid: string, input: { subscribed: boolean; email?: string }) {
+    return setting(ctx, customerGid, "editMaster", {
+      on: input.subscribed,
+      email: input.email,
+      purpose: EmailVerificationPurpose.NEWSLETTER_EMAIL,
+      offSql: "newsletter_enabled = 0",
+      action: "customer.newsletter",
+    });
+  },
+
   /** A new main email: a pending change; the current address stays in use until it is confirmed. */
   async requestEmailChange(ctx: Context, customerGid: string, email: string): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
     const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
@@ -122,3 +147,28 @@ export const CustomerAdminService = {
     return { customer: customer!, userErrors: [] };
   },
 };
+
+/** A setting with an address: switching off is immediate; switching on waits for the confirmation link. */
+async function setting(
+  ctx: Context,
+  customerGid: string,
+  rule: CustomerRule,
+  change: { on: boolean; email?: string; purpose: EmailVerificationPurpose; offSql: string; action: string },
+): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+  const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
+  assertMay(ctx, rule, customer);
+  if (change.on && !change.email) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Give the address to use", ["input", "email"])] };
+  await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+    if (!change.on) {
+      await tx.query(`UPDATE customers SET ${change.offSql} WHERE id = ?`, [customer!.dbId]);
+      await tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [change.purpose, customer!.dbId]);
+      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: `${change.action}.off` });
+      return;
+    }
+    await EmailChangeService.request(tx, record, ctx, {
+      purpose: change.purpose, targetId: customer!.dbId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: change.email!,
+    });
+  });
+  ctx.loaders.get(customerById).clear(customer!.dbId);
+  return { customer: (await CustomerService.byId(ctx, customer!.dbId))!, userErrors: [] };
+}

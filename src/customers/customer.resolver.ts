@@ -8,7 +8,7 @@ import { badInput } from "../platform/errors";
 import { idOfType } from "../platform/global-id";
 import { Page } from "../platform/pagination";
 import { CustomerService } from "./customer.service";
-import { CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
+import { NewsletterInput, OnlineInvoiceInput, CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
 
 @Resolver(() => CustomerNode)
 export class CustomerResolver {
@@ -47,6 +47,18 @@ export class CustomerResolver {
     @Arg("email", () => EmailAddressResolver) email: string,
   ): Promise<CustomerPayload> {
     return CustomerAdminService.requestEmailChange(ctx, customerId, email);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, { description: "Online invoice on (once the address is confirmed; not retroactive) or off (at once)." })
+  customerOnlineInvoiceUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: OnlineInvoiceInput): Promise<CustomerPayload> {
+    return CustomerAdminService.updateOnlineInvoice(ctx, customerId, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, { description: "Newsletter: subscribed once the address is confirmed (consent time kept), or unsubscribed at once." })
+  customerNewsletterUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: NewsletterInput): Promise<CustomerPayload> {
+    return CustomerAdminService.updateNewsletter(ctx, customerId, input);
   }
 
   @Authorized<Rule>("signed-in")

@@ -62,8 +62,9 @@ export function customerFromRow(r: Row): CustomerNode {
             }
           : undefined,
     },
-    onlineInvoice: { enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined },
+    onlineInvoice: { customerId: r.id, enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined },
     newsletter: {
+      customerId: r.id,
       enabled: boolColumn(r.newsletter_enabled),
       email: r.newsletter_email ?? undefined,
       consentAt: r.newsletter_consent_at ?? undefined,

@@ -46,6 +46,8 @@ export class PaymentDetails {
 
 @ObjectType({ description: "Invoices sent by email as PDF." })
 export class OnlineInvoiceSettings {
+  customerId: number;
+
   @Field()
   enabled: boolean;
 
@@ -55,6 +57,8 @@ export class OnlineInvoiceSettings {
 
 @ObjectType()
 export class NewsletterSettings {
+  customerId: number;
+
   @Field()
   enabled: boolean;
 
@@ -281,4 +285,22 @@ export class CustomerPinPayload {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+@InputType({ description: "Online invoice on (with the address, confirmed by a link before it is used) or off (at once)." })
+export class OnlineInvoiceInput {
+  @Field()
+  enabled: boolean;
+
+  @Field(() => EmailAddressResolver, { nullable: true, description: "Required to turn it on." })
+  email?: string;
+}
+
+@InputType({ description: "Subscribe (with the address, counted once confirmed) or unsubscribe (at once)." })
+export class NewsletterInput {
+  @Field()
+  subscribed: boolean;
+
+  @Field(() => EmailAddressResolver, { nullable: true, description: "Required to subscribe." })
+  email?: string;
 }

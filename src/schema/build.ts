@@ -7,7 +7,7 @@ import { CustomerResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
-import { CustomerVerificationsResolver, EmailVerificationResolver } from "../verifications/email-verification.resolver";
+import { CustomerVerificationsResolver, EmailVerificationResolver, NewsletterPendingResolver, OnlineInvoicePendingResolver } from "../verifications/email-verification.resolver";
 import { NodeResolver } from "./node.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { authChecker } from "../auth/auth-checker";
@@ -19,6 +19,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
   EmailVerificationResolver,
+  OnlineInvoicePendingResolver,
+  NewsletterPendingResolver,
   CustomerAuditResolver,
   CustomerResolver,
   CustomerContactsResolver,

@@ -12,6 +12,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   InvoiceLine: "reached through Invoice.lines",
   EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings), or by the token holder's emailVerificationConfirm",
   AuditEntry: "reached through Customer.auditLog (rule audit)",
+  OnlineInvoiceSettings: "reached through Customer.onlineInvoice (rule billing)",
+  NewsletterSettings: "reached through Customer.newsletter (rule settings)",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
 };
 
@@ -30,6 +32,9 @@ export const SERVICE_CHECKS: Record<string, string> = {
   emailVerificationCancel: "then the rule of the change's purpose (editContacts, editMaster, editBilling; own login)",
   emailVerificationResend: "then the rule of the change's purpose (editContacts, editMaster, editBilling; own login)",
   customerEmailUpdate: "then customer rule editMaster",
+  customerOnlineInvoiceUpdate: "then customer rule editBilling",
+  customerNewsletterUpdate: "then customer rule editMaster",
+  authLoginEmailUpdate: "the caller's own personal login",
 };
 
 type Storage = ReturnType<typeof getMetadataStorage>;

@@ -24,7 +24,8 @@ const TARGETS: { [P in Purpose]: { table: string; column: string; extra: string 
   [Purpose.ONLINE_INVOICE_EMAIL]: {
     table: "customers",
     column: "online_invoice_email",
-    extra: ", online_invoice_enabled = 1, online_invoice_enabled_at = COALESCE(online_invoice_enabled_at, CURRENT_TIMESTAMP(3))",
+    // Assignments run left to right: the switch-on time is set only when it was off, before it is switched on.
+    extra: ", online_invoice_enabled_at = IF(online_invoice_enabled = 1, online_invoice_enabled_at, CURRENT_TIMESTAMP(3)), online_invoice_enabled = 1",
   },
   [Purpose.NEWSLETTER_EMAIL]: { table: "customers", column: "newsletter_email", extra: ", newsletter_enabled = 1, newsletter_consent_at = CURRENT_TIMESTAMP(3)" },
   [Purpose.LOGIN_EMAIL]: { table: "users", column: "email", extra: "" },

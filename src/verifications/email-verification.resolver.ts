@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../auth/auth-checker";
-import { CustomerNode } from "../customers/customer.types";
+import { CustomerNode, NewsletterSettings, OnlineInvoiceSettings } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { EmailVerificationService } from "./email-verification.service";
 import { EmailVerificationNode, EmailVerificationPayload } from "./email-verification.types";
@@ -58,5 +58,21 @@ export class CustomerVerificationsResolver {
   @FieldResolver(() => [EmailVerificationNode], { description: "Email changes waiting for confirmation, oldest first." })
   pendingEmailVerifications(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<EmailVerificationNode[]> {
     return EmailVerificationService.pendingOfCustomer(ctx, customer.dbId);
+  }
+}
+
+@Resolver(() => OnlineInvoiceSettings)
+export class OnlineInvoicePendingResolver {
+  @FieldResolver(() => String, { nullable: true, description: "An address waiting for confirmation; online invoice uses it once confirmed." })
+  pendingEmail(@Ctx() ctx: Context, @Root() settings: OnlineInvoiceSettings): Promise<string | null> {
+    return EmailChangeService.pendingEmail(ctx, settings.customerId, EmailVerificationPurpose.ONLINE_INVOICE_EMAIL, settings.customerId);
+  }
+}
+
+@Resolver(() => NewsletterSettings)
+export class NewsletterPendingResolver {
+  @FieldResolver(() => String, { nullable: true, description: "An address waiting for confirmation; the subscription counts once confirmed." })
+  pendingEmail(@Ctx() ctx: Context, @Root() settings: NewsletterSettings): Promise<string | null> {
+    return EmailChangeService.pendingEmail(ctx, settings.customerId, EmailVerificationPurpose.NEWSLETTER_EMAIL, settings.customerId);
   }
 }
