@@ -9,6 +9,7 @@ import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
 import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
+import { registerInvoiceRoutes } from "./http/invoice-routes";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./outbox/outbox.service";
 import { Context } from "./platform/context";
@@ -73,6 +74,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   registerGraphqlRoute(http, apollo, { db, config, log, relay, auth });
   registerAuthRoutes(http, { db, config, log, relay, auth });
   registerVerificationRoute(http, { db, config, log, relay, auth });
+  registerInvoiceRoutes(http, { db, config, log, relay, auth });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
 
   const workers: RunningWorkers | undefined = config.workersInProcess

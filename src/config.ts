@@ -1,3 +1,5 @@
+import { electronicFormatIBAN, isValidIBAN } from "ibantools";
+
 // The one place where the environment is read. Every variable is documented in README.md
 // ("Configuration"); a missing or invalid value stops start-up with one line naming it.
 
@@ -50,6 +52,8 @@ export interface Config {
   workerLockMs: number;
   /** How often each worker process re-adds outbox rows left undispatched. */
   outboxSweepMs: number;
+  /** The provider printed on invoices, and its account for bank transfers. */
+  provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -159,7 +163,21 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
+    provider: {
+      name: text("PROVIDER_NAME", "Konto Demo Provider GmbH"),
+      address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
+      vatId: text("PROVIDER_VAT_ID", "ATU12345675"),
+      iban: iban("PROVIDER_IBAN", text("PROVIDER_IBAN", "AT611904300234573201")),
+      bic: text("PROVIDER_BIC", "BKAUATWW"),
+      email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
+    },
   };
+}
+
+function iban(variable: string, raw: string): string {
+  const compact = electronicFormatIBAN(raw) ?? "";
+  if (!isValidIBAN(compact)) throw new ConfigError(variable, `must be a valid IBAN (got "${raw}")`);
+  return compact;
 }
 
 /** Hides the password of a URL so that it can be logged or printed. */

@@ -36,6 +36,7 @@ interface Ids {
   /** One extra contact of A per caller, for contactDelete. */
   spareContacts: Record<Who, string>;
   verificationOfA: string;
+  invoiceOfA: string;
 }
 interface Call {
   query: (ids: Ids, who: Who) => string;
@@ -112,6 +113,30 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `mutation { emailVerificationResend(id: "${ids.verificationOfA}") { userErrors { code } } }`,
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  customerPaymentMethodUpdate: {
+    query: (ids) => `mutation { customerPaymentMethodUpdate(customerId: "${ids.A}", input: { method: BANK_TRANSFER }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  customerBillingAddressUpdate: {
+    query: (ids) => `mutation { customerBillingAddressUpdate(customerId: "${ids.A}", input: null) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  invoiceIssue: {
+    query: (ids) => `mutation { invoiceIssue(input: { customerId: "${ids.A}", lines: [{ description: "Matrix", quantity: 1, unitPriceAmount: 100, vatRate: 19 }] }) { invoice { number } userErrors { code } } }`,
+    expect: only("reseller of A", "staff ADMIN"),
+  },
+  invoiceCancel: {
+    query: (ids) => `mutation { invoiceCancel(invoiceId: "${ids.invoiceOfA}", reason: "Matrix") { userErrors { code } } }`,
+    expect: only("reseller of A", "staff ADMIN"),
+  },
+  invoiceResend: {
+    query: (ids) => `mutation { invoiceResend(invoiceId: "${ids.invoiceOfA}", email: "not-confirmed@nowhere.example") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  paymentRecord: {
+    query: (ids) => `mutation { paymentRecord(input: { customerId: "${ids.A}", amount: 100, receivedOn: "2026-11-01", reference: "Matrix" }) { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
 };
 
@@ -120,7 +145,8 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
   pin: { selection: "pin", expect: only("A:ADMIN") },
   contacts: { selection: "contacts { email }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   invoices: { selection: "invoices(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  payment: { selection: "payment { method }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  payment: { selection: "payment { method }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  balance: { selection: "balance { amount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   products: { selection: "products(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
@@ -147,7 +173,11 @@ before(async () => {
     "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, expires_at) VALUES (?, 'CONTACT_EMAIL', ?, 'pending@isarwerk.de', UNHEX(SHA2('matrix', 256)), ?)",
     [a.id, contact.id, new Date(Date.now() + 86_400_000)],
   );
-  ids = { A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id), spareContacts, verificationOfA: toGlobalId("EmailVerification", v.insertId) };
+  const [invoice] = await t.app.db.query("SELECT id FROM invoices WHERE customer_id = ? AND kind = 'INVOICE' ORDER BY id LIMIT 1", [a.id]);
+  ids = {
+    A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id), spareContacts,
+    verificationOfA: toGlobalId("EmailVerification", v.insertId), invoiceOfA: toGlobalId("Invoice", invoice.id),
+  };
   const user = async (role: string, customerId: number) => {
     const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [`${role.toLowerCase()}-${customerId}@matrix.example`]);
     await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [r.insertId, customerId, role]);

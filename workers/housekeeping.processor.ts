@@ -1,11 +1,14 @@
 import { Job, Queue } from "bullmq";
 import { DataSource } from "typeorm";
 import { OutboxRelay } from "../src/outbox/outbox.service";
+import { Config } from "../src/config";
+import { BillingService } from "../src/invoices/billing.service";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
   outboxSweep: { name: "outbox-sweep", everyMs: 60_000 },
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
+  invoiceReminders: { name: "invoice-reminders", everyMs: 3_600_000 },
 } as const;
 
 /** Registers the repeating jobs; upsert keeps one schedule however many processes start. */
@@ -15,13 +18,15 @@ export async function scheduleHousekeeping(queue: Queue): Promise<void> {
   }
 }
 
-export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay }) {
+export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay; config: Config }) {
   return async (job: Job) => {
     switch (job.name) {
       case HOUSEKEEPING_JOBS.outboxSweep.name:
         return { dispatched: await deps.relay.sweep() };
       case HOUSEKEEPING_JOBS.expireVerifications.name:
         return { expired: await EmailVerificationService.expireDue(deps.db) };
+      case HOUSEKEEPING_JOBS.invoiceReminders.name:
+        return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay, deps.config) };
       default:
         throw new Error(`unknown housekeeping job ${job.name}`);
     }

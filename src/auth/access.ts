@@ -52,8 +52,12 @@ export const CUSTOMER_RULES = {
   editContacts: [ADMIN, TECHNICAL, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Changing the customer's main email and newsletter. */
   editMaster: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
-  /** Changing billing settings: online invoice, payment method, billing address. */
+  /** Changing billing settings: online invoice, payment method, billing address; resending invoices. */
   editBilling: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** The full IBAN; everyone else in scope sees it masked. */
+  fullIban: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
+  issueInvoices: ["RESELLER", "STAFF_ADMIN"],
 } satisfies Record<string, CustomerAccess[]>;
 
 export type CustomerRule = keyof typeof CUSTOMER_RULES;

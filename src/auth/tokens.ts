@@ -69,6 +69,32 @@ export class AccessTokens {
     return { token, expiresAt };
   }
 
+  /** A short-lived link token for one resource, e.g. an invoice PDF; its audience is the purpose. */
+  async signLink(purpose: string, subject: string, ttlSeconds: number): Promise<string> {
+    return new SignJWT({})
+      .setProtectedHeader({ alg: JWT_ALGORITHM, kid: this.keys.signingKid, typ: "JWT" })
+      .setSubject(subject)
+      .setIssuer(this.config.issuer)
+      .setAudience(`${this.config.audience}:${purpose}`)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+      .sign(this.keys.signingKey);
+  }
+
+  /** Whether a link token is valid for this purpose and subject. */
+  async verifyLink(token: string, purpose: string, subject: string): Promise<boolean> {
+    try {
+      const { payload } = await jwtVerify(token, (header) => {
+        const key = this.keys.verificationKey(header.kid);
+        if (!key) throw new joseErrors.JWKSNoMatchingKey();
+        return key;
+      }, { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: `${this.config.audience}:${purpose}` });
+      return payload.sub === subject;
+    } catch {
+      return false;
+    }
+  }
+
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
   async verify(token: string): Promise<AuthenticatedPrincipal> {
     let payload: KontoClaims;

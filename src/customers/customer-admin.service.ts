@@ -10,9 +10,10 @@ import { nextInSeries } from "../platform/sequences";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
-import { CustomerKind } from "./customer.entity";
-import { customerById, CustomerService } from "./customer.service";
-import { CustomerCreateInput, CustomerNode } from "./customer.types";
+import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
+import { CustomerKind, PaymentMethod, SepaScheme } from "./customer.entity";
+import { customerById, CustomerService, maskIban } from "./customer.service";
+import { BillingAddressInput, CustomerCreateInput, CustomerNode, PaymentMethodInput } from "./customer.types";
 
 const FIRST_CUSTOMER_NUMBER = 1000001;
 
@@ -130,6 +131,61 @@ export const CustomerAdminService = {
       offSql: "newsletter_enabled = 0",
       action: "customer.newsletter",
     });
+  },
+
+  /** SEPA direct debit (IBAN checked, mandate reference generated with today's date) or bank transfer. */
+  async updatePaymentMethod(ctx: Context, customerGid: string, input: PaymentMethodInput): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+    const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
+    assertMay(ctx, "editBilling", customer);
+    const sepa = input.sepa;
+    let iban: string | null = null;
+    if (input.method === PaymentMethod.SEPA_DIRECT_DEBIT) {
+      if (!sepa) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "SEPA direct debit needs the account", ["input", "sepa"])] };
+      iban = electronicFormatIBAN(sepa.iban) ?? "";
+      if (!isValidIBAN(iban)) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This IBAN is not valid (checksum or length for its country)", ["input", "sepa", "iban"])] };
+      if (sepa.bic && !isValidBIC(sepa.bic.trim().toUpperCase())) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This BIC is not valid", ["input", "sepa", "bic"])] };
+      if (sepa.scheme === SepaScheme.B2B && customer!.kind !== CustomerKind.BUSINESS) {
+        return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The B2B scheme is for business customers", ["input", "sepa", "scheme"])] };
+      }
+    }
+    await inTransaction(ctx.db, async (tx) => {
+      if (iban) {
+        const n = await nextInSeries(tx, `mandate:${customer!.customerNumber}`, async () => 1);
+        const reference = `KONTO-${customer!.customerNumber}-${String(n).padStart(2, "0")}`;
+        await tx.query(
+          `UPDATE customers SET payment_method = 'SEPA_DIRECT_DEBIT', sepa_iban = ?, sepa_bic = ?, sepa_account_holder = ?, sepa_scheme = ?,
+             sepa_mandate_reference = ?, sepa_mandate_date = ?, version = version + 1 WHERE id = ?`,
+          [iban, sepa!.bic?.trim().toUpperCase() || null, sepa!.accountHolder.trim(), sepa!.scheme, reference, new Date().toISOString().slice(0, 10), customer!.dbId],
+        );
+      } else {
+        await tx.query(
+          `UPDATE customers SET payment_method = 'BANK_TRANSFER', sepa_iban = NULL, sepa_bic = NULL, sepa_account_holder = NULL, sepa_scheme = NULL,
+             sepa_mandate_reference = NULL, sepa_mandate_date = NULL, version = version + 1 WHERE id = ?`,
+          [customer!.dbId],
+        );
+      }
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.paymentMethod.changed",
+        details: { method: input.method, iban: iban ? maskIban(iban) : null },
+      });
+    });
+    ctx.loaders.get(customerById).clear(customer!.dbId);
+    return { customer: (await CustomerService.byId(ctx, customer!.dbId))!, userErrors: [] };
+  },
+
+  /** A separate billing address, or none (null): invoices go to the main address then. */
+  async updateBillingAddress(ctx: Context, customerGid: string, input: BillingAddressInput | null): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+    const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
+    assertMay(ctx, "editBilling", customer);
+    await inTransaction(ctx.db, async (tx) => {
+      await tx.query(
+        "UPDATE customers SET billing_name = ?, billing_street = ?, billing_postal_code = ?, billing_city = ?, billing_country_code = ?, version = version + 1 WHERE id = ?",
+        [input?.name ?? null, input?.street ?? null, input?.postalCode ?? null, input?.city ?? null, input?.countryCode ?? null, customer!.dbId],
+      );
+      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.billingAddress.changed", details: { billingAddress: input ? { ...input } : null } });
+    });
+    ctx.loaders.get(customerById).clear(customer!.dbId);
+    return { customer: (await CustomerService.byId(ctx, customer!.dbId))!, userErrors: [] };
   },
 
   /** A new main email: a pending change; the current address stays in use until it is confirmed. */

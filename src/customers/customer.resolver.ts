@@ -1,14 +1,14 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { CustomerAdminService } from "./customer-admin.service";
 import { EmailAddressResolver } from "graphql-scalars";
-import { assertMay } from "../auth/access";
+import { assertMay, may } from "../auth/access";
 import { Rule } from "../auth/auth-checker";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { idOfType } from "../platform/global-id";
 import { Page } from "../platform/pagination";
 import { CustomerService } from "./customer.service";
-import { NewsletterInput, OnlineInvoiceInput, CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
+import { BillingAddressInput, PaymentMethodInput, SepaMandate, NewsletterInput, OnlineInvoiceInput, CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
 
 @Resolver(() => CustomerNode)
 export class CustomerResolver {
@@ -62,6 +62,22 @@ export class CustomerResolver {
   }
 
   @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, { description: "SEPA direct debit (IBAN checked; a new mandate reference with today's date) or bank transfer." })
+  customerPaymentMethodUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: PaymentMethodInput): Promise<CustomerPayload> {
+    return CustomerAdminService.updatePaymentMethod(ctx, customerId, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, { description: "Sets a separate billing address, or removes it (null). Issued invoices keep theirs." })
+  customerBillingAddressUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input", () => BillingAddressInput, { nullable: true }) input: BillingAddressInput | null,
+  ): Promise<CustomerPayload> {
+    return CustomerAdminService.updateBillingAddress(ctx, customerId, input ?? null);
+  }
+
+  @Authorized<Rule>("signed-in")
   @Mutation(() => CustomerPinPayload, { description: "A new random phone PIN, valid at once. The customer's own ADMIN users only." })
   async customerPinRegenerate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string): Promise<CustomerPinPayload> {
     return { pin: await CustomerAdminService.regeneratePin(ctx, customerId), userErrors: [] };
@@ -78,5 +94,13 @@ export class CustomerResolver {
   @FieldResolver(() => String, { nullable: true, description: "The 6-digit phone PIN. Only the customer's own ADMIN users can read it." })
   pin(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<string | null> {
     return CustomerService.pin(ctx, customer.dbId);
+  }
+}
+
+@Resolver(() => SepaMandate)
+export class SepaMandateResolver {
+  @FieldResolver(() => String, { description: "The IBAN: in full for the customer's ADMIN and BILLING users, its reseller and staff; masked for everyone else." })
+  iban(@Ctx() ctx: Context, @Root() mandate: SepaMandate): string {
+    return may(ctx.principal, "fullIban", mandate.customer) ? mandate.fullIban : mandate.iban;
   }
 }

@@ -54,6 +54,8 @@ export function customerFromRow(r: Row): CustomerNode {
         r.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && r.sepa_iban
           ? {
               iban: maskIban(r.sepa_iban),
+              fullIban: r.sepa_iban,
+              customer: { dbId: r.id, resellerId: r.reseller_id },
               bic: r.sepa_bic ?? undefined,
               accountHolder: r.sepa_account_holder ?? "",
               mandateReference: r.sepa_mandate_reference ?? undefined,

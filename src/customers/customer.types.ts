@@ -1,4 +1,4 @@
-import { MaxLength, MinLength } from "class-validator";
+import { IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
 import { CountryCodeResolver, DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
 import { ArgsType, Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
@@ -14,10 +14,12 @@ registerEnumType(PaymentMethod, { name: "PaymentMethod" });
 registerEnumType(SepaScheme, { name: "SepaScheme" });
 registerEnumType(Locale, { name: "Locale" });
 
-@ObjectType({ description: "A SEPA direct-debit mandate. The IBAN is shown masked." })
+@ObjectType({ description: "A SEPA direct-debit mandate." })
 export class SepaMandate {
-  @Field({ description: "Masked IBAN: country, check digits and the last four characters." })
+  /** Masked; the resolver gives the full one to the customer's ADMIN and BILLING users, its reseller and staff. */
   iban: string;
+  fullIban: string;
+  customer: { dbId: number; resellerId: number | null };
 
   @Field({ nullable: true })
   bic?: string;
@@ -118,8 +120,7 @@ export class CustomerNode extends Node implements NodeSource {
   @Field({ nullable: true, description: "E.164." })
   mobile?: string;
 
-  @Authorized<Rule>("customer:billing")
-  @Field(() => PaymentDetails)
+  @Field(() => PaymentDetails, { description: "The IBAN in it is masked for users without ADMIN or BILLING rights." })
   payment: PaymentDetails;
 
   @Authorized<Rule>("customer:billing")
@@ -303,4 +304,43 @@ export class NewsletterInput {
 
   @Field(() => EmailAddressResolver, { nullable: true, description: "Required to subscribe." })
   email?: string;
+}
+
+@InputType()
+export class SepaInput {
+  @Field({ description: "Checked by checksum and the country's length; spaces allowed." })
+  @MaxLength(42)
+  iban: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MaxLength(11)
+  bic?: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  accountHolder: string;
+
+  @Field(() => SepaScheme, { defaultValue: SepaScheme.CORE })
+  scheme: SepaScheme;
+}
+
+@InputType({ description: "SEPA direct debit (with the mandate data) or bank transfer." })
+export class PaymentMethodInput {
+  @Field(() => PaymentMethod)
+  method: PaymentMethod;
+
+  @Field(() => SepaInput, { nullable: true, description: "Required for SEPA_DIRECT_DEBIT." })
+  @IsOptional()
+  @ValidateNested()
+  sepa?: SepaInput;
+}
+
+@InputType()
+export class BillingAddressInput extends AddressInput {
+  @Field({ nullable: true, description: "Recipient line; the customer's name when left out." })
+  @IsOptional()
+  @MaxLength(200)
+  name?: string;
 }

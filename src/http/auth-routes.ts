@@ -1,38 +1,9 @@
 import { FastifyInstance, FastifyRequest } from "fastify";
-import { DataSource } from "typeorm";
 import { AuthFailure, AuthService } from "../auth/auth.service";
-import { AuthRuntime } from "../auth/runtime";
-import { Config } from "../config";
-import { OutboxRelay } from "../outbox/outbox.service";
-import { ANONYMOUS, Context } from "../platform/context";
 import { KontoError } from "../platform/errors";
-import { Loaders } from "../platform/loaders";
-import { Logger } from "../platform/logger";
+import { RouteDeps as Deps, routeContext } from "./route-context";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { confirmPage } from "../verifications/verification-mails";
-
-interface Deps {
-  db: DataSource;
-  config: Config;
-  log: Logger;
-  relay: OutboxRelay;
-  auth: AuthRuntime;
-}
-
-/** A service context for a plain HTTP route (no GraphQL), as an anonymous caller. */
-export function routeContext(request: FastifyRequest, deps: Deps): Context {
-  return {
-    requestId: request.id,
-    principal: ANONYMOUS,
-    db: deps.db,
-    loaders: new Loaders(deps.db),
-    log: deps.log,
-    config: deps.config,
-    outbox: deps.relay,
-    auth: deps.auth,
-    ip: request.ip,
-  };
-}
 
 /** The client id and secret from HTTP Basic auth or from the form, as RFC 6749 §2.3.1 allows. */
 function clientCredentials(request: FastifyRequest, form: Record<string, string>): { id?: string; secret?: string } {

@@ -56,6 +56,17 @@ export class Invoice {
   @Column({ length: 3, default: "EUR" })
   currency: string;
 
+  /** Per VAT rate: net and VAT in cents, as issued. */
+  @Column({ name: "vat_breakdown", type: "json", nullable: true })
+  vatBreakdown: { rate: string; net: number; vat: number }[] | null;
+
+  /** How it is paid, as issued: SEPA mandate and debit date, or the provider's account and reference. */
+  @Column({ name: "payment_terms", type: "json", nullable: true })
+  paymentTerms: Record<string, unknown> | null;
+
+  @Column({ name: "cancel_reason", type: "varchar", length: 500, nullable: true })
+  cancelReason: string | null;
+
   @Column({ name: "billing_name", length: 200 })
   billingName: string;
 

@@ -1,4 +1,10 @@
-import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
+import { EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { PaymentMethod } from "../customers/customer.entity";
+import { badInput } from "../platform/errors";
+import { Money, money } from "../platform/money";
+import { BillingService } from "./billing.service";
+import { transferTerms } from "./invoice-documents";
 import { Rule } from "../auth/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
@@ -7,10 +13,62 @@ import { Page } from "../platform/pagination";
 import { ProductService } from "../products/product.service";
 import { ProductNode } from "../products/product.types";
 import { InvoiceService } from "./invoice.service";
-import { InvoiceConnection, InvoiceLineNode, InvoiceNode, InvoicesArgs } from "./invoice.types";
+import { InvoiceConnection, InvoiceDelivery, InvoiceIssueInput, InvoiceLineNode, InvoiceNode, InvoicePayload, InvoicesArgs, PaymentPayload, PaymentRecordInput, PaymentTermsView, StatementEntry, VatBreakdownLine } from "./invoice.types";
+
+const PDF_LINK_SECONDS = 300;
 
 @Resolver(() => InvoiceNode)
 export class InvoiceResolver {
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => InvoicePayload, { description: "Issues an invoice: gapless number, server-side totals, snapshots of address and addressees. Staff admins and the customer's reseller." })
+  invoiceIssue(@Ctx() ctx: Context, @Arg("input") input: InvoiceIssueInput): Promise<InvoicePayload> {
+    return BillingService.issue(ctx, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => InvoicePayload, { description: "Cancels an invoice with a credit note (own number series) that refers to it; returns the credit note." })
+  invoiceCancel(@Ctx() ctx: Context, @Arg("invoiceId", () => ID) invoiceId: string, @Arg("reason") reason: string): Promise<InvoicePayload> {
+    if (reason.length > 500) throw badInput("reason is too long", { field: "reason" });
+    return BillingService.cancel(ctx, invoiceId, reason);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => InvoicePayload, { description: "Emails the invoice again, to a confirmed address of the customer. ADMIN or BILLING." })
+  invoiceResend(@Ctx() ctx: Context, @Arg("invoiceId", () => ID) invoiceId: string, @Arg("email", () => EmailAddressResolver) email: string): Promise<InvoicePayload> {
+    return BillingService.resend(ctx, invoiceId, email);
+  }
+
+  @Authorized<Rule>("staff")
+  @Mutation(() => PaymentPayload, { description: "Staff or a bank import: money received. An invoice paid in full becomes PAID." })
+  paymentRecord(@Ctx() ctx: Context, @Arg("input") input: PaymentRecordInput): Promise<PaymentPayload> {
+    return BillingService.recordPayment(ctx, input);
+  }
+
+  @FieldResolver(() => [VatBreakdownLine], { description: "Net and VAT per rate, as issued." })
+  vatBreakdown(@Root() invoice: InvoiceNode): VatBreakdownLine[] {
+    return invoice.breakdown.map((b) => ({ rate: Number(b.rate), net: money(b.net, invoice.gross.currency), vat: money(b.vat, invoice.gross.currency) }));
+  }
+
+  @FieldResolver(() => PaymentTermsView, { description: "How it is paid, as issued." })
+  paymentTerms(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): PaymentTermsView {
+    const terms = invoice.terms ?? transferTerms(ctx.config, invoice.number);
+    return terms.method === "SEPA_DIRECT_DEBIT"
+      ? { method: PaymentMethod.SEPA_DIRECT_DEBIT, mandateReference: terms.mandateReference, debitDate: terms.debitDate }
+      : { method: PaymentMethod.BANK_TRANSFER, iban: terms.iban, paymentReference: terms.paymentReference };
+  }
+
+  @FieldResolver(() => [InvoiceDelivery], { description: "Every email of this invoice, one per recipient and sending." })
+  async deliveries(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<InvoiceDelivery[]> {
+    const rows = await ctx.db.query("SELECT recipient, status, updated_at, error FROM mail_deliveries WHERE invoice_id = ? ORDER BY id", [invoice.dbId]);
+    return rows.map((r: any) => ({ recipient: r.recipient, status: r.status, updatedAt: r.updated_at, error: r.error ?? undefined }));
+  }
+
+  @FieldResolver(() => String, { description: `A link to the PDF that works without a token for ${PDF_LINK_SECONDS / 60} minutes.` })
+  async pdfUrl(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<string> {
+    const token = await ctx.auth.tokens.signLink("invoice-pdf", invoice.id, PDF_LINK_SECONDS);
+    return `${ctx.config.publicUrl}/invoices/${invoice.id}.pdf?token=${token}`;
+  }
+
   @FieldResolver(() => CustomerNode)
   async customer(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<CustomerNode> {
     return (await CustomerService.byId(ctx, invoice.customerId))!;
@@ -37,6 +95,24 @@ export class InvoiceLineResolver {
 
 @Resolver(() => CustomerNode)
 export class CustomerInvoicesResolver {
+  @Authorized<Rule>("customer:billing")
+  @FieldResolver(() => Money, { description: "Invoices and credit notes minus payments; positive means the customer owes." })
+  async balance(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<Money> {
+    return money(await BillingService.balance(ctx, customer), "EUR");
+  }
+
+  @Authorized<Rule>("customer:billing")
+  @FieldResolver(() => [StatementEntry], { description: "Invoices, credit notes and payments in date order with the running balance; at most 3 years at once." })
+  accountStatement(
+    @Ctx() ctx: Context,
+    @Root() customer: CustomerNode,
+    @Arg("from", () => LocalDateResolver) from: string,
+    @Arg("to", () => LocalDateResolver) to: string,
+  ): Promise<StatementEntry[]> {
+    if (from > to || Date.parse(to) - Date.parse(from) > 3 * 366 * 86_400_000) throw badInput("from must be before to, at most 3 years apart", { field: "from" });
+    return BillingService.statement(ctx, customer, from, to);
+  }
+
   @Authorized<Rule>("customer:billing")
   @FieldResolver(() => InvoiceConnection, { description: "Invoices and credit notes, newest first." })
   invoices(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: InvoicesArgs): Promise<Page<InvoiceNode>> {

@@ -5,6 +5,7 @@ import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platfo
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
+import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
 import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
 
@@ -46,7 +47,17 @@ export function invoiceFromRow(r: Row): InvoiceNode {
     },
     paidAt: r.paid_at ?? undefined,
     createdAt: r.created_at,
+    breakdown: breakdownOf(r),
+    terms: jsonColumn<PaymentTerms>(r.payment_terms),
   };
+}
+
+/** Net and VAT per rate as issued; invoices imported without it had one rate, derived from their totals. */
+export function breakdownOf(r: Row): { rate: string; net: number; vat: number }[] {
+  const stored = jsonColumn<{ rate: string; net: number; vat: number }[]>(r.vat_breakdown);
+  if (stored) return stored;
+  const rate = r.net_amount ? (Math.round((r.vat_amount * 10_000) / r.net_amount) / 100).toFixed(2) : "0.00";
+  return [{ rate, net: r.net_amount, vat: r.vat_amount }];
 }
 
 export function invoiceLineFromRow(r: Row): InvoiceLineNode {
@@ -89,7 +100,7 @@ export const INVOICES: RowSource<InvoiceNode> = {
   table: "invoices",
   columns: [
     "id", "customer_id", "original_invoice_id", "number", "kind", "status", "issue_date", "due_date", "period_start",
-    "period_end", "net_amount", "vat_amount", "gross_amount", "currency", "billing_name", "billing_street",
+    "period_end", "net_amount", "vat_amount", "gross_amount", "vat_breakdown", "payment_terms", "currency", "billing_name", "billing_street",
     "billing_postal_code", "billing_city", "billing_country_code", "billing_addressees", "paid_at", "created_at",
   ],
   map: invoiceFromRow,

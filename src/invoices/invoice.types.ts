@@ -1,5 +1,11 @@
-import { DateTimeResolver, LocalDateResolver } from "graphql-scalars";
-import { ArgsType, Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
+import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { PaymentMethod } from "../customers/customer.entity";
+import { MailDeliveryStatus } from "../outbox/outbox.entity";
+import { UserError } from "../platform/user-error";
+import { PaymentSource } from "./payment.entity";
+import type { PaymentTerms } from "./invoice-pdf";
 import { Address } from "../platform/address";
 import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
@@ -17,6 +23,8 @@ registerEnumType(InvoiceStatus, {
   valuesConfig: { OVERDUE: { description: "Open and past its due date." } },
 });
 registerEnumType(InvoiceKind, { name: "InvoiceKind" });
+registerEnumType(MailDeliveryStatus, { name: "MailDeliveryStatus" });
+registerEnumType(PaymentSource, { name: "PaymentSource" });
 
 @ObjectType({ description: "The billing address and addressees as printed when the invoice was issued." })
 export class BillingSnapshot extends Address {
@@ -30,6 +38,9 @@ export class InvoiceNode extends Node implements NodeSource {
   dbId: number;
   customerId: number;
   originalInvoiceId: number | null;
+  breakdown: { rate: string; net: number; vat: number }[];
+  /** Null for invoices from before terms were stored: bank transfer to the provider's account. */
+  terms: PaymentTerms | null;
 
   @Field({ description: "Gapless per year and series, e.g. 2026-000001." })
   number: string;
@@ -102,4 +113,189 @@ export const InvoiceConnection = connectionOf(InvoiceNode, "Invoice");
 export class InvoicesArgs extends PageArgs {
   @Field(() => [InvoiceStatus], { nullable: true, description: "Only invoices in these states." })
   status?: InvoiceStatus[];
+}
+
+@ObjectType({ description: "Net and VAT of one VAT rate, as issued." })
+export class VatBreakdownLine {
+  @Field(() => Float)
+  rate: number;
+
+  @Field(() => Money)
+  net: Money;
+
+  @Field(() => Money)
+  vat: Money;
+}
+
+@ObjectType({ description: "How the invoice is paid, as issued." })
+export class PaymentTermsView {
+  @Field(() => PaymentMethod)
+  method: PaymentMethod;
+
+  @Field({ nullable: true, description: "SEPA: the mandate reference." })
+  mandateReference?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true, description: "SEPA: when the amount is debited." })
+  debitDate?: string;
+
+  @Field({ nullable: true, description: "Transfer: the provider's IBAN." })
+  iban?: string;
+
+  @Field({ nullable: true, description: "Transfer: the reference to give." })
+  paymentReference?: string;
+}
+
+@ObjectType({ description: "One recipient of an invoice email." })
+export class InvoiceDelivery {
+  @Field(() => EmailAddressResolver)
+  recipient: string;
+
+  @Field(() => MailDeliveryStatus)
+  status: MailDeliveryStatus;
+
+  @Field(() => DateTimeResolver)
+  updatedAt: Date;
+
+  @Field({ nullable: true })
+  error?: string;
+}
+
+@InputType()
+export class InvoiceLineInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(500)
+  description: string;
+
+  @Field(() => ID, { nullable: true, description: "A product of the same customer." })
+  @IsOptional()
+  @MaxLength(100)
+  productId?: string;
+
+  @Field(() => Float, { description: "Up to three decimals, more than 0." })
+  @Min(0.001)
+  @Max(1_000_000)
+  quantity: number;
+
+  @Field(() => Int, { description: "Net price of one unit in cents." })
+  @Min(-100_000_000)
+  @Max(100_000_000)
+  unitPriceAmount: number;
+
+  @Field(() => Float, { description: "VAT rate in percent, e.g. 20 or 19 or 0." })
+  @Min(0)
+  @Max(100)
+  vatRate: number;
+}
+
+@InputType()
+export class InvoiceIssueInput {
+  @Field(() => ID)
+  @MaxLength(100)
+  customerId: string;
+
+  @Field(() => [InvoiceLineInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  lines: InvoiceLineInput[];
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  @IsOptional()
+  periodStart?: string;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  @IsOptional()
+  periodEnd?: string;
+
+  @Field(() => Int, { defaultValue: 14, description: "Days from issue to due date." })
+  @Min(0)
+  @Max(120)
+  dueInDays: number;
+}
+
+@ObjectType()
+export class InvoicePayload {
+  @Field(() => InvoiceNode, { nullable: true })
+  invoice?: InvoiceNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class PaymentRecordInput {
+  @Field(() => ID)
+  @MaxLength(100)
+  customerId: string;
+
+  @Field(() => ID, { nullable: true, description: "The invoice paid, if known." })
+  @IsOptional()
+  @MaxLength(100)
+  invoiceId?: string;
+
+  @Field(() => Int, { description: "Cents received." })
+  @Min(1)
+  @Max(1_000_000_000)
+  amount: number;
+
+  @Field(() => LocalDateResolver)
+  receivedOn: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(140)
+  reference: string;
+
+  @Field(() => PaymentSource, { defaultValue: PaymentSource.STAFF })
+  source: PaymentSource;
+}
+
+@ObjectType()
+export class PaymentNode {
+  @Field(() => Money)
+  amount: Money;
+
+  @Field(() => LocalDateResolver)
+  receivedOn: string;
+
+  @Field()
+  reference: string;
+
+  @Field(() => PaymentSource)
+  source: PaymentSource;
+}
+
+@ObjectType()
+export class PaymentPayload {
+  @Field(() => PaymentNode, { nullable: true })
+  payment?: PaymentNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+export enum StatementEntryKind {
+  INVOICE = "INVOICE",
+  CREDIT_NOTE = "CREDIT_NOTE",
+  PAYMENT = "PAYMENT",
+}
+registerEnumType(StatementEntryKind, { name: "StatementEntryKind" });
+
+@ObjectType({ description: "A line of the account statement: an invoice or credit note raises, a payment lowers the balance." })
+export class StatementEntry {
+  @Field(() => LocalDateResolver)
+  date: string;
+
+  @Field(() => StatementEntryKind)
+  kind: StatementEntryKind;
+
+  @Field({ description: "Invoice number or payment reference." })
+  reference: string;
+
+  @Field(() => Money, { description: "Positive for invoices, negative for credit notes and payments." })
+  amount: Money;
+
+  @Field(() => Money, { description: "The balance after this entry." })
+  balance: Money;
 }

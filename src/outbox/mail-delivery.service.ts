@@ -30,18 +30,18 @@ export class MailDeliveryService {
   async deliver(outboxId: string | null, mail: RecordedMail): Promise<DeliveryResult> {
     const result: DeliveryResult = { sent: 0, skipped: 0 };
     for (const message of mail.messages) {
-      (await this.deliverOne(outboxId, mail.key, message)) ? result.sent++ : result.skipped++;
+      (await this.deliverOne(outboxId, mail.key, message, mail.invoiceId ?? null)) ? result.sent++ : result.skipped++;
     }
     return result;
   }
 
-  private async deliverOne(outboxId: string | null, messageKey: string, message: MailMessage): Promise<boolean> {
+  private async deliverOne(outboxId: string | null, messageKey: string, message: MailMessage, invoiceId: number | null): Promise<boolean> {
     const key = deliveryKey(messageKey, message.to);
     await this.db.query(
-      `INSERT INTO mail_deliveries (delivery_key, outbox_id, recipient, status, attempts, created_at, updated_at)
-       VALUES (?, ?, ?, 'SENDING', 1, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))
+      `INSERT INTO mail_deliveries (delivery_key, outbox_id, invoice_id, recipient, status, attempts, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'SENDING', 1, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))
        ON DUPLICATE KEY UPDATE attempts = IF(status = 'SENT', attempts, attempts + 1)`,
-      [key, outboxId, message.to],
+      [key, outboxId, invoiceId, message.to],
     );
     const [row] = await this.db.query("SELECT status FROM mail_deliveries WHERE delivery_key = ?", [key]);
     if (row.status === "SENT") return false;

@@ -41,6 +41,10 @@ export class MailDelivery {
   @Column({ name: "outbox_id", type: "bigint", unsigned: true, nullable: true })
   outboxId: string | null;
 
+  /** The invoice this mail carried, for Invoice.deliveries. */
+  @Column({ name: "invoice_id", type: "int", unsigned: true, nullable: true })
+  invoiceId: number | null;
+
   @Column({ length: 254 })
   recipient: string;
 

@@ -13,12 +13,16 @@ export const OUTBOX_TOPICS = {
   account: "mail",
   /** A confirmation link for a pending email change: { verificationId }. */
   verification: "mail",
+  /** An invoice PDF to its recipients: { invoiceId, kind: "issue" | "resend", to? }. */
+  "invoice-email": "invoice-email",
 } as const satisfies Record<string, QueueName>;
 export type OutboxTopic = keyof typeof OUTBOX_TOPICS;
 
 export interface RecordedMail {
   /** Names the message for the delivery records: the same key and recipient never send twice. */
   key: string;
+  /** The invoice the messages carry, so that its deliveries can be listed. */
+  invoiceId?: number;
   messages: MailMessage[];
 }
 

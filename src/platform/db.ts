@@ -12,8 +12,10 @@ import { Membership, User } from "../users/user.entity";
 import { EmailVerification } from "../verifications/email-verification.entity";
 import { ApiClient, NumberSequence, PasswordReset, RefreshToken } from "../auth/auth.entity";
 import { AuditEntry } from "../audit/audit.entity";
+import { Payment } from "../invoices/payment.entity";
 import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
 import { Access1763800000000 } from "../../migrations/1763800000000-Access";
+import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
 import { Logger } from "./logger";
 import { currentScope } from "./request-scope";
 
@@ -34,9 +36,10 @@ export const ENTITIES = [
   PasswordReset,
   NumberSequence,
   AuditEntry,
+  Payment,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000, Access1763800000000];
+export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {

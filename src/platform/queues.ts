@@ -4,6 +4,7 @@ import { Redis } from "ioredis";
 /** Every BullMQ queue of Konto. Job ids are `outbox-<id>` for outbox work, so a second add is a no-op. */
 export const QUEUE_NAMES = {
   mail: "mail",
+  invoiceEmail: "invoice-email",
   housekeeping: "housekeeping",
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -20,7 +21,7 @@ export type Queues = Record<QueueName, Queue>;
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-  return { mail: make(QUEUE_NAMES.mail), housekeeping: make(QUEUE_NAMES.housekeeping) };
+  return { mail: make(QUEUE_NAMES.mail), "invoice-email": make(QUEUE_NAMES.invoiceEmail), housekeeping: make(QUEUE_NAMES.housekeeping) };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

@@ -3,7 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, NonEmptyArray } from "type-graphql";
 import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.resolver";
-import { CustomerResolver } from "../customers/customer.resolver";
+import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
@@ -23,6 +23,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   CustomerResolver,
+  SepaMandateResolver,
   CustomerContactsResolver,
   CustomerProductsResolver,
   CustomerInvoicesResolver,

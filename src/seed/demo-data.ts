@@ -6,7 +6,7 @@ import { seedDemoLogins } from "./demo-logins";
 import { generateDemoData } from "./generate";
 import type { DemoData, TableKey } from "./tables";
 
-export { vatOf } from "./amounts";
+export { vatOf } from "../invoices/amounts";
 
 export interface SeedOptions {
   customers: number;

@@ -1,7 +1,7 @@
 // Builds the demo data set in memory as plain table rows (snake_case keys = column names), so
 // that inserting is a matter of multi-row INSERTs. Pure: no database access, no clock beyond asOf.
 
-import { lineNetOf, quantityText, vatOf } from "./amounts";
+import { lineNetOf, quantityText, vatOf } from "../invoices/amounts";
 import { austrianVatId, germanVatId, makeIban } from "./banking";
 import {
   AUSTRIAN_LAST_NAMES,
@@ -1284,6 +1284,7 @@ class DemoDataBuilder {
         net_amount: net,
         vat_amount: vat,
         gross_amount: net + vat,
+        vat_breakdown: JSON.stringify([...netByRate].map(([rate, rateNet]) => ({ rate, net: rateNet, vat: vatOf(rateNet, rate) }))),
         currency: "EUR",
         billing_name: billing.name,
         billing_street: billing.street,

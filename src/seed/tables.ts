@@ -117,6 +117,7 @@ export interface InvoiceRow {
   net_amount: number;
   vat_amount: number;
   gross_amount: number;
+  vat_breakdown: string;
   currency: "EUR";
   billing_name: string;
   billing_street: string;

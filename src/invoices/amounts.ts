@@ -22,3 +22,35 @@ export function lineNetOf(quantityMilli: number, unitPriceCents: number): number
 export function quantityText(quantityMilli: number): string {
   return (quantityMilli / 1000).toFixed(3);
 }
+
+export interface LineAmount {
+  quantityMilli: number;
+  unitPriceCents: number;
+  /** Percent with two decimals, e.g. "20.00". */
+  vatRate: string;
+}
+
+export interface InvoiceTotals {
+  lineNets: number[];
+  net: number;
+  vat: number;
+  gross: number;
+  /** One entry per VAT rate, highest rate first. */
+  breakdown: { rate: string; net: number; vat: number }[];
+}
+
+/**
+ * Totals as printed: each line's net is rounded to the cent; VAT is computed once per rate on
+ * the sum of that rate's nets (not per line), rounded half away from zero; gross = net + VAT.
+ */
+export function totalsOf(lines: LineAmount[]): InvoiceTotals {
+  const lineNets = lines.map((l) => lineNetOf(l.quantityMilli, l.unitPriceCents));
+  const byRate = new Map<string, number>();
+  lines.forEach((l, i) => byRate.set(l.vatRate, (byRate.get(l.vatRate) ?? 0) + lineNets[i]));
+  const breakdown = [...byRate.entries()]
+    .sort(([a], [b]) => Number(b) - Number(a))
+    .map(([rate, net]) => ({ rate, net, vat: vatOf(net, rate) }));
+  const net = breakdown.reduce((sum, b) => sum + b.net, 0);
+  const vat = breakdown.reduce((sum, b) => sum + b.vat, 0);
+  return { lineNets, net, vat, gross: net + vat, breakdown };
+}

@@ -1,0 +1,49 @@
+import { FastifyInstance } from "fastify";
+import { may } from "../auth/access";
+import { CustomerService } from "../customers/customer.service";
+import { invoicePdf } from "../invoices/invoice-documents";
+import { InvoiceService } from "../invoices/invoice.service";
+import { KontoError } from "../platform/errors";
+import { parseGlobalId } from "../platform/global-id";
+import { principalOf } from "./graphql";
+import { RouteDeps, routeContext } from "./route-context";
+
+/**
+ * GET /invoices/<global id>.pdf with a bearer token (billing rule on the customer), or with the
+ * short-lived ?token= of Invoice.pdfUrl.
+ */
+export function registerInvoiceRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  app.get("/invoices/:file", async (request, reply) => {
+    const file = (request.params as { file: string }).file;
+    const gid = file.endsWith(".pdf") ? file.slice(0, -4) : "";
+    const parsed = parseGlobalId(gid);
+    const denied = (status: number, message: string) => reply.code(status).header("cache-control", "no-store").send({ error: message });
+    if (!parsed || parsed.type !== "Invoice") return denied(404, "no such invoice");
+
+    const linkToken = (request.query as { token?: unknown }).token;
+    let allowed = false;
+    const ctx = routeContext(request, deps);
+    if (typeof linkToken === "string") {
+      allowed = await deps.auth.tokens.verifyLink(linkToken, "invoice-pdf", gid);
+    } else {
+      try {
+        ctx.principal = await principalOf(request.headers.authorization, deps.auth);
+      } catch (error) {
+        if (error instanceof KontoError) return denied(401, error.message);
+        throw error;
+      }
+      if (ctx.principal.kind === "anonymous") return denied(401, "send a bearer token or use Invoice.pdfUrl");
+      const invoice = await InvoiceService.byId(ctx, parsed.id);
+      const customer = invoice ? await CustomerService.byId(ctx, invoice.customerId) : null;
+      allowed = !!customer && may(ctx.principal, "billing", customer);
+    }
+    if (!allowed) return denied(403, "this invoice is not yours");
+    const document = await invoicePdf(deps.db, deps.config, parsed.id);
+    if (!document) return denied(404, "no such invoice");
+    return reply
+      .header("content-type", "application/pdf")
+      .header("content-disposition", `inline; filename="${document.number}.pdf"`)
+      .header("cache-control", "private, no-store")
+      .send(document.pdf);
+  });
+}

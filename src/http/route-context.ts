@@ -1,0 +1,31 @@
+import { FastifyRequest } from "fastify";
+import { DataSource } from "typeorm";
+import { AuthRuntime } from "../auth/runtime";
+import { Config } from "../config";
+import { OutboxRelay } from "../outbox/outbox.service";
+import { ANONYMOUS, Context, Principal } from "../platform/context";
+import { Loaders } from "../platform/loaders";
+import { Logger } from "../platform/logger";
+
+export interface RouteDeps {
+  db: DataSource;
+  config: Config;
+  log: Logger;
+  relay: OutboxRelay;
+  auth: AuthRuntime;
+}
+
+/** A service context for a plain HTTP route (no GraphQL). */
+export function routeContext(request: FastifyRequest, deps: RouteDeps, principal: Principal = ANONYMOUS): Context {
+  return {
+    requestId: request.id,
+    principal,
+    db: deps.db,
+    loaders: new Loaders(deps.db),
+    log: deps.log,
+    config: deps.config,
+    outbox: deps.relay,
+    auth: deps.auth,
+    ip: request.ip,
+  };
+}

@@ -1,0 +1,283 @@
+import { DataSource, EntityManager } from "typeorm";
+import { Config } from "../config";
+import { OutboxRelay } from "../outbox/outbox.service";
+import { assertMay } from "../auth/access";
+import { AuditService } from "../audit/audit.service";
+import { ContactType } from "../contacts/contact.entity";
+import { PaymentMethod } from "../customers/customer.entity";
+import { CustomerService, maskIban } from "../customers/customer.service";
+import { CustomerNode } from "../customers/customer.types";
+import { Context } from "../platform/context";
+import { inTransaction } from "../platform/db";
+import { idOfType } from "../platform/global-id";
+import { money } from "../platform/money";
+import { setColumn } from "../platform/rows";
+import { nextInSeries } from "../platform/sequences";
+import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { totalsOf } from "./amounts";
+import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
+import { formatMoney, PaymentTerms } from "./invoice-pdf";
+import { invoiceById, InvoiceService } from "./invoice.service";
+import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
+
+type Row = Record<string, any>;
+type Result = { invoice?: InvoiceNode; userErrors: UserError[] };
+
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** The next number of a gapless yearly series, e.g. "2026-000042" or "GS-2026-000003". */
+async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): Promise<string> {
+  const prefix = kind === InvoiceKind.CREDIT_NOTE ? `GS-${year}-` : `${year}-`;
+  const n = await nextInSeries(tx, `${kind === InvoiceKind.CREDIT_NOTE ? "credit" : "invoice"}:${year}`, async () => {
+    // The first use of a series continues after numbers issued before it existed (imports, demo data).
+    const [row] = await tx.query("SELECT MAX(CAST(SUBSTRING(number, ?) AS UNSIGNED)) AS max FROM invoices WHERE number LIKE ?", [prefix.length + 1, `${prefix}%`]);
+    return Number(row.max ?? 0) + 1;
+  });
+  return `${prefix}${String(n).padStart(6, "0")}`;
+}
+
+/** The billing address and addressees as they are now: BILLING contacts, else STANDARD ones. */
+async function billingSnapshot(tx: EntityManager, customer: Row) {
+  const contacts: Row[] = await tx.query("SELECT types, first_name, last_name FROM contacts WHERE customer_id = ? ORDER BY id", [customer.id]);
+  const named = (type: ContactType) => contacts.filter((c) => setColumn<ContactType>(c.types).includes(type)).map((c) => `${c.first_name} ${c.last_name}`);
+  const addressees = named(ContactType.BILLING).length ? named(ContactType.BILLING) : named(ContactType.STANDARD);
+  const display = customer.company_name ?? [customer.first_name, customer.last_name].filter(Boolean).join(" ");
+  return customer.billing_street
+    ? { name: customer.billing_name ?? display, street: customer.billing_street, postalCode: customer.billing_postal_code, city: customer.billing_city, countryCode: customer.billing_country_code, addressees }
+    : { name: display, street: customer.street, postalCode: customer.postal_code, city: customer.city, countryCode: customer.country_code, addressees };
+}
+
+function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Context): PaymentTerms {
+  if (customer.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && customer.sepa_iban) {
+    return { method: "SEPA_DIRECT_DEBIT", mandateReference: customer.sepa_mandate_reference ?? "", mandateDate: customer.sepa_mandate_date, debitDate: dueDate, ibanMasked: maskIban(customer.sepa_iban) };
+  }
+  return { method: "BANK_TRANSFER", iban: ctx.config.provider.iban, bic: ctx.config.provider.bic, paymentReference: number };
+}
+
+/** Writes an invoice or credit note with its lines; the caller's transaction holds the number. */
+async function writeInvoice(
+  tx: EntityManager,
+  ctx: Context,
+  customer: Row,
+  doc: {
+    kind: InvoiceKind;
+    originalId: number | null;
+    issueDate: string;
+    dueDate: string;
+    periodStart: string | null;
+    periodEnd: string | null;
+    status: StoredInvoiceStatus;
+    lines: { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string }[];
+  },
+): Promise<number> {
+  const number = await nextNumber(tx, doc.kind, doc.issueDate.slice(0, 4));
+  const totals = totalsOf(doc.lines);
+  const billing = await billingSnapshot(tx, customer);
+  const result = await tx.query(
+    `INSERT INTO invoices (customer_id, number, kind, original_invoice_id, issue_date, due_date, period_start, period_end, status,
+       net_amount, vat_amount, gross_amount, vat_breakdown, currency, billing_name, billing_street, billing_postal_code, billing_city,
+       billing_country_code, billing_addressees, payment_terms, paid_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      customer.id, number, doc.kind, doc.originalId, doc.issueDate, doc.dueDate, doc.periodStart, doc.periodEnd, doc.status,
+      totals.net, totals.vat, totals.gross, JSON.stringify(totals.breakdown), billing.name, billing.street, billing.postalCode, billing.city,
+      billing.countryCode, JSON.stringify(billing.addressees), JSON.stringify(paymentTerms(customer, number, doc.dueDate, ctx)),
+      doc.status === StoredInvoiceStatus.PAID ? new Date() : null,
+    ],
+  );
+  const invoiceId = Number(result.insertId);
+  await tx.query(
+    "INSERT INTO invoice_lines (invoice_id, position, description, product_id, quantity, unit_price_amount, vat_rate, net_amount) VALUES ?",
+    [doc.lines.map((l, i) => [invoiceId, i + 1, l.description, l.productId, (l.quantityMilli / 1000).toFixed(3), l.unitPriceCents, l.vatRate, totals.lineNets[i]])],
+  );
+  return invoiceId;
+}
+
+async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
+  const [row] = await tx.query("SELECT * FROM customers WHERE id = ?", [customerId]);
+  return row;
+}
+
+export const BillingService = {
+  /** Issues an invoice: number, totals and snapshots in one transaction; the email job goes to the outbox with it. */
+  async issue(ctx: Context, input: InvoiceIssueInput): Promise<Result> {
+    const customer = await CustomerService.byId(ctx, idOfType(input.customerId, "Customer", "customerId"));
+    assertMay(ctx, "issueInvoices", customer);
+    const errors: UserError[] = [];
+    const lines = input.lines.map((line, i) => {
+      const quantityMilli = Math.round(line.quantity * 1000);
+      if (Math.abs(quantityMilli - line.quantity * 1000) > 1e-6) {
+        errors.push(userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", ["input", "lines", String(i), "quantity"]));
+      }
+      if (Math.round(line.vatRate * 100) !== line.vatRate * 100) {
+        errors.push(userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", ["input", "lines", String(i), "vatRate"]));
+      }
+      let productId: number | null = null;
+      if (line.productId) productId = idOfType(line.productId, "Product", `lines.${i}.productId`);
+      return { description: line.description.trim(), productId, quantityMilli, unitPriceCents: line.unitPriceAmount, vatRate: line.vatRate.toFixed(2) };
+    });
+    const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
+    if (productIds.length) {
+      const own: Row[] = await ctx.db.query("SELECT id FROM products WHERE id IN (?) AND customer_id = ?", [productIds, customer!.dbId]);
+      lines.forEach((l, i) => {
+        if (l.productId !== null && !own.some((p) => p.id === l.productId)) {
+          errors.push(userError(UserErrorCode.NOT_FOUND, "This product is not the customer's", ["input", "lines", String(i), "productId"]));
+        }
+      });
+    }
+    if ((input.periodStart && !input.periodEnd) || (!input.periodStart && input.periodEnd) || (input.periodStart && input.periodEnd && input.periodStart > input.periodEnd)) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "A period needs a start and an end, in that order", ["input", "periodEnd"]));
+    }
+    if (totalsOf(lines).gross < 0) errors.push(userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]));
+    if (errors.length) return { userErrors: errors };
+
+    const issueDate = todayUtc();
+    const invoiceId = await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+      const row = await customerRow(tx, customer!.dbId);
+      const id = await writeInvoice(tx, ctx, row, {
+        kind: InvoiceKind.INVOICE, originalId: null, issueDate, dueDate: addDays(issueDate, input.dueInDays),
+        periodStart: input.periodStart ?? null, periodEnd: input.periodEnd ?? null, status: StoredInvoiceStatus.OPEN, lines,
+      });
+      await AuditService.record(tx, ctx.principal, { customerId: row.id, customerNumber: row.customer_number, action: "invoice.issued", details: { invoiceId: id } });
+      await record("invoice-email", { invoiceId: id, kind: "issue" });
+      return id;
+    });
+    return { invoice: (await InvoiceService.byId(ctx, invoiceId))!, userErrors: [] };
+  },
+
+  /** Cancels an invoice with a credit note of its own number series that refers to it. */
+  async cancel(ctx: Context, invoiceGid: string, reason: string): Promise<Result> {
+    const original = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
+    const customer = original ? await CustomerService.byId(ctx, original.customerId) : null;
+    assertMay(ctx, "issueInvoices", customer);
+    if (original!.kind !== InvoiceKind.INVOICE) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"])] };
+    const outcome = await ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number | UserError> => {
+      const [locked] = await tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original!.dbId]);
+      if (locked.status === StoredInvoiceStatus.CANCELLED) return userError(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
+      const lines: Row[] = await tx.query("SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position", [original!.dbId]);
+      const issueDate = todayUtc();
+      const id = await writeInvoice(tx, ctx, await customerRow(tx, original!.customerId), {
+        kind: InvoiceKind.CREDIT_NOTE, originalId: original!.dbId, issueDate, dueDate: issueDate, periodStart: original!.periodStart ?? null,
+        periodEnd: original!.periodEnd ?? null, status: StoredInvoiceStatus.PAID,
+        lines: lines.map((l) => ({
+          description: `Storno ${original!.number}: ${l.description}`.slice(0, 500), productId: l.product_id, quantityMilli: Math.round(Number(l.quantity) * 1000),
+          unitPriceCents: -l.unit_price_amount, vatRate: l.vat_rate,
+        })),
+      });
+      await tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason.slice(0, 500), original!.dbId]);
+      await AuditService.record(tx, ctx.principal, { customerId: original!.customerId, customerNumber: customer!.customerNumber, action: "invoice.cancelled", details: { invoiceId: original!.id, creditNoteId: id, reason } });
+      await record("invoice-email", { invoiceId: id, kind: "issue" });
+      return id;
+    });
+    if (typeof outcome !== "number") return { userErrors: [outcome] };
+    ctx.loaders.get(invoiceById).clear(original!.dbId);
+    return { invoice: (await InvoiceService.byId(ctx, outcome))!, userErrors: [] };
+  },
+
+  /** Staff or a bank import record money received; an invoice paid in full becomes PAID. */
+  async recordPayment(ctx: Context, input: PaymentRecordInput): Promise<{ payment?: PaymentNode; userErrors: UserError[] }> {
+    const customer = await CustomerService.byId(ctx, idOfType(input.customerId, "Customer", "customerId"));
+    if (!customer) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such customer", ["input", "customerId"])] };
+    let invoiceId: number | null = null;
+    if (input.invoiceId) {
+      invoiceId = idOfType(input.invoiceId, "Invoice", "invoiceId");
+      const invoice = await InvoiceService.byId(ctx, invoiceId);
+      if (!invoice || invoice.customerId !== customer.dbId) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This invoice is not the customer's", ["input", "invoiceId"])] };
+    }
+    await inTransaction(ctx.db, async (tx) => {
+      await tx.query("INSERT INTO payments (customer_id, invoice_id, amount, received_on, reference, source) VALUES (?, ?, ?, ?, ?, ?)", [
+        customer.dbId, invoiceId, input.amount, input.receivedOn, input.reference, input.source,
+      ]);
+      if (invoiceId) {
+        const [inv] = await tx.query("SELECT gross_amount, status FROM invoices WHERE id = ? FOR UPDATE", [invoiceId]);
+        const [{ paid }] = await tx.query("SELECT COALESCE(SUM(amount), 0) AS paid FROM payments WHERE invoice_id = ?", [invoiceId]);
+        if (inv.status === StoredInvoiceStatus.OPEN && Number(paid) >= inv.gross_amount) {
+          await tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoiceId]);
+        }
+      }
+      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "payment.recorded", details: { amount: input.amount, invoiceId: input.invoiceId ?? null, reference: input.reference } });
+    });
+    return { payment: { amount: money(input.amount, "EUR"), receivedOn: input.receivedOn, reference: input.reference, source: input.source }, userErrors: [] };
+  },
+
+  /** Invoices and credit notes minus payments, in cents. */
+  async balance(ctx: Context, customer: CustomerNode): Promise<number> {
+    const [row] = await ctx.db.query(
+      `SELECT (SELECT COALESCE(SUM(gross_amount), 0) FROM invoices WHERE customer_id = ?) - (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE customer_id = ?) AS balance`,
+      [customer.dbId, customer.dbId],
+    );
+    return Number(row.balance);
+  },
+
+  /** Invoices, credit notes and payments between two dates in date order, with the running balance. */
+  async statement(ctx: Context, customer: CustomerNode, from: string, to: string): Promise<StatementEntry[]> {
+    const rows: Row[] = await ctx.db.query(
+      `SELECT * FROM (
+         SELECT issue_date AS date, kind, number AS reference, gross_amount AS amount, id, 0 AS ord FROM invoices WHERE customer_id = ? AND issue_date <= ?
+         UNION ALL
+         SELECT received_on AS date, 'PAYMENT' AS kind, reference, -amount AS amount, id, 1 AS ord FROM payments WHERE customer_id = ? AND received_on <= ?
+       ) e ORDER BY date, ord, id`,
+      [customer.dbId, to, customer.dbId, to],
+    );
+    let balance = 0;
+    const entries: StatementEntry[] = [];
+    for (const r of rows) {
+      balance += Number(r.amount);
+      if (r.date < from) continue; // earlier entries only carry the balance forward
+      entries.push({ date: r.date, kind: r.kind as StatementEntryKind, reference: r.reference, amount: money(Number(r.amount), "EUR"), balance: money(balance, "EUR") });
+    }
+    return entries;
+  },
+
+  /** Sends an invoice again to one confirmed address of the customer. */
+  async resend(ctx: Context, invoiceGid: string, email: string): Promise<Result> {
+    const invoice = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
+    const customer = invoice ? await CustomerService.byId(ctx, invoice.customerId) : null;
+    assertMay(ctx, "editBilling", customer);
+    const address = email.trim().toLowerCase();
+    const [confirmed] = await ctx.db.query(
+      `SELECT 1 AS ok FROM customers WHERE id = ? AND (LOWER(email) = ? OR (online_invoice_enabled = 1 AND LOWER(online_invoice_email) = ?))
+       UNION SELECT 1 FROM contacts WHERE customer_id = ? AND LOWER(email) = ? AND email_confirmed_at IS NOT NULL`,
+      [customer!.dbId, address, address, customer!.dbId, address],
+    );
+    if (!confirmed) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"])] };
+    await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+      await record("invoice-email", { invoiceId: invoice!.dbId, kind: "resend", to: email.trim() });
+      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "invoice.resent", details: { invoiceId: invoice!.id, to: email.trim() } });
+    });
+    return { invoice: invoice!, userErrors: [] };
+  },
+
+  /**
+   * Payment reminders for overdue invoices, to the customer's main email (dunning goes to the
+   * main data, never to the billing address or the online-invoice address). One per invoice.
+   */
+  async sendDueReminders(db: DataSource, relay: OutboxRelay, config: Config): Promise<number> {
+    const due: Row[] = await db.query(
+      `SELECT i.id, i.number, i.gross_amount, i.currency, i.due_date, c.email, c.locale FROM invoices i JOIN customers c ON c.id = i.customer_id
+       WHERE i.status = 'OPEN' AND i.kind = 'INVOICE' AND i.due_date < ?
+         AND NOT EXISTS (SELECT 1 FROM mail_deliveries d WHERE d.invoice_id = i.id AND d.delivery_key LIKE 'reminder:%')
+       ORDER BY i.id LIMIT 1000`,
+      [todayUtc()],
+    );
+    for (const inv of due) {
+      const en = inv.locale === "en";
+      const amount = formatMoney(inv.gross_amount, inv.currency);
+      await relay.transaction(db, (_tx, record) =>
+        record("mail", {
+          key: `reminder:${inv.id}`,
+          invoiceId: inv.id,
+          messages: [{
+            to: inv.email,
+            subject: en ? `Payment reminder: invoice ${inv.number}` : `Zahlungserinnerung: Rechnung ${inv.number}`,
+            text: en
+              ? `Hello,\n\ninvoice ${inv.number} over ${amount} was due on ${inv.due_date} and is still open. Please pay it soon.\n\n${config.provider.name}\n`
+              : `Guten Tag,\n\ndie Rechnung ${inv.number} über ${amount} war am ${inv.due_date} fällig und ist noch offen. Bitte begleichen Sie sie zeitnah.\n\n${config.provider.name}\n`,
+          }],
+        }),
+      );
+    }
+    return due.length;
+  },
+};
