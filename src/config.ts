@@ -52,6 +52,8 @@ export interface Config {
   workerLockMs: number;
   /** How often each worker process re-adds outbox rows left undispatched. */
   outboxSweepMs: number;
+  /** Maintenance notices sent at once per worker process. */
+  noticeConcurrency: number;
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -163,6 +165,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
+    noticeConcurrency: int("NOTICE_CONCURRENCY", 20, 1, 500),
     provider: {
       name: text("PROVIDER_NAME", "Konto Demo Provider GmbH"),
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),

@@ -37,6 +37,8 @@ interface Ids {
   spareContacts: Record<Who, string>;
   verificationOfA: string;
   invoiceOfA: string;
+  productOfA: string;
+  spareProductOfA: string;
 }
 interface Call {
   query: (ids: Ids, who: Who) => string;
@@ -137,6 +139,26 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `mutation { paymentRecord(input: { customerId: "${ids.A}", amount: 100, receivedOn: "2026-11-01", reference: "Matrix" }) { userErrors { code } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
+  maintenanceAnnounce: {
+    query: () => `mutation { maintenanceAnnounce(input: { titleDe: "M", titleEn: "M", messageDe: "M", messageEn: "M", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z", products: { plan: "No Such Plan" } }) { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  maintenanceReschedule: {
+    query: () => `mutation { maintenanceReschedule(id: "${toGlobalId("MaintenanceAnnouncement", 999)}", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  maintenanceCancel: { query: () => `mutation { maintenanceCancel(id: "${toGlobalId("MaintenanceAnnouncement", 999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  maintenanceAnnouncements: { query: () => `{ maintenanceAnnouncements(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  productCreate: {
+    query: (ids, who) => `mutation { productCreate(customerId: "${ids.A}", input: { type: DOMAIN, plan: "Domain .de", identifier: "matrix-${n(who)}.de", priceAmount: 1200 }) { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  productUpdate: {
+    query: (ids) => `mutation { productUpdate(productId: "${ids.productOfA}", input: { specs: { matrix: true } }) { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  productSuspend: { query: (ids) => `mutation { productSuspend(productId: "${ids.productOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
+  productCancel: { query: (ids) => `mutation { productCancel(productId: "${ids.spareProductOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
   resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
 };
 
@@ -148,6 +170,7 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
   payment: { selection: "payment { method }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   balance: { selection: "balance { amount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   products: { selection: "products(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  maintenanceWindows: { selection: "maintenanceWindows { title }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
 
@@ -177,6 +200,8 @@ before(async () => {
   ids = {
     A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id), spareContacts,
     verificationOfA: toGlobalId("EmailVerification", v.insertId), invoiceOfA: toGlobalId("Invoice", invoice.id),
+    productOfA: toGlobalId("Product", (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id LIMIT 1", [a.id]))[0].id),
+    spareProductOfA: toGlobalId("Product", (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id DESC LIMIT 1", [a.id]))[0].id),
   };
   const user = async (role: string, customerId: number) => {
     const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [`${role.toLowerCase()}-${customerId}@matrix.example`]);

@@ -5,6 +5,7 @@ import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { AccountJobProcessor } from "../src/auth/recovery.service";
 import { InvoiceMailer } from "../src/invoices/invoice-mailer";
+import { MaintenanceFanout, NoticeSender } from "../src/maintenance/maintenance.service";
 import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
 import { VerificationMailer } from "../src/verifications/verification-mailer";
 import { OutboxRelay } from "../src/outbox/outbox.service";
@@ -39,11 +40,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log);
   const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
   const invoices = new InvoiceMailer(deps.db, deliveries, deps.config);
+  const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance);
+  const notices = new NoticeSender(deps.db, mailer, deps.config, deps.log);
   // A crashed worker's job is taken over once its lock runs out.
   const options = { connection: deps.redis, prefix: deps.config.queuePrefix, lockDuration: deps.config.workerLockMs, stalledInterval: deps.config.workerLockMs };
   const workers = [
     new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries, accounts, verifications), { ...options, concurrency: 10 }),
     new Worker(QUEUE_NAMES.invoiceEmail, (job) => invoices.process(job.data.outboxId), { ...options, concurrency: 4 }),
+    new Worker(
+      QUEUE_NAMES.maintenance,
+      (job) => (job.name === "notice" ? notices.send(job.data.noticeId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) : fanout.fanOut(job.data.outboxId)),
+      { ...options, concurrency: deps.config.noticeConcurrency },
+    ),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), { ...options, concurrency: 1 }),
   ];
   for (const worker of workers) {

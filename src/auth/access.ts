@@ -56,6 +56,8 @@ export const CUSTOMER_RULES = {
   editBilling: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** The full IBAN; everyone else in scope sees it masked. */
   fullIban: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Booking, changing, suspending and cancelling products. */
+  manageProducts: ["RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
   issueInvoices: ["RESELLER", "STAFF_ADMIN"],
 } satisfies Record<string, CustomerAccess[]>;

@@ -15,6 +15,8 @@ export const OUTBOX_TOPICS = {
   verification: "mail",
   /** An invoice PDF to its recipients: { invoiceId, kind: "issue" | "resend", to? }. */
   "invoice-email": "invoice-email",
+  /** Works out the recipients of an announcement revision and queues one notice job each: { announcementId, revision }. */
+  "maintenance-fanout": "maintenance",
 } as const satisfies Record<string, QueueName>;
 export type OutboxTopic = keyof typeof OUTBOX_TOPICS;
 

@@ -16,6 +16,9 @@ import { Payment } from "../invoices/payment.entity";
 import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
 import { Access1763800000000 } from "../../migrations/1763800000000-Access";
 import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
+import { Maintenance1764000000000 } from "../../migrations/1764000000000-Maintenance";
+import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
+import { ProductPlanChange } from "../products/product-plan-change.entity";
 import { Logger } from "./logger";
 import { currentScope } from "./request-scope";
 
@@ -37,9 +40,13 @@ export const ENTITIES = [
   NumberSequence,
   AuditEntry,
   Payment,
+  ProductPlanChange,
+  MaintenanceAnnouncement,
+  MaintenanceProduct,
+  MaintenanceNotice,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000];
+export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {

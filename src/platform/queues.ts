@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 export const QUEUE_NAMES = {
   mail: "mail",
   invoiceEmail: "invoice-email",
+  maintenance: "maintenance",
   housekeeping: "housekeeping",
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -21,7 +22,12 @@ export type Queues = Record<QueueName, Queue>;
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
-  return { mail: make(QUEUE_NAMES.mail), "invoice-email": make(QUEUE_NAMES.invoiceEmail), housekeeping: make(QUEUE_NAMES.housekeeping) };
+  return {
+    mail: make(QUEUE_NAMES.mail),
+    "invoice-email": make(QUEUE_NAMES.invoiceEmail),
+    maintenance: make(QUEUE_NAMES.maintenance),
+    housekeeping: make(QUEUE_NAMES.housekeeping),
+  };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {

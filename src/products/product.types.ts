@@ -1,5 +1,7 @@
-import { DateTimeResolver, JSONObjectResolver, LocalDateResolver } from "graphql-scalars";
-import { ArgsType, Field, ObjectType, registerEnumType } from "type-graphql";
+import { IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
+import { CountryCodeResolver, DateTimeResolver, JSONObjectResolver, LocalDateResolver } from "graphql-scalars";
+import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { UserError } from "../platform/user-error";
 import { Address } from "../platform/address";
 import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
@@ -56,4 +58,91 @@ export const ProductConnection = connectionOf(ProductNode, "Product");
 export class ProductsArgs extends PageArgs {
   @Field(() => [ProductStatus], { nullable: true, description: "Only products in these states." })
   status?: ProductStatus[];
+}
+
+@InputType()
+export class InstallationAddressInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  street: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(20)
+  postalCode: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  city: string;
+
+  @Field(() => CountryCodeResolver)
+  countryCode: string;
+}
+
+@InputType({ description: "A product's values. On update, fields left out stay as they are." })
+export class ProductInput {
+  @Field(() => ProductType, { nullable: true, description: "Required on create; cannot change later." })
+  @IsOptional()
+  type?: ProductType;
+
+  @Field({ nullable: true, description: "A change of plan is kept in planHistory." })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(100)
+  plan?: string;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  @MinLength(1)
+  @MaxLength(255)
+  identifier?: string;
+
+  @Field(() => InstallationAddressInput, { nullable: true, description: "The product's own address; never follows the customer's." })
+  @IsOptional()
+  @ValidateNested()
+  installationAddress?: InstallationAddressInput;
+
+  @Field(() => Int, { nullable: true, description: "Net price per billing period in cents." })
+  @IsOptional()
+  @Min(0)
+  @Max(100_000_000)
+  priceAmount?: number;
+
+  @Field(() => BillingPeriod, { nullable: true })
+  @IsOptional()
+  billingPeriod?: BillingPeriod;
+
+  @Field(() => LocalDateResolver, { nullable: true })
+  @IsOptional()
+  startDate?: string;
+
+  @Field(() => JSONObjectResolver, { nullable: true })
+  @IsOptional()
+  specs?: Record<string, unknown>;
+}
+
+@ObjectType()
+export class ProductPayload {
+  @Field(() => ProductNode, { nullable: true })
+  product?: ProductNode;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType({ description: "A change of plan, kept as history." })
+export class PlanChange {
+  @Field()
+  oldPlan: string;
+
+  @Field()
+  newPlan: string;
+
+  @Field()
+  changedBy: string;
+
+  @Field(() => DateTimeResolver)
+  changedAt: Date;
 }

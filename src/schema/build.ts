@@ -9,6 +9,8 @@ import { CustomerProductsResolver, ProductResolver } from "../products/product.r
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { CustomerVerificationsResolver, EmailVerificationResolver, NewsletterPendingResolver, OnlineInvoicePendingResolver } from "../verifications/email-verification.resolver";
 import { NodeResolver } from "./node.resolver";
+import { CustomerMaintenanceResolver, MaintenanceResolver, MaintenanceWindowResolver } from "../maintenance/maintenance.resolver";
+import { ProductAdminResolver } from "../products/product-admin.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { authChecker } from "../auth/auth-checker";
 import { CustomerAuditResolver } from "../audit/audit.resolver";
@@ -18,6 +20,10 @@ import { unguardedOperations } from "./permissions";
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
+  MaintenanceResolver,
+  MaintenanceWindowResolver,
+  CustomerMaintenanceResolver,
+  ProductAdminResolver,
   EmailVerificationResolver,
   OnlineInvoicePendingResolver,
   NewsletterPendingResolver,

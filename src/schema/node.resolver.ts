@@ -9,6 +9,7 @@ import { parseGlobalId } from "../platform/global-id";
 import { Node } from "../platform/node";
 import { ProductService } from "../products/product.service";
 import { ResellerService } from "../resellers/reseller.service";
+import { MaintenanceService } from "../maintenance/maintenance.service";
 import { EmailVerificationService } from "../verifications/email-verification.service";
 
 type Fetcher = (ctx: Context, id: number) => Promise<(Node & { customerId?: number | null }) | null>;
@@ -22,6 +23,8 @@ const NODE_TYPES: Record<string, { fetch: Fetcher; rule: CustomerRule | null }> 
   EmailVerification: { fetch: EmailVerificationService.byId, rule: "settings" },
   // Resellers are not a customer's: the reseller itself and staff.
   Reseller: { fetch: ResellerService.byId, rule: null },
+  // Announcements span customers: staff only.
+  MaintenanceAnnouncement: { fetch: MaintenanceService.byId, rule: null },
 };
 
 @Resolver()
@@ -41,7 +44,8 @@ export class NodeResolver {
       throw forbidden("This object is not yours to see");
     }
     if (type!.rule === null) {
-      if (principal.kind === "staff" || (principal.kind === "reseller" && principal.resellerId === (node as unknown as { dbId: number }).dbId)) return node;
+      if (principal.kind === "staff") return node;
+      if (parsed!.type === "Reseller" && principal.kind === "reseller" && principal.resellerId === parsed!.id) return node;
       throw forbidden("This object is not yours to see");
     }
     const customerId = parsed!.type === "Customer" ? parsed!.id : node.customerId;

@@ -15,6 +15,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   SepaMandate: "reached through Customer.payment (rule read); iban in full only with customer rule fullIban",
   OnlineInvoiceSettings: "reached through Customer.onlineInvoice (rule billing)",
   NewsletterSettings: "reached through Customer.newsletter (rule settings)",
+  MaintenanceAnnouncement: "reached through maintenanceAnnouncements, the maintenance mutations or node() (staff only)",
+  MaintenanceWindow: "reached through Customer.maintenanceWindows (rule products)",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
 };
 
@@ -36,6 +38,10 @@ export const SERVICE_CHECKS: Record<string, string> = {
   customerPaymentMethodUpdate: "then customer rule editBilling",
   customerBillingAddressUpdate: "then customer rule editBilling",
   invoiceIssue: "then customer rule issueInvoices",
+  productCreate: "then customer rule manageProducts",
+  productUpdate: "then customer rule manageProducts",
+  productSuspend: "then customer rule manageProducts",
+  productCancel: "then customer rule manageProducts",
   invoiceCancel: "then customer rule issueInvoices",
   invoiceResend: "then customer rule editBilling",
   customerOnlineInvoiceUpdate: "then customer rule editBilling",

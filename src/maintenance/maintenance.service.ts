@@ -1,0 +1,315 @@
+import { Queue } from "bullmq";
+import DataLoader from "dataloader";
+import { DataSource } from "typeorm";
+import { forbidden } from "../auth/access";
+import { AuditService } from "../audit/audit.service";
+import { Config } from "../config";
+import { Context } from "../platform/context";
+import { toGlobalId, parseGlobalId } from "../platform/global-id";
+import { Logger } from "../platform/logger";
+import { Mailer } from "../platform/mailer";
+import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
+import { jsonColumn } from "../platform/rows";
+import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { productById } from "../products/product.service";
+import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
+import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
+import { noticeMail } from "./maintenance-mails";
+
+type Row = Record<string, any>;
+type Result = { announcement?: AnnouncementNode; userErrors: UserError[] };
+
+const TECHNICAL = "FIND_IN_SET('TECHNICAL', k.types) AND k.email_confirmed_at IS NOT NULL";
+const BULK = 1000;
+
+function announcementFromRow(r: Row): AnnouncementNode {
+  return {
+    __typename: "MaintenanceAnnouncement",
+    id: toGlobalId("MaintenanceAnnouncement", r.id),
+    dbId: r.id,
+    kind: r.kind,
+    titleDe: r.title_de,
+    titleEn: r.title_en,
+    messageDe: r.message_de,
+    messageEn: r.message_en,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    status: r.status,
+    revision: r.revision,
+    affectedProductCount: Number(r.product_count ?? 0),
+    affectedCustomerCount: Number(r.customer_count ?? 0),
+    createdAt: r.created_at,
+  };
+}
+
+const ANNOUNCEMENT_SQL = `SELECT a.*, (SELECT COUNT(*) FROM maintenance_products mp WHERE mp.announcement_id = a.id) AS product_count,
+  (SELECT COUNT(DISTINCT customer_id) FROM maintenance_products mp WHERE mp.announcement_id = a.id) AS customer_count
+  FROM maintenance_announcements a`;
+
+function assertStaff(ctx: Context): void {
+  if (ctx.principal.kind !== "staff") throw forbidden("Maintenance announcements are for staff");
+}
+
+const label = (ctx: Context) => (ctx.principal.kind === "anonymous" ? "anonymous" : ctx.principal.label);
+
+export const MaintenanceService = {
+  async byId(ctx: Context, id: number): Promise<AnnouncementNode | null> {
+    const [row] = await ctx.db.query(`${ANNOUNCEMENT_SQL} WHERE a.id = ?`, [id]);
+    return row ? announcementFromRow(row) : null;
+  },
+
+  /**
+   * Records the announcement and its affected products in one transaction, with the fan-out
+   * job in the outbox: working out the recipients happens in a worker, so a window for tens of
+   * thousands of customers does not hold up the API.
+   */
+  async announce(ctx: Context, input: MaintenanceAnnounceInput): Promise<Result> {
+    assertStaff(ctx);
+    const errors: UserError[] = [];
+    if (input.startsAt >= input.endsAt) errors.push(userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["input", "endsAt"]));
+    if (input.endsAt.getTime() <= Date.now()) errors.push(userError(UserErrorCode.INVALID_INPUT, "The window is over already", ["input", "endsAt"]));
+    const selection = input.products;
+    const productIds = (selection.productIds ?? []).map((gid, i) => {
+      const parsed = parseGlobalId(gid);
+      if (!parsed || parsed.type !== "Product") errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", ["input", "products", "productIds", String(i)]));
+      return parsed?.id ?? 0;
+    });
+    if (!productIds.length && !selection.type && !selection.plan) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "Select products by ids, or by type and/or plan", ["input", "products"]));
+    }
+    if (errors.length) return { userErrors: errors };
+
+    const noMatch = userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]);
+    let id: number;
+    try {
+      id = await ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number> => {
+      const result = await tx.query(
+        `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [input.kind, input.titleDe, input.titleEn, input.messageDe, input.messageEn, input.startsAt, input.endsAt, label(ctx).slice(0, 300)],
+      );
+      const announcementId = Number(result.insertId);
+      const where = ["status <> 'CANCELLED'"];
+      const params: unknown[] = [announcementId];
+      if (productIds.length) (where.push("id IN (?)"), params.push(productIds));
+      if (selection.type) (where.push("type = ?"), params.push(selection.type));
+      if (selection.plan) (where.push("plan = ?"), params.push(selection.plan));
+      const inserted = await tx.query(
+        `INSERT INTO maintenance_products (announcement_id, product_id, customer_id) SELECT ?, id, customer_id FROM products WHERE ${where.join(" AND ")}`,
+        params,
+      );
+      // Thrown, not returned: the announcement row must roll back with it.
+      if (!inserted.affectedRows) throw noMatch;
+      await AuditService.record(tx, ctx.principal, { customerId: null, action: "maintenance.announced", details: { announcementId, products: inserted.affectedRows } });
+      await record("maintenance-fanout", { announcementId, revision: 1 });
+      return announcementId;
+      });
+    } catch (error) {
+      if (error === noMatch) return { userErrors: [noMatch] };
+      throw error;
+    }
+    return { announcement: (await MaintenanceService.byId(ctx, id))!, userErrors: [] };
+  },
+
+  /** A new window or a cancellation: a new revision, sent as a follow-up to the same recipients. */
+  async revise(ctx: Context, gid: string, change: { startsAt?: Date; endsAt?: Date; cancel?: boolean }): Promise<Result> {
+    assertStaff(ctx);
+    const parsed = parseGlobalId(gid);
+    const current = parsed?.type === "MaintenanceAnnouncement" ? await MaintenanceService.byId(ctx, parsed.id) : null;
+    if (!current) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such announcement", ["id"])] };
+    if (current.status === AnnouncementStatus.CANCELLED) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This announcement is cancelled", ["id"])] };
+    const startsAt = change.startsAt ?? current.startsAt;
+    const endsAt = change.endsAt ?? current.endsAt;
+    if (!change.cancel && startsAt >= endsAt) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"])] };
+    await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+      await tx.query(
+        `UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`,
+        [startsAt, endsAt, change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED, current.dbId],
+      );
+      await AuditService.record(tx, ctx.principal, { customerId: null, action: change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled", details: { announcementId: current.id, startsAt, endsAt } });
+      await record("maintenance-fanout", { announcementId: current.dbId, revision: current.revision + 1 });
+    });
+    return { announcement: (await MaintenanceService.byId(ctx, current.dbId))!, userErrors: [] };
+  },
+
+  async list(ctx: Context, args: { first: number; after?: string }): Promise<Page<AnnouncementNode>> {
+    assertStaff(ctx);
+    const order: OrderColumn[] = [{ column: "a.id", desc: true }];
+    const after = args.after ? keysetCondition(order, decodeCursor(args.after, order)) : null;
+    const rows: Row[] = await ctx.db.query(`${ANNOUNCEMENT_SQL}${after ? ` WHERE ${after.sql}` : ""} ORDER BY a.id DESC LIMIT ?`, [...(after?.params ?? []), args.first + 1]);
+    return new Page(rows.map((r) => ({ node: announcementFromRow(r), cursor: [r.id] })), args.first, !!args.after, async () => {
+      const [row] = await ctx.db.query("SELECT COUNT(*) AS n FROM maintenance_announcements");
+      return Number(row.n);
+    });
+  },
+
+  async stats(ctx: Context, announcement: AnnouncementNode): Promise<NoticeStats> {
+    const rows: Row[] = await ctx.db.query("SELECT status, COUNT(*) AS n FROM maintenance_notices WHERE announcement_id = ? AND revision = ? GROUP BY status", [
+      announcement.dbId,
+      announcement.revision,
+    ]);
+    const count = (...statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + Number(r.n), 0);
+    return { queued: count("QUEUED", "SENDING"), sent: count("SENT"), failed: count("FAILED") };
+  },
+
+  async notices(ctx: Context, announcement: AnnouncementNode, args: { first: number; after?: string; status?: NoticeStatus }): Promise<Page<NoticeNode>> {
+    const order: OrderColumn[] = [{ column: "id" }];
+    const where = ["announcement_id = ?", "revision = ?"];
+    const params: unknown[] = [announcement.dbId, announcement.revision];
+    if (args.status) (where.push("status = ?"), params.push(args.status));
+    const filter = { sql: where.join(" AND "), params: [...params] };
+    if (args.after) {
+      const k = keysetCondition(order, decodeCursor(args.after, order));
+      where.push(k.sql);
+      params.push(...k.params);
+    }
+    const rows: Row[] = await ctx.db.query(
+      `SELECT id, recipient, revision, status, JSON_LENGTH(product_ids) AS products, error, sent_at FROM maintenance_notices WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`,
+      [...params, args.first + 1],
+    );
+    return new Page(
+      rows.map((r) => ({
+        node: { dbId: Number(r.id), recipient: r.recipient, revision: r.revision, status: r.status, productCount: Number(r.products), error: r.error ?? undefined, sentAt: r.sent_at ?? undefined },
+        cursor: [Number(r.id)],
+      })),
+      args.first,
+      !!args.after,
+      async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM maintenance_notices WHERE ${filter.sql}`, filter.params))[0].n),
+    );
+  },
+
+  windowsOf(ctx: Context, customerId: number): Promise<MaintenanceWindow[]> {
+    return ctx.loaders.get(windowsByCustomer).load(customerId);
+  },
+
+  async productsOf(ctx: Context, window: MaintenanceWindow) {
+    const products = await ctx.loaders.get(productById).loadMany(window.productIds);
+    return products.filter((p): p is Exclude<typeof p, Error | null> => !!p && !(p instanceof Error));
+  },
+};
+
+/** Upcoming and current windows for many customers in one statement, in each customer's language. */
+const windowsByCustomer = (db: DataSource) =>
+  new DataLoader<number, MaintenanceWindow[]>(async (customerIds) => {
+    const rows: Row[] = await db.query(
+      `SELECT mp.customer_id, c.locale, a.id, a.kind, a.title_de, a.title_en, a.message_de, a.message_en, a.starts_at, a.ends_at,
+              JSON_ARRAYAGG(mp.product_id) AS product_ids
+       FROM maintenance_products mp JOIN maintenance_announcements a ON a.id = mp.announcement_id JOIN customers c ON c.id = mp.customer_id
+       WHERE mp.customer_id IN (?) AND a.status = 'SCHEDULED' AND a.ends_at > ?
+       GROUP BY mp.customer_id, a.id ORDER BY mp.customer_id, a.starts_at, a.id`,
+      [customerIds, new Date()],
+    );
+    const now = Date.now();
+    const byCustomer = new Map<number, MaintenanceWindow[]>();
+    for (const r of rows) {
+      const en = r.locale === "en";
+      const list = byCustomer.get(r.customer_id) ?? [];
+      list.push({
+        announcementId: toGlobalId("MaintenanceAnnouncement", r.id),
+        kind: r.kind,
+        title: en ? r.title_en : r.title_de,
+        message: en ? r.message_en : r.message_de,
+        startsAt: r.starts_at,
+        endsAt: r.ends_at,
+        current: r.starts_at.getTime() <= now,
+        productIds: jsonColumn<number[]>(r.product_ids) ?? [],
+        customerId: r.customer_id,
+        products: [],
+      });
+      byCustomer.set(r.customer_id, list);
+    }
+    return customerIds.map((id) => byCustomer.get(id) ?? []);
+  });
+
+/**
+ * The worker side. The fan-out works out the recipients in SQL — every TECHNICAL contact with a
+ * confirmed email of the affected customers, or the main email of a customer without one — one
+ * row per person (an address that is the technical contact of several products or customers gets
+ * one email listing them), then adds one job per notice with addBulk. A follow-up revision goes
+ * to the recipients of the first.
+ */
+export class MaintenanceFanout {
+  constructor(
+    private readonly db: DataSource,
+    private readonly queue: Queue,
+  ) {}
+
+  async fanOut(outboxId: string): Promise<{ notices: number }> {
+    const [row] = await this.db.query("SELECT payload FROM outbox WHERE id = ?", [outboxId]);
+    const { announcementId, revision } = jsonColumn<{ announcementId: number; revision: number }>(row?.payload) ?? { announcementId: 0, revision: 0 };
+    const [announcement] = await this.db.query("SELECT revision FROM maintenance_announcements WHERE id = ?", [announcementId]);
+    if (!announcement) return { notices: 0 };
+    if (revision === 1) {
+      await this.db.query(
+        `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
+         SELECT ?, 1, MIN(r.recipient), MIN(r.locale), JSON_ARRAYAGG(r.product_id) FROM (
+           SELECT k.email AS recipient, c.locale, mp.product_id FROM maintenance_products mp
+             JOIN customers c ON c.id = mp.customer_id JOIN contacts k ON k.customer_id = mp.customer_id AND ${TECHNICAL}
+             WHERE mp.announcement_id = ?
+           UNION ALL
+           SELECT c.email, c.locale, mp.product_id FROM maintenance_products mp JOIN customers c ON c.id = mp.customer_id
+             WHERE mp.announcement_id = ? AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL})
+         ) r GROUP BY LOWER(r.recipient)`,
+        [announcementId, announcementId, announcementId],
+      );
+    } else {
+      await this.db.query(
+        `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
+         SELECT announcement_id, ?, recipient, locale, product_ids FROM maintenance_notices WHERE announcement_id = ? AND revision = 1`,
+        [revision, announcementId],
+      );
+    }
+    let added = 0;
+    for (let lastId = 0; ; ) {
+      const ids: { id: string }[] = await this.db.query(
+        "SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? AND status IN ('QUEUED', 'SENDING') AND id > ? ORDER BY id LIMIT ?",
+        [announcementId, revision, lastId, BULK],
+      );
+      if (!ids.length) break;
+      await this.queue.addBulk(ids.map(({ id }) => ({ name: "notice", data: { noticeId: String(id) }, opts: { jobId: `notice-${id}` } })));
+      added += ids.length;
+      lastId = Number(ids[ids.length - 1].id);
+    }
+    return { notices: added };
+  }
+}
+
+/** Sends one notice; its row is the delivery record, so a retried job never sends twice. */
+export class NoticeSender {
+  constructor(
+    private readonly db: DataSource,
+    private readonly mailer: Mailer,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {}
+
+  async send(noticeId: string, final: boolean): Promise<{ sent: boolean }> {
+    const [n] = await this.db.query(
+      `SELECT n.id, n.revision, n.recipient, n.locale, n.product_ids, n.status, a.kind, a.title_de, a.title_en, a.message_de, a.message_en,
+              a.starts_at, a.ends_at, a.status AS announcement_status, a.revision AS current_revision
+       FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id = ?`,
+      [noticeId],
+    );
+    if (!n || n.status === NoticeStatus.SENT) return { sent: false };
+    // A follow-up made the older revision stale before it went out: the newer one says it all.
+    if (n.revision < n.current_revision) {
+      await this.db.query("UPDATE maintenance_notices SET status = 'FAILED', error = 'superseded by a newer revision' WHERE id = ? AND status <> 'SENT'", [n.id]);
+      return { sent: false };
+    }
+    await this.db.query("UPDATE maintenance_notices SET status = 'SENDING' WHERE id = ? AND status <> 'SENT'", [n.id]);
+    const productIds = jsonColumn<number[]>(n.product_ids) ?? [];
+    const products: Row[] = productIds.length ? await this.db.query("SELECT type, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds]) : [];
+    const message = noticeMail({ ...n, products }, this.config);
+    try {
+      const messageId = `<notice.${n.id}@konto>`;
+      await this.mailer.send({ ...message, messageId });
+      await this.db.query("UPDATE maintenance_notices SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id = ?", [n.id]);
+      return { sent: true };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
+      await this.db.query("UPDATE maintenance_notices SET status = ?, error = ? WHERE id = ?", [final ? "FAILED" : "SENDING", reason, n.id]);
+      this.log.warn({ noticeId, err: error }, "maintenance notice failed");
+      throw error;
+    }
+  }
+}
+
