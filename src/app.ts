@@ -9,6 +9,8 @@ import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
 import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
+import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
+import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./outbox/outbox.service";
@@ -28,6 +30,7 @@ export interface App {
   queues: Queues;
   relay: OutboxRelay;
   auth: AuthRuntime;
+  metrics: Metrics;
   http: FastifyInstance;
   /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
   url: string;
@@ -35,6 +38,26 @@ export interface App {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
+// W3C trace context: version-traceid-parentid-flags; the trace id ties our logs to the caller's.
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
+/** The caller's x-request-id, else the trace id of its traceparent, else a new one. */
+export function requestIdOf(headers: Record<string, string | string[] | undefined>): string {
+  const given = headers["x-request-id"];
+  if (typeof given === "string" && REQUEST_ID.test(given)) return given;
+  const trace = typeof headers.traceparent === "string" ? TRACEPARENT.exec(headers.traceparent) : null;
+  return trace ? trace[1] : randomUUID();
+}
+
+/** BullMQ loses jobs when Redis evicts keys; say so at start-up (managed Redis may refuse CONFIG). */
+async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
+  try {
+    const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
+    if (policy !== "noeviction") log.warn({ policy }, "Redis maxmemory-policy should be noeviction: with eviction, queued jobs can be lost");
+  } catch (err) {
+    log.debug({ err }, "could not read Redis maxmemory-policy");
+  }
+}
 const DEMO_CUSTOMERS = 50;
 
 /**
@@ -50,14 +73,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const queues = createQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(db, queues, log);
+  const metrics = new Metrics();
+  metrics.watch(db, queues);
+  void warnUnlessNoeviction(redis, log);
 
   let shuttingDown = false;
   const http = Fastify({
     logger: false,
-    genReqId: (req) => {
-      const given = req.headers["x-request-id"];
-      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers),
     // Keep-alive sockets that are idle close at once on shutdown; busy ones finish their request.
     forceCloseConnections: "idle",
     trustProxy: config.trustProxy,
@@ -71,14 +94,16 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   const auth = await createAuthRuntime(config, redis, log);
   const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema(), config, log);
-  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth });
+  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
+  registerMetricsRoute(http, { metrics, config });
+  await registerQueueDashboard(http, { queues, config, auth });
   registerAuthRoutes(http, { db, config, log, relay, auth });
   registerVerificationRoute(http, { db, config, log, relay, auth });
   registerInvoiceRoutes(http, { db, config, log, relay, auth });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
 
   const workers: RunningWorkers | undefined = config.workersInProcess
-    ? await startWorkers({ config, db, redis, queues, relay, log })
+    ? await startWorkers({ config, db, redis, queues, relay, log, metrics })
     : undefined;
 
   const address = await http.listen({ host: config.host, port: config.port });
@@ -93,6 +118,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     queues,
     relay,
     auth,
+    metrics,
     http,
     url,
     async stop() {

@@ -54,6 +54,11 @@ export interface Config {
   outboxSweepMs: number;
   /** Maintenance notices sent at once per worker process. */
   noticeConcurrency: number;
+  /** Bearer token that /metrics requires; open when unset. */
+  metricsToken: string | undefined;
+  /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
+  dashboardUser: string | undefined;
+  dashboardPassword: string | undefined;
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -166,6 +171,9 @@ export function loadConfig(env: Env = process.env): Config {
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 20, 1, 500),
+    metricsToken: optional("METRICS_TOKEN"),
+    dashboardUser: optional("ADMIN_DASHBOARD_USER"),
+    dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     provider: {
       name: text("PROVIDER_NAME", "Konto Demo Provider GmbH"),
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),

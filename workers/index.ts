@@ -13,6 +13,7 @@ import { connect, createDataSource } from "../src/platform/db";
 import { createLogger, Logger } from "../src/platform/logger";
 import { Mailer } from "../src/platform/mailer";
 import { closeQueues, createQueues, QUEUE_NAMES, Queues } from "../src/platform/queues";
+import { Metrics } from "../src/platform/metrics";
 import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/process";
 import { closeRedis, createRedis } from "../src/platform/redis";
 import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
@@ -25,6 +26,7 @@ export interface WorkerDeps {
   queues: Queues;
   relay: OutboxRelay;
   log: Logger;
+  metrics: Metrics;
 }
 
 export interface RunningWorkers {
@@ -36,12 +38,12 @@ export interface RunningWorkers {
 /** Starts one BullMQ worker per queue. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
-  const deliveries = new MailDeliveryService(deps.db, mailer, deps.log);
+  const deliveries = new MailDeliveryService(deps.db, mailer, deps.log, deps.metrics);
   const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log);
   const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
   const invoices = new InvoiceMailer(deps.db, deliveries, deps.config);
   const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance);
-  const notices = new NoticeSender(deps.db, mailer, deps.config, deps.log);
+  const notices = new NoticeSender(deps.db, mailer, deps.config, deps.log, deps.metrics);
   // A crashed worker's job is taken over once its lock runs out.
   const options = { connection: deps.redis, prefix: deps.config.queuePrefix, lockDuration: deps.config.workerLockMs, stalledInterval: deps.config.workerLockMs };
   const workers = [
@@ -54,10 +56,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     ),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), { ...options, concurrency: 1 }),
   ];
+  // One line per job: queue, id, attempt, outcome, and the request that caused it.
   for (const worker of workers) {
-    worker.on("failed", (job, err) =>
-      deps.log.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err }, "job failed"),
-    );
+    worker.on("completed", (job) => {
+      deps.metrics.jobs.inc({ queue: worker.name, outcome: "completed" });
+      deps.log.info({ queue: worker.name, jobId: job.id, job: job.name, attempt: job.attemptsMade, outcome: "completed", requestId: job.data?.requestId }, "job");
+    });
+    worker.on("failed", (job, err) => {
+      deps.metrics.jobs.inc({ queue: worker.name, outcome: "failed" });
+      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, outcome: "failed", requestId: job?.data?.requestId, err }, "job");
+    });
     worker.on("error", (err) => deps.log.error({ queue: worker.name, err }, "worker error"));
   }
   await scheduleHousekeeping(deps.queues.housekeeping);
@@ -89,7 +97,7 @@ async function main() {
   const redis = createRedis(config.redisUrl, "workers");
   const queues = createQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(db, queues, log);
-  const running = await startWorkers({ config, db, redis, queues, relay, log });
+  const running = await startWorkers({ config, db, redis, queues, relay, log, metrics: new Metrics() });
   log.info("workers started");
   exitOnSignals(log, config.shutdownTimeoutMs, async () => {
     await running.close();

@@ -16,7 +16,8 @@ import { ANONYMOUS, Context, Principal } from "../platform/context";
 import { maskError } from "../platform/errors";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
-import { currentScope, runInScope } from "../platform/request-scope";
+import { currentScope, RequestScope, runInScope } from "../platform/request-scope";
+import { Metrics } from "../platform/metrics";
 
 const reportAsValidationError = {
   propagateOnRejection: false,
@@ -40,6 +41,21 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
     ],
     formatError: (formatted, error) => maskError(formatted, error, log, currentScope()?.requestId),
     plugins: [
+      {
+        // Names the operation and counts its errors for the request's log line and metrics.
+        async requestDidStart() {
+          return {
+            async didResolveOperation(rc) {
+              const scope = currentScope();
+              if (scope) scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
+            },
+            async willSendResponse(rc) {
+              const scope = currentScope();
+              if (scope && rc.response.body.kind === "single") scope.errors = rc.response.body.singleResult.errors?.length ?? 0;
+            },
+          };
+        },
+      },
       // No cache hints are used; the plugin would wrap every resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
@@ -62,13 +78,15 @@ export async function principalOf(authorization: string | undefined, auth: AuthR
 export function registerGraphqlRoute(
   app: FastifyInstance,
   apollo: ApolloServer<Context>,
-  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay; auth: AuthRuntime },
+  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay; auth: AuthRuntime; metrics: Metrics },
 ): void {
   app.route({
     method: ["GET", "POST"],
     url: "/graphql",
     handler: async (request, reply) => {
-      const scope = { requestId: request.id, sqlStatements: 0 };
+      const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
+      const started = performance.now();
+      let principal: Principal = ANONYMOUS;
       return runInScope(scope, async () => {
         const headers = new HeaderMap();
         for (const [name, value] of Object.entries(request.headers)) {
@@ -84,7 +102,7 @@ export function registerGraphqlRoute(
           },
           context: async () => ({
             requestId: request.id,
-            principal: await principalOf(request.headers.authorization, deps.auth),
+            principal: (principal = await principalOf(request.headers.authorization, deps.auth)),
             ip: request.ip,
             auth: deps.auth,
             db: deps.db,
@@ -96,7 +114,19 @@ export function registerGraphqlRoute(
         });
         for (const [name, value] of response.headers) void reply.header(name, value);
         if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
-        void reply.code(response.status ?? 200);
+        const status = response.status ?? 200;
+        void reply.code(status);
+        // One line and one observation per request.
+        const outcome = status >= 400 ? "rejected" : scope.errors ? "error" : "ok";
+        const seconds = (performance.now() - started) / 1000;
+        const operation = deps.metrics.operationLabel(scope.operation);
+        deps.metrics.requests.inc({ operation, outcome });
+        deps.metrics.duration.observe({ operation, outcome }, seconds);
+        deps.metrics.sqlPerRequest.observe(scope.sqlStatements);
+        deps.log.info(
+          { requestId: request.id, operation: scope.operation ?? null, principal: principal.kind, ms: Math.round(seconds * 1000), status, outcome, sql: scope.sqlStatements },
+          "graphql request",
+        );
         if (response.body.kind === "complete") return response.body.string;
         return reply.send(Readable.from(response.body.asyncIterator));
       });

@@ -8,6 +8,7 @@ import { Context } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
 import { Logger } from "../platform/logger";
 import { Mailer } from "../platform/mailer";
+import { Metrics } from "../platform/metrics";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
@@ -280,6 +281,7 @@ export class NoticeSender {
     private readonly mailer: Mailer,
     private readonly config: Config,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   async send(noticeId: string, final: boolean): Promise<{ sent: boolean }> {
@@ -303,10 +305,12 @@ export class NoticeSender {
       const messageId = `<notice.${n.id}@konto>`;
       await this.mailer.send({ ...message, messageId });
       await this.db.query("UPDATE maintenance_notices SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id = ?", [n.id]);
+      this.metrics?.mailSent.inc({ kind: "maintenance" });
       return { sent: true };
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
       await this.db.query("UPDATE maintenance_notices SET status = ?, error = ? WHERE id = ?", [final ? "FAILED" : "SENDING", reason, n.id]);
+      this.metrics?.mailFailed.inc({ kind: "maintenance" });
       this.log.warn({ noticeId, err: error }, "maintenance notice failed");
       throw error;
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DataSource } from "typeorm";
 import { Logger } from "../platform/logger";
+import { Metrics } from "../platform/metrics";
 import { Mailer, MailMessage } from "../platform/mailer";
 import { RecordedMail } from "./outbox.service";
 
@@ -21,6 +22,7 @@ export class MailDeliveryService {
     private readonly db: DataSource,
     private readonly mailer: Mailer,
     private readonly log: Logger,
+    private readonly metrics?: Metrics,
   ) {}
 
   /**
@@ -48,10 +50,12 @@ export class MailDeliveryService {
     try {
       const messageId = await this.mailer.send({ ...message, messageId: message.messageId ?? `<${key.replace(/[^\w.-]/g, ".")}@konto>` });
       await this.db.query("UPDATE mail_deliveries SET status = 'SENT', message_id = ?, error = NULL WHERE delivery_key = ?", [messageId, key]);
+      this.metrics?.mailSent.inc({ kind: messageKey.split(":")[0] });
       return true;
     } catch (error) {
       const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
       await this.db.query("UPDATE mail_deliveries SET status = 'FAILED', error = ? WHERE delivery_key = ?", [reason, key]);
+      this.metrics?.mailFailed.inc({ kind: messageKey.split(":")[0] });
       this.log.warn({ deliveryKey: key, err: error }, "mail delivery failed");
       throw error;
     }

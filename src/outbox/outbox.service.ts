@@ -76,23 +76,24 @@ export class OutboxRelay {
   /** Adds the jobs of these outbox rows and marks them dispatched. */
   async dispatch(ids: string[]): Promise<number> {
     if (!ids.length) return 0;
-    const rows: { id: string; topic: OutboxTopic }[] = await this.db.query(
-      "SELECT id, topic FROM outbox WHERE id IN (?) AND dispatched_at IS NULL",
+    const rows: { id: string; topic: OutboxTopic; request_id: string | null }[] = await this.db.query(
+      "SELECT id, topic, request_id FROM outbox WHERE id IN (?) AND dispatched_at IS NULL",
       [ids],
     );
     // The job name is the topic; the queue's processor dispatches on it.
-    const byQueue = new Map<QueueName, { id: string; topic: OutboxTopic }[]>();
+    const byQueue = new Map<QueueName, { id: string; topic: OutboxTopic; requestId: string | null }[]>();
     for (const row of rows) {
       const queue = OUTBOX_TOPICS[row.topic];
       if (!queue) {
         this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic");
         continue;
       }
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { id: String(row.id), topic: row.topic }]);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { id: String(row.id), topic: row.topic, requestId: row.request_id }]);
     }
     for (const [queue, jobs] of byQueue) {
       await this.queues[queue].addBulk(
-        jobs.map(({ id, topic }) => ({ name: topic, data: { outboxId: id }, opts: { jobId: outboxJobId(id) } })),
+        // The request id travels with the job, so its log lines can be tied to the request.
+        jobs.map(({ id, topic, requestId }) => ({ name: topic, data: { outboxId: id, requestId }, opts: { jobId: outboxJobId(id) } })),
       );
       await this.db.query("UPDATE outbox SET dispatched_at = CURRENT_TIMESTAMP(3) WHERE id IN (?)", [jobs.map((j) => j.id)]);
     }

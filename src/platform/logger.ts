@@ -1,19 +1,44 @@
-import pino, { Logger } from "pino";
+import pino, { DestinationStream, Logger, LoggerOptions } from "pino";
 
 export type { Logger };
 
-// Paths that may carry secrets; pino replaces them before a line is written.
+// Paths that may carry secrets; pino replaces them before a line is written. Messages never
+// contain tokens or passwords: services log ids, not payloads.
 const REDACT = [
   "password",
   "*.password",
   "token",
   "*.token",
+  "accessToken",
+  "refreshToken",
+  "iban",
+  "*.iban",
+  "pin",
   "req.headers.authorization",
   "headers.authorization",
-  "variables.password",
-  "variables.input.password",
+  "variables",
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: "[redacted]" }, base: { service: "konto" } });
+/** Errors without their SQL parameters: a failed statement's values may be personal data or secrets. */
+function errorSerializer(error: unknown) {
+  const serialized = pino.stdSerializers.err(error as Error) as Record<string, unknown>;
+  delete serialized.parameters;
+  delete serialized.driverError;
+  return serialized;
+}
+
+/**
+ * Structured JSON logs; human-readable lines (pino-pretty) when stdout is a terminal.
+ * `destination` lets tests read what would be written.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
+    level,
+    redact: { paths: REDACT, censor: "[redacted]" },
+    base: { service: "konto" },
+    serializers: { err: errorSerializer },
+  };
+  if (destination) return pino(options, destination);
+  if (process.stdout.isTTY && level !== "silent") return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } });
+  return pino(options);
 }

@@ -4,6 +4,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 export interface RequestScope {
   requestId: string;
   sqlStatements: number;
+  /** Set by the GraphQL layer for the request log line and metrics. */
+  operation?: string | null;
+  errors?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

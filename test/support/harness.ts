@@ -96,7 +96,7 @@ export async function removeQueuePrefix(redisUrl: string, prefix: string): Promi
  * Starts Konto in this process against the real MariaDB and Redis, with an SMTP sink.
  * `stop` shuts it down and removes its database and queue keys.
  */
-export async function startTestApp(overrides: Record<string, string> = {}, options: { acceptDelayMs?: number } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: { acceptDelayMs?: number; logLines?: string[] } = {}): Promise<TestApp> {
   const mailbox = new Mailbox(options.acceptDelayMs);
   const smtpUrl = await mailbox.start();
   // A fixed port, so that PUBLIC_URL (the links in emails) points at this instance.
@@ -105,7 +105,10 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
   const config = loadConfig(env);
   let app: App;
   try {
-    app = await startApp(config, createLogger(config.logLevel));
+    // With logLines, every line the app logs is kept there (as JSON text) for the test to read.
+    const lines = options.logLines;
+    const log = lines ? createLogger(config.logLevel, { write: (line: string) => void lines.push(line) }) : createLogger(config.logLevel);
+    app = await startApp(config, log);
   } catch (error) {
     await mailbox.stop();
     await dropDatabase(config.databaseUrl).catch(() => undefined);

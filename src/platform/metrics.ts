@@ -1,0 +1,94 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { DataSource } from "typeorm";
+import { Queues } from "./queues";
+
+/** Operation names come from clients: only plain names, and only so many, become label values. */
+const OPERATION = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATIONS = 200;
+
+/**
+ * Prometheus metrics of one process. Gauges that need a query (queues, outbox, verifications,
+ * pool) are computed when scraped, so nothing runs between scrapes.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly operations = new Set<string>();
+
+  readonly requests = new Counter({ name: "konto_graphql_requests_total", help: "GraphQL requests by operation and outcome", labelNames: ["operation", "outcome"], registers: [this.registry] });
+  readonly duration = new Histogram({
+    name: "konto_graphql_request_duration_seconds",
+    help: "GraphQL request duration by operation and outcome",
+    labelNames: ["operation", "outcome"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly sqlPerRequest = new Histogram({ name: "konto_sql_statements_per_request", help: "SQL statements run by one GraphQL request", buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50], registers: [this.registry] });
+  readonly mailSent = new Counter({ name: "konto_mail_sent_total", help: "Emails accepted by the SMTP server", labelNames: ["kind"], registers: [this.registry] });
+  readonly mailFailed = new Counter({ name: "konto_mail_failed_total", help: "Email attempts that failed", labelNames: ["kind"], registers: [this.registry] });
+  readonly jobs = new Counter({ name: "konto_jobs_total", help: "Jobs finished by this process", labelNames: ["queue", "outcome"], registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "konto_" });
+  }
+
+  operationLabel(name: string | null | undefined): string {
+    if (!name || !OPERATION.test(name)) return "anonymous";
+    if (this.operations.has(name)) return name;
+    if (this.operations.size >= MAX_OPERATIONS) return "other";
+    this.operations.add(name);
+    return name;
+  }
+
+  /** The gauges computed at scrape time from the database, the pool and the queues. */
+  watch(db: DataSource, queues: Queues): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "konto_db_pool_connections",
+      help: "Database pool connections by state",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const pool = (db.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } }).pool;
+        const all = pool?._allConnections?.length ?? 0;
+        const free = pool?._freeConnections?.length ?? 0;
+        this.set({ state: "in_use" }, all - free);
+        this.set({ state: "idle" }, free);
+      },
+    });
+    new Gauge({
+      name: "konto_queue_jobs",
+      help: "BullMQ jobs by queue and state",
+      labelNames: ["queue", "state"],
+      registers,
+      async collect() {
+        for (const [name, queue] of Object.entries(queues)) {
+          const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "completed");
+          for (const [state, n] of Object.entries(counts)) this.set({ queue: name, state }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: "konto_outbox_oldest_undispatched_age_seconds",
+      help: "Age of the oldest outbox row not yet handed to BullMQ (0 when none)",
+      registers,
+      async collect() {
+        const [row] = await db.query("SELECT MIN(created_at) AS oldest FROM outbox WHERE dispatched_at IS NULL");
+        this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: "konto_email_verifications",
+      help: "Email verifications by state (pending ones past their expiry count as expired)",
+      labelNames: ["state"],
+      registers,
+      async collect() {
+        const [row] = await db.query(
+          "SELECT SUM(status = 'PENDING' AND expires_at > ?) AS pending, SUM(status = 'EXPIRED' OR (status = 'PENDING' AND expires_at <= ?)) AS expired FROM email_verifications",
+          [new Date(), new Date()],
+        );
+        this.set({ state: "pending" }, Number(row.pending ?? 0));
+        this.set({ state: "expired" }, Number(row.expired ?? 0));
+      },
+    });
+  }
+}

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { parse } from "yaml";
+
+// No Docker engine runs here, so the deployment files are checked as files: what they promise.
+const ROOT = join(__dirname, "..", "..");
+
+test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a separate worker and Mailpit", () => {
+  const compose = parse(readFileSync(join(ROOT, "compose.yaml"), "utf8"), { merge: true }); // compose uses YAML merge keys
+  const services = compose.services;
+  assert.deepEqual(Object.keys(services).sort(), ["api", "mailpit", "mysql", "redis", "worker"]);
+  assert.match(services.mysql.image, /^mysql:8/);
+  assert.ok(services.redis.command.includes("noeviction") && services.redis.command.includes("--appendonly"));
+  assert.equal(services.api.environment.WORKERS_IN_PROCESS, "false");
+  assert.deepEqual(services.worker.command, ["node", "dist/workers/index.js"]);
+  assert.equal(services.worker.environment.SMTP_URL, "smtp://mailpit:1025");
+  assert.equal(services.api.environment.REDIS_URL, "redis://redis:6379");
+});
+
+test("the Dockerfile is a multi-stage build that runs as a non-root user", () => {
+  const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+  assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
+  assert.match(dockerfile, /^COPY --from=build /m);
+  const user = /^USER (\S+)/m.exec(dockerfile)?.[1];
+  assert.ok(user && user !== "root" && user !== "0", "runs as a non-root user");
+  assert.match(dockerfile, /^CMD \["node", "dist\/src\/main\.js"\]/m);
+});
