@@ -18,6 +18,8 @@ export interface Config {
   production: boolean;
   databaseUrl: string;
   databasePoolSize: number;
+  /** Read replicas for GraphQL read queries; empty means everything goes to DATABASE_URL. */
+  databaseReplicaUrls: string[];
   redisUrl: string;
   queuePrefix: string;
   host: string;
@@ -101,8 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (["0", "false", "no", "off"].includes(raw)) return false;
     throw new ConfigError(name, `must be true or false (got "${raw}")`);
   };
-  const url = (name: string, fallback: string | undefined, protocols: string[]): string => {
-    const raw = text(name, fallback);
+  const checkUrl = (name: string, raw: string, protocols: string[]): string => {
     let parsed: URL;
     try {
       parsed = new URL(raw);
@@ -114,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw.replace(/\/+$/, "");
   };
+  const url = (name: string, fallback: string | undefined, protocols: string[]): string => checkUrl(name, text(name, fallback), protocols);
 
   const port = int("PORT", 4000, 0, 65535); // 0 picks a free port (tests)
   // In production these have no safe default: links and mail must point at the real deployment.
@@ -138,6 +140,11 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     databaseUrl,
     databasePoolSize: int("DATABASE_POOL_SIZE", 10, 1, 500),
+    databaseReplicaUrls: (optional("DATABASE_REPLICA_URLS") ?? "")
+      .split(",")
+      .map((u) => u.trim())
+      .filter(Boolean)
+      .map((u) => checkUrl("DATABASE_REPLICA_URLS", u, ["mysql:", "mariadb:"])),
     redisUrl: url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
     queuePrefix: text("QUEUE_PREFIX", "konto"),
     host: text("HOST", "0.0.0.0"),

@@ -48,3 +48,18 @@ test("authorization adds no statement per row: a reseller's page costs the same"
   const headers = await t.as({ kind: "reseller", resellerId: reseller_id, userId: null, clientId: 1, label: "bench reseller", familyId: null });
   assert.equal(await statementsFor(5, headers), 4);
 });
+
+test("with a read replica configured, read queries give the same answers with the same statements", async () => {
+  // The replica here is the same database under another pool: the routing is what is tested.
+  const replicated = await startTestApp({ DATABASE_REPLICA_URLS: t.config.databaseUrl, DATABASE_URL: t.config.databaseUrl, WORKERS_IN_PROCESS: "false", QUEUE_PREFIX: t.config.queuePrefix });
+  try {
+    const viaReplica = await replicated.gql(PAGE, { first: 5 });
+    const viaPrimary = await t.gql(PAGE, { first: 5 });
+    assert.deepEqual(viaReplica.body, viaPrimary.body);
+    assert.equal(Number(viaReplica.headers.get("x-sql-statements")), 4);
+  } finally {
+    // Not replicated.stop(): the database is shared with this file's app and stays.
+    await replicated.app.stop();
+    await replicated.mailbox.stop();
+  }
+});

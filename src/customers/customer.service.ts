@@ -1,5 +1,6 @@
 import { DataSource } from "typeorm";
 import { customerScope } from "../auth/access";
+import { readQuery } from "../platform/db";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { rowLoader, RowSource } from "../platform/loaders";
@@ -144,7 +145,7 @@ export const CustomerService = {
       where.push(keyset.sql);
       params.push(...keyset.params);
     }
-    const rows: Row[] = await ctx.db.query(
+    const rows: Row[] = await readQuery(ctx.db, 
       `SELECT ${CUSTOMER_COLUMNS.join(", ")} FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
       [...params, args.first + 1],
     );
@@ -155,7 +156,7 @@ export const CustomerService = {
       return { node, cursor: [node.dbId] };
     });
     const count = async () => {
-      const [row] = await ctx.db.query(
+      const [row] = await readQuery(ctx.db, 
         `SELECT COUNT(*) AS n FROM customers${filterSql ? ` WHERE ${filterSql}` : ""}`,
         filterParams,
       );

@@ -47,7 +47,10 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
           return {
             async didResolveOperation(rc) {
               const scope = currentScope();
-              if (scope) scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
+              if (scope) {
+                scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
+                scope.operationType = rc.operation?.operation;
+              }
             },
             async willSendResponse(rc) {
               const scope = currentScope();

@@ -101,10 +101,12 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-export function createDataSource(config: Pick<Config, "databaseUrl" | "databasePoolSize">, log: Logger): DataSource {
+export function createDataSource(config: Pick<Config, "databaseUrl" | "databasePoolSize" | "databaseReplicaUrls">, log: Logger): DataSource {
+  const replicas = config.databaseReplicaUrls;
   return new DataSource({
     type: "mysql",
-    url: config.databaseUrl,
+    // With replicas, TypeORM keeps one pool per server; readQuery sends GraphQL queries' reads to them.
+    ...(replicas.length ? { replication: { master: { url: config.databaseUrl }, slaves: replicas.map((url) => ({ url })) } } : { url: config.databaseUrl }),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: "migrations",
@@ -146,6 +148,23 @@ export async function openDatabase(config: Config, log: Logger): Promise<DataSou
   const applied = await db.runMigrations({ transaction: "each" });
   for (const migration of applied) log.info({ migration: migration.name }, "migration applied");
   return db;
+}
+
+/**
+ * A read of the GraphQL read path. With DATABASE_REPLICA_URLS set, reads made while answering a
+ * query operation go to a replica; mutations (and their payloads) read the primary, so a caller
+ * always sees its own write.
+ */
+export async function readQuery<T = any>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
+  if (!db.options || !("replication" in db.options) || !db.options.replication || currentScope()?.operationType !== "query") {
+    return db.query(sql, params);
+  }
+  const runner = db.createQueryRunner("slave");
+  try {
+    return await runner.query(sql, params);
+  } finally {
+    await runner.release();
+  }
 }
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);

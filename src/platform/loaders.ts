@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
+import { readQuery } from "./db";
 import { decodeCursor, keysetCondition, OrderColumn, orderBySql, Page } from "./pagination";
 
 type Row = Record<string, unknown>;
@@ -40,7 +41,7 @@ const selectList = (columns: readonly string[], alias = "") => columns.map((c) =
 export function rowLoader<T>(db: DataSource, source: RowSource<T>, column: string) {
   const { table, columns, map } = source;
   return new DataLoader<number | string, T | null>(async (keys) => {
-    const rows: Row[] = await db.query(`SELECT ${selectList(columns)} FROM ${table} WHERE ${column} IN (?)`, [keys]);
+    const rows: Row[] = await readQuery(db, `SELECT ${selectList(columns)} FROM ${table} WHERE ${column} IN (?)`, [keys]);
     const byKey = new Map(rows.map((r) => [String(r[column]), map(r)]));
     return keys.map((k) => byKey.get(String(k)) ?? null);
   });
@@ -60,7 +61,7 @@ export function childrenLoader<T>(
   const { table, columns, map } = source;
   return new DataLoader<number, T[]>(async (parentIds) => {
     const filter = where?.();
-    const rows: Row[] = await db.query(
+    const rows: Row[] = await readQuery(db, 
       `SELECT ${selectList(columns)} FROM ${table} WHERE ${parentColumn} IN (?)${filter ? ` AND (${filter.sql})` : ""} ORDER BY ${parentColumn}, ${orderBySql(order)}`,
       [parentIds, ...(filter?.params ?? [])],
     );
@@ -120,7 +121,7 @@ export function childPageLoader<T>(db: DataSource, source: RowSource<T>, parentC
             ` ) t${after ? ` WHERE ${after.sql}` : ""}` +
             `) p JOIN ${table} c ON c.id = p.id WHERE p._rn <= ? ORDER BY c.${parentColumn}, p._rn`;
           const params = [parentIds, ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1];
-          const rows: Row[] = await db.query(sql, params);
+          const rows: Row[] = await readQuery(db, sql, params);
           const byParent = new Map<number, { rows: { node: T; cursor: (string | number)[] }[]; total: number }>();
           for (const row of rows) {
             const parentId = Number(row[parentColumn]);
@@ -144,7 +145,7 @@ export function childPageLoader<T>(db: DataSource, source: RowSource<T>, parentC
 }
 
 async function countChildren(db: DataSource, table: string, parentColumn: string, parentId: number, args: ChildPageArgs) {
-  const rows: Row[] = await db.query(
+  const rows: Row[] = await readQuery(db, 
     `SELECT COUNT(*) AS n FROM ${table} WHERE ${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}`,
     [parentId, ...(args.filter?.params ?? [])],
   );

@@ -6,6 +6,8 @@ export interface RequestScope {
   sqlStatements: number;
   /** Set by the GraphQL layer for the request log line and metrics. */
   operation?: string | null;
+  /** "query", "mutation" …: read queries may go to a replica, everything else to the primary. */
+  operationType?: string;
   errors?: number;
 }
 
