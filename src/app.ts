@@ -69,7 +69,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
     log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");
   }
-  const redis = createRedis(config.redisUrl, "api");
+  const redis = createRedis(config, "api");
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
   const queues = createQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(db, queues, log);

@@ -21,6 +21,9 @@ export interface Config {
   /** Read replicas for GraphQL read queries; empty means everything goes to DATABASE_URL. */
   databaseReplicaUrls: string[];
   redisUrl: string;
+  /** Sentinels (host:port) that name the Redis primary; REDIS_URL then only gives password and db. */
+  redisSentinels: { host: string; port: number }[];
+  redisSentinelName: string;
   queuePrefix: string;
   host: string;
   port: number;
@@ -146,6 +149,16 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean)
       .map((u) => checkUrl("DATABASE_REPLICA_URLS", u, ["mysql:", "mariadb:"])),
     redisUrl: url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+    redisSentinels: (optional("REDIS_SENTINELS") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const match = /^([^\s:]+):(\d{1,5})$/.exec(entry);
+        if (!match) throw new ConfigError("REDIS_SENTINELS", `must list host:port entries (got "${entry}")`);
+        return { host: match[1], port: Number(match[2]) };
+      }),
+    redisSentinelName: text("REDIS_SENTINEL_NAME", "mymaster"),
     queuePrefix: text("QUEUE_PREFIX", "konto"),
     host: text("HOST", "0.0.0.0"),
     port,

@@ -27,6 +27,9 @@ describe("configuration", () => {
       [{ EMAIL_VERIFICATION_TTL: "7 days" }, "EMAIL_VERIFICATION_TTL", /duration/],
       [{ SEED: "maybe" }, "SEED", /auto or none/],
       [{ MAIL_FROM: "nobody" }, "MAIL_FROM", /address/],
+      [{ REDIS_SENTINELS: "sentinel-without-port" }, "REDIS_SENTINELS", /host:port/],
+      [{ DATABASE_REPLICA_URLS: "mysql://r1/konto,http://r2" }, "DATABASE_REPLICA_URLS", /mysql/],
+      [{ PROVIDER_IBAN: "AT00 1234" }, "PROVIDER_IBAN", /IBAN/],
       [{ NODE_ENV: "production" }, "PUBLIC_URL", /required/],
     ];
     for (const [env, variable, problem] of cases) {

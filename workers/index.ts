@@ -94,7 +94,7 @@ async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
   const db = await connect(createDataSource(config, log));
-  const redis = createRedis(config.redisUrl, "workers");
+  const redis = createRedis(config, "workers");
   const queues = createQueues(redis, config.queuePrefix);
   const relay = new OutboxRelay(db, queues, log);
   const running = await startWorkers({ config, db, redis, queues, relay, log, metrics: new Metrics() });
