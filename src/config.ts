@@ -59,6 +59,8 @@ export interface Config {
   outboxSweepMs: number;
   /** Maintenance notices sent at once per worker process. */
   noticeConcurrency: number;
+  /** The support team's mailbox; support requests are emailed there. */
+  supportEmail: string;
   /** Bearer token that /metrics requires; open when unset. */
   metricsToken: string | undefined;
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
@@ -192,6 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 20, 1, 500),
     metricsToken: optional("METRICS_TOKEN"),
+    supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     provider: {

@@ -159,6 +159,34 @@ const OPERATIONS: Record<string, Call> = {
   },
   productSuspend: { query: (ids) => `mutation { productSuspend(productId: "${ids.productOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
   productCancel: { query: (ids) => `mutation { productCancel(productId: "${ids.spareProductOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
+  customerUpdate: {
+    query: (ids) => `mutation { customerUpdate(customerId: "${ids.A}", input: { version: 1000000, locale: de }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  customerNotificationSettingsUpdate: {
+    query: (ids) => `mutation { customerNotificationSettingsUpdate(customerId: "${ids.A}", notifyMainEmail: false) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  customerChangeRequestCreate: {
+    query: (ids) => `mutation { customerChangeRequestCreate(customerId: "${ids.A}", input: { vatId: "DE123456789" }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  changeRequests: { query: () => `{ changeRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  changeRequestApprove: { query: () => `mutation { changeRequestApprove(id: "${toGlobalId("ChangeRequest", 999999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  changeRequestReject: { query: () => `mutation { changeRequestReject(id: "${toGlobalId("ChangeRequest", 999999)}", reason: "x") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  supportRequestCreate: {
+    query: (ids) => `mutation { supportRequestCreate(customerId: "${ids.A}", input: { subject: "Matrix", message: "Hilfe" }) { supportRequest { reference } userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY"),
+  },
+  supportRequests: { query: () => `{ supportRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  supportRequestStatusUpdate: { query: () => `mutation { supportRequestStatusUpdate(id: "${toGlobalId("SupportRequest", 999999)}", status: CLOSED) { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  customerMergeStart: {
+    query: (ids) => `mutation { customerMergeStart(customerId: "${ids.A}", input: { customerNumber: "0000000", customerPassword: "wrong" }) { userErrors { code } } }`,
+    expect: only("A:ADMIN"),
+  },
+  customerMergeSubmit: { query: () => `mutation { customerMergeSubmit(id: "${toGlobalId("MergeRequest", 999999)}", choices: []) { userErrors { code } } }`, expect: only() },
+  customerMergeApprove: { query: () => `mutation { customerMergeApprove(id: "${toGlobalId("MergeRequest", 999999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  customerMergeReject: { query: () => `mutation { customerMergeReject(id: "${toGlobalId("MergeRequest", 999999)}", reason: "x") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
   resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
 };
 
@@ -171,6 +199,7 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
   balance: { selection: "balance { amount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   products: { selection: "products(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   maintenanceWindows: { selection: "maintenanceWindows { title }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  supportRequests: { selection: "supportRequests(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
 

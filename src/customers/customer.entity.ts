@@ -130,6 +130,14 @@ export class Customer {
   @Column({ name: "newsletter_consent_at", type: "datetime", precision: 3, nullable: true })
   newsletterConsentAt: Date | null;
 
+  /** Non-critical notices (maintenance) also to the main email; security and outage notices always go there. */
+  @Column({ name: "notify_main_email", default: false })
+  notifyMainEmail: boolean;
+
+  /** Set on a customer merged into another; its number is then an alias of that one. */
+  @Column({ name: "merged_into_id", type: "int", unsigned: true, nullable: true })
+  mergedIntoId: number | null;
+
   /** 6-digit phone-authentication PIN; readable by the customer's admins only. */
   @Column({ name: "customer_pin", type: "char", length: 6, nullable: true })
   customerPin: string | null;

@@ -27,6 +27,7 @@ export function customerFromRow(r: Row): CustomerNode {
     id: toGlobalId("Customer", r.id),
     dbId: r.id,
     resellerId: r.reseller_id,
+    mergedIntoId: r.merged_into_id ?? null,
     customerNumber: r.customer_number,
     kind: r.kind as CustomerKind,
     displayName,
@@ -88,7 +89,7 @@ const CUSTOMER_COLUMNS = [
   "billing_postal_code", "billing_city", "billing_country_code", "payment_method", "sepa_iban", "sepa_bic",
   "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme", "online_invoice_enabled",
   "online_invoice_email", "newsletter_enabled", "newsletter_email", "newsletter_consent_at", "ip_allowlist", "locale",
-  "status", "version", "created_at", "updated_at",
+  "status", "version", "created_at", "updated_at", "merged_into_id",
 ];
 export const CUSTOMERS: RowSource<CustomerNode> = { table: "customers", columns: CUSTOMER_COLUMNS, map: customerFromRow };
 
@@ -109,8 +110,12 @@ export const CustomerService = {
     return ctx.loaders.get(customerById).load(id);
   },
 
-  byNumber(ctx: Context, customerNumber: string): Promise<CustomerNode | null> {
-    return ctx.loaders.get(customerByNumber).load(customerNumber);
+  /** By customer number; a number merged into another customer finds that one. */
+  async byNumber(ctx: Context, customerNumber: string): Promise<CustomerNode | null> {
+    const customer = await ctx.loaders.get(customerByNumber).load(customerNumber);
+    if (customer) return customer.mergedIntoId ? CustomerService.byId(ctx, customer.mergedIntoId) : customer;
+    const [alias] = await ctx.db.query("SELECT customer_id FROM customer_aliases WHERE customer_number = ?", [customerNumber]);
+    return alias ? CustomerService.byId(ctx, alias.customer_id) : null;
   },
 
   pin(ctx: Context, customerId: number): Promise<string | null> {

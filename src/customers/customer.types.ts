@@ -76,6 +76,8 @@ export class CustomerNode extends Node implements NodeSource {
   __typename: "Customer";
   dbId: number;
   resellerId: number | null;
+  /** Set once this customer was merged into another. */
+  mergedIntoId: number | null;
 
   @Field({ description: "The customer number (Kundennummer)." })
   customerNumber: string;

@@ -237,7 +237,7 @@ export class MaintenanceFanout {
   async fanOut(outboxId: string): Promise<{ notices: number }> {
     const [row] = await this.db.query("SELECT payload FROM outbox WHERE id = ?", [outboxId]);
     const { announcementId, revision } = jsonColumn<{ announcementId: number; revision: number }>(row?.payload) ?? { announcementId: 0, revision: 0 };
-    const [announcement] = await this.db.query("SELECT revision FROM maintenance_announcements WHERE id = ?", [announcementId]);
+    const [announcement] = await this.db.query("SELECT revision, kind FROM maintenance_announcements WHERE id = ?", [announcementId]);
     if (!announcement) return { notices: 0 };
     if (revision === 1) {
       await this.db.query(
@@ -247,15 +247,18 @@ export class MaintenanceFanout {
              JOIN customers c ON c.id = mp.customer_id JOIN contacts k ON k.customer_id = mp.customer_id AND ${TECHNICAL}
              WHERE mp.announcement_id = ?
            UNION ALL
+           -- the main email: without a technical contact, when the customer asked for it, and always for security and outage notices
            SELECT c.email, c.locale, mp.product_id FROM maintenance_products mp JOIN customers c ON c.id = mp.customer_id
-             WHERE mp.announcement_id = ? AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL})
+             WHERE mp.announcement_id = ? AND (? OR c.notify_main_email = 1 OR NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL}))
          ) r GROUP BY LOWER(r.recipient)`,
-        [announcementId, announcementId, announcementId],
+        [announcementId, announcementId, announcementId, announcement.kind !== "MAINTENANCE"],
       );
     } else {
+      // Follow-ups go to whoever got (or is getting) the first notice; the rest never heard of it.
       await this.db.query(
         `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
-         SELECT announcement_id, ?, recipient, locale, product_ids FROM maintenance_notices WHERE announcement_id = ? AND revision = 1`,
+         SELECT announcement_id, ?, recipient, locale, product_ids FROM maintenance_notices
+         WHERE announcement_id = ? AND revision = 1 AND status IN ('SENT', 'SENDING')`,
         [revision, announcementId],
       );
     }

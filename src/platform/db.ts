@@ -17,6 +17,8 @@ import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
 import { Access1763800000000 } from "../../migrations/1763800000000-Access";
 import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
 import { Maintenance1764000000000 } from "../../migrations/1764000000000-Maintenance";
+import { SelfService1764100000000 } from "../../migrations/1764100000000-SelfService";
+import { ChangeRequest, CustomerAlias, MergeRequest, SupportRequest } from "../selfservice/selfservice.entity";
 import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
 import { ProductPlanChange } from "../products/product-plan-change.entity";
 import { Logger } from "./logger";
@@ -44,9 +46,13 @@ export const ENTITIES = [
   MaintenanceAnnouncement,
   MaintenanceProduct,
   MaintenanceNotice,
+  CustomerAlias,
+  ChangeRequest,
+  SupportRequest,
+  MergeRequest,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000];
+export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000, SelfService1764100000000];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {

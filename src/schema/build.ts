@@ -11,6 +11,7 @@ import { CustomerVerificationsResolver, EmailVerificationResolver, NewsletterPen
 import { NodeResolver } from "./node.resolver";
 import { CustomerMaintenanceResolver, MaintenanceResolver, MaintenanceWindowResolver } from "../maintenance/maintenance.resolver";
 import { ProductAdminResolver } from "../products/product-admin.resolver";
+import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice/selfservice.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { authChecker } from "../auth/auth-checker";
 import { CustomerAuditResolver } from "../audit/audit.resolver";
@@ -24,6 +25,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,
   ProductAdminResolver,
+  SelfServiceResolver,
+  CustomerSelfServiceResolver,
   EmailVerificationResolver,
   OnlineInvoicePendingResolver,
   NewsletterPendingResolver,

@@ -17,6 +17,9 @@ export const INHERITING_TYPES: Record<string, string> = {
   NewsletterSettings: "reached through Customer.newsletter (rule settings)",
   MaintenanceAnnouncement: "reached through maintenanceAnnouncements, the maintenance mutations or node() (staff only)",
   MaintenanceWindow: "reached through Customer.maintenanceWindows (rule products)",
+  ChangeRequest: "reached through changeRequests and the change-request mutations (staff; the requester's payload)",
+  SupportRequest: "reached through Customer.supportRequests (rule read), supportRequests (staff) or the payloads",
+  MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
 };
 
@@ -39,6 +42,12 @@ export const SERVICE_CHECKS: Record<string, string> = {
   customerBillingAddressUpdate: "then customer rule editBilling",
   invoiceIssue: "then customer rule issueInvoices",
   productCreate: "then customer rule manageProducts",
+  customerUpdate: "then customer rule editMaster",
+  customerNotificationSettingsUpdate: "then customer rule editMaster",
+  customerChangeRequestCreate: "then customer rule editMaster",
+  supportRequestCreate: "then customer rule read, and only the customer's own users",
+  customerMergeStart: "then customer rule pin (the customer's ADMIN) and proof of B's password",
+  customerMergeSubmit: "then customer rule pin on the target customer",
   productUpdate: "then customer rule manageProducts",
   productSuspend: "then customer rule manageProducts",
   productCancel: "then customer rule manageProducts",

@@ -78,11 +78,6 @@ function displayName(r: Row): string {
     : [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
 }
 
-function maskIban(iban: string): string {
-  const compact = iban.replace(/\s+/g, "");
-  return `${compact.slice(0, 4)} **** ${compact.slice(-4)}`;
-}
-
 /** Groups rows by customer_id, keeping their order. */
 function byCustomer(list: Row[]): Map<number, Row[]> {
   const map = new Map<number, Row[]>();
@@ -161,7 +156,8 @@ async function dashboard(sql: Sql, variables: Record<string, unknown>): Promise<
           sepa:
             c.payment_method === "SEPA_DIRECT_DEBIT" && c.sepa_iban
               ? {
-                  iban: maskIban(c.sepa_iban),
+                  // In full: the bench signs in to Konto as staff, who see the whole IBAN (rule fullIban).
+                  iban: c.sepa_iban,
                   bic: c.sepa_bic,
                   accountHolder: c.sepa_account_holder ?? "",
                   mandateReference: c.sepa_mandate_reference,

@@ -5,28 +5,42 @@
 //    child processes;
 // 3. checks that both answer the two operations of queries.ts with the same JSON;
 // 4. loads each server in turn with autocannon (warm-up, then BENCH_DURATION seconds);
-// 5. prints req/s, latencies, SQL statements per request and Konto's memory, and writes
-//    bench-results.json in the working directory.
-// The database and the Redis keys of its queue prefix are removed at the end, also on failure.
+// 5. stops both and measures the maintenance fan-out on a second database and a second Konto
+//    (fanout.ts): maintenanceAnnounce for BENCH_FANOUT_CUSTOMERS customers with 2 technical
+//    contacts each, until a counting SMTP sink in this process has every message, with the
+//    Dashboard under load meanwhile;
+// 6. prints req/s, latencies, SQL statements per request, Konto's memory and the fan-out figures,
+//    and writes bench-results.json in the working directory.
+// Konto runs with NODE_ENV=production, a JWT_SIGNING_KEY generated for the run, and every request
+// signed in as a staff ADMIN created in each database (staff.ts); the floor has no logins.
+// The databases and the Redis keys of their queue prefixes are removed at the end, also on failure.
 //
 // Environment: BENCH_CUSTOMERS (2000), BENCH_DURATION seconds (10), BENCH_WARMUP seconds (3),
 // BENCH_CONNECTIONS (20), BENCH_PARITY_SAMPLES (20), BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306),
 // REDIS_URL (redis://127.0.0.1:6379), DATABASE_POOL_SIZE (Konto's default, 10), GRAPHQL_MAX_COST
-// for Konto (100000 here: the ResellerPage document is over the default limit of 20000).
+// for Konto (100000 here: the ResellerPage document is over the default limit of 20000),
+// NOTICE_CONCURRENCY (Konto's default, 20); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
+// it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load, the fan-out
+// alone), BENCH_FANOUT_RATE Dashboard requests per second over those connections (0: unlimited,
+// each connection sends again as soon as it has an answer), BENCH_FANOUT_IDLE seconds of the
+// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300).
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config";
 import { dropDatabase, openDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
 import { seedDemoData } from "../../src/seed/demo-data";
 import { Child, isRunning, memoryOf, startChild, stopChild } from "./children";
+import { FanoutReport, fanoutLines, runFanout } from "./fanout";
+import { LoadResult, load as loadRun, problemsOf } from "./load";
 import { firstDifference, firstTextDifference } from "./parity";
+import { SmtpSink } from "./smtp-sink";
+import { StaffLogin, createStaffUser, logIn, signingKeyPem, staffLogin } from "./staff";
 import {
   DASHBOARD,
   DashboardVariables,
@@ -48,6 +62,12 @@ function positiveInt(name: string, fallback: number): number {
   return value;
 }
 
+function nonNegativeInt(name: string, fallback: number): number {
+  const raw = process.env[name]?.trim();
+  if (raw === "0") return 0;
+  return positiveInt(name, fallback);
+}
+
 const ROOT = path.resolve(__dirname, "../../..");
 const CUSTOMERS = positiveInt("BENCH_CUSTOMERS", 2000);
 const DURATION = positiveInt("BENCH_DURATION", 10);
@@ -60,6 +80,15 @@ const REDIS_URL = process.env.REDIS_URL?.trim() || "redis://127.0.0.1:6379";
 const NAME = `konto_bench_${process.pid}`;
 const DATABASE_URL = `${MYSQL_SERVER}/${NAME}`;
 const QUEUE_PREFIX = NAME;
+const FANOUT_CUSTOMERS = nonNegativeInt("BENCH_FANOUT_CUSTOMERS", 10_000);
+const FANOUT_CONNECTIONS = nonNegativeInt("BENCH_FANOUT_CONNECTIONS", 10);
+const FANOUT_RATE = nonNegativeInt("BENCH_FANOUT_RATE", 0);
+const FANOUT_IDLE = positiveInt("BENCH_FANOUT_IDLE", 5);
+const FANOUT_TIMEOUT = positiveInt("BENCH_FANOUT_TIMEOUT", 300);
+const FANOUT_STALL_MS = 60_000;
+const FANOUT_NAME = `${NAME}_fanout`;
+const FANOUT_DATABASE_URL = `${MYSQL_SERVER}/${FANOUT_NAME}`;
+const FANOUT_QUEUE_PREFIX = FANOUT_NAME;
 
 const OPERATIONS: OperationName[] = [DASHBOARD, RESELLER_PAGE];
 
@@ -91,10 +120,14 @@ interface Answer {
   sqlStatements: number | undefined;
 }
 
-async function post(url: string, op: OperationName, variables: Variables): Promise<Answer> {
-  const response = await fetch(url, {
+/** Request headers per server: Konto's staff token; the floor needs none. */
+const serverHeaders = new Map<Child, Record<string, string>>();
+const headersOf = (server: Child) => serverHeaders.get(server) ?? {};
+
+async function post(server: Child, op: OperationName, variables: Variables): Promise<Answer> {
+  const response = await fetch(server.url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headersOf(server) },
     body: requestBody(op, variables),
   });
   const text = await response.text();
@@ -124,7 +157,7 @@ async function resellerCursors(konto: Child, resellerIds: number[]): Promise<Tar
     const cursors: (string | null)[] = [null];
     for (let after: string | null = null; ; ) {
       const variables: ResellerPageVariables = { id, after };
-      const data = expectData("konto", RESELLER_PAGE, variables, await post(konto.url, RESELLER_PAGE, variables));
+      const data = expectData("konto", RESELLER_PAGE, variables, await post(konto, RESELLER_PAGE, variables));
       const pageInfo = data.node.customers.pageInfo;
       // Only cursors followed by a non-empty page, so that every request does the same work.
       if (!pageInfo.hasNextPage) break;
@@ -149,7 +182,7 @@ async function checkParity(konto: Child, floor: Child, targets: Targets): Promis
     for (let i = 0; i < PARITY_SAMPLES; i++) {
       const variables =
         op === DASHBOARD && special[i]?.length ? { id: globalId("Customer", pick(special[i])) } : randomVariables(op, targets);
-      const [k, f] = await Promise.all([post(konto.url, op, variables), post(floor.url, op, variables)]);
+      const [k, f] = await Promise.all([post(konto, op, variables), post(floor, op, variables)]);
       expectData("konto", op, variables, k);
       expectData("floor", op, variables, f);
       const where = `${op} ${JSON.stringify(variables)}`;
@@ -174,7 +207,7 @@ async function sqlStatements(server: Child, op: OperationName, targets: Targets)
   const seen = new Set<number>();
   for (let i = 0; i < SQL_SAMPLES; i++) {
     const variables = randomVariables(op, targets);
-    const answer = await post(server.url, op, variables);
+    const answer = await post(server, op, variables);
     expectData(server.name, op, variables, answer);
     if (answer.sqlStatements === undefined) throw new Error(`${server.name} sent no x-sql-statements header`);
     seen.add(answer.sqlStatements);
@@ -184,47 +217,14 @@ async function sqlStatements(server: Child, op: OperationName, targets: Targets)
 
 // ---- load
 
-interface LoadResult {
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  avgMs: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** 2xx answers whose body held GraphQL errors. */
-  graphqlErrors: number;
-}
-
-async function load(server: Child, op: OperationName, targets: Targets, duration: number): Promise<LoadResult> {
-  const origin = new URL(server.url);
-  const result = await autocannon({
-    url: origin.origin,
+function load(server: Child, op: OperationName, targets: Targets, duration: number): Promise<LoadResult> {
+  return loadRun({
+    url: server.url,
     connections: CONNECTIONS,
     duration,
-    requests: [
-      {
-        method: "POST",
-        path: origin.pathname,
-        headers: { "content-type": "application/json" },
-        // A fresh random request body for every request.
-        setupRequest: (request) => ({ ...request, body: requestBody(op, randomVariables(op, targets)) }),
-      },
-    ],
-    verifyBody: (body) => !body.includes('"errors":['),
+    headers: headersOf(server),
+    body: () => requestBody(op, randomVariables(op, targets)),
   });
-  return {
-    reqPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    avgMs: result.latency.average,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    graphqlErrors: result.mismatches,
-  };
 }
 
 async function measure(server: Child, op: OperationName, targets: Targets): Promise<LoadResult> {
@@ -248,19 +248,12 @@ interface OperationReport {
   sqlStatements: { konto: number[]; floor: number[] };
 }
 
-function problemsOf(name: string, op: string, r: LoadResult): string[] {
-  const problems: string[] = [];
-  if (r.non2xx) problems.push(`${op} ${name}: ${r.non2xx} non-2xx responses`);
-  if (r.errors) problems.push(`${op} ${name}: ${r.errors} errors (${r.timeouts} timeouts)`);
-  if (r.graphqlErrors) problems.push(`${op} ${name}: ${r.graphqlErrors} responses with GraphQL errors`);
-  return problems;
-}
-
 function printReport(report: {
   operations: Record<string, OperationReport>;
   memory: { heapUsedMB: number; rssMB: number; beforeLoad: { heapUsedMB: number; rssMB: number } };
   machine: { cpu: string; cores: number; node: string; mariadb: string; date: string };
   setup: { customers: number; seedMs: number; counts: Record<string, number> };
+  fanout: FanoutReport | null;
 }) {
   const num = (n: number, width: number, digits = 0) => n.toFixed(digits).padStart(width);
   const lines = [
@@ -288,6 +281,7 @@ function printReport(report: {
       `(before the load: heap used ${memory.beforeLoad.heapUsedMB} MB, rss ${memory.beforeLoad.rssMB} MB)`,
     "",
   );
+  if (report.fanout) lines.push(...fanoutLines(report.fanout), "");
   console.log(lines.join("\n"));
 }
 
@@ -311,33 +305,51 @@ async function removeQueuePrefix(prefix: string): Promise<number> {
 }
 
 const children: Child[] = [];
+/** Databases (and queue prefixes of the same name) to remove at the end. */
+const databases: { name: string; url: string }[] = [{ name: NAME, url: DATABASE_URL }];
+let sink: SmtpSink | undefined;
 let cleanupPromise: Promise<void> | undefined;
 
-/** Stops the children, drops the database, removes the queue keys; runs once, errors are printed. */
+/** Stops a child once; later calls (the cleanup) only wait for it. */
+const stopping = new Map<Child, Promise<void>>();
+function stop(child: Child): Promise<void> {
+  if (!stopping.has(child)) {
+    stopping.set(
+      child,
+      (async () => {
+        const started = Date.now();
+        const code = await stopChild(child).catch((error: Error) => `failed to stop: ${error.message}`);
+        log(`${child.name} stopped in ${seconds(Date.now() - started)} (exit ${code})`);
+        if (code !== 0) {
+          console.error(`[bench] ${child.name} did not exit cleanly; its last output lines:`);
+          for (const line of child.tail.slice(-5)) console.error(`  ${line.slice(0, 500)}`);
+        }
+      })(),
+    );
+  }
+  return stopping.get(child)!;
+}
+
+/** Stops the children and the SMTP sink, drops the databases, removes the queue keys; runs once, errors are printed. */
 function cleanup(): Promise<void> {
   cleanupPromise ??= (async () => {
-    for (const child of children.reverse()) {
-      const started = Date.now();
-      const code = await stopChild(child).catch((error: Error) => `failed to stop: ${error.message}`);
-      log(`${child.name} stopped in ${seconds(Date.now() - started)} (exit ${code})`);
-      if (code !== 0) {
-        console.error(`[bench] ${child.name} did not exit cleanly; its last output lines:`);
-        for (const line of child.tail.slice(-5)) console.error(`  ${line.slice(0, 500)}`);
-      }
+    for (const child of [...children].reverse()) await stop(child);
+    if (sink) await sink.stop().catch((error: Error) => console.error(`[bench] could not stop the SMTP sink: ${error.message}`));
+    for (const { name, url } of databases) {
+      await dropDatabase(url).then(
+        () => log(`database ${name} dropped`),
+        (error: Error) => console.error(`[bench] could not drop database ${name}: ${error.message}`),
+      );
+      await removeQueuePrefix(name).then(
+        (n) => log(`${n} redis keys of prefix ${name} removed`),
+        (error: Error) => console.error(`[bench] could not remove redis keys of ${name}: ${error.message}`),
+      );
     }
-    await dropDatabase(DATABASE_URL).then(
-      () => log(`database ${NAME} dropped`),
-      (error: Error) => console.error(`[bench] could not drop database ${NAME}: ${error.message}`),
-    );
-    await removeQueuePrefix(QUEUE_PREFIX).then(
-      (n) => log(`${n} redis keys of prefix ${QUEUE_PREFIX} removed`),
-      (error: Error) => console.error(`[bench] could not remove redis keys of ${QUEUE_PREFIX}: ${error.message}`),
-    );
   })();
   return cleanupPromise;
 }
 
-async function seed(): Promise<{ targets: Omit<Targets, "resellerCursors">; resellerIds: number[]; seedMs: number; counts: Record<string, number>; mariadb: string }> {
+async function seed(staff: StaffLogin): Promise<{ targets: Omit<Targets, "resellerCursors">; resellerIds: number[]; seedMs: number; counts: Record<string, number>; mariadb: string }> {
   const config = loadConfig({
     DATABASE_URL,
     REDIS_URL,
@@ -350,6 +362,7 @@ async function seed(): Promise<{ targets: Omit<Targets, "resellerCursors">; rese
     const started = Date.now();
     await seedDemoData(db, { customers: CUSTOMERS });
     const seedMs = Date.now() - started;
+    await createStaffUser(db, staff);
     // The demo data has no email changes in flight; add some so that pendingEmailVerifications
     // is not always empty: a pending one for every 10th customer, and for every 50th one that
     // is still PENDING but past its expiry (both servers must leave that one out).
@@ -381,15 +394,50 @@ async function seed(): Promise<{ targets: Omit<Targets, "resellerCursors">; rese
   }
 }
 
+// ---- the maintenance fan-out (fanout.ts)
+
+async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sink: SmtpSink): Promise<FanoutReport> {
+  databases.push({ name: FANOUT_NAME, url: FANOUT_DATABASE_URL });
+  log(`fan-out: database ${FANOUT_NAME}, ${FANOUT_CUSTOMERS} customers; the read benchmark's Konto had sent ${sink.accepted} mails to the sink`);
+  sink.reset();
+  const { DATABASE_URL: _db, QUEUE_PREFIX: _prefix, SMTP_URL: _smtp, ...env } = kontoEnv;
+  return runFanout({
+    customers: FANOUT_CUSTOMERS,
+    databaseUrl: FANOUT_DATABASE_URL,
+    kontoEnv: env,
+    queuePrefix: FANOUT_QUEUE_PREFIX,
+    staff,
+    connections: FANOUT_CONNECTIONS,
+    rate: FANOUT_RATE,
+    warmupSeconds: WARMUP,
+    idleSeconds: FANOUT_IDLE,
+    timeoutMs: FANOUT_TIMEOUT * 1000,
+    stallMs: FANOUT_STALL_MS,
+    sink,
+    log,
+    interrupted: () => interrupted,
+    startKonto: async (name, env) => {
+      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT);
+      children.push(child);
+      log(`${name} listening at ${child.url} (pid ${child.proc.pid})`);
+      return child;
+    },
+  });
+}
+
 // ---- main
 
 async function main(): Promise<number> {
   log(`database ${NAME}, ${CUSTOMERS} customers, ${DURATION} s per run, ${CONNECTIONS} connections`);
-  const seeded = await seed();
+  const staff = await staffLogin();
+  const seeded = await seed(staff);
   log(`seeded in ${seconds(seeded.seedMs)}: ${JSON.stringify(seeded.counts)}`);
   if (!seeded.targets.customerIds.length) throw new Error("the seeder made no customers");
   if (!seeded.resellerIds.length) throw new Error("the seeder made no customers with a reseller; ResellerPage needs some");
 
+  // Konto's mail (the demo data's invoice reminders, later the fan-out) goes to a counting sink.
+  sink = new SmtpSink();
+  const smtpUrl = await sink.start();
   const kontoEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -402,8 +450,12 @@ async function main(): Promise<number> {
     LOG_LEVEL: "info",
     EXPOSE_SQL_COUNT: "true",
     PUBLIC_URL: "http://127.0.0.1",
-    SMTP_URL: "smtp://127.0.0.1:2525",
+    SMTP_URL: smtpUrl,
     WORKERS_IN_PROCESS: "true",
+    // Production requires a signing key; one for this run, like a deployment's secret.
+    JWT_SIGNING_KEY: signingKeyPem(),
+    // One login per Konto for the whole run, however long BENCH_DURATION makes it.
+    ACCESS_TOKEN_TTL: "6h",
     // The ResellerPage document costs 49,760 by graphql-armor's estimate (first: 50 × first: 10),
     // over the default limit of 20,000, which would refuse it; a provider serving such a page
     // has to raise the limit the same way.
@@ -412,7 +464,8 @@ async function main(): Promise<number> {
   const poolSize = loadConfig(kontoEnv).databasePoolSize;
   const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT);
   children.push(konto);
-  log(`konto listening at ${konto.url} (pid ${konto.proc.pid})`);
+  serverHeaders.set(konto, { authorization: `Bearer ${await logIn(konto.url, staff)}` });
+  log(`konto listening at ${konto.url} (pid ${konto.proc.pid}), signed in as staff ${staff.email}`);
   const floor = await startChild(
     "floor",
     path.join(__dirname, "floor.js"),
@@ -452,6 +505,20 @@ async function main(): Promise<number> {
   }
 
   const memory = await memoryOf(konto);
+
+  // The fan-out gets the machine to itself: the read benchmark's servers go first.
+  const problems: string[] = [];
+  let fanout: FanoutReport | null = null;
+  if (FANOUT_CUSTOMERS > 0) {
+    await stop(konto);
+    await stop(floor);
+    fanout = await measureFanout(kontoEnv, staff, sink).catch((error: Error) => {
+      console.error(`[bench] the fan-out measurement failed: ${error.stack ?? error.message}`);
+      problems.push(`fan-out failed: ${error.message.split("\n")[0]}`);
+      return null;
+    });
+  }
+
   const cpus = os.cpus();
   const report = {
     operations,
@@ -473,10 +540,12 @@ async function main(): Promise<number> {
     },
     setup: { customers: CUSTOMERS, seedMs: seeded.seedMs, counts: seeded.counts, poolSize },
     load: { connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION },
+    fanout,
   };
   printReport(report);
 
-  const problems = Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]);
+  problems.push(...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]));
+  if (fanout) problems.push(...fanout.problems);
   for (const [op, s] of Object.entries(sql)) {
     if (s.konto.length !== 1) problems.push(`${op}: Konto's SQL statements per request vary: ${s.konto.join(", ")}`);
   }
@@ -488,6 +557,11 @@ async function main(): Promise<number> {
   if (floor.warnings.length) {
     log(`floor wrote ${floor.warnings.length} error lines; the first ones:`);
     for (const line of floor.warnings.slice(0, 10)) console.log(`  ${line.slice(0, 500)}`);
+  }
+  const fanoutKonto = children.find((c) => c.name === "konto-fanout");
+  if (fanoutKonto?.warnings.length) {
+    log(`konto-fanout logged ${fanoutKonto.warnings.length} warnings or errors; the first ones:`);
+    for (const line of fanoutKonto.warnings.slice(0, 10)) console.log(`  ${line.slice(0, 500)}`);
   }
 
   const file = path.resolve("bench-results.json");

@@ -1,0 +1,79 @@
+// autocannon runs of the benchmark: one GraphQL operation with a fresh random body per request,
+// and the numbers the report keeps of a run.
+
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  avgMs: number;
+  maxMs: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** 2xx answers whose body held GraphQL errors. */
+  graphqlErrors: number;
+}
+
+export interface LoadOptions {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql. */
+  url: string;
+  connections: number;
+  /** Seconds; a run can end earlier with stop(). */
+  duration: number;
+  /** Requests per second over all connections; unlimited (each connection sends again at once) when absent. */
+  overallRate?: number;
+  /** Extra request headers (authorization). */
+  headers?: Record<string, string>;
+  /** A fresh request body for every request. */
+  body: () => string;
+}
+
+/** Starts a run; await it for the result, or stop() it first. */
+export function startLoad(options: LoadOptions): autocannon.Instance {
+  const origin = new URL(options.url);
+  return autocannon({
+    url: origin.origin,
+    connections: options.connections,
+    duration: options.duration,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [
+      {
+        method: "POST",
+        path: origin.pathname,
+        headers: { "content-type": "application/json", ...options.headers },
+        setupRequest: (request) => ({ ...request, body: options.body() }),
+      },
+    ],
+    verifyBody: (body) => !body.includes('"errors":['),
+  });
+}
+
+export function summarise(result: autocannon.Result): LoadResult {
+  return {
+    reqPerSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    avgMs: result.latency.average,
+    maxMs: result.latency.max,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    graphqlErrors: result.mismatches,
+  };
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  return summarise(await startLoad(options));
+}
+
+export function problemsOf(name: string, op: string, r: LoadResult): string[] {
+  const problems: string[] = [];
+  if (r.non2xx) problems.push(`${op} ${name}: ${r.non2xx} non-2xx responses`);
+  if (r.errors) problems.push(`${op} ${name}: ${r.errors} errors (${r.timeouts} timeouts)`);
+  if (r.graphqlErrors) problems.push(`${op} ${name}: ${r.graphqlErrors} responses with GraphQL errors`);
+  return problems;
+}
