@@ -217,7 +217,12 @@ describe("recovery", () => {
     const wrong = await t.gql(Q, { i: { ...input, customerPassword: "not the customer password" } }, anonymous());
     const right = await t.gql(Q, { i: { ...input, customerPassword: DEMO_PASSWORD } }, anonymous());
     assert.deepEqual(wrong.body, right.body);
-    await t.mailbox.waitFor((m) => m.envelopeTo.includes(contact.email));
+    // The login works only once the link sent to the address is followed.
+    const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(contact.email));
+    const early = await login({ email: contact.email, password: "My own login 2026!" });
+    assert.equal(early.payload.userErrors[0].code, "INVALID_CREDENTIALS");
+    const link = /(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(mail.parsed.text ?? "")![1];
+    assert.equal((await fetch(link)).status, 200);
     const { payload } = await login({ email: contact.email, password: "My own login 2026!" });
     assert.deepEqual(payload.userErrors, []);
     const viewer = await t.gql(`{ viewer { memberships { role } } }`, {}, bearer(payload.accessToken));

@@ -82,7 +82,7 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   contactUpdate: {
-    query: (ids) => `mutation { contactUpdate(contactId: "${ids.contactOfA}", input: { restrictions: "Nur schriftliche Bestellungen." }) { contact { restrictions } userErrors { code } } }`,
+    query: (ids) => `mutation { contactUpdate(contactId: "${ids.contactOfA}", input: { lastName: "Matrix" }) { contact { lastName } userErrors { code } } }`,
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   contactDelete: {

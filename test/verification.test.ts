@@ -194,6 +194,15 @@ describe("contact rules", () => {
     assert.equal(allowed.body.data.contactUpdate.contact.receivesInvoices, true);
   });
 
+  test("phone-order restrictions and OWNER or SIGNATORY types are for those who manage contacts, not TECHNICAL users", async () => {
+    const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customerDbId]);
+    const technical = await t.as({ kind: "customer", userId: 4242, roles: new Map([[customerDbId, "TECHNICAL" as any]]), label: "technical", familyId: null });
+    const id = toGlobalId("Contact", contact.id);
+    assert.equal((await t.gql(UPDATE, { id, i: { restrictions: "" } }, technical)).body.errors?.[0].extensions?.code, "FORBIDDEN");
+    assert.equal((await t.gql(UPDATE, { id, i: { types: ["STANDARD", "SIGNATORY"] } }, technical)).body.errors?.[0].extensions?.code, "FORBIDDEN");
+    assert.deepEqual((await t.gql(UPDATE, { id, i: { phone: "+43 1 5550000" } }, technical)).body.data.contactUpdate.userErrors, []);
+  });
+
   test("bad phone numbers and over-long restrictions are refused and change nothing", async () => {
     const [contact] = await t.app.db.query("SELECT id, phone, restrictions FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customerDbId]);
     const id = toGlobalId("Contact", contact.id);

@@ -39,7 +39,7 @@ export interface RunningWorkers {
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
   const deliveries = new MailDeliveryService(deps.db, mailer, deps.log, deps.metrics);
-  const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log);
+  const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log, deps.relay);
   const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
   const invoices = new InvoiceMailer(deps.db, deliveries, deps.config);
   const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance);

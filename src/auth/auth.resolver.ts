@@ -80,9 +80,9 @@ export class AuthResolver {
     const principal = ctx.principal;
     const userId = principal.kind === "anonymous" ? null : principal.userId;
     if (userId === null) throw forbidden("Only personal logins have a login email");
-    const customerId = principal.kind === "customer" ? ([...principal.roles.keys()][0] ?? null) : null;
+    // A login is the person's own, not a customer's: its pending change is listed under no customer.
     await ctx.outbox.transaction(ctx.db, (tx, record) =>
-      EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.LOGIN_EMAIL, targetId: userId, customerId, newEmail: email }),
+      EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.LOGIN_EMAIL, targetId: userId, customerId: null, newEmail: email }),
     );
     return { ok: true, userErrors: [] };
   }

@@ -170,15 +170,22 @@ export const AuthService = {
     };
     if (row.rotated_at) throw await reused();
     const next = randomToken();
-    await inTransaction(ctx.db, async (tx) => {
-      // Only one of two concurrent refreshes with the same token can rotate it.
-      const result = await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL", [row.id]);
-      if (result.affectedRows !== 1) throw await reused();
-      await tx.query(
+    const lostRace = new Error("refresh token rotated concurrently");
+    try {
+      await inTransaction(ctx.db, async (tx) => {
+        // Only one of two concurrent refreshes with the same token can rotate it. The loser only
+        // rolls back here: revoking the family inside would wait on this transaction's own lock.
+        const result = await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL", [row.id]);
+        if (result.affectedRows !== 1) throw lostRace;
+        await tx.query(
         "INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)",
-        [row.family_id, sha256(next), row.subject_kind, row.subject_id, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
-      );
-    });
+          [row.family_id, sha256(next), row.subject_kind, row.subject_id, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
+        );
+      });
+    } catch (error) {
+      if (error === lostRace) throw await reused();
+      throw error;
+    }
     const principal = await principalOf(ctx.db, { kind: row.subject_kind, id: row.subject_id }, ctx.ip, row.family_id);
     const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
     return { accessToken: token, refreshToken: next, expiresAt, principal };
@@ -207,7 +214,9 @@ export const AuthService = {
       await ctx.auth.limiter.recordFailure(limits);
       throw new AuthFailure("INVALID_CREDENTIALS", "The current password is wrong", "currentPassword");
     }
-    await AuthService.setPassword(ctx.db, userId, next, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
+    const keep = ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId;
+    // The new password and the end of the other sessions land together, or not at all.
+    await inTransaction(ctx.db, (tx) => AuthService.setPassword(tx, userId, next, keep));
   },
 
   /** Sets a checked password and revokes every session of the user except `keepFamily`. */

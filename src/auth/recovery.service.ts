@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { DataSource } from "typeorm";
+import { OutboxRelay } from "../outbox/outbox.service";
 import { Config } from "../config";
 import { AuditService } from "../audit/audit.service";
 import { Context } from "../platform/context";
@@ -103,6 +105,7 @@ export class AccountJobProcessor {
     private readonly deliveries: MailDeliveryService,
     private readonly config: Config,
     private readonly log: Logger,
+    private readonly relay: OutboxRelay,
   ) {}
 
   async process(outboxId: string): Promise<{ sent: number }> {
@@ -170,42 +173,47 @@ export class AccountJobProcessor {
     return { sent: result.sent };
   }
 
+  /**
+   * The login is created disabled, with a confirmation link to its address (the LOGIN_EMAIL
+   * verification flow): it works only once the registrant proved the mailbox is theirs.
+   */
   private async register(outboxId: string, job: Extract<AccountJob, { kind: "register" }>) {
     const key = `register:${outboxId}`;
     if (await this.deliveries.wasSent(key, job.email)) return { sent: 0 };
     const [customer] = await this.db.query("SELECT id, customer_number, locale FROM customers WHERE id = ?", [job.customerId]);
     const locale = customer.locale as Locale;
-    const created = await inTransaction(this.db, async (tx) => {
+    const created = await this.relay.transaction(this.db, async (tx, record) => {
       const [existing] = await tx.query("SELECT id FROM users WHERE email = ? FOR UPDATE", [job.email]);
       if (existing) return false;
       const result = await tx.query(
-        "INSERT INTO users (kind, email, display_name, password_hash, password_changed_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))",
+        "INSERT INTO users (kind, email, display_name, password_hash, password_changed_at, disabled_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))",
         [UserKind.CUSTOMER, job.email, job.displayName, job.passwordHash],
       );
       await tx.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [result.insertId, job.customerId, job.role]);
+      const verification = await tx.query(
+        "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, expires_at) VALUES (NULL, 'LOGIN_EMAIL', ?, ?, ?, ?)",
+        [result.insertId, job.email, randomBytes(32), new Date(Date.now() + this.config.emailVerificationTtlMs)],
+      );
+      await record("verification", { verificationId: Number(verification.insertId) });
       await AuditService.record(tx, { kind: "anonymous" }, {
         customerId: job.customerId,
         action: "user.registered",
-        details: { email: job.email, role: job.role },
+        details: { email: job.email, role: job.role, pending: "confirmation link" },
       });
       return true;
     });
-    const text = created
-      ? pick(
-          locale,
-          `Guten Tag,\n\nIhr Login ${job.email} für die Kundennummer ${customer.customer_number} ist eingerichtet. Wenn Sie das nicht waren, melden Sie sich bitte sofort bei uns.`,
-          `Hello,\n\nyour login ${job.email} for customer number ${customer.customer_number} is ready. If this was not you, contact us at once.`,
-        )
-      : pick(
-          locale,
-          `Guten Tag,\n\nfür ${job.email} gibt es schon einen Login. Wenn Sie Ihr Passwort vergessen haben, setzen Sie es im Portal zurück.`,
-          `Hello,\n\n${job.email} already has a login. If you forgot its password, reset it in the portal.`,
-        );
+    // A new login hears from the confirmation link; an existing one is told it exists.
+    if (created) return { sent: 0 };
+    const text = pick(
+      locale,
+      `Guten Tag,\n\nfür ${job.email} gibt es schon einen Login. Wenn Sie Ihr Passwort vergessen haben, setzen Sie es im Portal zurück.`,
+      `Hello,\n\n${job.email} already has a login. If you forgot its password, reset it in the portal.`,
+    );
     const result = await this.deliveries.deliver(outboxId, {
       key,
       messages: [{ to: job.email, subject: pick(locale, "Ihr Login", "Your login"), text }],
     });
-    if (!created) this.log.info({ outboxId }, "registration for an existing login");
+    this.log.info({ outboxId }, "registration for an existing login");
     return { sent: result.sent };
   }
 

@@ -17,6 +17,14 @@ import { ContactInput, ContactNode } from "./contact.types";
 type Result = { contact?: ContactNode; userErrors: UserError[] };
 
 const INVOICE_TYPES = [ContactType.STANDARD, ContactType.BILLING];
+/** Types that carry authority (and phone-order restrictions): only those who manage contacts set them. */
+const AUTHORITY_TYPES = [ContactType.OWNER, ContactType.SIGNATORY];
+
+function touchesAuthority(input: Partial<ContactInput>, before: ContactType[] = []): boolean {
+  if (input.restrictions !== undefined) return true;
+  if (!input.types) return false;
+  return AUTHORITY_TYPES.some((t) => input.types!.includes(t) !== before.includes(t));
+}
 const ADD_STANDARD_FIRST = "A customer must keep a STANDARD contact: add another STANDARD contact first";
 
 /** Rules on one contact's values; the phone is normalised to E.164 in the customer's country. */
@@ -42,6 +50,7 @@ export const ContactEditService = {
   async create(ctx: Context, customerGid: string, input: ContactInput): Promise<Result> {
     const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
     assertMay(ctx, "editContacts", customer);
+    if (touchesAuthority(input)) assertMay(ctx, "manageContacts", customer);
     const errors: UserError[] = [];
     const { phone } = check(input, customer!.address.countryCode, errors);
     if (input.receivesInvoices) {
@@ -70,6 +79,7 @@ export const ContactEditService = {
     const customer = found ? await CustomerService.byId(ctx, found.customerId) : null;
     assertMay(ctx, "editContacts", customer);
     const contact = found!;
+    if (touchesAuthority(input, contact.types)) assertMay(ctx, "manageContacts", customer);
     const errors: UserError[] = [];
     const { phone } = check(input, customer!.address.countryCode, errors);
     const types = input.types ? [...new Set(input.types)] : contact.types;

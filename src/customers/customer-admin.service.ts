@@ -98,9 +98,11 @@ export const CustomerAdminService = {
   /** Staff check a PIN a caller gives on the phone; they never see it. Rate limited per customer. */
   async verifyPin(ctx: Context, customerNumber: string, pin: string): Promise<boolean> {
     if (ctx.principal.kind !== "staff") throw forbidden();
-    const limit = [`pin:${customerNumber}`];
+    // Trimmed: the collation ignores trailing spaces, so "1000001 " must not be a fresh limiter key.
+    const number = customerNumber.trim();
+    const limit = [`pin:${number}`];
     await ctx.auth.limiter.assertAllowed(limit);
-    const [row] = await ctx.db.query("SELECT customer_pin FROM customers WHERE customer_number = ?", [customerNumber]);
+    const [row] = await ctx.db.query("SELECT customer_pin FROM customers WHERE customer_number = ?", [number]);
     const stored = Buffer.from(String(row?.customer_pin ?? "~~~~~~"));
     const given = Buffer.from(pin.padEnd(6, "~").slice(0, 6));
     const ok = stored.length === given.length && timingSafeEqual(stored, given) && !!row?.customer_pin && pin.length === 6;

@@ -19,11 +19,14 @@ const REDACT = [
   "variables",
 ];
 
-/** Errors without their SQL parameters: a failed statement's values may be personal data or secrets. */
+/**
+ * Errors without their SQL: mysql2 sends statements with the values filled in, and a failed
+ * statement's values may be personal data or secrets (a PIN, an IBAN). The code stays.
+ */
 function errorSerializer(error: unknown) {
   const serialized = pino.stdSerializers.err(error as Error) as Record<string, unknown>;
-  delete serialized.parameters;
-  delete serialized.driverError;
+  for (const field of ["parameters", "driverError", "sql", "sqlMessage", "query"]) delete serialized[field];
+  if (typeof serialized.message === "string" && serialized.sql) serialized.message = "SQL statement failed";
   return serialized;
 }
 

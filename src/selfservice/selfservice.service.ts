@@ -177,7 +177,7 @@ export const SelfServiceService = {
         if (r.status !== RequestStatus.PENDING) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This request was decided already", ["id"]));
         const changes = jsonColumn<ChangeRequestInput>(r.changes) ?? {};
         const [c] = await tx.query("SELECT id, customer_number, email, locale FROM customers WHERE id = ? FOR UPDATE", [r.customer_id]);
-        if (approve) await applyChange(tx, r.customer_id, changes);
+        if (approve) await applyChange(tx, record, ctx, r.customer_id, changes);
         await tx.query("UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, label(ctx), id]);
         await AuditService.record(tx, ctx.principal, { customerId: r.customer_id, action: approve ? "changeRequest.approved" : "changeRequest.rejected", details: { changeRequestId: id, reason } });
         const en = c.locale === "en";
@@ -236,8 +236,14 @@ export const SelfServiceService = {
   async setSupportStatus(ctx: Context, gid: string, status: SupportStatus) {
     if (ctx.principal.kind !== "staff") throw forbidden();
     const id = idOfType(gid, "SupportRequest", "id");
-    const result = await ctx.db.query("UPDATE support_requests SET status = ? WHERE id = ?", [status, id]);
-    if (!result.affectedRows) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such support request", ["id"])] };
+    const found = await ctx.outbox.transaction(ctx.db, async (tx) => {
+      const [row] = await tx.query("SELECT customer_id FROM support_requests WHERE id = ? FOR UPDATE", [id]);
+      if (!row) return false;
+      await tx.query("UPDATE support_requests SET status = ? WHERE id = ?", [status, id]);
+      await AuditService.record(tx, ctx.principal, { customerId: row.customer_id, action: "supportRequest.status", details: { supportRequestId: gid, status } });
+      return true;
+    });
+    if (!found) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such support request", ["id"])] };
     const [row] = await ctx.db.query("SELECT * FROM support_requests WHERE id = ?", [id]);
     return { supportRequest: supportFromRow(row), userErrors: [] };
   },
@@ -256,8 +262,12 @@ export const SelfServiceService = {
       await ctx.auth.limiter.recordFailure(limits);
       return { userErrors: [userError(UserErrorCode.INVALID_CREDENTIALS, "Customer number or customer password is wrong", ["input"])] };
     }
-    const r = await ctx.db.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [target.dbId, source.id, label(ctx)]);
-    return { mergeRequest: await mergeView(ctx, Number(r.insertId)), userErrors: [] };
+    const mergeId = await ctx.outbox.transaction(ctx.db, async (tx) => {
+      const r = await tx.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [target.dbId, source.id, label(ctx)]);
+      await AuditService.record(tx, ctx.principal, { customerId: target.dbId, customerNumber: target.customerNumber, action: "customer.merge.started", details: { source: source.customer_number } });
+      return Number(r.insertId);
+    });
+    return { mergeRequest: await mergeView(ctx, mergeId), userErrors: [] };
   },
 
   async submitMerge(ctx: Context, gid: string, choices: MergeChoiceInput[]) {
@@ -272,7 +282,15 @@ export const SelfServiceService = {
     if (missing.length || unknown.length) {
       return { userErrors: [userError(UserErrorCode.INVALID_INPUT, `Choose A or B for each differing field (missing: ${missing.join(", ") || "-"}; not differing: ${unknown.join(", ") || "-"})`, ["choices"])] };
     }
-    await ctx.db.query("UPDATE merge_requests SET choices = ?, status = 'SUBMITTED' WHERE id = ?", [JSON.stringify(chosen), id]);
+    const outcome = await refusable(() =>
+      ctx.outbox.transaction(ctx.db, async (tx): Promise<true> => {
+        const updated = await tx.query("UPDATE merge_requests SET choices = ?, status = 'SUBMITTED' WHERE id = ? AND status = 'DRAFT'", [JSON.stringify(chosen), id]);
+        if (updated.affectedRows !== 1) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This merge was submitted already", ["id"]));
+        await AuditService.record(tx, ctx.principal, { customerId: m.target_customer_id, action: "customer.merge.submitted", details: { mergeRequestId: id, choices: chosen } });
+        return true;
+      }),
+    );
+    if (outcome !== true) return outcome;
     return { mergeRequest: await mergeView(ctx, id), userErrors: [] };
   },
 
@@ -287,6 +305,10 @@ export const SelfServiceService = {
         if (m.status !== MergeStatus.SUBMITTED) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "Only a submitted merge can be decided", ["id"]));
         const [a] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.target_customer_id]);
         const [b] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.source_customer_id]);
+        // Another merge may have closed either side since this one was asked for.
+        if (approve && (a.merged_into_id || b.merged_into_id || a.status === "CLOSED" || b.status === "CLOSED")) {
+          throw new Refusal(userError(UserErrorCode.NOT_PENDING, "One of the customers was merged or closed meanwhile; reject this request", ["id"]));
+        }
         if (approve) {
           const choices = jsonColumn<Record<string, MergeSide>>(m.choices) ?? {};
           const fromB = MERGE_FIELDS.filter((f) => choices[f.field] === MergeSide.B).flatMap((f) => f.columns);
@@ -298,6 +320,8 @@ export const SelfServiceService = {
           await tx.query("UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", [a.id, b.id]);
           await tx.query("INSERT INTO customer_aliases (customer_number, customer_id) VALUES (?, ?)", [b.customer_number, a.id]);
           await tx.query("UPDATE customers SET status = 'CLOSED', merged_into_id = ?, customer_password_hash = NULL, customer_pin = NULL WHERE id = ?", [a.id, b.id]);
+          // Other open merges that involve B cannot happen any more.
+          await tx.query("UPDATE merge_requests SET status = 'REJECTED', reason = 'superseded by another merge', decided_at = CURRENT_TIMESTAMP(3) WHERE id <> ? AND status IN ('DRAFT', 'SUBMITTED') AND (target_customer_id = ? OR source_customer_id = ?)", [id, b.id, b.id]);
         }
         await tx.query("UPDATE merge_requests SET status = ?, reason = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, id]);
         await AuditService.record(tx, ctx.principal, { customerId: a.id, action: approve ? "customer.merged" : "customer.merge.rejected", details: { mergeRequestId: id, source: b.customer_number, reason } });
@@ -315,7 +339,13 @@ export const SelfServiceService = {
   },
 };
 
-async function applyChange(tx: EntityManager, customerId: number, changes: ChangeRequestInput): Promise<void> {
+async function applyChange(
+  tx: EntityManager,
+  record: (topic: "mail" | "verification", payload: object) => Promise<string>,
+  ctx: Context,
+  customerId: number,
+  changes: ChangeRequestInput,
+): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [];
   if (changes.companyName) (sets.push("company_name = ?"), params.push(changes.companyName));
@@ -326,7 +356,9 @@ async function applyChange(tx: EntityManager, customerId: number, changes: Chang
     // The former owners keep their other roles; a contact that was only the owner stays as OTHER.
     await tx.query("UPDATE contacts SET types = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', types, ','), ',OWNER,', ',')) WHERE customer_id = ? AND FIND_IN_SET('OWNER', types)", [customerId]);
     await tx.query("UPDATE contacts SET types = 'OTHER' WHERE customer_id = ? AND types = ''", [customerId]);
-    await tx.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OWNER', ?, ?, ?)", [customerId, changes.owner.firstName, changes.owner.lastName, changes.owner.email]);
+    const contact = await tx.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OWNER', ?, ?, ?)", [customerId, changes.owner.firstName, changes.owner.lastName, changes.owner.email]);
+    // The new owner's address is confirmed like every other contact's.
+    await EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.CONTACT_EMAIL, targetId: Number(contact.insertId), customerId, newEmail: changes.owner.email });
   }
 }
 

@@ -28,7 +28,8 @@ const TARGETS: { [P in Purpose]: { table: string; column: string; extra: string 
     extra: ", online_invoice_enabled_at = IF(online_invoice_enabled = 1, online_invoice_enabled_at, CURRENT_TIMESTAMP(3)), online_invoice_enabled = 1",
   },
   [Purpose.NEWSLETTER_EMAIL]: { table: "customers", column: "newsletter_email", extra: ", newsletter_enabled = 1, newsletter_consent_at = CURRENT_TIMESTAMP(3)" },
-  [Purpose.LOGIN_EMAIL]: { table: "users", column: "email", extra: "" },
+  // A registration's login is disabled until its address is confirmed.
+  [Purpose.LOGIN_EMAIL]: { table: "users", column: "email", extra: ", disabled_at = NULL" },
 };
 
 /** Who may start, cancel or resend an email change of each purpose (on the target's customer). */

@@ -48,7 +48,7 @@ export class EmailVerificationResolver {
 
 @Resolver(() => CustomerNode)
 export class CustomerVerificationsResolver {
-  @Authorized<Rule>("customer:read")
+  @Authorized<Rule>("customer:settings")
   @FieldResolver(() => String, { nullable: true, description: "A new main email waiting for confirmation; email stays in use until then." })
   async pendingEmail(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<string | null> {
     return EmailChangeService.pendingEmail(ctx, customer.dbId, EmailVerificationPurpose.CUSTOMER_EMAIL, customer.dbId);
