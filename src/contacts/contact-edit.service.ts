@@ -82,23 +82,28 @@ export const ContactEditService = {
     if (touchesAuthority(input, contact.types)) assertMay(ctx, "manageContacts", customer);
     const errors: UserError[] = [];
     const { phone } = check(input, customer!.address.countryCode, errors);
-    const types = input.types ? [...new Set(input.types)] : contact.types;
-    const receives = input.receivesInvoices ?? contact.receivesInvoices;
-    if (receives && (!contact.emailConfirmed || !types.some((t) => INVOICE_TYPES.includes(t)))) {
-      errors.push(userError(UserErrorCode.CANNOT_RECEIVE_INVOICES, "Only STANDARD or BILLING contacts with a confirmed email receive invoices", ["input", "receivesInvoices"]));
-    }
     if (errors.length) return { userErrors: errors };
     const failure = await ctx.outbox.transaction(ctx.db, async (tx, record): Promise<UserError | null> => {
+      // The rules are checked against the rows as they are now, under the lock, and only the
+      // fields given are written: a concurrent change to other fields is not undone.
       const contacts = await lockContacts(tx, customer!.dbId);
+      const [current] = await tx.query("SELECT types, email_confirmed_at, receives_invoices FROM contacts WHERE id = ?", [contact.dbId]);
+      if (!current) return userError(UserErrorCode.NOT_FOUND, "This contact was deleted meanwhile", ["contactId"]);
+      const types = input.types ? [...new Set(input.types)] : setColumn<ContactType>(current.types);
+      const receives = input.receivesInvoices ?? Boolean(current.receives_invoices);
+      if (receives && (!current.email_confirmed_at || !types.some((t) => INVOICE_TYPES.includes(t)))) {
+        return userError(UserErrorCode.CANNOT_RECEIVE_INVOICES, "Only STANDARD or BILLING contacts with a confirmed email receive invoices", ["input", "receivesInvoices"]);
+      }
       const standardsAfter = contacts.filter((c) => (c.id === contact.dbId ? types : c.types).includes(ContactType.STANDARD));
       if (standardsAfter.length === 0) return userError(UserErrorCode.LAST_STANDARD_CONTACT, ADD_STANDARD_FIRST, ["input", "types"]);
-      await tx.query(
-        `UPDATE contacts SET types = ?, salutation = ?, first_name = ?, last_name = ?, phone = ?, restrictions = ?, receives_invoices = ? WHERE id = ?`,
-        [
-          types.join(","), input.salutation !== undefined ? input.salutation : (contact.salutation ?? null), input.firstName ?? contact.firstName, input.lastName ?? contact.lastName,
-          phone !== undefined ? phone : (contact.phone ?? null), input.restrictions !== undefined ? input.restrictions : (contact.restrictions ?? null), receives ? 1 : 0, contact.dbId,
-        ],
-      );
+      const sets: [string, unknown][] = [["receives_invoices", receives ? 1 : 0]];
+      if (input.types) sets.push(["types", types.join(",")]);
+      if (input.salutation !== undefined) sets.push(["salutation", input.salutation]);
+      if (input.firstName) sets.push(["first_name", input.firstName]);
+      if (input.lastName) sets.push(["last_name", input.lastName]);
+      if (phone !== undefined) sets.push(["phone", phone]);
+      if (input.restrictions !== undefined) sets.push(["restrictions", input.restrictions]);
+      await tx.query(`UPDATE contacts SET ${sets.map(([column]) => `${column} = ?`).join(", ")} WHERE id = ?`, [...sets.map(([, value]) => value), contact.dbId]);
       const changed = Object.keys(input).filter((k) => k !== "email");
       if (changed.length) {
         await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "contact.updated", details: { contactId: contact.id, fields: changed } });
