@@ -387,3 +387,15 @@ describe("staff from the command line", () => {
     })();
   });
 });
+
+describe("parallel guessing", () => {
+  test("twenty wrong passwords sent at once still meet the limit: at most five are checked", async () => {
+    const attempts = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login({ email: "admin@isarwerk.de", password: `parallel wrong ${i}` }, freshIp())),
+    );
+    const checked = attempts.filter((a) => a.payload?.userErrors?.[0]?.code === "INVALID_CREDENTIALS").length;
+    const limited = attempts.filter((a) => a.res.body.errors?.[0]?.extensions?.code === "RATE_LIMITED").length;
+    assert.ok(checked <= 5, `${checked} attempts were checked`);
+    assert.equal(checked + limited, 20);
+  });
+});

@@ -102,8 +102,15 @@ export const AuthService = {
   async login(ctx: Context, input: { email?: string; customerNumber?: string; password: string }): Promise<Session> {
     const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
     const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
-    await ctx.auth.limiter.assertAllowed(limits);
+    const release = await ctx.auth.limiter.begin(limits);
+    try {
+      return await AuthService.checkLogin(ctx, input, limits);
+    } finally {
+      await release();
+    }
+  },
 
+  async checkLogin(ctx: Context, input: { email?: string; customerNumber?: string; password: string }, limits: string[]): Promise<Session> {
     let subject: Subject | null = null;
     if (input.email) {
       const [user] = await ctx.db.query("SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()]);
@@ -127,14 +134,20 @@ export const AuthService = {
   /** Client-credentials grant for reseller API clients. */
   async clientLogin(ctx: Context, clientId: string, secret: string): Promise<Session> {
     const limits = [`client:${clientId}`, `ip:${ctx.ip}`];
-    await ctx.auth.limiter.assertAllowed(limits);
-    const [client] = await ctx.db.query("SELECT id, secret_hash FROM api_clients WHERE client_id = ? AND revoked_at IS NULL", [clientId]);
-    const ok = client ? await verifyPassword(secret, client.secret_hash) : await verifyAgainstDecoy(secret);
-    if (!ok) {
-      await ctx.auth.limiter.recordFailure(limits);
-      throw new AuthFailure("INVALID_CREDENTIALS", "Wrong client id or secret");
+    const release = await ctx.auth.limiter.begin(limits);
+    let client: { id: number; secret_hash: string } | undefined;
+    try {
+      [client] = await ctx.db.query("SELECT id, secret_hash FROM api_clients WHERE client_id = ? AND revoked_at IS NULL", [clientId]);
+      const ok = client ? await verifyPassword(secret, client.secret_hash) : await verifyAgainstDecoy(secret);
+      // Counted before the reservation ends, so a parallel attempt sees it.
+      if (!ok || !client) {
+        await ctx.auth.limiter.recordFailure(limits);
+        throw new AuthFailure("INVALID_CREDENTIALS", "Wrong client id or secret");
+      }
+    } finally {
+      await release();
     }
-    const principal = await principalOf(ctx.db, { kind: RefreshSubjectKind.CLIENT, id: client.id }, ctx.ip, "");
+    const principal = await principalOf(ctx.db, { kind: RefreshSubjectKind.CLIENT, id: client!.id }, ctx.ip, "");
     const { token, expiresAt } = await ctx.auth.tokens.sign({ ...principal, familyId: null });
     return { accessToken: token, refreshToken: "", expiresAt, principal };
   },

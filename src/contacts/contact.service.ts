@@ -89,13 +89,17 @@ export const ContactService = {
     if (ctx.principal.kind !== "staff") throw forbidden();
     const contactId = idOfType(contactGid, "Contact", "contactId");
     const limit = [`phone-password:${contactId}`];
-    await ctx.auth.limiter.assertAllowed(limit);
-    const [row] = await ctx.db.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contactId]);
-    const valid = row?.phone_password_hash ? await verifyPassword(password, row.phone_password_hash) : await verifyAgainstDecoy(password);
-    if (!valid) {
-      await ctx.auth.limiter.recordFailure(limit);
-      return { valid: false };
+    const release = await ctx.auth.limiter.begin(limit);
+    try {
+      const [row] = await ctx.db.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contactId]);
+      const valid = row?.phone_password_hash ? await verifyPassword(password, row.phone_password_hash) : await verifyAgainstDecoy(password);
+      if (!valid) {
+        await ctx.auth.limiter.recordFailure(limit);
+        return { valid: false };
+      }
+      return { valid: true, restrictions: row.restrictions ?? undefined };
+    } finally {
+      await release();
     }
-    return { valid: true, restrictions: row.restrictions ?? undefined };
   },
 };

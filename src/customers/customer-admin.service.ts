@@ -101,13 +101,17 @@ export const CustomerAdminService = {
     // Trimmed: the collation ignores trailing spaces, so "1000001 " must not be a fresh limiter key.
     const number = customerNumber.trim();
     const limit = [`pin:${number}`];
-    await ctx.auth.limiter.assertAllowed(limit);
-    const [row] = await ctx.db.query("SELECT customer_pin FROM customers WHERE customer_number = ?", [number]);
-    const stored = Buffer.from(String(row?.customer_pin ?? "~~~~~~"));
-    const given = Buffer.from(pin.padEnd(6, "~").slice(0, 6));
-    const ok = stored.length === given.length && timingSafeEqual(stored, given) && !!row?.customer_pin && pin.length === 6;
-    if (!ok) await ctx.auth.limiter.recordFailure(limit);
-    return ok;
+    const release = await ctx.auth.limiter.begin(limit);
+    try {
+      const [row] = await ctx.db.query("SELECT customer_pin FROM customers WHERE customer_number = ?", [number]);
+      const stored = Buffer.from(String(row?.customer_pin ?? "~~~~~~"));
+      const given = Buffer.from(pin.padEnd(6, "~").slice(0, 6));
+      const ok = stored.length === given.length && timingSafeEqual(stored, given) && !!row?.customer_pin && pin.length === 6;
+      if (!ok) await ctx.auth.limiter.recordFailure(limit);
+      return ok;
+    } finally {
+      await release();
+    }
   },
 
   /**

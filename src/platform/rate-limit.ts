@@ -43,6 +43,30 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * assertAllowed for a check that takes time (a password hash): it also reserves the attempt, so
+   * that attempts sent in parallel cannot all pass before the first failure is counted. Only as
+   * many may run at once as failures are left before the wait begins (at least one). Call the
+   * returned function when the check is done.
+   */
+  async begin(names: string[]): Promise<() => Promise<void>> {
+    await this.assertAllowed(names);
+    const reserved: string[] = [];
+    const release = async () => {
+      await Promise.all(reserved.map((key) => this.redis.decr(key)));
+    };
+    for (const name of names) {
+      const key = `${this.key(name)}:inflight`;
+      const [[, inflight], , [, fails]] = (await this.redis.multi().incr(key).expire(key, 60).hget(this.key(name), "fails").exec()) as [[null, number], unknown, [null, string | null]];
+      reserved.push(key);
+      if (inflight > Math.max(1, this.options.freeAttempts(name) - Number(fails ?? 0))) {
+        await release();
+        throw new KontoError(ErrorCode.RATE_LIMITED, "Too many attempts at once; try again in 1 second", { retryAfter: 1 });
+      }
+    }
+    return release;
+  }
+
   async recordFailure(names: string[]): Promise<void> {
     const { freeAttempts, maxWaitSeconds, windowSeconds } = this.options;
     for (const name of names) {
