@@ -61,17 +61,18 @@ export const ProductAdminService = {
     if (product.status === ProductStatus.CANCELLED) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "A cancelled product cannot change", ["productId"])] };
     const a = input.installationAddress;
     await inTransaction(ctx.db, async (tx) => {
-      await tx.query(
-        `UPDATE products SET plan = ?, identifier = ?, price_amount = ?, billing_period = ?, specs = ?,
-           installation_street = ?, installation_postal_code = ?, installation_city = ?, installation_country_code = ? WHERE id = ?`,
-        [
-          input.plan ?? product.plan, input.identifier ?? product.identifier, input.priceAmount ?? product.price.amount, input.billingPeriod ?? product.billingPeriod,
-          JSON.stringify(input.specs ?? product.specs), a ? a.street : (product.installationAddress?.street ?? null), a ? a.postalCode : (product.installationAddress?.postalCode ?? null),
-          a ? a.city : (product.installationAddress?.city ?? null), a ? a.countryCode : (product.installationAddress?.countryCode ?? null), product.dbId,
-        ],
-      );
-      if (input.plan && input.plan !== product.plan) {
-        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [product.dbId, product.plan, input.plan, label(ctx).slice(0, 300)]);
+      // The plan history needs the plan as it is now: read it under a lock, write only what was given.
+      const [current] = await tx.query("SELECT plan FROM products WHERE id = ? FOR UPDATE", [product.dbId]);
+      const sets: [string, unknown][] = [];
+      if (input.plan) sets.push(["plan", input.plan]);
+      if (input.identifier) sets.push(["identifier", input.identifier]);
+      if (input.priceAmount !== undefined && input.priceAmount !== null) sets.push(["price_amount", input.priceAmount]);
+      if (input.billingPeriod) sets.push(["billing_period", input.billingPeriod]);
+      if (input.specs) sets.push(["specs", JSON.stringify(input.specs)]);
+      if (a) sets.push(["installation_street", a.street], ["installation_postal_code", a.postalCode], ["installation_city", a.city], ["installation_country_code", a.countryCode]);
+      if (sets.length) await tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [...sets.map(([, v]) => v), product.dbId]);
+      if (input.plan && input.plan !== current.plan) {
+        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [product.dbId, current.plan, input.plan, label(ctx).slice(0, 300)]);
       }
       await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "product.updated", details: { productId: product.id, fields: Object.keys(input) } });
     });
