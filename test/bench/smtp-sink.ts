@@ -93,6 +93,10 @@ export class SmtpSink {
   }
 
   async start(): Promise<string> {
+    // A sender that goes away mid-connection resets it; counted mail is unaffected, so it must not end the bench.
+    this.server.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ECONNRESET") throw error;
+    });
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return `smtp://127.0.0.1:${this.port}`;

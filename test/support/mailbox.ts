@@ -46,6 +46,11 @@ export class Mailbox {
   }
 
   async start(port = 0): Promise<string> {
+    // A sender that dies mid-message (the SIGKILL test) resets its connection; that is expected
+    // here, and without a listener the server's "error" event would end the test process.
+    this.server.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "ECONNRESET") throw error;
+    });
     await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return `smtp://127.0.0.1:${this.port}`;
