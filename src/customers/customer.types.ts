@@ -1,9 +1,9 @@
 import { IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
-import { CountryCodeResolver, DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
 import { ArgsType, Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
 import type { Rule } from "../auth/auth-checker";
-import { Address } from "../platform/address";
+import { Address, AddressInput } from "../platform/address";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
@@ -171,27 +171,6 @@ export class CustomerLookupArgs {
   @Field({ nullable: true })
   @MaxLength(20)
   customerNumber?: string;
-}
-
-@InputType()
-export class AddressInput {
-  @Field()
-  @MinLength(1)
-  @MaxLength(200)
-  street: string;
-
-  @Field()
-  @MinLength(1)
-  @MaxLength(20)
-  postalCode: string;
-
-  @Field()
-  @MinLength(1)
-  @MaxLength(100)
-  city: string;
-
-  @Field(() => CountryCodeResolver, { description: "ISO 3166-1 alpha-2, e.g. AT." })
-  countryCode: string;
 }
 
 @InputType({ description: "The first STANDARD contact of a new customer; a customer always has one." })

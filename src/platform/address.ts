@@ -1,5 +1,6 @@
 import { CountryCodeResolver } from "graphql-scalars";
-import { Field, ObjectType } from "type-graphql";
+import { MaxLength, MinLength } from "class-validator";
+import { Field, InputType, ObjectType } from "type-graphql";
 
 @ObjectType({ description: "A postal address." })
 export class Address {
@@ -16,5 +17,27 @@ export class Address {
   city: string;
 
   @Field(() => CountryCodeResolver)
+  countryCode: string;
+}
+
+/** A postal address as given: the customer's, a billing address, a product's installation address. */
+@InputType()
+export class AddressInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  street: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(20)
+  postalCode: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  city: string;
+
+  @Field(() => CountryCodeResolver, { description: "ISO 3166-1 alpha-2, e.g. AT." })
   countryCode: string;
 }

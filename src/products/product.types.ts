@@ -1,8 +1,8 @@
 import { IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
-import { CountryCodeResolver, DateTimeResolver, JSONObjectResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver, LocalDateResolver } from "graphql-scalars";
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
-import { Address } from "../platform/address";
+import { Address, AddressInput } from "../platform/address";
 import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
@@ -60,27 +60,6 @@ export class ProductsArgs extends PageArgs {
   status?: ProductStatus[];
 }
 
-@InputType()
-export class InstallationAddressInput {
-  @Field()
-  @MinLength(1)
-  @MaxLength(200)
-  street: string;
-
-  @Field()
-  @MinLength(1)
-  @MaxLength(20)
-  postalCode: string;
-
-  @Field()
-  @MinLength(1)
-  @MaxLength(100)
-  city: string;
-
-  @Field(() => CountryCodeResolver)
-  countryCode: string;
-}
-
 @InputType({ description: "A product's values. On update, fields left out stay as they are." })
 export class ProductInput {
   @Field(() => ProductType, { nullable: true, description: "Required on create; cannot change later." })
@@ -99,10 +78,10 @@ export class ProductInput {
   @MaxLength(255)
   identifier?: string;
 
-  @Field(() => InstallationAddressInput, { nullable: true, description: "The product's own address; never follows the customer's." })
+  @Field(() => AddressInput, { nullable: true, description: "The product's own address; never follows the customer's." })
   @IsOptional()
   @ValidateNested()
-  installationAddress?: InstallationAddressInput;
+  installationAddress?: AddressInput;
 
   @Field(() => Int, { nullable: true, description: "Net price per billing period in cents." })
   @IsOptional()

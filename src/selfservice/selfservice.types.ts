@@ -1,7 +1,8 @@
 import { ArrayMaxSize, IsOptional, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
 import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { AddressInput, CustomerNode } from "../customers/customer.types";
+import { CustomerNode } from "../customers/customer.types";
+import { AddressInput } from "../platform/address";
 import { Locale } from "../customers/customer.entity";
 import { connectionOf, PageArgs } from "../platform/pagination";
 import { UserError } from "../platform/user-error";
