@@ -17,13 +17,12 @@ import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
 import { formatMoney, PaymentTerms } from "./invoice-pdf";
-import { invoiceById, InvoiceService } from "./invoice.service";
+import { invoiceById, InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
 type Row = Record<string, any>;
 type Result = { invoice?: InvoiceNode; userErrors: UserError[] };
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The next number of a gapless yearly series, e.g. "2026-000042" or "GS-2026-000003". */

@@ -12,7 +12,7 @@ import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
 type Row = Record<string, any>;
 
 /** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. */
-const today = () => new Date().toISOString().slice(0, 10);
+export const today = () => new Date().toISOString().slice(0, 10);
 
 /** OVERDUE is not stored: an OPEN invoice is overdue once its due date has passed. */
 export function invoiceStatus(stored: StoredInvoiceStatus, dueDate: string, asOf = today()): InvoiceStatus {

@@ -4,14 +4,14 @@ import { DataSource } from "typeorm";
 import { forbidden } from "../auth/access";
 import { AuditService } from "../audit/audit.service";
 import { Config } from "../config";
-import { Context } from "../platform/context";
+import { Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
 import { Logger } from "../platform/logger";
 import { Mailer } from "../platform/mailer";
 import { Metrics } from "../platform/metrics";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
-import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
 import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
 import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
@@ -51,7 +51,6 @@ function assertStaff(ctx: Context): void {
   if (ctx.principal.kind !== "staff") throw forbidden("Maintenance announcements are for staff");
 }
 
-const label = (ctx: Context) => (ctx.principal.kind === "anonymous" ? "anonymous" : ctx.principal.label);
 
 export const MaintenanceService = {
   async byId(ctx: Context, id: number): Promise<AnnouncementNode | null> {
@@ -80,13 +79,11 @@ export const MaintenanceService = {
     }
     if (errors.length) return { userErrors: errors };
 
-    const noMatch = userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]);
-    let id: number;
-    try {
-      id = await ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number> => {
+    const outcome = await refusable(() =>
+      ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number> => {
       const result = await tx.query(
         `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [input.kind, input.titleDe, input.titleEn, input.messageDe, input.messageEn, input.startsAt, input.endsAt, label(ctx).slice(0, 300)],
+        [input.kind, input.titleDe, input.titleEn, input.messageDe, input.messageEn, input.startsAt, input.endsAt, principalLabel(ctx.principal)],
       );
       const announcementId = Number(result.insertId);
       const where = ["status <> 'CANCELLED'"];
@@ -99,16 +96,14 @@ export const MaintenanceService = {
         params,
       );
       // Thrown, not returned: the announcement row must roll back with it.
-      if (!inserted.affectedRows) throw noMatch;
+      if (!inserted.affectedRows) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]));
       await AuditService.record(tx, ctx.principal, { customerId: null, action: "maintenance.announced", details: { announcementId, products: inserted.affectedRows } });
       await record("maintenance-fanout", { announcementId, revision: 1 });
       return announcementId;
-      });
-    } catch (error) {
-      if (error === noMatch) return { userErrors: [noMatch] };
-      throw error;
-    }
-    return { announcement: (await MaintenanceService.byId(ctx, id))!, userErrors: [] };
+      }),
+    );
+    if (typeof outcome !== "number") return outcome;
+    return { announcement: (await MaintenanceService.byId(ctx, outcome))!, userErrors: [] };
   },
 
   /** A new window or a cancellation: a new revision, sent as a follow-up to the same recipients. */

@@ -49,3 +49,20 @@ export class MutationOutcome {
   @Field(() => [UserError])
   userErrors: UserError[];
 }
+
+/** Thrown inside a transaction to roll it back and answer with this userError instead. */
+export class Refusal extends Error {
+  constructor(readonly userError: UserError) {
+    super(userError.message);
+  }
+}
+
+/** Runs work that may be refused: its Refusal becomes the payload's userErrors, nothing stays written. */
+export async function refusable<T>(work: () => Promise<T>): Promise<T | { userErrors: UserError[] }> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof Refusal) return { userErrors: [error.userError] };
+    throw error;
+  }
+}

@@ -3,7 +3,7 @@ import { assertMay } from "../auth/access";
 import { childrenLoader, RowSource } from "../platform/loaders";
 import { AuditService } from "../audit/audit.service";
 import { CustomerService } from "../customers/customer.service";
-import { Context } from "../platform/context";
+import { Context, principalLabel } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
@@ -19,7 +19,6 @@ const PLAN_CHANGES: RowSource<PlanChange> = {
 const planChangesByProduct = (db: DataSource) => childrenLoader(db, PLAN_CHANGES, "product_id", [{ column: "id" }]);
 
 type Result = { product?: ProductNode; userErrors: UserError[] };
-const label = (ctx: Context) => (ctx.principal.kind === "anonymous" ? "anonymous" : ctx.principal.label);
 
 async function loadForChange(ctx: Context, productGid: string) {
   const product = await ProductService.byId(ctx, idOfType(productGid, "Product", "productId"));
@@ -72,7 +71,7 @@ export const ProductAdminService = {
       if (a) sets.push(["installation_street", a.street], ["installation_postal_code", a.postalCode], ["installation_city", a.city], ["installation_country_code", a.countryCode]);
       if (sets.length) await tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [...sets.map(([, v]) => v), product.dbId]);
       if (input.plan && input.plan !== current.plan) {
-        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [product.dbId, current.plan, input.plan, label(ctx).slice(0, 300)]);
+        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [product.dbId, current.plan, input.plan, principalLabel(ctx.principal)]);
       }
       await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "product.updated", details: { productId: product.id, fields: Object.keys(input) } });
     });

@@ -6,13 +6,13 @@ import { AuditService } from "../audit/audit.service";
 import { customerById, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { RecordedMail } from "../outbox/outbox.service";
-import { Context } from "../platform/context";
+import { Context, principalLabel } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { toE164 } from "../platform/phone";
 import { jsonColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
-import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.entity";
@@ -21,23 +21,6 @@ import {
 } from "./selfservice.types";
 
 type Row = Record<string, any>;
-const label = (ctx: Context) => (ctx.principal.kind === "anonymous" ? "anonymous" : ctx.principal.label).slice(0, 300);
-
-/** Thrown inside a transaction to roll it back and answer with a userError. */
-class Refusal extends Error {
-  constructor(readonly userError: UserError) {
-    super(userError.message);
-  }
-}
-
-async function refusable<T>(work: () => Promise<T>): Promise<T | { userErrors: UserError[] }> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof Refusal) return { userErrors: [error.userError] };
-    throw error;
-  }
-}
 
 const mail = (key: string, to: string, subject: string, text: string): RecordedMail => ({ key, messages: [{ to, subject, text }] });
 
@@ -152,7 +135,7 @@ export const SelfServiceService = {
       return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Ask for at least one change", ["input"])] };
     }
     const id = await ctx.outbox.transaction(ctx.db, async (tx) => {
-      const r = await tx.query("INSERT INTO change_requests (customer_id, changes, documents, requested_by) VALUES (?, ?, ?, ?)", [customer.dbId, JSON.stringify(changes), documents ?? null, label(ctx)]);
+      const r = await tx.query("INSERT INTO change_requests (customer_id, changes, documents, requested_by) VALUES (?, ?, ?, ?)", [customer.dbId, JSON.stringify(changes), documents ?? null, principalLabel(ctx.principal)]);
       await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "changeRequest.created", details: { changeRequestId: Number(r.insertId), fields: Object.keys(changes) } });
       return Number(r.insertId);
     });
@@ -178,7 +161,7 @@ export const SelfServiceService = {
         const changes = jsonColumn<ChangeRequestInput>(r.changes) ?? {};
         const [c] = await tx.query("SELECT id, customer_number, email, locale FROM customers WHERE id = ? FOR UPDATE", [r.customer_id]);
         if (approve) await applyChange(tx, record, ctx, r.customer_id, changes);
-        await tx.query("UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, label(ctx), id]);
+        await tx.query("UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, principalLabel(ctx.principal), id]);
         await AuditService.record(tx, ctx.principal, { customerId: r.customer_id, action: approve ? "changeRequest.approved" : "changeRequest.rejected", details: { changeRequestId: id, reason } });
         const en = c.locale === "en";
         const text = approve
@@ -209,11 +192,11 @@ export const SelfServiceService = {
       const reference = `SR-${year}-${String(await nextInSeries(tx, `support:${year}`, async () => 1)).padStart(6, "0")}`;
       const r = await tx.query(
         "INSERT INTO support_requests (reference, customer_id, product_id, callback_contact_id, subject, message, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [reference, customer.dbId, productId, contactId, input.subject, input.message, label(ctx)],
+        [reference, customer.dbId, productId, contactId, input.subject, input.message, principalLabel(ctx.principal)],
       );
       const callback = contact ? `${contact.first_name} ${contact.last_name}, ${contact.phone ?? contact.email}` : "-";
       await record("mail", mail(`support:${reference}`, ctx.config.supportEmail, `[${reference}] ${input.subject} (${customer.customerNumber})`,
-        `Kunde: ${customer.displayName} (${customer.customerNumber})\nVon: ${label(ctx)}\nRückruf: ${callback}\nProdukt: ${productId ?? "-"}\n\n${input.message}\n`));
+        `Kunde: ${customer.displayName} (${customer.customerNumber})\nVon: ${principalLabel(ctx.principal)}\nRückruf: ${callback}\nProdukt: ${productId ?? "-"}\n\n${input.message}\n`));
       await record("mail", mail(`support-confirmation:${reference}`, customer.email,
         customer.locale === "en" ? `We received your request ${reference}` : `Wir haben Ihre Anfrage ${reference} erhalten`,
         customer.locale === "en" ? `Hello,\n\nwe received your request "${input.subject}". Its reference is ${reference}.\n` : `Guten Tag,\n\nwir haben Ihre Anfrage „${input.subject}“ erhalten. Die Referenz ist ${reference}.\n`));
@@ -263,7 +246,7 @@ export const SelfServiceService = {
       return { userErrors: [userError(UserErrorCode.INVALID_CREDENTIALS, "Customer number or customer password is wrong", ["input"])] };
     }
     const mergeId = await ctx.outbox.transaction(ctx.db, async (tx) => {
-      const r = await tx.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [target.dbId, source.id, label(ctx)]);
+      const r = await tx.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [target.dbId, source.id, principalLabel(ctx.principal)]);
       await AuditService.record(tx, ctx.principal, { customerId: target.dbId, customerNumber: target.customerNumber, action: "customer.merge.started", details: { source: source.customer_number } });
       return Number(r.insertId);
     });
