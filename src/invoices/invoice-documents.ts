@@ -14,7 +14,7 @@ export function transferTerms(config: Config, number: string): PaymentTerms {
 
 export async function printableInvoice(db: DataSource, config: Config, invoiceId: number): Promise<PrintableInvoice | null> {
   const [inv]: Row[] = await db.query(
-    `SELECT i.*, c.customer_number, o.number AS original_number FROM invoices i
+    `SELECT i.*, c.customer_number, c.locale, o.number AS original_number FROM invoices i
      JOIN customers c ON c.id = i.customer_id LEFT JOIN invoices o ON o.id = i.original_invoice_id WHERE i.id = ?`,
     [invoiceId],
   );
@@ -34,6 +34,7 @@ export async function printableInvoice(db: DataSource, config: Config, invoiceId
     periodStart: inv.period_start,
     periodEnd: inv.period_end,
     customerNumber: inv.customer_number,
+    locale: inv.locale,
     billing: {
       name: inv.billing_name,
       street: inv.billing_street,
@@ -60,7 +61,7 @@ export async function printableInvoice(db: DataSource, config: Config, invoiceId
   };
 }
 
-export async function invoicePdf(db: DataSource, config: Config, invoiceId: number): Promise<{ pdf: Buffer; number: string } | null> {
+export async function invoicePdf(db: DataSource, config: Config, invoiceId: number): Promise<{ pdf: Buffer; number: string; invoice: PrintableInvoice } | null> {
   const invoice = await printableInvoice(db, config, invoiceId);
-  return invoice ? { pdf: await renderInvoicePdf(invoice, config.provider), number: invoice.number } : null;
+  return invoice ? { pdf: await renderInvoicePdf(invoice, config.provider), number: invoice.number, invoice } : null;
 }

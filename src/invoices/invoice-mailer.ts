@@ -49,13 +49,13 @@ export class InvoiceMailer {
     if (!to.length) return { sent: 0 };
     const document = await invoicePdf(this.db, this.config, job.invoiceId);
     if (!document) return { sent: 0 };
-    const [inv] = await this.db.query("SELECT i.kind, i.gross_amount, i.currency, i.due_date, c.locale FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?", [job.invoiceId]);
+    const inv = document.invoice;
     const en = inv.locale === "en";
     const what = inv.kind === "CREDIT_NOTE" ? (en ? "credit note" : "Gutschrift") : en ? "invoice" : "Rechnung";
-    const amount = formatMoney(inv.gross_amount, inv.currency);
+    const amount = formatMoney(inv.gross, inv.currency);
     const text = en
-      ? `Hello,\n\nattached is your ${what} ${document.number} over ${amount}${inv.kind === "INVOICE" ? `, due ${inv.due_date}` : ""}.\n\n${this.config.provider.name}\n`
-      : `Guten Tag,\n\nanbei erhalten Sie Ihre ${what} ${document.number} über ${amount}${inv.kind === "INVOICE" ? `, fällig am ${inv.due_date}` : ""}.\n\n${this.config.provider.name}\n`;
+      ? `Hello,\n\nattached is your ${what} ${document.number} over ${amount}${inv.kind === "INVOICE" ? `, due ${inv.dueDate}` : ""}.\n\n${this.config.provider.name}\n`
+      : `Guten Tag,\n\nanbei erhalten Sie Ihre ${what} ${document.number} über ${amount}${inv.kind === "INVOICE" ? `, fällig am ${inv.dueDate}` : ""}.\n\n${this.config.provider.name}\n`;
     const messages: MailMessage[] = to.map((address) => ({
       to: address,
       subject: `${en ? (inv.kind === "CREDIT_NOTE" ? "Credit note" : "Invoice") : inv.kind === "CREDIT_NOTE" ? "Gutschrift" : "Rechnung"} ${document.number}`,

@@ -11,6 +11,8 @@ export interface PrintableInvoice {
   periodStart: string | null;
   periodEnd: string | null;
   customerNumber: string;
+  /** The customer's language, for the email the PDF goes with (the PDF itself is German). */
+  locale: string;
   billing: { name: string; street: string; postalCode: string; city: string; countryCode: string; addressees: string[] };
   lines: { position: number; description: string; quantity: number; unitPrice: number; vatRate: number; net: number }[];
   breakdown: { rate: string; net: number; vat: number }[];
