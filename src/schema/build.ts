@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { GraphQLSchema, lexicographicSortSchema } from "graphql";
+import { GraphQLInterfaceType, GraphQLSchema, lexicographicSortSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, NonEmptyArray } from "type-graphql";
 import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.resolver";
@@ -16,6 +16,9 @@ import { AuthResolver } from "../auth/auth.resolver";
 import { authChecker } from "../auth/auth-checker";
 import { CustomerAuditResolver } from "../audit/audit.resolver";
 import { unguardedOperations } from "./permissions";
+import { nodeTypeName } from "../platform/node";
+import { validateArgument } from "./validate-args";
+import { withSimpleResolvers } from "./simple-resolvers";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -46,21 +49,29 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 ];
 
 let built: GraphQLSchema | undefined;
+let simple: GraphQLSchema | undefined;
 
-/** The executable schema. Built once per process: type-graphql's metadata is global. */
-export async function buildKontoSchema(): Promise<GraphQLSchema> {
+/**
+ * The executable schema. Built once per process: type-graphql's metadata is global. With
+ * `simpleResolvers` (the default; a performance lever) plain fields have no resolver of their own.
+ */
+export async function buildKontoSchema(options: { simpleResolvers?: boolean } = {}): Promise<GraphQLSchema> {
   if (!built) {
     built = await buildSchema({
       resolvers: RESOLVERS,
       authChecker,
-      validate: { forbidUnknownValues: false },
+      validate: false,
+      validateFn: validateArgument,
       scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     });
+    // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
+    (built.getType("Node") as GraphQLInterfaceType).resolveType = nodeTypeName;
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
   }
-  return built;
+  if (options.simpleResolvers === false) return built;
+  return (simple ??= withSimpleResolvers(built));
 }
 
 /** The schema in the committed form: sorted, so that the file diff shows real changes only. */

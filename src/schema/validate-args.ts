@@ -1,0 +1,34 @@
+import { getMetadataStorage, validateSync, ValidatorOptions } from "class-validator";
+import { ArgumentValidationError } from "type-graphql";
+
+// type-graphql's own argument validation re-requires class-validator and asks its metadata
+// storage for every argument of every resolver call, also for classes without a single rule: on
+// a page of 50 customers that was a third of the server's time. This is the same validation
+// (same options, same ArgumentValidationError), with the "has rules" answer kept per class.
+
+const OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
+const hasRules = new Map<Function, boolean>();
+
+function rulesOf(value: object): boolean {
+  const type = value.constructor;
+  let known = hasRules.get(type);
+  if (known === undefined) {
+    known = getMetadataStorage().getTargetValidationMetadatas(type, "", true, false).length > 0;
+    hasRules.set(type, known);
+  }
+  return known;
+}
+
+const validatable = (value: unknown): value is object => value !== null && typeof value === "object";
+
+/** type-graphql's `validateFn`: throws ArgumentValidationError as its built-in validation would. */
+export function validateArgument(value: unknown): void {
+  if (!validatable(value)) return;
+  const items = Array.isArray(value) ? value.filter(validatable) : [value];
+  for (const item of items) {
+    // Nested inputs are validated through @ValidateNested on the outer class, as before.
+    if (!rulesOf(item)) continue;
+    const errors = validateSync(item, OPTIONS);
+    if (errors.length) throw new ArgumentValidationError(errors);
+  }
+}
