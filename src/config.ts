@@ -51,7 +51,12 @@ export interface Config {
   logLevel: string;
   exposeSqlCount: boolean;
   workersInProcess: boolean;
-  graphql: { maxDepth: number; maxAliases: number; maxCost: number; introspection: boolean };
+  graphql: { maxDepth: number; maxAliases: number; maxCost: number; introspection: boolean; jitCacheSize: number };
+  /**
+   * The performance levers (README, "Performance"). All are on; PERF_LEVERS_OFF names any to
+   * switch off, so that `npm run bench` can show what each one gains. None changes an answer.
+   */
+  levers: Record<Lever, boolean>;
   shutdownTimeoutMs: number;
   /** How long a worker holds a job before another may take it over (a crashed worker's job). */
   workerLockMs: number;
@@ -71,6 +76,9 @@ export interface Config {
 }
 
 type Env = Record<string, string | undefined>;
+
+export const LEVERS = ["jit", "simple-resolvers"] as const;
+export type Lever = (typeof LEVERS)[number];
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -188,7 +196,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxAliases: int("GRAPHQL_MAX_ALIASES", 15, 0, 1000),
       maxCost: int("GRAPHQL_MAX_COST", 100_000, 100, 10_000_000),
       introspection: !production,
+      jitCacheSize: int("GRAPHQL_JIT_CACHE_SIZE", 500, 1, 100_000),
     },
+    levers: levers(text("PERF_LEVERS_OFF", "")),
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
@@ -206,6 +216,13 @@ export function loadConfig(env: Env = process.env): Config {
       email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
     },
   };
+}
+
+function levers(off: string): Record<Lever, boolean> {
+  const names = off.split(",").map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(LEVERS as readonly string[]).includes(name));
+  if (unknown.length) throw new ConfigError("PERF_LEVERS_OFF", `names unknown levers: ${unknown.join(", ")} (known: ${LEVERS.join(", ")})`);
+  return Object.fromEntries(LEVERS.map((lever) => [lever, !names.includes(lever)])) as Record<Lever, boolean>;
 }
 
 function iban(variable: string, raw: string): string {

@@ -18,6 +18,7 @@ import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
 import { currentScope, RequestScope, runInScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
+import { jitGateway } from "./jit-executor";
 
 const reportAsValidationError = {
   propagateOnRejection: false,
@@ -26,7 +27,8 @@ const reportAsValidationError = {
 
 export async function createApollo(schema: GraphQLSchema, config: Config, log: Logger): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
-    schema,
+    // graphql-jit runs the operations (README, "Performance"); graphql-js when the lever is off.
+    ...(config.levers.jit ? { gateway: jitGateway(schema, config.graphql.jitCacheSize) } : { schema }),
     introspection: config.graphql.introspection,
     allowBatchedHttpRequests: false,
     // Shutdown is ours (src/platform/process.ts): it drains HTTP, then workers, then pools.
