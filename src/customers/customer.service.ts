@@ -22,7 +22,8 @@ export function customerFromRow(r: Row): CustomerNode {
     r.kind === CustomerKind.BUSINESS && r.company_name
       ? r.company_name
       : [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
-  return {
+  // An instance, not a literal: type-graphql copies a plain root into one for every field resolver.
+  return Object.assign(new CustomerNode(), {
     __typename: "Customer",
     id: toGlobalId("Customer", r.id),
     dbId: r.id,
@@ -79,7 +80,7 @@ export function customerFromRow(r: Row): CustomerNode {
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-  };
+  });
 }
 
 /** Everything customerFromRow reads; never the PIN or the password hash. */
