@@ -1,5 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
-import { ExecutionResult, GraphQLSchema } from "graphql";
+import { ExecutionResult, GraphQLError, GraphQLSchema, SourceLocation } from "graphql";
+import { getVariableValues } from "graphql/execution/values";
 import { CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 
@@ -10,9 +11,26 @@ import { LRUCache } from "lru-cache";
  * the compiled queries live in an LRU keyed by the document's hash and operation name, so a
  * client sending ever-new documents cannot grow memory.
  */
+/**
+ * graphql-jit's errors are look-alikes with read-only properties, which Apollo's error formatting
+ * cannot handle. As graphql-js errors they reach formatError (masking, request id) as before.
+ */
+function asGraphQLError(error: GraphQLError): GraphQLError {
+  if (error instanceof GraphQLError && error.constructor === GraphQLError) return error;
+  const copy = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined });
+  (copy as { locations?: readonly SourceLocation[] }).locations = error.locations;
+  return copy;
+}
+
 export function jitGateway(schema: GraphQLSchema, cacheSize: number): GatewayInterface {
   const compiled = new LRUCache<string, CompiledQuery>({ max: cacheSize });
   const executor: GatewayExecutor = async (request) => {
+    // Variables are coerced by graphql-js, so that a bad one gets the same error (and Apollo's
+    // BAD_USER_INPUT) as without the jit, and input fields get their defaults, which graphql-jit
+    // leaves out. The jit then sees values that are valid already.
+    const variables = request.request.variables ?? {};
+    const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
     const key = `${request.queryHash}:${request.operationName ?? ""}`;
     let query = compiled.get(key);
     if (!query) {
@@ -22,7 +40,8 @@ export function jitGateway(schema: GraphQLSchema, cacheSize: number): GatewayInt
       query = result;
       compiled.set(key, query);
     }
-    return query.query(undefined, request.context, request.request.variables ?? {}) as Promise<ExecutionResult> | ExecutionResult;
+    const result = await query.query(undefined, request.context, coerced.coerced);
+    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
   };
   return {
     onSchemaLoadOrUpdate(callback) {
