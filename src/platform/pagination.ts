@@ -139,7 +139,8 @@ export function connectionOf<T extends object>(Node: ClassType<T>, name: string)
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    @Field(() => Int, { description: "All items matching the filter, across pages." })
+    // Not a plain property read (simpleResolvers): Page computes it, possibly with a query.
+    @Field(() => Int, { description: "All items matching the filter, across pages.", simple: false })
     totalCount: number;
   }
   return Connection;
