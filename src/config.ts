@@ -62,8 +62,12 @@ export interface Config {
   workerLockMs: number;
   /** How often each worker process re-adds outbox rows left undispatched. */
   outboxSweepMs: number;
-  /** Maintenance notices sent at once per worker process. */
+  /** Batches of maintenance notices sent at once per worker process. */
   noticeConcurrency: number;
+  /** Maintenance notices per job; a batch is read, marked and sent together. */
+  noticeBatchSize: number;
+  /** SMTP connections per worker process (nodemailer's pool). */
+  smtpPoolSize: number;
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
   /** Bearer token that /metrics requires; open when unset. */
@@ -202,7 +206,9 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
-    noticeConcurrency: int("NOTICE_CONCURRENCY", 20, 1, 500),
+    noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
+    noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
+    smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
     metricsToken: optional("METRICS_TOKEN"),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),

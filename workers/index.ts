@@ -37,12 +37,12 @@ export interface RunningWorkers {
 
 /** Starts one BullMQ worker per queue. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom);
+  const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom, deps.config.smtpPoolSize);
   const deliveries = new MailDeliveryService(deps.db, mailer, deps.log, deps.metrics);
   const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log, deps.relay);
   const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
   const invoices = new InvoiceMailer(deps.db, deliveries, deps.config);
-  const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance);
+  const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance, deps.config.noticeBatchSize);
   const notices = new NoticeSender(deps.db, mailer, deps.config, deps.log, deps.metrics);
   // A crashed worker's job is taken over once its lock runs out.
   const options = { connection: deps.redis, prefix: deps.config.queuePrefix, lockDuration: deps.config.workerLockMs, stalledInterval: deps.config.workerLockMs };
@@ -51,7 +51,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     new Worker(QUEUE_NAMES.invoiceEmail, (job) => invoices.process(job.data.outboxId), { ...options, concurrency: 4 }),
     new Worker(
       QUEUE_NAMES.maintenance,
-      (job) => (job.name === "notice" ? notices.send(job.data.noticeId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) : fanout.fanOut(job.data.outboxId)),
+      (job) => {
+        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (job.name === "notices") return notices.sendBatch(job.data.noticeIds, final);
+        // One-notice jobs of an earlier version that may still be queued.
+        if (job.name === "notice") return notices.sendBatch([job.data.noticeId], final);
+        return fanout.fanOut(job.data.outboxId);
+      },
       { ...options, concurrency: deps.config.noticeConcurrency },
     ),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), { ...options, concurrency: 1 }),

@@ -220,13 +220,14 @@ const windowsByCustomer = (db: DataSource) =>
  * The worker side. The fan-out works out the recipients in SQL — every TECHNICAL contact with a
  * confirmed email of the affected customers, or the main email of a customer without one — one
  * row per person (an address that is the technical contact of several products or customers gets
- * one email listing them), then adds one job per notice with addBulk. A follow-up revision goes
- * to the recipients of the first.
+ * one email listing them), then adds one job per batch of notices (NOTICE_BATCH_SIZE) with
+ * addBulk. A follow-up revision goes to the recipients of the first.
  */
 export class MaintenanceFanout {
   constructor(
     private readonly db: DataSource,
     private readonly queue: Queue,
+    private readonly batchSize: number,
   ) {}
 
   async fanOut(outboxId: string): Promise<{ notices: number }> {
@@ -264,7 +265,12 @@ export class MaintenanceFanout {
         [announcementId, revision, lastId, BULK],
       );
       if (!ids.length) break;
-      await this.queue.addBulk(ids.map(({ id }) => ({ name: "notice", data: { noticeId: String(id) }, opts: { jobId: `notice-${id}` } })));
+      const jobs = [];
+      for (let i = 0; i < ids.length; i += this.batchSize) {
+        const batch = ids.slice(i, i + this.batchSize).map(({ id }) => String(id));
+        jobs.push({ name: "notices", data: { noticeIds: batch }, opts: { jobId: `notices-${batch[0]}-${batch[batch.length - 1]}` } });
+      }
+      await this.queue.addBulk(jobs);
       added += ids.length;
       lastId = Number(ids[ids.length - 1].id);
     }
@@ -272,7 +278,12 @@ export class MaintenanceFanout {
   }
 }
 
-/** Sends one notice; its row is the delivery record, so a retried job never sends twice. */
+/**
+ * Sends notices in batches; each notice's row is its delivery record, so a retried batch sends
+ * only what is not SENT yet. A batch costs four statements however large it is (read, supersede,
+ * mark SENDING, products), and the SENT marks of finished messages go out together (StatusMarks).
+ * The messages of a batch go out at once over the pooled SMTP connections.
+ */
 export class NoticeSender {
   constructor(
     private readonly db: DataSource,
@@ -282,36 +293,76 @@ export class NoticeSender {
     private readonly metrics?: Metrics,
   ) {}
 
-  async send(noticeId: string, final: boolean): Promise<{ sent: boolean }> {
-    const [n] = await this.db.query(
+  async sendBatch(noticeIds: string[], final: boolean): Promise<{ sent: number }> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, read by column name
+    const rows: any[] = await this.db.query(
       `SELECT n.id, n.revision, n.recipient, n.locale, n.product_ids, n.status, a.kind, a.title_de, a.title_en, a.message_de, a.message_en,
               a.starts_at, a.ends_at, a.status AS announcement_status, a.revision AS current_revision
-       FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id = ?`,
-      [noticeId],
+       FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id IN (?) AND n.status <> 'SENT'`,
+      [noticeIds],
     );
-    if (!n || n.status === NoticeStatus.SENT) return { sent: false };
-    // A follow-up made the older revision stale before it went out: the newer one says it all.
-    if (n.revision < n.current_revision) {
-      await this.db.query("UPDATE maintenance_notices SET status = 'FAILED', error = 'superseded by a newer revision' WHERE id = ? AND status <> 'SENT'", [n.id]);
-      return { sent: false };
+    // A follow-up made an older revision stale before it went out: the newer one says it all.
+    const stale = rows.filter((n) => n.revision < n.current_revision).map((n) => n.id);
+    if (stale.length) await this.db.query("UPDATE maintenance_notices SET status = 'FAILED', error = 'superseded by a newer revision' WHERE id IN (?) AND status <> 'SENT'", [stale]);
+    const due = rows.filter((n) => n.revision >= n.current_revision);
+    if (!due.length) return { sent: 0 };
+    await this.db.query("UPDATE maintenance_notices SET status = 'SENDING' WHERE id IN (?) AND status <> 'SENT'", [due.map((n) => n.id)]);
+    const productIds = [...new Set(due.flatMap((n) => jsonColumn<number[]>(n.product_ids) ?? []))];
+    type ProductRow = { type: string; plan: string; identifier: string };
+    const products = new Map<number, ProductRow>();
+    if (productIds.length) {
+      for (const p of await this.db.query("SELECT id, type, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds])) products.set(Number(p.id), p);
     }
-    await this.db.query("UPDATE maintenance_notices SET status = 'SENDING' WHERE id = ? AND status <> 'SENT'", [n.id]);
-    const productIds = jsonColumn<number[]>(n.product_ids) ?? [];
-    const products: Row[] = productIds.length ? await this.db.query("SELECT type, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds]) : [];
-    const message = noticeMail({ ...n, products }, this.config);
-    try {
-      const messageId = `<notice.${n.id}@konto>`;
-      await this.mailer.send({ ...message, messageId });
-      await this.db.query("UPDATE maintenance_notices SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id = ?", [n.id]);
-      this.metrics?.mailSent.inc({ kind: "maintenance" });
-      return { sent: true };
-    } catch (error) {
-      const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
-      await this.db.query("UPDATE maintenance_notices SET status = ?, error = ? WHERE id = ?", [final ? "FAILED" : "SENDING", reason, n.id]);
-      this.metrics?.mailFailed.inc({ kind: "maintenance" });
-      this.log.warn({ noticeId, err: error }, "maintenance notice failed");
-      throw error;
-    }
+    const marks = new StatusMarks(this.db);
+    const failures: unknown[] = [];
+    await Promise.all(
+      due.map(async (n) => {
+        const ids = (jsonColumn<number[]>(n.product_ids) ?? []).slice().sort((a, b) => a - b);
+        const message = noticeMail({ ...n, products: ids.map((id) => products.get(id)).filter((p): p is ProductRow => !!p) }, this.config);
+        try {
+          await this.mailer.send({ ...message, messageId: `<notice.${n.id}@konto>` });
+          this.metrics?.mailSent.inc({ kind: "maintenance" });
+          marks.sent(n.id);
+        } catch (error) {
+          failures.push(error);
+          const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
+          await this.db.query("UPDATE maintenance_notices SET status = ?, error = ? WHERE id = ? AND status <> 'SENT'", [final ? "FAILED" : "SENDING", reason, n.id]);
+          this.metrics?.mailFailed.inc({ kind: "maintenance" });
+          this.log.warn({ noticeId: n.id, err: error }, "maintenance notice failed");
+        }
+      }),
+    );
+    await marks.flushed();
+    // The job is retried for the failed ones only: the others are SENT and skipped next time.
+    if (failures.length) throw failures[0];
+    return { sent: due.length };
   }
 }
 
+/**
+ * SENT marks for messages that went out, written as they finish: one UPDATE at a time, for all
+ * marks that came in meanwhile. Between the SMTP server's acceptance and the mark lies only the
+ * wait for the statement before, so a crash can resend little (Message-IDs stay stable).
+ */
+class StatusMarks {
+  private pending: string[] = [];
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: DataSource) {}
+
+  sent(id: string): void {
+    this.pending.push(id);
+    if (this.pending.length === 1) this.writing = this.writing.then(() => this.write());
+  }
+
+  private async write(): Promise<void> {
+    const ids = this.pending;
+    this.pending = [];
+    if (ids.length) await this.db.query("UPDATE maintenance_notices SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id IN (?)", [ids]);
+  }
+
+  async flushed(): Promise<void> {
+    await this.writing;
+    if (this.pending.length) await this.write();
+  }
+}

@@ -17,9 +17,13 @@ export class Mailer {
   constructor(
     smtpUrl: string,
     private readonly from: string,
+    poolSize = 5,
   ) {
     const url = new URL(smtpUrl);
     url.searchParams.set("pool", "true");
+    url.searchParams.set("maxConnections", String(poolSize));
+    // nodemailer's default of 100 messages per connection would reconnect every 100 notices.
+    url.searchParams.set("maxMessages", "10000");
     this.transport = nodemailer.createTransport(url.toString());
   }
 
