@@ -23,8 +23,8 @@ const PINO_WARN = 40;
  * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`
  * and which carries the `url` the child listens on.
  */
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyMsg: string, cwd: string, timeoutMs = 60_000): Promise<Child> {
-  const proc = spawn(process.execPath, [script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyMsg: string, cwd: string, timeoutMs = 60_000, nodeFlags: string[] = []): Promise<Child> {
+  const proc = spawn(process.execPath, [...nodeFlags, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const tail: string[] = [];
   const warnings: string[] = [];
   const remember = (line: string) => {
@@ -74,8 +74,8 @@ export function isRunning(child: Child): boolean {
   return child.proc.exitCode === null && child.proc.signalCode === null;
 }
 
-/** Asks the child for process.memoryUsage() over IPC (src/main.ts answers "memory"). */
-export async function memoryOf(child: Child, timeoutMs = 5000): Promise<NodeJS.MemoryUsage> {
+/** Asks the child for process.memoryUsage() over IPC (src/main.ts answers); after a full GC if asked and the child runs with --expose-gc. */
+export async function memoryOf(child: Child, timeoutMs = 5000, afterGc = false): Promise<NodeJS.MemoryUsage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.proc.off("message", onMessage);
@@ -89,7 +89,7 @@ export async function memoryOf(child: Child, timeoutMs = 5000): Promise<NodeJS.M
       resolve(memory);
     };
     child.proc.on("message", onMessage);
-    child.proc.send("memory");
+    child.proc.send(afterGc ? "memory-after-gc" : "memory");
   });
 }
 

@@ -5,12 +5,15 @@
 //    child processes;
 // 3. checks that both answer the two operations of queries.ts with the same JSON;
 // 4. loads each server in turn with autocannon (warm-up, then BENCH_DURATION seconds);
-// 5. stops both and measures the maintenance fan-out on a second database and a second Konto
+// 5. measures Konto's heap (after a full GC) after three more back-to-back runs, the SQL
+//    statements of a customers page of 5 and of 50, then loads a Konto with each performance
+//    lever switched off (PERF_LEVERS_OFF) to show what each gains;
+// 6. stops both and measures the maintenance fan-out on a second database and a second Konto
 //    (fanout.ts): maintenanceAnnounce for BENCH_FANOUT_CUSTOMERS customers with 2 technical
 //    contacts each, until a counting SMTP sink in this process has every message, with the
 //    Dashboard under load meanwhile;
-// 6. prints req/s, latencies, SQL statements per request, Konto's memory and the fan-out figures,
-//    and writes bench-results.json in the working directory.
+// 7. prints req/s, latencies, SQL statements per request, Konto's memory, the fan-out figures and
+//    every target of issue 9 with PASS or MISS, and writes bench-results.json.
 // Konto runs with NODE_ENV=production, a JWT_SIGNING_KEY generated for the run, and every request
 // signed in as a staff ADMIN created in each database (staff.ts); the floor has no logins.
 // The databases and the Redis keys of their queue prefixes are removed at the end, also on failure.
@@ -23,7 +26,8 @@
 // it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load, the fan-out
 // alone), BENCH_FANOUT_RATE Dashboard requests per second over those connections (0: unlimited,
 // each connection sends again as soon as it has an answer), BENCH_FANOUT_IDLE seconds of the
-// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300).
+// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_LEVERS=0 skips the
+// lever-off runs.
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
@@ -31,7 +35,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { loadConfig } from "../../src/config";
+import { LEVERS, Lever, loadConfig } from "../../src/config";
 import { dropDatabase, openDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
 import { seedDemoData } from "../../src/seed/demo-data";
@@ -237,6 +241,102 @@ async function measure(server: Child, op: OperationName, targets: Targets): Prom
       `p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  (${result.requests} requests)`,
   );
   return result;
+}
+
+// ---- memory across runs, SQL by page size, levers
+
+const HEAP_RUNS = 3;
+
+/** Heap after a full GC following each of three back-to-back ResellerPage runs. */
+async function heapAcrossRuns(konto: Child, targets: Targets): Promise<number[]> {
+  const heaps: number[] = [];
+  for (let run = 1; run <= HEAP_RUNS; run++) {
+    await load(konto, RESELLER_PAGE, targets, DURATION);
+    heaps.push(mb((await memoryOf(konto, 10_000, true)).heapUsed));
+    log(`heap after run ${run} of ${HEAP_RUNS} (after a full GC): ${heaps[heaps.length - 1]} MB`);
+  }
+  return heaps;
+}
+
+const CUSTOMER_PAGE = `query Sizes($first: Int!) { customers(first: $first) { nodes { id contacts { id } products(first: 10) { nodes { id } } } } }`;
+
+/** Statements for a page of 5 and of 50 customers with two nested lists: 1 for the root plus 1 per list. */
+async function sqlByPageSize(konto: Child): Promise<Record<number, number>> {
+  const result: Record<number, number> = {};
+  for (const first of [5, 50]) {
+    const response = await fetch(konto.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headersOf(konto) },
+      body: JSON.stringify({ query: CUSTOMER_PAGE, variables: { first } }),
+    });
+    const json = (await response.json()) as { data?: { customers: { nodes: unknown[] } }; errors?: unknown };
+    if (json.errors || json.data?.customers.nodes.length !== first) throw new Error(`customers(first: ${first}) failed: ${JSON.stringify(json).slice(0, 500)}`);
+    result[first] = Number(response.headers.get("x-sql-statements"));
+  }
+  return result;
+}
+
+/** The levers with an off switch (PERF_LEVERS_OFF); BENCH_LEVERS=0 skips their runs. */
+const LEVERS_MEASURED: readonly Lever[] = process.env.BENCH_LEVERS === "0" ? [] : LEVERS;
+
+interface LeverReport {
+  lever: Lever;
+  ratios: Record<string, number>;
+}
+
+// ---- the issue's targets
+
+interface TargetResult {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+function targetLines(report: {
+  operations: Record<string, OperationReport>;
+  memory: { rssMB: number };
+  heapRuns: number[];
+  sqlBySize: Record<number, number>;
+  leverRuns: LeverReport[];
+  fanout: FanoutReport | null;
+}): { lines: string[]; results: TargetResult[] } {
+  const ratio = (op: string) => report.operations[op].kontoToFloor;
+  const dash = report.operations[DASHBOARD];
+  const constantSql = Object.values(report.operations).every((r) => r.sqlStatements.konto.length === 1);
+  const heapGrowth = report.heapRuns[report.heapRuns.length - 1] - report.heapRuns[0];
+  const fan = report.fanout;
+  const results: TargetResult[] = [
+    { target: "1. Dashboard req/s ≥ 0.6× floor", measured: `${ratio(DASHBOARD).toFixed(2)}×`, pass: ratio(DASHBOARD) >= 0.6 },
+    { target: "1. Dashboard p99 ≤ 2× floor p99", measured: `${dash.konto.p99Ms} ms vs ${dash.floor.p99Ms} ms (${(dash.konto.p99Ms / dash.floor.p99Ms).toFixed(1)}×)`, pass: dash.konto.p99Ms <= 2 * dash.floor.p99Ms },
+    { target: "2. ResellerPage req/s ≥ 0.6× floor", measured: `${ratio(RESELLER_PAGE).toFixed(2)}×`, pass: ratio(RESELLER_PAGE) >= 0.6 },
+    {
+      target: "3. SQL per request constant (page 5 = page 50 = 1 + 1 per list)",
+      measured: `first 5: ${report.sqlBySize[5]}, first 50: ${report.sqlBySize[50]}; per operation constant: ${constantSql ? "yes" : "no"}`,
+      pass: constantSql && report.sqlBySize[5] === 3 && report.sqlBySize[50] === 3,
+    },
+    { target: "4. RSS after the load run ≤ 300 MB", measured: `${report.memory.rssMB} MB`, pass: report.memory.rssMB <= 300 },
+    {
+      target: `4. heap does not grow across ${HEAP_RUNS} runs`,
+      measured: `${report.heapRuns.join(" → ")} MB after GC`,
+      // Allocation noise of a few MB is not growth.
+      pass: heapGrowth <= Math.max(5, report.heapRuns[0] * 0.05),
+    },
+  ];
+  if (fan) {
+    const during = fan.dashboard?.duringFanout;
+    results.push(
+      { target: "5. fan-out of 20,000 notices ≥ 1,000 notices/s", measured: `${fan.expectedNotices} in ${fan.fromPublishSeconds?.toFixed(1)} s from publish → ${(fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity)).toFixed(0)}/s`, pass: fan.completed && fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity) >= 1000 },
+      { target: "5. API responsive during the fan-out (Dashboard p99)", measured: during ? `${during.p99Ms} ms (idle ${fan.dashboard!.idle.p99Ms} ms)` : "not measured", pass: !!during && during.p99Ms <= 2 * fan.dashboard!.idle.p99Ms },
+    );
+  }
+  const lines = ["targets (issue 9):", ...results.map((r) => `  ${r.pass ? "PASS" : "MISS"}  ${r.target.padEnd(64)} ${r.measured}`)];
+  if (report.leverRuns.length) {
+    lines.push("", "levers (req/s ratio to the floor):", `  ${"all levers on".padEnd(24)} Dashboard ${ratio(DASHBOARD).toFixed(2)}×  ResellerPage ${ratio(RESELLER_PAGE).toFixed(2)}×`);
+    for (const run of report.leverRuns) {
+      lines.push(`  ${`${run.lever} off`.padEnd(24)} Dashboard ${run.ratios[DASHBOARD].toFixed(2)}×  ResellerPage ${run.ratios[RESELLER_PAGE].toFixed(2)}×`);
+    }
+  }
+  return { lines, results };
 }
 
 // ---- report
@@ -462,7 +562,7 @@ async function main(): Promise<number> {
     GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST ?? "100000",
   };
   const poolSize = loadConfig(kontoEnv).databasePoolSize;
-  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT);
+  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, ["--expose-gc"]);
   children.push(konto);
   serverHeaders.set(konto, { authorization: `Bearer ${await logIn(konto.url, staff)}` });
   log(`konto listening at ${konto.url} (pid ${konto.proc.pid}), signed in as staff ${staff.email}`);
@@ -505,12 +605,27 @@ async function main(): Promise<number> {
   }
 
   const memory = await memoryOf(konto);
+  const heapRuns = await heapAcrossRuns(konto, targets);
+  const sqlBySize = await sqlByPageSize(konto);
+  log(`SQL statements for a customers page with contacts and products: first 5 → ${sqlBySize[5]}, first 50 → ${sqlBySize[50]}`);
+
+  // Each lever switched off in turn (PERF_LEVERS_OFF), against the floor's numbers above.
+  await stop(konto);
+  const leverRuns: LeverReport[] = [];
+  for (const lever of LEVERS_MEASURED) {
+    const child = await startChild(`konto-${lever}-off`, path.join(ROOT, "dist/src/main.js"), { ...kontoEnv, PERF_LEVERS_OFF: lever }, "konto listening", ROOT);
+    children.push(child);
+    serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
+    const ratios: Record<string, number> = {};
+    for (const op of OPERATIONS) ratios[op] = (await measure(child, op, targets)).reqPerSec / operations[op].floor.reqPerSec;
+    leverRuns.push({ lever, ratios });
+    await stop(child);
+  }
 
   // The fan-out gets the machine to itself: the read benchmark's servers go first.
   const problems: string[] = [];
   let fanout: FanoutReport | null = null;
   if (FANOUT_CUSTOMERS > 0) {
-    await stop(konto);
     await stop(floor);
     fanout = await measureFanout(kontoEnv, staff, sink).catch((error: Error) => {
       console.error(`[bench] the fan-out measurement failed: ${error.stack ?? error.message}`);
@@ -539,10 +654,15 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
     },
     setup: { customers: CUSTOMERS, seedMs: seeded.seedMs, counts: seeded.counts, poolSize },
+    heapRuns,
+    sqlBySize,
+    leverRuns,
     load: { connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION },
     fanout,
   };
   printReport(report);
+  const targetsMet = targetLines(report);
+  console.log(targetsMet.lines.join("\n") + "\n");
 
   problems.push(...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]));
   if (fanout) problems.push(...fanout.problems);
@@ -565,7 +685,7 @@ async function main(): Promise<number> {
   }
 
   const file = path.resolve("bench-results.json");
-  writeFileSync(file, JSON.stringify({ ...report, problems, kontoWarnings }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...report, targets: targetsMet.results, problems, kontoWarnings }, null, 2) + "\n");
   log(`results written to ${file}`);
 
   if (problems.length) {
