@@ -347,12 +347,14 @@ export class NoticeSender {
 class StatusMarks {
   private pending: string[] = [];
   private writing: Promise<void> = Promise.resolve();
+  /** A failed write, kept for flushed(): a rejection nobody awaits yet would end the process. */
+  private failure: unknown;
 
   constructor(private readonly db: DataSource) {}
 
   sent(id: string): void {
     this.pending.push(id);
-    if (this.pending.length === 1) this.writing = this.writing.then(() => this.write());
+    if (this.pending.length === 1) this.writing = this.writing.then(() => this.write()).catch((error) => void (this.failure ??= error));
   }
 
   private async write(): Promise<void> {
@@ -363,6 +365,7 @@ class StatusMarks {
 
   async flushed(): Promise<void> {
     await this.writing;
+    if (this.failure) throw this.failure;
     if (this.pending.length) await this.write();
   }
 }
