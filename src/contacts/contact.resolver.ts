@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { GraphQLResolveInfo } from "graphql";
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../auth/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
@@ -9,6 +10,7 @@ import { ContactEditService } from "./contact-edit.service";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 import { badInput } from "../platform/errors";
+import { selectedFields } from "../platform/projection";
 
 @Resolver(() => ContactNode)
 export class ContactResolver {
@@ -69,7 +71,7 @@ export class ContactResolver {
 export class CustomerContactsResolver {
   @Authorized<Rule>("customer:contacts")
   @FieldResolver(() => [ContactNode], { description: "All contacts, oldest first." })
-  contacts(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<ContactNode[]> {
-    return ContactService.ofCustomer(ctx, customer.dbId);
+  contacts(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Info() info: GraphQLResolveInfo): Promise<ContactNode[]> {
+    return ContactService.ofCustomer(ctx, customer.dbId, selectedFields(info));
   }
 }

@@ -9,6 +9,7 @@ import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
+import { projectColumns } from "../platform/projection";
 import { boolColumn, setColumn } from "../platform/rows";
 import { ContactType } from "./contact.entity";
 import { ContactNode } from "./contact.types";
@@ -47,10 +48,20 @@ export const CONTACTS: RowSource<ContactNode> = {
     "phone_password_hash IS NOT NULL AS has_phone_password", "restrictions", "receives_invoices", "created_at", "updated_at",
   ],
   map: contactFromRow,
+  projection: {
+    always: ["id", "customer_id"],
+    fields: {
+      id: [], customer: [], pendingEmail: [], types: ["types"], salutation: ["salutation"], firstName: ["first_name"],
+      lastName: ["last_name"], email: ["email"], emailConfirmed: ["email_confirmed_at"], phone: ["phone"],
+      hasPhonePassword: ["has_phone_password"], restrictions: ["restrictions"], receivesInvoices: ["receives_invoices"],
+      createdAt: ["created_at"], updatedAt: ["updated_at"],
+    },
+  },
 };
 
 export const contactById = (db: DataSource) => rowLoader(db, CONTACTS, "id");
-export const contactsByCustomer = (db: DataSource) => childrenLoader(db, CONTACTS, "customer_id", [{ column: "id" }]);
+export const contactsByCustomer = (db: DataSource, columns?: readonly string[]) =>
+  childrenLoader(db, CONTACTS, "customer_id", [{ column: "id" }], undefined, columns);
 
 export const ContactService = {
   byId(ctx: Context, id: number): Promise<ContactNode | null> {
@@ -58,8 +69,9 @@ export const ContactService = {
   },
 
   /** All contacts of a customer; a customer has a handful, so this list is not paginated. */
-  ofCustomer(ctx: Context, customerId: number): Promise<ContactNode[]> {
-    return ctx.loaders.get(contactsByCustomer).load(customerId);
+  ofCustomer(ctx: Context, customerId: number, fields?: ReadonlySet<string>): Promise<ContactNode[]> {
+    const columns = fields && projectColumns(CONTACTS.columns, CONTACTS.projection!, fields);
+    return ctx.loaders.get(contactsByCustomer, columns).load(customerId);
   },
 
   /** Sets or clears (null) the phone password. Stored hashed; nobody can read it back. */

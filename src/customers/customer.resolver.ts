@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { CustomerAdminService } from "./customer-admin.service";
 import { EmailAddressResolver } from "graphql-scalars";
 import { assertMay, may } from "../auth/access";
@@ -9,6 +10,7 @@ import { idOfType } from "../platform/global-id";
 import { Page } from "../platform/pagination";
 import { CustomerService } from "./customer.service";
 import { BillingAddressInput, PaymentMethodInput, SepaMandate, NewsletterInput, OnlineInvoiceInput, CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
+import { selectedFields } from "../platform/projection";
 
 @Resolver(() => CustomerNode)
 export class CustomerResolver {
@@ -29,8 +31,8 @@ export class CustomerResolver {
 
   @Authorized<Rule>("signed-in")
   @Query(() => CustomerConnection, { description: "The customers in the caller's scope, ordered by id, optionally searched." })
-  customers(@Ctx() ctx: Context, @Args() args: CustomersArgs): Promise<Page<CustomerNode>> {
-    return CustomerService.list(ctx, args);
+  customers(@Ctx() ctx: Context, @Args() args: CustomersArgs, @Info() info: GraphQLResolveInfo): Promise<Page<CustomerNode>> {
+    return CustomerService.list(ctx, args, selectedFields(info, true));
   }
 
   @Authorized<Rule>("reseller", "staff:ADMIN")

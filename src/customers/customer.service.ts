@@ -4,6 +4,7 @@ import { readQuery } from "../platform/db";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { rowLoader, RowSource } from "../platform/loaders";
+import { projectColumns } from "../platform/projection";
 import { boolColumn, jsonColumn } from "../platform/rows";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
 import { CustomerNode } from "./customer.types";
@@ -92,7 +93,29 @@ const CUSTOMER_COLUMNS = [
   "online_invoice_email", "newsletter_enabled", "newsletter_email", "newsletter_consent_at", "ip_allowlist", "locale",
   "status", "version", "created_at", "updated_at", "merged_into_id",
 ];
-export const CUSTOMERS: RowSource<CustomerNode> = { table: "customers", columns: CUSTOMER_COLUMNS, map: customerFromRow };
+const NAME_COLUMNS = ["kind", "company_name", "first_name", "last_name", "customer_number"];
+export const CUSTOMERS: RowSource<CustomerNode> = {
+  table: "customers",
+  columns: CUSTOMER_COLUMNS,
+  map: customerFromRow,
+  projection: {
+    // What authorization (CustomerRef) and merged-customer lookups read.
+    always: ["id", "reseller_id", "merged_into_id"],
+    fields: {
+      id: [], contacts: [], products: [], invoices: [], pendingEmailVerifications: [], reseller: [],
+      customerNumber: ["customer_number"], kind: ["kind"], displayName: NAME_COLUMNS, companyName: ["company_name"],
+      legalForm: ["legal_form"], salutation: ["salutation"], firstName: ["first_name"], lastName: ["last_name"], vatId: ["vat_id"],
+      address: ["street", "postal_code", "city", "country_code"],
+      billingAddress: [...NAME_COLUMNS, "billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code"],
+      email: ["email"], phone: ["phone"], mobile: ["mobile"],
+      payment: ["payment_method", "sepa_iban", "sepa_bic", "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme"],
+      onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
+      newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
+      ipAllowlist: ["ip_allowlist"], locale: ["locale"], status: ["status"], version: ["version"],
+      createdAt: ["created_at"], updatedAt: ["updated_at"],
+    },
+  },
+};
 
 export const customerById = (db: DataSource) => rowLoader(db, CUSTOMERS, "id");
 const pinById = (db: DataSource) =>
@@ -127,7 +150,9 @@ export const CustomerService = {
   async list(
     ctx: Context,
     args: { first: number; after?: string; search?: string; resellerId?: number },
+    fields?: ReadonlySet<string>,
   ): Promise<Page<CustomerNode>> {
+    const columns = fields ? projectColumns(CUSTOMER_COLUMNS, CUSTOMERS.projection!, fields) : CUSTOMER_COLUMNS;
     const where: string[] = [];
     const params: unknown[] = [];
     const search = args.search?.trim();
@@ -152,13 +177,14 @@ export const CustomerService = {
       params.push(...keyset.params);
     }
     const rows: Row[] = await readQuery(ctx.db, 
-      `SELECT ${CUSTOMER_COLUMNS.join(", ")} FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
+      `SELECT ${columns.join(", ")} FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
       [...params, args.first + 1],
     );
-    const byId = ctx.loaders.get(customerById);
+    // Only whole customers may stand in for customerById's answers.
+    const byId = columns === CUSTOMER_COLUMNS ? ctx.loaders.get(customerById) : undefined;
     const nodes = rows.map((r) => {
       const node = customerFromRow(r);
-      byId.prime(node.dbId, node);
+      byId?.prime(node.dbId, node);
       return { node, cursor: [node.dbId] };
     });
     const count = async () => {

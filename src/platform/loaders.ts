@@ -1,6 +1,7 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { readQuery } from "./db";
+import { Projection } from "./projection";
 import { decodeCursor, keysetCondition, OrderColumn, orderBySql, Page } from "./pagination";
 
 type Row = Record<string, unknown>;
@@ -11,15 +12,19 @@ type Row = Record<string, unknown>;
  * fetched once per request for all parents together.
  */
 export class Loaders {
-  private readonly made = new Map<(db: DataSource) => unknown, unknown>();
+  private readonly made = new Map<Function, Map<string, unknown>>();
 
   constructor(private readonly db: DataSource) {}
 
-  get<T>(factory: (db: DataSource) => T): T {
-    let loader = this.made.get(factory) as T | undefined;
+  /** The request's loader of this factory; with `columns`, one that reads only those (see projection.ts). */
+  get<T>(factory: (db: DataSource, columns?: readonly string[]) => T, columns?: readonly string[]): T {
+    let variants = this.made.get(factory);
+    if (!variants) this.made.set(factory, (variants = new Map()));
+    const key = columns ? columns.join(",") : "";
+    let loader = variants.get(key) as T | undefined;
     if (loader === undefined) {
-      loader = factory(this.db);
-      this.made.set(factory, loader);
+      loader = factory(this.db, columns);
+      variants.set(key, loader);
     }
     return loader;
   }
@@ -33,6 +38,8 @@ export interface RowSource<T> {
   table: string;
   columns: readonly string[];
   map: (row: Row) => T;
+  /** Lets list reads narrow `columns` to what the query selects; map must then bear missing columns. */
+  projection?: Projection;
 }
 
 const selectList = (columns: readonly string[], alias = "") => columns.map((c) => `${alias}${c}`).join(", ");
@@ -57,8 +64,9 @@ export function childrenLoader<T>(
   parentColumn: string,
   order: OrderColumn[],
   where?: () => { sql: string; params: unknown[] },
+  columns: readonly string[] = source.columns,
 ) {
-  const { table, columns, map } = source;
+  const { table, map } = source;
   return new DataLoader<number, T[]>(async (parentIds) => {
     const filter = where?.();
     const rows: Row[] = await readQuery(db, 
@@ -94,8 +102,14 @@ export interface ChildPageKey {
  * the cursor is applied), so the page size does not change the number of statements. The
  * windows run over the key columns only; the page's rows are joined back by primary key.
  */
-export function childPageLoader<T>(db: DataSource, source: RowSource<T>, parentColumn: string, order: OrderColumn[]) {
-  const { table, columns, map } = source;
+export function childPageLoader<T>(
+  db: DataSource,
+  source: RowSource<T>,
+  parentColumn: string,
+  order: OrderColumn[],
+  columns: readonly string[] = source.columns,
+) {
+  const { table, map } = source;
   const keyColumns = [...new Set(["id", parentColumn, ...order.map((o) => o.column)])];
   const argsKey = (a: ChildPageArgs) => JSON.stringify([a.first, a.after ?? null, a.filter ?? null]);
 
@@ -112,6 +126,22 @@ export function childPageLoader<T>(db: DataSource, source: RowSource<T>, parentC
       await Promise.all(
         [...groups.entries()].map(async ([k, { args, parentIds }]) => {
           const cursor = args.after ? decodeCursor(args.after, order) : undefined;
+          if (parentIds.length === 1) {
+            // One parent (a customer's own page): an index range read with LIMIT and a counted
+            // subquery costs the database about a third of the window statement below.
+            const after = cursor ? keysetCondition(order, cursor) : undefined;
+            const rows: Row[] = await readQuery(
+              db,
+              `SELECT ${selectList(columns)}, (SELECT COUNT(*) FROM ${table} y WHERE y.${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}) AS _total` +
+                ` FROM ${table} WHERE ${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}${after ? ` AND ${after.sql}` : ""}` +
+                ` ORDER BY ${orderBySql(order)} LIMIT ?`,
+              [parentIds[0], ...(args.filter?.params ?? []), parentIds[0], ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1],
+            );
+            const total = rows.length ? Number(rows[0]._total) : cursor ? () => countChildren(db, table, parentColumn, parentIds[0], args) : 0;
+            const page = rows.map((row) => ({ node: map(row), cursor: order.map((o) => row[o.column] as string | number) }));
+            pages.set(`${parentIds[0]}|${k}`, new Page(page, args.first, !!cursor, total));
+            return;
+          }
           const after = cursor ? keysetCondition(order, cursor, "t.") : undefined;
           const sql =
             `SELECT ${selectList(columns, "c.")}, p._total FROM (` +

@@ -4,6 +4,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
+import { projectColumns } from "../platform/projection";
 import { jsonColumn } from "../platform/rows";
 import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
 import { ProductNode } from "./product.types";
@@ -45,10 +46,20 @@ export const PRODUCTS: RowSource<ProductNode> = {
     "end_date", "specs", "created_at",
   ],
   map: productFromRow,
+  projection: {
+    always: ["id", "customer_id"],
+    fields: {
+      id: [], customer: [], planHistory: [], type: ["type"], plan: ["plan"], identifier: ["identifier"], status: ["status"],
+      installationAddress: ["installation_street", "installation_postal_code", "installation_city", "installation_country_code"],
+      price: ["price_amount", "price_currency"], billingPeriod: ["billing_period"], startDate: ["start_date"], endDate: ["end_date"],
+      specs: ["specs"], createdAt: ["created_at"],
+    },
+  },
 };
 
 export const productById = (db: DataSource) => rowLoader(db, PRODUCTS, "id");
-export const productPagesByCustomer = (db: DataSource) => childPageLoader(db, PRODUCTS, "customer_id", [{ column: "id" }]);
+export const productPagesByCustomer = (db: DataSource, columns?: readonly string[]) =>
+  childPageLoader(db, PRODUCTS, "customer_id", [{ column: "id" }], columns);
 
 export const ProductService = {
   byId(ctx: Context, id: number): Promise<ProductNode | null> {
@@ -59,8 +70,10 @@ export const ProductService = {
     ctx: Context,
     customerId: number,
     args: { first: number; after?: string; status?: ProductStatus[] },
+    fields?: ReadonlySet<string>,
   ): Promise<Page<ProductNode>> {
     const filter = args.status?.length ? { sql: "status IN (?)", params: [args.status] } : undefined;
-    return ctx.loaders.get(productPagesByCustomer).load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
+    const columns = fields && projectColumns(PRODUCTS.columns, PRODUCTS.projection!, fields);
+    return ctx.loaders.get(productPagesByCustomer, columns).load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
   },
 };

@@ -1,10 +1,12 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../auth/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerConnection, CustomerNode, CustomersArgs } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { Page } from "../platform/pagination";
+import { selectedFields } from "../platform/projection";
 import { ResellerService } from "./reseller.service";
 import { ApiClientCreatePayload, ResellerNode } from "./reseller.types";
 
@@ -23,8 +25,8 @@ export class ResellerResolver {
 
   @Authorized<Rule>("signed-in")
   @FieldResolver(() => CustomerConnection, { description: "The customers this reseller manages that are in the caller's scope, ordered by id." })
-  customers(@Ctx() ctx: Context, @Root() reseller: ResellerNode, @Args() args: CustomersArgs): Promise<Page<CustomerNode>> {
-    return CustomerService.list(ctx, { ...args, resellerId: reseller.dbId });
+  customers(@Ctx() ctx: Context, @Root() reseller: ResellerNode, @Args() args: CustomersArgs, @Info() info: GraphQLResolveInfo): Promise<Page<CustomerNode>> {
+    return CustomerService.list(ctx, { ...args, resellerId: reseller.dbId }, selectedFields(info, true));
   }
 }
 
