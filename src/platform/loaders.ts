@@ -12,19 +12,21 @@ type Row = Record<string, unknown>;
  * fetched once per request for all parents together.
  */
 export class Loaders {
-  private readonly made = new Map<Function, Map<string, unknown>>();
+  private readonly made = new Map<Function, Map<readonly string[] | undefined, unknown>>();
 
   constructor(private readonly db: DataSource) {}
 
-  /** The request's loader of this factory; with `columns`, one that reads only those (see projection.ts). */
+  /**
+   * The request's loader of this factory; with `columns`, one that reads only those. Lists of
+   * columns come from projectColumns, which gives equal selections the identical list.
+   */
   get<T>(factory: (db: DataSource, columns?: readonly string[]) => T, columns?: readonly string[]): T {
     let variants = this.made.get(factory);
     if (!variants) this.made.set(factory, (variants = new Map()));
-    const key = columns ? columns.join(",") : "";
-    let loader = variants.get(key) as T | undefined;
+    let loader = variants.get(columns) as T | undefined;
     if (loader === undefined) {
       loader = factory(this.db, columns);
-      variants.set(key, loader);
+      variants.set(columns, loader);
     }
     return loader;
   }
