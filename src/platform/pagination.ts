@@ -88,28 +88,34 @@ export function orderBySql(order: OrderColumn[], alias = ""): string {
  */
 export class Page<T> {
   readonly nodes: T[];
-  readonly pageInfo: PageInfo;
-  private readonly cursors: string[];
+  /** Keys of the visible rows; encoded only when a cursor is asked for (most pages show none). */
+  private readonly keys: CursorValue[][];
+  private readonly hasNextPage: boolean;
 
   constructor(
     rows: { node: T; cursor: CursorValue[] }[],
     first: number,
-    hadCursor: boolean,
+    private readonly hadCursor: boolean,
     private readonly count: number | (() => Promise<number>),
   ) {
-    const visible = rows.slice(0, first);
+    const visible = rows.length > first ? rows.slice(0, first) : rows;
     this.nodes = visible.map((r) => r.node);
-    this.cursors = visible.map((r) => encodeCursor(r.cursor));
-    this.pageInfo = {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: hadCursor,
-      startCursor: this.cursors[0],
-      endCursor: this.cursors[this.cursors.length - 1],
+    this.keys = visible.map((r) => r.cursor);
+    this.hasNextPage = rows.length > first;
+  }
+
+  get pageInfo(): PageInfo {
+    const last = this.keys.length - 1;
+    return {
+      hasNextPage: this.hasNextPage,
+      hasPreviousPage: this.hadCursor,
+      startCursor: last >= 0 ? encodeCursor(this.keys[0]) : undefined,
+      endCursor: last >= 0 ? encodeCursor(this.keys[last]) : undefined,
     };
   }
 
   get edges(): { cursor: string; node: T }[] {
-    return this.nodes.map((node, i) => ({ cursor: this.cursors[i], node }));
+    return this.nodes.map((node, i) => ({ cursor: encodeCursor(this.keys[i]), node }));
   }
 
   get totalCount(): number | Promise<number> {
