@@ -260,6 +260,20 @@ describe("tokens", () => {
     await expectUnauthenticated(await base().setAudience(t.config.jwt.audience).setExpirationTime("5m").sign(foreign.privateKey));
   });
 
+  test("a token accepted before is refused once it expires, though verified tokens are remembered", async () => {
+    const { keys } = t.app.auth;
+    const expiresAt = Math.floor(Date.now() / 1000) + 2;
+    const token = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKid }).setSubject("user:1")
+      .setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime(expiresAt).sign(keys.signingKey);
+    const authorization = { authorization: `Bearer ${token}` };
+    assert.equal((await t.gql(CUSTOMERS, {}, authorization)).body.data.customers.totalCount, 5);
+    assert.equal((await t.gql(CUSTOMERS, {}, authorization)).body.data.customers.totalCount, 5);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+    const res = await t.gql(CUSTOMERS, {}, authorization);
+    assert.equal(res.body.errors?.[0].extensions?.code, "UNAUTHENTICATED");
+    assert.match(res.body.errors[0].message, /expired/);
+  });
+
   test("the JWKS serves the signing key's kid", async () => {
     const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as any;
     assert.deepEqual(jwks.keys.map((k: any) => k.kid), [t.app.auth.keys.signingKid]);

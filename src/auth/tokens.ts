@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { Config } from "../config";
 import { Principal } from "../platform/context";
@@ -35,10 +36,21 @@ export function subjectOf(principal: AuthenticatedPrincipal): string {
   }
 }
 
+const VERIFIED_MAX = 10_000;
+const VERIFIED_TTL_MS = 60_000;
+
 const unauthenticated = (message: string) => new KontoError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
 
 /** Signs and verifies access tokens: ES256 only, issuer and audience pinned, key chosen by kid. */
 export class AccessTokens {
+  /**
+   * Tokens that verified, with their principal: a portal sends the same token with every poll,
+   * and an ES256 verification costs more than a dashboard's SQL. An entry lives until the token
+   * expires, at most VERIFIED_TTL_MS, so a verification key taken out of the key set stops
+   * being honoured within that time.
+   */
+  private readonly verified = new LRUCache<string, AuthenticatedPrincipal>({ max: VERIFIED_MAX });
+
   constructor(
     private readonly keys: KeyStore,
     private readonly config: Config["jwt"],
@@ -97,6 +109,8 @@ export class AccessTokens {
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
   async verify(token: string): Promise<AuthenticatedPrincipal> {
+    const known = this.verified.get(token);
+    if (known) return known;
     let payload: KontoClaims;
     try {
       ({ payload } = await jwtVerify<KontoClaims>(
@@ -111,7 +125,10 @@ export class AccessTokens {
     } catch (error) {
       throw unauthenticated(error instanceof joseErrors.JWTExpired ? "The access token has expired" : "The access token is not valid");
     }
-    return principalFromClaims(payload);
+    const principal = Object.freeze(principalFromClaims(payload));
+    const ttl = Math.min(VERIFIED_TTL_MS, payload.exp! * 1000 - Date.now());
+    if (ttl > 0) this.verified.set(token, principal, { ttl });
+    return principal;
   }
 }
 
