@@ -33,6 +33,8 @@ const WHOLE = `query($id: ID!) { customer(id: $id) {
   payment { method sepa { iban scheme mandateReference } }
   contacts { id types firstName lastName email emailConfirmed hasPhonePassword receivesInvoices }
   products(first: 10) { totalCount nodes { id type plan status price { amount currency } startDate specs installationAddress { city } } }
+  invoices(first: 5) { totalCount pageInfo { endCursor } nodes { id number status dueDate gross { amount currency } vatBreakdown { rate net { amount currency } }
+    paymentTerms { method } billingAddress { name city addressees } lines { net { amount currency } } } }
 } }`;
 
 test("a page of customers that selects a few fields, alone or through fragments, aliases and edges, answers as whole rows do", async () => {
@@ -46,6 +48,9 @@ test("a page of customers that selects a few fields, alone or through fragments,
     "displayName", "billingAddress { name street city }", "payment { method sepa { iban scheme mandateReference } }",
     "contacts { emailConfirmed }", "contacts { hasPhonePassword receivesInvoices types }",
     "products(first: 10) { totalCount nodes { price { amount currency } } }", "products(first: 10) { nodes { specs installationAddress { city } } }",
+    "invoices(first: 5) { totalCount nodes { status } }", "invoices(first: 5) { nodes { vatBreakdown { rate net { amount currency } } } }",
+    "invoices(first: 5) { nodes { paymentTerms { method } } }", "invoices(first: 5) { nodes { lines { net { amount currency } } } }",
+    "invoices(first: 5) { pageInfo { endCursor } nodes { billingAddress { name city addressees } } }",
   ];
   const pick = (whole: any, shape: any): any =>
     Array.isArray(shape) ? shape.map((item, i) => pick(whole[i], item)) : shape && typeof shape === "object" ? Object.fromEntries(Object.keys(shape).map((k) => [k, pick(whole[k], shape[k])])) : whole;
@@ -62,6 +67,8 @@ test("a page of customers that selects a few fields, alone or through fragments,
       ... on Customer { payment { method sepa { iban scheme mandateReference } } billingAddress { name street city } }
       contacts { id ...ContactFields }
       products(first: 10) { totalCount nodes { id price { amount currency } ...ProductFields } }
+      invoices(first: 5) { totalCount pageInfo { endCursor } edges { node { id number status dueDate gross { amount currency } } }
+        nodes { id vatBreakdown { rate net { amount currency } } paymentTerms { method } billingAddress { name city addressees } lines { net { amount currency } } } }
     }
   } }
   fragment Names on Customer { customerNumber displayName kind status }
@@ -72,8 +79,12 @@ test("a page of customers that selects a few fields, alone or through fragments,
   const { edges, nodes } = res.body.data.customers;
   assert.equal(nodes.length, 20);
   for (const [i, node] of nodes.entries()) {
-    const { mail, ...rest } = node;
-    assert.deepEqual({ ...edges[i].node, ...rest, email: mail }, wholes.get(node.id));
+    const { mail, invoices, ...rest } = node;
+    const invoiceNodes = invoices.nodes.map((n: object, j: number) => ({ ...invoices.edges[j].node, ...n }));
+    assert.deepEqual(
+      { ...edges[i].node, ...rest, email: mail, invoices: { totalCount: invoices.totalCount, pageInfo: invoices.pageInfo, nodes: invoiceNodes } },
+      wholes.get(node.id),
+    );
   }
   // The comparisons covered the columns that only some customers fill.
   const all = [...wholes.values()];

@@ -1,5 +1,6 @@
 import { EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
+import { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
 import { PaymentMethod } from "../customers/customer.entity";
 import { badInput } from "../platform/errors";
 import { Money, money } from "../platform/money";
@@ -10,6 +11,7 @@ import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page } from "../platform/pagination";
+import { selectedFields } from "../platform/projection";
 import { ProductService } from "../products/product.service";
 import { ProductNode } from "../products/product.types";
 import { InvoiceService } from "./invoice.service";
@@ -115,7 +117,7 @@ export class CustomerInvoicesResolver {
 
   @Authorized<Rule>("customer:billing")
   @FieldResolver(() => InvoiceConnection, { description: "Invoices and credit notes, newest first." })
-  invoices(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: InvoicesArgs): Promise<Page<InvoiceNode>> {
-    return InvoiceService.pageOfCustomer(ctx, customer.dbId, args);
+  invoices(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: InvoicesArgs, @Info() info: GraphQLResolveInfo): Promise<Page<InvoiceNode>> {
+    return InvoiceService.pageOfCustomer(ctx, customer.dbId, args, selectedFields(info, true));
   }
 }

@@ -4,6 +4,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
+import { projectColumns } from "../platform/projection";
 import { jsonColumn } from "../platform/rows";
 import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
@@ -104,6 +105,18 @@ export const INVOICES: RowSource<InvoiceNode> = {
     "billing_postal_code", "billing_city", "billing_country_code", "billing_addressees", "paid_at", "created_at",
   ],
   map: invoiceFromRow,
+  projection: {
+    // issue_date and id order the pages: their cursors are made of them.
+    always: ["id", "customer_id", "issue_date"],
+    fields: {
+      id: [], customer: [], deliveries: [], pdfUrl: [], lines: ["currency"], originalInvoice: ["original_invoice_id"],
+      number: ["number"], kind: ["kind"], status: ["status", "due_date"], issueDate: [], dueDate: ["due_date"],
+      periodStart: ["period_start"], periodEnd: ["period_end"], net: ["net_amount", "currency"], vat: ["vat_amount", "currency"],
+      gross: ["gross_amount", "currency"], paidAt: ["paid_at"], createdAt: ["created_at"],
+      billingAddress: ["billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code", "billing_addressees"],
+      vatBreakdown: ["vat_breakdown", "net_amount", "vat_amount", "currency"], paymentTerms: ["payment_terms", "number"],
+    },
+  },
 };
 const INVOICE_LINES: RowSource<InvoiceLineNode> = {
   table: "invoice_lines",
@@ -112,11 +125,17 @@ const INVOICE_LINES: RowSource<InvoiceLineNode> = {
 };
 
 export const invoiceById = (db: DataSource) => rowLoader(db, INVOICES, "id");
-export const invoicePagesByCustomer = (db: DataSource) =>
-  childPageLoader(db, INVOICES, "customer_id", [
-    { column: "issue_date", desc: true },
-    { column: "id", desc: true },
-  ]);
+export const invoicePagesByCustomer = (db: DataSource, columns?: readonly string[]) =>
+  childPageLoader(
+    db,
+    INVOICES,
+    "customer_id",
+    [
+      { column: "issue_date", desc: true },
+      { column: "id", desc: true },
+    ],
+    columns,
+  );
 export const linesByInvoice = (db: DataSource) => childrenLoader(db, INVOICE_LINES, "invoice_id", [{ column: "position" }]);
 
 export const InvoiceService = {
@@ -128,9 +147,11 @@ export const InvoiceService = {
     ctx: Context,
     customerId: number,
     args: { first: number; after?: string; status?: InvoiceStatus[] },
+    fields?: ReadonlySet<string>,
   ): Promise<Page<InvoiceNode>> {
+    const columns = fields && projectColumns(INVOICES.columns, INVOICES.projection!, fields);
     return ctx.loaders
-      .get(invoicePagesByCustomer)
+      .get(invoicePagesByCustomer, columns)
       .load({ parentId: customerId, args: { first: args.first, after: args.after, filter: statusFilter(args.status) } });
   },
 
