@@ -107,6 +107,9 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
+/** Statements slower than this are logged as warnings. */
+const SLOW_QUERY_MS = 1000;
+
 export function createDataSource(config: Pick<Config, "databaseUrl" | "databasePoolSize" | "databaseReplicaUrls">, log: Logger): DataSource {
   const replicas = config.databaseReplicaUrls;
   return new DataSource({
@@ -121,7 +124,7 @@ export function createDataSource(config: Pick<Config, "databaseUrl" | "databaseP
     charset: "utf8mb4_unicode_ci",
     dateStrings: ["DATE"],
     poolSize: config.databasePoolSize,
-    maxQueryExecutionTime: 1000,
+    maxQueryExecutionTime: SLOW_QUERY_MS,
     logger: new StatementLogger(log),
   });
 }
@@ -156,20 +159,37 @@ export async function openDatabase(config: Config, log: Logger): Promise<DataSou
   return db;
 }
 
+type ReadConnection = {
+  query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
+  release(): void;
+};
+type PoolDriver = { obtainMasterConnection(): Promise<ReadConnection>; obtainSlaveConnection(): Promise<ReadConnection> };
+
 /**
  * A read of the GraphQL read path. With DATABASE_REPLICA_URLS set, reads made while answering a
  * query operation go to a replica; mutations (and their payloads) read the primary, so a caller
  * always sees its own write.
+ *
+ * The statement goes straight to a connection of TypeORM's pool (prepared for UTC like every
+ * other): TypeORM's query runner wraps each call in mysql2's promise API, which captures a stack
+ * trace per statement, and in its broadcaster; on the dashboard that was 6 % of the CPU.
+ * Counting, slow-query warnings and QueryFailedError are as through TypeORM.
  */
 export async function readQuery<T = any>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
-  if (!db.options || !("replication" in db.options) || !db.options.replication || currentScope()?.operationType !== "query") {
-    return db.query(sql, params);
-  }
-  const runner = db.createQueryRunner("slave");
+  const scope = currentScope();
+  if (scope) scope.sqlStatements++;
+  const driver = db.driver as unknown as PoolDriver;
+  const replicated = !!db.options && "replication" in db.options && !!db.options.replication && scope?.operationType === "query";
+  const connection = await (replicated ? driver.obtainSlaveConnection() : driver.obtainMasterConnection());
+  const started = Date.now();
   try {
-    return await runner.query(sql, params);
+    return await new Promise<T>((resolve, reject) =>
+      connection.query(sql, params, (error, rows) => (error ? reject(new QueryFailedError(sql, params, error)) : resolve(rows as T))),
+    );
   } finally {
-    await runner.release();
+    connection.release();
+    const ms = Date.now() - started;
+    if (ms > SLOW_QUERY_MS) db.logger.logQuerySlow(ms, sql, params);
   }
 }
 
