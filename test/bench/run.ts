@@ -24,8 +24,10 @@
 // for Konto (100000 here: the ResellerPage document is over the default limit of 20000),
 // NOTICE_CONCURRENCY (Konto's default, 20); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
 // it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load, the fan-out
-// alone), BENCH_FANOUT_RATE Dashboard requests per second over those connections (0: unlimited,
-// each connection sends again as soon as it has an answer), BENCH_FANOUT_IDLE seconds of the
+// alone), BENCH_FANOUT_RATE Dashboard requests per second over those connections (100: portals
+// polling, the same offered load idle and during the fan-out, so that p99 compares like with
+// like; 0: unlimited, each connection sends again as soon as it has an answer, which measures
+// how the two workloads split the cores rather than responsiveness), BENCH_FANOUT_IDLE seconds of the
 // Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_LEVERS=0 skips the
 // lever-off runs.
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
@@ -86,7 +88,7 @@ const DATABASE_URL = `${MYSQL_SERVER}/${NAME}`;
 const QUEUE_PREFIX = NAME;
 const FANOUT_CUSTOMERS = nonNegativeInt("BENCH_FANOUT_CUSTOMERS", 10_000);
 const FANOUT_CONNECTIONS = nonNegativeInt("BENCH_FANOUT_CONNECTIONS", 10);
-const FANOUT_RATE = nonNegativeInt("BENCH_FANOUT_RATE", 0);
+const FANOUT_RATE = nonNegativeInt("BENCH_FANOUT_RATE", 100);
 const FANOUT_IDLE = positiveInt("BENCH_FANOUT_IDLE", 5);
 const FANOUT_TIMEOUT = positiveInt("BENCH_FANOUT_TIMEOUT", 300);
 const FANOUT_STALL_MS = 60_000;
