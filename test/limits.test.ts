@@ -45,6 +45,15 @@ describe("query limits", () => {
     assert.equal(codeOf(nested), "BAD_USER_INPUT");
   });
 
+  test("arguments that passed are not checked again, but a bad one is refused every time", async () => {
+    // Values that passed validation are remembered (schema/validate-args.ts); failures never are.
+    const q = `query($n: Int!) { customers(first: 2) { nodes { products(first: $n) { totalCount } } } }`;
+    for (const n of [10, 101, 10, 101, 100, -1]) {
+      const res = await t.gql(q, { n });
+      assert.equal(codeOf(res), n > 100 || n < 0 ? "BAD_USER_INPUT" : undefined, `first: ${n}`);
+    }
+  });
+
   test("an over-long search string is a BAD_USER_INPUT error", async () => {
     const res = await t.gql(`query($s: String) { customers(search: $s) { totalCount } }`, { s: "x".repeat(101) });
     assert.equal(codeOf(res), "BAD_USER_INPUT");
