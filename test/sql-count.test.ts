@@ -63,3 +63,18 @@ test("with a read replica configured, read queries give the same answers with th
     await replicated.mailbox.stop();
   }
 });
+
+test("requests running at the same time each count only their own statements, and a mutation's transaction is counted", async () => {
+  // Each request's statements are counted on its own view of the DataSource (platform/request-scope.ts).
+  const pages = await Promise.all(Array.from({ length: 12 }, (_, i) => t.gql(PAGE, { first: i % 2 ? 5 : 50 })));
+  for (const res of pages) assert.equal(Number(res.headers.get("x-sql-statements")), 4);
+  const [contact] = await t.app.db.query("SELECT id FROM contacts ORDER BY id LIMIT 1");
+  const q = `mutation($id: ID!) { contactUpdate(contactId: $id, input: { phone: "+43 1 234567" }) { contact { id } userErrors { code } } }`;
+  const res = await t.gql(q, { id: Buffer.from(`Contact:${contact.id}`).toString("base64url") });
+  assert.deepEqual(res.body.data.contactUpdate.userErrors, []);
+  // START, the locked read, the update, the audit row, COMMIT and the payload's read (9 today):
+  // without the transaction's statements only the 3 of the read path would be counted.
+  assert.ok(Number(res.headers.get("x-sql-statements")) >= 6, res.headers.get("x-sql-statements") ?? "no header");
+  const [audit] = await t.app.db.query("SELECT request_id FROM audit_log ORDER BY id DESC LIMIT 1");
+  assert.ok(audit.request_id, "the audit row carries the request id");
+});

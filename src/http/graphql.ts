@@ -13,10 +13,10 @@ import { OutboxRelay } from "../outbox/outbox.service";
 import { unauthenticated } from "../auth/access";
 import { AuthRuntime } from "../auth/runtime";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
-import { maskError } from "../platform/errors";
+import { logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
-import { currentScope, RequestScope, runInScope } from "../platform/request-scope";
+import { RequestScope, scopedDataSource } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "./jit-executor";
 
@@ -41,22 +41,22 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
       maxAliasesRule({ n: config.graphql.maxAliases, ...reportAsValidationError }),
       costLimitRule({ maxCost: config.graphql.maxCost, ...reportAsValidationError }),
     ],
-    formatError: (formatted, error) => maskError(formatted, error, log, currentScope()?.requestId),
+    formatError: (formatted, error) => maskError(formatted, error),
     plugins: [
       {
         // Names the operation and counts its errors for the request's log line and metrics.
         async requestDidStart() {
           return {
             async didResolveOperation(rc) {
-              const scope = currentScope();
-              if (scope) {
-                scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
-                scope.operationType = rc.operation?.operation;
-              }
+              const { scope } = rc.contextValue;
+              scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
+              scope.operationType = rc.operation?.operation;
+            },
+            async didEncounterErrors(rc) {
+              logUnexpectedErrors(rc.errors, log, rc.contextValue.requestId);
             },
             async willSendResponse(rc) {
-              const scope = currentScope();
-              if (scope && rc.response.body.kind === "single") scope.errors = rc.response.body.singleResult.errors?.length ?? 0;
+              if (rc.response.body.kind === "single") rc.contextValue.scope.errors = rc.response.body.singleResult.errors?.length ?? 0;
             },
           };
         },
@@ -79,7 +79,7 @@ export async function principalOf(authorization: string | undefined, auth: AuthR
   return auth.tokens.verify(match[1]);
 }
 
-/** Mounts Apollo at /graphql. Each request runs in its own scope so SQL statements are counted per request. */
+/** Mounts Apollo at /graphql. Each request gets its own view of the DataSource, so its SQL statements are counted. */
 export function registerGraphqlRoute(
   app: FastifyInstance,
   apollo: ApolloServer<Context>,
@@ -92,49 +92,51 @@ export function registerGraphqlRoute(
       const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
       const started = performance.now();
       let principal: Principal = ANONYMOUS;
-      return runInScope(scope, async () => {
-        const headers = new HeaderMap();
-        for (const [name, value] of Object.entries(request.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
-        }
-        const queryStart = request.url.indexOf("?");
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: {
-            method: request.method.toUpperCase(),
-            headers,
-            search: queryStart >= 0 ? request.url.slice(queryStart) : "",
-            body: request.body,
-          },
-          context: async () => ({
+      const headers = new HeaderMap();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+      }
+      const queryStart = request.url.indexOf("?");
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: request.method.toUpperCase(),
+          headers,
+          search: queryStart >= 0 ? request.url.slice(queryStart) : "",
+          body: request.body,
+        },
+        context: async () => {
+          const db = scopedDataSource(deps.db, scope);
+          return {
             requestId: request.id,
+            scope,
             principal: (principal = await principalOf(request.headers.authorization, deps.auth)),
             ip: request.ip,
             auth: deps.auth,
-            db: deps.db,
-            loaders: new Loaders(deps.db),
+            db,
+            loaders: new Loaders(db),
             log: deps.log,
             config: deps.config,
             outbox: deps.relay,
-          }),
-        });
-        for (const [name, value] of response.headers) void reply.header(name, value);
-        if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
-        const status = response.status ?? 200;
-        void reply.code(status);
-        // One line and one observation per request.
-        const outcome = status >= 400 ? "rejected" : scope.errors ? "error" : "ok";
-        const seconds = (performance.now() - started) / 1000;
-        const operation = deps.metrics.operationLabel(scope.operation);
-        deps.metrics.requests.inc({ operation, outcome });
-        deps.metrics.duration.observe({ operation, outcome }, seconds);
-        deps.metrics.sqlPerRequest.observe(scope.sqlStatements);
-        deps.log.info(
-          { requestId: request.id, operation: scope.operation ?? null, principal: principal.kind, ms: Math.round(seconds * 1000), status, outcome, sql: scope.sqlStatements },
-          "graphql request",
-        );
-        if (response.body.kind === "complete") return response.body.string;
-        return reply.send(Readable.from(response.body.asyncIterator));
+          };
+        },
       });
+      for (const [name, value] of response.headers) void reply.header(name, value);
+      if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
+      const status = response.status ?? 200;
+      void reply.code(status);
+      // One line and one observation per request.
+      const outcome = status >= 400 ? "rejected" : scope.errors ? "error" : "ok";
+      const seconds = (performance.now() - started) / 1000;
+      const operation = deps.metrics.operationLabel(scope.operation);
+      deps.metrics.requests.inc({ operation, outcome });
+      deps.metrics.duration.observe({ operation, outcome }, seconds);
+      deps.metrics.sqlPerRequest.observe(scope.sqlStatements);
+      deps.log.info(
+        { requestId: request.id, operation: scope.operation ?? null, principal: principal.kind, ms: Math.round(seconds * 1000), status, outcome, sql: scope.sqlStatements },
+        "graphql request",
+      );
+      if (response.body.kind === "complete") return withRequestId(response.body.string, request.id);
+      return reply.send(Readable.from(response.body.asyncIterator));
     },
   });
 }

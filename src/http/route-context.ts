@@ -6,6 +6,7 @@ import { OutboxRelay } from "../outbox/outbox.service";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
+import { scopedDataSource } from "../platform/request-scope";
 
 export interface RouteDeps {
   db: DataSource;
@@ -17,11 +18,14 @@ export interface RouteDeps {
 
 /** A service context for a plain HTTP route (no GraphQL). */
 export function routeContext(request: FastifyRequest, deps: RouteDeps, principal: Principal = ANONYMOUS): Context {
+  const scope = { requestId: request.id, sqlStatements: 0 };
+  const db = scopedDataSource(deps.db, scope);
   return {
     requestId: request.id,
+    scope,
     principal,
-    db: deps.db,
-    loaders: new Loaders(deps.db),
+    db,
+    loaders: new Loaders(db),
     log: deps.log,
     config: deps.config,
     outbox: deps.relay,

@@ -3,7 +3,7 @@ import { inTransaction } from "../platform/db";
 import { Logger } from "../platform/logger";
 import { MailMessage } from "../platform/mailer";
 import { QueueName, Queues } from "../platform/queues";
-import { currentScope } from "../platform/request-scope";
+import { scopeOf } from "../platform/request-scope";
 
 /** What an outbox row asks for, and the queue that does it. */
 export const OUTBOX_TOPICS = {
@@ -50,7 +50,7 @@ export class OutboxRelay {
     const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [
       topic,
       JSON.stringify(payload),
-      currentScope()?.requestId ?? null,
+      scopeOf(tx)?.requestId ?? null,
     ]);
     return String(result.insertId);
   }

@@ -1,3 +1,4 @@
+import { RequestScope } from "./request-scope";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import type { CustomerRole, StaffRole } from "../users/user.entity";
@@ -31,6 +32,8 @@ export const principalLabel = (principal: Principal): string => (principal.kind 
 /** What every resolver and service gets first: identity, per-request loaders, logging. */
 export interface Context {
   requestId: string;
+  /** The request's counters; `db` is the request's view of the DataSource that counts into it. */
+  scope: RequestScope;
   principal: Principal;
   db: DataSource;
   loaders: Loaders;

@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import mysql from "mysql2/promise";
-import { DataSource, EntityManager, Logger as TypeOrmLogger, QueryFailedError } from "typeorm";
+import { DataSource, EntityManager, Logger as TypeOrmLogger, QueryFailedError, QueryRunner } from "typeorm";
 import { Config } from "../config";
 import { Contact } from "../contacts/contact.entity";
 import { Customer } from "../customers/customer.entity";
@@ -22,7 +22,7 @@ import { ChangeRequest, CustomerAlias, MergeRequest, SupportRequest } from "../s
 import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
 import { ProductPlanChange } from "../products/product-plan-change.entity";
 import { Logger } from "./logger";
-import { currentScope } from "./request-scope";
+import { scopeOf } from "./request-scope";
 
 export const ENTITIES = [
   Reseller,
@@ -57,8 +57,8 @@ export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing176
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {
   constructor(private readonly pino: Logger) {}
-  logQuery(): void {
-    const scope = currentScope();
+  logQuery(_query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
+    const scope = scopeOf(queryRunner);
     if (scope) scope.sqlStatements++;
   }
   logQueryError(error: string | Error, query: string): void {
@@ -176,7 +176,7 @@ type PoolDriver = { obtainMasterConnection(): Promise<ReadConnection>; obtainSla
  * Counting, slow-query warnings and QueryFailedError are as through TypeORM.
  */
 export async function readQuery<T = any>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
-  const scope = currentScope();
+  const scope = scopeOf(db);
   if (scope) scope.sqlStatements++;
   const driver = db.driver as unknown as PoolDriver;
   const replicated = !!db.options && "replication" in db.options && !!db.options.replication && scope?.operationType === "query";

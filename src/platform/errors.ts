@@ -30,31 +30,44 @@ export const badInput = (message: string, extensions?: Record<string, unknown>) 
   new KontoError(ErrorCode.BAD_USER_INPUT, message, extensions);
 
 /**
- * Apollo's formatError: errors with a public code pass; everything else becomes
- * INTERNAL_SERVER_ERROR with the request id, and the original goes to the log only.
+ * Whether an error may be shown as it is: a public code, and our own error or one of GraphQL's
+ * parse and validation errors. A resolver that throws a plain Error still gets a code from
+ * Apollo; its message is not for the caller.
  */
-export function maskError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  log: Logger,
-  requestId: string | undefined,
-): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  const publicError =
+function isPublic(error: unknown, code: unknown): boolean {
+  return (
     typeof code === "string" &&
     PUBLIC_CODES.has(code) &&
-    // A resolver that throws a plain Error still gets a code from Apollo; only our own errors
-    // and GraphQL's parse/validation errors (no original error) are safe to show as they are.
-    (!(error instanceof GraphQLError) || !error.originalError || error.originalError instanceof GraphQLError);
-  if (publicError) {
+    (!(error instanceof GraphQLError) || !error.originalError || error.originalError instanceof GraphQLError)
+  );
+}
+
+/**
+ * Apollo's formatError: errors with a public code pass; everything else becomes
+ * INTERNAL_SERVER_ERROR, and logUnexpectedErrors writes the original to the log.
+ * withRequestId then adds the request id to every error of the response.
+ */
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  if (isPublic(error, formatted.extensions?.code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions: { ...extensions, requestId } };
+    return { ...formatted, extensions };
   }
-  log.error({ err: original, requestId, path: formatted.path }, "unexpected error");
-  return {
-    message: "Internal server error",
-    path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId },
-  };
+  return { message: "Internal server error", path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+}
+
+/** The originals of the errors maskError hides, with the request id (an Apollo didEncounterErrors hook). */
+export function logUnexpectedErrors(errors: readonly GraphQLError[], log: Logger, requestId: string | undefined): void {
+  for (const error of errors) {
+    if (isPublic(error, error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)) continue;
+    log.error({ err: error.originalError ?? error, requestId, path: error.path }, "unexpected error");
+  }
+}
+
+/** Adds the request id to every error of a response body; a body without errors is returned as it is. */
+export function withRequestId(body: string, requestId: string): string {
+  if (!body.includes('"errors":[')) return body;
+  const parsed = JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] };
+  if (!Array.isArray(parsed.errors)) return body;
+  for (const error of parsed.errors) error.extensions = { ...error.extensions, requestId };
+  return JSON.stringify(parsed) + (body.endsWith("\n") ? "\n" : "");
 }
