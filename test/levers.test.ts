@@ -8,7 +8,8 @@ import { CustomerRole, StaffRole } from "../src/users/user.entity";
 import { DASHBOARD_QUERY, RESELLER_PAGE_QUERY } from "./bench/queries";
 import { GqlResponse, signingKeyPem, startTestApp, TestApp } from "./support/harness";
 
-// The performance levers (graphql-jit, simpleResolvers) must change nothing a caller sees. Two
+// The performance levers (graphql-jit, simpleResolvers, column projection, the verified-token
+// cache: config.ts LEVERS) must change nothing a caller sees. Two
 // instances share one database and one signing key: `tuned` with every lever on (the default),
 // `plain` with all of them off. Every request goes to both; status and body must be the same,
 // errors and refusals included. Only the request id in masked errors differs per request.

@@ -49,12 +49,16 @@ export class AccessTokens {
    * expires, at most VERIFIED_TTL_MS, so a verification key taken out of the key set stops
    * being honoured within that time.
    */
-  private readonly verified = new LRUCache<string, AuthenticatedPrincipal>({ max: VERIFIED_MAX });
+  private readonly verified: LRUCache<string, AuthenticatedPrincipal> | undefined;
 
   constructor(
     private readonly keys: KeyStore,
     private readonly config: Config["jwt"],
-  ) {}
+    /** remember: the token-cache lever (PERF_LEVERS_OFF=token-cache switches it off). */
+    options: { remember: boolean } = { remember: true },
+  ) {
+    this.verified = options.remember ? new LRUCache({ max: VERIFIED_MAX }) : undefined;
+  }
 
   get ttlSeconds(): number {
     return Math.floor(this.config.accessTokenTtlMs / 1000);
@@ -109,7 +113,7 @@ export class AccessTokens {
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
   async verify(token: string): Promise<AuthenticatedPrincipal> {
-    const known = this.verified.get(token);
+    const known = this.verified?.get(token);
     if (known) return known;
     let payload: KontoClaims;
     try {
@@ -127,7 +131,7 @@ export class AccessTokens {
     }
     const principal = Object.freeze(principalFromClaims(payload));
     const ttl = Math.min(VERIFIED_TTL_MS, payload.exp! * 1000 - Date.now());
-    if (ttl > 0) this.verified.set(token, principal, { ttl });
+    if (ttl > 0) this.verified?.set(token, principal, { ttl });
     return principal;
   }
 }

@@ -9,7 +9,7 @@ import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
-import { projectColumns } from "../platform/projection";
+import { columnsFor } from "../platform/projection";
 import { boolColumn, setColumn } from "../platform/rows";
 import { ContactType } from "./contact.entity";
 import { ContactNode } from "./contact.types";
@@ -70,7 +70,7 @@ export const ContactService = {
 
   /** All contacts of a customer; a customer has a handful, so this list is not paginated. */
   ofCustomer(ctx: Context, customerId: number, fields?: ReadonlySet<string>): Promise<ContactNode[]> {
-    const columns = fields && projectColumns(CONTACTS.columns, CONTACTS.projection!, fields);
+    const columns = columnsFor(ctx, CONTACTS, fields);
     return ctx.loaders.get(contactsByCustomer, columns).load(customerId);
   },
 

@@ -4,7 +4,7 @@ import { readQuery } from "../platform/db";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { rowLoader, RowSource } from "../platform/loaders";
-import { projectColumns } from "../platform/projection";
+import { columnsFor } from "../platform/projection";
 import { boolColumn, jsonColumn } from "../platform/rows";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
 import { CustomerNode } from "./customer.types";
@@ -152,7 +152,7 @@ export const CustomerService = {
     args: { first: number; after?: string; search?: string; resellerId?: number },
     fields?: ReadonlySet<string>,
   ): Promise<Page<CustomerNode>> {
-    const columns = fields ? projectColumns(CUSTOMER_COLUMNS, CUSTOMERS.projection!, fields) : CUSTOMER_COLUMNS;
+    const columns = columnsFor(ctx, CUSTOMERS, fields) ?? CUSTOMER_COLUMNS;
     const where: string[] = [];
     const params: unknown[] = [];
     const search = args.search?.trim();

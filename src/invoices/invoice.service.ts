@@ -4,7 +4,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
-import { projectColumns } from "../platform/projection";
+import { columnsFor } from "../platform/projection";
 import { jsonColumn } from "../platform/rows";
 import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
@@ -149,7 +149,7 @@ export const InvoiceService = {
     args: { first: number; after?: string; status?: InvoiceStatus[] },
     fields?: ReadonlySet<string>,
   ): Promise<Page<InvoiceNode>> {
-    const columns = fields && projectColumns(INVOICES.columns, INVOICES.projection!, fields);
+    const columns = columnsFor(ctx, INVOICES, fields);
     return ctx.loaders
       .get(invoicePagesByCustomer, columns)
       .load({ parentId: customerId, args: { first: args.first, after: args.after, filter: statusFilter(args.status) } });

@@ -1,4 +1,6 @@
 import { FieldNode, GraphQLResolveInfo, Kind, SelectionSetNode } from "graphql";
+import type { Context } from "./context";
+import type { RowSource } from "./loaders";
 
 /**
  * Which columns each GraphQL field of a node type reads, so that a list reads only the columns
@@ -14,6 +16,15 @@ export interface Projection {
 
 /** The name a select-list entry has in the row: the alias of "x IS NOT NULL AS y", else the column. */
 const outputName = (column: string) => column.split(/\s+AS\s+/i).pop()!;
+
+/**
+ * The columns of `source` that a list must read for the selected fields; undefined (every
+ * column) without a selection or with the projection lever off (PERF_LEVERS_OFF=projection).
+ */
+export function columnsFor<T>(ctx: Context, source: RowSource<T>, fields: ReadonlySet<string> | undefined): readonly string[] | undefined {
+  if (!fields || !source.projection || !ctx.config.levers.projection) return undefined;
+  return projectColumns(source.columns, source.projection, fields);
+}
 
 /** Column lists by content, so that equal selections share one list and so one loader. */
 const interned = new Map<string, readonly string[]>();

@@ -4,7 +4,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
-import { projectColumns } from "../platform/projection";
+import { columnsFor } from "../platform/projection";
 import { jsonColumn } from "../platform/rows";
 import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
 import { ProductNode } from "./product.types";
@@ -73,7 +73,7 @@ export const ProductService = {
     fields?: ReadonlySet<string>,
   ): Promise<Page<ProductNode>> {
     const filter = args.status?.length ? { sql: "status IN (?)", params: [args.status] } : undefined;
-    const columns = fields && projectColumns(PRODUCTS.columns, PRODUCTS.projection!, fields);
+    const columns = columnsFor(ctx, PRODUCTS, fields);
     return ctx.loaders.get(productPagesByCustomer, columns).load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
   },
 };
