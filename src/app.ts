@@ -93,7 +93,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
 
   const auth = await createAuthRuntime(config, redis, log);
-  const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }), config, log);
+  const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"], syncRules: config.levers["sync-rules"] }), config, log);
   registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
   registerMetricsRoute(http, { metrics, config });
   await registerQueueDashboard(http, { queues, config, auth });

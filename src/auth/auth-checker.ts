@@ -1,4 +1,4 @@
-import { AuthChecker } from "type-graphql";
+import { ResolverData } from "type-graphql";
 import { Context } from "../platform/context";
 import { CUSTOMER_RULES, CustomerRef, CustomerRule, forbidden, may, unauthenticated } from "./access";
 
@@ -11,7 +11,8 @@ import { CUSTOMER_RULES, CustomerRef, CustomerRule, forbidden, may, unauthentica
  */
 export type Rule = "public" | "signed-in" | "staff" | "staff:ADMIN" | "reseller" | `customer:${CustomerRule}`;
 
-export const authChecker: AuthChecker<Context, Rule> = ({ root, context }, rules) => {
+/** Whether the caller may use a field with these rules; refuses by throwing UNAUTHENTICATED or FORBIDDEN. Synchronous: schema/field-rules.ts. */
+export const authChecker = ({ root, context }: ResolverData<Context>, rules: Rule[]): boolean => {
   const principal = context.principal;
   if (rules.includes("public")) return true;
   if (principal.kind === "anonymous") throw unauthenticated();

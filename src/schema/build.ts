@@ -13,12 +13,12 @@ import { CustomerMaintenanceResolver, MaintenanceResolver, MaintenanceWindowReso
 import { ProductAdminResolver } from "../products/product-admin.resolver";
 import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice/selfservice.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
-import { authChecker } from "../auth/auth-checker";
 import { CustomerAuditResolver } from "../audit/audit.resolver";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { withSimpleResolvers } from "./simple-resolvers";
+import { buildWithoutRuleMiddleware, FieldRules, withFieldRules } from "./field-rules";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -48,30 +48,41 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ResellerResolver,
 ];
 
-let built: GraphQLSchema | undefined;
-let simple: GraphQLSchema | undefined;
+let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
+const variants = new Map<string, GraphQLSchema>();
 
 /**
- * The executable schema. Built once per process: type-graphql's metadata is global. With
- * `simpleResolvers` (the default; a performance lever) plain fields have no resolver of their own.
+ * The executable schema. type-graphql's part is built once per process (its metadata is global);
+ * the variants differ by two performance levers: `simpleResolvers` (plain fields have no resolver
+ * of their own) and `syncRules` (field rules checked synchronously, see field-rules.ts). Both
+ * default to on.
  */
-export async function buildKontoSchema(options: { simpleResolvers?: boolean } = {}): Promise<GraphQLSchema> {
+export async function buildKontoSchema(options: { simpleResolvers?: boolean; syncRules?: boolean } = {}): Promise<GraphQLSchema> {
   if (!built) {
-    built = await buildSchema({
-      resolvers: RESOLVERS,
-      authChecker,
-      validate: false,
-      validateFn: validateArgument,
-      scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
-    });
+    built = await buildWithoutRuleMiddleware(() =>
+      buildSchema({
+        resolvers: RESOLVERS,
+        validate: false,
+        validateFn: validateArgument,
+        scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+      }),
+    );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
-    (built.getType("Node") as GraphQLInterfaceType).resolveType = nodeTypeName;
+    (built.schema.getType("Node") as GraphQLInterfaceType).resolveType = nodeTypeName;
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
   }
-  if (options.simpleResolvers === false) return built;
-  return (simple ??= withSimpleResolvers(built));
+  const simpleResolvers = options.simpleResolvers !== false;
+  const syncRules = options.syncRules !== false;
+  const key = `${simpleResolvers}/${syncRules}`;
+  let schema = variants.get(key);
+  if (!schema) {
+    // Rules go on last: they wrap whatever resolver a field has, the default one included.
+    schema = withFieldRules(simpleResolvers ? withSimpleResolvers(built.schema) : built.schema, built.rules, syncRules ? "sync" : "async");
+    variants.set(key, schema);
+  }
+  return schema;
 }
 
 /** The schema in the committed form: sorted, so that the file diff shows real changes only. */

@@ -8,9 +8,10 @@ import { getMetadataStorage } from "type-graphql";
  * property themselves when a field has no resolver, and graphql-jit then inlines it instead of
  * calling a closure with a resolve-info object per field and row.
  *
- * A field keeps its resolver when it has a rule (@Authorized), a middleware, a field resolver, a
- * GraphQL name other than its property name, or `simple: false` (a value that may be a promise,
- * which graphql-jit does not await for a field without resolver): those are not plain reads.
+ * A field keeps its resolver when it has a middleware, a field resolver, a GraphQL name other
+ * than its property name, or `simple: false` (a value that may be a promise, which graphql-jit
+ * does not await for a field without resolver): those are not plain reads. A field with a rule
+ * gets its check from withFieldRules afterwards, around whatever resolver it has.
  */
 export function withSimpleResolvers(schema: GraphQLSchema): GraphQLSchema {
   const storage = getMetadataStorage();
@@ -20,7 +21,7 @@ export function withSimpleResolvers(schema: GraphQLSchema): GraphQLSchema {
     const names = new Set<string>();
     for (const field of [...interfaceFields, ...(objectType.fields ?? [])]) {
       const resolved = storage.fieldResolvers.some((r) => r.getObjectType?.() === field.target && r.methodName === field.name);
-      if (resolved || field.simple === false || field.roles || field.middlewares?.length || field.name !== field.schemaName) {
+      if (resolved || field.simple === false || field.middlewares?.length || field.name !== field.schemaName) {
         names.delete(field.schemaName);
         continue;
       }
