@@ -33,7 +33,7 @@
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -97,15 +97,6 @@ const FANOUT_DATABASE_URL = `${MYSQL_SERVER}/${FANOUT_NAME}`;
 const FANOUT_QUEUE_PREFIX = FANOUT_NAME;
 
 const OPERATIONS: OperationName[] = [DASHBOARD, RESELLER_PAGE];
-
-/** The Node flags of `npm start` (package.json), so that the bench runs Konto as the service runs. */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start;
-  const flags = /\bnode\s+(.*?)\s*dist\/src\/main\.js/.exec(start);
-  if (!flags) throw new Error(`package.json's start script does not run node … dist/src/main.js: ${start}`);
-  return flags[1].split(/\s+/).filter(Boolean);
-}
-const KONTO_FLAGS = startFlags();
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -528,7 +519,7 @@ async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sin
     log,
     interrupted: () => interrupted,
     startKonto: async (name, env) => {
-      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT, undefined, KONTO_FLAGS);
+      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT);
       children.push(child);
       log(`${name} listening at ${child.url} (pid ${child.proc.pid})`);
       return child;
@@ -573,10 +564,10 @@ async function main(): Promise<number> {
     GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST ?? "100000",
   };
   const poolSize = loadConfig(kontoEnv).databasePoolSize;
-  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, [...KONTO_FLAGS, "--expose-gc"]);
+  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, ["--expose-gc"]);
   children.push(konto);
   serverHeaders.set(konto, { authorization: `Bearer ${await logIn(konto.url, staff)}` });
-  log(`konto listening at ${konto.url} (pid ${konto.proc.pid}, node ${KONTO_FLAGS.join(" ") || "without flags"} as in npm start), signed in as staff ${staff.email}`);
+  log(`konto listening at ${konto.url} (pid ${konto.proc.pid}), signed in as staff ${staff.email}`);
   const floor = await startChild(
     "floor",
     path.join(__dirname, "floor.js"),
@@ -624,7 +615,7 @@ async function main(): Promise<number> {
   await stop(konto);
   const leverRuns: LeverReport[] = [];
   for (const lever of LEVERS_MEASURED) {
-    const child = await startChild(`konto-${lever}-off`, path.join(ROOT, "dist/src/main.js"), { ...kontoEnv, PERF_LEVERS_OFF: lever }, "konto listening", ROOT, undefined, KONTO_FLAGS);
+    const child = await startChild(`konto-${lever}-off`, path.join(ROOT, "dist/src/main.js"), { ...kontoEnv, PERF_LEVERS_OFF: lever }, "konto listening", ROOT);
     children.push(child);
     serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
     const ratios: Record<string, number> = {};
