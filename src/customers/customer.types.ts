@@ -1,5 +1,6 @@
 import { IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
-import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
+import { LocalDate } from "../platform/local-date";
 import { ArgsType, Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
 import type { Rule } from "../auth/auth-checker";
@@ -30,7 +31,7 @@ export class SepaMandate {
   @Field({ nullable: true })
   mandateReference?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   mandateDate?: string;
 
   @Field(() => SepaScheme)

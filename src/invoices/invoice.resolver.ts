@@ -1,4 +1,5 @@
-import { EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { EmailAddressResolver } from "graphql-scalars";
+import { LocalDate } from "../platform/local-date";
 import { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
 import { PaymentMethod } from "../customers/customer.entity";
@@ -108,8 +109,8 @@ export class CustomerInvoicesResolver {
   accountStatement(
     @Ctx() ctx: Context,
     @Root() customer: CustomerNode,
-    @Arg("from", () => LocalDateResolver) from: string,
-    @Arg("to", () => LocalDateResolver) to: string,
+    @Arg("from", () => LocalDate) from: string,
+    @Arg("to", () => LocalDate) to: string,
   ): Promise<StatementEntry[]> {
     if (from > to || Date.parse(to) - Date.parse(from) > 3 * 366 * 86_400_000) throw badInput("from must be before to, at most 3 years apart", { field: "from" });
     return BillingService.statement(ctx, customer, from, to);

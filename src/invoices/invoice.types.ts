@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
-import { DateTimeResolver, EmailAddressResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
+import { LocalDate } from "../platform/local-date";
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PaymentMethod } from "../customers/customer.entity";
 import { MailDeliveryStatus } from "../outbox/outbox.entity";
@@ -51,16 +52,16 @@ export class InvoiceNode extends Node implements NodeSource {
   @Field(() => InvoiceStatus)
   status: InvoiceStatus;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   issueDate: string;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   dueDate: string;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   periodStart?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   periodEnd?: string;
 
   @Field(() => Money)
@@ -135,7 +136,7 @@ export class PaymentTermsView {
   @Field({ nullable: true, description: "SEPA: the mandate reference." })
   mandateReference?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true, description: "SEPA: when the amount is debited." })
+  @Field(() => LocalDate, { nullable: true, description: "SEPA: when the amount is debited." })
   debitDate?: string;
 
   @Field({ nullable: true, description: "Transfer: the provider's IBAN." })
@@ -200,11 +201,11 @@ export class InvoiceIssueInput {
   @ValidateNested({ each: true })
   lines: InvoiceLineInput[];
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   @IsOptional()
   periodStart?: string;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   @IsOptional()
   periodEnd?: string;
 
@@ -239,7 +240,7 @@ export class PaymentRecordInput {
   @Max(1_000_000_000)
   amount: number;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   receivedOn: string;
 
   @Field()
@@ -256,7 +257,7 @@ export class PaymentNode {
   @Field(() => Money)
   amount: Money;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   receivedOn: string;
 
   @Field()
@@ -284,7 +285,7 @@ registerEnumType(StatementEntryKind, { name: "StatementEntryKind" });
 
 @ObjectType({ description: "A line of the account statement: an invoice or credit note raises, a payment lowers the balance." })
 export class StatementEntry {
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   date: string;
 
   @Field(() => StatementEntryKind)

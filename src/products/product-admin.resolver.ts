@@ -1,4 +1,4 @@
-import { LocalDateResolver } from "graphql-scalars";
+import { LocalDate } from "../platform/local-date";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../auth/auth-checker";
 import { Context } from "../platform/context";
@@ -31,7 +31,7 @@ export class ProductAdminResolver {
   productCancel(
     @Ctx() ctx: Context,
     @Arg("productId", () => ID) productId: string,
-    @Arg("endDate", () => LocalDateResolver, { nullable: true }) endDate?: string,
+    @Arg("endDate", () => LocalDate, { nullable: true }) endDate?: string,
   ): Promise<ProductPayload> {
     return ProductAdminService.setStatus(ctx, productId, ProductStatus.CANCELLED, endDate);
   }

@@ -1,5 +1,6 @@
 import { IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
-import { DateTimeResolver, JSONObjectResolver, LocalDateResolver } from "graphql-scalars";
+import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
+import { LocalDate } from "../platform/local-date";
 import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
 import { Address, AddressInput } from "../platform/address";
@@ -39,10 +40,10 @@ export class ProductNode extends Node implements NodeSource {
   @Field(() => BillingPeriod)
   billingPeriod: BillingPeriod;
 
-  @Field(() => LocalDateResolver)
+  @Field(() => LocalDate)
   startDate: string;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   endDate?: string;
 
   @Field(() => JSONObjectResolver, { description: "Technical data, e.g. bandwidth, disk, CPU cores." })
@@ -93,7 +94,7 @@ export class ProductInput {
   @IsOptional()
   billingPeriod?: BillingPeriod;
 
-  @Field(() => LocalDateResolver, { nullable: true })
+  @Field(() => LocalDate, { nullable: true })
   @IsOptional()
   startDate?: string;
 
