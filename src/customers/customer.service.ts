@@ -19,40 +19,42 @@ export function maskIban(iban: string): string {
 }
 
 export function customerFromRow(r: Row): CustomerNode {
-  const displayName =
+  // Assigned onto the instance (type-graphql copies a plain root for every field resolver), and
+  // the nested parts only when their columns were read: a list reads the selected columns only
+  // (platform/projection.ts), and a page of 50 customers would build them for nothing.
+  const c = new CustomerNode();
+  c.__typename = "Customer";
+  c.id = toGlobalId("Customer", r.id);
+  c.dbId = r.id;
+  c.resellerId = r.reseller_id;
+  c.mergedIntoId = r.merged_into_id ?? null;
+  c.customerNumber = r.customer_number;
+  c.kind = r.kind as CustomerKind;
+  c.displayName =
     r.kind === CustomerKind.BUSINESS && r.company_name
       ? r.company_name
       : [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
-  // An instance, not a literal: type-graphql copies a plain root into one for every field resolver.
-  return Object.assign(new CustomerNode(), {
-    __typename: "Customer",
-    id: toGlobalId("Customer", r.id),
-    dbId: r.id,
-    resellerId: r.reseller_id,
-    mergedIntoId: r.merged_into_id ?? null,
-    customerNumber: r.customer_number,
-    kind: r.kind as CustomerKind,
-    displayName,
-    companyName: r.company_name ?? undefined,
-    legalForm: r.legal_form ?? undefined,
-    salutation: r.salutation ?? undefined,
-    firstName: r.first_name ?? undefined,
-    lastName: r.last_name ?? undefined,
-    vatId: r.vat_id ?? undefined,
-    address: { street: r.street, postalCode: r.postal_code, city: r.city, countryCode: r.country_code },
-    billingAddress: r.billing_street
-      ? {
-          name: r.billing_name ?? displayName,
-          street: r.billing_street,
-          postalCode: r.billing_postal_code,
-          city: r.billing_city,
-          countryCode: r.billing_country_code,
-        }
-      : undefined,
-    email: r.email,
-    phone: r.phone ?? undefined,
-    mobile: r.mobile ?? undefined,
-    payment: {
+  c.companyName = r.company_name ?? undefined;
+  c.legalForm = r.legal_form ?? undefined;
+  c.salutation = r.salutation ?? undefined;
+  c.firstName = r.first_name ?? undefined;
+  c.lastName = r.last_name ?? undefined;
+  c.vatId = r.vat_id ?? undefined;
+  if ("street" in r) c.address = { street: r.street, postalCode: r.postal_code, city: r.city, countryCode: r.country_code };
+  c.billingAddress = r.billing_street
+    ? {
+        name: r.billing_name ?? c.displayName,
+        street: r.billing_street,
+        postalCode: r.billing_postal_code,
+        city: r.billing_city,
+        countryCode: r.billing_country_code,
+      }
+    : undefined;
+  c.email = r.email;
+  c.phone = r.phone ?? undefined;
+  c.mobile = r.mobile ?? undefined;
+  if ("payment_method" in r) {
+    c.payment = {
       method: r.payment_method as PaymentMethod,
       sepa:
         r.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && r.sepa_iban
@@ -67,21 +69,26 @@ export function customerFromRow(r: Row): CustomerNode {
               scheme: (r.sepa_scheme ?? SepaScheme.CORE) as SepaScheme,
             }
           : undefined,
-    },
-    onlineInvoice: { customerId: r.id, enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined },
-    newsletter: {
+    };
+  }
+  if ("online_invoice_enabled" in r) {
+    c.onlineInvoice = { customerId: r.id, enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined };
+  }
+  if ("newsletter_enabled" in r) {
+    c.newsletter = {
       customerId: r.id,
       enabled: boolColumn(r.newsletter_enabled),
       email: r.newsletter_email ?? undefined,
       consentAt: r.newsletter_consent_at ?? undefined,
-    },
-    ipAllowlist: jsonColumn<string[]>(r.ip_allowlist) ?? [],
-    locale: r.locale as Locale,
-    status: r.status as CustomerStatus,
-    version: r.version,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  });
+    };
+  }
+  if ("ip_allowlist" in r) c.ipAllowlist = jsonColumn<string[]>(r.ip_allowlist) ?? [];
+  c.locale = r.locale as Locale;
+  c.status = r.status as CustomerStatus;
+  c.version = r.version;
+  c.createdAt = r.created_at;
+  c.updatedAt = r.updated_at;
+  return c;
 }
 
 /** Everything customerFromRow reads; never the PIN or the password hash. */

@@ -29,11 +29,12 @@ export function productFromRow(r: Row): ProductNode {
           countryCode: r.installation_country_code,
         }
       : undefined,
-    price: money(r.price_amount, r.price_currency),
+    // Only when read: a list reads the selected columns only (platform/projection.ts).
+    price: "price_amount" in r ? money(r.price_amount, r.price_currency) : (undefined as unknown as ProductNode["price"]),
     billingPeriod: r.billing_period as BillingPeriod,
     startDate: r.start_date,
     endDate: r.end_date ?? undefined,
-    specs: jsonColumn<Record<string, unknown>>(r.specs) ?? {},
+    specs: "specs" in r ? (jsonColumn<Record<string, unknown>>(r.specs) ?? {}) : (undefined as unknown as ProductNode["specs"]),
     createdAt: r.created_at,
   };
 }
