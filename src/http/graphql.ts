@@ -41,7 +41,7 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
       maxAliasesRule({ n: config.graphql.maxAliases, ...reportAsValidationError }),
       costLimitRule({ maxCost: config.graphql.maxCost, ...reportAsValidationError }),
     ],
-    formatError: (formatted, error) => maskError(formatted, error),
+    formatError: (formatted, error) => maskError(formatted, error, log),
     plugins: [
       {
         // Names the operation and counts its errors for the request's log line and metrics.

@@ -42,16 +42,23 @@ function isPublic(error: unknown, code: unknown): boolean {
   );
 }
 
+/** Originals already logged with their request id by logUnexpectedErrors. */
+const logged = new WeakSet<object>();
+const originalOf = (error: unknown): unknown => (error instanceof GraphQLError ? (error.originalError ?? error) : error);
+
 /**
  * Apollo's formatError: errors with a public code pass; everything else becomes
- * INTERNAL_SERVER_ERROR, and logUnexpectedErrors writes the original to the log.
- * withRequestId then adds the request id to every error of the response.
+ * INTERNAL_SERVER_ERROR, and the original goes to the log: from logUnexpectedErrors with the
+ * request id, or here, for failures outside the request pipeline (the context function), which
+ * Apollo's request hooks never see. withRequestId then adds the request id to the response.
  */
-export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function maskError(formatted: GraphQLFormattedError, error: unknown, log: Logger): GraphQLFormattedError {
   if (isPublic(error, formatted.extensions?.code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     return { ...formatted, extensions };
   }
+  const original = originalOf(error);
+  if (!(typeof original === "object" && original !== null && logged.has(original))) log.error({ err: original, path: formatted.path }, "unexpected error");
   return { message: "Internal server error", path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 
@@ -59,7 +66,9 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
 export function logUnexpectedErrors(errors: readonly GraphQLError[], log: Logger, requestId: string | undefined): void {
   for (const error of errors) {
     if (isPublic(error, error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR)) continue;
-    log.error({ err: error.originalError ?? error, requestId, path: error.path }, "unexpected error");
+    const original = originalOf(error) as object;
+    logged.add(original);
+    log.error({ err: original, requestId, path: error.path }, "unexpected error");
   }
 }
 
