@@ -33,10 +33,17 @@ function rulesByField(): FieldRules {
   const rules = new Map<string, Map<string, Rule[]>>();
   const add = (type: string, field: string, roles: Rule[]) => {
     if (!rules.has(type)) rules.set(type, new Map());
+    if (rules.get(type)!.has(field)) throw new Error(`${type}.${field} has two @Authorized rules; keep one`);
     rules.get(type)!.set(field, roles);
   };
   const isOrExtends = (target: Function, base: Function) => target === base || target.prototype instanceof base;
+  // Fail closed on what this mapping does not handle: rules on a whole resolver class, and rules on
+  // interface fields (type-graphql copies those into every implementing type).
+  if (storage.authorizedResolver.length) throw new Error("@Authorized on a resolver class is not supported; put it on its fields");
   for (const { target, fieldName, roles } of storage.authorizedFields) {
+    if (storage.interfaceTypes.some((i) => i.target === target)) {
+      throw new Error(`@Authorized on ${target.name}.${fieldName}: rules on interface fields are not supported`);
+    }
     const typed = roles as Rule[];
     // A property of object types (also of those that extend the class).
     const objectTypes = storage.objectTypes.filter((t) => isOrExtends(t.target, target));
