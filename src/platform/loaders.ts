@@ -5,6 +5,7 @@ import { Projection } from "./projection";
 import { decodeCursor, keysetCondition, OrderColumn, orderBySql, Page } from "./pagination";
 
 type Row = Record<string, unknown>;
+type CursorValues = ReturnType<typeof decodeCursor>;
 
 /**
  * The request's DataLoaders. Each loader is made on first use by its factory (declared next to
@@ -115,6 +116,30 @@ export function childPageLoader<T>(
   const keyColumns = [...new Set(["id", parentColumn, ...order.map((o) => o.column)])];
   const argsKey = (a: ChildPageArgs) => JSON.stringify([a.first, a.after ?? null, a.filter ?? null]);
 
+  // One parent (a customer's own page): an index range read with LIMIT and a counted subquery
+  // costs the database about a third of the window statement below.
+  const ownPage = (parentId: number, args: ChildPageArgs, cursor: CursorValues | undefined): Promise<Row[]> => {
+    const after = cursor ? keysetCondition(order, cursor) : undefined;
+    const of = childrenOf(parentColumn, parentId, args);
+    return readQuery(
+      db,
+      `SELECT ${selectList(columns)}, (SELECT COUNT(*) FROM ${table} WHERE ${of.sql}) AS _total` +
+        ` FROM ${table} WHERE ${of.sql}${after ? ` AND ${after.sql}` : ""} ORDER BY ${orderBySql(order)} LIMIT ?`,
+      [...of.params, ...of.params, ...(after?.params ?? []), args.first + 1],
+    );
+  };
+  const windowPages = (parentIds: number[], args: ChildPageArgs, cursor: CursorValues | undefined): Promise<Row[]> => {
+    const after = cursor ? keysetCondition(order, cursor, "t.") : undefined;
+    const sql =
+      `SELECT ${selectList(columns, "c.")}, p._total FROM (` +
+      ` SELECT t.id, t._total, ROW_NUMBER() OVER (PARTITION BY t.${parentColumn} ORDER BY ${orderBySql(order, "t.")}) AS _rn FROM (` +
+      `  SELECT ${selectList(keyColumns, "x.")}, COUNT(*) OVER (PARTITION BY x.${parentColumn}) AS _total FROM ${table} x` +
+      `  WHERE x.${parentColumn} IN (?)${args.filter ? ` AND (${args.filter.sql})` : ""}` +
+      ` ) t${after ? ` WHERE ${after.sql}` : ""}` +
+      `) p JOIN ${table} c ON c.id = p.id WHERE p._rn <= ? ORDER BY c.${parentColumn}, p._rn`;
+    return readQuery(db, sql, [parentIds, ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1]);
+  };
+
   return new DataLoader<ChildPageKey, Page<T>, string>(
     async (keys) => {
       const groups = new Map<string, { args: ChildPageArgs; parentIds: number[] }>();
@@ -128,35 +153,10 @@ export function childPageLoader<T>(
       await Promise.all(
         [...groups.entries()].map(async ([k, { args, parentIds }]) => {
           const cursor = args.after ? decodeCursor(args.after, order) : undefined;
-          if (parentIds.length === 1) {
-            // One parent (a customer's own page): an index range read with LIMIT and a counted
-            // subquery costs the database about a third of the window statement below.
-            const after = cursor ? keysetCondition(order, cursor) : undefined;
-            const rows: Row[] = await readQuery(
-              db,
-              `SELECT ${selectList(columns)}, (SELECT COUNT(*) FROM ${table} y WHERE y.${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}) AS _total` +
-                ` FROM ${table} WHERE ${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}${after ? ` AND ${after.sql}` : ""}` +
-                ` ORDER BY ${orderBySql(order)} LIMIT ?`,
-              [parentIds[0], ...(args.filter?.params ?? []), parentIds[0], ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1],
-            );
-            const total = rows.length ? Number(rows[0]._total) : cursor ? () => countChildren(db, table, parentColumn, parentIds[0], args) : 0;
-            const page = rows.map((row) => ({ node: map(row), cursor: order.map((o) => row[o.column] as string | number) }));
-            pages.set(`${parentIds[0]}|${k}`, new Page(page, args.first, !!cursor, total));
-            return;
-          }
-          const after = cursor ? keysetCondition(order, cursor, "t.") : undefined;
-          const sql =
-            `SELECT ${selectList(columns, "c.")}, p._total FROM (` +
-            ` SELECT t.id, t._total, ROW_NUMBER() OVER (PARTITION BY t.${parentColumn} ORDER BY ${orderBySql(order, "t.")}) AS _rn FROM (` +
-            `  SELECT ${selectList(keyColumns, "x.")}, COUNT(*) OVER (PARTITION BY x.${parentColumn}) AS _total FROM ${table} x` +
-            `  WHERE x.${parentColumn} IN (?)${args.filter ? ` AND (${args.filter.sql})` : ""}` +
-            ` ) t${after ? ` WHERE ${after.sql}` : ""}` +
-            `) p JOIN ${table} c ON c.id = p.id WHERE p._rn <= ? ORDER BY c.${parentColumn}, p._rn`;
-          const params = [parentIds, ...(args.filter?.params ?? []), ...(after?.params ?? []), args.first + 1];
-          const rows: Row[] = await readQuery(db, sql, params);
+          const rows = parentIds.length === 1 ? await ownPage(parentIds[0], args, cursor) : await windowPages(parentIds, args, cursor);
           const byParent = new Map<number, { rows: { node: T; cursor: (string | number)[] }[]; total: number }>();
           for (const row of rows) {
-            const parentId = Number(row[parentColumn]);
+            const parentId = parentIds.length === 1 ? parentIds[0] : Number(row[parentColumn]);
             let entry = byParent.get(parentId);
             if (!entry) byParent.set(parentId, (entry = { rows: [], total: Number(row._total) }));
             entry.rows.push({ node: map(row), cursor: order.map((o) => row[o.column] as string | number) });
@@ -176,10 +176,16 @@ export function childPageLoader<T>(
   );
 }
 
+/** The rows of one parent that a page's filter keeps, as SQL (unqualified columns). */
+function childrenOf(parentColumn: string, parentId: number, args: ChildPageArgs): { sql: string; params: unknown[] } {
+  return {
+    sql: `${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}`,
+    params: [parentId, ...(args.filter?.params ?? [])],
+  };
+}
+
 async function countChildren(db: DataSource, table: string, parentColumn: string, parentId: number, args: ChildPageArgs) {
-  const rows: Row[] = await readQuery(db, 
-    `SELECT COUNT(*) AS n FROM ${table} WHERE ${parentColumn} = ?${args.filter ? ` AND (${args.filter.sql})` : ""}`,
-    [parentId, ...(args.filter?.params ?? [])],
-  );
+  const of = childrenOf(parentColumn, parentId, args);
+  const rows: Row[] = await readQuery(db, `SELECT COUNT(*) AS n FROM ${table} WHERE ${of.sql}`, of.params);
   return Number(rows[0].n);
 }
