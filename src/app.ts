@@ -13,7 +13,7 @@ import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes"
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
-import { OutboxRelay } from "./outbox/outbox.service";
+import { OutboxRelay } from "./notifications/outbox";
 import { Context } from "./platform/context";
 import { openDatabase } from "./platform/db";
 import { Logger } from "./platform/logger";

@@ -34,6 +34,10 @@ export interface Config {
   trustProxy: boolean;
   smtpUrl: string;
   mailFrom: string;
+  /** Keys that confirmation links are derived with (LINK_TOKEN_KEYS); the first signs new links. */
+  linkTokenKeys: LinkTokenKeys;
+  /** How long a process holds a delivery it is sending before another may take it over. */
+  deliveryLeaseMs: number;
   /** Milliseconds a confirmation link stays valid. */
   emailVerificationTtlMs: number;
   jwt: {
@@ -77,6 +81,11 @@ export interface Config {
   dashboardPassword: string | undefined;
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
+}
+
+export interface LinkTokenKeys {
+  currentId: string;
+  all: Map<string, Buffer>;
 }
 
 type Env = Record<string, string | undefined>;
@@ -181,6 +190,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool("TRUST_PROXY", false),
     smtpUrl: url("SMTP_URL", production ? undefined : "smtp://127.0.0.1:1025", ["smtp:", "smtps:"]),
     mailFrom,
+    linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
+    deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "60s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
     jwt: {
       issuer: text("JWT_ISSUER", publicUrl),
@@ -204,7 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     levers: levers(text("PERF_LEVERS_OFF", "")),
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
-    workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "30s")),
+    workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "10s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
@@ -229,6 +240,24 @@ function levers(off: string): Record<Lever, boolean> {
   const unknown = names.filter((name) => !(LEVERS as readonly string[]).includes(name));
   if (unknown.length) throw new ConfigError("PERF_LEVERS_OFF", `names unknown levers: ${unknown.join(", ")} (known: ${LEVERS.join(", ")})`);
   return Object.fromEntries(LEVERS.map((lever) => [lever, !names.includes(lever)])) as Record<Lever, boolean>;
+}
+
+/** `id:secret,id:secret` (secrets base64, at least 32 bytes); development has a fixed key, production none. */
+function linkTokenKeys(raw: string | undefined, production: boolean): LinkTokenKeys {
+  if (!raw) {
+    if (production) throw new ConfigError("LINK_TOKEN_KEYS", "is required in production (e.g. k1:$(openssl rand -base64 32))");
+    return { currentId: "dev", all: new Map([["dev", Buffer.from("konto development link key, never for production")]]) };
+  }
+  const all = new Map<string, Buffer>();
+  for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([\w-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
+    const secret = match ? Buffer.from(match[2], "base64") : Buffer.alloc(0);
+    if (!match || secret.length < 32) throw new ConfigError("LINK_TOKEN_KEYS", "must list id:secret entries with base64 secrets of at least 32 bytes");
+    if (all.has(match[1])) throw new ConfigError("LINK_TOKEN_KEYS", `names key ${match[1]} twice`);
+    all.set(match[1], secret);
+  }
+  if (!all.size) throw new ConfigError("LINK_TOKEN_KEYS", "must list at least one id:secret entry");
+  return { currentId: [...all.keys()][0], all };
 }
 
 function iban(variable: string, raw: string): string {

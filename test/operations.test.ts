@@ -48,11 +48,12 @@ describe("metrics", () => {
     const before = await scrape();
     const res = await t.gql(`query OpsProbe { customers(first: 2) { totalCount } }`);
     assert.equal(res.body.errors, undefined);
-    await t.app.relay.transaction(t.app.db, (_tx, record) => record("mail", { key: "ops-probe", messages: [{ to: "ops@example.com", subject: "probe", text: "probe" }] }));
-    await t.mailbox.waitFor((m) => m.envelopeTo.includes("ops@example.com"));
+    const [customer] = await t.app.db.query("SELECT customer_number, email FROM customers ORDER BY id LIMIT 1");
+    await t.app.relay.transaction(t.app.db, (_tx, emit) => emit("username-reminder", { customerNumber: customer.customer_number }));
+    await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email));
     const afterwards = await eventually(async () => {
       const text = await scrape();
-      return valueOf(text, 'konto_mail_sent_total{kind="ops-probe"}') === 1 ? text : undefined;
+      return valueOf(text, 'konto_mail_sent_total{kind="username-reminder"}') === 1 ? text : undefined;
     });
     assert.equal(valueOf(afterwards, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}'), valueOf(before, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}') + 1);
     assert.ok(valueOf(afterwards, "konto_sql_statements_per_request_count") > valueOf(before, "konto_sql_statements_per_request_count"));

@@ -1,71 +1,145 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { outboxJobId } from "../src/outbox/outbox.service";
+import { outboxJobId } from "../src/notifications/topics";
+import { seedDemoData } from "../src/seed/demo-data";
 import { eventually, startTestApp, TestApp } from "./support/harness";
 
-// Side effects recorded in a transaction reach the SMTP sink once, and never for a rollback.
+// The notifications pipeline: work recorded in a transaction reaches the SMTP sink once, is never
+// lost while MySQL says it is not done, and a permanent rejection is final and visible.
 let t: TestApp;
+let customer: { id: number; customer_number: string; email: string };
 
 before(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ OUTBOX_SWEEP_INTERVAL: "1s" });
+  await seedDemoData(t.app.db, { customers: 2 });
+  [customer] = await t.app.db.query("SELECT id, customer_number, email FROM customers ORDER BY id LIMIT 1");
 });
 after(() => t?.stop());
 
-const mail = (key: string, to: string[]) => ({
-  key,
-  messages: to.map((address) => ({ to: address, subject: `Hello ${key}`, text: "Grüß Gott", html: "<p>Grüß Gott</p>" })),
-});
+const reminder = (customerNumber = customer.customer_number) =>
+  t.app.relay.transaction(t.app.db, (_tx, emit) => emit("username-reminder", { customerNumber }));
+const jobDone = (id: string) =>
+  eventually(async () => ((await t.app.db.query("SELECT done_at FROM outbox WHERE id = ?", [id]))[0]?.done_at ? true : undefined), 15_000, `outbox ${id} done`);
+const quiet = () => new Promise((r) => setTimeout(r, 2500)); // longer than the sweep interval: a stray resend would show
 
-test("a mail recorded in a committed transaction is delivered once to each recipient", async () => {
-  await t.app.relay.transaction(t.app.db, async (_tx, record) => {
-    await record("mail", mail("welcome-1", ["a@example.com", "b@example.com"]));
-  });
-  const received = await t.mailbox.waitFor((m) => m.parsed.subject === "Hello welcome-1", 2);
-  assert.deepEqual(received.map((m) => m.envelopeTo[0]).sort(), ["a@example.com", "b@example.com"]);
-  assert.equal(received[0].parsed.text?.trim(), "Grüß Gott");
-  // The record is written right after the SMTP server accepted the message.
-  const rows = await eventually(async () => {
-    const found = await t.app.db.query("SELECT status FROM mail_deliveries WHERE delivery_key LIKE 'welcome-1:%'");
-    return found.every((r: any) => r.status === "SENT") ? found : undefined;
-  });
-  assert.equal(rows.length, 2);
+test("a topic recorded in a committed transaction is delivered once, with text and HTML, and its row is marked done", async () => {
+  const before = t.mailbox.to(customer.email).length;
+  const id = await reminder();
+  const [mail] = (await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email), before + 1)).slice(before);
+  assert.match(mail.parsed.text ?? "", new RegExp(customer.customer_number));
+  assert.match(String(mail.parsed.html), /<html/);
+  assert.match(mail.parsed.messageId ?? "", /^<username-reminder\.\d+/);
+  await jobDone(id);
+  const [row] = await t.app.db.query("SELECT status, sent_at FROM mail_deliveries WHERE outbox_id = ?", [id]);
+  assert.equal(row.status, "SENT");
+  assert.ok(row.sent_at);
+  // The job carries the outbox id only.
+  const job = await t.app.queues.mail.getJob(outboxJobId(id));
+  assert.deepEqual(Object.keys(job?.data ?? {}).sort(), ["outboxId", "requestId"]);
 });
 
 test("a rolled-back transaction leaves no outbox row and sends nothing", async () => {
+  const before = t.mailbox.messages.length;
   await assert.rejects(
-    t.app.relay.transaction(t.app.db, async (_tx, record) => {
-      await record("mail", mail("rolled-back", ["c@example.com"]));
+    t.app.relay.transaction(t.app.db, async (_tx, emit) => {
+      await emit("username-reminder", { customerNumber: customer.customer_number });
       throw new Error("business rule failed");
     }),
     /business rule failed/,
   );
-  const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM outbox WHERE JSON_VALUE(payload, '$.key') = 'rolled-back'");
+  const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM outbox WHERE done_at IS NULL");
   assert.equal(Number(n), 0);
-  await new Promise((r) => setTimeout(r, 500));
-  assert.equal(t.mailbox.to("c@example.com").length, 0);
+  await quiet();
+  assert.equal(t.mailbox.messages.length, before);
 });
 
-test("running the same job again (a retry after a crash) sends no second copy", async () => {
-  const id = await t.app.relay.transaction(t.app.db, (_tx, record) => record("mail", mail("retry-1", ["d@example.com"])));
-  await t.mailbox.waitFor((m) => m.envelopeTo.includes("d@example.com"));
-  // Simulate a redelivery: the job is gone and the row is handed over again.
+test("a payload that does not match its topic is refused when recorded", async () => {
+  await assert.rejects(
+    t.app.relay.transaction(t.app.db, (_tx, emit) => emit("invoice-email", { invoiceId: -1, kind: "issue" })),
+    /invoiceId/,
+  );
+});
+
+test("work whose job vanished after it was handed over (Redis restarted empty) is found by the sweep and sent once", async () => {
+  const before = t.mailbox.to(customer.email).length;
+  // Recorded as if the job had been added and then lost: dispatched, not done, no job.
+  const inserted = await t.app.db.query("INSERT INTO outbox (topic, payload, created_at, dispatched_at) VALUES ('username-reminder', ?, ?, ?)", [
+    JSON.stringify({ customerNumber: customer.customer_number }),
+    new Date(Date.now() - 60_000),
+    new Date(Date.now() - 59_000),
+  ]);
+  const id = String(inserted.insertId);
+  await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email), before + 1);
+  await jobDone(id);
+  await quiet();
+  assert.equal(t.mailbox.to(customer.email).length, before + 1);
+});
+
+test("running finished work again (the job removed, the done mark lost) sends no second copy", async () => {
+  const before = t.mailbox.to(customer.email).length;
+  const id = await reminder();
+  await jobDone(id);
   await eventually(async () => ((await t.app.queues.mail.getJobState(outboxJobId(id))) === "completed" ? true : undefined));
   await t.app.queues.mail.remove(outboxJobId(id));
-  await t.app.db.query("UPDATE outbox SET dispatched_at = NULL WHERE id = ?", [id]);
-  assert.equal(await t.app.relay.dispatch([id]), 1);
-  await eventually(async () => ((await t.app.queues.mail.getJobState(outboxJobId(id))) === "completed" ? true : undefined));
-  assert.equal(t.mailbox.to("d@example.com").length, 1);
+  await t.app.db.query("UPDATE outbox SET done_at = NULL WHERE id = ?", [id]);
+  await jobDone(id); // the sweep re-added it, and the ledger said SENT
+  await quiet();
+  assert.equal(t.mailbox.to(customer.email).length, before + 1);
 });
 
-test("a row whose dispatch was lost (Redis down, process died) is sent by the sweeper", async () => {
-  // Written as if the process died right after commit: no job was ever added.
-  await t.app.db.query("INSERT INTO outbox (topic, payload, created_at) VALUES ('mail', ?, ?)", [
-    JSON.stringify(mail("swept-1", ["e@example.com"])),
-    new Date(Date.now() - 60_000),
-  ]);
-  await t.app.queues.housekeeping.add("outbox-sweep", {});
-  const [received] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("e@example.com"));
-  assert.equal(received.parsed.subject, "Hello swept-1");
+test("a delivery another live process holds is not sent until its lease ran out", async () => {
+  const before = t.mailbox.to(customer.email).length;
+  const id = await t.app.db.transaction(async (tx) => {
+    const row = await tx.query("INSERT INTO outbox (topic, payload) VALUES ('username-reminder', ?)", [JSON.stringify({ customerNumber: customer.customer_number })]);
+    const outboxId = String(row.insertId);
+    // Held by a process that died after the SMTP server accepted it, lease ending in 3 s.
+    await tx.query(
+      "INSERT INTO mail_deliveries (delivery_key, outbox_id, recipient, status, lease_owner, lease_until, created_at, updated_at) VALUES (?, ?, ?, 'SENDING', 'gone:1', CURRENT_TIMESTAMP(3) + INTERVAL 3 SECOND, NOW(3), NOW(3))",
+      [`username-reminder:${outboxId}:${customer.email.toLowerCase()}`, outboxId, customer.email],
+    );
+    return outboxId;
+  });
+  await t.app.relay.dispatch([id]);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(t.mailbox.to(customer.email).length, before, "sent while another process held it");
+  await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email), before + 1, 15_000);
+  await jobDone(id);
+  assert.equal(t.mailbox.to(customer.email).length, before + 1);
+});
+
+test("a permanent SMTP rejection (550) fails the delivery at once, marks the address as bouncing, and is not retried", async () => {
+  const [other] = await t.app.db.query("SELECT customer_number, email FROM customers WHERE id <> ? ORDER BY id LIMIT 1", [customer.id]);
+  t.mailbox.rejectRecipients.add(other.email.toLowerCase());
+  const id = await reminder(other.customer_number);
+  await jobDone(id);
+  const [row] = await t.app.db.query("SELECT status, attempts, permanent_failure, error FROM mail_deliveries WHERE outbox_id = ?", [id]);
+  assert.equal(row.status, "FAILED");
+  assert.equal(row.attempts, 1);
+  assert.equal(row.permanent_failure, 1);
+  assert.match(row.error, /550|No such user/);
+  const [bounce] = await t.app.db.query("SELECT address FROM mail_bounces WHERE address = ?", [other.email.toLowerCase()]);
+  assert.ok(bounce, "the address is marked as bouncing");
+  assert.equal(await t.app.queues.mail.getJobState(outboxJobId(id)), "completed");
+});
+
+test("a passing rejection (451) is retried and goes out once the server takes it", async () => {
+  const [other] = await t.app.db.query("SELECT customer_number, email FROM customers WHERE id <> ? ORDER BY id LIMIT 1", [customer.id]);
+  const address = other.email.toLowerCase();
+  t.mailbox.rejectRecipients.delete(address);
+  t.mailbox.deferRecipients.add(address);
+  const before = t.mailbox.to(other.email).length;
+  const id = await reminder(other.customer_number);
+  const deferred = await eventually(async () => {
+    const [row] = await t.app.db.query("SELECT status, error FROM mail_deliveries WHERE outbox_id = ?", [id]);
+    return row?.status === "QUEUED" && row.error ? row : undefined;
+  });
+  assert.match(deferred.error, /451|try again/);
+  t.mailbox.deferRecipients.delete(address);
+  await t.mailbox.waitFor((m) => m.envelopeTo.includes(other.email), before + 1, 20_000);
+  await jobDone(id);
+  const [row] = await t.app.db.query("SELECT status, attempts FROM mail_deliveries WHERE outbox_id = ?", [id]);
+  assert.equal(row.status, "SENT");
+  assert.ok(row.attempts >= 2);
 });
 
 test("the expiry job marks pending verifications past their expiry as EXPIRED", async () => {
@@ -77,7 +151,7 @@ test("the expiry job marks pending verifications past their expiry as EXPIRED", 
   );
   await t.app.queues.housekeeping.add("expire-verifications", {});
   const statuses = await eventually(async () => {
-    const rows = await t.app.db.query("SELECT new_email, status FROM email_verifications ORDER BY id");
+    const rows = await t.app.db.query("SELECT new_email, status FROM email_verifications WHERE new_email IN ('late@example.com', 'fresh@example.com') ORDER BY id");
     return rows[0].status === "EXPIRED" ? rows : undefined;
   });
   assert.deepEqual(statuses.map((r: any) => [r.new_email, r.status]), [

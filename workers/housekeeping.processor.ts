@@ -1,7 +1,6 @@
 import { Job, Queue } from "bullmq";
 import { DataSource } from "typeorm";
-import { OutboxRelay } from "../src/outbox/outbox.service";
-import { Config } from "../src/config";
+import { OutboxRelay } from "../src/notifications/outbox";
 import { BillingService } from "../src/invoices/billing.service";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
@@ -18,7 +17,7 @@ export async function scheduleHousekeeping(queue: Queue): Promise<void> {
   }
 }
 
-export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay; config: Config }) {
+export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay }) {
   return async (job: Job) => {
     switch (job.name) {
       case HOUSEKEEPING_JOBS.outboxSweep.name:
@@ -26,7 +25,7 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
       case HOUSEKEEPING_JOBS.expireVerifications.name:
         return { expired: await EmailVerificationService.expireDue(deps.db) };
       case HOUSEKEEPING_JOBS.invoiceReminders.name:
-        return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay, deps.config) };
+        return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay) };
       default:
         throw new Error(`unknown housekeeping job ${job.name}`);
     }

@@ -3,21 +3,19 @@ import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
-import { AccountJobProcessor } from "../src/auth/recovery.service";
-import { InvoiceMailer } from "../src/invoices/invoice-mailer";
-import { MaintenanceFanout, NoticeSender } from "../src/maintenance/maintenance.service";
-import { MailDeliveryService } from "../src/outbox/mail-delivery.service";
-import { VerificationMailer } from "../src/verifications/verification-mailer";
-import { OutboxRelay } from "../src/outbox/outbox.service";
+import { DeliveryLedger } from "../src/notifications/deliveries";
+import { Mailer, smtpTransport } from "../src/notifications/mailer";
+import { OutboxRelay } from "../src/notifications/outbox";
+import { NotificationDeps, outboxProcessor, recordJobFailure } from "../src/notifications/processor";
+import { TOPIC_QUEUES } from "../src/notifications/topics";
 import { connect, createDataSource } from "../src/platform/db";
 import { createLogger, Logger } from "../src/platform/logger";
-import { Mailer } from "../src/platform/mailer";
-import { closeQueues, createQueues, QUEUE_NAMES, Queues } from "../src/platform/queues";
+import { closeQueues, createQueues, QUEUE_NAMES, QueueName, Queues } from "../src/platform/queues";
 import { Metrics } from "../src/platform/metrics";
 import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/process";
 import { closeRedis, createRedis } from "../src/platform/redis";
 import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
-import { mailProcessor } from "./mail.processor";
+import { allHandlers } from "./handlers";
 
 export interface WorkerDeps {
   config: Config;
@@ -35,32 +33,25 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Starts one BullMQ worker per queue. Used in-process by `npm start` and alone by `npm run workers`. */
+/** Starts one BullMQ worker per queue of the topic registry, and housekeeping. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const mailer = new Mailer(deps.config.smtpUrl, deps.config.mailFrom, deps.config.smtpPoolSize);
-  const deliveries = new MailDeliveryService(deps.db, mailer, deps.log, deps.metrics);
-  const accounts = new AccountJobProcessor(deps.db, deliveries, deps.config, deps.log, deps.relay);
-  const verifications = new VerificationMailer(deps.db, deliveries, deps.config);
-  const invoices = new InvoiceMailer(deps.db, deliveries, deps.config);
-  const fanout = new MaintenanceFanout(deps.db, deps.queues.maintenance, deps.config.noticeBatchSize);
-  const notices = new NoticeSender(deps.db, mailer, deps.config, deps.log, deps.metrics);
-  // A crashed worker's job is taken over once its lock runs out.
-  const options = { connection: deps.redis, prefix: deps.config.queuePrefix, lockDuration: deps.config.workerLockMs, stalledInterval: deps.config.workerLockMs };
+  const mailer = new Mailer(smtpTransport(deps.config.smtpUrl, deps.config.smtpPoolSize), deps.config.mailFrom);
+  const ledger = new DeliveryLedger(deps.db, mailer, deps.log, deps.config.deliveryLeaseMs, deps.metrics);
+  const notificationDeps: NotificationDeps = { db: deps.db, config: deps.config, ledger, relay: deps.relay, log: deps.log };
+  const processOutbox = outboxProcessor(notificationDeps, allHandlers(notificationDeps));
+  // A killed worker's job is taken over once its lock ran out and the stall check saw it (within
+  // lock + stalled interval); handlers are idempotent, so a job may stall more than once.
+  const options = {
+    connection: deps.redis,
+    prefix: deps.config.queuePrefix,
+    lockDuration: deps.config.workerLockMs,
+    stalledInterval: Math.min(deps.config.workerLockMs, 5000),
+    maxStalledCount: 10,
+  };
+  const concurrency: Record<QueueName, number> = { mail: 10, "invoice-email": 4, maintenance: deps.config.noticeConcurrency, housekeeping: 1 };
   const workers = [
-    new Worker(QUEUE_NAMES.mail, mailProcessor(deliveries, accounts, verifications), { ...options, concurrency: 10 }),
-    new Worker(QUEUE_NAMES.invoiceEmail, (job) => invoices.process(job.data.outboxId), { ...options, concurrency: 4 }),
-    new Worker(
-      QUEUE_NAMES.maintenance,
-      (job) => {
-        const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (job.name === "notices") return notices.sendBatch(job.data.noticeIds, final);
-        // One-notice jobs of an earlier version that may still be queued.
-        if (job.name === "notice") return notices.sendBatch([job.data.noticeId], final);
-        return fanout.fanOut(job.data.outboxId);
-      },
-      { ...options, concurrency: deps.config.noticeConcurrency },
-    ),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), { ...options, concurrency: 1 }),
+    ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
   ];
   // One line per job: queue, id, attempt, outcome, and the request that caused it.
   for (const worker of workers) {
@@ -70,15 +61,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     });
     worker.on("failed", (job, err) => {
       deps.metrics.jobs.inc({ queue: worker.name, outcome: "failed" });
-      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, outcome: "failed", requestId: job?.data?.requestId, err }, "job");
+      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, outcome: "failed", requestId: job?.data?.requestId, err: err.message }, "job");
+      void recordJobFailure(notificationDeps, job, err).catch(() => undefined);
     });
-    worker.on("error", (err) => deps.log.error({ queue: worker.name, err }, "worker error"));
+    worker.on("error", (err) => deps.log.error({ queue: worker.name, err: err.message }, "worker error"));
   }
-  await scheduleHousekeeping(deps.queues.housekeeping);
+  await scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err: err.message }, "scheduling housekeeping deferred until Redis is ready"));
   // A Redis that restarted empty has lost the schedules: put them back when it is ready again.
-  const reschedule = () => void scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err }, "rescheduling failed"));
+  const reschedule = () => void scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err: err.message }, "rescheduling failed"));
   deps.redis.on("ready", reschedule);
-  // Each worker process also sweeps on its own timer, so lost dispatches go out even while
+  // Each worker process also sweeps on its own timer, so lost work goes out again even while
   // Redis (and with it the schedule) was away.
   const sweeper = setInterval(() => {
     deps.relay.sweep().catch((err) => deps.log.warn({ err: err.message }, "outbox sweep failed"));

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import type { LinkTokenKeys } from "../config";
 import { LRUCache } from "lru-cache";
 import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { Config } from "../config";
@@ -24,6 +25,23 @@ export type AuthenticatedPrincipal = Exclude<Principal, { kind: "anonymous" }>;
 export const sha256 = (value: string): Buffer => createHash("sha256").update(value).digest();
 /** 32 bytes from the CSPRNG, URL-safe. */
 export const randomToken = (): string => randomBytes(32).toString("base64url");
+
+/**
+ * A link token derived from a per-link secret (stored) and a key from configuration (not stored):
+ * the worker that sends the link can make the same token on every retry, so the link in an email
+ * that may already have arrived keeps working, while the database alone yields no token. Only the
+ * token's SHA-256 is looked up. Each link records its key id, so keys can be rotated.
+ */
+export function linkToken(keys: LinkTokenKeys, seed: Buffer, keyId: string): string | null {
+  const key = keys.all.get(keyId);
+  return key ? createHmac("sha256", key).update(seed).digest("base64url") : null;
+}
+
+/** A new link's secret, the key it is derived with and the hash to store. */
+export function newLinkSecret(keys: LinkTokenKeys): { seed: Buffer; keyId: string; hash: Buffer } {
+  const seed = randomBytes(32);
+  return { seed, keyId: keys.currentId, hash: sha256(linkToken(keys, seed, keys.currentId)!) };
+}
 
 export function subjectOf(principal: AuthenticatedPrincipal): string {
   switch (principal.kind) {

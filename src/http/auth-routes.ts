@@ -3,7 +3,7 @@ import { AuthFailure, AuthService } from "../auth/auth.service";
 import { KontoError } from "../platform/errors";
 import { RouteDeps as Deps, routeContext } from "./route-context";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { confirmPage } from "../verifications/verification-mails";
+import { confirmPage } from "../verifications/confirm-page";
 
 /** The client id and secret from HTTP Basic auth or from the form, as RFC 6749 §2.3.1 allows. */
 function clientCredentials(request: FastifyRequest, form: Record<string, string>): { id?: string; secret?: string } {

@@ -9,7 +9,7 @@ import { FastifyInstance } from "fastify";
 import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
-import { OutboxRelay } from "../outbox/outbox.service";
+import { OutboxRelay } from "../notifications/outbox";
 import { unauthenticated } from "../auth/access";
 import { AuthRuntime } from "../auth/runtime";
 import { ANONYMOUS, Context, Principal } from "../platform/context";

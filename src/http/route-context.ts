@@ -2,7 +2,7 @@ import { FastifyRequest } from "fastify";
 import { DataSource } from "typeorm";
 import { AuthRuntime } from "../auth/runtime";
 import { Config } from "../config";
-import { OutboxRelay } from "../outbox/outbox.service";
+import { OutboxRelay } from "../notifications/outbox";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";

@@ -1,6 +1,5 @@
 import { DataSource, EntityManager } from "typeorm";
-import { Config } from "../config";
-import { OutboxRelay } from "../outbox/outbox.service";
+import { OutboxRelay } from "../notifications/outbox";
 import { assertMay } from "../auth/access";
 import { AuditService } from "../audit/audit.service";
 import { ContactType } from "../contacts/contact.entity";
@@ -16,7 +15,7 @@ import { nextInSeries } from "../platform/sequences";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
-import { formatMoney, PaymentTerms } from "./invoice-pdf";
+import { PaymentTerms } from "./invoice-pdf";
 import { invoiceById, InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
@@ -132,14 +131,14 @@ export const BillingService = {
     if (errors.length) return { userErrors: errors };
 
     const issueDate = todayUtc();
-    const invoiceId = await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+    const invoiceId = await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
       const row = await customerRow(tx, customer!.dbId);
       const id = await writeInvoice(tx, ctx, row, {
         kind: InvoiceKind.INVOICE, originalId: null, issueDate, dueDate: addDays(issueDate, input.dueInDays),
         periodStart: input.periodStart ?? null, periodEnd: input.periodEnd ?? null, status: StoredInvoiceStatus.OPEN, lines,
       });
       await AuditService.record(tx, ctx.principal, { customerId: row.id, customerNumber: row.customer_number, action: "invoice.issued", details: { invoiceId: id } });
-      await record("invoice-email", { invoiceId: id, kind: "issue" });
+      await emit("invoice-email", { invoiceId: id, kind: "issue" });
       return id;
     });
     return { invoice: (await InvoiceService.byId(ctx, invoiceId))!, userErrors: [] };
@@ -151,7 +150,7 @@ export const BillingService = {
     const customer = original ? await CustomerService.byId(ctx, original.customerId) : null;
     assertMay(ctx, "issueInvoices", customer);
     if (original!.kind !== InvoiceKind.INVOICE) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"])] };
-    const outcome = await ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number | UserError> => {
+    const outcome = await ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number | UserError> => {
       const [locked] = await tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original!.dbId]);
       if (locked.status === StoredInvoiceStatus.CANCELLED) return userError(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
       const lines: Row[] = await tx.query("SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position", [original!.dbId]);
@@ -166,7 +165,7 @@ export const BillingService = {
       });
       await tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason.slice(0, 500), original!.dbId]);
       await AuditService.record(tx, ctx.principal, { customerId: original!.customerId, customerNumber: customer!.customerNumber, action: "invoice.cancelled", details: { invoiceId: original!.id, creditNoteId: id, reason } });
-      await record("invoice-email", { invoiceId: id, kind: "issue" });
+      await emit("invoice-email", { invoiceId: id, kind: "issue" });
       return id;
     });
     if (typeof outcome !== "number") return { userErrors: [outcome] };
@@ -241,8 +240,8 @@ export const BillingService = {
       [customer!.dbId, address, address, customer!.dbId, address],
     );
     if (!confirmed) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"])] };
-    await ctx.outbox.transaction(ctx.db, async (tx, record) => {
-      await record("invoice-email", { invoiceId: invoice!.dbId, kind: "resend", to: email.trim() });
+    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
+      await emit("invoice-email", { invoiceId: invoice!.dbId, kind: "resend", to: email.trim() });
       await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "invoice.resent", details: { invoiceId: invoice!.id, to: email.trim() } });
     });
     return { invoice: invoice!, userErrors: [] };
@@ -250,32 +249,19 @@ export const BillingService = {
 
   /**
    * Payment reminders for overdue invoices, to the customer's main email (dunning goes to the
-   * main data, never to the billing address or the online-invoice address). One per invoice.
+   * main data, never to the billing address or the online-invoice address). One per invoice: the
+   * reminder is marked on the invoice in the transaction that records it.
    */
-  async sendDueReminders(db: DataSource, relay: OutboxRelay, config: Config): Promise<number> {
-    const due: Row[] = await db.query(
-      `SELECT i.id, i.number, i.gross_amount, i.currency, i.due_date, c.email, c.locale FROM invoices i JOIN customers c ON c.id = i.customer_id
-       WHERE i.status = 'OPEN' AND i.kind = 'INVOICE' AND i.due_date < ?
-         AND NOT EXISTS (SELECT 1 FROM mail_deliveries d WHERE d.invoice_id = i.id AND d.delivery_key LIKE 'reminder:%')
-       ORDER BY i.id LIMIT 1000`,
+  async sendDueReminders(db: DataSource, relay: OutboxRelay): Promise<number> {
+    const due: { id: number }[] = await db.query(
+      "SELECT id FROM invoices WHERE status = 'OPEN' AND kind = 'INVOICE' AND due_date < ? AND reminded_at IS NULL ORDER BY id LIMIT 1000",
       [todayUtc()],
     );
     for (const inv of due) {
-      const en = inv.locale === "en";
-      const amount = formatMoney(inv.gross_amount, inv.currency);
-      await relay.transaction(db, (_tx, record) =>
-        record("mail", {
-          key: `reminder:${inv.id}`,
-          invoiceId: inv.id,
-          messages: [{
-            to: inv.email,
-            subject: en ? `Payment reminder: invoice ${inv.number}` : `Zahlungserinnerung: Rechnung ${inv.number}`,
-            text: en
-              ? `Hello,\n\ninvoice ${inv.number} over ${amount} was due on ${inv.due_date} and is still open. Please pay it soon.\n\n${config.provider.name}\n`
-              : `Guten Tag,\n\ndie Rechnung ${inv.number} über ${amount} war am ${inv.due_date} fällig und ist noch offen. Bitte begleichen Sie sie zeitnah.\n\n${config.provider.name}\n`,
-          }],
-        }),
-      );
+      await relay.transaction(db, async (tx, emit) => {
+        const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [inv.id]);
+        if (marked.affectedRows) await emit("payment-reminder", { invoiceId: inv.id });
+      });
     }
     return due.length;
   },

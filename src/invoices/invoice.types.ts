@@ -3,7 +3,7 @@ import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { LocalDate } from "../platform/local-date";
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PaymentMethod } from "../customers/customer.entity";
-import { MailDeliveryStatus } from "../outbox/outbox.entity";
+import { MailDeliveryStatus } from "../notifications/notification.entity";
 import { UserError } from "../platform/user-error";
 import { PaymentSource } from "./payment.entity";
 import type { PaymentTerms } from "./invoice-pdf";

@@ -9,6 +9,7 @@ export enum AnnouncementStatus {
   SCHEDULED = "SCHEDULED",
   CANCELLED = "CANCELLED",
 }
+/** A notice's delivery, as the ledger has it (a notice without a ledger row yet is QUEUED). */
 export enum NoticeStatus {
   QUEUED = "QUEUED",
   SENDING = "SENDING",
@@ -72,7 +73,7 @@ export class MaintenanceProduct {
   customerId: number;
 }
 
-/** One recipient of one revision of an announcement: its delivery record. */
+/** One recipient of one revision of an announcement; its delivery is a row of the one ledger (mail_deliveries.notice_id). */
 @Entity("maintenance_notices")
 export class MaintenanceNotice {
   @PrimaryGeneratedColumn({ type: "bigint", unsigned: true })
@@ -92,15 +93,6 @@ export class MaintenanceNotice {
 
   @Column({ name: "product_ids", type: "json" })
   productIds: number[];
-
-  @Column({ type: "enum", enum: NoticeStatus, default: NoticeStatus.QUEUED })
-  status: NoticeStatus;
-
-  @Column({ type: "varchar", length: 500, nullable: true })
-  error: string | null;
-
-  @Column({ name: "sent_at", type: "datetime", precision: 3, nullable: true })
-  sentAt: Date | null;
 
   @CreateDateColumn({ name: "created_at", precision: 3 })
   createdAt: Date;

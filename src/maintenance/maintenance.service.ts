@@ -1,27 +1,28 @@
-import { Queue } from "bullmq";
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { forbidden } from "../auth/access";
 import { AuditService } from "../audit/audit.service";
-import { Config } from "../config";
 import { Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
-import { Logger } from "../platform/logger";
-import { Mailer } from "../platform/mailer";
-import { Metrics } from "../platform/metrics";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { jsonColumn } from "../platform/rows";
 import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
 import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
 import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
-import { noticeMail } from "./maintenance-mails";
+import { deliveryKey } from "../notifications/deliveries";
+import { Handlers, NotificationDeps } from "../notifications/processor";
+import { renderMaintenanceNotice } from "../notifications/templates";
+import { localeOf } from "../notifications/templates/template";
 
 type Row = Record<string, any>;
 type Result = { announcement?: AnnouncementNode; userErrors: UserError[] };
 
+/** Notices with their delivery from the one ledger; a notice not yet handed to it is QUEUED. */
+const NOTICES = "maintenance_notices n LEFT JOIN mail_deliveries d ON d.notice_id = n.id";
+const NOTICE_STATUS = "COALESCE(d.status, 'QUEUED')";
+
 const TECHNICAL = "FIND_IN_SET('TECHNICAL', k.types) AND k.email_confirmed_at IS NOT NULL";
-const BULK = 1000;
 
 function announcementFromRow(r: Row): AnnouncementNode {
   return {
@@ -80,7 +81,7 @@ export const MaintenanceService = {
     if (errors.length) return { userErrors: errors };
 
     const outcome = await refusable(() =>
-      ctx.outbox.transaction(ctx.db, async (tx, record): Promise<number> => {
+      ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number> => {
       const result = await tx.query(
         `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [input.kind, input.titleDe, input.titleEn, input.messageDe, input.messageEn, input.startsAt, input.endsAt, principalLabel(ctx.principal)],
@@ -98,7 +99,7 @@ export const MaintenanceService = {
       // Thrown, not returned: the announcement row must roll back with it.
       if (!inserted.affectedRows) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]));
       await AuditService.record(tx, ctx.principal, { customerId: null, action: "maintenance.announced", details: { announcementId, products: inserted.affectedRows } });
-      await record("maintenance-fanout", { announcementId, revision: 1 });
+      await emit("maintenance-fanout", { announcementId, revision: 1 });
       return announcementId;
       }),
     );
@@ -116,13 +117,13 @@ export const MaintenanceService = {
     const startsAt = change.startsAt ?? current.startsAt;
     const endsAt = change.endsAt ?? current.endsAt;
     if (!change.cancel && startsAt >= endsAt) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"])] };
-    await ctx.outbox.transaction(ctx.db, async (tx, record) => {
+    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
       await tx.query(
         `UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`,
         [startsAt, endsAt, change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED, current.dbId],
       );
       await AuditService.record(tx, ctx.principal, { customerId: null, action: change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled", details: { announcementId: current.id, startsAt, endsAt } });
-      await record("maintenance-fanout", { announcementId: current.dbId, revision: current.revision + 1 });
+      await emit("maintenance-fanout", { announcementId: current.dbId, revision: current.revision + 1 });
     });
     return { announcement: (await MaintenanceService.byId(ctx, current.dbId))!, userErrors: [] };
   },
@@ -139,7 +140,7 @@ export const MaintenanceService = {
   },
 
   async stats(ctx: Context, announcement: AnnouncementNode): Promise<NoticeStats> {
-    const rows: Row[] = await ctx.db.query("SELECT status, COUNT(*) AS n FROM maintenance_notices WHERE announcement_id = ? AND revision = ? GROUP BY status", [
+    const rows: Row[] = await ctx.db.query(`SELECT ${NOTICE_STATUS} AS status, COUNT(*) AS n FROM ${NOTICES} WHERE n.announcement_id = ? AND n.revision = ? GROUP BY 1`, [
       announcement.dbId,
       announcement.revision,
     ]);
@@ -148,10 +149,10 @@ export const MaintenanceService = {
   },
 
   async notices(ctx: Context, announcement: AnnouncementNode, args: { first: number; after?: string; status?: NoticeStatus }): Promise<Page<NoticeNode>> {
-    const order: OrderColumn[] = [{ column: "id" }];
-    const where = ["announcement_id = ?", "revision = ?"];
+    const order: OrderColumn[] = [{ column: "n.id" }];
+    const where = ["n.announcement_id = ?", "n.revision = ?"];
     const params: unknown[] = [announcement.dbId, announcement.revision];
-    if (args.status) (where.push("status = ?"), params.push(args.status));
+    if (args.status) (where.push(`${NOTICE_STATUS} = ?`), params.push(args.status));
     const filter = { sql: where.join(" AND "), params: [...params] };
     if (args.after) {
       const k = keysetCondition(order, decodeCursor(args.after, order));
@@ -159,7 +160,8 @@ export const MaintenanceService = {
       params.push(...k.params);
     }
     const rows: Row[] = await ctx.db.query(
-      `SELECT id, recipient, revision, status, JSON_LENGTH(product_ids) AS products, error, sent_at FROM maintenance_notices WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`,
+      `SELECT n.id, n.recipient, n.revision, ${NOTICE_STATUS} AS status, JSON_LENGTH(n.product_ids) AS products, d.error, d.sent_at FROM ${NOTICES}
+       WHERE ${where.join(" AND ")} ORDER BY n.id LIMIT ?`,
       [...params, args.first + 1],
     );
     return new Page(
@@ -169,7 +171,7 @@ export const MaintenanceService = {
       })),
       args.first,
       !!args.after,
-      async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM maintenance_notices WHERE ${filter.sql}`, filter.params))[0].n),
+      async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM ${NOTICES} WHERE ${filter.sql}`, filter.params))[0].n),
     );
   },
 
@@ -220,152 +222,102 @@ const windowsByCustomer = (db: DataSource) =>
  * The worker side. The fan-out works out the recipients in SQL — every TECHNICAL contact with a
  * confirmed email of the affected customers, or the main email of a customer without one — one
  * row per person (an address that is the technical contact of several products or customers gets
- * one email listing them), then adds one job per batch of notices (NOTICE_BATCH_SIZE) with
- * addBulk. A follow-up revision goes to the recipients of the first.
+ * one email listing them), and records one outbox row per batch of notices (NOTICE_BATCH_SIZE),
+ * all in one transaction with its own done mark: every batch is work MySQL knows of until it is
+ * done. A follow-up revision goes to the recipients who got (or are getting) the first.
  */
-export class MaintenanceFanout {
-  constructor(
-    private readonly db: DataSource,
-    private readonly queue: Queue,
-    private readonly batchSize: number,
-  ) {}
-
-  async fanOut(outboxId: string): Promise<{ notices: number }> {
-    const [row] = await this.db.query("SELECT payload FROM outbox WHERE id = ?", [outboxId]);
-    const { announcementId, revision } = jsonColumn<{ announcementId: number; revision: number }>(row?.payload) ?? { announcementId: 0, revision: 0 };
-    const [announcement] = await this.db.query("SELECT revision, kind FROM maintenance_announcements WHERE id = ?", [announcementId]);
-    if (!announcement) return { notices: 0 };
-    if (revision === 1) {
-      await this.db.query(
-        `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
-         SELECT ?, 1, MIN(r.recipient), MIN(r.locale), JSON_ARRAYAGG(r.product_id) FROM (
-           SELECT k.email AS recipient, c.locale, mp.product_id FROM maintenance_products mp
-             JOIN customers c ON c.id = mp.customer_id JOIN contacts k ON k.customer_id = mp.customer_id AND ${TECHNICAL}
-             WHERE mp.announcement_id = ?
-           UNION ALL
-           -- the main email: without a technical contact, when the customer asked for it, and always for security and outage notices
-           SELECT c.email, c.locale, mp.product_id FROM maintenance_products mp JOIN customers c ON c.id = mp.customer_id
-             WHERE mp.announcement_id = ? AND (? OR c.notify_main_email = 1 OR NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL}))
-         ) r GROUP BY LOWER(r.recipient)`,
-        [announcementId, announcementId, announcementId, announcement.kind !== "MAINTENANCE"],
-      );
-    } else {
-      // Follow-ups go to whoever got (or is getting) the first notice; the rest never heard of it.
-      await this.db.query(
-        `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
-         SELECT announcement_id, ?, recipient, locale, product_ids FROM maintenance_notices
-         WHERE announcement_id = ? AND revision = 1 AND status IN ('SENT', 'SENDING')`,
-        [revision, announcementId],
-      );
-    }
-    let added = 0;
-    for (let lastId = 0; ; ) {
-      const ids: { id: string }[] = await this.db.query(
-        "SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? AND status IN ('QUEUED', 'SENDING') AND id > ? ORDER BY id LIMIT ?",
-        [announcementId, revision, lastId, BULK],
-      );
-      if (!ids.length) break;
-      const jobs = [];
-      for (let i = 0; i < ids.length; i += this.batchSize) {
-        const batch = ids.slice(i, i + this.batchSize).map(({ id }) => String(id));
-        jobs.push({ name: "notices", data: { noticeIds: batch }, opts: { jobId: `notices-${batch[0]}-${batch[batch.length - 1]}` } });
-      }
-      await this.queue.addBulk(jobs);
-      added += ids.length;
-      lastId = Number(ids[ids.length - 1].id);
-    }
-    return { notices: added };
-  }
-}
-
-/**
- * Sends notices in batches; each notice's row is its delivery record, so a retried batch sends
- * only what is not SENT yet. A batch costs four statements however large it is (read, supersede,
- * mark SENDING, products), and the SENT marks of finished messages go out together (StatusMarks).
- * The messages of a batch go out at once over the pooled SMTP connections.
- */
-export class NoticeSender {
-  constructor(
-    private readonly db: DataSource,
-    private readonly mailer: Mailer,
-    private readonly config: Config,
-    private readonly log: Logger,
-    private readonly metrics?: Metrics,
-  ) {}
-
-  async sendBatch(noticeIds: string[], final: boolean): Promise<{ sent: number }> {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, read by column name
-    const rows: any[] = await this.db.query(
-      `SELECT n.id, n.revision, n.recipient, n.locale, n.product_ids, n.status, a.kind, a.title_de, a.title_en, a.message_de, a.message_en,
-              a.starts_at, a.ends_at, a.status AS announcement_status, a.revision AS current_revision
-       FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id IN (?) AND n.status <> 'SENT'`,
-      [noticeIds],
-    );
-    // A follow-up made an older revision stale before it went out: the newer one says it all.
-    const stale = rows.filter((n) => n.revision < n.current_revision).map((n) => n.id);
-    if (stale.length) await this.db.query("UPDATE maintenance_notices SET status = 'FAILED', error = 'superseded by a newer revision' WHERE id IN (?) AND status <> 'SENT'", [stale]);
-    const due = rows.filter((n) => n.revision >= n.current_revision);
-    if (!due.length) return { sent: 0 };
-    await this.db.query("UPDATE maintenance_notices SET status = 'SENDING' WHERE id IN (?) AND status <> 'SENT'", [due.map((n) => n.id)]);
-    const productIds = [...new Set(due.flatMap((n) => jsonColumn<number[]>(n.product_ids) ?? []))];
-    type ProductRow = { type: string; plan: string; identifier: string };
-    const products = new Map<number, ProductRow>();
-    if (productIds.length) {
-      for (const p of await this.db.query("SELECT id, type, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds])) products.set(Number(p.id), p);
-    }
-    const marks = new StatusMarks(this.db);
-    const failures: unknown[] = [];
-    await Promise.all(
-      due.map(async (n) => {
-        const ids = (jsonColumn<number[]>(n.product_ids) ?? []).slice().sort((a, b) => a - b);
-        const message = noticeMail({ ...n, products: ids.map((id) => products.get(id)).filter((p): p is ProductRow => !!p) }, this.config);
-        try {
-          await this.mailer.send({ ...message, messageId: `<notice.${n.id}@konto>` });
-          this.metrics?.mailSent.inc({ kind: "maintenance" });
-          marks.sent(n.id);
-        } catch (error) {
-          failures.push(error);
-          const reason = error instanceof Error ? error.message.slice(0, 500) : "unknown error";
-          await this.db.query("UPDATE maintenance_notices SET status = ?, error = ? WHERE id = ? AND status <> 'SENT'", [final ? "FAILED" : "SENDING", reason, n.id]);
-          this.metrics?.mailFailed.inc({ kind: "maintenance" });
-          this.log.warn({ noticeId: n.id, err: error }, "maintenance notice failed");
+export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "maintenance-fanout" | "maintenance-notices"> {
+  const { db, config, ledger, relay } = deps;
+  return {
+    async "maintenance-fanout"({ payload, doneIn }) {
+      const { announcementId, revision } = payload;
+      const [announcement] = await db.query("SELECT revision, kind FROM maintenance_announcements WHERE id = ?", [announcementId]);
+      if (!announcement) return { skipped: 1 };
+      const batches = await relay.transaction(db, async (tx, emit) => {
+        if (revision === 1) {
+          await tx.query(
+            `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
+             SELECT ?, 1, MIN(r.recipient), MIN(r.locale), JSON_ARRAYAGG(r.product_id) FROM (
+               SELECT k.email AS recipient, c.locale, mp.product_id FROM maintenance_products mp
+                 JOIN customers c ON c.id = mp.customer_id JOIN contacts k ON k.customer_id = mp.customer_id AND ${TECHNICAL}
+                 WHERE mp.announcement_id = ?
+               UNION ALL
+               -- the main email: without a technical contact, when the customer asked for it, and always for security and outage notices
+               SELECT c.email, c.locale, mp.product_id FROM maintenance_products mp JOIN customers c ON c.id = mp.customer_id
+                 WHERE mp.announcement_id = ? AND (? OR c.notify_main_email = 1 OR NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL}))
+             ) r GROUP BY LOWER(r.recipient)`,
+            [announcementId, announcementId, announcementId, announcement.kind !== "MAINTENANCE"],
+          );
+        } else {
+          // Follow-ups go to whoever got (or is getting) the first notice; the rest never heard of it.
+          await tx.query(
+            `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
+             SELECT n.announcement_id, ?, n.recipient, n.locale, n.product_ids FROM maintenance_notices n JOIN mail_deliveries d ON d.notice_id = n.id
+             WHERE n.announcement_id = ? AND n.revision = 1 AND d.status IN ('SENT', 'SENDING')`,
+            [revision, announcementId],
+          );
         }
-      }),
-    );
-    await marks.flushed();
-    // The job is retried for the failed ones only: the others are SENT and skipped next time.
-    if (failures.length) throw failures[0];
-    return { sent: due.length };
-  }
-}
+        const ids: { id: string }[] = await tx.query("SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? ORDER BY id", [announcementId, revision]);
+        for (let i = 0; i < ids.length; i += config.noticeBatchSize) {
+          await emit("maintenance-notices", { noticeIds: ids.slice(i, i + config.noticeBatchSize).map(({ id }) => String(id)) });
+        }
+        await doneIn(tx);
+        return Math.ceil(ids.length / config.noticeBatchSize);
+      });
+      return { batches };
+    },
 
-/**
- * SENT marks for messages that went out, written as they finish: one UPDATE at a time, for all
- * marks that came in meanwhile. Between the SMTP server's acceptance and the mark lies only the
- * wait for the statement before, so a crash can resend little (Message-IDs stay stable).
- */
-class StatusMarks {
-  private pending: string[] = [];
-  private writing: Promise<void> = Promise.resolve();
-  /** A failed write, kept for flushed(): a rejection nobody awaits yet would end the process. */
-  private failure: unknown;
-
-  constructor(private readonly db: DataSource) {}
-
-  sent(id: string): void {
-    this.pending.push(id);
-    if (this.pending.length === 1) this.writing = this.writing.then(() => this.write()).catch((error) => void (this.failure ??= error));
-  }
-
-  private async write(): Promise<void> {
-    const ids = this.pending;
-    this.pending = [];
-    if (ids.length) await this.db.query("UPDATE maintenance_notices SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL WHERE id IN (?)", [ids]);
-  }
-
-  async flushed(): Promise<void> {
-    await this.writing;
-    if (this.failure) throw this.failure;
-    if (this.pending.length) await this.write();
-  }
+    /**
+     * Sends one batch: the ledger claims the notices not sent yet, and each is marked SENT as soon
+     * as the server accepted it. A notice of a revision that a newer one replaced is not sent.
+     */
+    async "maintenance-notices"({ outboxId, payload, final }) {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, read by column name
+      const rows: any[] = await db.query(
+        `SELECT n.id, n.revision, n.recipient, n.locale, n.product_ids, a.title_de, a.title_en, a.message_de, a.message_en,
+                a.starts_at, a.ends_at, a.status AS announcement_status, a.revision AS current_revision
+         FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id IN (?)`,
+        [payload.noticeIds],
+      );
+      const key = (n: { id: string; recipient: string }) => deliveryKey(`notice:${n.id}`, n.recipient);
+      // A follow-up made an older revision stale before it went out: the newer one says it all.
+      const stale = rows.filter((n) => n.revision < n.current_revision);
+      await ledger.cancel(outboxId, stale.map((n) => ({ key: key(n), to: n.recipient, noticeId: String(n.id) })), "superseded by a newer revision");
+      const due = rows.filter((n) => n.revision >= n.current_revision);
+      const productIds = [...new Set(due.flatMap((n) => jsonColumn<number[]>(n.product_ids) ?? []))];
+      const products = new Map<number, { identifier: string; plan: string }>();
+      if (productIds.length) {
+        for (const p of await db.query("SELECT id, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds])) products.set(Number(p.id), p);
+      }
+      return ledger.deliver(
+        outboxId,
+        due.map((n) => ({
+          key: key(n),
+          to: n.recipient,
+          noticeId: String(n.id),
+          render: () =>
+            renderMaintenanceNotice(
+              {
+                revision: n.revision,
+                cancelled: n.announcement_status === "CANCELLED",
+                titleDe: n.title_de,
+                titleEn: n.title_en,
+                messageDe: n.message_de,
+                messageEn: n.message_en,
+                startsAt: n.starts_at,
+                endsAt: n.ends_at,
+                products: (jsonColumn<number[]>(n.product_ids) ?? [])
+                  .slice()
+                  .sort((a, b) => a - b)
+                  .map((id) => products.get(id))
+                  .filter((p): p is { identifier: string; plan: string } => !!p),
+                providerName: config.provider.name,
+              },
+              localeOf(n.locale),
+            ),
+        })),
+        final,
+      );
+    },
+  };
 }

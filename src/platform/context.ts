@@ -3,7 +3,7 @@ import { DataSource } from "typeorm";
 import { Config } from "../config";
 import type { CustomerRole, StaffRole } from "../users/user.entity";
 import type { AuthRuntime } from "../auth/runtime";
-import type { OutboxRelay } from "../outbox/outbox.service";
+import type { OutboxRelay } from "../notifications/outbox";
 import { Loaders } from "./loaders";
 import { Logger } from "./logger";
 

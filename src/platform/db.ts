@@ -5,7 +5,7 @@ import { Config } from "../config";
 import { Contact } from "../contacts/contact.entity";
 import { Customer } from "../customers/customer.entity";
 import { Invoice, InvoiceLine } from "../invoices/invoice.entity";
-import { MailDelivery, OutboxMessage } from "../outbox/outbox.entity";
+import { MailBounce, MailDelivery, OutboxMessage } from "../notifications/notification.entity";
 import { Product } from "../products/product.entity";
 import { Reseller } from "../resellers/reseller.entity";
 import { Membership, User } from "../users/user.entity";
@@ -18,6 +18,7 @@ import { Access1763800000000 } from "../../migrations/1763800000000-Access";
 import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
 import { Maintenance1764000000000 } from "../../migrations/1764000000000-Maintenance";
 import { SelfService1764100000000 } from "../../migrations/1764100000000-SelfService";
+import { Notifications1764200000000 } from "../../migrations/1764200000000-Notifications";
 import { ChangeRequest, CustomerAlias, MergeRequest, SupportRequest } from "../selfservice/selfservice.entity";
 import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
 import { ProductPlanChange } from "../products/product-plan-change.entity";
@@ -36,6 +37,7 @@ export const ENTITIES = [
   Membership,
   OutboxMessage,
   MailDelivery,
+  MailBounce,
   ApiClient,
   RefreshToken,
   PasswordReset,
@@ -52,7 +54,7 @@ export const ENTITIES = [
   MergeRequest,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000, SelfService1764100000000];
+export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000, SelfService1764100000000, Notifications1764200000000];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {

@@ -77,6 +77,34 @@ export class Metrics {
       },
     });
     new Gauge({
+      name: "konto_outbox_oldest_open_age_seconds",
+      help: "Age of the oldest outbox row whose work is not done yet (0 when none); the sweep re-adds its job if it is gone",
+      registers,
+      async collect() {
+        const [row] = await db.query("SELECT MIN(created_at) AS oldest FROM outbox WHERE done_at IS NULL");
+        this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: "konto_mail_deliveries",
+      help: "Deliveries in the ledger by status (FAILED: rejected for good or out of attempts)",
+      labelNames: ["status"],
+      registers,
+      async collect() {
+        const rows: { status: string; n: number }[] = await db.query("SELECT status, COUNT(*) AS n FROM mail_deliveries GROUP BY status");
+        for (const status of ["QUEUED", "SENDING", "SENT", "FAILED"]) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+      },
+    });
+    new Gauge({
+      name: "konto_mail_bouncing_addresses",
+      help: "Addresses a receiving server rejected for good (SMTP 5xx)",
+      registers,
+      async collect() {
+        const [row] = await db.query("SELECT COUNT(*) AS n FROM mail_bounces");
+        this.set(Number(row.n));
+      },
+    });
+    new Gauge({
       name: "konto_email_verifications",
       help: "Email verifications by state (pending ones past their expiry count as expired)",
       labelNames: ["state"],

@@ -5,7 +5,7 @@ import { verifyAgainstDecoy, verifyPassword } from "../auth/passwords";
 import { AuditService } from "../audit/audit.service";
 import { customerById, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
-import { RecordedMail } from "../outbox/outbox.service";
+import { Emit } from "../notifications/topics";
 import { Context, principalLabel } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
@@ -21,8 +21,6 @@ import {
 } from "./selfservice.types";
 
 type Row = Record<string, any>;
-
-const mail = (key: string, to: string, subject: string, text: string): RecordedMail => ({ key, messages: [{ to, subject, text }] });
 
 async function loadCustomer(ctx: Context, gid: string, rule: Parameters<typeof assertMay>[1]): Promise<CustomerNode> {
   const customer = await CustomerService.byId(ctx, idOfType(gid, "Customer", "customerId"));
@@ -159,15 +157,11 @@ export const SelfServiceService = {
         if (!r) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No such change request", ["id"]));
         if (r.status !== RequestStatus.PENDING) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This request was decided already", ["id"]));
         const changes = jsonColumn<ChangeRequestInput>(r.changes) ?? {};
-        const [c] = await tx.query("SELECT id, customer_number, email, locale FROM customers WHERE id = ? FOR UPDATE", [r.customer_id]);
+        await tx.query("SELECT id FROM customers WHERE id = ? FOR UPDATE", [r.customer_id]);
         if (approve) await applyChange(tx, record, ctx, r.customer_id, changes);
         await tx.query("UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, principalLabel(ctx.principal), id]);
         await AuditService.record(tx, ctx.principal, { customerId: r.customer_id, action: approve ? "changeRequest.approved" : "changeRequest.rejected", details: { changeRequestId: id, reason } });
-        const en = c.locale === "en";
-        const text = approve
-          ? en ? `Hello,\n\nyour change request for customer ${c.customer_number} was approved and is in effect.\n${reason ? `\nNote: ${reason}\n` : ""}` : `Guten Tag,\n\nIhr Änderungsantrag zur Kundennummer ${c.customer_number} wurde genehmigt und ist wirksam.\n${reason ? `\nHinweis: ${reason}\n` : ""}`
-          : en ? `Hello,\n\nyour change request for customer ${c.customer_number} was rejected.\nReason: ${reason}\n` : `Guten Tag,\n\nIhr Änderungsantrag zur Kundennummer ${c.customer_number} wurde abgelehnt.\nBegründung: ${reason}\n`;
-        await record("mail", mail(`change-request:${id}`, c.email, en ? `Change request ${approve ? "approved" : "rejected"}` : `Änderungsantrag ${approve ? "genehmigt" : "abgelehnt"}`, text));
+        await record("change-request-decided", { changeRequestId: id });
         return r.customer_id as number;
       }),
     );
@@ -194,12 +188,7 @@ export const SelfServiceService = {
         "INSERT INTO support_requests (reference, customer_id, product_id, callback_contact_id, subject, message, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [reference, customer.dbId, productId, contactId, input.subject, input.message, principalLabel(ctx.principal)],
       );
-      const callback = contact ? `${contact.first_name} ${contact.last_name}, ${contact.phone ?? contact.email}` : "-";
-      await record("mail", mail(`support:${reference}`, ctx.config.supportEmail, `[${reference}] ${input.subject} (${customer.customerNumber})`,
-        `Kunde: ${customer.displayName} (${customer.customerNumber})\nVon: ${principalLabel(ctx.principal)}\nRückruf: ${callback}\nProdukt: ${productId ?? "-"}\n\n${input.message}\n`));
-      await record("mail", mail(`support-confirmation:${reference}`, customer.email,
-        customer.locale === "en" ? `We received your request ${reference}` : `Wir haben Ihre Anfrage ${reference} erhalten`,
-        customer.locale === "en" ? `Hello,\n\nwe received your request "${input.subject}". Its reference is ${reference}.\n` : `Guten Tag,\n\nwir haben Ihre Anfrage „${input.subject}“ erhalten. Die Referenz ist ${reference}.\n`));
+      await record("support-request", { supportRequestId: Number(r.insertId) });
       await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "supportRequest.created", details: { reference } });
       return Number(r.insertId);
     });
@@ -308,11 +297,7 @@ export const SelfServiceService = {
         }
         await tx.query("UPDATE merge_requests SET status = ?, reason = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, id]);
         await AuditService.record(tx, ctx.principal, { customerId: a.id, action: approve ? "customer.merged" : "customer.merge.rejected", details: { mergeRequestId: id, source: b.customer_number, reason } });
-        const text = (number: string) =>
-          approve
-            ? `Guten Tag,\n\ndie Kundennummer ${b.customer_number} wurde mit ${a.customer_number} zusammengeführt. Produkte, Rechnungen, Ansprechpartner und Logins gehören nun zu ${a.customer_number}; ${b.customer_number} führt weiterhin dorthin. (${number})\n`
-            : `Guten Tag,\n\ndie Zusammenführung von ${b.customer_number} mit ${a.customer_number} wurde abgelehnt. Begründung: ${reason}\n`;
-        for (const c of [a, b]) await record("mail", mail(`merge:${id}:${c.customer_number}`, c.email, approve ? "Kundennummern zusammengeführt" : "Zusammenführung abgelehnt", text(c.customer_number)));
+        await record("merge-decided", { mergeRequestId: id });
         return Number(a.id);
       }),
     );
@@ -324,7 +309,7 @@ export const SelfServiceService = {
 
 async function applyChange(
   tx: EntityManager,
-  record: (topic: "mail" | "verification", payload: object) => Promise<string>,
+  record: Emit,
   ctx: Context,
   customerId: number,
   changes: ChangeRequestInput,

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { EntityManager, QueryFailedError } from "typeorm";
 import { AuditService } from "../audit/audit.service";
 import { assertMay, CustomerRule, forbidden } from "../auth/access";
-import { sha256 } from "../auth/tokens";
+import { newLinkSecret, sha256 } from "../auth/tokens";
+import { Emit } from "../notifications/topics";
 import { CustomerService } from "../customers/customer.service";
 import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
@@ -11,11 +11,8 @@ import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailVerificationPurpose as Purpose, EmailVerificationStatus as Status } from "./email-verification.entity";
 import { EmailVerificationService, verificationById } from "./email-verification.service";
 import { EmailVerificationNode } from "./email-verification.types";
-import { replacedNotice } from "./verification-mails";
 
 export const RESEND_COOLDOWN_MS = 60_000;
-
-type Record = (topic: "verification" | "mail", payload: object) => Promise<string>;
 
 /** What confirming a purpose changes: the row, its email column, and extra columns. */
 const TARGETS: { [P in Purpose]: { table: string; column: string; extra: string } } = {
@@ -45,8 +42,8 @@ export type ConfirmOutcome = "CONFIRMED" | "EXPIRED" | "ALREADY_USED" | "CANCELL
 
 /**
  * Email changes: the old address stays in use until the new one is confirmed by a link. The
- * token is made by the mail worker when it sends the link (only its SHA-256 is stored), so a
- * token exists nowhere but in the email.
+ * token is derived from a secret of the verification and a key from configuration (only its
+ * SHA-256 is stored), so it exists nowhere but in the email and the sender's memory.
  */
 export const EmailChangeService = {
   /**
@@ -55,7 +52,7 @@ export const EmailChangeService = {
    */
   async request(
     tx: EntityManager,
-    record: Record,
+    emit: Emit,
     ctx: Context,
     change: { purpose: Purpose; targetId: number; customerId: number | null; customerNumber?: string; newEmail: string },
   ): Promise<number> {
@@ -63,13 +60,13 @@ export const EmailChangeService = {
       change.purpose,
       change.targetId,
     ]);
+    const secret = newLinkSecret(ctx.config.linkTokenKeys);
     const result = await tx.query(
-      "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-      // Until the worker sends the link the hash is of random bytes nobody has.
-      [change.customerId, change.purpose, change.targetId, change.newEmail.trim(), randomBytes(32), new Date(Date.now() + ctx.config.emailVerificationTtlMs)],
+      "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, token_seed, token_key_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [change.customerId, change.purpose, change.targetId, change.newEmail.trim(), secret.hash, secret.seed, secret.keyId, new Date(Date.now() + ctx.config.emailVerificationTtlMs)],
     );
     const verificationId = Number(result.insertId);
-    await record("verification", { verificationId });
+    await emit("email-verification", { verificationId });
     await AuditService.record(tx, ctx.principal, {
       customerId: change.customerId,
       customerNumber: change.customerNumber,
@@ -82,7 +79,7 @@ export const EmailChangeService = {
   /** Applies the change of a valid token; every other outcome leaves everything as it was. */
   async confirm(ctx: Context, token: string): Promise<{ outcome: ConfirmOutcome; verificationId?: number; locale?: string }> {
     if (!token || token.length > 100) return { outcome: "UNKNOWN" };
-    return ctx.outbox.transaction(ctx.db, async (tx, record) => {
+    return ctx.outbox.transaction(ctx.db, async (tx, emit) => {
       const [v] = await tx.query(
         `SELECT v.id, v.customer_id, v.purpose, v.target_id, v.new_email, v.status, v.expires_at, c.locale, c.customer_number
          FROM email_verifications v LEFT JOIN customers c ON c.id = v.customer_id WHERE v.token_hash = ? FOR UPDATE`,
@@ -105,17 +102,15 @@ export const EmailChangeService = {
         if (code === "ER_DUP_ENTRY") return { outcome: "TAKEN" as const, ...base };
         throw error;
       }
-      await tx.query("UPDATE email_verifications SET status = 'CONFIRMED', confirmed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [v.id]);
+      const old = (row.email as string | null)?.trim() || null;
+      await tx.query("UPDATE email_verifications SET status = 'CONFIRMED', confirmed_at = CURRENT_TIMESTAMP(3), previous_email = ? WHERE id = ?", [old, v.id]);
       const confirmer: Principal = ctx.principal;
       await AuditService.record(tx, confirmer.kind === "anonymous" ? { kind: "anonymous" } : confirmer, {
         customerId: v.customer_id,
         action: "email.change.confirmed",
         details: { purpose: v.purpose, targetId: v.target_id, from: row.email, to: v.new_email, via: "confirmation link" },
       });
-      const old = (row.email as string | null)?.trim();
-      if (old && old.toLowerCase() !== String(v.new_email).toLowerCase()) {
-        await record("mail", replacedNotice({ verificationId: v.id, oldEmail: old, newEmail: v.new_email, purpose: v.purpose, locale: base.locale }));
-      }
+      if (old && old.toLowerCase() !== String(v.new_email).toLowerCase()) await emit("email-replaced", { verificationId: v.id });
       return { outcome: "CONFIRMED" as const, ...base };
     });
   },
@@ -154,9 +149,14 @@ export const EmailChangeService = {
     if (wait > 0) {
       return { userErrors: [userError(UserErrorCode.COOLDOWN, `You can resend in ${Math.ceil(wait / 1000)} seconds`, ["id"])] };
     }
-    await ctx.outbox.transaction(ctx.db, async (tx, record) => {
-      await tx.query("UPDATE email_verifications SET delivery_state = 'QUEUED', last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [v.dbId]);
-      await record("verification", { verificationId: v.dbId });
+    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
+      // A new secret: the link asked for replaces the old one, which stops working now.
+      const secret = newLinkSecret(ctx.config.linkTokenKeys);
+      await tx.query(
+        "UPDATE email_verifications SET token_hash = ?, token_seed = ?, token_key_id = ?, delivery_state = 'QUEUED', delivery_error = NULL, last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?",
+        [secret.hash, secret.seed, secret.keyId, v.dbId],
+      );
+      await emit("email-verification", { verificationId: v.dbId });
     });
     ctx.loaders.get(verificationById).clear(v.dbId);
     return { verification: (await EmailVerificationService.byId(ctx, v.dbId))!, userErrors: [] };

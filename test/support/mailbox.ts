@@ -17,6 +17,10 @@ export class Mailbox {
   private closedSessions = new Set<string>();
   /** Called when a message's data has arrived, before it is accepted. */
   onDataReceived?: () => void;
+  /** Recipients this server answers 550 (no such mailbox), like a real relay for an unknown address. */
+  readonly rejectRecipients = new Set<string>();
+  /** Recipients answered 451 (try again later) for now. */
+  readonly deferRecipients = new Set<string>();
 
   /**
    * `acceptDelayMs` holds each message this long before answering 250, like a slow relay; a
@@ -27,6 +31,12 @@ export class Mailbox {
       authOptional: true,
       disabledCommands: ["STARTTLS"],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const to = address.address.toLowerCase();
+        if (this.rejectRecipients.has(to)) return callback(Object.assign(new Error("5.1.1 No such user"), { responseCode: 550 }));
+        if (this.deferRecipients.has(to)) return callback(Object.assign(new Error("4.2.0 Mailbox busy, try again later"), { responseCode: 451 }));
+        callback();
+      },
       onClose: (session) => {
         this.closedSessions.add(session.id);
       },

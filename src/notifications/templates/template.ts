@@ -36,9 +36,13 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-/** Wraps the body of a message in the one layout every HTML part shares. */
-export function layout(locale: Locale, body: SafeHtml, footer: string): string {
-  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"></head><body style="font-family:system-ui,sans-serif;color:#222;max-width:40rem">${body}<hr><p style="color:#666;font-size:smaller">${footer}</p></body></html>`.value;
+/**
+ * Wraps the body of a message in the one layout every HTML part shares. Messages without a signature
+ * (the text part has none) pass no footer, so the HTML part does not end in an empty rule.
+ */
+export function layout(locale: Locale, body: SafeHtml, footer = ""): string {
+  const signature = footer ? html`<hr><p style="color:#666;font-size:smaller">${footer}</p>` : "";
+  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"></head><body style="font-family:system-ui,sans-serif;color:#222;max-width:40rem">${body}${signature}</body></html>`.value;
 }
 
 /** A text paragraph turned into HTML paragraphs, line breaks kept. */

@@ -1,0 +1,192 @@
+import { createHash, randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import { DataSource } from "typeorm";
+import { Logger } from "../platform/logger";
+import { Metrics } from "../platform/metrics";
+import { isPermanentRejection, Mailer, MailMessage } from "./mailer";
+import { RenderedMail } from "./templates/template";
+
+/** One message to one recipient, named by a key that is the same on every retry. */
+export interface Outgoing {
+  key: string;
+  to: string;
+  /** Rendered when the sender gets to it (and only if the ledger says it is still to send). */
+  render: () => RenderedMail | Promise<RenderedMail>;
+  attachments?: MailMessage["attachments"];
+  invoiceId?: number;
+  noticeId?: string;
+}
+
+// A type, not an interface: handlers return it where an index signature is asked for.
+export type DeliveryOutcome = {
+  sent: number;
+  /** Already SENT or FAILED before this run. */
+  skipped: number;
+  /** Rejected for good (SMTP 5xx) in this run. */
+  rejected: number;
+  /** Failed for now (4xx, network); sent again on the job's next attempt. */
+  deferred: number;
+  /** Held by another live process's lease; the latest lease end (ms) to wait for. */
+  leasedUntil: number | null;
+  errors: string[];
+};
+
+/** Kinds of message, for metrics: the key's first part ("notice", "invoice", ...). */
+const kindOf = (key: string) => key.split(":")[0];
+
+/** One key per message and recipient; the unique index on it is what stops a second send. */
+export function deliveryKey(messageKey: string, recipient: string): string {
+  const key = `${messageKey}:${recipient.trim().toLowerCase()}`;
+  // The column holds 191 characters; long keys keep their start and a hash of the whole.
+  return key.length <= 191 ? key : `${key.slice(0, 126)}#${createHash("sha256").update(key).digest("hex")}`;
+}
+
+/** A Message-ID that is the same for every attempt, so that a receiving system can spot a duplicate. */
+export const messageIdOf = (key: string) => `<${key.replace(/[^\w.-]/g, ".")}@konto>`;
+
+/** A row nobody holds: to send, or left SENDING by a process whose lease ran out. */
+const OPEN = "(status = 'QUEUED' OR (status = 'SENDING' AND lease_until < CURRENT_TIMESTAMP(3)))";
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
+
+/** MySQL being away: a statement that failed for this is tried again, never given up. */
+function isConnectionError(error: unknown): boolean {
+  const err = error as { code?: string; driverError?: { code?: string; fatal?: boolean }; fatal?: boolean; message?: string };
+  const code = err?.driverError?.code ?? err?.code ?? "";
+  return (
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH)$/.test(code) ||
+    !!err?.driverError?.fatal ||
+    !!err?.fatal ||
+    /Pool is closed|Connection lost|connect ECONNREFUSED|Can't add new command when connection is in closed state/.test(err?.message ?? "")
+  );
+}
+
+/**
+ * Runs a write that records what already happened outside (a message the SMTP server accepted):
+ * while MySQL is away it waits and tries again, so the fact is never lost and the job is never
+ * failed for it — failing it would send the message again.
+ */
+export async function recordDurably<T>(log: Logger, what: string, write: () => Promise<T>): Promise<T> {
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+      log.warn({ err: errorText(error), what }, "database away; keeping the record and trying again");
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/**
+ * The one delivery ledger: a row per message and recipient in `mail_deliveries`.
+ * - QUEUED: to send. SENDING: claimed by one process with an exclusive lease (owner, expiry).
+ *   SENT: accepted by the SMTP server. FAILED: rejected for good, or out of attempts.
+ * - A row is claimed before it is sent, so a sweep, a second worker or a job that BullMQ handed
+ *   out twice (its lock does not survive a Redis restart) never sends a row a live process holds.
+ * - The SENT mark is written right after the server accepted that message. Only a process that
+ *   dies between the two leaves a SENDING row behind; it is sent again once its lease expired.
+ */
+export class DeliveryLedger {
+  /** Names this process in leases, for operators reading the table. */
+  private readonly process = `${hostname()}:${process.pid}`.slice(0, 40);
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly mailer: Mailer,
+    private readonly log: Logger,
+    private readonly leaseMs: number,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  /**
+   * Sends what the ledger says is still to send, at most once each. `final` is the job's last
+   * attempt: what fails now for a passing reason is then FAILED instead of left for a retry.
+   */
+  async deliver(outboxId: string | null, items: Outgoing[], final: boolean): Promise<DeliveryOutcome> {
+    const outcome: DeliveryOutcome = { sent: 0, skipped: 0, rejected: 0, deferred: 0, leasedUntil: null, errors: [] };
+    if (!items.length) return outcome;
+    await this.db.query(
+      `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, created_at, updated_at) VALUES ?`,
+      [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", new Date(), new Date()])],
+    );
+    const lease = `${this.process}:${randomUUID().slice(0, 8)}`;
+    const keys = items.map((i) => i.key);
+    await this.db.query(
+      `UPDATE mail_deliveries SET status = 'SENDING', lease_owner = ?, lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND, attempts = attempts + 1
+       WHERE delivery_key IN (?) AND ${OPEN}`,
+      [lease, this.leaseMs * 1000, keys],
+    );
+    const rows: { id: string; delivery_key: string; status: string; lease_owner: string | null; lease_until: Date | null }[] = await this.db.query(
+      "SELECT id, delivery_key, status, lease_owner, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
+      [keys],
+    );
+    const byKey = new Map(rows.map((r) => [r.delivery_key, r]));
+    const mine: { item: Outgoing; id: string }[] = [];
+    for (const item of items) {
+      const row = byKey.get(item.key);
+      if (row?.status === "SENDING" && row.lease_owner === lease) mine.push({ item, id: row.id });
+      else if (row?.status === "SENDING") outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+      else outcome.skipped++;
+    }
+    await Promise.all(mine.map(({ item, id }) => this.sendOne(item, id, final, outcome)));
+    return outcome;
+  }
+
+  private async sendOne(item: Outgoing, id: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
+    let messageId: string;
+    try {
+      const rendered = await item.render();
+      messageId = await this.mailer.send({ to: item.to, ...rendered, attachments: item.attachments, messageId: messageIdOf(item.key) });
+    } catch (error) {
+      const permanent = isPermanentRejection(error);
+      outcome.errors.push(errorText(error));
+      this.metrics?.mailFailed.inc({ kind: kindOf(item.key) });
+      this.log.warn({ deliveryKey: item.key, permanent, err: errorText(error) }, "mail delivery failed");
+      if (permanent || final) {
+        outcome.rejected += permanent ? 1 : 0;
+        await recordDurably(this.log, "delivery failure", () =>
+          this.db.query("UPDATE mail_deliveries SET status = 'FAILED', permanent_failure = ?, error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", [
+            permanent,
+            errorText(error),
+            id,
+          ]),
+        );
+        if (permanent) {
+          await recordDurably(this.log, "bounce", () =>
+            this.db.query(
+              `INSERT INTO mail_bounces (address, error) VALUES (?, ?)
+               ON DUPLICATE KEY UPDATE error = VALUES(error), bounces = bounces + 1, last_bounced_at = CURRENT_TIMESTAMP(3)`,
+              [item.to.trim().toLowerCase(), errorText(error)],
+            ),
+          );
+        }
+      } else {
+        outcome.deferred++;
+        // Released for the next attempt; the error shows meanwhile.
+        await recordDurably(this.log, "delivery deferral", () =>
+          this.db.query("UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", [errorText(error), id]),
+        );
+      }
+      return;
+    }
+    outcome.sent++;
+    this.metrics?.mailSent.inc({ kind: kindOf(item.key) });
+    await recordDurably(this.log, "SENT mark", () =>
+      this.db.query(
+        "UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), message_id = ?, error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+        [messageId, id],
+      ),
+    );
+  }
+
+  /** Marks deliveries that will never be sent (a newer revision says it all), unless one is SENT or held by a live lease. */
+  async cancel(outboxId: string | null, items: { key: string; to: string; noticeId?: string }[], reason: string): Promise<void> {
+    if (!items.length) return;
+    await this.db.query(
+      `INSERT INTO mail_deliveries (delivery_key, outbox_id, notice_id, recipient, status, error, created_at, updated_at) VALUES ?
+       ON DUPLICATE KEY UPDATE error = IF(${OPEN}, VALUES(error), error), status = IF(${OPEN}, 'FAILED', status)`,
+      [items.map((i) => [i.key, outboxId, i.noticeId ?? null, i.to, "FAILED", reason, new Date(), new Date()])],
+    );
+  }
+}

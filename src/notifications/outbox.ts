@@ -1,0 +1,96 @@
+import { DataSource, EntityManager } from "typeorm";
+import { inTransaction } from "../platform/db";
+import { Logger } from "../platform/logger";
+import { Queues } from "../platform/queues";
+import { scopeOf } from "../platform/request-scope";
+import { Emit, isTopic, OutboxJobData, outboxJobId, PayloadOf, Topic, TOPICS } from "./topics";
+
+/** Work younger than this is left to the relay that is adding it right now. */
+const SWEEP_GRACE_MS = 5000;
+const SWEEP_LIMIT = 1000;
+
+/**
+ * Side effects are written as outbox rows in the transaction that causes them; after commit the
+ * relay adds the BullMQ job (jobId = outbox id). An outbox row stays open until its handler is done
+ * (`done_at`), so the sweep finds every piece of work whose job is gone — never added (Redis was
+ * down, the process died after commit) or lost after it was added (Redis restarted empty, the job
+ * was removed) — and adds it again. Adding a job whose id still exists is a no-op in BullMQ.
+ */
+export class OutboxRelay {
+  constructor(
+    private readonly db: DataSource,
+    private readonly queues: Queues,
+    private readonly log: Logger,
+  ) {}
+
+  /** Records a topic in the caller's transaction; returns the outbox id. */
+  async record<T extends Topic>(tx: EntityManager, topic: T, payload: PayloadOf<T>): Promise<string> {
+    // Checked when written too: a wrong payload is a bug of the caller, found in its transaction.
+    TOPICS[topic].payload.parse(payload);
+    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [topic, JSON.stringify(payload), scopeOf(tx)?.requestId ?? null]);
+    return String(result.insertId);
+  }
+
+  /**
+   * Runs `work` in one transaction with `emit` at hand; after commit its rows are handed to BullMQ.
+   * A failure to reach Redis never fails the caller: the sweep adds the jobs later.
+   */
+  async transaction<T>(db: DataSource, work: (tx: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
+    let ids: string[] = [];
+    const result = await inTransaction(db, (tx) => {
+      ids = [];
+      return work(tx, async (topic, payload) => {
+        const id = await this.record(tx, topic, payload);
+        ids.push(id);
+        return id;
+      });
+    });
+    this.dispatchLater(ids);
+    return result;
+  }
+
+  /** Hands rows committed by someone else's transaction (a handler's) to BullMQ without waiting. */
+  dispatchLater(ids: string[]): void {
+    if (ids.length) void this.dispatch(ids).catch((err) => this.log.warn({ err, outboxIds: ids }, "outbox dispatch deferred to the sweep"));
+  }
+
+  /** Adds the jobs of these open outbox rows; rows already done are skipped. */
+  async dispatch(ids: string[]): Promise<number> {
+    if (!ids.length) return 0;
+    const rows: { id: string; topic: string; request_id: string | null }[] = await this.db.query(
+      "SELECT id, topic, request_id FROM outbox WHERE id IN (?) AND done_at IS NULL",
+      [ids],
+    );
+    return this.addJobs(rows);
+  }
+
+  /** Re-adds the jobs of open outbox rows older than a few seconds; returns how many it handed over. */
+  async sweep(limit = SWEEP_LIMIT): Promise<number> {
+    const rows: { id: string; topic: string; request_id: string | null }[] = await this.db.query(
+      "SELECT id, topic, request_id FROM outbox WHERE done_at IS NULL AND created_at < ? ORDER BY id LIMIT ?",
+      [new Date(Date.now() - SWEEP_GRACE_MS), limit],
+    );
+    return this.addJobs(rows);
+  }
+
+  private async addJobs(rows: { id: string; topic: string; request_id: string | null }[]): Promise<number> {
+    const byQueue = new Map<(typeof TOPICS)[Topic]["queue"], { name: string; data: OutboxJobData; opts: { jobId: string } }[]>();
+    for (const row of rows) {
+      if (!isTopic(row.topic)) {
+        this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic");
+        continue;
+      }
+      const queue = TOPICS[row.topic].queue;
+      const id = String(row.id);
+      // The job name is the topic, for Bull Board and logs; the processor reads the topic from the row.
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { name: row.topic, data: { outboxId: id, requestId: row.request_id }, opts: { jobId: outboxJobId(id) } }]);
+    }
+    let added = 0;
+    for (const [queue, jobs] of byQueue) {
+      await this.queues[queue].addBulk(jobs);
+      added += jobs.length;
+      await this.db.query("UPDATE outbox SET dispatched_at = COALESCE(dispatched_at, CURRENT_TIMESTAMP(3)) WHERE id IN (?)", [jobs.map((j) => j.data.outboxId)]);
+    }
+    return added;
+  }
+}

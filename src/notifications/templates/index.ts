@@ -1,0 +1,48 @@
+import { renderChangeRequestDecided } from "./change-request-decided";
+import { renderEmailConfirmation } from "./email-confirmation";
+import { renderEmailReplaced } from "./email-replaced";
+import { renderInvoice } from "./invoice";
+import { renderLoginExists } from "./login-exists";
+import { renderMaintenanceNotice } from "./maintenance-notice";
+import { renderMergeDecided } from "./merge-decided";
+import { renderPasswordReset } from "./password-reset";
+import { renderPaymentReminder } from "./payment-reminder";
+import { renderSupportConfirmation } from "./support-confirmation";
+import { renderSupportRequest } from "./support-request";
+import { renderUsernameReminder } from "./username-reminder";
+
+export * from "./template";
+export { type EmailPurpose } from "./email-purpose";
+export { type ChangeRequestDecidedData, renderChangeRequestDecided } from "./change-request-decided";
+export { type EmailConfirmationData, renderEmailConfirmation } from "./email-confirmation";
+export { type EmailReplacedData, renderEmailReplaced } from "./email-replaced";
+export { type InvoiceData, renderInvoice } from "./invoice";
+export { type LoginExistsData, renderLoginExists } from "./login-exists";
+export { type MaintenanceNoticeData, renderMaintenanceNotice } from "./maintenance-notice";
+export { type MergeDecidedData, renderMergeDecided } from "./merge-decided";
+export { type PasswordResetData, renderPasswordReset } from "./password-reset";
+export { type PaymentReminderData, renderPaymentReminder } from "./payment-reminder";
+export { type SupportConfirmationData, renderSupportConfirmation } from "./support-confirmation";
+export { type SupportRequestData, renderSupportRequest } from "./support-request";
+export { type UsernameReminderData, renderUsernameReminder } from "./username-reminder";
+
+/** Every message by its key (the name of its file), so a registry or a job can name a template. */
+export const TEMPLATES = {
+  "change-request-decided": renderChangeRequestDecided,
+  "email-confirmation": renderEmailConfirmation,
+  "email-replaced": renderEmailReplaced,
+  invoice: renderInvoice,
+  "login-exists": renderLoginExists,
+  "maintenance-notice": renderMaintenanceNotice,
+  "merge-decided": renderMergeDecided,
+  "password-reset": renderPasswordReset,
+  "payment-reminder": renderPaymentReminder,
+  "support-confirmation": renderSupportConfirmation,
+  "support-request": renderSupportRequest,
+  "username-reminder": renderUsernameReminder,
+} as const;
+
+export type TemplateName = keyof typeof TEMPLATES;
+
+/** The data a template takes, by its key: TemplateData<"invoice"> is InvoiceData. */
+export type TemplateData<N extends TemplateName> = Parameters<(typeof TEMPLATES)[N]>[0];

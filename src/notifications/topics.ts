@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { QueueName } from "../platform/queues";
+
+/**
+ * Every side effect that leaves the process, by topic. A topic names its queue, the typed payload
+ * its outbox row carries (ids, never secrets or mail text: the handler reads the rows) and the
+ * templates it renders. Services emit `(topic, payload)` in their transaction; the generic
+ * processor checks the payload against this schema and calls the topic's handler, which the
+ * compiler requires for every topic (workers/handlers.ts).
+ */
+const id = z.number().int().positive();
+
+export const TOPICS = {
+  /** A confirmation link for a pending email change (all purposes, registrations included). */
+  "email-verification": { queue: "mail", payload: z.object({ verificationId: id }), templates: ["email-confirmation"] },
+  /** Tells the old address that a confirmed change replaced it. */
+  "email-replaced": { queue: "mail", payload: z.object({ verificationId: id }), templates: ["email-replaced"] },
+  /** "I forgot my username": what the requester typed; the handler looks the customer up. */
+  "username-reminder": { queue: "mail", payload: z.object({ customerNumber: z.string().max(40) }), templates: ["username-reminder"] },
+  /** "I forgot my password": what the requester typed; the handler looks the login up. */
+  "password-reset": { queue: "mail", payload: z.object({ email: z.string().max(254) }), templates: ["password-reset"] },
+  /** A self-registration; the row holds the password hash. */
+  registration: { queue: "mail", payload: z.object({ registrationId: id }), templates: ["login-exists"] },
+  /** A staff decision on a change request, to the customer. */
+  "change-request-decided": { queue: "mail", payload: z.object({ changeRequestId: id }), templates: ["change-request-decided"] },
+  /** A support request: to the support team, and a confirmation to the customer. */
+  "support-request": { queue: "mail", payload: z.object({ supportRequestId: id }), templates: ["support-request", "support-confirmation"] },
+  /** A staff decision on merging two customer numbers, to both customers. */
+  "merge-decided": { queue: "mail", payload: z.object({ mergeRequestId: id }), templates: ["merge-decided"] },
+  /** An invoice or credit note as PDF to its recipients, or again to one address on request. */
+  "invoice-email": {
+    queue: "invoice-email",
+    payload: z.object({ invoiceId: id, kind: z.enum(["issue", "resend"]), to: z.string().max(254).optional() }),
+    templates: ["invoice"],
+  },
+  /** A reminder for an overdue invoice, to the customer's main email. */
+  "payment-reminder": { queue: "mail", payload: z.object({ invoiceId: id }), templates: ["payment-reminder"] },
+  /** Works out the recipients of an announcement revision and records their notice batches. */
+  "maintenance-fanout": { queue: "maintenance", payload: z.object({ announcementId: id, revision: id }), templates: [] },
+  /** One batch of maintenance notices (NOTICE_BATCH_SIZE), each notice a row of its own. */
+  "maintenance-notices": { queue: "maintenance", payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }), templates: ["maintenance-notice"] },
+} as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; templates: readonly string[] }>;
+
+export type Topic = keyof typeof TOPICS;
+export type PayloadOf<T extends Topic> = z.infer<(typeof TOPICS)[T]["payload"]>;
+
+export const isTopic = (name: string): name is Topic => Object.prototype.hasOwnProperty.call(TOPICS, name);
+
+/** The queues that carry outbox work, each started once by the workers. */
+export const TOPIC_QUEUES: QueueName[] = [...new Set(Object.values(TOPICS).map((t) => t.queue))];
+
+/** Records a topic in the caller's transaction; returns the outbox id. */
+export type Emit = <T extends Topic>(topic: T, payload: PayloadOf<T>) => Promise<string>;
+
+export const outboxJobId = (outboxId: string | number) => `outbox-${outboxId}`;
+
+/** What a job carries: the outbox row to work on, and the request that caused it (for logs). Never a payload. */
+export interface OutboxJobData {
+  outboxId: string;
+  requestId: string | null;
+}
