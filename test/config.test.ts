@@ -31,6 +31,10 @@ describe("configuration", () => {
       [{ DATABASE_REPLICA_URLS: "mysql://r1/konto,http://r2" }, "DATABASE_REPLICA_URLS", /mysql/],
       [{ PROVIDER_IBAN: "AT00 1234" }, "PROVIDER_IBAN", /IBAN/],
       [{ NODE_ENV: "production" }, "PUBLIC_URL", /required/],
+      [{ NODE_ENV: "production", PUBLIC_URL: "https://k.example", SMTP_URL: "smtp://relay.example" }, "LINK_TOKEN_KEYS", /required in production/],
+      [{ LINK_TOKEN_KEYS: "k1:c2hvcnQ=" }, "LINK_TOKEN_KEYS", /at least 32 bytes/],
+      [{ LINK_TOKEN_KEYS: "no-colon-here" }, "LINK_TOKEN_KEYS", /id:secret/],
+      [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
     ];
     for (const [env, variable, problem] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => {
@@ -40,6 +44,15 @@ describe("configuration", () => {
         return true;
       });
     }
+  });
+
+  test("LINK_TOKEN_KEYS: the first key derives new links, the others still derive the links they made", () => {
+    const a = Buffer.alloc(32, 1).toString("base64");
+    const b = Buffer.alloc(32, 2).toString("base64");
+    const keys = loadConfig({ LINK_TOKEN_KEYS: `new:${a}, old:${b}` }).linkTokenKeys;
+    assert.equal(keys.currentId, "new");
+    assert.deepEqual([...keys.all.keys()], ["new", "old"]);
+    assert.deepEqual(keys.all.get("old"), Buffer.alloc(32, 2));
   });
 
   test("EMAIL_VERIFICATION_TTL accepts seconds for tests and days for production", () => {

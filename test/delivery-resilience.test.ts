@@ -69,6 +69,8 @@ test("a worker killed with SIGKILL in the middle of sending, then restarted, del
     PUBLIC_URL: t.config.publicUrl,
     JWT_DEV_KEY_FILE: t.config.jwt.devKeyFile,
     WORKER_LOCK_DURATION: "2s",
+    // The killed worker's claim on the message runs out after this; then the new worker sends it.
+    DELIVERY_LEASE: "4s",
     OUTBOX_SWEEP_INTERVAL: "1s",
     LOG_LEVEL: "silent",
   };

@@ -191,7 +191,7 @@ describe("online invoice", () => {
     // A retried or duplicate job for the same invoice emails no one twice.
     const [row] = await t.app.db.query("SELECT id FROM outbox WHERE topic = 'invoice-email' AND JSON_VALUE(payload, '$.invoiceId') = ?", [Number(Buffer.from(late.id, "base64url").toString().split(":")[1])]);
     await t.app.queues["invoice-email"].remove(`outbox-${row.id}`);
-    await t.app.db.query("UPDATE outbox SET dispatched_at = NULL WHERE id = ?", [row.id]);
+    await t.app.db.query("UPDATE outbox SET done_at = NULL WHERE id = ?", [row.id]);
     await t.app.relay.dispatch([String(row.id)]);
     await eventually(async () => ((await t.app.queues["invoice-email"].getJobState(`outbox-${row.id}`)) === "completed" ? true : undefined));
     assert.equal(t.mailbox.messages.filter((m) => m.parsed.subject === `Rechnung ${late.number}`).length, expected.length);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
@@ -97,7 +98,13 @@ describe("unexpected errors", () => {
 
 describe("production mode", () => {
   test("introspection is off and field suggestions are not given", async () => {
-    const prod = await startTestApp({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", WORKERS_IN_PROCESS: "false", JWT_SIGNING_KEY: signingKeyPem() });
+    const prod = await startTestApp({
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://konto.example.com",
+      WORKERS_IN_PROCESS: "false",
+      JWT_SIGNING_KEY: signingKeyPem(),
+      LINK_TOKEN_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);
       assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { outboxJobId } from "../src/notifications/topics";
+import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { eventually, startTestApp, TestApp } from "./support/harness";
 
@@ -140,6 +141,32 @@ test("a passing rejection (451) is retried and goes out once the server takes it
   const [row] = await t.app.db.query("SELECT status, attempts FROM mail_deliveries WHERE outbox_id = ?", [id]);
   assert.equal(row.status, "SENT");
   assert.ok(row.attempts >= 2);
+});
+
+test("a retried confirmation email carries the same link, and the link of the first email keeps working", async () => {
+  const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customer.id]);
+  const address = "retried-link@example.com";
+  const update = await t.gql(`mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`, {
+    id: toGlobalId("Contact", contact.id),
+    email: address,
+  });
+  assert.deepEqual(update.body.data.contactUpdate.userErrors, []);
+  const [first] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(address));
+  const [row] = await t.app.db.query("SELECT id FROM outbox WHERE topic = 'email-verification' ORDER BY id DESC LIMIT 1");
+  await jobDone(String(row.id));
+  // The process died right after the server accepted it: no SENT mark, the job runs again.
+  await t.app.db.query("UPDATE mail_deliveries SET status = 'SENDING', lease_until = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE outbox_id = ?", [row.id]);
+  await t.app.queues.mail.remove(outboxJobId(row.id));
+  await t.app.db.query("UPDATE outbox SET done_at = NULL WHERE id = ?", [row.id]);
+  const [, second] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(address), 2);
+  const tokenOf = (text?: string) => /token=([\w-]+)/.exec(text ?? "")?.[1];
+  assert.ok(tokenOf(first.parsed.text));
+  assert.equal(tokenOf(second.parsed.text), tokenOf(first.parsed.text));
+  const confirm = await t.gql(`mutation($t: String!) { emailVerificationConfirm(token: $t) { userErrors { code } } }`, { t: tokenOf(first.parsed.text) }, { authorization: "" });
+  assert.deepEqual(confirm.body.data.emailVerificationConfirm.userErrors, []);
+  const [stored] = await t.app.db.query("SELECT token_hash, token_seed FROM email_verifications WHERE new_email = ?", [address]);
+  assert.notDeepEqual(stored.token_hash, stored.token_seed, "only a hash and the secret are stored");
+  assert.ok(!JSON.stringify(await t.app.db.query("SELECT payload FROM outbox WHERE id = ?", [row.id])).includes(tokenOf(first.parsed.text)!));
 });
 
 test("the expiry job marks pending verifications past their expiry as EXPIRED", async () => {

@@ -14,6 +14,7 @@ import { ProductAdminResolver } from "../products/product-admin.resolver";
 import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice/selfservice.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerAuditResolver } from "../audit/audit.resolver";
+import { NotificationResolver } from "../notifications/notification.resolver";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
@@ -34,6 +35,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OnlineInvoicePendingResolver,
   NewsletterPendingResolver,
   CustomerAuditResolver,
+  NotificationResolver,
   CustomerResolver,
   SepaMandateResolver,
   CustomerContactsResolver,

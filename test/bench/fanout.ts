@@ -134,7 +134,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const secondsBetween = (from: number, to: number | undefined) => (to === undefined ? null : (to - from) / 1000);
 
 async function noticeCounts(db: DataSource): Promise<Record<string, number>> {
-  const rows: { status: string; n: string | number }[] = await db.query("SELECT status, COUNT(*) AS n FROM maintenance_notices GROUP BY status");
+  const rows: { status: string; n: string | number }[] = await db.query(
+    "SELECT COALESCE(d.status, 'QUEUED') AS status, COUNT(*) AS n FROM maintenance_notices n LEFT JOIN mail_deliveries d ON d.notice_id = n.id GROUP BY 1",
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 

@@ -13,9 +13,9 @@ export function renderChangeRequestDecided(data: ChangeRequestDecidedData, local
   const reason = data.reason ?? "";
   const subject = en ? `Change request ${data.approved ? "approved" : "rejected"}` : `Änderungsantrag ${data.approved ? "genehmigt" : "abgelehnt"}`;
   const greeting = en ? "Hello," : "Guten Tag,";
-  const decision = data.approved
-    ? en ? `your change request for customer ${data.customerNumber} was approved and is in effect.` : `Ihr Änderungsantrag zur Kundennummer ${data.customerNumber} wurde genehmigt und ist wirksam.`
-    : en ? `your change request for customer ${data.customerNumber} was rejected.` : `Ihr Änderungsantrag zur Kundennummer ${data.customerNumber} wurde abgelehnt.`;
+  const decision = en
+    ? `your change request for customer ${data.customerNumber} was ${data.approved ? "approved and is in effect" : "rejected"}.`
+    : `Ihr Änderungsantrag zur Kundennummer ${data.customerNumber} wurde ${data.approved ? "genehmigt und ist wirksam" : "abgelehnt"}.`;
   // An approval mentions a note only if staff wrote one; a rejection always gives its reason.
   const reasonLine = data.approved ? (reason ? `${en ? "Note" : "Hinweis"}: ${reason}` : "") : `${en ? "Reason" : "Begründung"}: ${reason}`;
   const text = data.approved

@@ -20,8 +20,10 @@ export function renderMergeDecided(data: MergeDecidedData, locale: Locale): Rend
   const greeting = en ? "Hello," : "Guten Tag,";
   const body = data.approved
     ? en
-      ? `customer number ${source} was merged into ${target}. Products, invoices, contacts and logins now belong to ${target}; ${source} keeps leading there. (${data.recipientCustomerNumber})`
-      : `die Kundennummer ${source} wurde mit ${target} zusammengeführt. Produkte, Rechnungen, Ansprechpartner und Logins gehören nun zu ${target}; ${source} führt weiterhin dorthin. (${data.recipientCustomerNumber})`
+      ? `customer number ${source} was merged into ${target}. Products, invoices, contacts and logins now belong to ${target}; ` +
+        `${source} keeps leading there. (${data.recipientCustomerNumber})`
+      : `die Kundennummer ${source} wurde mit ${target} zusammengeführt. Produkte, Rechnungen, Ansprechpartner und Logins gehören nun zu ${target}; ` +
+        `${source} führt weiterhin dorthin. (${data.recipientCustomerNumber})`
     : en
       ? `the merge of ${source} into ${target} was rejected. Reason: ${data.reason ?? ""}`
       : `die Zusammenführung von ${source} mit ${target} wurde abgelehnt. Begründung: ${data.reason ?? ""}`;
