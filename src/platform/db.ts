@@ -19,6 +19,7 @@ import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
 import { Maintenance1764000000000 } from "../../migrations/1764000000000-Maintenance";
 import { SelfService1764100000000 } from "../../migrations/1764100000000-SelfService";
 import { Notifications1764200000000 } from "../../migrations/1764200000000-Notifications";
+import { DevMailbox1764300000000 } from "../../migrations/1764300000000-DevMailbox";
 import { ChangeRequest, CustomerAlias, MergeRequest, SupportRequest } from "../selfservice/selfservice.entity";
 import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
 import { ProductPlanChange } from "../products/product-plan-change.entity";
@@ -54,7 +55,15 @@ export const ENTITIES = [
   MergeRequest,
 ];
 // Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [Initial1763700000000, Access1763800000000, Billing1763900000000, Maintenance1764000000000, SelfService1764100000000, Notifications1764200000000];
+export const MIGRATIONS = [
+  Initial1763700000000,
+  Access1763800000000,
+  Billing1763900000000,
+  Maintenance1764000000000,
+  SelfService1764100000000,
+  Notifications1764200000000,
+  DevMailbox1764300000000,
+];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
 class StatementLogger implements TypeOrmLogger {
