@@ -12,6 +12,7 @@ import { registerHealthRoutes } from "./http/health";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
+import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./notifications/outbox";
 import { Context } from "./platform/context";
@@ -100,6 +101,8 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   registerAuthRoutes(http, { db, config, log, relay, auth });
   registerVerificationRoute(http, { db, config, log, relay, auth });
   registerInvoiceRoutes(http, { db, config, log, relay, auth });
+  // Development only and without login: in production these paths do not exist.
+  if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
 
   const workers: RunningWorkers | undefined = config.workersInProcess
