@@ -4,7 +4,8 @@ import { Redis } from "ioredis";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { DeliveryLedger } from "../src/notifications/deliveries";
-import { Mailer, smtpTransport } from "../src/notifications/mailer";
+import { Mailer } from "../src/notifications/mailer";
+import { createMailTransport } from "../src/notifications/transport";
 import { OutboxRelay } from "../src/notifications/outbox";
 import { NotificationDeps, outboxProcessor, recordJobFailure } from "../src/notifications/processor";
 import { TOPIC_QUEUES } from "../src/notifications/topics";
@@ -35,7 +36,7 @@ export interface RunningWorkers {
 
 /** Starts one BullMQ worker per queue of the topic registry, and housekeeping. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
-  const mailer = new Mailer(smtpTransport(deps.config.smtpUrl, deps.config.smtpPoolSize), deps.config.mailFrom);
+  const mailer = new Mailer(createMailTransport(deps.config, deps.db), deps.config.mailFrom);
   const ledger = new DeliveryLedger(deps.db, mailer, deps.log, deps.config.deliveryLeaseMs, deps.metrics);
   const notificationDeps: NotificationDeps = { db: deps.db, config: deps.config, ledger, relay: deps.relay, log: deps.log };
   const processOutbox = outboxProcessor(notificationDeps, allHandlers(notificationDeps));

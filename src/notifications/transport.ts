@@ -3,6 +3,7 @@ import type { Address, MailMessage, SentMessageInfo } from "nodemailer";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { DevMailAttachmentInput, storeDevMail } from "./dev-mailbox";
+import { smtpTransport } from "./mailer";
 
 /**
  * The transport every email leaves through. With SMTP_URL: a pooled SMTP transport, so that a
@@ -11,14 +12,7 @@ import { DevMailAttachmentInput, storeDevMail } from "./dev-mailbox";
  * show the same mail at /dev/mailbox, and nothing tries a relay that is not there.
  */
 export function createMailTransport(config: Config, db: DataSource): Transporter {
-  if (config.smtpUrl) {
-    const url = new URL(config.smtpUrl);
-    url.searchParams.set("pool", "true");
-    url.searchParams.set("maxConnections", String(config.smtpPoolSize));
-    // nodemailer's default of 100 messages per connection would reconnect every 100 notices.
-    url.searchParams.set("maxMessages", "10000");
-    return nodemailer.createTransport(url.toString());
-  }
+  if (config.smtpUrl) return smtpTransport(config.smtpUrl, config.smtpPoolSize);
   if (config.production) throw new Error("production needs SMTP_URL: the development mailbox is not for real mail");
   return nodemailer.createTransport({
     name: "konto-dev-mailbox",
