@@ -32,7 +32,8 @@ export interface Config {
   portalUrl: string;
   /** Whether X-Forwarded-For from a proxy in front is trusted for the client address. */
   trustProxy: boolean;
-  smtpUrl: string;
+  /** The mail relay; unset (never in production) means the development mailbox at /dev/mailbox. */
+  smtpUrl: string | undefined;
   mailFrom: string;
   /** Keys that confirmation links are derived with (LINK_TOKEN_KEYS); the first signs new links. */
   linkTokenKeys: LinkTokenKeys;
@@ -188,7 +189,9 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     portalUrl: url("PORTAL_URL", publicUrl, ["http:", "https:"]),
     trustProxy: bool("TRUST_PROXY", false),
-    smtpUrl: url("SMTP_URL", production ? undefined : "smtp://127.0.0.1:1025", ["smtp:", "smtps:"]),
+    // Required in production; elsewhere unset keeps mail in the development mailbox instead of
+    // trying a relay that is not there.
+    smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
     deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "60s")),

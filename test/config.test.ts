@@ -16,6 +16,7 @@ describe("configuration", () => {
     assert.equal(config.emailVerificationTtlMs, 7 * 24 * 3600 * 1000);
     assert.equal(config.jwt.accessTokenTtlMs, 15 * 60 * 1000);
     assert.equal(config.graphql.introspection, true);
+    assert.equal(config.smtpUrl, undefined, "no relay: the development mailbox");
   });
 
   test("each invalid value names its variable", () => {
@@ -35,6 +36,8 @@ describe("configuration", () => {
       [{ LINK_TOKEN_KEYS: "k1:c2hvcnQ=" }, "LINK_TOKEN_KEYS", /at least 32 bytes/],
       [{ LINK_TOKEN_KEYS: "no-colon-here" }, "LINK_TOKEN_KEYS", /id:secret/],
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
+      [{ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com" }, "SMTP_URL", /required/],
+      [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL", /smtp/],
     ];
     for (const [env, variable, problem] of cases) {
       assert.throws(() => loadConfig(env), (error: unknown) => {

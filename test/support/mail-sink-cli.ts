@@ -1,8 +1,8 @@
 import { Mailbox } from "./mailbox";
 
 /**
- * `npm run mail-sink`: a local SMTP server on 127.0.0.1:1025 (the default SMTP_URL) that prints
- * every email it receives, for trying Konto's emails without a real relay.
+ * `npm run mail-sink`: a local SMTP server on 127.0.0.1:1025 that prints every email it receives,
+ * for trying Konto's emails without a real relay (start Konto with SMTP_URL=smtp://127.0.0.1:1025).
  */
 async function main() {
   const port = Number(process.env.MAIL_SINK_PORT ?? 1025);
