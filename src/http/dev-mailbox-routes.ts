@@ -110,6 +110,6 @@ function messageHtml(mail: DevMail): SafeHtml {
 <dl><dt>To</dt><dd>${mail.to.join(", ")}</dd><dt>From</dt><dd>${mail.from ?? ""}</dd><dt>Time</dt><dd><time datetime="${time}">${time.slice(0, 19).replace("T", " ")} UTC</time></dd><dt>Message-ID</dt><dd>${mail.messageId}</dd></dl>
 ${mail.text !== null ? html`<details open><summary>Text</summary><pre>${linkify(mail.text)}</pre></details>` : ""}
 ${mail.html !== null ? html`<details><summary>HTML</summary><iframe sandbox title="HTML part" srcdoc="${mail.html}"></iframe></details>` : ""}
-${mail.attachments.length ? html`<p>Attachments:</p><ul>${mail.attachments.map((a) => html`<li><a href="/dev/mailbox/attachments/${a.id}" download>${a.filename ?? `attachment-${a.id}`}</a> (${a.contentType}, ${a.size} bytes)</li>`)}</ul>` : ""}
+${mail.attachments.length ? html`<p>Attachments:</p><ul>${mail.attachments.map((a) => html`<li><a href="/dev/mailbox/attachments/${a.id}" download>${a.filename ?? `attachment-${a.id}`}</a> (${a.contentType}, ${a.size === 1 ? "1 byte" : `${a.size} bytes`})</li>`)}</ul>` : ""}
 </article>`;
 }
