@@ -95,13 +95,20 @@ export async function removeQueuePrefix(redisUrl: string, prefix: string): Promi
 /**
  * Starts Konto in this process against the real MariaDB and Redis, with an SMTP sink.
  * `stop` shuts it down and removes its database and queue keys.
+ * With `smtpSink: false` no sink is started and SMTP_URL is not set, so mail goes to the
+ * development mailbox (`mailbox` then stays empty).
  */
-export async function startTestApp(overrides: Record<string, string> = {}, options: { acceptDelayMs?: number; logLines?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  options: { acceptDelayMs?: number; logLines?: string[]; smtpSink?: boolean } = {},
+): Promise<TestApp> {
   const mailbox = new Mailbox(options.acceptDelayMs);
-  const smtpUrl = await mailbox.start();
+  const withSink = options.smtpSink ?? true;
+  const smtp: Record<string, string> = withSink ? { SMTP_URL: await mailbox.start() } : {};
+  const stopSink = () => (withSink ? mailbox.stop() : Promise.resolve());
   // A fixed port, so that PUBLIC_URL (the links in emails) points at this instance.
   const port = await freePort();
-  const env = testEnv({ SMTP_URL: smtpUrl, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides });
+  const env = testEnv({ ...smtp, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides });
   const config = loadConfig(env);
   let app: App;
   try {
@@ -110,7 +117,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
     const log = lines ? createLogger(config.logLevel, { write: (line: string) => void lines.push(line) }) : createLogger(config.logLevel);
     app = await startApp(config, log);
   } catch (error) {
-    await mailbox.stop();
+    await stopSink();
     await dropDatabase(config.databaseUrl).catch(() => undefined);
     throw error;
   }
@@ -140,7 +147,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
       await dropDatabase(config.databaseUrl);
       // The test Redis, even when this instance was pointed at an unreachable one.
       await removeQueuePrefix(REDIS_URL, config.queuePrefix);
-      await mailbox.stop();
+      await stopSink();
       rmSync(config.jwt.devKeyFile, { force: true });
     },
   };
