@@ -16,6 +16,9 @@ export class Notifications1764200000000 implements MigrationInterface {
       ADD KEY idx_outbox_not_done (done_at, id)`);
     // Rows of earlier versions were handled when they were dispatched; only undispatched ones are open.
     await q.query("UPDATE outbox SET done_at = dispatched_at WHERE dispatched_at IS NOT NULL");
+    // The one earlier topic whose payload is still valid under its new name; other open rows of
+    // retired topics (pre-rendered "mail", "account") are closed by the processor with the reason.
+    await q.query("UPDATE outbox SET topic = 'email-verification' WHERE topic = 'verification' AND done_at IS NULL");
 
     await q.query(`ALTER TABLE mail_deliveries
       MODIFY status ENUM('QUEUED','SENDING','SENT','FAILED') NOT NULL DEFAULT 'QUEUED',
@@ -49,6 +52,9 @@ export class Notifications1764200000000 implements MigrationInterface {
       ADD COLUMN previous_email VARCHAR(254) NULL AFTER new_email`);
 
     await q.query("ALTER TABLE invoices ADD COLUMN reminded_at DATETIME(3) NULL");
+    // Reminders sent before this version are in the ledger; they must not go out again.
+    await q.query(`UPDATE invoices i JOIN (SELECT invoice_id, MIN(created_at) AS at FROM mail_deliveries WHERE delivery_key LIKE 'reminder:%' GROUP BY invoice_id) d
+      ON d.invoice_id = i.id SET i.reminded_at = d.at`);
 
     // A registration waiting for its worker: the password hash stays in MySQL, never in a job.
     await table(`CREATE TABLE registrations (

@@ -149,6 +149,7 @@ const OPERATIONS: Record<string, Call> = {
   },
   maintenanceCancel: { query: () => `mutation { maintenanceCancel(id: "${toGlobalId("MaintenanceAnnouncement", 999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
   maintenanceAnnouncements: { query: () => `{ maintenanceAnnouncements(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  mailBounces: { query: () => `{ mailBounces(first: 5) { totalCount nodes { address error bounces } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
   productCreate: {
     query: (ids, who) => `mutation { productCreate(customerId: "${ids.A}", input: { type: DOMAIN, plan: "Domain .de", identifier: "matrix-${n(who)}.de", priceAmount: 1200 }) { userErrors { code } } }`,
     expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),

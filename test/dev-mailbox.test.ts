@@ -155,7 +155,7 @@ describe("development mailbox", () => {
   });
 
   test("in production the routes do not exist and the transport refuses to be a mailbox", async () => {
-    const production = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", SMTP_URL: "smtp://relay.example.com:587" });
+    const production = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", SMTP_URL: "smtp://relay.example.com:587", LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}` });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });
     for (const [method, url] of [["GET", "/dev/mailbox"], ["GET", "/dev/mailbox.json"], ["GET", "/dev/mailbox/attachments/1"], ["DELETE", "/dev/mailbox"]] as const) {

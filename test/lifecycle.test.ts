@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { dropDatabase } from "../src/platform/db";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { removeQueuePrefix, startTestApp, testEnv } from "./support/harness";
+import { eventually, removeQueuePrefix, startTestApp, testEnv } from "./support/harness";
 
 const MAIN = join(__dirname, "..", "src", "main.js");
 
@@ -13,8 +13,11 @@ describe("health", () => {
     const t = await startTestApp({ WORKERS_IN_PROCESS: "false" });
     try {
       assert.deepEqual(await (await fetch(`${t.url}/healthz`)).json() as any, { status: "ok" });
-      const ready = await fetch(`${t.url}/readyz`);
-      assert.equal(ready.status, 200);
+      // Ready once its Redis connection is up, which may be a moment after start on a busy machine.
+      const ready = await eventually(async () => {
+        const res = await fetch(`${t.url}/readyz`);
+        return res.status === 200 ? res : undefined;
+      }, 5000, "readiness");
       assert.deepEqual(await ready.json(), { status: "ready", checks: { database: "ok", redis: "ok" } });
       await t.app.db.destroy();
       const down = await fetch(`${t.url}/readyz`);

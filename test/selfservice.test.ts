@@ -169,7 +169,10 @@ describe("merging customer numbers", () => {
     assert.equal(a.street, b.street, "the chosen value of B was kept");
     const found = await t.gql(`query($n: String!) { customer(customerNumber: $n) { id } }`, { n: b.customer_number });
     assert.equal(found.body.data.customer.id, c.A.gid);
-    await t.mailbox.waitFor((m) => m.parsed.subject === "Kundennummern zusammengeführt", 2);
+    // Both main addresses hear of it, each in its customer's language.
+    const told = await t.mailbox.waitFor((m) => ["Kundennummern zusammengeführt", "Customer numbers merged"].includes(m.parsed.subject ?? ""), 2);
+    const mains = await t.app.db.query("SELECT email FROM customers WHERE id IN (?)", [[c.A.id, c.B.id]]);
+    assert.deepEqual(told.map((m) => m.envelopeTo[0]).sort(), mains.map((r: { email: string }) => r.email).sort());
     const [user] = await t.app.db.query("SELECT customer_id, role FROM memberships WHERE user_id = ?", [membership.insertId]);
     assert.deepEqual([user.customer_id, user.role], [c.A.id, "BILLING"]);
   });

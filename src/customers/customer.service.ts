@@ -18,6 +18,11 @@ export function maskIban(iban: string): string {
   return `${compact.slice(0, 4)} **** ${compact.slice(-4)}`;
 }
 
+/** What a customer is called: the company of a business, else the person, else its number. */
+export function displayNameOf(r: Row): string {
+  return (r.kind === CustomerKind.BUSINESS && r.company_name) || [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
+}
+
 export function customerFromRow(r: Row): CustomerNode {
   // Assigned onto the instance (type-graphql copies a plain root for every field resolver), and
   // the nested parts only when their columns were read: a list reads the selected columns only
@@ -30,10 +35,7 @@ export function customerFromRow(r: Row): CustomerNode {
   c.mergedIntoId = r.merged_into_id ?? null;
   c.customerNumber = r.customer_number;
   c.kind = r.kind as CustomerKind;
-  c.displayName =
-    r.kind === CustomerKind.BUSINESS && r.company_name
-      ? r.company_name
-      : [r.first_name, r.last_name].filter(Boolean).join(" ") || r.customer_number;
+  c.displayName = displayNameOf(r);
   c.companyName = r.company_name ?? undefined;
   c.legalForm = r.legal_form ?? undefined;
   c.salutation = r.salutation ?? undefined;

@@ -1,3 +1,4 @@
+import { displayNameOf } from "../customers/customer.service";
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderChangeRequestDecided, renderMergeDecided, renderSupportConfirmation, renderSupportRequest } from "../notifications/templates";
@@ -23,7 +24,8 @@ export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "cha
 
     async "support-request"({ outboxId, payload, final }) {
       const [r] = await db.query(
-        `SELECT r.id, r.reference, r.subject, r.message, r.created_by, c.customer_number, c.display_name, c.email, c.locale,
+        `SELECT r.id, r.reference, r.subject, r.message, r.created_by, c.customer_number, c.kind, c.company_name, c.email, c.locale,
+                c.first_name AS customer_first_name, c.last_name AS customer_last_name,
                 r.product_id, k.first_name, k.last_name, k.phone, k.email AS contact_email
          FROM support_requests r JOIN customers c ON c.id = r.customer_id LEFT JOIN contacts k ON k.id = r.callback_contact_id WHERE r.id = ?`,
         [payload.supportRequestId],
@@ -33,7 +35,7 @@ export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "cha
         reference: r.reference,
         subject: r.subject,
         message: r.message,
-        customerName: r.display_name,
+        customerName: displayNameOf({ ...r, first_name: r.customer_first_name, last_name: r.customer_last_name }),
         customerNumber: r.customer_number,
         requestedBy: r.created_by,
         callbackContact: r.first_name ? { firstName: r.first_name, lastName: r.last_name, phone: r.phone ?? null, email: r.contact_email } : null,
