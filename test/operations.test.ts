@@ -53,7 +53,9 @@ describe("metrics", () => {
     await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email));
     const afterwards = await eventually(async () => {
       const text = await scrape();
-      return valueOf(text, 'konto_mail_sent_total{kind="username-reminder"}') === 1 ? text : undefined;
+      // The job completes a moment after the server accepted its message.
+      const done = valueOf(text, 'konto_mail_sent_total{kind="username-reminder"}') === 1 && valueOf(text, 'konto_jobs_total{queue="mail",outcome="completed"}') >= 1;
+      return done ? text : undefined;
     });
     assert.equal(valueOf(afterwards, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}'), valueOf(before, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}') + 1);
     assert.ok(valueOf(afterwards, "konto_sql_statements_per_request_count") > valueOf(before, "konto_sql_statements_per_request_count"));

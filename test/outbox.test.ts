@@ -120,7 +120,10 @@ test("a permanent SMTP rejection (550) fails the delivery at once, marks the add
   assert.match(row.error, /550|No such user/);
   const [bounce] = await t.app.db.query("SELECT address FROM mail_bounces WHERE address = ?", [other.email.toLowerCase()]);
   assert.ok(bounce, "the address is marked as bouncing");
-  assert.equal(await t.app.queues.mail.getJobState(outboxJobId(id)), "completed");
+  // Operators see it among the failed jobs (Bull Board) and on the outbox row, with the reason.
+  await eventually(async () => ((await t.app.queues.mail.getJobState(outboxJobId(id))) === "failed" ? true : undefined), 5000, "the job among the failed");
+  const [outbox] = await t.app.db.query("SELECT error FROM outbox WHERE id = ?", [id]);
+  assert.match(outbox.error, /failed for good/);
 });
 
 test("a passing rejection (451) is retried and goes out once the server takes it", async () => {

@@ -77,7 +77,11 @@ export function outboxProcessor(deps: NotificationDeps, handlers: Handlers) {
       throw new DelayedError();
     }
     if (outcome.deferred && !work.final) throw new DeferredDeliveries(outcome);
-    await recordDurably(deps.log, "outbox done mark", () => deps.db.query(DONE, [null, outboxId]));
+    const failed = (outcome.rejected ?? 0) + (work.final ? (outcome.deferred ?? 0) : 0);
+    const problem = failed ? `${failed} deliveries failed for good: ${(outcome.errors ?? []).slice(0, 3).join("; ")}`.slice(0, 500) : null;
+    await recordDurably(deps.log, "outbox done mark", () => deps.db.query(DONE, [problem, outboxId]));
+    // Done, but shown among the failed jobs of Bull Board, with the reason, and never retried.
+    if (problem) throw new UnrecoverableError(problem);
     return outcome;
   };
 }
