@@ -27,14 +27,8 @@ export interface DevMailAttachment {
   size: number;
 }
 
-export interface DevMail {
+export interface DevMail extends Omit<DevMailInput, "attachments"> {
   id: number;
-  messageId: string;
-  to: string[];
-  from: string | null;
-  subject: string | null;
-  text: string | null;
-  html: string | null;
   createdAt: Date;
   attachments: DevMailAttachment[];
 }

@@ -67,24 +67,23 @@ export class Metrics {
         }
       },
     });
-    new Gauge({
-      name: "konto_outbox_oldest_undispatched_age_seconds",
-      help: "Age of the oldest outbox row not yet handed to BullMQ (0 when none)",
-      registers,
-      async collect() {
-        const [row] = await db.query("SELECT MIN(created_at) AS oldest FROM outbox WHERE dispatched_at IS NULL");
-        this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
-      },
-    });
-    new Gauge({
-      name: "konto_outbox_oldest_open_age_seconds",
-      help: "Age of the oldest outbox row whose work is not done yet (0 when none); the sweep re-adds its job if it is gone",
-      registers,
-      async collect() {
-        const [row] = await db.query("SELECT MIN(created_at) AS oldest FROM outbox WHERE done_at IS NULL");
-        this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
-      },
-    });
+    // The age of the oldest outbox row matching `where`, 0 when there is none.
+    const oldestOutboxAge = (name: string, help: string, where: string) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          const [row] = await db.query(`SELECT MIN(created_at) AS oldest FROM outbox WHERE ${where}`);
+          this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
+        },
+      });
+    oldestOutboxAge("konto_outbox_oldest_undispatched_age_seconds", "Age of the oldest outbox row not yet handed to BullMQ (0 when none)", "dispatched_at IS NULL");
+    oldestOutboxAge(
+      "konto_outbox_oldest_open_age_seconds",
+      "Age of the oldest outbox row whose work is not done yet (0 when none); the sweep re-adds its job if it is gone",
+      "done_at IS NULL",
+    );
     new Gauge({
       name: "konto_mail_deliveries",
       help: "Deliveries in the ledger by status (FAILED: rejected for good or out of attempts)",
