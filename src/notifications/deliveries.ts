@@ -90,6 +90,7 @@ export async function recordDurably<T>(log: Logger, what: string, write: () => P
 export class DeliveryLedger {
   /** Names this process in leases, for operators reading the table. */
   private readonly process = `${hostname()}:${process.pid}`.slice(0, 40);
+  private readonly sentMarks: SentMarks;
 
   constructor(
     private readonly db: DataSource,
@@ -97,7 +98,9 @@ export class DeliveryLedger {
     private readonly log: Logger,
     private readonly leaseMs: number,
     private readonly metrics?: Metrics,
-  ) {}
+  ) {
+    this.sentMarks = new SentMarks(db, log);
+  }
 
   /**
    * Sends what the ledger says is still to send, at most once each. `final` is the job's last
@@ -107,8 +110,8 @@ export class DeliveryLedger {
     const outcome: DeliveryOutcome = { sent: 0, skipped: 0, rejected: 0, deferred: 0, leasedUntil: null, errors: [] };
     if (!items.length) return outcome;
     await this.db.query(
-      `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, created_at, updated_at) VALUES ?`,
-      [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", new Date(), new Date()])],
+      `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, message_id, created_at, updated_at) VALUES ?`,
+      [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", messageIdOf(i.key), new Date(), new Date()])],
     );
     const lease = `${this.process}:${randomUUID().slice(0, 8)}`;
     const keys = items.map((i) => i.key);
@@ -134,10 +137,9 @@ export class DeliveryLedger {
   }
 
   private async sendOne(item: Outgoing, id: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
-    let messageId: string;
     try {
       const rendered = await item.render();
-      messageId = await this.mailer.send({ to: item.to, ...rendered, attachments: item.attachments, messageId: messageIdOf(item.key) });
+      await this.mailer.send({ to: item.to, ...rendered, attachments: item.attachments, messageId: messageIdOf(item.key) });
     } catch (error) {
       const permanent = isPermanentRejection(error);
       outcome.errors.push(errorText(error));
@@ -172,12 +174,7 @@ export class DeliveryLedger {
     }
     outcome.sent++;
     this.metrics?.mailSent.inc({ kind: kindOf(item.key) });
-    await recordDurably(this.log, "SENT mark", () =>
-      this.db.query(
-        "UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), message_id = ?, error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?",
-        [messageId, id],
-      ),
-    );
+    await this.sentMarks.mark(id);
   }
 
   /** Marks deliveries that will never be sent (a newer revision says it all), unless one is SENT or held by a live lease. */
@@ -188,5 +185,51 @@ export class DeliveryLedger {
        ON DUPLICATE KEY UPDATE error = IF(${OPEN}, VALUES(error), error), status = IF(${OPEN}, 'FAILED', status)`,
       [items.map((i) => [i.key, outboxId, i.noticeId ?? null, i.to, "FAILED", reason, new Date(), new Date()])],
     );
+  }
+}
+
+/**
+ * SENT marks, written as soon as the server accepted a message: one UPDATE at a time, for every
+ * mark that came in while the one before was written (a fan-out's messages finish together), so
+ * a mark waits at most for the statement before it. A mark resolves once it is stored; while
+ * MySQL is away it is kept and written when MySQL is back.
+ */
+class SentMarks {
+  private pending: { id: string; stored: () => void; failed: (error: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly log: Logger,
+  ) {}
+
+  mark(id: string): Promise<void> {
+    return new Promise((stored, failed) => {
+      this.pending.push({ id, stored, failed });
+      void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.pending.length) {
+        const marks = this.pending.splice(0);
+        try {
+          await recordDurably(this.log, "SENT marks", () =>
+            this.db.query("UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)", [
+              marks.map((m) => m.id),
+            ]),
+          );
+          marks.forEach((m) => m.stored());
+        } catch (error) {
+          // Not MySQL being away but a fault of the statement: each waiting job hears of it.
+          marks.forEach((m) => m.failed(error));
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
   }
 }
