@@ -121,16 +121,23 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
     async "password-reset"({ outboxId, payload, final }) {
       const [user] = await db.query("SELECT id, email FROM users WHERE email = ? AND disabled_at IS NULL", [payload.email]);
       if (!user) return { skipped: 1 };
-      // Derived from the request's outbox id under the link key: every retry sends the same link.
-      const token = linkToken(config.linkTokenKeys, Buffer.from(`password-reset:${outboxId}`), config.linkTokenKeys.currentId)!;
-      await db.query(
-        `INSERT INTO password_resets (user_id, outbox_id, token_hash, expires_at) VALUES (?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE token_hash = VALUES(token_hash)`,
-        [user.id, outboxId, sha256(token), new Date(Date.now() + PASSWORD_RESET_TTL_MS)],
-      );
       const locale = await localeOfUser(user.id);
-      const link = `${config.portalUrl}/reset-password?token=${token}`;
-      return ledger.deliver(outboxId, [{ key: deliveryKey(`password-reset:${outboxId}`, user.email), to: user.email, render: () => renderPasswordReset({ link }, locale) }], final);
+      // Derived from the request's outbox id under the link key, and stored only when the message
+      // is really sent: every retry sends the same link, and a run that finds it SENT changes nothing.
+      const link = async () => {
+        const token = linkToken(config.linkTokenKeys, Buffer.from(`password-reset:${outboxId}`), config.linkTokenKeys.currentId)!;
+        await db.query(
+          `INSERT INTO password_resets (user_id, outbox_id, token_hash, expires_at) VALUES (?, ?, ?, ?)
+           ON DUPLICATE KEY UPDATE token_hash = VALUES(token_hash)`,
+          [user.id, outboxId, sha256(token), new Date(Date.now() + PASSWORD_RESET_TTL_MS)],
+        );
+        return `${config.portalUrl}/reset-password?token=${token}`;
+      };
+      return ledger.deliver(
+        outboxId,
+        [{ key: deliveryKey(`password-reset:${outboxId}`, user.email), to: user.email, render: async () => renderPasswordReset({ link: await link() }, locale) }],
+        final,
+      );
     },
 
     /**
@@ -138,13 +145,15 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
      * verification flow): it works only once the registrant proved the mailbox is theirs. The
      * registration row (and its password hash) is gone once the login exists.
      */
-    async registration({ outboxId, payload, final, doneIn }) {
+    async registration({ outboxId, payload, final, doneIn, lockOpenIn }) {
       const [registration] = await db.query("SELECT r.*, c.locale FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?", [payload.registrationId]);
       if (!registration?.customer_id) {
         if (registration) await db.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
         return { skipped: 1 };
       }
       const created = await relay.transaction(db, async (tx, emit) => {
+        // First: a second run of this registration must not find the login the first one made.
+        await lockOpenIn(tx);
         const [existing] = await tx.query("SELECT id FROM users WHERE email = ? FOR UPDATE", [registration.email]);
         if (existing) return false;
         const result = await tx.query(

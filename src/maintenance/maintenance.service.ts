@@ -10,7 +10,6 @@ import { Refusal, refusable, UserError, userError, UserErrorCode } from "../plat
 import { productById } from "../products/product.service";
 import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
 import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
-import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderMaintenanceNotice } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
@@ -231,13 +230,17 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
   return {
     async "maintenance-fanout"({ payload, doneIn }) {
       const { announcementId, revision } = payload;
-      const [announcement] = await db.query("SELECT revision, kind FROM maintenance_announcements WHERE id = ?", [announcementId]);
+      const [announcement] = await db.query("SELECT revision, kind, status FROM maintenance_announcements WHERE id = ?", [announcementId]);
       if (!announcement) return { skipped: 1 };
       const batches = await relay.transaction(db, async (tx, emit) => {
-        if (revision === 1) {
+        // A cancellation goes to whoever got (or is getting) an earlier notice: the rest never heard of it.
+        // The announcement and each new window go to everyone affected, so those whose first notice
+        // had not gone out yet (it is superseded now) hear of the window that holds.
+        const cancelled = revision > 1 && announcement.status === "CANCELLED";
+        if (!cancelled) {
           await tx.query(
             `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
-             SELECT ?, 1, MIN(r.recipient), MIN(r.locale), JSON_ARRAYAGG(r.product_id) FROM (
+             SELECT ?, ?, MIN(r.recipient), MIN(r.locale), JSON_ARRAYAGG(r.product_id) FROM (
                SELECT k.email AS recipient, c.locale, mp.product_id FROM maintenance_products mp
                  JOIN customers c ON c.id = mp.customer_id JOIN contacts k ON k.customer_id = mp.customer_id AND ${TECHNICAL}
                  WHERE mp.announcement_id = ?
@@ -246,15 +249,14 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
                SELECT c.email, c.locale, mp.product_id FROM maintenance_products mp JOIN customers c ON c.id = mp.customer_id
                  WHERE mp.announcement_id = ? AND (? OR c.notify_main_email = 1 OR NOT EXISTS (SELECT 1 FROM contacts k WHERE k.customer_id = c.id AND ${TECHNICAL}))
              ) r GROUP BY LOWER(r.recipient)`,
-            [announcementId, announcementId, announcementId, announcement.kind !== "MAINTENANCE"],
+            [announcementId, revision, announcementId, announcementId, announcement.kind !== "MAINTENANCE"],
           );
         } else {
-          // Follow-ups go to whoever got (or is getting) the first notice; the rest never heard of it.
           await tx.query(
             `INSERT IGNORE INTO maintenance_notices (announcement_id, revision, recipient, locale, product_ids)
              SELECT n.announcement_id, ?, n.recipient, n.locale, n.product_ids FROM maintenance_notices n JOIN mail_deliveries d ON d.notice_id = n.id
-             WHERE n.announcement_id = ? AND n.revision = 1 AND d.status IN ('SENT', 'SENDING')`,
-            [revision, announcementId],
+             WHERE n.announcement_id = ? AND n.revision < ? AND d.status IN ('SENT', 'SENDING') ORDER BY n.revision DESC`,
+            [revision, announcementId, revision],
           );
         }
         const ids: { id: string }[] = await tx.query("SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? ORDER BY id", [announcementId, revision]);
@@ -279,7 +281,8 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
          FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id IN (?)`,
         [payload.noticeIds],
       );
-      const key = (n: { id: string; recipient: string }) => deliveryKey(`notice:${n.id}`, n.recipient);
+      // The notice's id names the message and its recipient at once (the migration of earlier notices relies on it).
+      const key = (n: { id: string }) => `notice:${n.id}`;
       // A follow-up made an older revision stale before it went out: the newer one says it all.
       const stale = rows.filter((n) => n.revision < n.current_revision);
       await ledger.cancel(outboxId, stale.map((n) => ({ key: key(n), to: n.recipient, noticeId: String(n.id) })), "superseded by a newer revision");

@@ -20,8 +20,10 @@ export interface Outgoing {
 // A type, not an interface: handlers return it where an index signature is asked for.
 export type DeliveryOutcome = {
   sent: number;
-  /** Already SENT or FAILED before this run. */
+  /** SENT before this run. */
   skipped: number;
+  /** FAILED before this run (rejected, out of attempts, superseded). */
+  failedBefore: number;
   /** Rejected for good (SMTP 5xx) in this run. */
   rejected: number;
   /** Failed for now (4xx, network); sent again on the job's next attempt. */
@@ -45,16 +47,19 @@ export function deliveryKey(messageKey: string, recipient: string): string {
 export const messageIdOf = (key: string) => `<${key.replace(/[^\w.-]/g, ".")}@konto>`;
 
 /** A row nobody holds: to send, or left SENDING by a process whose lease ran out. */
-const OPEN = "(status = 'QUEUED' OR (status = 'SENDING' AND lease_until < CURRENT_TIMESTAMP(3)))";
+const OPEN = "(status = 'QUEUED' OR (status = 'SENDING' AND (lease_until IS NULL OR lease_until < CURRENT_TIMESTAMP(3))))";
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
-/** MySQL being away: a statement that failed for this is tried again, never given up. */
-function isConnectionError(error: unknown): boolean {
+/**
+ * MySQL being away or busy (a restart, a failover to a read-only server, a deadlock, a lock wait):
+ * a statement that failed for this is tried again, never given up.
+ */
+function isPassingDatabaseError(error: unknown): boolean {
   const err = error as { code?: string; driverError?: { code?: string; fatal?: boolean }; fatal?: boolean; message?: string };
   const code = err?.driverError?.code ?? err?.code ?? "";
   return (
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH)$/.test(code) ||
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_OPTION_PREVENTS_STATEMENT|ER_READ_ONLY_MODE|ER_QUERY_INTERRUPTED)$/.test(code) ||
     !!err?.driverError?.fatal ||
     !!err?.fatal ||
     /Pool is closed|Connection lost|connect ECONNREFUSED|Can't add new command when connection is in closed state/.test(err?.message ?? "")
@@ -71,7 +76,7 @@ export async function recordDurably<T>(log: Logger, what: string, write: () => P
     try {
       return await write();
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!isPassingDatabaseError(error)) throw error;
       log.warn({ err: errorText(error), what }, "database away; keeping the record and trying again");
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -107,7 +112,7 @@ export class DeliveryLedger {
    * attempt: what fails now for a passing reason is then FAILED instead of left for a retry.
    */
   async deliver(outboxId: string | null, items: Outgoing[], final: boolean): Promise<DeliveryOutcome> {
-    const outcome: DeliveryOutcome = { sent: 0, skipped: 0, rejected: 0, deferred: 0, leasedUntil: null, errors: [] };
+    const outcome: DeliveryOutcome = { sent: 0, skipped: 0, failedBefore: 0, rejected: 0, deferred: 0, leasedUntil: null, errors: [] };
     if (!items.length) return outcome;
     await this.db.query(
       `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, message_id, created_at, updated_at) VALUES ?`,
@@ -128,15 +133,29 @@ export class DeliveryLedger {
     const mine: { item: Outgoing; id: string }[] = [];
     for (const item of items) {
       const row = byKey.get(item.key);
-      if (row?.status === "SENDING" && row.lease_owner === lease) mine.push({ item, id: row.id });
-      else if (row?.status === "SENDING") outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+      // A row the insert did not make is one that another row's unique key blocked: a bug to see, not a message to skip.
+      if (!row) throw new Error(`no delivery row for ${item.key}`);
+      if (row.status === "SENDING" && row.lease_owner === lease) mine.push({ item, id: row.id });
+      else if (row.status === "SENDING") outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+      else if (row.status === "FAILED") outcome.failedBefore++;
       else outcome.skipped++;
     }
-    await Promise.all(mine.map(({ item, id }) => this.sendOne(item, id, final, outcome)));
+    if (!mine.length) return outcome;
+    // A slow server or a long batch must not outlive the lease: it is renewed while we send.
+    const renew = setInterval(() => {
+      void this.db
+        .query("UPDATE mail_deliveries SET lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE lease_owner = ? AND status = 'SENDING'", [this.leaseMs * 1000, lease])
+        .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
+    }, Math.max(1000, this.leaseMs / 3));
+    try {
+      await Promise.all(mine.map(({ item, id }) => this.sendOne(item, id, lease, final, outcome)));
+    } finally {
+      clearInterval(renew);
+    }
     return outcome;
   }
 
-  private async sendOne(item: Outgoing, id: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
+  private async sendOne(item: Outgoing, id: string, lease: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
     try {
       const rendered = await item.render();
       await this.mailer.send({ to: item.to, ...rendered, attachments: item.attachments, messageId: messageIdOf(item.key) });
@@ -145,13 +164,17 @@ export class DeliveryLedger {
       outcome.errors.push(errorText(error));
       this.metrics?.mailFailed.inc({ kind: kindOf(item.key) });
       this.log.warn({ deliveryKey: item.key, permanent, err: errorText(error) }, "mail delivery failed");
+      // Only while we still hold it: a row another process took over (our lease ran out) is its business now.
+      const held = "id = ? AND lease_owner = ? AND status = 'SENDING'";
       if (permanent || final) {
-        outcome.rejected += permanent ? 1 : 0;
+        if (permanent) outcome.rejected++;
+        else outcome.deferred++;
         await recordDurably(this.log, "delivery failure", () =>
-          this.db.query("UPDATE mail_deliveries SET status = 'FAILED', permanent_failure = ?, error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", [
+          this.db.query(`UPDATE mail_deliveries SET status = 'FAILED', permanent_failure = ?, error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [
             permanent,
             errorText(error),
             id,
+            lease,
           ]),
         );
         if (permanent) {
@@ -167,7 +190,7 @@ export class DeliveryLedger {
         outcome.deferred++;
         // Released for the next attempt; the error shows meanwhile.
         await recordDurably(this.log, "delivery deferral", () =>
-          this.db.query("UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?", [errorText(error), id]),
+          this.db.query(`UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [errorText(error), id, lease]),
         );
       }
       return;

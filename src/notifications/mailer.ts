@@ -17,7 +17,8 @@ export function smtpTransport(smtpUrl: string, poolSize: number): Transporter {
   url.searchParams.set("maxConnections", String(poolSize));
   // nodemailer's default of 100 messages per connection would reconnect every 100 notices.
   url.searchParams.set("maxMessages", "10000");
-  return nodemailer.createTransport(url.toString());
+  // Its default socket timeout is 10 minutes: a hung server would hold a delivery long past its lease.
+  return nodemailer.createTransport({ url: url.toString(), connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
 }
 
 /** Sends messages through one transport: SMTP, or the development mailbox. */
@@ -38,10 +39,12 @@ export class Mailer {
 }
 
 /**
- * A receiving server's final no (SMTP 5xx: unknown mailbox, rejected): sending again cannot help.
- * 4xx replies and network errors are worth another try later.
+ * A receiving server's final no to this message or recipient (SMTP 5xx to RCPT TO or DATA:
+ * unknown mailbox, rejected content): sending it again cannot help. A 5xx to anything else (a
+ * wrong SMTP password, TLS required) is our relay's setup, not the recipient's fault; it and 4xx
+ * replies and network errors are worth another try later.
  */
 export function isPermanentRejection(error: unknown): boolean {
-  const code = (error as { responseCode?: unknown })?.responseCode;
-  return typeof code === "number" && code >= 500 && code < 600;
+  const { responseCode, code } = (error ?? {}) as { responseCode?: unknown; code?: unknown };
+  return typeof responseCode === "number" && responseCode >= 500 && responseCode < 600 && (code === "EENVELOPE" || code === "EMESSAGE");
 }

@@ -17,6 +17,9 @@ const SWEEP_LIMIT = 1000;
  * was removed) — and adds it again. Adding a job whose id still exists is a no-op in BullMQ.
  */
 export class OutboxRelay {
+  /** Where the next sweep goes on from. */
+  private sweptUpTo = "0";
+
   constructor(
     private readonly db: DataSource,
     private readonly queues: Queues,
@@ -64,12 +67,17 @@ export class OutboxRelay {
     return this.addJobs(rows);
   }
 
-  /** Re-adds the jobs of open outbox rows older than a few seconds; returns how many it handed over. */
+  /**
+   * Re-adds the jobs of open outbox rows older than a few seconds; returns how many it handed
+   * over. Each pass goes on after the last row of the one before (and starts over at the end), so
+   * a backlog of open rows whose jobs are only waiting cannot hide newer rows whose job is gone.
+   */
   async sweep(limit = SWEEP_LIMIT): Promise<number> {
     const rows: { id: string; topic: string; request_id: string | null }[] = await this.db.query(
-      "SELECT id, topic, request_id FROM outbox WHERE done_at IS NULL AND created_at < ? ORDER BY id LIMIT ?",
-      [new Date(Date.now() - SWEEP_GRACE_MS), limit],
+      "SELECT id, topic, request_id FROM outbox WHERE done_at IS NULL AND created_at < ? AND id > ? ORDER BY id LIMIT ?",
+      [new Date(Date.now() - SWEEP_GRACE_MS), this.sweptUpTo, limit],
     );
+    this.sweptUpTo = rows.length === limit ? String(rows[rows.length - 1].id) : "0";
     return this.addJobs(rows);
   }
 
@@ -77,7 +85,9 @@ export class OutboxRelay {
     const byQueue = new Map<(typeof TOPICS)[Topic]["queue"], { name: string; data: OutboxJobData; opts: { jobId: string } }[]>();
     for (const row of rows) {
       if (!isTopic(row.topic)) {
-        this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic");
+        // Nothing can ever handle it: closed with the reason, so no sweep selects it again.
+        this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic closed");
+        await this.db.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND done_at IS NULL", [`unknown topic ${row.topic}`.slice(0, 500), row.id]);
         continue;
       }
       const queue = TOPICS[row.topic].queue;

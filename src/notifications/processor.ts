@@ -24,9 +24,20 @@ export interface Work<T extends Topic> {
   final: boolean;
   /**
    * Marks the work done in the handler's own transaction, for handlers that record more work
-   * (the fan-out records its notice batches): the two commit together or not at all.
+   * (the fan-out records its notice batches): the two commit together or not at all. Throws
+   * (rolling the transaction back) when another run of the same work finished first.
    */
   doneIn(tx: EntityManager): Promise<void>;
+  /** Locks the work's row in the handler's transaction; throws when another run finished it first. */
+  lockOpenIn(tx: EntityManager): Promise<void>;
+}
+
+/** Another run of the same work (a job handed out twice) finished it first: this one does nothing. */
+export class WorkAlreadyDone extends Error {
+  constructor(outboxId: string) {
+    super(`outbox ${outboxId} was done by another run`);
+    this.name = "WorkAlreadyDone";
+  }
 }
 
 /** What a handler did, for the job's return value: a delivery outcome, or counts of its own. */
@@ -68,9 +79,22 @@ export function outboxProcessor(deps: NotificationDeps, handlers: Handlers) {
       outboxId,
       payload: parsed.data,
       final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      doneIn: async (tx) => void (await tx.query(DONE, [null, outboxId])),
+      doneIn: async (tx) => {
+        const result = await tx.query(DONE, [null, outboxId]);
+        if (!result.affectedRows) throw new WorkAlreadyDone(outboxId);
+      },
+      lockOpenIn: async (tx) => {
+        const [open] = await tx.query("SELECT id FROM outbox WHERE id = ? AND done_at IS NULL FOR UPDATE", [outboxId]);
+        if (!open) throw new WorkAlreadyDone(outboxId);
+      },
     };
-    const outcome = await handler(work);
+    let outcome: HandlerResult;
+    try {
+      outcome = await handler(work);
+    } catch (error) {
+      if (error instanceof WorkAlreadyDone) return { skipped: 1 };
+      throw error;
+    }
     if (outcome.leasedUntil && token) {
       // Another process holds some messages: when its lease ends they are sent or free to send.
       await job.moveToDelayed(Math.max(outcome.leasedUntil, Date.now()) + 500, token);

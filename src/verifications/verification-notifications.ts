@@ -21,25 +21,35 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
       );
       // A stale job (cancelled, superseded, expired, confirmed) sends nothing.
       if (!v || v.status !== EmailVerificationStatus.PENDING || v.expires_at.getTime() <= Date.now()) return { skipped: 1 };
-      let token = v.token_seed && v.token_key_id ? linkToken(config.linkTokenKeys, v.token_seed, v.token_key_id) : null;
-      if (!token) {
-        // Its key was retired (or the row predates derived links): a new secret; no link of it went out.
-        const secret = newLinkSecret(config.linkTokenKeys);
-        await db.query("UPDATE email_verifications SET token_seed = ?, token_key_id = ?, token_hash = ? WHERE id = ? AND status = 'PENDING'", [
-          secret.seed,
-          secret.keyId,
-          secret.hash,
-          v.id,
-        ]);
-        token = linkToken(config.linkTokenKeys, secret.seed, secret.keyId)!;
-      }
-      const link = `${config.publicUrl}/verify-email?token=${token}`;
+      // The link is made only when the message is really to be sent: a run that finds it SENT
+      // already must not touch the secret of the link that went out.
+      const link = async () => {
+        let token = v.token_seed && v.token_key_id ? linkToken(config.linkTokenKeys, v.token_seed, v.token_key_id) : null;
+        if (!token) {
+          // Its key was retired (or the row predates derived links): a new secret, as no link of it can work.
+          const secret = newLinkSecret(config.linkTokenKeys);
+          await db.query("UPDATE email_verifications SET token_seed = ?, token_key_id = ?, token_hash = ? WHERE id = ? AND status = 'PENDING'", [
+            secret.seed,
+            secret.keyId,
+            secret.hash,
+            v.id,
+          ]);
+          token = linkToken(config.linkTokenKeys, secret.seed, secret.keyId)!;
+        }
+        return `${config.publicUrl}/verify-email?token=${token}`;
+      };
       const outcome = await ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`verification:${outboxId}`, v.new_email), to: v.new_email, render: () => renderEmailConfirmation({ address: v.new_email, purpose: v.purpose, link, expiresAt: v.expires_at }, localeOf(v.locale)) }],
+        [
+          {
+            key: deliveryKey(`verification:${outboxId}`, v.new_email),
+            to: v.new_email,
+            render: async () => renderEmailConfirmation({ address: v.new_email, purpose: v.purpose, link: await link(), expiresAt: v.expires_at }, localeOf(v.locale)),
+          },
+        ],
         final,
       );
-      const state = outcome.sent || outcome.skipped ? "SENT" : outcome.rejected || (final && outcome.deferred) ? "FAILED" : "QUEUED";
+      const state = outcome.sent || outcome.skipped ? "SENT" : outcome.rejected || outcome.failedBefore || (final && outcome.deferred) ? "FAILED" : "QUEUED";
       await db.query("UPDATE email_verifications SET delivery_state = ?, delivery_error = ?, last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [
         state,
         outcome.errors[0] ?? null,
