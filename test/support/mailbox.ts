@@ -4,12 +4,28 @@ import { SMTPServer } from "smtp-server";
 
 export interface ReceivedMail {
   envelopeTo: string[];
+  /** MAIL FROM: tells which sender (e.g. which worker process, by its MAIL_FROM) sent it. */
+  envelopeFrom: string;
+  /** The SMTP connection it came over. */
+  sessionId: string;
+  /** When it was accepted (Date.now()). */
+  receivedAt: number;
   parsed: ParsedMail;
+}
+
+/** A transaction whose connection closed after RCPT TO but before the message was accepted. */
+export interface InterruptedMail {
+  envelopeTo: string[];
+  envelopeFrom: string;
+  sessionId: string;
+  at: number;
 }
 
 /** A real SMTP server in the test process: Konto delivers to it over TCP like to any relay. */
 export class Mailbox {
   readonly messages: ReceivedMail[] = [];
+  /** Messages cut off by their sender going away (e.g. a killed process) before they were accepted. */
+  readonly interrupted: InterruptedMail[] = [];
   private server: SMTPServer;
   private waiters: (() => void)[] = [];
   port = 0;
@@ -39,6 +55,10 @@ export class Mailbox {
       },
       onClose: (session) => {
         this.closedSessions.add(session.id);
+        const { mailFrom, rcptTo } = session.envelope;
+        if (rcptTo.length) {
+          this.interrupted.push({ envelopeTo: rcptTo.map((r) => r.address), envelopeFrom: mailFrom ? mailFrom.address : "", sessionId: session.id, at: Date.now() });
+        }
       },
       onData: (stream, session, callback) => {
         simpleParser(stream)
@@ -46,7 +66,8 @@ export class Mailbox {
             this.onDataReceived?.();
             if (this.acceptDelayMs) await new Promise((r) => setTimeout(r, this.acceptDelayMs));
             if (this.closedSessions.has(session.id)) return callback(new Error("sender went away"));
-            this.messages.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), parsed });
+            const { mailFrom, rcptTo } = session.envelope;
+            this.messages.push({ envelopeTo: rcptTo.map((r) => r.address), envelopeFrom: mailFrom ? mailFrom.address : "", sessionId: session.id, receivedAt: Date.now(), parsed });
             this.waiters.splice(0).forEach((wake) => wake());
             callback();
           })
