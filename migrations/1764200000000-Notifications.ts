@@ -14,12 +14,6 @@ export class Notifications1764200000000 implements MigrationInterface {
       ADD COLUMN done_at DATETIME(3) NULL AFTER dispatched_at,
       ADD COLUMN error VARCHAR(500) NULL AFTER done_at,
       ADD KEY idx_outbox_not_done (done_at, id)`);
-    // Rows of earlier versions were handled when they were dispatched; only undispatched ones are open.
-    await q.query("UPDATE outbox SET done_at = dispatched_at WHERE dispatched_at IS NOT NULL");
-    // The one earlier topic whose payload is still valid under its new name; other open rows of
-    // retired topics (pre-rendered "mail", "account") are closed by the processor with the reason.
-    await q.query("UPDATE outbox SET topic = 'email-verification' WHERE topic = 'verification' AND done_at IS NULL");
-
     await q.query(`ALTER TABLE mail_deliveries
       MODIFY status ENUM('QUEUED','SENDING','SENT','FAILED') NOT NULL DEFAULT 'QUEUED',
       ADD COLUMN notice_id BIGINT UNSIGNED NULL AFTER invoice_id,
@@ -30,7 +24,17 @@ export class Notifications1764200000000 implements MigrationInterface {
       ADD UNIQUE KEY uq_mail_deliveries_notice (notice_id),
       ADD KEY idx_mail_deliveries_status (status, lease_until),
       ADD CONSTRAINT fk_mail_deliveries_notice FOREIGN KEY (notice_id) REFERENCES maintenance_notices (id)`);
-    // Notices had their own delivery status; it moves into the one ledger.
+    // Notices had their own delivery status; it moves into the one ledger, under the key the
+    // notice handler uses. Notices not sent yet get their batches as outbox work.
+    const open: { id: string; announcement_id: number; revision: number }[] = await q.query(
+      "SELECT id, announcement_id, revision FROM maintenance_notices WHERE status IN ('QUEUED', 'SENDING') ORDER BY announcement_id, revision, id",
+    );
+    for (let i = 0; i < open.length; ) {
+      const first = open[i];
+      const batch: string[] = [];
+      for (; i < open.length && batch.length < 50 && open[i].announcement_id === first.announcement_id && open[i].revision === first.revision; i++) batch.push(String(open[i].id));
+      await q.query("INSERT INTO outbox (topic, payload) VALUES ('maintenance-notices', ?)", [JSON.stringify({ noticeIds: batch })]);
+    }
     await q.query(`INSERT INTO mail_deliveries (delivery_key, notice_id, recipient, status, error, attempts, sent_at, created_at, updated_at)
       SELECT CONCAT('notice:', id), id, recipient, status, error, IF(status = 'QUEUED', 0, 1), sent_at, created_at, COALESCE(sent_at, created_at)
       FROM maintenance_notices`);
@@ -68,6 +72,57 @@ export class Notifications1764200000000 implements MigrationInterface {
       PRIMARY KEY (id),
       CONSTRAINT fk_registrations_customer FOREIGN KEY (customer_id) REFERENCES customers (id)
     )`);
+    await this.reopenEarlierWork(q);
+  }
+
+  /**
+   * Outbox rows of the earlier version: "dispatched" did not mean "done" then, so every row of the
+   * last week (the lifetime of a failed job) stays open and runs again; the ledger keeps anything
+   * that was sent from going out twice, as the delivery keys are the same. Rows of retired topics
+   * become the topic that replaced them, and no payload keeps a password hash.
+   */
+  private async reopenEarlierWork(q: QueryRunner): Promise<void> {
+    await q.query("UPDATE outbox SET done_at = COALESCE(dispatched_at, created_at) WHERE created_at < CURRENT_TIMESTAMP(3) - INTERVAL 7 DAY");
+    await q.query("UPDATE outbox SET topic = 'email-verification' WHERE topic = 'verification'");
+    const rows: { id: string; topic: string; payload: string | Record<string, unknown> }[] = await q.query(
+      "SELECT id, topic, payload FROM outbox WHERE topic IN ('account', 'mail') AND done_at IS NULL ORDER BY id",
+    );
+    for (const row of rows) {
+      const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Record<string, any>;
+      const become = async (topic: string, next: object) => q.query("UPDATE outbox SET topic = ?, payload = ? WHERE id = ?", [topic, JSON.stringify(next), row.id]);
+      const close = () => q.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = 'retired topic of an earlier version' WHERE id = ?", [row.id]);
+      if (row.topic === "account") {
+        if (payload.kind === "username-reminder") await become("username-reminder", { customerNumber: payload.customerNumber });
+        else if (payload.kind === "password-reset") await become("password-reset", { email: payload.email });
+        else if (payload.kind === "register") {
+          const made = await q.query("INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)", [
+            payload.customerId,
+            payload.email,
+            payload.displayName,
+            payload.passwordHash,
+            payload.role,
+          ]);
+          await become("registration", { registrationId: Number(made.insertId) });
+        } else await close();
+        continue;
+      }
+      // Pre-rendered mail: the key says what it was, and its topic now renders it from the rows.
+      const [kind, ref] = String(payload.key ?? "").split(":");
+      const id = Number(ref);
+      if (kind === "email-replaced" && id) {
+        await q.query("UPDATE email_verifications SET previous_email = ? WHERE id = ?", [payload.messages?.[0]?.to ?? null, id]);
+        await become("email-replaced", { verificationId: id });
+      } else if (kind === "change-request" && id) await become("change-request-decided", { changeRequestId: id });
+      else if (kind === "merge" && id) await become("merge-decided", { mergeRequestId: id });
+      else if (kind === "reminder" && id) await become("payment-reminder", { invoiceId: id });
+      else if ((kind === "support" || kind === "support-confirmation") && ref) {
+        const [request] = await q.query("SELECT id FROM support_requests WHERE reference = ?", [ref]);
+        if (request) await become("support-request", { supportRequestId: request.id });
+        else await close();
+      } else await close();
+    }
+    // Earlier registrations carried the password hash in the payload; none stays there.
+    await q.query("UPDATE outbox SET payload = JSON_REMOVE(payload, '$.passwordHash') WHERE topic = 'account'");
   }
 
   async down(q: QueryRunner): Promise<void> {
