@@ -194,7 +194,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
-    deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "60s")),
+    deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "30s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
     jwt: {
       issuer: text("JWT_ISSUER", publicUrl),

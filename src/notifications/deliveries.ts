@@ -96,15 +96,18 @@ export class DeliveryLedger {
   /** Names this process in leases, for operators reading the table. */
   private readonly process = `${hostname()}:${process.pid}`.slice(0, 40);
   private readonly sentMarks: SentMarks;
+  private readonly connections: Slots;
 
   constructor(
     private readonly db: DataSource,
     private readonly mailer: Mailer,
     private readonly log: Logger,
     private readonly leaseMs: number,
+    smtpConnections: number,
     private readonly metrics?: Metrics,
   ) {
     this.sentMarks = new SentMarks(db, log);
+    this.connections = new Slots(smtpConnections);
   }
 
   /**
@@ -120,27 +123,18 @@ export class DeliveryLedger {
     );
     const lease = `${this.process}:${randomUUID().slice(0, 8)}`;
     const keys = items.map((i) => i.key);
-    await this.db.query(
-      `UPDATE mail_deliveries SET status = 'SENDING', lease_owner = ?, lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND, attempts = attempts + 1
-       WHERE delivery_key IN (?) AND ${OPEN}`,
-      [lease, this.leaseMs * 1000, keys],
-    );
-    const rows: { id: string; delivery_key: string; status: string; lease_owner: string | null; lease_until: Date | null }[] = await this.db.query(
-      "SELECT id, delivery_key, status, lease_owner, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
-      [keys],
-    );
-    const byKey = new Map(rows.map((r) => [r.delivery_key, r]));
-    const mine: { item: Outgoing; id: string }[] = [];
+    const before = await this.statesOf(keys);
+    const open: Outgoing[] = [];
     for (const item of items) {
-      const row = byKey.get(item.key);
+      const row = before.get(item.key);
       // A row the insert did not make is one that another row's unique key blocked: a bug to see, not a message to skip.
       if (!row) throw new Error(`no delivery row for ${item.key}`);
-      if (row.status === "SENDING" && row.lease_owner === lease) mine.push({ item, id: row.id });
-      else if (row.status === "SENDING") outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+      if (row.status === "SENT") outcome.skipped++;
       else if (row.status === "FAILED") outcome.failedBefore++;
-      else outcome.skipped++;
+      else open.push(item);
     }
-    if (!mine.length) return outcome;
+    if (!open.length) return outcome;
+    const taken: string[] = [];
     // A slow server or a long batch must not outlive the lease: it is renewed while we send.
     const renew = setInterval(() => {
       void this.db
@@ -148,11 +142,40 @@ export class DeliveryLedger {
         .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
     }, Math.max(1000, this.leaseMs / 3));
     try {
-      await Promise.all(mine.map(({ item, id }) => this.sendOne(item, id, lease, final, outcome)));
+      await Promise.all(
+        open.map((item) =>
+          // Claimed only when an SMTP connection is free for it: a process holds no more messages
+          // than it is sending, so a killed one leaves at most one per connection behind.
+          this.connections.run(async () => {
+            const claimed = await this.db.query(
+              `UPDATE mail_deliveries SET status = 'SENDING', lease_owner = ?, lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND, attempts = attempts + 1
+               WHERE delivery_key = ? AND ${OPEN}`,
+              [lease, this.leaseMs * 1000, item.key],
+            );
+            if (!claimed.affectedRows) return void taken.push(item.key);
+            await this.sendOne(item, before.get(item.key)!.id, lease, final, outcome);
+          }),
+        ),
+      );
     } finally {
       clearInterval(renew);
     }
+    // What another process claimed meanwhile: sent by now, or to wait for.
+    for (const row of (await this.statesOf(taken)).values()) {
+      if (row.status === "SENT") outcome.skipped++;
+      else if (row.status === "FAILED") outcome.failedBefore++;
+      else outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+    }
     return outcome;
+  }
+
+  private async statesOf(keys: string[]): Promise<Map<string, { id: string; status: string; lease_until: Date | null }>> {
+    if (!keys.length) return new Map();
+    const rows: { id: string; delivery_key: string; status: string; lease_until: Date | null }[] = await this.db.query(
+      "SELECT id, delivery_key, status, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
+      [keys],
+    );
+    return new Map(rows.map((r) => [r.delivery_key, r]));
   }
 
   private async sendOne(item: Outgoing, id: string, lease: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
@@ -253,6 +276,26 @@ class SentMarks {
       }
     } finally {
       this.writing = false;
+    }
+  }
+}
+
+/** Runs at most `size` tasks at once; the others wait their turn in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resume) => this.waiting.push(resume));
+    else this.running++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }
