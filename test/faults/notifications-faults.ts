@@ -208,7 +208,8 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     workerLockMs: 10_000,
     outboxSweepMs: 1000,
     quietMs: 5000,
-    recoveryTimeoutMs: 30_000,
+    // Past the job takeover (lock + stall check) and the delivery lease (30 s) of a killed worker.
+    recoveryTimeoutMs: 60_000,
     stuckAfterMs: 60_000,
     settleTimeoutMs: 10 * 60_000,
     log: (line: string) => console.log(line),
@@ -473,6 +474,7 @@ export function assertFaultReport(report: NotificationFaultReport, minimumMessag
   for (const kind of MESSAGE_KINDS) assert.equal(report.byKind[kind].lost, 0, `${kind}: messages lost`);
   // Only the SIGKILL may duplicate: at most the message in flight on each of the killed worker's SMTP connections.
   assert.ok(report.total.duplicated <= report.smtpPoolSize, `${report.total.duplicated} duplicates, more than SMTP_POOL_SIZE ${report.smtpPoolSize}`);
+  for (const fault of report.faults.slice(1)) assert.equal(fault.duplicatesAfter, 0, `${fault.name}: duplicates`);
   assert.equal(report.unexpected, 0, "messages to recipients that should not get them");
   assert.equal(report.leftInFlight.mailDeliveries, 0, "mail_deliveries left QUEUED or SENDING");
   assert.ok(!report.leftInFlight.maintenanceNotices, "maintenance_notices left QUEUED or SENDING");
