@@ -126,6 +126,23 @@ test("a permanent SMTP rejection (550) fails the delivery at once, marks the add
   assert.match(outbox.error, /failed for good/);
 });
 
+test("a confirmation link the receiving server rejects shows as FAILED with the server's answer on the verification", async () => {
+  const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customer.id]);
+  const address = "no-such-mailbox@example.com";
+  t.mailbox.rejectRecipients.add(address);
+  const update = await t.gql(`mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`, {
+    id: toGlobalId("Contact", contact.id),
+    email: address,
+  });
+  assert.deepEqual(update.body.data.contactUpdate.userErrors, []);
+  const failed = await eventually(async () => {
+    const res = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { newEmail deliveryState deliveryError } } }`, { id: toGlobalId("Customer", customer.id) });
+    const v = res.body.data.customer.pendingEmailVerifications.find((p: { newEmail: string }) => p.newEmail === address);
+    return v?.deliveryState === "FAILED" ? v : undefined;
+  });
+  assert.match(failed.deliveryError, /550|No such user/);
+});
+
 test("a passing rejection (451) is retried and goes out once the server takes it", async () => {
   const [other] = await t.app.db.query("SELECT customer_number, email FROM customers WHERE id <> ? ORDER BY id LIMIT 1", [customer.id]);
   const address = other.email.toLowerCase();

@@ -23,6 +23,7 @@ export function verificationFromRow(r: Row): EmailVerificationNode {
         : (r.status as EmailVerificationStatus),
     expiresAt: r.expires_at,
     deliveryState: r.delivery_state as DeliveryState,
+    deliveryError: r.delivery_error ?? undefined,
     createdAt: r.created_at,
   };
 }
@@ -30,7 +31,7 @@ export function verificationFromRow(r: Row): EmailVerificationNode {
 /** Everything verificationFromRow reads; never the token hash. */
 const VERIFICATIONS: RowSource<EmailVerificationNode> = {
   table: "email_verifications",
-  columns: ["id", "customer_id", "target_id", "purpose", "new_email", "status", "expires_at", "delivery_state", "created_at"],
+  columns: ["id", "customer_id", "target_id", "purpose", "new_email", "status", "expires_at", "delivery_state", "delivery_error", "created_at"],
   map: verificationFromRow,
 };
 

@@ -33,6 +33,12 @@ export class EmailVerificationNode extends Node implements NodeSource {
   @Field(() => DeliveryState, { description: "Whether the confirmation email went out." })
   deliveryState: DeliveryState;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the confirmation email failed or is being retried: the receiving server's answer (e.g. an unknown mailbox). Null once it went out.",
+  })
+  deliveryError?: string;
+
   @Field(() => DateTimeResolver)
   createdAt: Date;
 }

@@ -52,7 +52,7 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
       const state = outcome.sent || outcome.skipped ? "SENT" : outcome.rejected || outcome.failedBefore || (final && outcome.deferred) ? "FAILED" : "QUEUED";
       await db.query("UPDATE email_verifications SET delivery_state = ?, delivery_error = ?, last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [
         state,
-        outcome.errors[0] ?? null,
+        state === "SENT" ? null : (outcome.errors[0] ?? null),
         v.id,
       ]);
       return outcome;

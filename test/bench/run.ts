@@ -34,6 +34,7 @@
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -561,6 +562,8 @@ async function main(): Promise<number> {
     WORKERS_IN_PROCESS: "true",
     // Production requires a signing key; one for this run, like a deployment's secret.
     JWT_SIGNING_KEY: signingKeyPem(),
+    // and a key for the links in emails.
+    LINK_TOKEN_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     // One login per Konto for the whole run, however long BENCH_DURATION makes it.
     ACCESS_TOKEN_TTL: "6h",
     // The ResellerPage document costs 49,760 by graphql-armor's estimate (first: 50 × first: 10),
