@@ -93,21 +93,26 @@ export async function recordDurably<T>(log: Logger, what: string, write: () => P
  *   dies between the two leaves a SENDING row behind; it is sent again once its lease expired.
  */
 export class DeliveryLedger {
-  /** Names this process in leases, for operators reading the table. */
-  private readonly process = `${hostname()}:${process.pid}`.slice(0, 40);
-  private readonly sentMarks: SentMarks;
-  private readonly connections: Slots;
+  /** Names this process in leases (and each claim after it), for operators reading the table. */
+  private readonly process = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`.slice(0, 48);
+  private claimCount = 0;
+  private readonly sentMarks: Coalesced<string, void>;
+  private renewing: NodeJS.Timeout | undefined;
+  private sending = 0;
 
   constructor(
     private readonly db: DataSource,
     private readonly mailer: Mailer,
     private readonly log: Logger,
     private readonly leaseMs: number,
-    smtpConnections: number,
     private readonly metrics?: Metrics,
   ) {
-    this.sentMarks = new SentMarks(db, log);
-    this.connections = new Slots(smtpConnections);
+    this.sentMarks = new Coalesced<string, void>(async (ids) => {
+      await recordDurably(this.log, "SENT marks", () =>
+        this.db.query("UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)", [ids]),
+      );
+      return ids.map((): void => undefined);
+    });
   }
 
   /**
@@ -121,64 +126,75 @@ export class DeliveryLedger {
       `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, message_id, created_at, updated_at) VALUES ?`,
       [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", messageIdOf(i.key), new Date(), new Date()])],
     );
-    const lease = `${this.process}:${randomUUID().slice(0, 8)}`;
+    // One claim for the whole batch; the messages then queue for the pooled SMTP connections. At
+    // most one per connection is between the server's acceptance and its SENT mark, so a killed
+    // process leaves at most that many to be sent twice; the rest of its claim is sent once, later.
+    const owner = `${this.process}:${++this.claimCount}`;
     const keys = items.map((i) => i.key);
-    const before = await this.statesOf(keys);
-    const open: Outgoing[] = [];
+    await this.db.query(
+      `UPDATE mail_deliveries SET status = 'SENDING', lease_owner = ?, lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND, attempts = attempts + 1
+       WHERE delivery_key IN (?) AND ${OPEN}`,
+      [owner, this.leaseMs * 1000, keys],
+    );
+    const rows = await this.statesOf(keys);
+    const mine: { item: Outgoing; id: string }[] = [];
     for (const item of items) {
-      const row = before.get(item.key);
+      const row = rows.get(item.key);
       // A row the insert did not make is one that another row's unique key blocked: a bug to see, not a message to skip.
       if (!row) throw new Error(`no delivery row for ${item.key}`);
-      if (row.status === "SENT") outcome.skipped++;
+      if (row.status === "SENDING" && row.lease_owner === owner) mine.push({ item, id: row.id });
+      else if (row.status === "SENDING") outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
       else if (row.status === "FAILED") outcome.failedBefore++;
-      else open.push(item);
+      else outcome.skipped++;
     }
-    if (!open.length) return outcome;
-    const taken: string[] = [];
-    // A slow server or a long batch must not outlive the lease: it is renewed while we send.
-    const renew = setInterval(() => {
-      void this.db
-        .query("UPDATE mail_deliveries SET lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE lease_owner = ? AND status = 'SENDING'", [this.leaseMs * 1000, lease])
-        .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
-    }, Math.max(1000, this.leaseMs / 3));
+    if (!mine.length) return outcome;
+    const marks: Promise<void>[] = [];
+    this.startSending();
     try {
-      await Promise.all(
-        open.map((item) =>
-          // Claimed only when an SMTP connection is free for it: a process holds no more messages
-          // than it is sending, so a killed one leaves at most one per connection behind.
-          this.connections.run(async () => {
-            const claimed = await this.db.query(
-              `UPDATE mail_deliveries SET status = 'SENDING', lease_owner = ?, lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND, attempts = attempts + 1
-               WHERE delivery_key = ? AND ${OPEN}`,
-              [lease, this.leaseMs * 1000, item.key],
-            );
-            if (!claimed.affectedRows) return void taken.push(item.key);
-            await this.sendOne(item, before.get(item.key)!.id, lease, final, outcome);
-          }),
-        ),
+      // Settled, not raced: one failure must not leave the others' accepted messages unmarked.
+      const sends = await Promise.allSettled(
+        mine.map(async ({ item, id }) => {
+          const sent = await this.sendOne(item, id, owner, final, outcome);
+          if (sent) marks.push(this.sentMarks.submit(sent));
+        }),
       );
+      const marked = await Promise.allSettled(marks);
+      const failure = [...sends, ...marked].find((result): result is PromiseRejectedResult => result.status === "rejected");
+      if (failure) throw failure.reason;
     } finally {
-      clearInterval(renew);
-    }
-    // What another process claimed meanwhile: sent by now, or to wait for.
-    for (const row of (await this.statesOf(taken)).values()) {
-      if (row.status === "SENT") outcome.skipped++;
-      else if (row.status === "FAILED") outcome.failedBefore++;
-      else outcome.leasedUntil = Math.max(outcome.leasedUntil ?? 0, row.lease_until?.getTime() ?? Date.now());
+      this.stopSending();
     }
     return outcome;
   }
 
-  private async statesOf(keys: string[]): Promise<Map<string, { id: string; status: string; lease_until: Date | null }>> {
-    if (!keys.length) return new Map();
-    const rows: { id: string; delivery_key: string; status: string; lease_until: Date | null }[] = await this.db.query(
-      "SELECT id, delivery_key, status, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
+  /** While this process sends, its leases are renewed: a slow server or a long batch does not outlive them. */
+  private startSending(): void {
+    if (this.sending++ > 0) return;
+    const escaped = this.process.replace(/[\\%_]/g, (c) => `\\${c}`);
+    this.renewing = setInterval(() => {
+      void this.db
+        .query("UPDATE mail_deliveries SET lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE status = 'SENDING' AND lease_owner LIKE ?", [
+          this.leaseMs * 1000,
+          `${escaped}:%`,
+        ])
+        .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
+    }, Math.max(1000, this.leaseMs / 3));
+  }
+
+  private stopSending(): void {
+    if (--this.sending === 0) clearInterval(this.renewing);
+  }
+
+  private async statesOf(keys: string[]): Promise<Map<string, { id: string; status: string; lease_owner: string | null; lease_until: Date | null }>> {
+    const rows: { id: string; delivery_key: string; status: string; lease_owner: string | null; lease_until: Date | null }[] = await this.db.query(
+      "SELECT id, delivery_key, status, lease_owner, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
       [keys],
     );
     return new Map(rows.map((r) => [r.delivery_key, r]));
   }
 
-  private async sendOne(item: Outgoing, id: string, lease: string, final: boolean, outcome: DeliveryOutcome): Promise<void> {
+  /** Sends one claimed delivery; returns its id when the server accepted it, for the SENT mark. */
+  private async sendOne(item: Outgoing, id: string, lease: string, final: boolean, outcome: DeliveryOutcome): Promise<string | null> {
     try {
       const rendered = await item.render();
       await this.mailer.send({ to: item.to, ...rendered, attachments: item.attachments, messageId: messageIdOf(item.key) });
@@ -216,11 +232,11 @@ export class DeliveryLedger {
           this.db.query(`UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [errorText(error), id, lease]),
         );
       }
-      return;
+      return null;
     }
     outcome.sent++;
     this.metrics?.mailSent.inc({ kind: kindOf(item.key) });
-    await this.sentMarks.mark(id);
+    return id;
   }
 
   /** Marks deliveries that will never be sent (a newer revision says it all), unless one is SENT or held by a live lease. */
@@ -235,67 +251,38 @@ export class DeliveryLedger {
 }
 
 /**
- * SENT marks, written as soon as the server accepted a message: one UPDATE at a time, for every
- * mark that came in while the one before was written (a fan-out's messages finish together), so
- * a mark waits at most for the statement before it. A mark resolves once it is stored; while
- * MySQL is away it is kept and written when MySQL is back.
+ * Writes what comes in one statement at a time, each for everything that arrived while the one
+ * before ran: the SENT marks of many messages in flight cost a few statements, and none waits
+ * longer than for the statement before it. A failed write fails the items of that write.
  */
-class SentMarks {
-  private pending: { id: string; stored: () => void; failed: (error: unknown) => void }[] = [];
+class Coalesced<T, R> {
+  private pending: { item: T; done: (result: R) => void; failed: (error: unknown) => void }[] = [];
   private writing = false;
 
-  constructor(
-    private readonly db: DataSource,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly write: (items: T[]) => Promise<R[]>) {}
 
-  mark(id: string): Promise<void> {
-    return new Promise((stored, failed) => {
-      this.pending.push({ id, stored, failed });
-      void this.write();
+  submit(item: T): Promise<R> {
+    return new Promise((done, failed) => {
+      this.pending.push({ item, done, failed });
+      void this.drain();
     });
   }
 
-  private async write(): Promise<void> {
+  private async drain(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
     try {
       while (this.pending.length) {
-        const marks = this.pending.splice(0);
+        const batch = this.pending.splice(0);
         try {
-          await recordDurably(this.log, "SENT marks", () =>
-            this.db.query("UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)", [
-              marks.map((m) => m.id),
-            ]),
-          );
-          marks.forEach((m) => m.stored());
+          const results = await this.write(batch.map((b) => b.item));
+          batch.forEach((b, i) => b.done(results[i]));
         } catch (error) {
-          // Not MySQL being away but a fault of the statement: each waiting job hears of it.
-          marks.forEach((m) => m.failed(error));
+          batch.forEach((b) => b.failed(error));
         }
       }
     } finally {
       this.writing = false;
-    }
-  }
-}
-
-/** Runs at most `size` tasks at once; the others wait their turn in order. */
-class Slots {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.size) await new Promise<void>((resume) => this.waiting.push(resume));
-    else this.running++;
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
     }
   }
 }
