@@ -37,7 +37,7 @@ export interface RunningWorkers {
 /** Starts one BullMQ worker per queue of the topic registry, and housekeeping. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const mailer = new Mailer(createMailTransport(deps.config, deps.db), deps.config.mailFrom);
-  const ledger = new DeliveryLedger(deps.db, mailer, deps.log, deps.config.deliveryLeaseMs, deps.metrics);
+  const ledger = new DeliveryLedger(deps.db, mailer, deps.log, deps.config.deliveryLeaseMs, deps.config.smtpPoolSize, deps.metrics);
   const notificationDeps: NotificationDeps = { db: deps.db, config: deps.config, ledger, relay: deps.relay, log: deps.log };
   const processOutbox = outboxProcessor(notificationDeps, allHandlers(notificationDeps));
   // A killed worker's job is taken over once its lock ran out and the stall check saw it (within

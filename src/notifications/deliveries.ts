@@ -97,6 +97,7 @@ export class DeliveryLedger {
   private readonly process = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`.slice(0, 48);
   private claimCount = 0;
   private readonly sentMarks: Coalesced<string, void>;
+  private readonly connections: Slots;
   private renewing: NodeJS.Timeout | undefined;
   private sending = 0;
 
@@ -105,8 +106,10 @@ export class DeliveryLedger {
     private readonly mailer: Mailer,
     private readonly log: Logger,
     private readonly leaseMs: number,
+    smtpConnections: number,
     private readonly metrics?: Metrics,
   ) {
+    this.connections = new Slots(smtpConnections);
     this.sentMarks = new Coalesced<string, void>(async (ids) => {
       await recordDurably(this.log, "SENT marks", () =>
         this.db.query("UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)", [ids]),
@@ -126,9 +129,8 @@ export class DeliveryLedger {
       `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, message_id, created_at, updated_at) VALUES ?`,
       [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", messageIdOf(i.key), new Date(), new Date()])],
     );
-    // One claim for the whole batch; the messages then queue for the pooled SMTP connections. At
-    // most one per connection is between the server's acceptance and its SENT mark, so a killed
-    // process leaves at most that many to be sent twice; the rest of its claim is sent once, later.
+    // One claim for the whole batch; what a killed process claimed but never sent goes out once,
+    // after its lease ran out.
     const owner = `${this.process}:${++this.claimCount}`;
     const keys = items.map((i) => i.key);
     await this.db.query(
@@ -148,18 +150,21 @@ export class DeliveryLedger {
       else outcome.skipped++;
     }
     if (!mine.length) return outcome;
-    const marks: Promise<void>[] = [];
     this.startSending();
     try {
-      // Settled, not raced: one failure must not leave the others' accepted messages unmarked.
+      // A message holds one of the process's SMTP connections from its send until its SENT mark is
+      // stored: at most one message per connection is ever accepted but unmarked, which is all a
+      // killed process can leave to be sent twice. Settled, not raced: one failure must not leave
+      // the others' accepted messages unmarked.
       const sends = await Promise.allSettled(
-        mine.map(async ({ item, id }) => {
-          const sent = await this.sendOne(item, id, owner, final, outcome);
-          if (sent) marks.push(this.sentMarks.submit(sent));
-        }),
+        mine.map(({ item, id }) =>
+          this.connections.run(async () => {
+            const sent = await this.sendOne(item, id, owner, final, outcome);
+            if (sent) await this.sentMarks.submit(sent);
+          }),
+        ),
       );
-      const marked = await Promise.allSettled(marks);
-      const failure = [...sends, ...marked].find((result): result is PromiseRejectedResult => result.status === "rejected");
+      const failure = sends.find((result): result is PromiseRejectedResult => result.status === "rejected");
       if (failure) throw failure.reason;
     } finally {
       this.stopSending();
@@ -283,6 +288,27 @@ class Coalesced<T, R> {
       }
     } finally {
       this.writing = false;
+    }
+  }
+}
+
+/** Runs at most `size` tasks at once; the others wait their turn in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.size) this.running++;
+    else await new Promise<void>((resume) => this.waiting.push(resume));
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next in line, or is freed.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 }
