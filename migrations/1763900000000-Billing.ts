@@ -34,7 +34,9 @@ export class Billing1763900000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query("DROP TABLE payments");
-    await q.query("ALTER TABLE mail_deliveries DROP FOREIGN KEY fk_mail_deliveries_invoice, DROP KEY idx_mail_deliveries_invoice, DROP COLUMN invoice_id");
+    await q.query(
+      "ALTER TABLE mail_deliveries DROP FOREIGN KEY fk_mail_deliveries_invoice, DROP KEY idx_mail_deliveries_invoice, DROP COLUMN invoice_id",
+    );
     await q.query("ALTER TABLE invoices DROP COLUMN vat_breakdown, DROP COLUMN payment_terms, DROP COLUMN cancel_reason");
   }
 }

@@ -71,6 +71,7 @@ export class Maintenance1764000000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const name of ["maintenance_notices", "maintenance_products", "maintenance_announcements", "product_plan_changes"]) await q.query(`DROP TABLE ${name}`);
+    for (const name of ["maintenance_notices", "maintenance_products", "maintenance_announcements", "product_plan_changes"])
+      await q.query(`DROP TABLE ${name}`);
   }
 }

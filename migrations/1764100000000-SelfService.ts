@@ -83,6 +83,8 @@ export class SelfService1764100000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const name of ["merge_requests", "support_requests", "change_requests", "customer_aliases"]) await q.query(`DROP TABLE ${name}`);
-    await q.query("ALTER TABLE customers DROP FOREIGN KEY fk_customers_merged_into, DROP KEY idx_customers_merged_into, DROP COLUMN merged_into_id, DROP COLUMN notify_main_email");
+    await q.query(
+      "ALTER TABLE customers DROP FOREIGN KEY fk_customers_merged_into, DROP KEY idx_customers_merged_into, DROP COLUMN merged_into_id, DROP COLUMN notify_main_email",
+    );
   }
 }

@@ -29,16 +29,23 @@ export class Notifications1764200000000 implements MigrationInterface {
     const open: { id: string; announcement_id: number; revision: number }[] = await q.query(
       "SELECT id, announcement_id, revision FROM maintenance_notices WHERE status IN ('QUEUED', 'SENDING') ORDER BY announcement_id, revision, id",
     );
-    for (let i = 0; i < open.length; ) {
+    for (let i = 0; i < open.length;) {
       const first = open[i];
       const batch: string[] = [];
-      for (; i < open.length && batch.length < 50 && open[i].announcement_id === first.announcement_id && open[i].revision === first.revision; i++) batch.push(String(open[i].id));
+      for (
+        ;
+        i < open.length && batch.length < 50 && open[i].announcement_id === first.announcement_id && open[i].revision === first.revision;
+        i++
+      )
+        batch.push(String(open[i].id));
       await q.query("INSERT INTO outbox (topic, payload) VALUES ('maintenance-notices', ?)", [JSON.stringify({ noticeIds: batch })]);
     }
     await q.query(`INSERT INTO mail_deliveries (delivery_key, notice_id, recipient, status, error, attempts, sent_at, created_at, updated_at)
       SELECT CONCAT('notice:', id), id, recipient, status, error, IF(status = 'QUEUED', 0, 1), sent_at, created_at, COALESCE(sent_at, created_at)
       FROM maintenance_notices`);
-    await q.query(`ALTER TABLE maintenance_notices DROP KEY idx_maintenance_notices_status, DROP COLUMN status, DROP COLUMN error, DROP COLUMN sent_at`);
+    await q.query(
+      `ALTER TABLE maintenance_notices DROP KEY idx_maintenance_notices_status, DROP COLUMN status, DROP COLUMN error, DROP COLUMN sent_at`,
+    );
 
     // Addresses a receiving server rejected permanently (SMTP 5xx); staff see them.
     await table(`CREATE TABLE mail_bounces (
@@ -82,26 +89,27 @@ export class Notifications1764200000000 implements MigrationInterface {
    * become the topic that replaced them, and no payload keeps a password hash.
    */
   private async reopenEarlierWork(q: QueryRunner): Promise<void> {
-    await q.query("UPDATE outbox SET done_at = COALESCE(dispatched_at, created_at) WHERE created_at < CURRENT_TIMESTAMP(3) - INTERVAL 7 DAY");
+    await q.query(
+      "UPDATE outbox SET done_at = COALESCE(dispatched_at, created_at) WHERE created_at < CURRENT_TIMESTAMP(3) - INTERVAL 7 DAY",
+    );
     await q.query("UPDATE outbox SET topic = 'email-verification' WHERE topic = 'verification'");
     const rows: { id: string; topic: string; payload: string | Record<string, unknown> }[] = await q.query(
       "SELECT id, topic, payload FROM outbox WHERE topic IN ('account', 'mail') AND done_at IS NULL ORDER BY id",
     );
     for (const row of rows) {
       const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Record<string, any>;
-      const become = async (topic: string, next: object) => q.query("UPDATE outbox SET topic = ?, payload = ? WHERE id = ?", [topic, JSON.stringify(next), row.id]);
-      const close = () => q.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = 'retired topic of an earlier version' WHERE id = ?", [row.id]);
+      const become = async (topic: string, next: object) =>
+        q.query("UPDATE outbox SET topic = ?, payload = ? WHERE id = ?", [topic, JSON.stringify(next), row.id]);
+      const close = () =>
+        q.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = 'retired topic of an earlier version' WHERE id = ?", [row.id]);
       if (row.topic === "account") {
         if (payload.kind === "username-reminder") await become("username-reminder", { customerNumber: payload.customerNumber });
         else if (payload.kind === "password-reset") await become("password-reset", { email: payload.email });
         else if (payload.kind === "register") {
-          const made = await q.query("INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)", [
-            payload.customerId,
-            payload.email,
-            payload.displayName,
-            payload.passwordHash,
-            payload.role,
-          ]);
+          const made = await q.query(
+            "INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+            [payload.customerId, payload.email, payload.displayName, payload.passwordHash, payload.role],
+          );
           await become("registration", { registrationId: Number(made.insertId) });
         } else await close();
         continue;
@@ -133,7 +141,9 @@ export class Notifications1764200000000 implements MigrationInterface {
     await q.query(`ALTER TABLE maintenance_notices
       ADD COLUMN status ENUM('QUEUED','SENDING','SENT','FAILED') NOT NULL DEFAULT 'QUEUED',
       ADD COLUMN error VARCHAR(500) NULL, ADD COLUMN sent_at DATETIME(3) NULL, ADD KEY idx_maintenance_notices_status (announcement_id, status)`);
-    await q.query(`UPDATE maintenance_notices n JOIN mail_deliveries d ON d.notice_id = n.id SET n.status = d.status, n.error = d.error, n.sent_at = d.sent_at`);
+    await q.query(
+      `UPDATE maintenance_notices n JOIN mail_deliveries d ON d.notice_id = n.id SET n.status = d.status, n.error = d.error, n.sent_at = d.sent_at`,
+    );
     await q.query("DELETE FROM mail_deliveries WHERE notice_id IS NOT NULL OR status = 'QUEUED'");
     await q.query(`ALTER TABLE mail_deliveries DROP FOREIGN KEY fk_mail_deliveries_notice, DROP KEY uq_mail_deliveries_notice, DROP KEY idx_mail_deliveries_status,
       DROP COLUMN notice_id, DROP COLUMN lease_owner, DROP COLUMN lease_until, DROP COLUMN permanent_failure, DROP COLUMN sent_at,

@@ -54,7 +54,8 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
 async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
   try {
     const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
-    if (policy !== "noeviction") log.warn({ policy }, "Redis maxmemory-policy should be noeviction: with eviction, queued jobs can be lost");
+    if (policy !== "noeviction")
+      log.warn({ policy }, "Redis maxmemory-policy should be noeviction: with eviction, queued jobs can be lost");
   } catch (err) {
     log.debug({ err }, "could not read Redis maxmemory-policy");
   }
@@ -94,7 +95,11 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
 
   const auth = await createAuthRuntime(config, redis, log);
-  const apollo: ApolloServer<Context> = await createApollo(await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"], syncRules: config.levers["sync-rules"] }), config, log);
+  const apollo: ApolloServer<Context> = await createApollo(
+    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"], syncRules: config.levers["sync-rules"] }),
+    config,
+    log,
+  );
   registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
   registerMetricsRoute(http, { metrics, config });
   await registerQueueDashboard(http, { queues, config, auth });

@@ -239,7 +239,10 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 function levers(off: string): Record<Lever, boolean> {
-  const names = off.split(",").map((name) => name.trim()).filter(Boolean);
+  const names = off
+    .split(",")
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(LEVERS as readonly string[]).includes(name));
   if (unknown.length) throw new ConfigError("PERF_LEVERS_OFF", `names unknown levers: ${unknown.join(", ")} (known: ${LEVERS.join(", ")})`);
   return Object.fromEntries(LEVERS.map((lever) => [lever, !names.includes(lever)])) as Record<Lever, boolean>;
@@ -252,10 +255,14 @@ function linkTokenKeys(raw: string | undefined, production: boolean): LinkTokenK
     return { currentId: "dev", all: new Map([["dev", Buffer.from("konto development link key, never for production")]]) };
   }
   const all = new Map<string, Buffer>();
-  for (const entry of raw.split(",").map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const match = /^([\w-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
     const secret = match ? Buffer.from(match[2], "base64") : Buffer.alloc(0);
-    if (!match || secret.length < 32) throw new ConfigError("LINK_TOKEN_KEYS", "must list id:secret entries with base64 secrets of at least 32 bytes");
+    if (!match || secret.length < 32)
+      throw new ConfigError("LINK_TOKEN_KEYS", "must list id:secret entries with base64 secrets of at least 32 bytes");
     if (all.has(match[1])) throw new ConfigError("LINK_TOKEN_KEYS", `names key ${match[1]} twice`);
     all.set(match[1], secret);
   }

@@ -46,7 +46,10 @@ describe("logins", () => {
     assert.ok(new Date(payload.expiresAt).getTime() > Date.now() + 14 * 60_000);
     assert.deepEqual(await customerNumbersSeenWith(payload.accessToken), ["1000001"]);
     const viewer = await t.gql(`{ viewer { kind memberships { role customer { customerNumber } } } }`, {}, bearer(payload.accessToken));
-    assert.deepEqual(viewer.body.data.viewer, { kind: "CUSTOMER", memberships: [{ role: "ADMIN", customer: { customerNumber: "1000001" } }] });
+    assert.deepEqual(viewer.body.data.viewer, {
+      kind: "CUSTOMER",
+      memberships: [{ role: "ADMIN", customer: { customerNumber: "1000001" } }],
+    });
   });
 
   test("the customer number with the customer password logs in as that customer's ADMIN", async () => {
@@ -68,7 +71,10 @@ describe("logins", () => {
     const [reseller] = await t.app.db.query("SELECT email FROM users WHERE reseller_id = ?", [row.reseller_id]);
     const { payload } = await login({ email: reseller.email, password: DEMO_PASSWORD });
     const expected = await t.app.db.query("SELECT customer_number FROM customers WHERE reseller_id = ? ORDER BY id", [row.reseller_id]);
-    assert.deepEqual(await customerNumbersSeenWith(payload.accessToken), expected.map((r: any) => r.customer_number));
+    assert.deepEqual(
+      await customerNumbersSeenWith(payload.accessToken),
+      expected.map((r: any) => r.customer_number),
+    );
   });
 });
 
@@ -86,7 +92,10 @@ describe("brute force", () => {
   });
 
   test("twenty attempts sent as aliases in one request count as twenty", async () => {
-    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: authLogin(input: { email: "lesen@alpenblick.at", password: "wrong-password-${i}" }) { userErrors { code } }`);
+    const aliases = Array.from(
+      { length: 20 },
+      (_, i) => `a${i}: authLogin(input: { email: "lesen@alpenblick.at", password: "wrong-password-${i}" }) { userErrors { code } }`,
+    );
     const res = await t.gql(`mutation { ${aliases.join("\n")} }`, {}, anonymous());
     const data = res.body.data as Record<string, any>;
     const invalid = Object.values(data).filter((v) => v?.userErrors?.[0]?.code === "INVALID_CREDENTIALS");
@@ -150,15 +159,26 @@ describe("sessions", () => {
     const mine = (await login({ email, password: DEMO_PASSWORD })).payload;
     const other = (await login({ email, password: DEMO_PASSWORD })).payload;
     const CHANGE = `mutation($i: AuthPasswordChangeInput!) { authPasswordChange(input: $i) { ok userErrors { code field } } }`;
-    const wrong = await t.gql(CHANGE, { i: { currentPassword: "wrong current pw", newPassword: "A much better one 2026" } }, bearer(mine.accessToken));
+    const wrong = await t.gql(
+      CHANGE,
+      { i: { currentPassword: "wrong current pw", newPassword: "A much better one 2026" } },
+      bearer(mine.accessToken),
+    );
     assert.equal(wrong.body.data.authPasswordChange.userErrors[0].code, "INVALID_CREDENTIALS");
     const weak = await t.gql(CHANGE, { i: { currentPassword: DEMO_PASSWORD, newPassword: "passwort1234" } }, bearer(mine.accessToken));
     assert.equal(weak.body.data.authPasswordChange.userErrors[0].code, "WEAK_PASSWORD");
     const short = await t.gql(CHANGE, { i: { currentPassword: DEMO_PASSWORD, newPassword: "short1!" } }, bearer(mine.accessToken));
     assert.equal(short.body.data.authPasswordChange.userErrors[0].code, "WEAK_PASSWORD");
-    const ok = await t.gql(CHANGE, { i: { currentPassword: DEMO_PASSWORD, newPassword: "A much better one 2026" } }, bearer(mine.accessToken));
+    const ok = await t.gql(
+      CHANGE,
+      { i: { currentPassword: DEMO_PASSWORD, newPassword: "A much better one 2026" } },
+      bearer(mine.accessToken),
+    );
     assert.equal(ok.body.data.authPasswordChange.ok, true);
-    assert.equal((await t.gql(REFRESH, { t: other.refreshToken }, anonymous())).body.data.authRefresh.userErrors[0].code, "INVALID_REFRESH_TOKEN");
+    assert.equal(
+      (await t.gql(REFRESH, { t: other.refreshToken }, anonymous())).body.data.authRefresh.userErrors[0].code,
+      "INVALID_REFRESH_TOKEN",
+    );
     assert.deepEqual((await t.gql(REFRESH, { t: mine.refreshToken }, anonymous())).body.data.authRefresh.userErrors, []);
     assert.deepEqual((await login({ email, password: "A much better one 2026" })).payload.userErrors, []);
   });
@@ -166,7 +186,10 @@ describe("sessions", () => {
 
 async function createUser(email: string, customerId: number, role: string): Promise<void> {
   const [hash] = await t.app.db.query("SELECT password_hash FROM users WHERE email = 'admin@alpenblick.at'");
-  const result = await t.app.db.query("INSERT INTO users (kind, email, display_name, password_hash) VALUES ('CUSTOMER', ?, 'Test User', ?)", [email, hash.password_hash]);
+  const result = await t.app.db.query(
+    "INSERT INTO users (kind, email, display_name, password_hash) VALUES ('CUSTOMER', ?, 'Test User', ?)",
+    [email, hash.password_hash],
+  );
   await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [result.insertId, customerId, role]);
 }
 
@@ -195,7 +218,10 @@ describe("recovery", () => {
     const token = /reset-password\?token=([\w-]+)/.exec(mail.parsed.text ?? "")?.[1];
     assert.ok(token, "the email has a reset link");
     const stored = await t.app.db.query("SELECT token_hash FROM password_resets");
-    assert.ok(stored.every((r: any) => !r.token_hash.toString("utf8").includes(token)), "only a hash is stored");
+    assert.ok(
+      stored.every((r: any) => !r.token_hash.toString("utf8").includes(token)),
+      "only a hash is stored",
+    );
 
     const RESET = `mutation($i: AuthPasswordResetInput!) { authPasswordReset(input: $i) { ok userErrors { code } } }`;
     const done = await t.gql(RESET, { i: { token, newPassword: "Reset and renewed 2026" } }, anonymous());
@@ -203,7 +229,11 @@ describe("recovery", () => {
     const again = await t.gql(RESET, { i: { token, newPassword: "Another new one 2026" } }, anonymous());
     assert.equal(again.body.data.authPasswordReset.userErrors[0].code, "INVALID_CREDENTIALS");
     assert.deepEqual((await login({ email, password: "Reset and renewed 2026" })).payload.userErrors, []);
-    const refreshed = await t.gql(`mutation($t: String!) { authRefresh(refreshToken: $t) { userErrors { code } } }`, { t: session.refreshToken }, anonymous());
+    const refreshed = await t.gql(
+      `mutation($t: String!) { authRefresh(refreshToken: $t) { userErrors { code } } }`,
+      { t: session.refreshToken },
+      anonymous(),
+    );
     assert.equal(refreshed.body.data.authRefresh.userErrors[0].code, "INVALID_REFRESH_TOKEN");
     assert.equal(t.mailbox.to("nobody-here@isarwerk.de").length, 0);
   });
@@ -249,10 +279,16 @@ describe("tokens", () => {
 
   test("an expired token, a wrong audience, alg none and a foreign key are refused", async () => {
     const { keys } = t.app.auth;
-    const base = () => new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKid }).setSubject("user:1").setIssuer(t.config.jwt.issuer);
-    await expectUnauthenticated(await base().setAudience(t.config.jwt.audience).setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_900).sign(keys.signingKey));
+    const base = () =>
+      new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKid }).setSubject("user:1").setIssuer(t.config.jwt.issuer);
+    await expectUnauthenticated(
+      await base().setAudience(t.config.jwt.audience).setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_900).sign(keys.signingKey),
+    );
     await expectUnauthenticated(await base().setAudience("someone-else").setExpirationTime("5m").sign(keys.signingKey));
-    const none = [{ alg: "none", typ: "JWT", kid: keys.signingKid }, { ...claims, sub: "user:1", iss: t.config.jwt.issuer, aud: t.config.jwt.audience, exp: Math.floor(Date.now() / 1000) + 300 }]
+    const none = [
+      { alg: "none", typ: "JWT", kid: keys.signingKid },
+      { ...claims, sub: "user:1", iss: t.config.jwt.issuer, aud: t.config.jwt.audience, exp: Math.floor(Date.now() / 1000) + 300 },
+    ]
       .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
       .join(".");
     await expectUnauthenticated(`${none}.`);
@@ -263,8 +299,13 @@ describe("tokens", () => {
   test("a token accepted before is refused once it expires, though verified tokens are remembered", async () => {
     const { keys } = t.app.auth;
     const expiresAt = Math.floor(Date.now() / 1000) + 2;
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: keys.signingKid }).setSubject("user:1")
-      .setIssuer(t.config.jwt.issuer).setAudience(t.config.jwt.audience).setExpirationTime(expiresAt).sign(keys.signingKey);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "ES256", kid: keys.signingKid })
+      .setSubject("user:1")
+      .setIssuer(t.config.jwt.issuer)
+      .setAudience(t.config.jwt.audience)
+      .setExpirationTime(expiresAt)
+      .sign(keys.signingKey);
     const authorization = { authorization: `Bearer ${token}` };
     assert.equal((await t.gql(CUSTOMERS, {}, authorization)).body.data.customers.totalCount, 5);
     assert.equal((await t.gql(CUSTOMERS, {}, authorization)).body.data.customers.totalCount, 5);
@@ -276,7 +317,10 @@ describe("tokens", () => {
 
   test("the JWKS serves the signing key's kid", async () => {
     const jwks = (await (await fetch(`${t.url}/.well-known/jwks.json`)).json()) as any;
-    assert.deepEqual(jwks.keys.map((k: any) => k.kid), [t.app.auth.keys.signingKid]);
+    assert.deepEqual(
+      jwks.keys.map((k: any) => k.kid),
+      [t.app.auth.keys.signingKid],
+    );
     assert.ok(jwks.keys.every((k: any) => !("d" in k)));
   });
 
@@ -300,9 +344,12 @@ describe("tokens", () => {
 describe("resellers", () => {
   test("an API client gets a token with client credentials and creates customers under its reseller", async () => {
     const [reseller] = await t.app.db.query("SELECT id FROM resellers ORDER BY id LIMIT 1");
-    const created = await t.gql(`mutation($r: ID!) { resellerApiClientCreate(resellerId: $r, name: "ERP") { clientId clientSecret userErrors { code } } }`, {
-      r: toGlobalId("Reseller", reseller.id),
-    });
+    const created = await t.gql(
+      `mutation($r: ID!) { resellerApiClientCreate(resellerId: $r, name: "ERP") { clientId clientSecret userErrors { code } } }`,
+      {
+        r: toGlobalId("Reseller", reseller.id),
+      },
+    );
     const { clientId, clientSecret } = created.body.data.resellerApiClientCreate;
     const tokenRes = await fetch(`${t.url}/oauth/token`, {
       method: "POST",
@@ -321,8 +368,12 @@ describe("resellers", () => {
 
     const CREATE = `mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { customer { id customerNumber reseller { name } contacts { types email } } userErrors { code field } } }`;
     const input = {
-      kind: "BUSINESS", companyName: "Neukunde Hosting GmbH", address: { street: "Ringstraße 1", postalCode: "1010", city: "Wien", countryCode: "AT" },
-      email: "office@neukunde.example", phone: "01 5551234", contact: { firstName: "Nina", lastName: "Neu", email: "nina@neukunde.example" },
+      kind: "BUSINESS",
+      companyName: "Neukunde Hosting GmbH",
+      address: { street: "Ringstraße 1", postalCode: "1010", city: "Wien", countryCode: "AT" },
+      email: "office@neukunde.example",
+      phone: "01 5551234",
+      contact: { firstName: "Nina", lastName: "Neu", email: "nina@neukunde.example" },
     };
     const res = await t.gql(CREATE, { i: input }, { authorization: `Bearer ${access_token}` });
     assert.deepEqual(res.body.data.customerCreate.userErrors, []);
@@ -336,7 +387,11 @@ describe("resellers", () => {
     const badPhone = await t.gql(CREATE, { i: { ...input, phone: "12" } }, { authorization: `Bearer ${access_token}` });
     assert.deepEqual(badPhone.body.data.customerCreate.userErrors, [{ code: "INVALID_INPUT", field: ["input", "phone"] }]);
 
-    const log = await t.gql(`query($id: ID!) { customer(id: $id) { auditLog(first: 5) { nodes { action actor } } } }`, { id: customer.id }, { authorization: `Bearer ${access_token}` });
+    const log = await t.gql(
+      `query($id: ID!) { customer(id: $id) { auditLog(first: 5) { nodes { action actor } } } }`,
+      { id: customer.id },
+      { authorization: `Bearer ${access_token}` },
+    );
     assert.match(log.body.data.customer.auditLog.nodes[0].actor, new RegExp(`acting for customer ${customer.customerNumber}`));
   });
 });
@@ -363,8 +418,15 @@ describe("customer PIN and phone passwords", () => {
     assert.equal(asAdmin.body.errors?.[0].extensions?.code, "FORBIDDEN");
     for (let i = 0; i < 5; i++) await t.gql(VERIFY, { p: "000000" === newPin ? "111111" : "000000" });
     assert.equal((await t.gql(VERIFY, { p: newPin })).body.errors?.[0].extensions?.code, "RATE_LIMITED");
-    const log = await t.gql(`query($id: ID!) { customer(id: $id) { auditLog(first: 1) { nodes { action actor } } } }`, { id }, bearer(admin));
-    assert.deepEqual(log.body.data.customer.auditLog.nodes[0], { action: "customer.pin.regenerated", actor: "Katharina Gruber <admin@alpenblick.at>" });
+    const log = await t.gql(
+      `query($id: ID!) { customer(id: $id) { auditLog(first: 1) { nodes { action actor } } } }`,
+      { id },
+      bearer(admin),
+    );
+    assert.deepEqual(log.body.data.customer.auditLog.nodes[0], {
+      action: "customer.pin.regenerated",
+      actor: "Katharina Gruber <admin@alpenblick.at>",
+    });
   });
 
   test("the ADMIN sets a contact's phone password; staff check it and get the restrictions", async () => {
@@ -375,7 +437,10 @@ describe("customer PIN and phone passwords", () => {
     const id = toGlobalId("Contact", contact.id);
     const admin = (await login({ email: "admin@alpenblick.at", password: DEMO_PASSWORD })).payload.accessToken;
     const SET = `mutation($id: ID!, $p: String) { contactPhonePasswordSet(contactId: $id, password: $p) { contact { hasPhonePassword } userErrors { code } } }`;
-    assert.equal((await t.gql(SET, { id, p: "Sonnenblume" }, bearer(admin))).body.data.contactPhonePasswordSet.contact.hasPhonePassword, true);
+    assert.equal(
+      (await t.gql(SET, { id, p: "Sonnenblume" }, bearer(admin))).body.data.contactPhonePasswordSet.contact.hasPhonePassword,
+      true,
+    );
     const [stored] = await t.app.db.query("SELECT phone_password_hash FROM contacts WHERE id = ?", [contact.id]);
     assert.doesNotMatch(stored.phone_password_hash, /Sonnenblume/);
     const CHECK = `mutation($id: ID!, $p: String!) { contactPhonePasswordVerify(contactId: $id, password: $p) { valid restrictions } }`;
@@ -383,17 +448,24 @@ describe("customer PIN and phone passwords", () => {
       valid: true,
       restrictions: "Bestellungen nur bis 500 EUR netto.",
     });
-    assert.deepEqual((await t.gql(CHECK, { id, p: "Gänseblümchen" })).body.data.contactPhonePasswordVerify, { valid: false, restrictions: null });
+    assert.deepEqual((await t.gql(CHECK, { id, p: "Gänseblümchen" })).body.data.contactPhonePasswordVerify, {
+      valid: false,
+      restrictions: null,
+    });
     assert.equal((await t.gql(CHECK, { id, p: "Sonnenblume" }, bearer(admin))).body.errors?.[0].extensions?.code, "FORBIDDEN");
   });
 });
 
 describe("staff from the command line", () => {
   test("npm run staff:create makes a staff admin who can log in and read any customer", () => {
-    const run = spawnSync(process.execPath, [join(__dirname, "..", "src", "users", "staff-cli.js"), "--email", "ops@provider.example", "--name", "Ops Admin", "--role", "ADMIN"], {
-      env: { ...process.env, DATABASE_URL: t.config.databaseUrl, KONTO_STAFF_PASSWORD: "Staff password 2026!" },
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(__dirname, "..", "src", "users", "staff-cli.js"), "--email", "ops@provider.example", "--name", "Ops Admin", "--role", "ADMIN"],
+      {
+        env: { ...process.env, DATABASE_URL: t.config.databaseUrl, KONTO_STAFF_PASSWORD: "Staff password 2026!" },
+        encoding: "utf8",
+      },
+    );
     assert.equal(run.status, 0, run.stderr);
     return (async () => {
       const { payload } = await login({ email: "ops@provider.example", password: "Staff password 2026!" });

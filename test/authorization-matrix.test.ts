@@ -21,11 +21,24 @@ type Who =
   | "other reseller"
   | "staff SUPPORT"
   | "staff ADMIN";
-const EVERYONE: Who[] = ["anonymous", "A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "reseller of A", "other reseller", "staff SUPPORT", "staff ADMIN"];
+const EVERYONE: Who[] = [
+  "anonymous",
+  "A:ADMIN",
+  "A:BILLING",
+  "A:TECHNICAL",
+  "A:READ_ONLY",
+  "B:user",
+  "reseller of A",
+  "other reseller",
+  "staff SUPPORT",
+  "staff ADMIN",
+];
 
 /** Outcomes for everyone: `allowed` get ok, anonymous gets UNAUTHENTICATED, the rest FORBIDDEN. */
 function only(...allowed: Who[]): Record<Who, Outcome> {
-  return Object.fromEntries(EVERYONE.map((w) => [w, allowed.includes(w) ? "ok" : w === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN"])) as Record<Who, Outcome>;
+  return Object.fromEntries(
+    EVERYONE.map((w) => [w, allowed.includes(w) ? "ok" : w === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN"]),
+  ) as Record<Who, Outcome>;
 }
 const PUBLIC = Object.fromEntries(EVERYONE.map((w) => [w, "ok"])) as Record<Who, Outcome>;
 const SIGNED_IN = only(...EVERYONE.filter((w) => w !== "anonymous"));
@@ -48,41 +61,74 @@ interface Call {
 const n = (who: Who) => who.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 
 const OPERATIONS: Record<string, Call> = {
-  customer: { query: (ids) => `{ customer(id: "${ids.A}") { customerNumber email } }`, expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  customer: {
+    query: (ids) => `{ customer(id: "${ids.A}") { customerNumber email } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   customers: { query: () => `{ customers(first: 100) { nodes { customerNumber email } } }`, expect: SIGNED_IN },
-  node: { query: (ids) => `{ node(id: "${ids.contactOfA}") { ... on Contact { email } } }`, expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  node: {
+    query: (ids) => `{ node(id: "${ids.contactOfA}") { ... on Contact { email } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   viewer: { query: () => `{ viewer { kind name } }`, expect: SIGNED_IN },
-  authLogin: { query: (_, who) => `mutation { authLogin(input: { email: "matrix-${n(who)}@nowhere.example", password: "not a real password" }) { userErrors { code } } }`, expect: PUBLIC },
+  authLogin: {
+    query: (_, who) =>
+      `mutation { authLogin(input: { email: "matrix-${n(who)}@nowhere.example", password: "not a real password" }) { userErrors { code } } }`,
+    expect: PUBLIC,
+  },
   authRefresh: { query: () => `mutation { authRefresh(refreshToken: "unknown") { userErrors { code } } }`, expect: PUBLIC },
   authLogout: { query: () => `mutation { authLogout { ok } }`, expect: PUBLIC },
   // The resellers here are API clients: no personal password to change.
   authPasswordChange: {
-    query: () => `mutation { authPasswordChange(input: { currentPassword: "wrong current", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`,
+    query: () =>
+      `mutation { authPasswordChange(input: { currentPassword: "wrong current", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
   },
   authUsernameReminder: { query: () => `mutation { authUsernameReminder(customerNumber: "0000000") { message } }`, expect: PUBLIC },
-  authPasswordResetRequest: { query: (_, who) => `mutation { authPasswordResetRequest(email: "reset-${n(who)}@nowhere.example") { message } }`, expect: PUBLIC },
-  authPasswordReset: { query: () => `mutation { authPasswordReset(input: { token: "unknown", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`, expect: PUBLIC },
-  authRegister: {
-    query: (_, who) => `mutation { authRegister(input: { customerNumber: "0-${EVERYONE.indexOf(who)}", customerPassword: "nope", email: "reg-${n(who)}@nowhere.example", displayName: "X", password: "Whatever new 2026" }) { message } }`,
+  authPasswordResetRequest: {
+    query: (_, who) => `mutation { authPasswordResetRequest(email: "reset-${n(who)}@nowhere.example") { message } }`,
     expect: PUBLIC,
   },
-  contactPhonePasswordSet: { query: (ids) => `mutation { contactPhonePasswordSet(contactId: "${ids.contactOfA}", password: "Matrix1") { contact { hasPhonePassword } } }`, expect: only("A:ADMIN", "reseller of A", "staff ADMIN") },
-  contactPhonePasswordVerify: { query: (ids) => `mutation { contactPhonePasswordVerify(contactId: "${ids.contactOfA}", password: "Matrix1") { valid } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  authPasswordReset: {
+    query: () => `mutation { authPasswordReset(input: { token: "unknown", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`,
+    expect: PUBLIC,
+  },
+  authRegister: {
+    query: (_, who) =>
+      `mutation { authRegister(input: { customerNumber: "0-${EVERYONE.indexOf(who)}", customerPassword: "nope", email: "reg-${n(who)}@nowhere.example", displayName: "X", password: "Whatever new 2026" }) { message } }`,
+    expect: PUBLIC,
+  },
+  contactPhonePasswordSet: {
+    query: (ids) =>
+      `mutation { contactPhonePasswordSet(contactId: "${ids.contactOfA}", password: "Matrix1") { contact { hasPhonePassword } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff ADMIN"),
+  },
+  contactPhonePasswordVerify: {
+    query: (ids) => `mutation { contactPhonePasswordVerify(contactId: "${ids.contactOfA}", password: "Matrix1") { valid } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   customerCreate: {
-    query: (_, who) => `mutation { customerCreate(input: { kind: BUSINESS, companyName: "Matrix ${who} GmbH", email: "office@matrix-${n(who)}.example",
+    query: (
+      _,
+      who,
+    ) => `mutation { customerCreate(input: { kind: BUSINESS, companyName: "Matrix ${who} GmbH", email: "office@matrix-${n(who)}.example",
       address: { street: "Testgasse 1", postalCode: "1010", city: "Wien", countryCode: "AT" },
       contact: { firstName: "Mia", lastName: "Matrix", email: "mia@matrix-${n(who)}.example" } }) { customer { customerNumber } userErrors { code } } }`,
     expect: only("reseller of A", "other reseller", "staff ADMIN"),
   },
   customerPinRegenerate: { query: (ids) => `mutation { customerPinRegenerate(customerId: "${ids.A}") { pin } }`, expect: only("A:ADMIN") },
-  customerPinVerify: { query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  customerPinVerify: {
+    query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   contactCreate: {
-    query: (ids, who) => `mutation { contactCreate(customerId: "${ids.A}", input: { types: [OTHER], firstName: "New", lastName: "Contact", email: "new-${n(who)}@isarwerk.de" }) { contact { email } userErrors { code } } }`,
+    query: (ids, who) =>
+      `mutation { contactCreate(customerId: "${ids.A}", input: { types: [OTHER], firstName: "New", lastName: "Contact", email: "new-${n(who)}@isarwerk.de" }) { contact { email } userErrors { code } } }`,
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   contactUpdate: {
-    query: (ids) => `mutation { contactUpdate(contactId: "${ids.contactOfA}", input: { lastName: "Matrix" }) { contact { lastName } userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { contactUpdate(contactId: "${ids.contactOfA}", input: { lastName: "Matrix" }) { contact { lastName } userErrors { code } } }`,
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   contactDelete: {
@@ -90,7 +136,8 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerEmailUpdate: {
-    query: (ids, who) => `mutation { customerEmailUpdate(customerId: "${ids.A}", email: "new-${n(who)}@isarwerk.de") { userErrors { code } } }`,
+    query: (ids, who) =>
+      `mutation { customerEmailUpdate(customerId: "${ids.A}", email: "new-${n(who)}@isarwerk.de") { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerOnlineInvoiceUpdate: {
@@ -106,7 +153,10 @@ const OPERATIONS: Record<string, Call> = {
     query: (_, who) => `mutation { authLoginEmailUpdate(email: "login-${n(who)}@matrix.example") { ok } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
   },
-  emailVerificationConfirm: { query: () => `mutation { emailVerificationConfirm(token: "unknown") { userErrors { code } } }`, expect: PUBLIC },
+  emailVerificationConfirm: {
+    query: () => `mutation { emailVerificationConfirm(token: "unknown") { userErrors { code } } }`,
+    expect: PUBLIC,
+  },
   emailVerificationCancel: {
     query: (ids) => `mutation { emailVerificationCancel(id: "${ids.verificationOfA}") { verification { status } userErrors { code } } }`,
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
@@ -116,7 +166,8 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerPaymentMethodUpdate: {
-    query: (ids) => `mutation { customerPaymentMethodUpdate(customerId: "${ids.A}", input: { method: BANK_TRANSFER }) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { customerPaymentMethodUpdate(customerId: "${ids.A}", input: { method: BANK_TRANSFER }) { userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerBillingAddressUpdate: {
@@ -124,7 +175,8 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   invoiceIssue: {
-    query: (ids) => `mutation { invoiceIssue(input: { customerId: "${ids.A}", lines: [{ description: "Matrix", quantity: 1, unitPriceAmount: 100, vatRate: 19 }] }) { invoice { number } userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { invoiceIssue(input: { customerId: "${ids.A}", lines: [{ description: "Matrix", quantity: 1, unitPriceAmount: 100, vatRate: 19 }] }) { invoice { number } userErrors { code } } }`,
     expect: only("reseller of A", "staff ADMIN"),
   },
   invoiceCancel: {
@@ -132,75 +184,143 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("reseller of A", "staff ADMIN"),
   },
   invoiceResend: {
-    query: (ids) => `mutation { invoiceResend(invoiceId: "${ids.invoiceOfA}", email: "not-confirmed@nowhere.example") { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { invoiceResend(invoiceId: "${ids.invoiceOfA}", email: "not-confirmed@nowhere.example") { userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   paymentRecord: {
-    query: (ids) => `mutation { paymentRecord(input: { customerId: "${ids.A}", amount: 100, receivedOn: "2026-11-01", reference: "Matrix" }) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { paymentRecord(input: { customerId: "${ids.A}", amount: 100, receivedOn: "2026-11-01", reference: "Matrix" }) { userErrors { code } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
   maintenanceAnnounce: {
-    query: () => `mutation { maintenanceAnnounce(input: { titleDe: "M", titleEn: "M", messageDe: "M", messageEn: "M", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z", products: { plan: "No Such Plan" } }) { userErrors { code } } }`,
+    query: () =>
+      `mutation { maintenanceAnnounce(input: { titleDe: "M", titleEn: "M", messageDe: "M", messageEn: "M", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z", products: { plan: "No Such Plan" } }) { userErrors { code } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
   maintenanceReschedule: {
-    query: () => `mutation { maintenanceReschedule(id: "${toGlobalId("MaintenanceAnnouncement", 999)}", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z") { userErrors { code } } }`,
+    query: () =>
+      `mutation { maintenanceReschedule(id: "${toGlobalId("MaintenanceAnnouncement", 999)}", startsAt: "2099-01-01T00:00:00Z", endsAt: "2099-01-01T02:00:00Z") { userErrors { code } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
-  maintenanceCancel: { query: () => `mutation { maintenanceCancel(id: "${toGlobalId("MaintenanceAnnouncement", 999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  maintenanceAnnouncements: { query: () => `{ maintenanceAnnouncements(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  mailBounces: { query: () => `{ mailBounces(first: 5) { totalCount nodes { address error bounces } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  maintenanceCancel: {
+    query: () => `mutation { maintenanceCancel(id: "${toGlobalId("MaintenanceAnnouncement", 999)}") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  maintenanceAnnouncements: {
+    query: () => `{ maintenanceAnnouncements(first: 5) { totalCount } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  mailBounces: {
+    query: () => `{ mailBounces(first: 5) { totalCount nodes { address error bounces } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   productCreate: {
-    query: (ids, who) => `mutation { productCreate(customerId: "${ids.A}", input: { type: DOMAIN, plan: "Domain .de", identifier: "matrix-${n(who)}.de", priceAmount: 1200 }) { userErrors { code } } }`,
+    query: (ids, who) =>
+      `mutation { productCreate(customerId: "${ids.A}", input: { type: DOMAIN, plan: "Domain .de", identifier: "matrix-${n(who)}.de", priceAmount: 1200 }) { userErrors { code } } }`,
     expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   productUpdate: {
-    query: (ids) => `mutation { productUpdate(productId: "${ids.productOfA}", input: { specs: { matrix: true } }) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { productUpdate(productId: "${ids.productOfA}", input: { specs: { matrix: true } }) { userErrors { code } } }`,
     expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
-  productSuspend: { query: (ids) => `mutation { productSuspend(productId: "${ids.productOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
-  productCancel: { query: (ids) => `mutation { productCancel(productId: "${ids.spareProductOfA}") { userErrors { code } } }`, expect: only("reseller of A", "staff SUPPORT", "staff ADMIN") },
+  productSuspend: {
+    query: (ids) => `mutation { productSuspend(productId: "${ids.productOfA}") { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  productCancel: {
+    query: (ids) => `mutation { productCancel(productId: "${ids.spareProductOfA}") { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   customerUpdate: {
     query: (ids) => `mutation { customerUpdate(customerId: "${ids.A}", input: { version: 1000000, locale: de }) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerNotificationSettingsUpdate: {
-    query: (ids) => `mutation { customerNotificationSettingsUpdate(customerId: "${ids.A}", notifyMainEmail: false) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { customerNotificationSettingsUpdate(customerId: "${ids.A}", notifyMainEmail: false) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customerChangeRequestCreate: {
-    query: (ids) => `mutation { customerChangeRequestCreate(customerId: "${ids.A}", input: { vatId: "DE123456789" }) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { customerChangeRequestCreate(customerId: "${ids.A}", input: { vatId: "DE123456789" }) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   changeRequests: { query: () => `{ changeRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  changeRequestApprove: { query: () => `mutation { changeRequestApprove(id: "${toGlobalId("ChangeRequest", 999999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  changeRequestReject: { query: () => `mutation { changeRequestReject(id: "${toGlobalId("ChangeRequest", 999999)}", reason: "x") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  changeRequestApprove: {
+    query: () => `mutation { changeRequestApprove(id: "${toGlobalId("ChangeRequest", 999999)}") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  changeRequestReject: {
+    query: () => `mutation { changeRequestReject(id: "${toGlobalId("ChangeRequest", 999999)}", reason: "x") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   supportRequestCreate: {
-    query: (ids) => `mutation { supportRequestCreate(customerId: "${ids.A}", input: { subject: "Matrix", message: "Hilfe" }) { supportRequest { reference } userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { supportRequestCreate(customerId: "${ids.A}", input: { subject: "Matrix", message: "Hilfe" }) { supportRequest { reference } userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY"),
   },
   supportRequests: { query: () => `{ supportRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  supportRequestStatusUpdate: { query: () => `mutation { supportRequestStatusUpdate(id: "${toGlobalId("SupportRequest", 999999)}", status: CLOSED) { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  supportRequestStatusUpdate: {
+    query: () =>
+      `mutation { supportRequestStatusUpdate(id: "${toGlobalId("SupportRequest", 999999)}", status: CLOSED) { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   customerMergeStart: {
-    query: (ids) => `mutation { customerMergeStart(customerId: "${ids.A}", input: { customerNumber: "0000000", customerPassword: "wrong" }) { userErrors { code } } }`,
+    query: (ids) =>
+      `mutation { customerMergeStart(customerId: "${ids.A}", input: { customerNumber: "0000000", customerPassword: "wrong" }) { userErrors { code } } }`,
     expect: only("A:ADMIN"),
   },
-  customerMergeSubmit: { query: () => `mutation { customerMergeSubmit(id: "${toGlobalId("MergeRequest", 999999)}", choices: []) { userErrors { code } } }`, expect: only() },
-  customerMergeApprove: { query: () => `mutation { customerMergeApprove(id: "${toGlobalId("MergeRequest", 999999)}") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  customerMergeReject: { query: () => `mutation { customerMergeReject(id: "${toGlobalId("MergeRequest", 999999)}", reason: "x") { userErrors { code } } }`, expect: only("staff SUPPORT", "staff ADMIN") },
-  resellerApiClientCreate: { query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`, expect: only("staff ADMIN") },
+  customerMergeSubmit: {
+    query: () => `mutation { customerMergeSubmit(id: "${toGlobalId("MergeRequest", 999999)}", choices: []) { userErrors { code } } }`,
+    expect: only(),
+  },
+  customerMergeApprove: {
+    query: () => `mutation { customerMergeApprove(id: "${toGlobalId("MergeRequest", 999999)}") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  customerMergeReject: {
+    query: () => `mutation { customerMergeReject(id: "${toGlobalId("MergeRequest", 999999)}", reason: "x") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  resellerApiClientCreate: {
+    query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
 };
 
 /** The fields of Customer that have a rule narrower than "in scope". */
 const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, Outcome> }> = {
   pin: { selection: "pin", expect: only("A:ADMIN") },
-  contacts: { selection: "contacts { email }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  invoices: { selection: "invoices(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  payment: { selection: "payment { method }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  balance: { selection: "balance { amount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  products: { selection: "products(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  maintenanceWindows: { selection: "maintenanceWindows { title }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
-  supportRequests: { selection: "supportRequests(first: 1) { totalCount }", expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  contacts: {
+    selection: "contacts { email }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  invoices: {
+    selection: "invoices(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  payment: {
+    selection: "payment { method }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  balance: {
+    selection: "balance { amount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  products: {
+    selection: "products(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  maintenanceWindows: {
+    selection: "maintenanceWindows { title }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  supportRequests: {
+    selection: "supportRequests(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
 
@@ -219,7 +339,10 @@ before(async () => {
   resellerOfA = a.reseller_id;
   const spareContacts = {} as Record<Who, string>;
   for (const who of EVERYONE) {
-    const r = await t.app.db.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OTHER', 'Spare', ?, ?)", [a.id, who, `spare-${n(who)}@isarwerk.de`]);
+    const r = await t.app.db.query(
+      "INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OTHER', 'Spare', ?, ?)",
+      [a.id, who, `spare-${n(who)}@isarwerk.de`],
+    );
     spareContacts[who] = toGlobalId("Contact", r.insertId);
   }
   const v = await t.app.db.query(
@@ -228,24 +351,53 @@ before(async () => {
   );
   const [invoice] = await t.app.db.query("SELECT id FROM invoices WHERE customer_id = ? AND kind = 'INVOICE' ORDER BY id LIMIT 1", [a.id]);
   ids = {
-    A: toGlobalId("Customer", a.id), contactOfA: toGlobalId("Contact", contact.id), spareContacts,
-    verificationOfA: toGlobalId("EmailVerification", v.insertId), invoiceOfA: toGlobalId("Invoice", invoice.id),
-    productOfA: toGlobalId("Product", (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id LIMIT 1", [a.id]))[0].id),
-    spareProductOfA: toGlobalId("Product", (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id DESC LIMIT 1", [a.id]))[0].id),
+    A: toGlobalId("Customer", a.id),
+    contactOfA: toGlobalId("Contact", contact.id),
+    spareContacts,
+    verificationOfA: toGlobalId("EmailVerification", v.insertId),
+    invoiceOfA: toGlobalId("Invoice", invoice.id),
+    productOfA: toGlobalId(
+      "Product",
+      (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id LIMIT 1", [a.id]))[0].id,
+    ),
+    spareProductOfA: toGlobalId(
+      "Product",
+      (await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id DESC LIMIT 1", [a.id]))[0].id,
+    ),
   };
   const user = async (role: string, customerId: number) => {
-    const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [`${role.toLowerCase()}-${customerId}@matrix.example`]);
+    const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [
+      `${role.toLowerCase()}-${customerId}@matrix.example`,
+    ]);
     await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [r.insertId, customerId, role]);
     return Number(r.insertId);
   };
   const customer = async (customerId: number, role: CustomerRole): Promise<AuthenticatedPrincipal> => ({
-    kind: "customer", userId: await user(role, customerId), roles: new Map([[customerId, role]]), label: `${role} of ${customerId}`, familyId: null,
+    kind: "customer",
+    userId: await user(role, customerId),
+    roles: new Map([[customerId, role]]),
+    label: `${role} of ${customerId}`,
+    familyId: null,
   });
   principals.set("anonymous", null);
   for (const role of Object.values(CustomerRole)) principals.set(`A:${role}` as Who, await customer(a.id, role));
   principals.set("B:user", await customer(b.id, CustomerRole.ADMIN));
-  principals.set("reseller of A", { kind: "reseller", resellerId: a.reseller_id, userId: null, clientId: 1, label: "reseller A", familyId: null });
-  principals.set("other reseller", { kind: "reseller", resellerId: other.id, userId: null, clientId: 2, label: "other reseller", familyId: null });
+  principals.set("reseller of A", {
+    kind: "reseller",
+    resellerId: a.reseller_id,
+    userId: null,
+    clientId: 1,
+    label: "reseller A",
+    familyId: null,
+  });
+  principals.set("other reseller", {
+    kind: "reseller",
+    resellerId: other.id,
+    userId: null,
+    clientId: 2,
+    label: "other reseller",
+    familyId: null,
+  });
   principals.set("staff SUPPORT", { kind: "staff", userId: 9001, role: StaffRole.SUPPORT, label: "support", familyId: null });
   principals.set("staff ADMIN", { kind: "staff", userId: 9002, role: StaffRole.ADMIN, label: "admin", familyId: null });
 });
@@ -258,7 +410,9 @@ async function foreignSecrets(who: Who): Promise<string[]> {
   if (p?.kind === "customer") scope = `c.id IN (${[...p.roles.keys()].join(",")})`;
   if (p?.kind === "reseller") scope = `c.reseller_id = ${p.resellerId}`;
   if (p?.kind === "staff") scope = "TRUE";
-  const rows = await t.app.db.query(`SELECT c.customer_number, c.email, k.email AS contact_email FROM customers c LEFT JOIN contacts k ON k.customer_id = c.id WHERE NOT (${scope})`);
+  const rows = await t.app.db.query(
+    `SELECT c.customer_number, c.email, k.email AS contact_email FROM customers c LEFT JOIN contacts k ON k.customer_id = c.id WHERE NOT (${scope})`,
+  );
   return [...new Set(rows.flatMap((r: any) => [`"${r.customer_number}"`, r.email, r.contact_email].filter(Boolean)))] as string[];
 }
 
@@ -311,5 +465,8 @@ test("each guarded field of Customer as each caller", async () => {
 test("a reseller sees exactly its own customers in lists", async () => {
   const res = await t.gql(`{ customers(first: 100) { nodes { customerNumber } } }`, {}, await t.as(principals.get("reseller of A")!));
   const expected = await t.app.db.query("SELECT customer_number FROM customers WHERE reseller_id = ? ORDER BY id", [resellerOfA]);
-  assert.deepEqual(res.body.data.customers.nodes.map((c: any) => c.customerNumber), expected.map((r: any) => r.customer_number));
+  assert.deepEqual(
+    res.body.data.customers.nodes.map((c: any) => c.customerNumber),
+    expected.map((r: any) => r.customer_number),
+  );
 });

@@ -32,7 +32,11 @@ describe("configuration", () => {
       [{ DATABASE_REPLICA_URLS: "mysql://r1/konto,http://r2" }, "DATABASE_REPLICA_URLS", /mysql/],
       [{ PROVIDER_IBAN: "AT00 1234" }, "PROVIDER_IBAN", /IBAN/],
       [{ NODE_ENV: "production" }, "PUBLIC_URL", /required/],
-      [{ NODE_ENV: "production", PUBLIC_URL: "https://k.example", SMTP_URL: "smtp://relay.example" }, "LINK_TOKEN_KEYS", /required in production/],
+      [
+        { NODE_ENV: "production", PUBLIC_URL: "https://k.example", SMTP_URL: "smtp://relay.example" },
+        "LINK_TOKEN_KEYS",
+        /required in production/,
+      ],
       [{ LINK_TOKEN_KEYS: "k1:c2hvcnQ=" }, "LINK_TOKEN_KEYS", /at least 32 bytes/],
       [{ LINK_TOKEN_KEYS: "no-colon-here" }, "LINK_TOKEN_KEYS", /id:secret/],
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
@@ -40,12 +44,15 @@ describe("configuration", () => {
       [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL", /smtp/],
     ];
     for (const [env, variable, problem] of cases) {
-      assert.throws(() => loadConfig(env), (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.variable, variable);
-        assert.match(error.message, problem);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, variable);
+          assert.match(error.message, problem);
+          return true;
+        },
+      );
     }
   });
 

@@ -98,7 +98,11 @@ test("a worker killed with SIGKILL in the middle of sending, then restarted, del
     assert.equal(t.mailbox.to("exactly-once@alpenblick.at").length, 1);
     // The one email that arrived carries the link that works.
     const token = /token=([\w-]+)/.exec(mail.parsed.text ?? "")![1];
-    const confirm = await t.gql(`mutation($t: String!) { emailVerificationConfirm(token: $t) { userErrors { code } } }`, { t: token }, { authorization: "" });
+    const confirm = await t.gql(
+      `mutation($t: String!) { emailVerificationConfirm(token: $t) { userErrors { code } } }`,
+      { t: token },
+      { authorization: "" },
+    );
     assert.deepEqual(confirm.body.data.emailVerificationConfirm.userErrors, []);
   } finally {
     for (const child of workers) child.kill("SIGKILL");

@@ -61,7 +61,10 @@ describe("development mailbox", () => {
 
     // ?to= compares addresses case-insensitively and filters out everyone else's mail.
     const mail = await mailTo("eva.neu@alpenblick.at");
-    assert.deepEqual(mail.to.map((a) => a.toLowerCase()), ["eva.neu@alpenblick.at"]);
+    assert.deepEqual(
+      mail.to.map((a) => a.toLowerCase()),
+      ["eva.neu@alpenblick.at"],
+    );
     assert.match(mail.from, /no-reply@konto\.localhost/);
     assert.ok(mail.subject.length > 0);
     assert.match(mail.messageId, /^<.+@.+>$/);
@@ -99,7 +102,12 @@ describe("development mailbox", () => {
       html: `<p onclick="x()">Hi</p><script>alert("html")</script>`,
       attachments: [
         { filename: `Rechnung "2026" <1>.pdf`, content: pdf, contentType: "application/pdf" },
-        { filename: "notes.txt", content: Buffer.from("zwei Zeilen\näöü").toString("base64"), encoding: "base64", contentType: "text/plain" },
+        {
+          filename: "notes.txt",
+          content: Buffer.from("zwei Zeilen\näöü").toString("base64"),
+          encoding: "base64",
+          contentType: "text/plain",
+        },
         { filename: "plain.txt", content: "einfach Text" },
       ],
     });
@@ -121,7 +129,10 @@ describe("development mailbox", () => {
     const download = await fetch(mail.attachments[0].url);
     assert.equal(download.status, 200);
     assert.equal(download.headers.get("content-type"), "application/pdf");
-    assert.match(download.headers.get("content-disposition") ?? "", /^attachment; filename="Rechnung _2026_ <1>.pdf"; filename\*=UTF-8''Rechnung%20%222026%22%20%3C1%3E.pdf$/);
+    assert.match(
+      download.headers.get("content-disposition") ?? "",
+      /^attachment; filename="Rechnung _2026_ <1>.pdf"; filename\*=UTF-8''Rechnung%20%222026%22%20%3C1%3E.pdf$/,
+    );
     assert.deepEqual(Buffer.from(await download.arrayBuffer()), pdf);
     assert.equal(await (await fetch(mail.attachments[1].url)).text(), "zwei Zeilen\näöü");
     assert.equal((await fetch(`${t.url}/dev/mailbox/attachments/999999`)).status, 404);
@@ -130,21 +141,32 @@ describe("development mailbox", () => {
     const html = await (await fetch(`${t.url}/dev/mailbox`)).text();
     assert.ok(!/<script/i.test(html), "no value's <script> reaches the page unescaped");
     assert.ok(html.includes(escapeHtml(`<script>alert("subject")</script>`)));
-    assert.ok(html.includes(`Hallo ${escapeHtml("<script>alert(1)</script>")}, see <a href="${escapeHtml("https://example.com/a?b=1&c=2")}"`), "URL linked, full stop left out");
+    assert.ok(
+      html.includes(`Hallo ${escapeHtml("<script>alert(1)</script>")}, see <a href="${escapeHtml("https://example.com/a?b=1&c=2")}"`),
+      "URL linked, full stop left out",
+    );
     assert.ok(html.includes(`srcdoc="${escapeHtml(`<p onclick="x()">Hi</p><script>alert("html")</script>`)}"`));
-    assert.ok(html.includes(`href="/dev/mailbox/attachments/${mail.attachments[0].id}" download>${escapeHtml(`Rechnung "2026" <1>.pdf`)}</a>`));
+    assert.ok(
+      html.includes(`href="/dev/mailbox/attachments/${mail.attachments[0].id}" download>${escapeHtml(`Rechnung "2026" <1>.pdf`)}</a>`),
+    );
   });
 
   test("nothing was tried over SMTP: no delivery warnings, every delivery SENT", async () => {
     const entries = logs.map((line) => JSON.parse(line) as { level: number; msg: string });
-    assert.ok(entries.some((e) => e.msg === "konto listening"), "the log was captured");
+    assert.ok(
+      entries.some((e) => e.msg === "konto listening"),
+      "the log was captured",
+    );
     // The one expected warning of a development start is about the JWT key, none about mail.
     const warnings = entries.filter((e) => e.level >= 40 && !/JWT_SIGNING_KEY/.test(e.msg));
     assert.deepEqual(warnings, []);
     assert.ok(!logs.some((line) => /ECONNREFUSED|smtp|mail delivery failed/i.test(line)));
     const deliveries: { status: string }[] = await t.app.db.query("SELECT status FROM mail_deliveries");
     assert.ok(deliveries.length >= 2);
-    assert.ok(deliveries.every((d) => d.status === "SENT"), JSON.stringify(deliveries));
+    assert.ok(
+      deliveries.every((d) => d.status === "SENT"),
+      JSON.stringify(deliveries),
+    );
   });
 
   test("DELETE /dev/mailbox empties it", async () => {
@@ -155,10 +177,20 @@ describe("development mailbox", () => {
   });
 
   test("in production the routes do not exist and the transport refuses to be a mailbox", async () => {
-    const production = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com", SMTP_URL: "smtp://relay.example.com:587", LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}` });
+    const production = loadConfig({
+      NODE_ENV: "production",
+      PUBLIC_URL: "https://konto.example.com",
+      SMTP_URL: "smtp://relay.example.com:587",
+      LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}`,
+    });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });
-    for (const [method, url] of [["GET", "/dev/mailbox"], ["GET", "/dev/mailbox.json"], ["GET", "/dev/mailbox/attachments/1"], ["DELETE", "/dev/mailbox"]] as const) {
+    for (const [method, url] of [
+      ["GET", "/dev/mailbox"],
+      ["GET", "/dev/mailbox.json"],
+      ["GET", "/dev/mailbox/attachments/1"],
+      ["DELETE", "/dev/mailbox"],
+    ] as const) {
       assert.equal((await http.inject({ method, url })).statusCode, 404, `${method} ${url}`);
     }
     await http.close();

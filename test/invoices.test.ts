@@ -34,7 +34,11 @@ async function issue(customer: string, lines: object[], headers?: Record<string,
 }
 
 const user = (customer: string, role: CustomerRole): AuthenticatedPrincipal => ({
-  kind: "customer", userId: 9000 + Object.values(CustomerRole).indexOf(role), roles: new Map([[ids[customer].id, role]]), label: `${role} test user`, familyId: null,
+  kind: "customer",
+  userId: 9000 + Object.values(CustomerRole).indexOf(role),
+  roles: new Map([[ids[customer].id, role]]),
+  label: `${role} test user`,
+  familyId: null,
 });
 
 async function pdfText(pdf: Buffer): Promise<string> {
@@ -57,7 +61,10 @@ describe("numbering", () => {
     const sequence = numbers.map((n: string) => Number(n.slice(5)));
     assert.equal(new Set(sequence).size, 20);
     sequence.forEach((n: number, i: number) => assert.equal(n, sequence[0] + i, "no gaps"));
-    const [{ max }] = await t.app.db.query("SELECT MAX(number) AS max FROM invoices WHERE number LIKE ? AND number NOT IN (?)", [`${year}-%`, numbers]);
+    const [{ max }] = await t.app.db.query("SELECT MAX(number) AS max FROM invoices WHERE number LIKE ? AND number NOT IN (?)", [
+      `${year}-%`,
+      numbers,
+    ]);
     assert.ok(!max || max < numbers[0], "the series continues after the numbers issued before");
   });
 });
@@ -70,13 +77,25 @@ describe("totals", () => {
       { description: "Zeitschrift", quantity: 1, unitPriceAmount: 1000, vatRate: 10 },
     ]);
     assert.deepEqual(userErrors, []);
-    assert.deepEqual(invoice.lines.map((l: any) => l.net.amount), [999, 1000, 1000]);
-    assert.deepEqual(invoice.vatBreakdown.map((b: any) => [b.rate, b.net.amount, b.vat.amount]), [[20, 1999, 400], [10, 1000, 100]]);
+    assert.deepEqual(
+      invoice.lines.map((l: any) => l.net.amount),
+      [999, 1000, 1000],
+    );
+    assert.deepEqual(
+      invoice.vatBreakdown.map((b: any) => [b.rate, b.net.amount, b.vat.amount]),
+      [
+        [20, 1999, 400],
+        [10, 1000, 100],
+      ],
+    );
     assert.deepEqual([invoice.net.amount, invoice.vat.amount, invoice.gross.amount], [2999, 500, 3499]);
   });
 
   test("a credit note mirrors its invoice to the cent", () => {
-    const lines = [{ quantityMilli: 1500, unitPriceCents: 333, vatRate: "19.00" }, { quantityMilli: 1000, unitPriceCents: 1, vatRate: "20.00" }];
+    const lines = [
+      { quantityMilli: 1500, unitPriceCents: 333, vatRate: "19.00" },
+      { quantityMilli: 1000, unitPriceCents: 1, vatRate: "20.00" },
+    ];
     const invoice = totalsOf(lines);
     const credit = totalsOf(lines.map((l) => ({ ...l, unitPriceCents: -l.unitPriceCents })));
     assert.deepEqual([credit.net, credit.vat, credit.gross], [-invoice.net, -invoice.vat, -invoice.gross]);
@@ -90,7 +109,9 @@ describe("totals", () => {
     const negative = await issue("1000003", [{ description: "Gutschrift?", quantity: 1, unitPriceAmount: -500, vatRate: 20 }]);
     assert.equal(negative.userErrors[0].code, "INVALID_INPUT");
     const foreign = await t.app.db.query("SELECT id FROM products WHERE customer_id <> ? LIMIT 1", [ids["1000003"].id]);
-    const product = await issue("1000003", [{ description: "x", quantity: 1, unitPriceAmount: 100, vatRate: 20, productId: toGlobalId("Product", foreign[0].id) }]);
+    const product = await issue("1000003", [
+      { description: "x", quantity: 1, unitPriceAmount: 100, vatRate: 20, productId: toGlobalId("Product", foreign[0].id) },
+    ]);
     assert.equal(product.userErrors[0].code, "NOT_FOUND");
     const [{ n: afterwards }] = await t.app.db.query("SELECT COUNT(*) AS n FROM invoices");
     assert.equal(afterwards, before);
@@ -104,16 +125,26 @@ describe("snapshots and PDF", () => {
       "SELECT CONCAT(first_name, ' ', last_name) AS name FROM contacts WHERE customer_id = ? AND FIND_IN_SET('BILLING', types) ORDER BY id",
       [ids["1000001"].id],
     );
-    assert.deepEqual(invoice.billingAddress.addressees, billingNames.map((r: any) => r.name));
-    await t.gql(`mutation($id: ID!) { customerBillingAddressUpdate(customerId: $id, input: { name: "Neu GmbH", street: "Neugasse 9", postalCode: "1100", city: "Wien", countryCode: "AT" }) { userErrors { code } } }`, { id: ids["1000001"].gid });
-    const again = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { billingAddress { name street } } } }`, { id: invoice.id });
+    assert.deepEqual(
+      invoice.billingAddress.addressees,
+      billingNames.map((r: any) => r.name),
+    );
+    await t.gql(
+      `mutation($id: ID!) { customerBillingAddressUpdate(customerId: $id, input: { name: "Neu GmbH", street: "Neugasse 9", postalCode: "1100", city: "Wien", countryCode: "AT" }) { userErrors { code } } }`,
+      { id: ids["1000001"].gid },
+    );
+    const again = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { billingAddress { name street } } } }`, {
+      id: invoice.id,
+    });
     assert.deepEqual(again.body.data.node.billingAddress, { name: invoice.billingAddress.name, street: invoice.billingAddress.street });
     const next = (await issue("1000001", ONE_LINE)).invoice;
     assert.deepEqual([next.billingAddress.name, next.billingAddress.street], ["Neu GmbH", "Neugasse 9"]);
   });
 
   test("the PDF shows number, totals, addressees and payment terms, is the same every time, and is only for billing readers", async () => {
-    const { invoice } = await issue("1000002", [{ description: "Business Fiber 300/300", quantity: 1, unitPriceAmount: 123456, vatRate: 19 }]);
+    const { invoice } = await issue("1000002", [
+      { description: "Business Fiber 300/300", quantity: 1, unitPriceAmount: 123456, vatRate: 19 },
+    ]);
     const billing = await t.as(user("1000002", CustomerRole.BILLING));
     const url = `${t.url}/invoices/${invoice.id}.pdf`;
     const first = await fetch(url, { headers: billing });
@@ -147,10 +178,15 @@ describe("snapshots and PDF", () => {
 describe("online invoice", () => {
   test("the PDF goes by email to the online-invoice address and invoice contacts, never for invoices from before activation", async () => {
     const c = ids["1000002"];
-    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: false }) { userErrors { code } } }`, { id: c.gid });
+    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: false }) { userErrors { code } } }`, {
+      id: c.gid,
+    });
     const early = (await issue("1000002", ONE_LINE)).invoice;
 
-    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: true, email: "rechnungen@isarwerk.de" }) { userErrors { code } } }`, { id: c.gid });
+    await t.gql(
+      `mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: true, email: "rechnungen@isarwerk.de" }) { userErrors { code } } }`,
+      { id: c.gid },
+    );
     const [confirmation] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("rechnungen@isarwerk.de"));
     await fetch(/(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(confirmation.parsed.text ?? "")![1]);
     const [contact] = await t.app.db.query(
@@ -158,7 +194,10 @@ describe("online invoice", () => {
       [c.id],
     );
     await t.app.db.query("UPDATE contacts SET email_confirmed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [contact.id]);
-    const flagged = await t.gql(`mutation($id: ID!) { contactUpdate(contactId: $id, input: { receivesInvoices: true }) { userErrors { code } } }`, { id: toGlobalId("Contact", contact.id) });
+    const flagged = await t.gql(
+      `mutation($id: ID!) { contactUpdate(contactId: $id, input: { receivesInvoices: true }) { userErrors { code } } }`,
+      { id: toGlobalId("Contact", contact.id) },
+    );
     assert.deepEqual(flagged.body.data.contactUpdate.userErrors, []);
 
     const flaggedContacts = await t.app.db.query(
@@ -185,15 +224,21 @@ describe("online invoice", () => {
 
     // Not retroactive: the invoice from before activation never went to the online-invoice address.
     assert.equal(t.mailbox.to("rechnungen@isarwerk.de").filter((m) => m.parsed.subject === `Rechnung ${early.number}`).length, 0);
-    const earlyDeliveries = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { deliveries { recipient } } } }`, { id: early.id });
+    const earlyDeliveries = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { deliveries { recipient } } } }`, {
+      id: early.id,
+    });
     assert.ok(!earlyDeliveries.body.data.node.deliveries.some((d: any) => d.recipient === "rechnungen@isarwerk.de"));
 
     // A retried or duplicate job for the same invoice emails no one twice.
-    const [row] = await t.app.db.query("SELECT id FROM outbox WHERE topic = 'invoice-email' AND JSON_VALUE(payload, '$.invoiceId') = ?", [Number(Buffer.from(late.id, "base64url").toString().split(":")[1])]);
+    const [row] = await t.app.db.query("SELECT id FROM outbox WHERE topic = 'invoice-email' AND JSON_VALUE(payload, '$.invoiceId') = ?", [
+      Number(Buffer.from(late.id, "base64url").toString().split(":")[1]),
+    ]);
     await t.app.queues["invoice-email"].remove(`outbox-${row.id}`);
     await t.app.db.query("UPDATE outbox SET done_at = NULL WHERE id = ?", [row.id]);
     await t.app.relay.dispatch([String(row.id)]);
-    await eventually(async () => ((await t.app.queues["invoice-email"].getJobState(`outbox-${row.id}`)) === "completed" ? true : undefined));
+    await eventually(async () =>
+      (await t.app.queues["invoice-email"].getJobState(`outbox-${row.id}`)) === "completed" ? true : undefined,
+    );
     assert.equal(t.mailbox.messages.filter((m) => m.parsed.subject === `Rechnung ${late.number}`).length, expected.length);
   });
 
@@ -202,7 +247,10 @@ describe("online invoice", () => {
     const [customer] = await t.app.db.query("SELECT email FROM customers WHERE id = ?", [ids["1000003"].id]);
     const RESEND = `mutation($id: ID!, $e: EmailAddress!) { invoiceResend(invoiceId: $id, email: $e) { userErrors { code } } }`;
     const billing = await t.as(user("1000003", CustomerRole.BILLING));
-    assert.equal((await t.gql(RESEND, { id: invoice.id, e: "stranger@evil.example" }, billing)).body.data.invoiceResend.userErrors[0].code, "INVALID_INPUT");
+    assert.equal(
+      (await t.gql(RESEND, { id: invoice.id, e: "stranger@evil.example" }, billing)).body.data.invoiceResend.userErrors[0].code,
+      "INVALID_INPUT",
+    );
     assert.deepEqual((await t.gql(RESEND, { id: invoice.id, e: customer.email }, billing)).body.data.invoiceResend.userErrors, []);
     await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email) && m.parsed.subject === `Rechnung ${invoice.number}`);
     const technical = await t.as(user("1000003", CustomerRole.TECHNICAL));
@@ -215,9 +263,20 @@ describe("payment method", () => {
     const c = ids["1000004"];
     const UPDATE = `mutation($id: ID!, $i: PaymentMethodInput!) { customerPaymentMethodUpdate(customerId: $id, input: $i) { customer { payment { method sepa { iban mandateReference mandateDate scheme } } } userErrors { code field } } }`;
     const admin = await t.as(user("1000004", CustomerRole.ADMIN));
-    const bad = await t.gql(UPDATE, { id: c.gid, i: { method: "SEPA_DIRECT_DEBIT", sepa: { iban: "DE89 3704 0044 0532 0130 01", accountHolder: "Test" } } }, admin);
+    const bad = await t.gql(
+      UPDATE,
+      { id: c.gid, i: { method: "SEPA_DIRECT_DEBIT", sepa: { iban: "DE89 3704 0044 0532 0130 01", accountHolder: "Test" } } },
+      admin,
+    );
     assert.deepEqual(bad.body.data.customerPaymentMethodUpdate.userErrors, [{ code: "INVALID_INPUT", field: ["input", "sepa", "iban"] }]);
-    const ok = await t.gql(UPDATE, { id: c.gid, i: { method: "SEPA_DIRECT_DEBIT", sepa: { iban: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", accountHolder: "Test GmbH" } } }, admin);
+    const ok = await t.gql(
+      UPDATE,
+      {
+        id: c.gid,
+        i: { method: "SEPA_DIRECT_DEBIT", sepa: { iban: "DE89 3704 0044 0532 0130 00", bic: "COBADEFFXXX", accountHolder: "Test GmbH" } },
+      },
+      admin,
+    );
     const sepa = ok.body.data.customerPaymentMethodUpdate.customer.payment.sepa;
     assert.equal(sepa.iban, "DE89370400440532013000");
     assert.match(sepa.mandateReference, /^KONTO-1000004-\d{2}$/);
@@ -231,7 +290,9 @@ describe("payment method", () => {
     const billing = await t.gql(VIEW, { id: c.gid }, await t.as(user("1000004", CustomerRole.BILLING)));
     assert.equal(billing.body.data.customer.payment.sepa.iban, "DE89370400440532013000");
 
-    const [audit] = await t.app.db.query("SELECT details FROM audit_log WHERE action = 'customer.paymentMethod.changed' ORDER BY id DESC LIMIT 1");
+    const [audit] = await t.app.db.query(
+      "SELECT details FROM audit_log WHERE action = 'customer.paymentMethod.changed' ORDER BY id DESC LIMIT 1",
+    );
     assert.doesNotMatch(JSON.stringify(audit.details), /0532013000/);
     const { invoice } = await issue("1000004", ONE_LINE);
     assert.deepEqual([invoice.paymentTerms.method, invoice.paymentTerms.mandateReference], ["SEPA_DIRECT_DEBIT", sepa.mandateReference]);
@@ -246,16 +307,34 @@ describe("cancellation, payments and balance", () => {
     const a = (await issue("1000003", [{ description: "Server", quantity: 1, unitPriceAmount: 10000, vatRate: 20 }])).invoice;
     const b = (await issue("1000003", [{ description: "Domain", quantity: 1, unitPriceAmount: 1500, vatRate: 20 }])).invoice;
 
-    const cancel = await t.gql(`mutation($id: ID!) { invoiceCancel(invoiceId: $id, reason: "Doppelt verrechnet") { invoice { number kind gross { amount } originalInvoice { number status } } userErrors { code } } }`, { id: a.id });
+    const cancel = await t.gql(
+      `mutation($id: ID!) { invoiceCancel(invoiceId: $id, reason: "Doppelt verrechnet") { invoice { number kind gross { amount } originalInvoice { number status } } userErrors { code } } }`,
+      { id: a.id },
+    );
     const credit = cancel.body.data.invoiceCancel.invoice;
     assert.match(credit.number, /^GS-\d{4}-\d{6}$/);
-    assert.deepEqual([credit.kind, credit.gross.amount, credit.originalInvoice], ["CREDIT_NOTE", -12000, { number: a.number, status: "CANCELLED" }]);
-    const twice = await t.gql(`mutation($id: ID!) { invoiceCancel(invoiceId: $id, reason: "again") { userErrors { code } } }`, { id: a.id });
+    assert.deepEqual(
+      [credit.kind, credit.gross.amount, credit.originalInvoice],
+      ["CREDIT_NOTE", -12000, { number: a.number, status: "CANCELLED" }],
+    );
+    const twice = await t.gql(`mutation($id: ID!) { invoiceCancel(invoiceId: $id, reason: "again") { userErrors { code } } }`, {
+      id: a.id,
+    });
     assert.equal(twice.body.data.invoiceCancel.userErrors[0].code, "NOT_PENDING");
 
-    const pay = await t.gql(`mutation($i: PaymentRecordInput!) { paymentRecord(input: $i) { payment { amount { amount } } userErrors { code } } }`, {
-      i: { customerId: c.gid, invoiceId: b.id, amount: 1800, receivedOn: new Date().toISOString().slice(0, 10), reference: `Zahlung ${b.number}`, source: "BANK_IMPORT" },
-    });
+    const pay = await t.gql(
+      `mutation($i: PaymentRecordInput!) { paymentRecord(input: $i) { payment { amount { amount } } userErrors { code } } }`,
+      {
+        i: {
+          customerId: c.gid,
+          invoiceId: b.id,
+          amount: 1800,
+          receivedOn: new Date().toISOString().slice(0, 10),
+          reference: `Zahlung ${b.number}`,
+          source: "BANK_IMPORT",
+        },
+      },
+    );
     assert.deepEqual(pay.body.data.paymentRecord.userErrors, []);
     const paid = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { status } } }`, { id: b.id });
     assert.equal(paid.body.data.node.status, "PAID");
@@ -263,7 +342,10 @@ describe("cancellation, payments and balance", () => {
     assert.equal(after - before, 12000 - 12000 + 1800 - 1800);
 
     const today = new Date().toISOString().slice(0, 10);
-    const statement = await t.gql(`query($id: ID!, $f: LocalDate!, $t: LocalDate!) { customer(id: $id) { accountStatement(from: $f, to: $t) { date kind reference amount { amount } balance { amount } } } }`, { id: c.gid, f: today, t: today });
+    const statement = await t.gql(
+      `query($id: ID!, $f: LocalDate!, $t: LocalDate!) { customer(id: $id) { accountStatement(from: $f, to: $t) { date kind reference amount { amount } balance { amount } } } }`,
+      { id: c.gid, f: today, t: today },
+    );
     const entries = statement.body.data.customer.accountStatement;
     const refs = entries.map((e: any) => e.reference);
     assert.ok(refs.indexOf(credit.number) > refs.indexOf(a.number));

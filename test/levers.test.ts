@@ -26,13 +26,17 @@ before(async () => {
   tuned = await startTestApp(shared);
   await seedDemoData(tuned.app.db, { customers: 30 });
   plain = await startTestApp({ ...shared, DATABASE_URL: tuned.config.databaseUrl, PERF_LEVERS_OFF: LEVERS.join(",") });
-  assert.deepEqual(Object.values(plain.config.levers), LEVERS.map(() => false));
+  assert.deepEqual(
+    Object.values(plain.config.levers),
+    LEVERS.map(() => false),
+  );
 
   const db = tuned.app.db;
   const [a] = await db.query("SELECT id, reseller_id FROM customers WHERE reseller_id IS NOT NULL ORDER BY id LIMIT 1");
   const [b] = await db.query("SELECT id FROM customers WHERE reseller_id IS NULL ORDER BY id LIMIT 1");
   const [other] = await db.query("SELECT id FROM resellers WHERE id <> ? ORDER BY id LIMIT 1", [a.reseller_id]);
-  const first = async (table: string) => (await db.query(`SELECT id FROM ${table} WHERE customer_id = ? ORDER BY id LIMIT 1`, [a.id]))[0].id;
+  const first = async (table: string) =>
+    (await db.query(`SELECT id FROM ${table} WHERE customer_id = ? ORDER BY id LIMIT 1`, [a.id]))[0].id;
   ids = {
     A: toGlobalId("Customer", a.id),
     B: toGlobalId("Customer", b.id),
@@ -43,7 +47,9 @@ before(async () => {
     invoice: toGlobalId("Invoice", await first("invoices")),
   };
   const member = async (role: CustomerRole): Promise<AuthenticatedPrincipal> => {
-    const user = await db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Lever')", [`${role.toLowerCase()}@levers.example`]);
+    const user = await db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Lever')", [
+      `${role.toLowerCase()}@levers.example`,
+    ]);
     await db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [user.insertId, a.id, role]);
     return { kind: "customer", userId: Number(user.insertId), roles: new Map([[Number(a.id), role]]), label: role, familyId: null };
   };
@@ -51,7 +57,14 @@ before(async () => {
   who.set("staff ADMIN", { kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "admin", familyId: null });
   who.set("A:ADMIN", await member(CustomerRole.ADMIN));
   who.set("A:READ_ONLY", await member(CustomerRole.READ_ONLY));
-  who.set("reseller of A", { kind: "reseller", resellerId: Number(a.reseller_id), userId: null, clientId: 1, label: "reseller", familyId: null });
+  who.set("reseller of A", {
+    kind: "reseller",
+    resellerId: Number(a.reseller_id),
+    userId: null,
+    clientId: 1,
+    label: "reseller",
+    familyId: null,
+  });
   who.set("other reseller", { kind: "reseller", resellerId: Number(other.id), userId: null, clientId: 2, label: "other", familyId: null });
 });
 
@@ -86,7 +99,12 @@ async function same(caller: string, query: string, variables: Record<string, unk
   for (const error of plainErrors) assert.ok(tunedKeys.has(key(error)), `${what}: ${key(error)} is missing with the levers on`);
   const plainKeys = new Set(plainErrors.map(key));
   for (const extra of tunedErrors.filter((e) => !plainKeys.has(key(e)))) {
-    const sibling = plainErrors.find((e) => e.extensions?.code === extra.extensions?.code && e.message === extra.message && key(e.path.slice(0, -1)) === key(extra.path.slice(0, -1)));
+    const sibling = plainErrors.find(
+      (e) =>
+        e.extensions?.code === extra.extensions?.code &&
+        e.message === extra.message &&
+        key(e.path.slice(0, -1)) === key(extra.path.slice(0, -1)),
+    );
     assert.ok(sibling, `${what}: ${key(extra)} only with the levers on`);
   }
   return a;
@@ -97,7 +115,11 @@ describe("performance levers change nothing observable", () => {
     for (const caller of who.keys()) {
       const a = await same(caller, DASHBOARD_QUERY, { id: ids.A });
       if (caller === "staff ADMIN") assert.ok(a.body.data.customer.contacts.length > 0, "the comparison saw data");
-      if (caller === "A:READ_ONLY") assert.ok(a.body.errors?.some((e) => e.extensions?.code === "FORBIDDEN"), "the comparison saw a refused field");
+      if (caller === "A:READ_ONLY")
+        assert.ok(
+          a.body.errors?.some((e) => e.extensions?.code === "FORBIDDEN"),
+          "the comparison saw a refused field",
+        );
     }
     await same("A:ADMIN", DASHBOARD_QUERY, { id: ids.B });
   });
@@ -112,8 +134,10 @@ describe("performance levers change nothing observable", () => {
 
   test("node(id:) for every kind, totalCount, nested connections and edges", async () => {
     const q = `query($ids: [ID!]!) { nodes: customers(first: 3) { totalCount edges { cursor node { id displayName } } }
-      ${["A", "contact", "product", "invoice"].map((_, i) => `n${i}: node(id: $ids${i}) { __typename id ... on Invoice { number gross { amount } lines { description } } ... on Product { plan price { amount } } ... on Contact { types email } }`).join(" ")} }`
-      .replace("query($ids: [ID!]!)", "query($ids0: ID!, $ids1: ID!, $ids2: ID!, $ids3: ID!)");
+      ${["A", "contact", "product", "invoice"].map((_, i) => `n${i}: node(id: $ids${i}) { __typename id ... on Invoice { number gross { amount } lines { description } } ... on Product { plan price { amount } } ... on Contact { types email } }`).join(" ")} }`.replace(
+      "query($ids: [ID!]!)",
+      "query($ids0: ID!, $ids1: ID!, $ids2: ID!, $ids3: ID!)",
+    );
     const a = await same("staff ADMIN", q, { ids0: ids.A, ids1: ids.contact, ids2: ids.product, ids3: ids.invoice });
     assert.equal(a.body.data.n2.__typename, "Product");
     await same("A:READ_ONLY", q, { ids0: ids.A, ids1: ids.contact, ids2: ids.product, ids3: ids.invoice });

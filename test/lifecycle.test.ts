@@ -12,12 +12,16 @@ describe("health", () => {
   test("/healthz answers, /readyz is 200 with database and Redis up and 503 when the database is gone", async () => {
     const t = await startTestApp({ WORKERS_IN_PROCESS: "false" });
     try {
-      assert.deepEqual(await (await fetch(`${t.url}/healthz`)).json() as any, { status: "ok" });
+      assert.deepEqual((await (await fetch(`${t.url}/healthz`)).json()) as any, { status: "ok" });
       // Ready once its Redis connection is up, which may be a moment after start on a busy machine.
-      const ready = await eventually(async () => {
-        const res = await fetch(`${t.url}/readyz`);
-        return res.status === 200 ? res : undefined;
-      }, 5000, "readiness");
+      const ready = await eventually(
+        async () => {
+          const res = await fetch(`${t.url}/readyz`);
+          return res.status === 200 ? res : undefined;
+        },
+        5000,
+        "readiness",
+      );
       assert.deepEqual(await ready.json(), { status: "ready", checks: { database: "ok", redis: "ok" } });
       await t.app.db.destroy();
       const down = await fetch(`${t.url}/readyz`);
@@ -81,7 +85,11 @@ describe("npm start", () => {
       assert.deepEqual(body.data.customers, { totalCount: 1, nodes: [{ customerNumber: "1000001" }] });
 
       // A request in flight when SIGTERM arrives still gets its answer.
-      const inFlight = gql(`{ customers(first: 50) { nodes { contacts { email } products { nodes { plan } } invoices { nodes { lines { description } } } } } }`, {}, token);
+      const inFlight = gql(
+        `{ customers(first: 50) { nodes { contacts { email } products { nodes { plan } } invoices { nodes { lines { description } } } } } }`,
+        {},
+        token,
+      );
       await new Promise((r) => setTimeout(r, 5));
       child.kill("SIGTERM");
       const answer = await inFlight;

@@ -18,7 +18,9 @@ const codeOf = (res: { body: { errors?: { extensions?: Record<string, unknown> }
 
 describe("query limits", () => {
   test("too deep a query is refused before it runs", async () => {
-    const res = await t.gql(`{ customers { nodes { contacts { customer { products { nodes { customer { invoices { nodes { customer { id } } } } } } } } } } }`);
+    const res = await t.gql(
+      `{ customers { nodes { contacts { customer { products { nodes { customer { invoices { nodes { customer { id } } } } } } } } } } }`,
+    );
     assert.equal(res.status, 400);
     assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
     assert.match(res.body.errors![0].message, /depth/i);
@@ -34,7 +36,9 @@ describe("query limits", () => {
 
   test("a query over the cost limit is refused", async () => {
     const fields = "customerNumber email displayName locale status version";
-    const res = await t.gql(`{ customers(first: 100) { nodes { ${fields} contacts { ${"email firstName lastName phone "} customer { ${fields} contacts { email customer { ${fields} } } } } } } }`);
+    const res = await t.gql(
+      `{ customers(first: 100) { nodes { ${fields} contacts { ${"email firstName lastName phone "} customer { ${fields} contacts { email customer { ${fields} } } } } } } }`,
+    );
     assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
     assert.match(res.body.errors![0].message, /cost/i);
   });
@@ -82,7 +86,11 @@ describe("unexpected errors", () => {
     const [invoice] = await t.app.db.query("SELECT id FROM invoices ORDER BY id LIMIT 1");
     await t.app.db.query("RENAME TABLE invoice_lines TO invoice_lines_away");
     try {
-      const res = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { number lines { description } } } }`, { id: toGlobalId("Invoice", invoice.id) }, { "x-request-id": "req-test-1234" });
+      const res = await t.gql(
+        `query($id: ID!) { node(id: $id) { ... on Invoice { number lines { description } } } }`,
+        { id: toGlobalId("Invoice", invoice.id) },
+        { "x-request-id": "req-test-1234" },
+      );
       const error = res.body.errors![0];
       assert.equal(error.extensions?.code, "INTERNAL_SERVER_ERROR");
       assert.equal(error.extensions?.requestId, "req-test-1234");

@@ -11,9 +11,10 @@ const customers: Record<string, { id: number; gid: string; email: string }> = {}
 const products: Record<string, string> = {};
 
 async function addContact(customerId: number, email: string, types: string, confirmed = true) {
-  await t.app.db.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email, email_confirmed_at) VALUES (?, ?, 'Test', 'Person', ?, ?)", [
-    customerId, types, email, confirmed ? new Date() : null,
-  ]);
+  await t.app.db.query(
+    "INSERT INTO contacts (customer_id, types, first_name, last_name, email, email_confirmed_at) VALUES (?, ?, 'Test', 'Person', ?, ?)",
+    [customerId, types, email, confirmed ? new Date() : null],
+  );
 }
 async function addProduct(name: string, customerId: number, plan = PLAN) {
   const r = await t.app.db.query(
@@ -28,7 +29,12 @@ before(async () => {
   await seedDemoData(t.app.db, { customers: 6 });
   // A known world: C1 has two confirmed technical contacts and one unconfirmed; C2 has none
   // (its main email gets the notice); C3's technical contact is also C1's; C4 is not affected.
-  for (const [name, number] of [["C1", "1000003"], ["C2", "1000004"], ["C3", "1000005"], ["C4", "1000006"]]) {
+  for (const [name, number] of [
+    ["C1", "1000003"],
+    ["C2", "1000004"],
+    ["C3", "1000005"],
+    ["C4", "1000006"],
+  ]) {
     const [row] = await t.app.db.query("SELECT id, email FROM customers WHERE customer_number = ?", [number]);
     customers[name] = { id: row.id, gid: toGlobalId("Customer", row.id), email: row.email };
     await t.app.db.query("DELETE FROM contacts WHERE customer_id = ?", [row.id]);
@@ -53,7 +59,13 @@ const window = (hoursFromNow: number, hours = 2) => ({
   endsAt: new Date(Date.now() + (hoursFromNow + hours) * 3_600_000).toISOString(),
 });
 const input = (title: string, products: object) => ({
-  kind: "MAINTENANCE", titleDe: title, titleEn: `${title} (en)`, messageDe: "Wir tauschen Netzwerkkomponenten.", messageEn: "We replace network gear.", ...window(24), products,
+  kind: "MAINTENANCE",
+  titleDe: title,
+  titleEn: `${title} (en)`,
+  messageDe: "Wir tauschen Netzwerkkomponenten.",
+  messageEn: "We replace network gear.",
+  ...window(24),
+  products,
 });
 const subjectIs = (subject: string) => (m: { parsed: { subject?: string } }) => m.parsed.subject === subject;
 
@@ -81,7 +93,10 @@ describe("maintenance notices", () => {
     assert.match(main.parsed.text ?? "", /p2\.server\.example/);
 
     const stats = await eventually(async () => {
-      const r = await t.gql(`query($id: ID!) { node(id: $id) { ... on MaintenanceAnnouncement { noticeStats { queued sent failed } notices(first: 10) { nodes { recipient status productCount } } } } }`, { id: announcementId });
+      const r = await t.gql(
+        `query($id: ID!) { node(id: $id) { ... on MaintenanceAnnouncement { noticeStats { queued sent failed } notices(first: 10) { nodes { recipient status productCount } } } } }`,
+        { id: announcementId },
+      );
       return r.body.data.node.noticeStats.sent === 3 ? r.body.data.node : undefined;
     });
     assert.deepEqual(stats.noticeStats, { queued: 0, sent: 3, failed: 0 });
@@ -92,16 +107,19 @@ describe("maintenance notices", () => {
   test("customers see the window for their own products only", async () => {
     const Q = `query($id: ID!) { customer(id: $id) { maintenanceWindows { title current products { identifier } } } }`;
     const c1 = (await t.gql(Q, { id: customers.C1.gid })).body.data.customer.maintenanceWindows;
-    assert.deepEqual(c1.map((w: any) => [w.title, w.current, w.products.map((p: any) => p.identifier).sort()]), [
-      ["Wartung Rechenzentrum Wien", false, ["p1a.server.example", "p1b.server.example"]],
-    ]);
+    assert.deepEqual(
+      c1.map((w: any) => [w.title, w.current, w.products.map((p: any) => p.identifier).sort()]),
+      [["Wartung Rechenzentrum Wien", false, ["p1a.server.example", "p1b.server.example"]]],
+    );
     const c4 = (await t.gql(Q, { id: customers.C4.gid })).body.data.customer.maintenanceWindows;
     assert.deepEqual(c4, []);
   });
 
   test("running the fan-out and the notice jobs again sends no duplicates", async () => {
     // As if every job had been lost and the done marks with them (Redis restarted empty, a crash).
-    const rows: { id: string }[] = await t.app.db.query("SELECT id FROM outbox WHERE topic IN ('maintenance-fanout', 'maintenance-notices') ORDER BY id");
+    const rows: { id: string }[] = await t.app.db.query(
+      "SELECT id FROM outbox WHERE topic IN ('maintenance-fanout', 'maintenance-notices') ORDER BY id",
+    );
     const notices = await t.app.db.query("SELECT id FROM maintenance_notices");
     assert.ok(notices.length > 0 && rows.length >= 2, "a fan-out and at least one batch");
     const ids = rows.map((r) => String(r.id));
@@ -116,10 +134,15 @@ describe("maintenance notices", () => {
   });
 
   test("cancelling sends a follow-up to the same recipients and removes the window", async () => {
-    const res = await t.gql(`mutation($id: ID!) { maintenanceCancel(id: $id) { announcement { status revision } userErrors { code } } }`, { id: announcementId });
+    const res = await t.gql(`mutation($id: ID!) { maintenanceCancel(id: $id) { announcement { status revision } userErrors { code } } }`, {
+      id: announcementId,
+    });
     assert.deepEqual(res.body.data.maintenanceCancel.announcement, { status: "CANCELLED", revision: 2 });
     const followUps = await t.mailbox.waitFor(subjectIs("Abgesagt: Wartung Rechenzentrum Wien"), 3);
-    assert.deepEqual(followUps.map((m) => m.envelopeTo[0]).sort(), ["second.tech@kunde.example", "shared.tech@kunde.example", customers.C2.email].sort());
+    assert.deepEqual(
+      followUps.map((m) => m.envelopeTo[0]).sort(),
+      ["second.tech@kunde.example", "shared.tech@kunde.example", customers.C2.email].sort(),
+    );
     const windows = await t.gql(`query($id: ID!) { customer(id: $id) { maintenanceWindows { title } } }`, { id: customers.C1.gid });
     assert.deepEqual(windows.body.data.customer.maintenanceWindows, []);
   });
@@ -129,7 +152,10 @@ describe("maintenance notices", () => {
     const id = res.body.data.maintenanceAnnounce.announcement.id;
     await t.mailbox.waitFor(subjectIs("Firmware-Update"));
     const moved = window(48, 3);
-    await t.gql(`mutation($id: ID!, $s: DateTime!, $e: DateTime!) { maintenanceReschedule(id: $id, startsAt: $s, endsAt: $e) { userErrors { code } } }`, { id, s: moved.startsAt, e: moved.endsAt });
+    await t.gql(
+      `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { maintenanceReschedule(id: $id, startsAt: $s, endsAt: $e) { userErrors { code } } }`,
+      { id, s: moved.startsAt, e: moved.endsAt },
+    );
     const [followUp] = await t.mailbox.waitFor(subjectIs("Verschoben: Firmware-Update"));
     assert.deepEqual(followUp.envelopeTo, [customers.C2.email]);
     assert.match(followUp.parsed.text ?? "", new RegExp(moved.startsAt.slice(0, 16).replace("T", " ")));
@@ -150,9 +176,14 @@ describe("products", () => {
   test("a plan change is kept as history and the installation address is the product's own", async () => {
     const [before] = await t.app.db.query("SELECT street FROM customers WHERE id = ?", [customers.C1.id]);
     const UPDATE = `mutation($id: ID!, $i: ProductInput!) { productUpdate(productId: $id, input: $i) { product { plan installationAddress { street city } planHistory { oldPlan newPlan } } userErrors { code } } }`;
-    const res = await t.gql(UPDATE, { id: products.p1a, i: { plan: "vServer 8", installationAddress: { street: "Serverweg 1", postalCode: "1110", city: "Wien", countryCode: "AT" } } });
+    const res = await t.gql(UPDATE, {
+      id: products.p1a,
+      i: { plan: "vServer 8", installationAddress: { street: "Serverweg 1", postalCode: "1110", city: "Wien", countryCode: "AT" } },
+    });
     assert.deepEqual(res.body.data.productUpdate.product, {
-      plan: "vServer 8", installationAddress: { street: "Serverweg 1", city: "Wien" }, planHistory: [{ oldPlan: PLAN, newPlan: "vServer 8" }],
+      plan: "vServer 8",
+      installationAddress: { street: "Serverweg 1", city: "Wien" },
+      planHistory: [{ oldPlan: PLAN, newPlan: "vServer 8" }],
     });
     const [afterwards] = await t.app.db.query("SELECT street FROM customers WHERE id = ?", [customers.C1.id]);
     assert.equal(afterwards.street, before.street, "the customer's address did not move");
@@ -160,16 +191,37 @@ describe("products", () => {
 
   test("staff and the customer's reseller book, suspend and cancel products; customers cannot", async () => {
     const [row] = await t.app.db.query("SELECT id, reseller_id FROM customers WHERE reseller_id IS NOT NULL ORDER BY id LIMIT 1");
-    const reseller = await t.as({ kind: "reseller", resellerId: row.reseller_id, userId: null, clientId: 1, label: "reseller", familyId: null });
+    const reseller = await t.as({
+      kind: "reseller",
+      resellerId: row.reseller_id,
+      userId: null,
+      clientId: 1,
+      label: "reseller",
+      familyId: null,
+    });
     const CREATE = `mutation($c: ID!, $i: ProductInput!) { productCreate(customerId: $c, input: $i) { product { id status plan } userErrors { code field } } }`;
-    const created = await t.gql(CREATE, { c: toGlobalId("Customer", row.id), i: { type: "DOMAIN", plan: "Domain .at", identifier: "neu-gebucht.at", priceAmount: 1500, billingPeriod: "YEARLY" } }, reseller);
+    const created = await t.gql(
+      CREATE,
+      {
+        c: toGlobalId("Customer", row.id),
+        i: { type: "DOMAIN", plan: "Domain .at", identifier: "neu-gebucht.at", priceAmount: 1500, billingPeriod: "YEARLY" },
+      },
+      reseller,
+    );
     const product = created.body.data.productCreate.product;
     assert.deepEqual([product.status, product.plan], ["ORDERED", "Domain .at"]);
     const missing = await t.gql(CREATE, { c: toGlobalId("Customer", row.id), i: { type: "DOMAIN" } }, reseller);
     assert.deepEqual(missing.body.data.productCreate.userErrors.map((e: any) => e.field[1]).sort(), ["identifier", "plan", "priceAmount"]);
-    const suspended = await t.gql(`mutation($id: ID!) { productSuspend(productId: $id) { product { status } } }`, { id: product.id }, reseller);
+    const suspended = await t.gql(
+      `mutation($id: ID!) { productSuspend(productId: $id) { product { status } } }`,
+      { id: product.id },
+      reseller,
+    );
     assert.equal(suspended.body.data.productSuspend.product.status, "SUSPENDED");
-    const cancelled = await t.gql(`mutation($id: ID!) { productCancel(productId: $id, endDate: "2026-12-31") { product { status endDate } } }`, { id: product.id });
+    const cancelled = await t.gql(
+      `mutation($id: ID!) { productCancel(productId: $id, endDate: "2026-12-31") { product { status endDate } } }`,
+      { id: product.id },
+    );
     assert.deepEqual(cancelled.body.data.productCancel.product, { status: "CANCELLED", endDate: "2026-12-31" });
     const admin = await t.as({ kind: "customer", userId: 99, roles: new Map([[row.id, "ADMIN" as any]]), label: "admin", familyId: null });
     const refused = await t.gql(`mutation($id: ID!) { productSuspend(productId: $id) { product { status } } }`, { id: product.id }, admin);

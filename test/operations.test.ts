@@ -36,9 +36,17 @@ describe("metrics", () => {
     assert.equal((await fetch(`${t.url}/metrics`)).status, 401);
     const text = await scrape();
     for (const series of [
-      "konto_graphql_requests_total", "konto_graphql_request_duration_seconds", "konto_sql_statements_per_request", "konto_db_pool_connections",
-      "konto_queue_jobs", "konto_outbox_oldest_undispatched_age_seconds", "konto_mail_sent_total", "konto_mail_failed_total",
-      "konto_email_verifications", "konto_process_cpu_user_seconds_total", "konto_nodejs_heap_size_used_bytes",
+      "konto_graphql_requests_total",
+      "konto_graphql_request_duration_seconds",
+      "konto_sql_statements_per_request",
+      "konto_db_pool_connections",
+      "konto_queue_jobs",
+      "konto_outbox_oldest_undispatched_age_seconds",
+      "konto_mail_sent_total",
+      "konto_mail_failed_total",
+      "konto_email_verifications",
+      "konto_process_cpu_user_seconds_total",
+      "konto_nodejs_heap_size_used_bytes",
     ]) {
       assert.match(text, new RegExp(`^# TYPE ${series} `, "m"), series);
     }
@@ -54,10 +62,15 @@ describe("metrics", () => {
     const afterwards = await eventually(async () => {
       const text = await scrape();
       // The job completes a moment after the server accepted its message.
-      const done = valueOf(text, 'konto_mail_sent_total{kind="username-reminder"}') === 1 && valueOf(text, 'konto_jobs_total{queue="mail",outcome="completed"}') >= 1;
+      const done =
+        valueOf(text, 'konto_mail_sent_total{kind="username-reminder"}') === 1 &&
+        valueOf(text, 'konto_jobs_total{queue="mail",outcome="completed"}') >= 1;
       return done ? text : undefined;
     });
-    assert.equal(valueOf(afterwards, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}'), valueOf(before, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}') + 1);
+    assert.equal(
+      valueOf(afterwards, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}'),
+      valueOf(before, 'konto_graphql_requests_total{operation="OpsProbe",outcome="ok"}') + 1,
+    );
     assert.ok(valueOf(afterwards, "konto_sql_statements_per_request_count") > valueOf(before, "konto_sql_statements_per_request_count"));
     assert.ok(valueOf(afterwards, 'konto_jobs_total{queue="mail",outcome="completed"}') >= 1);
     assert.ok(valueOf(afterwards, 'konto_queue_jobs{queue="mail",state="completed"}') >= 1);
@@ -69,7 +82,13 @@ describe("queue dashboard", () => {
     const url = `${t.url}/admin/queues`;
     assert.equal((await fetch(url)).status, 401);
     const [c] = await t.app.db.query("SELECT id FROM customers ORDER BY id LIMIT 1");
-    const customerAdmin = await t.as({ kind: "customer", userId: 1, roles: new Map([[c.id, CustomerRole.ADMIN]]), label: "x", familyId: null });
+    const customerAdmin = await t.as({
+      kind: "customer",
+      userId: 1,
+      roles: new Map([[c.id, CustomerRole.ADMIN]]),
+      label: "x",
+      familyId: null,
+    });
     assert.equal((await fetch(url, { headers: customerAdmin })).status, 403);
     const support = await t.as({ kind: "staff", userId: 2, role: StaffRole.SUPPORT, label: "support", familyId: null });
     assert.equal((await fetch(url, { headers: support })).status, 403);
@@ -91,13 +110,21 @@ describe("request ids and logs", () => {
     const line = entries().find((e) => e.msg === "graphql request" && e.requestId === "ops-req-42");
     assert.deepEqual([line?.operation, line?.principal, line?.outcome, typeof line?.ms], ["Probe2", "staff", "ok", "number"]);
 
-    const traced = await t.gql(`{ customers(first: 1) { totalCount } }`, {}, { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" });
+    const traced = await t.gql(
+      `{ customers(first: 1) { totalCount } }`,
+      {},
+      { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+    );
     assert.equal(traced.headers.get("x-request-id"), "4bf92f3577b34da6a3ce929d0e0e4736");
 
     const [invoice] = await t.app.db.query("SELECT id FROM invoices ORDER BY id LIMIT 1");
     await t.app.db.query("RENAME TABLE invoice_lines TO invoice_lines_gone");
     try {
-      const failed = await t.gql(`query($id: ID!) { node(id: $id) { ... on Invoice { lines { description } } } }`, { id: toGlobalId("Invoice", invoice.id) }, { "x-request-id": "ops-req-43" });
+      const failed = await t.gql(
+        `query($id: ID!) { node(id: $id) { ... on Invoice { lines { description } } } }`,
+        { id: toGlobalId("Invoice", invoice.id) },
+        { "x-request-id": "ops-req-43" },
+      );
       assert.equal(failed.body.errors![0].extensions!.requestId, "ops-req-43");
       assert.ok(entries().some((e) => e.msg === "unexpected error" && e.requestId === "ops-req-43"));
     } finally {
@@ -105,20 +132,39 @@ describe("request ids and logs", () => {
     }
 
     const [contact] = await t.app.db.query("SELECT id FROM contacts ORDER BY id LIMIT 1");
-    await t.gql(`mutation($id: ID!) { contactUpdate(contactId: $id, input: { email: "traced@example.com" }) { userErrors { code } } }`, { id: toGlobalId("Contact", contact.id) }, { "x-request-id": "ops-req-44" });
-    await eventually(async () => (entries().some((e) => e.msg === "job" && e.requestId === "ops-req-44" && e.outcome === "completed") ? true : undefined));
+    await t.gql(
+      `mutation($id: ID!) { contactUpdate(contactId: $id, input: { email: "traced@example.com" }) { userErrors { code } } }`,
+      { id: toGlobalId("Contact", contact.id) },
+      { "x-request-id": "ops-req-44" },
+    );
+    await eventually(async () =>
+      entries().some((e) => e.msg === "job" && e.requestId === "ops-req-44" && e.outcome === "completed") ? true : undefined,
+    );
   });
 
   test("secrets never reach the log: a login, a confirmation link, a SEPA change", async () => {
-    await t.gql(`mutation($p: String!) { authLogin(input: { email: "admin@alpenblick.at", password: $p }) { accessToken } }`, { p: DEMO_PASSWORD }, { authorization: "" });
-    await t.gql(`mutation { authLogin(input: { email: "admin@alpenblick.at", password: "Wrong-Secret-Value-123" }) { accessToken } }`, {}, { authorization: "" });
+    await t.gql(
+      `mutation($p: String!) { authLogin(input: { email: "admin@alpenblick.at", password: $p }) { accessToken } }`,
+      { p: DEMO_PASSWORD },
+      { authorization: "" },
+    );
+    await t.gql(
+      `mutation { authLogin(input: { email: "admin@alpenblick.at", password: "Wrong-Secret-Value-123" }) { accessToken } }`,
+      {},
+      { authorization: "" },
+    );
     const [contact] = await t.app.db.query("SELECT id FROM contacts ORDER BY id DESC LIMIT 1");
-    await t.gql(`mutation($id: ID!) { contactUpdate(contactId: $id, input: { email: "log-check@example.com" }) { userErrors { code } } }`, { id: toGlobalId("Contact", contact.id) });
+    await t.gql(`mutation($id: ID!) { contactUpdate(contactId: $id, input: { email: "log-check@example.com" }) { userErrors { code } } }`, {
+      id: toGlobalId("Contact", contact.id),
+    });
     const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("log-check@example.com"));
     const token = /token=([\w-]+)/.exec(mail.parsed.text ?? "")![1];
     await fetch(`${t.url}/verify-email?token=${token}`);
     const [c] = await t.app.db.query("SELECT id FROM customers ORDER BY id LIMIT 1");
-    const sepa = await t.gql(`mutation($id: ID!) { customerPaymentMethodUpdate(customerId: $id, input: { method: SEPA_DIRECT_DEBIT, sepa: { iban: "DE89370400440532013000", accountHolder: "Log Check" } }) { userErrors { code } } }`, { id: toGlobalId("Customer", c.id) });
+    const sepa = await t.gql(
+      `mutation($id: ID!) { customerPaymentMethodUpdate(customerId: $id, input: { method: SEPA_DIRECT_DEBIT, sepa: { iban: "DE89370400440532013000", accountHolder: "Log Check" } }) { userErrors { code } } }`,
+      { id: toGlobalId("Customer", c.id) },
+    );
     assert.deepEqual(sepa.body.data.customerPaymentMethodUpdate.userErrors, []);
     const text = logs.join("\n");
     assert.ok(logs.length > 10, "the app did log");

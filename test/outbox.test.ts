@@ -20,7 +20,11 @@ after(() => t?.stop());
 const reminder = (customerNumber = customer.customer_number) =>
   t.app.relay.transaction(t.app.db, (_tx, emit) => emit("username-reminder", { customerNumber }));
 const jobDone = (id: string) =>
-  eventually(async () => ((await t.app.db.query("SELECT done_at FROM outbox WHERE id = ?", [id]))[0]?.done_at ? true : undefined), 15_000, `outbox ${id} done`);
+  eventually(
+    async () => ((await t.app.db.query("SELECT done_at FROM outbox WHERE id = ?", [id]))[0]?.done_at ? true : undefined),
+    15_000,
+    `outbox ${id} done`,
+  );
 const quiet = () => new Promise((r) => setTimeout(r, 2500)); // longer than the sweep interval: a stray resend would show
 
 test("a topic recorded in a committed transaction is delivered once, with text and HTML, and its row is marked done", async () => {
@@ -64,11 +68,10 @@ test("a payload that does not match its topic is refused when recorded", async (
 test("work whose job vanished after it was handed over (Redis restarted empty) is found by the sweep and sent once", async () => {
   const before = t.mailbox.to(customer.email).length;
   // Recorded as if the job had been added and then lost: dispatched, not done, no job.
-  const inserted = await t.app.db.query("INSERT INTO outbox (topic, payload, created_at, dispatched_at) VALUES ('username-reminder', ?, ?, ?)", [
-    JSON.stringify({ customerNumber: customer.customer_number }),
-    new Date(Date.now() - 60_000),
-    new Date(Date.now() - 59_000),
-  ]);
+  const inserted = await t.app.db.query(
+    "INSERT INTO outbox (topic, payload, created_at, dispatched_at) VALUES ('username-reminder', ?, ?, ?)",
+    [JSON.stringify({ customerNumber: customer.customer_number }), new Date(Date.now() - 60_000), new Date(Date.now() - 59_000)],
+  );
   const id = String(inserted.insertId);
   await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email), before + 1);
   await jobDone(id);
@@ -91,7 +94,9 @@ test("running finished work again (the job removed, the done mark lost) sends no
 test("a delivery another live process holds is not sent until its lease ran out", async () => {
   const before = t.mailbox.to(customer.email).length;
   const id = await t.app.db.transaction(async (tx) => {
-    const row = await tx.query("INSERT INTO outbox (topic, payload) VALUES ('username-reminder', ?)", [JSON.stringify({ customerNumber: customer.customer_number })]);
+    const row = await tx.query("INSERT INTO outbox (topic, payload) VALUES ('username-reminder', ?)", [
+      JSON.stringify({ customerNumber: customer.customer_number }),
+    ]);
     const outboxId = String(row.insertId);
     // Held by a process that died after the SMTP server accepted it, lease ending in 3 s.
     await tx.query(
@@ -121,7 +126,11 @@ test("a permanent SMTP rejection (550) fails the delivery at once, marks the add
   const [bounce] = await t.app.db.query("SELECT address FROM mail_bounces WHERE address = ?", [other.email.toLowerCase()]);
   assert.ok(bounce, "the address is marked as bouncing");
   // Operators see it among the failed jobs (Bull Board) and on the outbox row, with the reason.
-  await eventually(async () => ((await t.app.queues.mail.getJobState(outboxJobId(id))) === "failed" ? true : undefined), 5000, "the job among the failed");
+  await eventually(
+    async () => ((await t.app.queues.mail.getJobState(outboxJobId(id))) === "failed" ? true : undefined),
+    5000,
+    "the job among the failed",
+  );
   const [outbox] = await t.app.db.query("SELECT error FROM outbox WHERE id = ?", [id]);
   assert.match(outbox.error, /failed for good/);
 });
@@ -130,13 +139,19 @@ test("a confirmation link the receiving server rejects shows as FAILED with the 
   const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customer.id]);
   const address = "no-such-mailbox@example.com";
   t.mailbox.rejectRecipients.add(address);
-  const update = await t.gql(`mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`, {
-    id: toGlobalId("Contact", contact.id),
-    email: address,
-  });
+  const update = await t.gql(
+    `mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`,
+    {
+      id: toGlobalId("Contact", contact.id),
+      email: address,
+    },
+  );
   assert.deepEqual(update.body.data.contactUpdate.userErrors, []);
   const failed = await eventually(async () => {
-    const res = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { newEmail deliveryState deliveryError } } }`, { id: toGlobalId("Customer", customer.id) });
+    const res = await t.gql(
+      `query($id: ID!) { customer(id: $id) { pendingEmailVerifications { newEmail deliveryState deliveryError } } }`,
+      { id: toGlobalId("Customer", customer.id) },
+    );
     const v = res.body.data.customer.pendingEmailVerifications.find((p: { newEmail: string }) => p.newEmail === address);
     return v?.deliveryState === "FAILED" ? v : undefined;
   });
@@ -166,27 +181,39 @@ test("a passing rejection (451) is retried and goes out once the server takes it
 test("a retried confirmation email carries the same link, and the link of the first email keeps working", async () => {
   const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customer.id]);
   const address = "retried-link@example.com";
-  const update = await t.gql(`mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`, {
-    id: toGlobalId("Contact", contact.id),
-    email: address,
-  });
+  const update = await t.gql(
+    `mutation($id: ID!, $email: EmailAddress!) { contactUpdate(contactId: $id, input: { email: $email }) { userErrors { code } } }`,
+    {
+      id: toGlobalId("Contact", contact.id),
+      email: address,
+    },
+  );
   assert.deepEqual(update.body.data.contactUpdate.userErrors, []);
   const [first] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(address));
   const [row] = await t.app.db.query("SELECT id FROM outbox WHERE topic = 'email-verification' ORDER BY id DESC LIMIT 1");
   await jobDone(String(row.id));
   // The process died right after the server accepted it: no SENT mark, the job runs again.
-  await t.app.db.query("UPDATE mail_deliveries SET status = 'SENDING', lease_until = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE outbox_id = ?", [row.id]);
+  await t.app.db.query(
+    "UPDATE mail_deliveries SET status = 'SENDING', lease_until = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE outbox_id = ?",
+    [row.id],
+  );
   await t.app.queues.mail.remove(outboxJobId(row.id));
   await t.app.db.query("UPDATE outbox SET done_at = NULL WHERE id = ?", [row.id]);
   const [, second] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(address), 2);
   const tokenOf = (text?: string) => /token=([\w-]+)/.exec(text ?? "")?.[1];
   assert.ok(tokenOf(first.parsed.text));
   assert.equal(tokenOf(second.parsed.text), tokenOf(first.parsed.text));
-  const confirm = await t.gql(`mutation($t: String!) { emailVerificationConfirm(token: $t) { userErrors { code } } }`, { t: tokenOf(first.parsed.text) }, { authorization: "" });
+  const confirm = await t.gql(
+    `mutation($t: String!) { emailVerificationConfirm(token: $t) { userErrors { code } } }`,
+    { t: tokenOf(first.parsed.text) },
+    { authorization: "" },
+  );
   assert.deepEqual(confirm.body.data.emailVerificationConfirm.userErrors, []);
   const [stored] = await t.app.db.query("SELECT token_hash, token_seed FROM email_verifications WHERE new_email = ?", [address]);
   assert.notDeepEqual(stored.token_hash, stored.token_seed, "only a hash and the secret are stored");
-  assert.ok(!JSON.stringify(await t.app.db.query("SELECT payload FROM outbox WHERE id = ?", [row.id])).includes(tokenOf(first.parsed.text)!));
+  assert.ok(
+    !JSON.stringify(await t.app.db.query("SELECT payload FROM outbox WHERE id = ?", [row.id])).includes(tokenOf(first.parsed.text)!),
+  );
 });
 
 test("the expiry job marks pending verifications past their expiry as EXPIRED", async () => {
@@ -198,11 +225,16 @@ test("the expiry job marks pending verifications past their expiry as EXPIRED", 
   );
   await t.app.queues.housekeeping.add("expire-verifications", {});
   const statuses = await eventually(async () => {
-    const rows = await t.app.db.query("SELECT new_email, status FROM email_verifications WHERE new_email IN ('late@example.com', 'fresh@example.com') ORDER BY id");
+    const rows = await t.app.db.query(
+      "SELECT new_email, status FROM email_verifications WHERE new_email IN ('late@example.com', 'fresh@example.com') ORDER BY id",
+    );
     return rows[0].status === "EXPIRED" ? rows : undefined;
   });
-  assert.deepEqual(statuses.map((r: any) => [r.new_email, r.status]), [
-    ["late@example.com", "EXPIRED"],
-    ["fresh@example.com", "PENDING"],
-  ]);
+  assert.deepEqual(
+    statuses.map((r: any) => [r.new_email, r.status]),
+    [
+      ["late@example.com", "EXPIRED"],
+      ["fresh@example.com", "PENDING"],
+    ],
+  );
 });

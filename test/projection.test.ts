@@ -45,15 +45,25 @@ test("a page of customers that selects a few fields, alone or through fragments,
   // Each selection alone, so that no other field brings the columns it needs along: displayName
   // reads the name columns, billingAddress falls back to it, payment reads the SEPA columns.
   const alone = [
-    "displayName", "billingAddress { name street city }", "payment { method sepa { iban scheme mandateReference } }",
-    "contacts { emailConfirmed }", "contacts { hasPhonePassword receivesInvoices types }",
-    "products(first: 10) { totalCount nodes { price { amount currency } } }", "products(first: 10) { nodes { specs installationAddress { city } } }",
-    "invoices(first: 5) { totalCount nodes { status } }", "invoices(first: 5) { nodes { vatBreakdown { rate net { amount currency } } } }",
-    "invoices(first: 5) { nodes { paymentTerms { method } } }", "invoices(first: 5) { nodes { lines { net { amount currency } } } }",
+    "displayName",
+    "billingAddress { name street city }",
+    "payment { method sepa { iban scheme mandateReference } }",
+    "contacts { emailConfirmed }",
+    "contacts { hasPhonePassword receivesInvoices types }",
+    "products(first: 10) { totalCount nodes { price { amount currency } } }",
+    "products(first: 10) { nodes { specs installationAddress { city } } }",
+    "invoices(first: 5) { totalCount nodes { status } }",
+    "invoices(first: 5) { nodes { vatBreakdown { rate net { amount currency } } } }",
+    "invoices(first: 5) { nodes { paymentTerms { method } } }",
+    "invoices(first: 5) { nodes { lines { net { amount currency } } } }",
     "invoices(first: 5) { pageInfo { endCursor } nodes { billingAddress { name city addressees } } }",
   ];
   const pick = (whole: any, shape: any): any =>
-    Array.isArray(shape) ? shape.map((item, i) => pick(whole[i], item)) : shape && typeof shape === "object" ? Object.fromEntries(Object.keys(shape).map((k) => [k, pick(whole[k], shape[k])])) : whole;
+    Array.isArray(shape)
+      ? shape.map((item, i) => pick(whole[i], item))
+      : shape && typeof shape === "object"
+        ? Object.fromEntries(Object.keys(shape).map((k) => [k, pick(whole[k], shape[k])]))
+        : whole;
   for (const selection of alone) {
     const res = await t.gql(`query { customers(first: 20) { nodes { id ${selection} } } }`);
     assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
@@ -82,7 +92,12 @@ test("a page of customers that selects a few fields, alone or through fragments,
     const { mail, invoices, ...rest } = node;
     const invoiceNodes = invoices.nodes.map((n: object, j: number) => ({ ...invoices.edges[j].node, ...n }));
     assert.deepEqual(
-      { ...edges[i].node, ...rest, email: mail, invoices: { totalCount: invoices.totalCount, pageInfo: invoices.pageInfo, nodes: invoiceNodes } },
+      {
+        ...edges[i].node,
+        ...rest,
+        email: mail,
+        invoices: { totalCount: invoices.totalCount, pageInfo: invoices.pageInfo, nodes: invoiceNodes },
+      },
       wholes.get(node.id),
     );
   }

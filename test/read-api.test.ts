@@ -29,7 +29,9 @@ describe("customer lookup", () => {
   test("by global id and by customer number return the same customer", async () => {
     const [row] = await t.app.db.query("SELECT id, customer_number, email FROM customers ORDER BY id LIMIT 1");
     const byId = await t.gql(`query($id: ID!) { customer(id: $id) { id customerNumber email } }`, { id: toGlobalId("Customer", row.id) });
-    const byNumber = await t.gql(`query($n: String!) { customer(customerNumber: $n) { id customerNumber email } }`, { n: row.customer_number });
+    const byNumber = await t.gql(`query($n: String!) { customer(customerNumber: $n) { id customerNumber email } }`, {
+      n: row.customer_number,
+    });
     assert.equal(byId.body.errors, undefined);
     assert.deepEqual(byId.body.data, byNumber.body.data);
     assert.equal(byId.body.data.customer.email, row.email);
@@ -71,7 +73,10 @@ describe("customer lookup", () => {
     );
     for (const invoice of customer.invoices.nodes) {
       assert.ok(invoice.lines.length > 0, `invoice ${invoice.number} has lines`);
-      assert.deepEqual(invoice.lines.map((l: any) => l.position), invoice.lines.map((_: unknown, i: number) => i + 1));
+      assert.deepEqual(
+        invoice.lines.map((l: any) => l.position),
+        invoice.lines.map((_: unknown, i: number) => i + 1),
+      );
     }
     // Staff see the IBAN in full (others see it masked: see invoices.test).
     if (customer.payment.sepa) assert.match(customer.payment.sepa.iban, /^(AT|DE)\d{18,20}$/);
@@ -98,7 +103,10 @@ describe("customers connection", () => {
     }
     assert.equal(pages, 3);
     const stored = await t.app.db.query("SELECT customer_number FROM customers ORDER BY id");
-    assert.deepEqual(seen, stored.map((r: any) => r.customer_number));
+    assert.deepEqual(
+      seen,
+      stored.map((r: any) => r.customer_number),
+    );
   });
 
   test("search finds by number prefix, company name and email, and counts only matches", async () => {
@@ -146,9 +154,12 @@ describe("nested connections", () => {
       [today],
     );
     assert.ok(row, "demo data has an overdue invoice");
-    const res = await t.gql(`query($id: ID!) { customer(id: $id) { overdue: invoices(status: [OVERDUE]) { totalCount nodes { status dueDate } } } }`, {
-      id: toGlobalId("Customer", row.customer_id),
-    });
+    const res = await t.gql(
+      `query($id: ID!) { customer(id: $id) { overdue: invoices(status: [OVERDUE]) { totalCount nodes { status dueDate } } } }`,
+      {
+        id: toGlobalId("Customer", row.customer_id),
+      },
+    );
     const overdue = res.body.data.customer.overdue;
     assert.equal(overdue.totalCount, Number(row.n));
     assert.ok(overdue.nodes.every((i: any) => i.status === "OVERDUE" && i.dueDate < today));
@@ -162,9 +173,12 @@ describe("nested connections", () => {
               (?, 'CUSTOMER_EMAIL', ?, 'old@example.com', UNHEX(SHA2('t2', 256)), ?)`,
       [row.id, row.id, new Date(Date.now() + 86_400_000), row.id, row.id, new Date(Date.now() - 1000)],
     );
-    const res = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { purpose newEmail status expiresAt deliveryState } } }`, {
-      id: toGlobalId("Customer", row.id),
-    });
+    const res = await t.gql(
+      `query($id: ID!) { customer(id: $id) { pendingEmailVerifications { purpose newEmail status expiresAt deliveryState } } }`,
+      {
+        id: toGlobalId("Customer", row.id),
+      },
+    );
     assert.deepEqual(
       res.body.data.customer.pendingEmailVerifications.map((v: any) => [v.purpose, v.newEmail, v.status]),
       [["CUSTOMER_EMAIL", "new@example.com", "PENDING"]],

@@ -44,14 +44,28 @@ test("adding invoice lines adds exactly one statement, whatever the page size", 
 });
 
 test("authorization adds no statement per row: a reseller's page costs the same", async () => {
-  const [{ reseller_id }] = await t.app.db.query("SELECT reseller_id, COUNT(*) AS n FROM customers WHERE reseller_id IS NOT NULL GROUP BY reseller_id ORDER BY n DESC LIMIT 1");
-  const headers = await t.as({ kind: "reseller", resellerId: reseller_id, userId: null, clientId: 1, label: "bench reseller", familyId: null });
+  const [{ reseller_id }] = await t.app.db.query(
+    "SELECT reseller_id, COUNT(*) AS n FROM customers WHERE reseller_id IS NOT NULL GROUP BY reseller_id ORDER BY n DESC LIMIT 1",
+  );
+  const headers = await t.as({
+    kind: "reseller",
+    resellerId: reseller_id,
+    userId: null,
+    clientId: 1,
+    label: "bench reseller",
+    familyId: null,
+  });
   assert.equal(await statementsFor(5, headers), 4);
 });
 
 test("with a read replica configured, read queries give the same answers with the same statements", async () => {
   // The replica here is the same database under another pool: the routing is what is tested.
-  const replicated = await startTestApp({ DATABASE_REPLICA_URLS: t.config.databaseUrl, DATABASE_URL: t.config.databaseUrl, WORKERS_IN_PROCESS: "false", QUEUE_PREFIX: t.config.queuePrefix });
+  const replicated = await startTestApp({
+    DATABASE_REPLICA_URLS: t.config.databaseUrl,
+    DATABASE_URL: t.config.databaseUrl,
+    WORKERS_IN_PROCESS: "false",
+    QUEUE_PREFIX: t.config.queuePrefix,
+  });
   try {
     const viaReplica = await replicated.gql(PAGE, { first: 5 });
     const viaPrimary = await t.gql(PAGE, { first: 5 });

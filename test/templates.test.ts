@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { EmailPurpose, Locale, renderEmailConfirmation, RenderedMail, TemplateData, TemplateName, TEMPLATES } from "../src/notifications/templates";
+import {
+  EmailPurpose,
+  Locale,
+  renderEmailConfirmation,
+  RenderedMail,
+  TemplateData,
+  TemplateName,
+  TEMPLATES,
+} from "../src/notifications/templates";
 import { EmailVerificationPurpose } from "../src/verifications/email-verification.entity";
 
 /** What a customer could type into any free-text field. */
@@ -31,7 +39,11 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     userValues: ["addr"],
     links: [LINK],
   },
-  "email-replaced": { data: { oldEmail: evil("old"), newEmail: evil("new"), purpose: "LOGIN_EMAIL" }, userValues: ["old", "new"], links: [] },
+  "email-replaced": {
+    data: { oldEmail: evil("old"), newEmail: evil("new"), purpose: "LOGIN_EMAIL" },
+    userValues: ["old", "new"],
+    links: [],
+  },
   invoice: {
     data: { kind: "INVOICE", number: evil("RE-1"), amount: "1.234,50 EUR", dueDate: "2026-12-15", providerName: evil("provider") },
     userValues: ["RE-1", "provider"],
@@ -44,22 +56,42 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
   },
   "maintenance-notice": {
     data: {
-      revision: 2, cancelled: false, titleDe: evil("titelDe"), titleEn: evil("titleEn"), messageDe: evil("nachricht"), messageEn: evil("message"),
-      startsAt: new Date("2026-12-01T22:00:00Z"), endsAt: new Date("2026-12-02T02:00:00Z"),
-      products: [{ identifier: evil("host1"), plan: evil("planA") }], providerName: evil("provider"),
+      revision: 2,
+      cancelled: false,
+      titleDe: evil("titelDe"),
+      titleEn: evil("titleEn"),
+      messageDe: evil("nachricht"),
+      messageEn: evil("message"),
+      startsAt: new Date("2026-12-01T22:00:00Z"),
+      endsAt: new Date("2026-12-02T02:00:00Z"),
+      products: [{ identifier: evil("host1"), plan: evil("planA") }],
+      providerName: evil("provider"),
     },
     // The titles and messages are checked per language below: each locale shows only its own.
     userValues: ["host1", "planA", "provider"],
     links: [],
   },
-  "username-reminder": { data: { customerNumber: evil("K-1"), loginEmails: [evil("login1"), evil("login2")], customerNumberIsLogin: true }, userValues: ["K-1", "login1", "login2"], links: [] },
+  "username-reminder": {
+    data: { customerNumber: evil("K-1"), loginEmails: [evil("login1"), evil("login2")], customerNumberIsLogin: true },
+    userValues: ["K-1", "login1", "login2"],
+    links: [],
+  },
   "password-reset": { data: { link: LINK }, userValues: [], links: [LINK] },
   "login-exists": { data: { email: evil("mail") }, userValues: ["mail"], links: [] },
-  "change-request-decided": { data: { approved: false, customerNumber: evil("K-2"), reason: evil("reason") }, userValues: ["K-2", "reason"], links: [] },
+  "change-request-decided": {
+    data: { approved: false, customerNumber: evil("K-2"), reason: evil("reason") },
+    userValues: ["K-2", "reason"],
+    links: [],
+  },
   "support-request": {
     data: {
-      reference: "SR-2026-000001", subject: evil("subject"), message: evil("line1") + "\n" + evil("line2") + "\n\n" + evil("para2"), customerNumber: evil("K-3"),
-      customerName: evil("name"), requestedBy: evil("user"), callbackContact: { firstName: evil("first"), lastName: evil("last"), phone: null, email: evil("cb") },
+      reference: "SR-2026-000001",
+      subject: evil("subject"),
+      message: evil("line1") + "\n" + evil("line2") + "\n\n" + evil("para2"),
+      customerNumber: evil("K-3"),
+      customerName: evil("name"),
+      requestedBy: evil("user"),
+      callbackContact: { firstName: evil("first"), lastName: evil("last"), phone: null, email: evil("cb") },
       productId: 7,
     },
     // Support sees the subject in the subject line only, as today.
@@ -69,7 +101,13 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
   },
   "support-confirmation": { data: { reference: "SR-2026-000002", subject: evil("subject") }, userValues: ["subject"], links: [] },
   "merge-decided": {
-    data: { approved: true, sourceCustomerNumber: evil("B-1"), targetCustomerNumber: evil("A-1"), recipientCustomerNumber: evil("B-1"), reason: null },
+    data: {
+      approved: true,
+      sourceCustomerNumber: evil("B-1"),
+      targetCustomerNumber: evil("A-1"),
+      recipientCustomerNumber: evil("B-1"),
+      reason: null,
+    },
     userValues: ["B-1", "A-1"],
     links: [],
   },
@@ -94,7 +132,11 @@ describe("notification templates", () => {
   test("every template file has a sample and a TEMPLATES key", () => {
     const dir = join(__dirname, "..", "src", "notifications", "templates");
     const helpers = new Set(["template", "index", "email-purpose"]);
-    const files = readdirSync(dir).filter((f) => f.endsWith(".js")).map((f) => f.slice(0, -3)).filter((f) => !helpers.has(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => f.slice(0, -3))
+      .filter((f) => !helpers.has(f))
+      .sort();
     assert.deepEqual(Object.keys(TEMPLATES).sort(), files);
     assert.deepEqual(Object.keys(SAMPLES).sort(), files);
   });
@@ -136,7 +178,10 @@ describe("notification templates", () => {
 
         test(`${locale}: the HTML part says what the text part says`, () => {
           const seen = visibleText(mail.html);
-          for (const word of mail.text.split(/\s+/).map((w) => w.replace(/[:,.;]+$/, "")).filter((w) => w && w !== "-")) {
+          for (const word of mail.text
+            .split(/\s+/)
+            .map((w) => w.replace(/[:,.;]+$/, ""))
+            .filter((w) => w && w !== "-")) {
             assert.ok(seen.includes(word), `"${word}" of the text part is missing in the HTML part: ${seen}`);
           }
         });
@@ -155,7 +200,9 @@ describe("notification templates", () => {
     assert.ok(de.text.includes("Zeitraum: 2026-12-01 22:00 UTC – 2026-12-02 02:00 UTC"));
     const cancelled = render("maintenance-notice", { ...data, cancelled: true }, "en");
     assert.equal(cancelled.subject, `Cancelled: ${data.titleEn}`);
-    assert.ok(cancelled.text.startsWith(`The maintenance "${data.titleEn}" (2026-12-01 22:00 UTC – 2026-12-02 02:00 UTC) will not take place.`));
+    assert.ok(
+      cancelled.text.startsWith(`The maintenance "${data.titleEn}" (2026-12-01 22:00 UTC – 2026-12-02 02:00 UTC) will not take place.`),
+    );
     assert.equal(render("maintenance-notice", { ...data, revision: 1 }, "de").subject, data.titleDe);
   });
 
@@ -185,7 +232,10 @@ describe("notification templates", () => {
     const purposes: EmailPurpose[] = Object.values(EmailVerificationPurpose);
     for (const purpose of purposes) {
       for (const locale of LOCALES) {
-        const mail = renderEmailConfirmation({ address: "a@example.com", purpose, link: "https://x.example", expiresAt: new Date() }, locale);
+        const mail = renderEmailConfirmation(
+          { address: "a@example.com", purpose, link: "https://x.example", expiresAt: new Date() },
+          locale,
+        );
         assert.doesNotMatch(mail.text, /undefined/);
       }
     }

@@ -61,18 +61,30 @@ describe("contacts", () => {
     const changed = await t.gql(UPDATE, { id: contact.id, i: { email: "after@alpenblick.at" } });
     assert.deepEqual(changed.body.data.contactUpdate.contact.email, "before@alpenblick.at");
     assert.deepEqual(changed.body.data.contactUpdate.contact.pendingEmail, "after@alpenblick.at");
-    const pending = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { purpose newEmail status } } }`, { id: customerId });
-    assert.ok(pending.body.data.customer.pendingEmailVerifications.some((v: any) => v.newEmail === "after@alpenblick.at" && v.status === "PENDING"));
+    const pending = await t.gql(`query($id: ID!) { customer(id: $id) { pendingEmailVerifications { purpose newEmail status } } }`, {
+      id: customerId,
+    });
+    assert.ok(
+      pending.body.data.customer.pendingEmailVerifications.some((v: any) => v.newEmail === "after@alpenblick.at" && v.status === "PENDING"),
+    );
 
     const token = new URL(linkIn(await mailTo("after@alpenblick.at"))).searchParams.get("token")!;
     const confirmed = await t.gql(CONFIRM, { t: token }, { authorization: "" });
-    assert.deepEqual(confirmed.body.data.emailVerificationConfirm, { verification: { status: "CONFIRMED", newEmail: "after@alpenblick.at" }, userErrors: [] });
-    const [row] = await t.app.db.query("SELECT email FROM contacts WHERE id = ?", [Number(Buffer.from(contact.id, "base64url").toString().split(":")[1])]);
+    assert.deepEqual(confirmed.body.data.emailVerificationConfirm, {
+      verification: { status: "CONFIRMED", newEmail: "after@alpenblick.at" },
+      userErrors: [],
+    });
+    const [row] = await t.app.db.query("SELECT email FROM contacts WHERE id = ?", [
+      Number(Buffer.from(contact.id, "base64url").toString().split(":")[1]),
+    ]);
     assert.equal(row.email, "after@alpenblick.at");
     const notice = await mailTo("before@alpenblick.at", 2);
     assert.match(notice.parsed.text ?? "", /after@alpenblick\.at/);
     // The same link again: already used, by mutation and by page.
-    assert.equal((await t.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "ALREADY_USED");
+    assert.equal(
+      (await t.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code,
+      "ALREADY_USED",
+    );
     const again = await fetch(`${t.url}/verify-email?token=${token}`);
     assert.match(await again.text(), /Bereits bestätigt/);
     const log = await t.gql(`query($id: ID!) { customer(id: $id) { auditLog(first: 3) { nodes { action } } } }`, { id: customerId });
@@ -84,14 +96,22 @@ describe("contacts", () => {
     const first = new URL(linkIn(await mailTo("one@alpenblick.at"))).searchParams.get("token")!;
     await t.gql(UPDATE, { id: contact.id, i: { email: "two@alpenblick.at" } });
     const second = new URL(linkIn(await mailTo("two@alpenblick.at"))).searchParams.get("token")!;
-    assert.equal((await t.gql(CONFIRM, { t: first }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "SUPERSEDED");
+    assert.equal(
+      (await t.gql(CONFIRM, { t: first }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code,
+      "SUPERSEDED",
+    );
     const firstPage = await fetch(`${t.url}/verify-email?token=${first}`);
     assert.equal(firstPage.status, 404);
 
     const [v] = await t.app.db.query("SELECT id FROM email_verifications WHERE new_email = 'two@alpenblick.at'");
-    const cancel = await t.gql(`mutation($id: ID!) { emailVerificationCancel(id: $id) { verification { status } userErrors { code } } }`, { id: toGlobalId("EmailVerification", v.id) });
+    const cancel = await t.gql(`mutation($id: ID!) { emailVerificationCancel(id: $id) { verification { status } userErrors { code } } }`, {
+      id: toGlobalId("EmailVerification", v.id),
+    });
     assert.equal(cancel.body.data.emailVerificationCancel.verification.status, "CANCELLED");
-    assert.equal((await t.gql(CONFIRM, { t: second }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "CANCELLED");
+    assert.equal(
+      (await t.gql(CONFIRM, { t: second }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code,
+      "CANCELLED",
+    );
   });
 
   test("resending waits 60 seconds, then sends a new link and the old one stops working", async () => {
@@ -105,12 +125,18 @@ describe("contacts", () => {
     assert.deepEqual((await t.gql(RESEND, { id })).body.data.emailVerificationResend.userErrors, []);
     const newToken = new URL(linkIn(await mailTo("resend@alpenblick.at", 2))).searchParams.get("token")!;
     assert.notEqual(newToken, oldToken);
-    assert.equal((await t.gql(CONFIRM, { t: oldToken }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "UNKNOWN_TOKEN");
+    assert.equal(
+      (await t.gql(CONFIRM, { t: oldToken }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code,
+      "UNKNOWN_TOKEN",
+    );
     assert.deepEqual((await t.gql(CONFIRM, { t: newToken }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors, []);
   });
 
   test("the main email is a pending change too; the customer shows it beside the current one", async () => {
-    const res = await t.gql(`mutation($id: ID!) { customerEmailUpdate(customerId: $id, email: "neu@alpenblick.at") { customer { email pendingEmail } userErrors { code } } }`, { id: customerId });
+    const res = await t.gql(
+      `mutation($id: ID!) { customerEmailUpdate(customerId: $id, email: "neu@alpenblick.at") { customer { email pendingEmail } userErrors { code } } }`,
+      { id: customerId },
+    );
     assert.deepEqual(res.body.data.customerEmailUpdate.userErrors, []);
     const view = await t.gql(`query($id: ID!) { customer(id: $id) { email pendingEmail } }`, { id: customerId });
     assert.equal(view.body.data.customer.pendingEmail, "neu@alpenblick.at");
@@ -125,11 +151,21 @@ describe("settings with an address", () => {
     const [c] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000002'");
     const id = toGlobalId("Customer", c.id);
     const VIEW = `query($id: ID!) { customer(id: $id) { onlineInvoice { enabled email pendingEmail } newsletter { enabled email pendingEmail consentAt } } }`;
-    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: false }) { userErrors { code } } }`, { id });
-    await t.gql(`mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: false }) { userErrors { code } } }`, { id });
-    const on = await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: true, email: "rechnung@isarwerk.de" }) { userErrors { code } } }`, { id });
+    await t.gql(`mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: false }) { userErrors { code } } }`, {
+      id,
+    });
+    await t.gql(`mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: false }) { userErrors { code } } }`, {
+      id,
+    });
+    const on = await t.gql(
+      `mutation($id: ID!) { customerOnlineInvoiceUpdate(customerId: $id, input: { enabled: true, email: "rechnung@isarwerk.de" }) { userErrors { code } } }`,
+      { id },
+    );
     assert.deepEqual(on.body.data.customerOnlineInvoiceUpdate.userErrors, []);
-    await t.gql(`mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: true, email: "news@isarwerk.de" }) { userErrors { code } } }`, { id });
+    await t.gql(
+      `mutation($id: ID!) { customerNewsletterUpdate(customerId: $id, input: { subscribed: true, email: "news@isarwerk.de" }) { userErrors { code } } }`,
+      { id },
+    );
     const waiting = (await t.gql(VIEW, { id })).body.data.customer;
     assert.deepEqual([waiting.onlineInvoice.enabled, waiting.onlineInvoice.pendingEmail], [false, "rechnung@isarwerk.de"]);
     assert.deepEqual([waiting.newsletter.enabled, waiting.newsletter.pendingEmail], [false, "news@isarwerk.de"]);
@@ -146,9 +182,19 @@ describe("settings with an address", () => {
 
   test("a user's login email changes once confirmed, and the old login stops working", async () => {
     const login = async (email: string) =>
-      (await t.gql(`mutation($e: EmailAddress!, $p: String!) { authLogin(input: { email: $e, password: $p }) { accessToken userErrors { code } } }`, { e: email, p: DEMO_PASSWORD }, { authorization: "" })).body.data.authLogin;
+      (
+        await t.gql(
+          `mutation($e: EmailAddress!, $p: String!) { authLogin(input: { email: $e, password: $p }) { accessToken userErrors { code } } }`,
+          { e: email, p: DEMO_PASSWORD },
+          { authorization: "" },
+        )
+      ).body.data.authLogin;
     const session = await login("lesen@alpenblick.at");
-    const res = await t.gql(`mutation { authLoginEmailUpdate(email: "neu.lesen@alpenblick.at") { ok } }`, {}, { authorization: `Bearer ${session.accessToken}` });
+    const res = await t.gql(
+      `mutation { authLoginEmailUpdate(email: "neu.lesen@alpenblick.at") { ok } }`,
+      {},
+      { authorization: `Bearer ${session.accessToken}` },
+    );
     assert.equal(res.body.data.authLoginEmailUpdate.ok, true);
     assert.deepEqual((await login("lesen@alpenblick.at")).userErrors, [], "the old login works until confirmed");
     await fetch(linkIn(await mailTo("neu.lesen@alpenblick.at")));
@@ -163,12 +209,16 @@ describe("contact rules", () => {
     const standards = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
     for (const extra of standards.slice(1)) await t.app.db.query("UPDATE contacts SET types = 'OTHER' WHERE id = ?", [extra.id]);
     const id = toGlobalId("Contact", standards[0].id);
-    const del = await t.gql(`mutation($id: ID!) { contactDelete(contactId: $id) { deletedContactId userErrors { code message } } }`, { id });
+    const del = await t.gql(`mutation($id: ID!) { contactDelete(contactId: $id) { deletedContactId userErrors { code message } } }`, {
+      id,
+    });
     assert.equal(del.body.data.contactDelete.userErrors[0].code, "LAST_STANDARD_CONTACT");
     assert.match(del.body.data.contactDelete.userErrors[0].message, /add another STANDARD contact first/);
     const retype = await t.gql(UPDATE, { id, i: { types: ["BILLING"] } });
     assert.equal(retype.body.data.contactUpdate.userErrors[0].code, "LAST_STANDARD_CONTACT");
-    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
+    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [
+      c.id,
+    ]);
     assert.equal(Number(n), 1);
   });
 
@@ -181,33 +231,55 @@ describe("contact rules", () => {
     const results = await Promise.all(rows.map((r: any) => t.gql(DEL, { id: toGlobalId("Contact", r.id) })));
     const deleted = results.filter((r) => r.body.data.contactDelete.deletedContactId);
     assert.equal(deleted.length, 1);
-    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [c.id]);
+    const [{ n }] = await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [
+      c.id,
+    ]);
     assert.equal(Number(n), 1);
   });
 
   test("only STANDARD or BILLING contacts with a confirmed email receive invoices", async () => {
-    const tech = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND types = 'TECHNICAL' AND email_confirmed_at IS NOT NULL LIMIT 1", [customerDbId]);
+    const tech = await t.app.db.query(
+      "SELECT id FROM contacts WHERE customer_id = ? AND types = 'TECHNICAL' AND email_confirmed_at IS NOT NULL LIMIT 1",
+      [customerDbId],
+    );
     const refused = await t.gql(UPDATE, { id: toGlobalId("Contact", tech[0].id), i: { receivesInvoices: true } });
     assert.equal(refused.body.data.contactUpdate.userErrors[0].code, "CANNOT_RECEIVE_INVOICES");
-    const [billing] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? AND FIND_IN_SET('BILLING', types) AND email_confirmed_at IS NOT NULL LIMIT 1", [customerDbId]);
+    const [billing] = await t.app.db.query(
+      "SELECT id FROM contacts WHERE customer_id = ? AND FIND_IN_SET('BILLING', types) AND email_confirmed_at IS NOT NULL LIMIT 1",
+      [customerDbId],
+    );
     const allowed = await t.gql(UPDATE, { id: toGlobalId("Contact", billing.id), i: { receivesInvoices: true } });
     assert.equal(allowed.body.data.contactUpdate.contact.receivesInvoices, true);
   });
 
   test("phone-order restrictions and OWNER or SIGNATORY types are for those who manage contacts, not TECHNICAL users", async () => {
     const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customerDbId]);
-    const technical = await t.as({ kind: "customer", userId: 4242, roles: new Map([[customerDbId, "TECHNICAL" as any]]), label: "technical", familyId: null });
+    const technical = await t.as({
+      kind: "customer",
+      userId: 4242,
+      roles: new Map([[customerDbId, "TECHNICAL" as any]]),
+      label: "technical",
+      familyId: null,
+    });
     const id = toGlobalId("Contact", contact.id);
     assert.equal((await t.gql(UPDATE, { id, i: { restrictions: "" } }, technical)).body.errors?.[0].extensions?.code, "FORBIDDEN");
-    assert.equal((await t.gql(UPDATE, { id, i: { types: ["STANDARD", "SIGNATORY"] } }, technical)).body.errors?.[0].extensions?.code, "FORBIDDEN");
+    assert.equal(
+      (await t.gql(UPDATE, { id, i: { types: ["STANDARD", "SIGNATORY"] } }, technical)).body.errors?.[0].extensions?.code,
+      "FORBIDDEN",
+    );
     assert.deepEqual((await t.gql(UPDATE, { id, i: { phone: "+43 1 5550000" } }, technical)).body.data.contactUpdate.userErrors, []);
   });
 
   test("bad phone numbers and over-long restrictions are refused and change nothing", async () => {
-    const [contact] = await t.app.db.query("SELECT id, phone, restrictions FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customerDbId]);
+    const [contact] = await t.app.db.query("SELECT id, phone, restrictions FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [
+      customerDbId,
+    ]);
     const id = toGlobalId("Contact", contact.id);
     const phone = await t.gql(UPDATE, { id, i: { phone: "12", restrictions: "changed" } });
-    assert.deepEqual(phone.body.data.contactUpdate.userErrors.map((e: any) => [e.code, e.field]), [["INVALID_INPUT", ["input", "phone"]]]);
+    assert.deepEqual(
+      phone.body.data.contactUpdate.userErrors.map((e: any) => [e.code, e.field]),
+      [["INVALID_INPUT", ["input", "phone"]]],
+    );
     const long = await t.gql(UPDATE, { id, i: { restrictions: "x".repeat(2001) } });
     assert.equal(long.body.errors?.[0].extensions?.code, "BAD_USER_INPUT");
     const [after] = await t.app.db.query("SELECT phone, restrictions FROM contacts WHERE id = ?", [contact.id]);
@@ -221,7 +293,10 @@ describe("expiry", () => {
     try {
       await seedDemoData(short.app.db, { customers: 1 });
       const [c] = await short.app.db.query("SELECT id FROM customers LIMIT 1");
-      await short.gql(CREATE, { c: toGlobalId("Customer", c.id), i: { types: ["OTHER"], firstName: "Kurz", lastName: "Lebig", email: "kurz@alpenblick.at" } });
+      await short.gql(CREATE, {
+        c: toGlobalId("Customer", c.id),
+        i: { types: ["OTHER"], firstName: "Kurz", lastName: "Lebig", email: "kurz@alpenblick.at" },
+      });
       const [mail] = await short.mailbox.waitFor((m) => m.envelopeTo.includes("kurz@alpenblick.at"));
       const link = linkIn(mail);
       await new Promise((r) => setTimeout(r, 2100));
@@ -231,7 +306,10 @@ describe("expiry", () => {
       assert.equal(page.status, 410);
       assert.match(await page.text(), /Link abgelaufen/);
       const token = new URL(link).searchParams.get("token")!;
-      assert.equal((await short.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code, "EXPIRED");
+      assert.equal(
+        (await short.gql(CONFIRM, { t: token }, { authorization: "" })).body.data.emailVerificationConfirm.userErrors[0].code,
+        "EXPIRED",
+      );
     } finally {
       await short.stop();
     }

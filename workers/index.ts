@@ -49,7 +49,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     stalledInterval: Math.min(deps.config.workerLockMs, 5000),
     maxStalledCount: 10,
   };
-  const concurrency: Record<QueueName, number> = { mail: 10, "invoice-email": 4, maintenance: deps.config.noticeConcurrency, housekeeping: 1 };
+  const concurrency: Record<QueueName, number> = {
+    mail: 10,
+    "invoice-email": 4,
+    maintenance: deps.config.noticeConcurrency,
+    housekeeping: 1,
+  };
   const workers = [
     ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
     new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
@@ -58,18 +63,42 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   for (const worker of workers) {
     worker.on("completed", (job) => {
       deps.metrics.jobs.inc({ queue: worker.name, outcome: "completed" });
-      deps.log.info({ queue: worker.name, jobId: job.id, job: job.name, attempt: job.attemptsMade, outcome: "completed", requestId: job.data?.requestId }, "job");
+      deps.log.info(
+        {
+          queue: worker.name,
+          jobId: job.id,
+          job: job.name,
+          attempt: job.attemptsMade,
+          outcome: "completed",
+          requestId: job.data?.requestId,
+        },
+        "job",
+      );
     });
     worker.on("failed", (job, err) => {
       deps.metrics.jobs.inc({ queue: worker.name, outcome: "failed" });
-      deps.log.warn({ queue: worker.name, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, outcome: "failed", requestId: job?.data?.requestId, err: err.message }, "job");
+      deps.log.warn(
+        {
+          queue: worker.name,
+          jobId: job?.id,
+          job: job?.name,
+          attempt: job?.attemptsMade,
+          outcome: "failed",
+          requestId: job?.data?.requestId,
+          err: err.message,
+        },
+        "job",
+      );
       void recordJobFailure(notificationDeps, job, err).catch(() => undefined);
     });
     worker.on("error", (err) => deps.log.error({ queue: worker.name, err: err.message }, "worker error"));
   }
-  await scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err: err.message }, "scheduling housekeeping deferred until Redis is ready"));
+  await scheduleHousekeeping(deps.queues.housekeeping).catch((err) =>
+    deps.log.warn({ err: err.message }, "scheduling housekeeping deferred until Redis is ready"),
+  );
   // A Redis that restarted empty has lost the schedules: put them back when it is ready again.
-  const reschedule = () => void scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err: err.message }, "rescheduling failed"));
+  const reschedule = () =>
+    void scheduleHousekeeping(deps.queues.housekeeping).catch((err) => deps.log.warn({ err: err.message }, "rescheduling failed"));
   deps.redis.on("ready", reschedule);
   // Each worker process also sweeps on its own timer, so lost work goes out again even while
   // Redis (and with it the schedule) was away.

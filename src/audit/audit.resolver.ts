@@ -9,7 +9,9 @@ import { AuditEntryConnection, AuditEntryNode } from "./audit.types";
 @Resolver(() => CustomerNode)
 export class CustomerAuditResolver {
   @Authorized<Rule>("customer:audit")
-  @FieldResolver(() => AuditEntryConnection, { description: "Changes to this customer, newest first. The customer's ADMIN users and staff." })
+  @FieldResolver(() => AuditEntryConnection, {
+    description: "Changes to this customer, newest first. The customer's ADMIN users and staff.",
+  })
   auditLog(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: PageArgs): Promise<Page<AuditEntryNode>> {
     return AuditService.pageOfCustomer(ctx, customer.dbId, args);
   }

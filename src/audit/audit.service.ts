@@ -63,7 +63,15 @@ export const AuditService = {
       principal.kind === "reseller" && entry.customerNumber ? `${actor.label} acting for customer ${entry.customerNumber}` : actor.label;
     await tx.query(
       "INSERT INTO audit_log (customer_id, actor_kind, actor_id, actor_label, action, details, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [entry.customerId, actor.kind, actor.id, label.slice(0, 300), entry.action, entry.details ? JSON.stringify(entry.details) : null, scopeOf(tx)?.requestId ?? null],
+      [
+        entry.customerId,
+        actor.kind,
+        actor.id,
+        label.slice(0, 300),
+        entry.action,
+        entry.details ? JSON.stringify(entry.details) : null,
+        scopeOf(tx)?.requestId ?? null,
+      ],
     );
   },
 

@@ -6,13 +6,27 @@ import { badInput } from "../platform/errors";
 import { MutationOutcome, userError, UserErrorCode } from "../platform/user-error";
 import { Rule } from "./auth-checker";
 import { AuthFailure, AuthService, Session } from "./auth.service";
-import { AuthLoginInput, AuthPasswordChangeInput, AuthPasswordResetInput, AuthPayload, AuthRegisterInput, PrincipalKind, RecoveryPayload, Viewer } from "./auth.types";
+import {
+  AuthLoginInput,
+  AuthPasswordChangeInput,
+  AuthPasswordResetInput,
+  AuthPayload,
+  AuthRegisterInput,
+  PrincipalKind,
+  RecoveryPayload,
+  Viewer,
+} from "./auth.types";
 import { RecoveryService } from "./recovery.service";
 import { forbidden } from "./access";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 
-const FIELDS: Record<string, string> = { token: "token", newPassword: "newPassword", currentPassword: "currentPassword", password: "password" };
+const FIELDS: Record<string, string> = {
+  token: "token",
+  newPassword: "newPassword",
+  currentPassword: "currentPassword",
+  password: "password",
+};
 
 /** Turns an AuthFailure into the payload's userErrors; anything else propagates. */
 async function asPayload<T extends { userErrors: unknown[] }>(field: string, work: () => Promise<T>, empty: () => T): Promise<T> {
@@ -21,7 +35,9 @@ async function asPayload<T extends { userErrors: unknown[] }>(field: string, wor
   } catch (error) {
     if (!(error instanceof AuthFailure)) throw error;
     const result = empty();
-    result.userErrors.push(userError(UserErrorCode[error.code], error.message, ["input", FIELDS[error.field ?? ""] ?? field].filter(Boolean)));
+    result.userErrors.push(
+      userError(UserErrorCode[error.code], error.message, ["input", FIELDS[error.field ?? ""] ?? field].filter(Boolean)),
+    );
     return result;
   }
 }
@@ -38,17 +54,26 @@ export class AuthResolver {
   @Authorized<Rule>("public")
   @Mutation(() => AuthPayload, {
     nullable: true,
-    description: "Sign in. Failed attempts are counted per login (and per address); after 5 each further one doubles the wait (RATE_LIMITED error, null payload).",
+    description:
+      "Sign in. Failed attempts are counted per login (and per address); after 5 each further one doubles the wait (RATE_LIMITED error, null payload).",
   })
   authLogin(@Ctx() ctx: Context, @Arg("input") input: AuthLoginInput): Promise<AuthPayload> {
     if (!input.email === !input.customerNumber) throw badInput("Give either email or customerNumber", { field: "input" });
-    return asPayload("password", async () => sessionPayload(await AuthService.login(ctx, input)), () => ({ userErrors: [] }));
+    return asPayload(
+      "password",
+      async () => sessionPayload(await AuthService.login(ctx, input)),
+      () => ({ userErrors: [] }),
+    );
   }
 
   @Authorized<Rule>("public")
   @Mutation(() => AuthPayload, { description: "A new access token and a new refresh token for a refresh token, which is used up." })
   authRefresh(@Ctx() ctx: Context, @Arg("refreshToken") refreshToken: string): Promise<AuthPayload> {
-    return asPayload("refreshToken", async () => sessionPayload(await AuthService.refresh(ctx, refreshToken)), () => ({ userErrors: [] }));
+    return asPayload(
+      "refreshToken",
+      async () => sessionPayload(await AuthService.refresh(ctx, refreshToken)),
+      () => ({ userErrors: [] }),
+    );
   }
 
   @Authorized<Rule>("public")
@@ -75,14 +100,21 @@ export class AuthResolver {
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => MutationOutcome, { description: "Asks to change the caller's login email; it changes once the link sent to the new address is confirmed." })
+  @Mutation(() => MutationOutcome, {
+    description: "Asks to change the caller's login email; it changes once the link sent to the new address is confirmed.",
+  })
   async authLoginEmailUpdate(@Ctx() ctx: Context, @Arg("email", () => EmailAddressResolver) email: string): Promise<MutationOutcome> {
     const principal = ctx.principal;
     const userId = principal.kind === "anonymous" ? null : principal.userId;
     if (userId === null) throw forbidden("Only personal logins have a login email");
     // A login is the person's own, not a customer's: its pending change is listed under no customer.
     await ctx.outbox.transaction(ctx.db, (tx, record) =>
-      EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.LOGIN_EMAIL, targetId: userId, customerId: null, newEmail: email }),
+      EmailChangeService.request(tx, record, ctx, {
+        purpose: EmailVerificationPurpose.LOGIN_EMAIL,
+        targetId: userId,
+        customerId: null,
+        newEmail: email,
+      }),
     );
     return { ok: true, userErrors: [] };
   }
@@ -130,7 +162,9 @@ export class AuthResolver {
     if (p.kind === "anonymous") throw forbidden();
     const memberships =
       p.kind === "customer"
-        ? await Promise.all([...p.roles].map(async ([customerId, role]) => ({ customer: (await CustomerService.byId(ctx, customerId))!, role })))
+        ? await Promise.all(
+            [...p.roles].map(async ([customerId, role]) => ({ customer: (await CustomerService.byId(ctx, customerId))!, role })),
+          )
         : [];
     return {
       kind: p.kind === "customer" ? PrincipalKind.CUSTOMER : p.kind === "reseller" ? PrincipalKind.RESELLER : PrincipalKind.STAFF,

@@ -12,12 +12,7 @@ import { AuthenticatedPrincipal, randomToken, sha256 } from "./tokens";
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
 export type AuthErrorCode =
-  | "INVALID_CREDENTIALS"
-  | "IP_NOT_ALLOWED"
-  | "INVALID_REFRESH_TOKEN"
-  | "REFRESH_TOKEN_REUSED"
-  | "WEAK_PASSWORD"
-  | "INVALID_INPUT";
+  "INVALID_CREDENTIALS" | "IP_NOT_ALLOWED" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "WEAK_PASSWORD" | "INVALID_INPUT";
 
 export class AuthFailure extends Error {
   constructor(
@@ -44,14 +39,25 @@ interface Subject {
 type Row = Record<string, any>;
 
 /** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
-async function principalOf(db: DataSource | EntityManager, subject: Subject, ip: string, familyId: string): Promise<AuthenticatedPrincipal> {
+async function principalOf(
+  db: DataSource | EntityManager,
+  subject: Subject,
+  ip: string,
+  familyId: string,
+): Promise<AuthenticatedPrincipal> {
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {
     const [customer] = await db.query("SELECT id, customer_number, ip_allowlist, status FROM customers WHERE id = ?", [subject.id]);
     if (!customer || customer.status === "CLOSED") throw new AuthFailure("INVALID_CREDENTIALS", "Wrong login or password");
     if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) {
       throw new AuthFailure("IP_NOT_ALLOWED", "Logins to this customer are not allowed from your address");
     }
-    return { kind: "customer", userId: null, roles: new Map([[customer.id, CustomerRole.ADMIN]]), label: `customer account ${customer.customer_number}`, familyId };
+    return {
+      kind: "customer",
+      userId: null,
+      roles: new Map([[customer.id, CustomerRole.ADMIN]]),
+      label: `customer account ${customer.customer_number}`,
+      familyId,
+    };
   }
   if (subject.kind === RefreshSubjectKind.CLIENT) {
     const [client] = await db.query(
@@ -75,7 +81,8 @@ async function principalOf(db: DataSource | EntityManager, subject: Subject, ip:
   );
   if (!user) throw new AuthFailure("INVALID_CREDENTIALS", "Wrong login or password");
   const label = `${user.display_name} <${user.email}>`;
-  if (user.kind === UserKind.STAFF) return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, familyId };
+  if (user.kind === UserKind.STAFF)
+    return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, familyId };
   if (user.kind === UserKind.RESELLER) {
     return {
       kind: "reseller",
@@ -93,8 +100,15 @@ async function principalOf(db: DataSource | EntityManager, subject: Subject, ip:
   );
   // A customer with an allowlist only lends its role to logins from its addresses.
   const allowed = memberships.filter((m) => ipAllowed(ip, jsonColumn<string[]>(m.ip_allowlist)));
-  if (memberships.length && !allowed.length) throw new AuthFailure("IP_NOT_ALLOWED", "Logins to this customer are not allowed from your address");
-  return { kind: "customer", userId: user.id, roles: new Map(allowed.map((m) => [m.customer_id, m.role as CustomerRole])), label, familyId };
+  if (memberships.length && !allowed.length)
+    throw new AuthFailure("IP_NOT_ALLOWED", "Logins to this customer are not allowed from your address");
+  return {
+    kind: "customer",
+    userId: user.id,
+    roles: new Map(allowed.map((m) => [m.customer_id, m.role as CustomerRole])),
+    label,
+    familyId,
+  };
 }
 
 export const AuthService = {
@@ -113,11 +127,16 @@ export const AuthService = {
   async checkLogin(ctx: Context, input: { email?: string; customerNumber?: string; password: string }, limits: string[]): Promise<Session> {
     let subject: Subject | null = null;
     if (input.email) {
-      const [user] = await ctx.db.query("SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()]);
-      if (user?.password_hash && (await verifyPassword(input.password, user.password_hash))) subject = { kind: RefreshSubjectKind.USER, id: user.id };
+      const [user] = await ctx.db.query("SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL", [
+        input.email.trim(),
+      ]);
+      if (user?.password_hash && (await verifyPassword(input.password, user.password_hash)))
+        subject = { kind: RefreshSubjectKind.USER, id: user.id };
       else if (!user?.password_hash) await verifyAgainstDecoy(input.password);
     } else {
-      const [customer] = await ctx.db.query("SELECT id, customer_password_hash FROM customers WHERE customer_number = ?", [input.customerNumber!.trim()]);
+      const [customer] = await ctx.db.query("SELECT id, customer_password_hash FROM customers WHERE customer_number = ?", [
+        input.customerNumber!.trim(),
+      ]);
       if (customer?.customer_password_hash && (await verifyPassword(input.password, customer.customer_password_hash))) {
         subject = { kind: RefreshSubjectKind.CUSTOMER, id: customer.id };
       } else if (!customer?.customer_password_hash) await verifyAgainstDecoy(input.password);
@@ -157,10 +176,13 @@ export const AuthService = {
     const familyId = randomBytes(16).toString("hex");
     const principal = await principalOf(ctx.db, subject, ctx.ip, familyId);
     const refreshToken = randomToken();
-    await ctx.db.query(
-      "INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)",
-      [familyId, sha256(refreshToken), subject.kind, subject.id, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
-    );
+    await ctx.db.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
+      familyId,
+      sha256(refreshToken),
+      subject.kind,
+      subject.id,
+      new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+    ]);
     const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
     return { accessToken: token, refreshToken, expiresAt, principal };
   },
@@ -188,12 +210,18 @@ export const AuthService = {
       await inTransaction(ctx.db, async (tx) => {
         // Only one of two concurrent refreshes with the same token can rotate it. The loser only
         // rolls back here: revoking the family inside would wait on this transaction's own lock.
-        const result = await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL", [row.id]);
-        if (result.affectedRows !== 1) throw lostRace;
-        await tx.query(
-        "INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)",
-          [row.family_id, sha256(next), row.subject_kind, row.subject_id, new Date(Date.now() + REFRESH_TOKEN_TTL_MS)],
+        const result = await tx.query(
+          "UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+          [row.id],
         );
+        if (result.affectedRows !== 1) throw lostRace;
+        await tx.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
+          row.family_id,
+          sha256(next),
+          row.subject_kind,
+          row.subject_id,
+          new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+        ]);
       });
     } catch (error) {
       if (error === lostRace) throw await reused();

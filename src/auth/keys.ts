@@ -38,11 +38,17 @@ export class KeyStore {
     const { d: _private, ...publicJwk } = privateJwk;
     const kid = signingKeyId ?? (await calculateJwkThumbprint(publicJwk));
     const publicKeys = new Map<string, { key: Key; jwk: JWK }>();
-    publicKeys.set(kid, { key: (await importJWK(publicJwk, JWT_ALGORITHM)) as Key, jwk: { ...publicJwk, kid, alg: JWT_ALGORITHM, use: "sig" } });
+    publicKeys.set(kid, {
+      key: (await importJWK(publicJwk, JWT_ALGORITHM)) as Key,
+      jwk: { ...publicJwk, kid, alg: JWT_ALGORITHM, use: "sig" },
+    });
     for (const retired of parseRetired(retiredPublicKeys)) {
       const retiredKid = retired.kid ?? (await calculateJwkThumbprint(retired));
       try {
-        publicKeys.set(retiredKid, { key: (await importJWK(retired, JWT_ALGORITHM)) as Key, jwk: { ...retired, kid: retiredKid, alg: JWT_ALGORITHM, use: "sig" } });
+        publicKeys.set(retiredKid, {
+          key: (await importJWK(retired, JWT_ALGORITHM)) as Key,
+          jwk: { ...retired, kid: retiredKid, alg: JWT_ALGORITHM, use: "sig" },
+        });
       } catch {
         throw new ConfigError("JWT_RETIRED_PUBLIC_KEYS", `has a key (kid ${retiredKid}) that is not an ES256 public JWK`);
       }

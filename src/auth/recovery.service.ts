@@ -36,7 +36,14 @@ export const RecoveryService = {
    */
   async register(
     ctx: Context,
-    input: { customerNumber: string; customerPassword?: string; latestInvoiceNumber?: string; email: string; displayName: string; password: string },
+    input: {
+      customerNumber: string;
+      customerPassword?: string;
+      latestInvoiceNumber?: string;
+      email: string;
+      displayName: string;
+      password: string;
+    },
   ): Promise<string> {
     const problem = passwordProblem(input.password);
     if (problem) throw new AuthFailure("WEAK_PASSWORD", `The password ${problem}`, "password");
@@ -66,13 +73,16 @@ export const RecoveryService = {
     if (!accepted) await ctx.auth.limiter.recordFailure([`register:${input.customerNumber}`, `ip:${ctx.ip}`]);
     // A rejected one is a row without details: the same statements, and nothing for the worker to do.
     await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      const row = await tx.query("INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)", [
-        accepted ? customer.id : null,
-        accepted ? input.email.trim().toLowerCase() : null,
-        accepted ? input.displayName.trim() : null,
-        accepted ? passwordHash : null,
-        accepted ? role : null,
-      ]);
+      const row = await tx.query(
+        "INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+        [
+          accepted ? customer.id : null,
+          accepted ? input.email.trim().toLowerCase() : null,
+          accepted ? input.displayName.trim() : null,
+          accepted ? passwordHash : null,
+          accepted ? role : null,
+        ],
+      );
       await emit("registration", { registrationId: Number(row.insertId) });
     });
     return RECOVERY_REPLY;
@@ -83,7 +93,9 @@ export const RecoveryService = {
     const problem = passwordProblem(password);
     if (problem) throw new AuthFailure("WEAK_PASSWORD", `The password ${problem}`, "newPassword");
     await inTransaction(ctx.db, async (tx) => {
-      const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [sha256(token)]);
+      const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
+        sha256(token),
+      ]);
       if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) {
         throw new AuthFailure("INVALID_CREDENTIALS", "This reset link is not valid any more; ask for a new one", "token");
       }
@@ -97,23 +109,37 @@ export const RecoveryService = {
 export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "username-reminder" | "password-reset" | "registration"> {
   const { db, config, ledger, relay } = deps;
   const localeOfUser = async (userId: number) => {
-    const [row] = await db.query("SELECT c.locale FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.user_id = ? ORDER BY m.id LIMIT 1", [userId]);
+    const [row] = await db.query(
+      "SELECT c.locale FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.user_id = ? ORDER BY m.id LIMIT 1",
+      [userId],
+    );
     return localeOf(row?.locale);
   };
   return {
     async "username-reminder"({ outboxId, payload, final }) {
-      const [customer] = await db.query("SELECT id, customer_number, email, locale, customer_password_hash IS NOT NULL AS has_password FROM customers WHERE customer_number = ?", [
-        payload.customerNumber,
-      ]);
+      const [customer] = await db.query(
+        "SELECT id, customer_number, email, locale, customer_password_hash IS NOT NULL AS has_password FROM customers WHERE customer_number = ?",
+        [payload.customerNumber],
+      );
       if (!customer) return { skipped: 1 };
       const users: { email: string }[] = await db.query(
         "SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.customer_id = ? AND u.disabled_at IS NULL ORDER BY u.email",
         [customer.id],
       );
-      const data = { customerNumber: customer.customer_number, loginEmails: users.map((u) => u.email), customerNumberIsLogin: !!Number(customer.has_password) };
+      const data = {
+        customerNumber: customer.customer_number,
+        loginEmails: users.map((u) => u.email),
+        customerNumberIsLogin: !!Number(customer.has_password),
+      };
       return ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`username-reminder:${outboxId}`, customer.email), to: customer.email, render: () => renderUsernameReminder(data, localeOf(customer.locale)) }],
+        [
+          {
+            key: deliveryKey(`username-reminder:${outboxId}`, customer.email),
+            to: customer.email,
+            render: () => renderUsernameReminder(data, localeOf(customer.locale)),
+          },
+        ],
         final,
       );
     },
@@ -135,7 +161,13 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
       };
       return ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`password-reset:${outboxId}`, user.email), to: user.email, render: async () => renderPasswordReset({ link: await link() }, locale) }],
+        [
+          {
+            key: deliveryKey(`password-reset:${outboxId}`, user.email),
+            to: user.email,
+            render: async () => renderPasswordReset({ link: await link() }, locale),
+          },
+        ],
         final,
       );
     },
@@ -146,7 +178,10 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
      * registration row (and its password hash) is gone once the login exists.
      */
     async registration({ outboxId, payload, final, doneIn, lockOpenIn }) {
-      const [registration] = await db.query("SELECT r.*, c.locale FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?", [payload.registrationId]);
+      const [registration] = await db.query(
+        "SELECT r.*, c.locale FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?",
+        [payload.registrationId],
+      );
       if (!registration?.customer_id) {
         if (registration) await db.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
         return { skipped: 1 };
@@ -160,18 +195,33 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
           "INSERT INTO users (kind, email, display_name, password_hash, password_changed_at, disabled_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))",
           [UserKind.CUSTOMER, registration.email, registration.display_name, registration.password_hash],
         );
-        await tx.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [result.insertId, registration.customer_id, registration.role]);
+        await tx.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [
+          result.insertId,
+          registration.customer_id,
+          registration.role,
+        ]);
         const secret = newLinkSecret(config.linkTokenKeys);
         const verification = await tx.query(
           "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, token_seed, token_key_id, expires_at) VALUES (NULL, 'LOGIN_EMAIL', ?, ?, ?, ?, ?, ?)",
-          [result.insertId, registration.email, secret.hash, secret.seed, secret.keyId, new Date(Date.now() + config.emailVerificationTtlMs)],
+          [
+            result.insertId,
+            registration.email,
+            secret.hash,
+            secret.seed,
+            secret.keyId,
+            new Date(Date.now() + config.emailVerificationTtlMs),
+          ],
         );
         await emit("email-verification", { verificationId: Number(verification.insertId) });
-        await AuditService.record(tx, { kind: "anonymous" }, {
-          customerId: registration.customer_id,
-          action: "user.registered",
-          details: { email: registration.email, role: registration.role, pending: "confirmation link" },
-        });
+        await AuditService.record(
+          tx,
+          { kind: "anonymous" },
+          {
+            customerId: registration.customer_id,
+            action: "user.registered",
+            details: { email: registration.email, role: registration.role, pending: "confirmation link" },
+          },
+        );
         await tx.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
         await doneIn(tx);
         return true;
@@ -180,7 +230,13 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
       if (created) return { sent: 0 };
       const outcome = await ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`register:${outboxId}`, registration.email), to: registration.email, render: () => renderLoginExists({ email: registration.email }, localeOf(registration.locale)) }],
+        [
+          {
+            key: deliveryKey(`register:${outboxId}`, registration.email),
+            to: registration.email,
+            render: () => renderLoginExists({ email: registration.email }, localeOf(registration.locale)),
+          },
+        ],
         final,
       );
       if (!outcome.deferred && !outcome.leasedUntil) await db.query("DELETE FROM registrations WHERE id = ?", [registration.id]);

@@ -15,5 +15,9 @@ export interface AuthRuntime {
 
 export async function createAuthRuntime(config: Config, redis: Redis, log: Logger): Promise<AuthRuntime> {
   const keys = await KeyStore.load(config, log);
-  return { keys, tokens: new AccessTokens(keys, config.jwt, { remember: config.levers["token-cache"] }), limiter: new RateLimiter(redis, config.queuePrefix) };
+  return {
+    keys,
+    tokens: new AccessTokens(keys, config.jwt, { remember: config.levers["token-cache"] }),
+    limiter: new RateLimiter(redis, config.queuePrefix),
+  };
 }

@@ -118,11 +118,15 @@ export class AccessTokens {
   /** Whether a link token is valid for this purpose and subject. */
   async verifyLink(token: string, purpose: string, subject: string): Promise<boolean> {
     try {
-      const { payload } = await jwtVerify(token, (header) => {
-        const key = this.keys.verificationKey(header.kid);
-        if (!key) throw new joseErrors.JWKSNoMatchingKey();
-        return key;
-      }, { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: `${this.config.audience}:${purpose}` });
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = this.keys.verificationKey(header.kid);
+          if (!key) throw new joseErrors.JWKSNoMatchingKey();
+          return key;
+        },
+        { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: `${this.config.audience}:${purpose}` },
+      );
       return payload.sub === subject;
     } catch {
       return false;

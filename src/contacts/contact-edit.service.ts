@@ -35,7 +35,8 @@ function check(input: Partial<ContactInput>, country: string, errors: UserError[
   let phone: string | null | undefined = undefined;
   if (input.phone !== undefined) {
     phone = input.phone ? toE164(input.phone, country) : null;
-    if (input.phone && !phone) errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.phone} is not a valid phone number`, ["input", "phone"]));
+    if (input.phone && !phone)
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.phone} is not a valid phone number`, ["input", "phone"]));
   }
   return { phone };
 }
@@ -55,19 +56,42 @@ export const ContactEditService = {
     const { phone } = check(input, customer!.address.countryCode, errors);
     if (input.receivesInvoices) {
       // A new contact's email is not confirmed yet.
-      errors.push(userError(UserErrorCode.CANNOT_RECEIVE_INVOICES, "Only STANDARD or BILLING contacts with a confirmed email receive invoices", ["input", "receivesInvoices"]));
+      errors.push(
+        userError(UserErrorCode.CANNOT_RECEIVE_INVOICES, "Only STANDARD or BILLING contacts with a confirmed email receive invoices", [
+          "input",
+          "receivesInvoices",
+        ]),
+      );
     }
     if (errors.length) return { userErrors: errors };
     const id = await ctx.outbox.transaction(ctx.db, async (tx, record) => {
       const result = await tx.query(
         "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone, restrictions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [customer!.dbId, [...new Set(input.types)].join(","), input.salutation ?? null, input.firstName, input.lastName, input.email, phone ?? null, input.restrictions ?? null],
+        [
+          customer!.dbId,
+          [...new Set(input.types)].join(","),
+          input.salutation ?? null,
+          input.firstName,
+          input.lastName,
+          input.email,
+          phone ?? null,
+          input.restrictions ?? null,
+        ],
       );
       const contactId = Number(result.insertId);
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "contact.created", details: { contactId, types: input.types } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "contact.created",
+        details: { contactId, types: input.types },
+      });
       // The new contact's address is used only once it is confirmed.
       await EmailChangeService.request(tx, record, ctx, {
-        purpose: EmailVerificationPurpose.CONTACT_EMAIL, targetId: contactId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: input.email,
+        purpose: EmailVerificationPurpose.CONTACT_EMAIL,
+        targetId: contactId,
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        newEmail: input.email,
       });
       return contactId;
     });
@@ -92,7 +116,11 @@ export const ContactEditService = {
       const types = input.types ? [...new Set(input.types)] : setColumn<ContactType>(current.types);
       const receives = input.receivesInvoices ?? Boolean(current.receives_invoices);
       if (receives && (!current.email_confirmed_at || !types.some((t) => INVOICE_TYPES.includes(t)))) {
-        return userError(UserErrorCode.CANNOT_RECEIVE_INVOICES, "Only STANDARD or BILLING contacts with a confirmed email receive invoices", ["input", "receivesInvoices"]);
+        return userError(
+          UserErrorCode.CANNOT_RECEIVE_INVOICES,
+          "Only STANDARD or BILLING contacts with a confirmed email receive invoices",
+          ["input", "receivesInvoices"],
+        );
       }
       const standardsAfter = contacts.filter((c) => (c.id === contact.dbId ? types : c.types).includes(ContactType.STANDARD));
       if (standardsAfter.length === 0) return userError(UserErrorCode.LAST_STANDARD_CONTACT, ADD_STANDARD_FIRST, ["input", "types"]);
@@ -103,15 +131,27 @@ export const ContactEditService = {
       if (input.lastName) sets.push(["last_name", input.lastName]);
       if (phone !== undefined) sets.push(["phone", phone]);
       if (input.restrictions !== undefined) sets.push(["restrictions", input.restrictions]);
-      await tx.query(`UPDATE contacts SET ${sets.map(([column]) => `${column} = ?`).join(", ")} WHERE id = ?`, [...sets.map(([, value]) => value), contact.dbId]);
+      await tx.query(`UPDATE contacts SET ${sets.map(([column]) => `${column} = ?`).join(", ")} WHERE id = ?`, [
+        ...sets.map(([, value]) => value),
+        contact.dbId,
+      ]);
       const changed = Object.keys(input).filter((k) => k !== "email");
       if (changed.length) {
-        await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "contact.updated", details: { contactId: contact.id, fields: changed } });
+        await AuditService.record(tx, ctx.principal, {
+          customerId: customer!.dbId,
+          customerNumber: customer!.customerNumber,
+          action: "contact.updated",
+          details: { contactId: contact.id, fields: changed },
+        });
       }
       // A new address is a pending change; the current one stays until it is confirmed.
       if (input.email && input.email.trim().toLowerCase() !== contact.email.toLowerCase()) {
         await EmailChangeService.request(tx, record, ctx, {
-          purpose: EmailVerificationPurpose.CONTACT_EMAIL, targetId: contact.dbId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: input.email,
+          purpose: EmailVerificationPurpose.CONTACT_EMAIL,
+          targetId: contact.dbId,
+          customerId: customer!.dbId,
+          customerNumber: customer!.customerNumber,
+          newEmail: input.email,
         });
       }
       return null;
@@ -132,9 +172,17 @@ export const ContactEditService = {
       if (me.types.includes(ContactType.STANDARD) && !contacts.some((c) => c.id !== me.id && c.types.includes(ContactType.STANDARD))) {
         return userError(UserErrorCode.LAST_STANDARD_CONTACT, ADD_STANDARD_FIRST, ["contactId"]);
       }
-      await tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = 'CONTACT_EMAIL' AND target_id = ? AND status = 'PENDING'", [me.id]);
+      await tx.query(
+        "UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = 'CONTACT_EMAIL' AND target_id = ? AND status = 'PENDING'",
+        [me.id],
+      );
       await tx.query("DELETE FROM contacts WHERE id = ?", [me.id]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "contact.deleted", details: { contactId: contact!.id, email: contact!.email } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "contact.deleted",
+        details: { contactId: contact!.id, email: contact!.email },
+      });
       return null;
     });
     return failure ? { userErrors: [failure] } : { deletedContactId: contact!.id, userErrors: [] };

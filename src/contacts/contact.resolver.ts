@@ -16,7 +16,11 @@ import { selectedFields } from "../platform/projection";
 export class ContactResolver {
   @Authorized<Rule>("signed-in")
   @Mutation(() => ContactPayload, { description: "Adds a contact. Its email is confirmed by a link before invoices or notices use it." })
-  contactCreate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: ContactInput): Promise<ContactPayload> {
+  contactCreate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: ContactInput,
+  ): Promise<ContactPayload> {
     if (!input.types?.length || !input.firstName || !input.lastName || !input.email) {
       throw badInput("A new contact needs types, firstName, lastName and email", { field: "input" });
     }
@@ -24,8 +28,14 @@ export class ContactResolver {
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => ContactPayload, { description: "Changes a contact. A new email becomes a pending change; the old one stays in use until it is confirmed." })
-  contactUpdate(@Ctx() ctx: Context, @Arg("contactId", () => ID) contactId: string, @Arg("input") input: ContactInput): Promise<ContactPayload> {
+  @Mutation(() => ContactPayload, {
+    description: "Changes a contact. A new email becomes a pending change; the old one stays in use until it is confirmed.",
+  })
+  contactUpdate(
+    @Ctx() ctx: Context,
+    @Arg("contactId", () => ID) contactId: string,
+    @Arg("input") input: ContactInput,
+  ): Promise<ContactPayload> {
     return ContactEditService.update(ctx, contactId, input);
   }
 
@@ -41,7 +51,9 @@ export class ContactResolver {
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => ContactPayload, { description: "Sets (or with null clears) the password a contact gives on the phone. The customer's ADMIN, its reseller, staff admins." })
+  @Mutation(() => ContactPayload, {
+    description: "Sets (or with null clears) the password a contact gives on the phone. The customer's ADMIN, its reseller, staff admins.",
+  })
   contactPhonePasswordSet(
     @Ctx() ctx: Context,
     @Arg("contactId", () => ID) contactId: string,
@@ -51,7 +63,9 @@ export class ContactResolver {
   }
 
   @Authorized<Rule>("staff")
-  @Mutation(() => PhonePasswordCheck, { description: "Staff: whether the phone password a caller gives is right, with the contact's restrictions." })
+  @Mutation(() => PhonePasswordCheck, {
+    description: "Staff: whether the phone password a caller gives is right, with the contact's restrictions.",
+  })
   contactPhonePasswordVerify(
     @Ctx() ctx: Context,
     @Arg("contactId", () => ID) contactId: string,

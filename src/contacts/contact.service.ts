@@ -44,17 +44,40 @@ export function contactFromRow(r: Row): ContactNode {
 export const CONTACTS: RowSource<ContactNode> = {
   table: "contacts",
   columns: [
-    "id", "customer_id", "types", "salutation", "first_name", "last_name", "email", "email_confirmed_at", "phone",
-    "phone_password_hash IS NOT NULL AS has_phone_password", "restrictions", "receives_invoices", "created_at", "updated_at",
+    "id",
+    "customer_id",
+    "types",
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "email_confirmed_at",
+    "phone",
+    "phone_password_hash IS NOT NULL AS has_phone_password",
+    "restrictions",
+    "receives_invoices",
+    "created_at",
+    "updated_at",
   ],
   map: contactFromRow,
   projection: {
     always: ["id", "customer_id"],
     fields: {
-      id: [], customer: [], pendingEmail: [], types: ["types"], salutation: ["salutation"], firstName: ["first_name"],
-      lastName: ["last_name"], email: ["email"], emailConfirmed: ["email_confirmed_at"], phone: ["phone"],
-      hasPhonePassword: ["has_phone_password"], restrictions: ["restrictions"], receivesInvoices: ["receives_invoices"],
-      createdAt: ["created_at"], updatedAt: ["updated_at"],
+      id: [],
+      customer: [],
+      pendingEmail: [],
+      types: ["types"],
+      salutation: ["salutation"],
+      firstName: ["first_name"],
+      lastName: ["last_name"],
+      email: ["email"],
+      emailConfirmed: ["email_confirmed_at"],
+      phone: ["phone"],
+      hasPhonePassword: ["has_phone_password"],
+      restrictions: ["restrictions"],
+      receivesInvoices: ["receives_invoices"],
+      createdAt: ["created_at"],
+      updatedAt: ["updated_at"],
     },
   },
 };
@@ -75,12 +98,18 @@ export const ContactService = {
   },
 
   /** Sets or clears (null) the phone password. Stored hashed; nobody can read it back. */
-  async setPhonePassword(ctx: Context, contactGid: string, password: string | null): Promise<{ contact?: ContactNode; userErrors: UserError[] }> {
+  async setPhonePassword(
+    ctx: Context,
+    contactGid: string,
+    password: string | null,
+  ): Promise<{ contact?: ContactNode; userErrors: UserError[] }> {
     const contact = await ContactService.byId(ctx, idOfType(contactGid, "Contact", "contactId"));
     const customer = contact ? await CustomerService.byId(ctx, contact.customerId) : null;
     assertMay(ctx, "manageContacts", customer);
     if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {
-      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"])] };
+      return {
+        userErrors: [userError(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"])],
+      };
     }
     const hash = password === null ? null : await hashPassword(password);
     await inTransaction(ctx.db, async (tx) => {

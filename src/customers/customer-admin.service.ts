@@ -42,14 +42,19 @@ export const CustomerAdminService = {
     }
     const country = input.address.countryCode;
     const phones: Record<string, string | null> = {};
-    for (const [field, value] of [["phone", input.phone], ["mobile", input.mobile]] as const) {
+    for (const [field, value] of [
+      ["phone", input.phone],
+      ["mobile", input.mobile],
+    ] as const) {
       if (!value) continue;
       phones[field] = toE164(value, country);
       if (!phones[field]) errors.push(userError(UserErrorCode.INVALID_INPUT, `${value} is not a valid phone number`, ["input", field]));
     }
     const contactPhone = input.contact.phone ? toE164(input.contact.phone, country) : null;
     if (input.contact.phone && !contactPhone) {
-      errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.contact.phone} is not a valid phone number`, ["input", "contact", "phone"]));
+      errors.push(
+        userError(UserErrorCode.INVALID_INPUT, `${input.contact.phone} is not a valid phone number`, ["input", "contact", "phone"]),
+      );
     }
     if (resellerId !== null && !(await ctx.db.query("SELECT id FROM resellers WHERE id = ?", [resellerId])).length) {
       errors.push(userError(UserErrorCode.NOT_FOUND, "No such reseller", ["input", "resellerId"]));
@@ -68,16 +73,44 @@ export const CustomerAdminService = {
            street, postal_code, city, country_code, email, phone, mobile, locale, customer_pin)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
-          number, resellerId, input.kind, input.companyName?.trim() || null, input.legalForm ?? null, input.salutation ?? null,
-          input.firstName?.trim() || null, input.lastName?.trim() || null, input.vatId ?? null, input.address.street, input.address.postalCode,
-          input.address.city, country, input.email, phones.phone ?? null, phones.mobile ?? null, input.locale, newPin(),
+          number,
+          resellerId,
+          input.kind,
+          input.companyName?.trim() || null,
+          input.legalForm ?? null,
+          input.salutation ?? null,
+          input.firstName?.trim() || null,
+          input.lastName?.trim() || null,
+          input.vatId ?? null,
+          input.address.street,
+          input.address.postalCode,
+          input.address.city,
+          country,
+          input.email,
+          phones.phone ?? null,
+          phones.mobile ?? null,
+          input.locale,
+          newPin(),
         ],
       );
       await tx.query(
         "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [result.insertId, ContactType.STANDARD, input.contact.salutation ?? null, input.contact.firstName, input.contact.lastName, input.contact.email, contactPhone],
+        [
+          result.insertId,
+          ContactType.STANDARD,
+          input.contact.salutation ?? null,
+          input.contact.firstName,
+          input.contact.lastName,
+          input.contact.email,
+          contactPhone,
+        ],
       );
-      await AuditService.record(tx, principal, { customerId: result.insertId, customerNumber: number, action: "customer.created", details: { customerNumber: number } });
+      await AuditService.record(tx, principal, {
+        customerId: result.insertId,
+        customerNumber: number,
+        action: "customer.created",
+        details: { customerNumber: number },
+      });
       return Number(result.insertId);
     });
     return { customer: (await CustomerService.byId(ctx, customerId))!, userErrors: [] };
@@ -90,7 +123,11 @@ export const CustomerAdminService = {
     const pin = newPin();
     await inTransaction(ctx.db, async (tx) => {
       await tx.query("UPDATE customers SET customer_pin = ? WHERE id = ?", [pin, customer!.dbId]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.pin.regenerated" });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "customer.pin.regenerated",
+      });
     });
     return pin;
   },
@@ -140,7 +177,11 @@ export const CustomerAdminService = {
   },
 
   /** SEPA direct debit (IBAN checked, mandate reference generated with today's date) or bank transfer. */
-  async updatePaymentMethod(ctx: Context, customerGid: string, input: PaymentMethodInput): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+  async updatePaymentMethod(
+    ctx: Context,
+    customerGid: string,
+    input: PaymentMethodInput,
+  ): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
     const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
     assertMay(ctx, "editBilling", customer);
     const sepa = input.sepa;
@@ -148,10 +189,22 @@ export const CustomerAdminService = {
     if (input.method === PaymentMethod.SEPA_DIRECT_DEBIT) {
       if (!sepa) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "SEPA direct debit needs the account", ["input", "sepa"])] };
       iban = electronicFormatIBAN(sepa.iban) ?? "";
-      if (!isValidIBAN(iban)) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This IBAN is not valid (checksum or length for its country)", ["input", "sepa", "iban"])] };
-      if (sepa.bic && !isValidBIC(sepa.bic.trim().toUpperCase())) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This BIC is not valid", ["input", "sepa", "bic"])] };
+      if (!isValidIBAN(iban))
+        return {
+          userErrors: [
+            userError(UserErrorCode.INVALID_INPUT, "This IBAN is not valid (checksum or length for its country)", [
+              "input",
+              "sepa",
+              "iban",
+            ]),
+          ],
+        };
+      if (sepa.bic && !isValidBIC(sepa.bic.trim().toUpperCase()))
+        return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This BIC is not valid", ["input", "sepa", "bic"])] };
       if (sepa.scheme === SepaScheme.B2B && customer!.kind !== CustomerKind.BUSINESS) {
-        return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The B2B scheme is for business customers", ["input", "sepa", "scheme"])] };
+        return {
+          userErrors: [userError(UserErrorCode.INVALID_INPUT, "The B2B scheme is for business customers", ["input", "sepa", "scheme"])],
+        };
       }
     }
     await inTransaction(ctx.db, async (tx) => {
@@ -161,7 +214,15 @@ export const CustomerAdminService = {
         await tx.query(
           `UPDATE customers SET payment_method = 'SEPA_DIRECT_DEBIT', sepa_iban = ?, sepa_bic = ?, sepa_account_holder = ?, sepa_scheme = ?,
              sepa_mandate_reference = ?, sepa_mandate_date = ?, version = version + 1 WHERE id = ?`,
-          [iban, sepa!.bic?.trim().toUpperCase() || null, sepa!.accountHolder.trim(), sepa!.scheme, reference, new Date().toISOString().slice(0, 10), customer!.dbId],
+          [
+            iban,
+            sepa!.bic?.trim().toUpperCase() || null,
+            sepa!.accountHolder.trim(),
+            sepa!.scheme,
+            reference,
+            new Date().toISOString().slice(0, 10),
+            customer!.dbId,
+          ],
         );
       } else {
         await tx.query(
@@ -171,7 +232,9 @@ export const CustomerAdminService = {
         );
       }
       await AuditService.record(tx, ctx.principal, {
-        customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.paymentMethod.changed",
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "customer.paymentMethod.changed",
         details: { method: input.method, iban: iban ? maskIban(iban) : null },
       });
     });
@@ -180,22 +243,42 @@ export const CustomerAdminService = {
   },
 
   /** A separate billing address, or none (null): invoices go to the main address then. */
-  async updateBillingAddress(ctx: Context, customerGid: string, input: BillingAddressInput | null): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+  async updateBillingAddress(
+    ctx: Context,
+    customerGid: string,
+    input: BillingAddressInput | null,
+  ): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
     const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
     assertMay(ctx, "editBilling", customer);
     await inTransaction(ctx.db, async (tx) => {
       await tx.query(
         "UPDATE customers SET billing_name = ?, billing_street = ?, billing_postal_code = ?, billing_city = ?, billing_country_code = ?, version = version + 1 WHERE id = ?",
-        [input?.name ?? null, input?.street ?? null, input?.postalCode ?? null, input?.city ?? null, input?.countryCode ?? null, customer!.dbId],
+        [
+          input?.name ?? null,
+          input?.street ?? null,
+          input?.postalCode ?? null,
+          input?.city ?? null,
+          input?.countryCode ?? null,
+          customer!.dbId,
+        ],
       );
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "customer.billingAddress.changed", details: { billingAddress: input ? { ...input } : null } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "customer.billingAddress.changed",
+        details: { billingAddress: input ? { ...input } : null },
+      });
     });
     ctx.loaders.get(customerById).clear(customer!.dbId);
     return { customer: (await CustomerService.byId(ctx, customer!.dbId))!, userErrors: [] };
   },
 
   /** A new main email: a pending change; the current address stays in use until it is confirmed. */
-  async requestEmailChange(ctx: Context, customerGid: string, email: string): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+  async requestEmailChange(
+    ctx: Context,
+    customerGid: string,
+    email: string,
+  ): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
     const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
     assertMay(ctx, "editMaster", customer);
     if (email.trim().toLowerCase() === customer!.email.toLowerCase()) {
@@ -203,7 +286,11 @@ export const CustomerAdminService = {
     }
     await ctx.outbox.transaction(ctx.db, (tx, record) =>
       EmailChangeService.request(tx, record, ctx, {
-        purpose: EmailVerificationPurpose.CUSTOMER_EMAIL, targetId: customer!.dbId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: email,
+        purpose: EmailVerificationPurpose.CUSTOMER_EMAIL,
+        targetId: customer!.dbId,
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        newEmail: email,
       }),
     );
     return { customer: customer!, userErrors: [] };
@@ -219,16 +306,28 @@ async function setting(
 ): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
   const customer = await CustomerService.byId(ctx, idOfType(customerGid, "Customer", "customerId"));
   assertMay(ctx, rule, customer);
-  if (change.on && !change.email) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Give the address to use", ["input", "email"])] };
+  if (change.on && !change.email)
+    return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Give the address to use", ["input", "email"])] };
   await ctx.outbox.transaction(ctx.db, async (tx, record) => {
     if (!change.on) {
       await tx.query(`UPDATE customers SET ${change.offSql} WHERE id = ?`, [customer!.dbId]);
-      await tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [change.purpose, customer!.dbId]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: `${change.action}.off` });
+      await tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [
+        change.purpose,
+        customer!.dbId,
+      ]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: `${change.action}.off`,
+      });
       return;
     }
     await EmailChangeService.request(tx, record, ctx, {
-      purpose: change.purpose, targetId: customer!.dbId, customerId: customer!.dbId, customerNumber: customer!.customerNumber, newEmail: change.email!,
+      purpose: change.purpose,
+      targetId: customer!.dbId,
+      customerId: customer!.dbId,
+      customerNumber: customer!.customerNumber,
+      newEmail: change.email!,
     });
   });
   ctx.loaders.get(customerById).clear(customer!.dbId);

@@ -9,7 +9,20 @@ import { badInput } from "../platform/errors";
 import { idOfType } from "../platform/global-id";
 import { Page } from "../platform/pagination";
 import { CustomerService } from "./customer.service";
-import { BillingAddressInput, PaymentMethodInput, SepaMandate, NewsletterInput, OnlineInvoiceInput, CustomerConnection, CustomerCreateInput, CustomerLookupArgs, CustomerNode, CustomerPayload, CustomerPinPayload, CustomersArgs } from "./customer.types";
+import {
+  BillingAddressInput,
+  PaymentMethodInput,
+  SepaMandate,
+  NewsletterInput,
+  OnlineInvoiceInput,
+  CustomerConnection,
+  CustomerCreateInput,
+  CustomerLookupArgs,
+  CustomerNode,
+  CustomerPayload,
+  CustomerPinPayload,
+  CustomersArgs,
+} from "./customer.types";
 import { selectedFields } from "../platform/projection";
 
 @Resolver(() => CustomerNode)
@@ -17,13 +30,15 @@ export class CustomerResolver {
   @Authorized<Rule>("signed-in")
   @Query(() => CustomerNode, {
     nullable: true,
-    description: "One customer, by global id or by customer number. FORBIDDEN when it is not in the caller's scope (also when it does not exist).",
+    description:
+      "One customer, by global id or by customer number. FORBIDDEN when it is not in the caller's scope (also when it does not exist).",
   })
   async customer(@Ctx() ctx: Context, @Args() { id, customerNumber }: CustomerLookupArgs): Promise<CustomerNode | null> {
     if ((id === undefined) === (customerNumber === undefined)) {
       throw badInput("Give either id or customerNumber", { field: id === undefined ? "id" : "customerNumber" });
     }
-    const customer = id !== undefined ? await CustomerService.byId(ctx, idOfType(id, "Customer")) : await CustomerService.byNumber(ctx, customerNumber!);
+    const customer =
+      id !== undefined ? await CustomerService.byId(ctx, idOfType(id, "Customer")) : await CustomerService.byNumber(ctx, customerNumber!);
     if (!customer && ctx.principal.kind === "staff") return null;
     assertMay(ctx, "read", customer);
     return customer;
@@ -42,7 +57,9 @@ export class CustomerResolver {
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => CustomerPayload, { description: "Asks to change the main email. A link goes to the new address; the current one stays in use until it is confirmed." })
+  @Mutation(() => CustomerPayload, {
+    description: "Asks to change the main email. A link goes to the new address; the current one stays in use until it is confirmed.",
+  })
   customerEmailUpdate(
     @Ctx() ctx: Context,
     @Arg("customerId", () => ID) customerId: string,
@@ -53,19 +70,35 @@ export class CustomerResolver {
 
   @Authorized<Rule>("signed-in")
   @Mutation(() => CustomerPayload, { description: "Online invoice on (once the address is confirmed; not retroactive) or off (at once)." })
-  customerOnlineInvoiceUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: OnlineInvoiceInput): Promise<CustomerPayload> {
+  customerOnlineInvoiceUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: OnlineInvoiceInput,
+  ): Promise<CustomerPayload> {
     return CustomerAdminService.updateOnlineInvoice(ctx, customerId, input);
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => CustomerPayload, { description: "Newsletter: subscribed once the address is confirmed (consent time kept), or unsubscribed at once." })
-  customerNewsletterUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: NewsletterInput): Promise<CustomerPayload> {
+  @Mutation(() => CustomerPayload, {
+    description: "Newsletter: subscribed once the address is confirmed (consent time kept), or unsubscribed at once.",
+  })
+  customerNewsletterUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: NewsletterInput,
+  ): Promise<CustomerPayload> {
     return CustomerAdminService.updateNewsletter(ctx, customerId, input);
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => CustomerPayload, { description: "SEPA direct debit (IBAN checked; a new mandate reference with today's date) or bank transfer." })
-  customerPaymentMethodUpdate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: PaymentMethodInput): Promise<CustomerPayload> {
+  @Mutation(() => CustomerPayload, {
+    description: "SEPA direct debit (IBAN checked; a new mandate reference with today's date) or bank transfer.",
+  })
+  customerPaymentMethodUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: PaymentMethodInput,
+  ): Promise<CustomerPayload> {
     return CustomerAdminService.updatePaymentMethod(ctx, customerId, input);
   }
 
@@ -101,7 +134,9 @@ export class CustomerResolver {
 
 @Resolver(() => SepaMandate)
 export class SepaMandateResolver {
-  @FieldResolver(() => String, { description: "The IBAN: in full for the customer's ADMIN and BILLING users, its reseller and staff; masked for everyone else." })
+  @FieldResolver(() => String, {
+    description: "The IBAN: in full for the customer's ADMIN and BILLING users, its reseller and staff; masked for everyone else.",
+  })
   iban(@Ctx() ctx: Context, @Root() mandate: SepaMandate): string {
     return may(ctx.principal, "fullIban", mandate.customer) ? mandate.fullIban : mandate.iban;
   }

@@ -95,12 +95,47 @@ export function customerFromRow(r: Row): CustomerNode {
 
 /** Everything customerFromRow reads; never the PIN or the password hash. */
 const CUSTOMER_COLUMNS = [
-  "id", "customer_number", "reseller_id", "kind", "company_name", "legal_form", "salutation", "first_name", "last_name",
-  "vat_id", "street", "postal_code", "city", "country_code", "email", "phone", "mobile", "billing_name", "billing_street",
-  "billing_postal_code", "billing_city", "billing_country_code", "payment_method", "sepa_iban", "sepa_bic",
-  "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme", "online_invoice_enabled",
-  "online_invoice_email", "newsletter_enabled", "newsletter_email", "newsletter_consent_at", "ip_allowlist", "locale",
-  "status", "version", "created_at", "updated_at", "merged_into_id",
+  "id",
+  "customer_number",
+  "reseller_id",
+  "kind",
+  "company_name",
+  "legal_form",
+  "salutation",
+  "first_name",
+  "last_name",
+  "vat_id",
+  "street",
+  "postal_code",
+  "city",
+  "country_code",
+  "email",
+  "phone",
+  "mobile",
+  "billing_name",
+  "billing_street",
+  "billing_postal_code",
+  "billing_city",
+  "billing_country_code",
+  "payment_method",
+  "sepa_iban",
+  "sepa_bic",
+  "sepa_account_holder",
+  "sepa_mandate_reference",
+  "sepa_mandate_date",
+  "sepa_scheme",
+  "online_invoice_enabled",
+  "online_invoice_email",
+  "newsletter_enabled",
+  "newsletter_email",
+  "newsletter_consent_at",
+  "ip_allowlist",
+  "locale",
+  "status",
+  "version",
+  "created_at",
+  "updated_at",
+  "merged_into_id",
 ];
 const NAME_COLUMNS = ["kind", "company_name", "first_name", "last_name", "customer_number"];
 export const CUSTOMERS: RowSource<CustomerNode> = {
@@ -111,17 +146,43 @@ export const CUSTOMERS: RowSource<CustomerNode> = {
     // What authorization (CustomerRef) and merged-customer lookups read.
     always: ["id", "reseller_id", "merged_into_id"],
     fields: {
-      id: [], contacts: [], products: [], invoices: [], pendingEmailVerifications: [], reseller: [],
-      customerNumber: ["customer_number"], kind: ["kind"], displayName: NAME_COLUMNS, companyName: ["company_name"],
-      legalForm: ["legal_form"], salutation: ["salutation"], firstName: ["first_name"], lastName: ["last_name"], vatId: ["vat_id"],
+      id: [],
+      contacts: [],
+      products: [],
+      invoices: [],
+      pendingEmailVerifications: [],
+      reseller: [],
+      customerNumber: ["customer_number"],
+      kind: ["kind"],
+      displayName: NAME_COLUMNS,
+      companyName: ["company_name"],
+      legalForm: ["legal_form"],
+      salutation: ["salutation"],
+      firstName: ["first_name"],
+      lastName: ["last_name"],
+      vatId: ["vat_id"],
       address: ["street", "postal_code", "city", "country_code"],
       billingAddress: [...NAME_COLUMNS, "billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code"],
-      email: ["email"], phone: ["phone"], mobile: ["mobile"],
-      payment: ["payment_method", "sepa_iban", "sepa_bic", "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme"],
+      email: ["email"],
+      phone: ["phone"],
+      mobile: ["mobile"],
+      payment: [
+        "payment_method",
+        "sepa_iban",
+        "sepa_bic",
+        "sepa_account_holder",
+        "sepa_mandate_reference",
+        "sepa_mandate_date",
+        "sepa_scheme",
+      ],
       onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
       newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
-      ipAllowlist: ["ip_allowlist"], locale: ["locale"], status: ["status"], version: ["version"],
-      createdAt: ["created_at"], updatedAt: ["updated_at"],
+      ipAllowlist: ["ip_allowlist"],
+      locale: ["locale"],
+      status: ["status"],
+      version: ["version"],
+      createdAt: ["created_at"],
+      updatedAt: ["updated_at"],
     },
   },
 };
@@ -185,7 +246,8 @@ export const CustomerService = {
       where.push(keyset.sql);
       params.push(...keyset.params);
     }
-    const rows: Row[] = await readQuery(ctx.db, 
+    const rows: Row[] = await readQuery(
+      ctx.db,
       `SELECT ${columns.join(", ")} FROM customers${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id LIMIT ?`,
       [...params, args.first + 1],
     );
@@ -197,10 +259,7 @@ export const CustomerService = {
       return { node, cursor: [node.dbId] };
     });
     const count = async () => {
-      const [row] = await readQuery(ctx.db, 
-        `SELECT COUNT(*) AS n FROM customers${filterSql ? ` WHERE ${filterSql}` : ""}`,
-        filterParams,
-      );
+      const [row] = await readQuery(ctx.db, `SELECT COUNT(*) AS n FROM customers${filterSql ? ` WHERE ${filterSql}` : ""}`, filterParams);
       return Number(row.n);
     };
     return new Page(nodes, args.first, !!args.after, count);

@@ -244,7 +244,10 @@ export class CustomerCreateInput {
   @Field(() => Locale, { defaultValue: Locale.de })
   locale: Locale;
 
-  @Field(() => ID, { nullable: true, description: "Staff only: the reseller that will manage the customer. Resellers always create under themselves." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Staff only: the reseller that will manage the customer. Resellers always create under themselves.",
+  })
   @MaxLength(100)
   resellerId?: string;
 

@@ -33,7 +33,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
       return reply.code(400).send({ error: "unsupported_grant_type", error_description: "Only client_credentials is supported" });
     }
     const { id, secret } = clientCredentials(request, form);
-    if (!id || !secret) return reply.code(400).send({ error: "invalid_request", error_description: "client_id and client_secret are required" });
+    if (!id || !secret)
+      return reply.code(400).send({ error: "invalid_request", error_description: "client_id and client_secret are required" });
     try {
       const session = await AuthService.clientLogin(routeContext(request, deps), id, secret);
       return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
@@ -53,7 +54,8 @@ export function registerVerificationRoute(app: FastifyInstance, deps: Deps): voi
   app.get("/verify-email", async (request, reply) => {
     const token = (request.query as { token?: unknown }).token;
     const result = await EmailChangeService.confirm(routeContext(request, deps), typeof token === "string" ? token : "");
-    const page = result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
+    const page =
+      result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
     const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");
     const status = { CONFIRMED: 200, ALREADY_USED: 200, EXPIRED: 410, UNKNOWN: 404 }[page];
     // The token is in the URL: keep it out of caches and out of the Referer of any next page.

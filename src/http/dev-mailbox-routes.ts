@@ -21,7 +21,8 @@ export function registerDevMailboxRoutes(app: FastifyInstance, deps: { db: DataS
   if (deps.config.production) return;
   const attachmentUrl = (id: number) => `${deps.config.publicUrl}/dev/mailbox/attachments/${id}`;
   // Links in mail carry tokens: keep them out of caches and out of the Referer of a clicked link.
-  const privately = (reply: FastifyReply) => reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer").header("x-content-type-options", "nosniff");
+  const privately = (reply: FastifyReply) =>
+    reply.header("cache-control", "no-store").header("referrer-policy", "no-referrer").header("x-content-type-options", "nosniff");
 
   app.get("/dev/mailbox", async (_request, reply) => {
     const messages = await listDevMail(deps.db);
@@ -44,7 +45,13 @@ export function registerDevMailboxRoutes(app: FastifyInstance, deps: { db: DataS
         html: m.html,
         messageId: m.messageId,
         createdAt: m.createdAt.toISOString(),
-        attachments: m.attachments.map((a) => ({ id: a.id, filename: a.filename, contentType: a.contentType, size: a.size, url: attachmentUrl(a.id) })),
+        attachments: m.attachments.map((a) => ({
+          id: a.id,
+          filename: a.filename,
+          contentType: a.contentType,
+          size: a.size,
+          url: attachmentUrl(a.id),
+        })),
       })),
     });
   });
@@ -53,12 +60,14 @@ export function registerDevMailboxRoutes(app: FastifyInstance, deps: { db: DataS
     const id = (request.params as { id: string }).id;
     const attachment = ATTACHMENT_ID.test(id) ? await devMailAttachment(deps.db, Number(id)) : null;
     if (!attachment) return privately(reply).code(404).send({ error: "no such attachment" });
-    return privately(reply)
-      .header("content-type", CONTENT_TYPE.test(attachment.contentType) ? attachment.contentType : "application/octet-stream")
-      .header("content-disposition", contentDisposition(attachment.filename ?? `attachment-${attachment.id}`))
-      // Should a browser show it anyway, it runs nothing.
-      .header("content-security-policy", "default-src 'none'; sandbox")
-      .send(attachment.content);
+    return (
+      privately(reply)
+        .header("content-type", CONTENT_TYPE.test(attachment.contentType) ? attachment.contentType : "application/octet-stream")
+        .header("content-disposition", contentDisposition(attachment.filename ?? `attachment-${attachment.id}`))
+        // Should a browser show it anyway, it runs nothing.
+        .header("content-security-policy", "default-src 'none'; sandbox")
+        .send(attachment.content)
+    );
   });
 
   app.delete("/dev/mailbox", async (_request, reply) => {
@@ -96,20 +105,63 @@ iframe{width:100%;height:28rem;border:1px solid #ddd;background:#fff}summary{cur
 
 function mailboxPage(messages: DevMail[]): string {
   const count = messages.length === 1 ? "1 message" : `${messages.length} messages`;
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Konto development mailbox</title><style>${new SafeHtml(STYLE)}</style></head><body>
-<h1>Development mailbox</h1>
-<p>${count}, newest first. SMTP_URL is not set, so Konto stores every email here instead of sending it. For scripts: <a href="/dev/mailbox.json">/dev/mailbox.json</a> (<code>?to=address</code>), and <code>DELETE /dev/mailbox</code> empties it.</p>
-${messages.map(messageHtml)}
-</body></html>`.value;
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Konto development mailbox</title>
+        <style>
+          ${new SafeHtml(STYLE)}
+        </style>
+      </head>
+      <body>
+        <h1>Development mailbox</h1>
+        <p>
+          ${count}, newest first. SMTP_URL is not set, so Konto stores every email here instead of sending it. For scripts:
+          <a href="/dev/mailbox.json">/dev/mailbox.json</a> (<code>?to=address</code>), and <code>DELETE /dev/mailbox</code> empties it.
+        </p>
+        ${messages.map(messageHtml)}
+      </body>
+    </html>`.value;
 }
 
 function messageHtml(mail: DevMail): SafeHtml {
   const time = mail.createdAt.toISOString();
   return html`<article>
-<h2>${mail.subject || "(no subject)"}</h2>
-<dl><dt>To</dt><dd>${mail.to.join(", ")}</dd><dt>From</dt><dd>${mail.from ?? ""}</dd><dt>Time</dt><dd><time datetime="${time}">${time.slice(0, 19).replace("T", " ")} UTC</time></dd><dt>Message-ID</dt><dd>${mail.messageId}</dd></dl>
-${mail.text !== null ? html`<details open><summary>Text</summary><pre>${linkify(mail.text)}</pre></details>` : ""}
-${mail.html !== null ? html`<details><summary>HTML</summary><iframe sandbox title="HTML part" srcdoc="${mail.html}"></iframe></details>` : ""}
-${mail.attachments.length ? html`<p>Attachments:</p><ul>${mail.attachments.map((a) => html`<li><a href="/dev/mailbox/attachments/${a.id}" download>${a.filename ?? `attachment-${a.id}`}</a> (${a.contentType}, ${a.size === 1 ? "1 byte" : `${a.size} bytes`})</li>`)}</ul>` : ""}
-</article>`;
+    <h2>${mail.subject || "(no subject)"}</h2>
+    <dl>
+      <dt>To</dt>
+      <dd>${mail.to.join(", ")}</dd>
+      <dt>From</dt>
+      <dd>${mail.from ?? ""}</dd>
+      <dt>Time</dt>
+      <dd><time datetime="${time}">${time.slice(0, 19).replace("T", " ")} UTC</time></dd>
+      <dt>Message-ID</dt>
+      <dd>${mail.messageId}</dd>
+    </dl>
+    ${
+      mail.text !== null
+        ? html`<details open>
+            <summary>Text</summary>
+            <pre>${linkify(mail.text)}</pre>
+          </details>`
+        : ""
+    }
+    ${
+      mail.html !== null
+        ? html`<details>
+            <summary>HTML</summary>
+            <iframe sandbox title="HTML part" srcdoc="${mail.html}"></iframe>
+          </details>`
+        : ""
+    }
+    ${
+      mail.attachments.length
+        ? html`<p>Attachments:</p>
+            <ul>
+              ${mail.attachments.map((a) => html`<li><a href="/dev/mailbox/attachments/${a.id}" download>${a.filename ?? `attachment-${a.id}`}</a> (${a.contentType}, ${a.size === 1 ? "1 byte" : `${a.size} bytes`})</li>`)}
+            </ul>`
+        : ""
+    }
+  </article>`;
 }

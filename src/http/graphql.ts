@@ -132,7 +132,15 @@ export function registerGraphqlRoute(
       deps.metrics.duration.observe({ operation, outcome }, seconds);
       deps.metrics.sqlPerRequest.observe(scope.sqlStatements);
       deps.log.info(
-        { requestId: request.id, operation: scope.operation ?? null, principal: principal.kind, ms: Math.round(seconds * 1000), status, outcome, sql: scope.sqlStatements },
+        {
+          requestId: request.id,
+          operation: scope.operation ?? null,
+          principal: principal.kind,
+          ms: Math.round(seconds * 1000),
+          status,
+          outcome,
+          sql: scope.sqlStatements,
+        },
         "graphql request",
       );
       if (response.body.kind === "complete") return withRequestId(response.body.string, request.id);

@@ -5,10 +5,7 @@ import { DataSource } from "typeorm";
 const CHECK_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(work: Promise<T>): Promise<T> {
-  return Promise.race([
-    work,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS).unref()),
-  ]);
+  return Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), CHECK_TIMEOUT_MS).unref())]);
 }
 
 async function check(work: () => Promise<unknown>): Promise<"ok" | "down"> {

@@ -19,7 +19,8 @@ const sameText = (a: string, b: string) => {
 export function registerMetricsRoute(app: FastifyInstance, deps: { metrics: Metrics; config: Config }): void {
   app.get("/metrics", async (request, reply) => {
     const token = deps.config.metricsToken;
-    if (token && !sameText(request.headers.authorization ?? "", `Bearer ${token}`)) return reply.code(401).send({ error: "metrics need the METRICS_TOKEN" });
+    if (token && !sameText(request.headers.authorization ?? "", `Bearer ${token}`))
+      return reply.code(401).send({ error: "metrics need the METRICS_TOKEN" });
     return reply.header("content-type", deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 }
@@ -28,7 +29,10 @@ export function registerMetricsRoute(app: FastifyInstance, deps: { metrics: Metr
  * Bull Board at /admin/queues: staff ADMIN tokens (Authorization: Bearer) or the basic-auth
  * login of ADMIN_DASHBOARD_USER / ADMIN_DASHBOARD_PASSWORD. Staff can retry or remove failed jobs there.
  */
-export async function registerQueueDashboard(app: FastifyInstance, deps: { queues: Queues; config: Config; auth: AuthRuntime }): Promise<void> {
+export async function registerQueueDashboard(
+  app: FastifyInstance,
+  deps: { queues: Queues; config: Config; auth: AuthRuntime },
+): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath("/admin/queues");
   createBullBoard({ queues: Object.values(deps.queues).map((q) => new BullMQAdapter(q)), serverAdapter });

@@ -29,7 +29,10 @@ async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): P
   const prefix = kind === InvoiceKind.CREDIT_NOTE ? `GS-${year}-` : `${year}-`;
   const n = await nextInSeries(tx, `${kind === InvoiceKind.CREDIT_NOTE ? "credit" : "invoice"}:${year}`, async () => {
     // The first use of a series continues after numbers issued before it existed (imports, demo data).
-    const [row] = await tx.query("SELECT MAX(CAST(SUBSTRING(number, ?) AS UNSIGNED)) AS max FROM invoices WHERE number LIKE ?", [prefix.length + 1, `${prefix}%`]);
+    const [row] = await tx.query("SELECT MAX(CAST(SUBSTRING(number, ?) AS UNSIGNED)) AS max FROM invoices WHERE number LIKE ?", [
+      prefix.length + 1,
+      `${prefix}%`,
+    ]);
     return Number(row.max ?? 0) + 1;
   });
   return `${prefix}${String(n).padStart(6, "0")}`;
@@ -37,18 +40,41 @@ async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): P
 
 /** The billing address and addressees as they are now: BILLING contacts, else STANDARD ones. */
 async function billingSnapshot(tx: EntityManager, customer: Row) {
-  const contacts: Row[] = await tx.query("SELECT types, first_name, last_name FROM contacts WHERE customer_id = ? ORDER BY id", [customer.id]);
-  const named = (type: ContactType) => contacts.filter((c) => setColumn<ContactType>(c.types).includes(type)).map((c) => `${c.first_name} ${c.last_name}`);
+  const contacts: Row[] = await tx.query("SELECT types, first_name, last_name FROM contacts WHERE customer_id = ? ORDER BY id", [
+    customer.id,
+  ]);
+  const named = (type: ContactType) =>
+    contacts.filter((c) => setColumn<ContactType>(c.types).includes(type)).map((c) => `${c.first_name} ${c.last_name}`);
   const addressees = named(ContactType.BILLING).length ? named(ContactType.BILLING) : named(ContactType.STANDARD);
   const display = customer.company_name ?? [customer.first_name, customer.last_name].filter(Boolean).join(" ");
   return customer.billing_street
-    ? { name: customer.billing_name ?? display, street: customer.billing_street, postalCode: customer.billing_postal_code, city: customer.billing_city, countryCode: customer.billing_country_code, addressees }
-    : { name: display, street: customer.street, postalCode: customer.postal_code, city: customer.city, countryCode: customer.country_code, addressees };
+    ? {
+        name: customer.billing_name ?? display,
+        street: customer.billing_street,
+        postalCode: customer.billing_postal_code,
+        city: customer.billing_city,
+        countryCode: customer.billing_country_code,
+        addressees,
+      }
+    : {
+        name: display,
+        street: customer.street,
+        postalCode: customer.postal_code,
+        city: customer.city,
+        countryCode: customer.country_code,
+        addressees,
+      };
 }
 
 function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Context): PaymentTerms {
   if (customer.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && customer.sepa_iban) {
-    return { method: "SEPA_DIRECT_DEBIT", mandateReference: customer.sepa_mandate_reference ?? "", mandateDate: customer.sepa_mandate_date, debitDate: dueDate, ibanMasked: maskIban(customer.sepa_iban) };
+    return {
+      method: "SEPA_DIRECT_DEBIT",
+      mandateReference: customer.sepa_mandate_reference ?? "",
+      mandateDate: customer.sepa_mandate_date,
+      debitDate: dueDate,
+      ibanMasked: maskIban(customer.sepa_iban),
+    };
   }
   return { method: "BANK_TRANSFER", iban: ctx.config.provider.iban, bic: ctx.config.provider.bic, paymentReference: number };
 }
@@ -78,16 +104,44 @@ async function writeInvoice(
        billing_country_code, billing_addressees, payment_terms, paid_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      customer.id, number, doc.kind, doc.originalId, doc.issueDate, doc.dueDate, doc.periodStart, doc.periodEnd, doc.status,
-      totals.net, totals.vat, totals.gross, JSON.stringify(totals.breakdown), billing.name, billing.street, billing.postalCode, billing.city,
-      billing.countryCode, JSON.stringify(billing.addressees), JSON.stringify(paymentTerms(customer, number, doc.dueDate, ctx)),
+      customer.id,
+      number,
+      doc.kind,
+      doc.originalId,
+      doc.issueDate,
+      doc.dueDate,
+      doc.periodStart,
+      doc.periodEnd,
+      doc.status,
+      totals.net,
+      totals.vat,
+      totals.gross,
+      JSON.stringify(totals.breakdown),
+      billing.name,
+      billing.street,
+      billing.postalCode,
+      billing.city,
+      billing.countryCode,
+      JSON.stringify(billing.addressees),
+      JSON.stringify(paymentTerms(customer, number, doc.dueDate, ctx)),
       doc.status === StoredInvoiceStatus.PAID ? new Date() : null,
     ],
   );
   const invoiceId = Number(result.insertId);
   await tx.query(
     "INSERT INTO invoice_lines (invoice_id, position, description, product_id, quantity, unit_price_amount, vat_rate, net_amount) VALUES ?",
-    [doc.lines.map((l, i) => [invoiceId, i + 1, l.description, l.productId, (l.quantityMilli / 1000).toFixed(3), l.unitPriceCents, l.vatRate, totals.lineNets[i]])],
+    [
+      doc.lines.map((l, i) => [
+        invoiceId,
+        i + 1,
+        l.description,
+        l.productId,
+        (l.quantityMilli / 1000).toFixed(3),
+        l.unitPriceCents,
+        l.vatRate,
+        totals.lineNets[i],
+      ]),
+    ],
   );
   return invoiceId;
 }
@@ -106,14 +160,24 @@ export const BillingService = {
     const lines = input.lines.map((line, i) => {
       const quantityMilli = Math.round(line.quantity * 1000);
       if (Math.abs(quantityMilli - line.quantity * 1000) > 1e-6) {
-        errors.push(userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", ["input", "lines", String(i), "quantity"]));
+        errors.push(
+          userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", ["input", "lines", String(i), "quantity"]),
+        );
       }
       if (Math.round(line.vatRate * 100) !== line.vatRate * 100) {
-        errors.push(userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", ["input", "lines", String(i), "vatRate"]));
+        errors.push(
+          userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", ["input", "lines", String(i), "vatRate"]),
+        );
       }
       let productId: number | null = null;
       if (line.productId) productId = idOfType(line.productId, "Product", `lines.${i}.productId`);
-      return { description: line.description.trim(), productId, quantityMilli, unitPriceCents: line.unitPriceAmount, vatRate: line.vatRate.toFixed(2) };
+      return {
+        description: line.description.trim(),
+        productId,
+        quantityMilli,
+        unitPriceCents: line.unitPriceAmount,
+        vatRate: line.vatRate.toFixed(2),
+      };
     });
     const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
     if (productIds.length) {
@@ -124,20 +188,38 @@ export const BillingService = {
         }
       });
     }
-    if ((input.periodStart && !input.periodEnd) || (!input.periodStart && input.periodEnd) || (input.periodStart && input.periodEnd && input.periodStart > input.periodEnd)) {
+    if (
+      (input.periodStart && !input.periodEnd) ||
+      (!input.periodStart && input.periodEnd) ||
+      (input.periodStart && input.periodEnd && input.periodStart > input.periodEnd)
+    ) {
       errors.push(userError(UserErrorCode.INVALID_INPUT, "A period needs a start and an end, in that order", ["input", "periodEnd"]));
     }
-    if (totalsOf(lines).gross < 0) errors.push(userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]));
+    if (totalsOf(lines).gross < 0)
+      errors.push(
+        userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]),
+      );
     if (errors.length) return { userErrors: errors };
 
     const issueDate = todayUtc();
     const invoiceId = await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
       const row = await customerRow(tx, customer!.dbId);
       const id = await writeInvoice(tx, ctx, row, {
-        kind: InvoiceKind.INVOICE, originalId: null, issueDate, dueDate: addDays(issueDate, input.dueInDays),
-        periodStart: input.periodStart ?? null, periodEnd: input.periodEnd ?? null, status: StoredInvoiceStatus.OPEN, lines,
+        kind: InvoiceKind.INVOICE,
+        originalId: null,
+        issueDate,
+        dueDate: addDays(issueDate, input.dueInDays),
+        periodStart: input.periodStart ?? null,
+        periodEnd: input.periodEnd ?? null,
+        status: StoredInvoiceStatus.OPEN,
+        lines,
       });
-      await AuditService.record(tx, ctx.principal, { customerId: row.id, customerNumber: row.customer_number, action: "invoice.issued", details: { invoiceId: id } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: row.id,
+        customerNumber: row.customer_number,
+        action: "invoice.issued",
+        details: { invoiceId: id },
+      });
       await emit("invoice-email", { invoiceId: id, kind: "issue" });
       return id;
     });
@@ -149,22 +231,40 @@ export const BillingService = {
     const original = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
     const customer = original ? await CustomerService.byId(ctx, original.customerId) : null;
     assertMay(ctx, "issueInvoices", customer);
-    if (original!.kind !== InvoiceKind.INVOICE) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"])] };
+    if (original!.kind !== InvoiceKind.INVOICE)
+      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"])] };
     const outcome = await ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number | UserError> => {
       const [locked] = await tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original!.dbId]);
-      if (locked.status === StoredInvoiceStatus.CANCELLED) return userError(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
-      const lines: Row[] = await tx.query("SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position", [original!.dbId]);
+      if (locked.status === StoredInvoiceStatus.CANCELLED)
+        return userError(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
+      const lines: Row[] = await tx.query(
+        "SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
+        [original!.dbId],
+      );
       const issueDate = todayUtc();
       const id = await writeInvoice(tx, ctx, await customerRow(tx, original!.customerId), {
-        kind: InvoiceKind.CREDIT_NOTE, originalId: original!.dbId, issueDate, dueDate: issueDate, periodStart: original!.periodStart ?? null,
-        periodEnd: original!.periodEnd ?? null, status: StoredInvoiceStatus.PAID,
+        kind: InvoiceKind.CREDIT_NOTE,
+        originalId: original!.dbId,
+        issueDate,
+        dueDate: issueDate,
+        periodStart: original!.periodStart ?? null,
+        periodEnd: original!.periodEnd ?? null,
+        status: StoredInvoiceStatus.PAID,
         lines: lines.map((l) => ({
-          description: `Storno ${original!.number}: ${l.description}`.slice(0, 500), productId: l.product_id, quantityMilli: Math.round(Number(l.quantity) * 1000),
-          unitPriceCents: -l.unit_price_amount, vatRate: l.vat_rate,
+          description: `Storno ${original!.number}: ${l.description}`.slice(0, 500),
+          productId: l.product_id,
+          quantityMilli: Math.round(Number(l.quantity) * 1000),
+          unitPriceCents: -l.unit_price_amount,
+          vatRate: l.vat_rate,
         })),
       });
       await tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason.slice(0, 500), original!.dbId]);
-      await AuditService.record(tx, ctx.principal, { customerId: original!.customerId, customerNumber: customer!.customerNumber, action: "invoice.cancelled", details: { invoiceId: original!.id, creditNoteId: id, reason } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: original!.customerId,
+        customerNumber: customer!.customerNumber,
+        action: "invoice.cancelled",
+        details: { invoiceId: original!.id, creditNoteId: id, reason },
+      });
       await emit("invoice-email", { invoiceId: id, kind: "issue" });
       return id;
     });
@@ -181,11 +281,17 @@ export const BillingService = {
     if (input.invoiceId) {
       invoiceId = idOfType(input.invoiceId, "Invoice", "invoiceId");
       const invoice = await InvoiceService.byId(ctx, invoiceId);
-      if (!invoice || invoice.customerId !== customer.dbId) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This invoice is not the customer's", ["input", "invoiceId"])] };
+      if (!invoice || invoice.customerId !== customer.dbId)
+        return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This invoice is not the customer's", ["input", "invoiceId"])] };
     }
     await inTransaction(ctx.db, async (tx) => {
       await tx.query("INSERT INTO payments (customer_id, invoice_id, amount, received_on, reference, source) VALUES (?, ?, ?, ?, ?, ?)", [
-        customer.dbId, invoiceId, input.amount, input.receivedOn, input.reference, input.source,
+        customer.dbId,
+        invoiceId,
+        input.amount,
+        input.receivedOn,
+        input.reference,
+        input.source,
       ]);
       if (invoiceId) {
         const [inv] = await tx.query("SELECT gross_amount, status FROM invoices WHERE id = ? FOR UPDATE", [invoiceId]);
@@ -194,9 +300,17 @@ export const BillingService = {
           await tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoiceId]);
         }
       }
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "payment.recorded", details: { amount: input.amount, invoiceId: input.invoiceId ?? null, reference: input.reference } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: "payment.recorded",
+        details: { amount: input.amount, invoiceId: input.invoiceId ?? null, reference: input.reference },
+      });
     });
-    return { payment: { amount: money(input.amount, "EUR"), receivedOn: input.receivedOn, reference: input.reference, source: input.source }, userErrors: [] };
+    return {
+      payment: { amount: money(input.amount, "EUR"), receivedOn: input.receivedOn, reference: input.reference, source: input.source },
+      userErrors: [],
+    };
   },
 
   /** Invoices and credit notes minus payments, in cents. */
@@ -223,7 +337,13 @@ export const BillingService = {
     for (const r of rows) {
       balance += Number(r.amount);
       if (r.date < from) continue; // earlier entries only carry the balance forward
-      entries.push({ date: r.date, kind: r.kind as StatementEntryKind, reference: r.reference, amount: money(Number(r.amount), "EUR"), balance: money(balance, "EUR") });
+      entries.push({
+        date: r.date,
+        kind: r.kind as StatementEntryKind,
+        reference: r.reference,
+        amount: money(Number(r.amount), "EUR"),
+        balance: money(balance, "EUR"),
+      });
     }
     return entries;
   },
@@ -239,10 +359,18 @@ export const BillingService = {
        UNION SELECT 1 FROM contacts WHERE customer_id = ? AND LOWER(email) = ? AND email_confirmed_at IS NOT NULL`,
       [customer!.dbId, address, address, customer!.dbId, address],
     );
-    if (!confirmed) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"])] };
+    if (!confirmed)
+      return {
+        userErrors: [userError(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"])],
+      };
     await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
       await emit("invoice-email", { invoiceId: invoice!.dbId, kind: "resend", to: email.trim() });
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "invoice.resent", details: { invoiceId: invoice!.id, to: email.trim() } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "invoice.resent",
+        details: { invoiceId: invoice!.id, to: email.trim() },
+      });
     });
     return { invoice: invoice!, userErrors: [] };
   },
@@ -259,7 +387,9 @@ export const BillingService = {
     );
     for (const inv of due) {
       await relay.transaction(db, async (tx, emit) => {
-        const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [inv.id]);
+        const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [
+          inv.id,
+        ]);
         if (marked.affectedRows) await emit("payment-reminder", { invoiceId: inv.id });
       });
     }

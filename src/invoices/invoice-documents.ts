@@ -61,7 +61,11 @@ export async function printableInvoice(db: DataSource, config: Config, invoiceId
   };
 }
 
-export async function invoicePdf(db: DataSource, config: Config, invoiceId: number): Promise<{ pdf: Buffer; number: string; invoice: PrintableInvoice } | null> {
+export async function invoicePdf(
+  db: DataSource,
+  config: Config,
+  invoiceId: number,
+): Promise<{ pdf: Buffer; number: string; invoice: PrintableInvoice } | null> {
   const invoice = await printableInvoice(db, config, invoiceId);
   return invoice ? { pdf: await renderInvoicePdf(invoice, config.provider), number: invoice.number, invoice } : null;
 }

@@ -18,7 +18,12 @@ export async function invoiceRecipients(db: DataSource, invoiceId: number): Prom
   );
   if (!inv) return [];
   const to: string[] = [];
-  if (inv.online_invoice_enabled && inv.online_invoice_email && inv.online_invoice_enabled_at && inv.online_invoice_enabled_at <= inv.created_at) {
+  if (
+    inv.online_invoice_enabled &&
+    inv.online_invoice_email &&
+    inv.online_invoice_enabled_at &&
+    inv.online_invoice_enabled_at <= inv.created_at
+  ) {
     to.push(inv.online_invoice_email);
   }
   const contacts: { email: string }[] = await db.query(
@@ -69,10 +74,22 @@ export function invoiceHandlers(deps: NotificationDeps): Pick<Handlers, "invoice
       );
       // Paid meanwhile: no reminder.
       if (!inv || inv.status !== "OPEN") return { skipped: 1 };
-      const data = { number: inv.number, amount: formatMoney(inv.gross_amount, inv.currency), dueDate: String(inv.due_date), providerName: config.provider.name };
+      const data = {
+        number: inv.number,
+        amount: formatMoney(inv.gross_amount, inv.currency),
+        dueDate: String(inv.due_date),
+        providerName: config.provider.name,
+      };
       return ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`reminder:${inv.id}`, inv.email), to: inv.email, invoiceId: inv.id, render: () => renderPaymentReminder(data, localeOf(inv.locale)) }],
+        [
+          {
+            key: deliveryKey(`reminder:${inv.id}`, inv.email),
+            to: inv.email,
+            invoiceId: inv.id,
+            render: () => renderPaymentReminder(data, localeOf(inv.locale)),
+          },
+        ],
         final,
       );
     },

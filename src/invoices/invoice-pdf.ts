@@ -32,7 +32,9 @@ export type PaymentTerms =
 export function formatMoney(cents: number, currency: string): string {
   const sign = cents < 0 ? "-" : "";
   const abs = Math.abs(cents);
-  const euros = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  const euros = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ".");
   return `${sign}${euros},${String(abs % 100).padStart(2, "0")} ${currency}`;
 }
 

@@ -16,28 +16,54 @@ import { selectedFields } from "../platform/projection";
 import { ProductService } from "../products/product.service";
 import { ProductNode } from "../products/product.types";
 import { InvoiceService } from "./invoice.service";
-import { InvoiceConnection, InvoiceDelivery, InvoiceIssueInput, InvoiceLineNode, InvoiceNode, InvoicePayload, InvoicesArgs, PaymentPayload, PaymentRecordInput, PaymentTermsView, StatementEntry, VatBreakdownLine } from "./invoice.types";
+import {
+  InvoiceConnection,
+  InvoiceDelivery,
+  InvoiceIssueInput,
+  InvoiceLineNode,
+  InvoiceNode,
+  InvoicePayload,
+  InvoicesArgs,
+  PaymentPayload,
+  PaymentRecordInput,
+  PaymentTermsView,
+  StatementEntry,
+  VatBreakdownLine,
+} from "./invoice.types";
 
 const PDF_LINK_SECONDS = 300;
 
 @Resolver(() => InvoiceNode)
 export class InvoiceResolver {
   @Authorized<Rule>("signed-in")
-  @Mutation(() => InvoicePayload, { description: "Issues an invoice: gapless number, server-side totals, snapshots of address and addressees. Staff admins and the customer's reseller." })
+  @Mutation(() => InvoicePayload, {
+    description:
+      "Issues an invoice: gapless number, server-side totals, snapshots of address and addressees. Staff admins and the customer's reseller.",
+  })
   invoiceIssue(@Ctx() ctx: Context, @Arg("input") input: InvoiceIssueInput): Promise<InvoicePayload> {
     return BillingService.issue(ctx, input);
   }
 
   @Authorized<Rule>("signed-in")
-  @Mutation(() => InvoicePayload, { description: "Cancels an invoice with a credit note (own number series) that refers to it; returns the credit note." })
-  invoiceCancel(@Ctx() ctx: Context, @Arg("invoiceId", () => ID) invoiceId: string, @Arg("reason") reason: string): Promise<InvoicePayload> {
+  @Mutation(() => InvoicePayload, {
+    description: "Cancels an invoice with a credit note (own number series) that refers to it; returns the credit note.",
+  })
+  invoiceCancel(
+    @Ctx() ctx: Context,
+    @Arg("invoiceId", () => ID) invoiceId: string,
+    @Arg("reason") reason: string,
+  ): Promise<InvoicePayload> {
     if (reason.length > 500) throw badInput("reason is too long", { field: "reason" });
     return BillingService.cancel(ctx, invoiceId, reason);
   }
 
   @Authorized<Rule>("signed-in")
   @Mutation(() => InvoicePayload, { description: "Emails the invoice again, to a confirmed address of the customer. ADMIN or BILLING." })
-  invoiceResend(@Ctx() ctx: Context, @Arg("invoiceId", () => ID) invoiceId: string, @Arg("email", () => EmailAddressResolver) email: string): Promise<InvoicePayload> {
+  invoiceResend(
+    @Ctx() ctx: Context,
+    @Arg("invoiceId", () => ID) invoiceId: string,
+    @Arg("email", () => EmailAddressResolver) email: string,
+  ): Promise<InvoicePayload> {
     return BillingService.resend(ctx, invoiceId, email);
   }
 
@@ -49,7 +75,11 @@ export class InvoiceResolver {
 
   @FieldResolver(() => [VatBreakdownLine], { description: "Net and VAT per rate, as issued." })
   vatBreakdown(@Root() invoice: InvoiceNode): VatBreakdownLine[] {
-    return invoice.breakdown.map((b) => ({ rate: Number(b.rate), net: money(b.net, invoice.gross.currency), vat: money(b.vat, invoice.gross.currency) }));
+    return invoice.breakdown.map((b) => ({
+      rate: Number(b.rate),
+      net: money(b.net, invoice.gross.currency),
+      vat: money(b.vat, invoice.gross.currency),
+    }));
   }
 
   @FieldResolver(() => PaymentTermsView, { description: "How it is paid, as issued." })
@@ -62,7 +92,9 @@ export class InvoiceResolver {
 
   @FieldResolver(() => [InvoiceDelivery], { description: "Every email of this invoice, one per recipient and sending." })
   async deliveries(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<InvoiceDelivery[]> {
-    const rows = await ctx.db.query("SELECT recipient, status, updated_at, error FROM mail_deliveries WHERE invoice_id = ? ORDER BY id", [invoice.dbId]);
+    const rows = await ctx.db.query("SELECT recipient, status, updated_at, error FROM mail_deliveries WHERE invoice_id = ? ORDER BY id", [
+      invoice.dbId,
+    ]);
     return rows.map((r: any) => ({ recipient: r.recipient, status: r.status, updatedAt: r.updated_at, error: r.error ?? undefined }));
   }
 
@@ -105,20 +137,28 @@ export class CustomerInvoicesResolver {
   }
 
   @Authorized<Rule>("customer:billing")
-  @FieldResolver(() => [StatementEntry], { description: "Invoices, credit notes and payments in date order with the running balance; at most 3 years at once." })
+  @FieldResolver(() => [StatementEntry], {
+    description: "Invoices, credit notes and payments in date order with the running balance; at most 3 years at once.",
+  })
   accountStatement(
     @Ctx() ctx: Context,
     @Root() customer: CustomerNode,
     @Arg("from", () => LocalDate) from: string,
     @Arg("to", () => LocalDate) to: string,
   ): Promise<StatementEntry[]> {
-    if (from > to || Date.parse(to) - Date.parse(from) > 3 * 366 * 86_400_000) throw badInput("from must be before to, at most 3 years apart", { field: "from" });
+    if (from > to || Date.parse(to) - Date.parse(from) > 3 * 366 * 86_400_000)
+      throw badInput("from must be before to, at most 3 years apart", { field: "from" });
     return BillingService.statement(ctx, customer, from, to);
   }
 
   @Authorized<Rule>("customer:billing")
   @FieldResolver(() => InvoiceConnection, { description: "Invoices and credit notes, newest first." })
-  invoices(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: InvoicesArgs, @Info() info: GraphQLResolveInfo): Promise<Page<InvoiceNode>> {
+  invoices(
+    @Ctx() ctx: Context,
+    @Root() customer: CustomerNode,
+    @Args() args: InvoicesArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<InvoiceNode>> {
     return InvoiceService.pageOfCustomer(ctx, customer.dbId, args, selectedFields(info, true));
   }
 }

@@ -7,13 +7,23 @@ import { Page, PageArgs } from "../platform/pagination";
 import { ProductNode } from "../products/product.types";
 import { MaintenanceService } from "./maintenance.service";
 import {
-  AnnouncementConnection, AnnouncementNode, AnnouncementPayload, MaintenanceAnnounceInput, MaintenanceWindow, NoticeConnection, NoticeNode, NoticesArgs, NoticeStats,
+  AnnouncementConnection,
+  AnnouncementNode,
+  AnnouncementPayload,
+  MaintenanceAnnounceInput,
+  MaintenanceWindow,
+  NoticeConnection,
+  NoticeNode,
+  NoticesArgs,
+  NoticeStats,
 } from "./maintenance.types";
 
 @Resolver(() => AnnouncementNode)
 export class MaintenanceResolver {
   @Authorized<Rule>("staff")
-  @Mutation(() => AnnouncementPayload, { description: "Announces a maintenance window for products chosen by id or by type and/or plan; notices go out in the background." })
+  @Mutation(() => AnnouncementPayload, {
+    description: "Announces a maintenance window for products chosen by id or by type and/or plan; notices go out in the background.",
+  })
   maintenanceAnnounce(@Ctx() ctx: Context, @Arg("input") input: MaintenanceAnnounceInput): Promise<AnnouncementPayload> {
     return MaintenanceService.announce(ctx, input);
   }

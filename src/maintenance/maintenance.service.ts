@@ -51,7 +51,6 @@ function assertStaff(ctx: Context): void {
   if (ctx.principal.kind !== "staff") throw forbidden("Maintenance announcements are for staff");
 }
 
-
 export const MaintenanceService = {
   async byId(ctx: Context, id: number): Promise<AnnouncementNode | null> {
     const [row] = await ctx.db.query(`${ANNOUNCEMENT_SQL} WHERE a.id = ?`, [id]);
@@ -66,12 +65,15 @@ export const MaintenanceService = {
   async announce(ctx: Context, input: MaintenanceAnnounceInput): Promise<Result> {
     assertStaff(ctx);
     const errors: UserError[] = [];
-    if (input.startsAt >= input.endsAt) errors.push(userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["input", "endsAt"]));
-    if (input.endsAt.getTime() <= Date.now()) errors.push(userError(UserErrorCode.INVALID_INPUT, "The window is over already", ["input", "endsAt"]));
+    if (input.startsAt >= input.endsAt)
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["input", "endsAt"]));
+    if (input.endsAt.getTime() <= Date.now())
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "The window is over already", ["input", "endsAt"]));
     const selection = input.products;
     const productIds = (selection.productIds ?? []).map((gid, i) => {
       const parsed = parseGlobalId(gid);
-      if (!parsed || parsed.type !== "Product") errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", ["input", "products", "productIds", String(i)]));
+      if (!parsed || parsed.type !== "Product")
+        errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", ["input", "products", "productIds", String(i)]));
       return parsed?.id ?? 0;
     });
     if (!productIds.length && !selection.type && !selection.plan) {
@@ -81,25 +83,39 @@ export const MaintenanceService = {
 
     const outcome = await refusable(() =>
       ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number> => {
-      const result = await tx.query(
-        `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [input.kind, input.titleDe, input.titleEn, input.messageDe, input.messageEn, input.startsAt, input.endsAt, principalLabel(ctx.principal)],
-      );
-      const announcementId = Number(result.insertId);
-      const where = ["status <> 'CANCELLED'"];
-      const params: unknown[] = [announcementId];
-      if (productIds.length) (where.push("id IN (?)"), params.push(productIds));
-      if (selection.type) (where.push("type = ?"), params.push(selection.type));
-      if (selection.plan) (where.push("plan = ?"), params.push(selection.plan));
-      const inserted = await tx.query(
-        `INSERT INTO maintenance_products (announcement_id, product_id, customer_id) SELECT ?, id, customer_id FROM products WHERE ${where.join(" AND ")}`,
-        params,
-      );
-      // Thrown, not returned: the announcement row must roll back with it.
-      if (!inserted.affectedRows) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]));
-      await AuditService.record(tx, ctx.principal, { customerId: null, action: "maintenance.announced", details: { announcementId, products: inserted.affectedRows } });
-      await emit("maintenance-fanout", { announcementId, revision: 1 });
-      return announcementId;
+        const result = await tx.query(
+          `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            input.kind,
+            input.titleDe,
+            input.titleEn,
+            input.messageDe,
+            input.messageEn,
+            input.startsAt,
+            input.endsAt,
+            principalLabel(ctx.principal),
+          ],
+        );
+        const announcementId = Number(result.insertId);
+        const where = ["status <> 'CANCELLED'"];
+        const params: unknown[] = [announcementId];
+        if (productIds.length) (where.push("id IN (?)"), params.push(productIds));
+        if (selection.type) (where.push("type = ?"), params.push(selection.type));
+        if (selection.plan) (where.push("plan = ?"), params.push(selection.plan));
+        const inserted = await tx.query(
+          `INSERT INTO maintenance_products (announcement_id, product_id, customer_id) SELECT ?, id, customer_id FROM products WHERE ${where.join(" AND ")}`,
+          params,
+        );
+        // Thrown, not returned: the announcement row must roll back with it.
+        if (!inserted.affectedRows)
+          throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]));
+        await AuditService.record(tx, ctx.principal, {
+          customerId: null,
+          action: "maintenance.announced",
+          details: { announcementId, products: inserted.affectedRows },
+        });
+        await emit("maintenance-fanout", { announcementId, revision: 1 });
+        return announcementId;
       }),
     );
     if (typeof outcome !== "number") return outcome;
@@ -112,16 +128,24 @@ export const MaintenanceService = {
     const parsed = parseGlobalId(gid);
     const current = parsed?.type === "MaintenanceAnnouncement" ? await MaintenanceService.byId(ctx, parsed.id) : null;
     if (!current) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such announcement", ["id"])] };
-    if (current.status === AnnouncementStatus.CANCELLED) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This announcement is cancelled", ["id"])] };
+    if (current.status === AnnouncementStatus.CANCELLED)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This announcement is cancelled", ["id"])] };
     const startsAt = change.startsAt ?? current.startsAt;
     const endsAt = change.endsAt ?? current.endsAt;
-    if (!change.cancel && startsAt >= endsAt) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"])] };
+    if (!change.cancel && startsAt >= endsAt)
+      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"])] };
     await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      await tx.query(
-        `UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`,
-        [startsAt, endsAt, change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED, current.dbId],
-      );
-      await AuditService.record(tx, ctx.principal, { customerId: null, action: change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled", details: { announcementId: current.id, startsAt, endsAt } });
+      await tx.query(`UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`, [
+        startsAt,
+        endsAt,
+        change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED,
+        current.dbId,
+      ]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: null,
+        action: change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled",
+        details: { announcementId: current.id, startsAt, endsAt },
+      });
       await emit("maintenance-fanout", { announcementId: current.dbId, revision: current.revision + 1 });
     });
     return { announcement: (await MaintenanceService.byId(ctx, current.dbId))!, userErrors: [] };
@@ -131,23 +155,35 @@ export const MaintenanceService = {
     assertStaff(ctx);
     const order: OrderColumn[] = [{ column: "a.id", desc: true }];
     const after = args.after ? keysetCondition(order, decodeCursor(args.after, order)) : null;
-    const rows: Row[] = await ctx.db.query(`${ANNOUNCEMENT_SQL}${after ? ` WHERE ${after.sql}` : ""} ORDER BY a.id DESC LIMIT ?`, [...(after?.params ?? []), args.first + 1]);
-    return new Page(rows.map((r) => ({ node: announcementFromRow(r), cursor: [r.id] })), args.first, !!args.after, async () => {
-      const [row] = await ctx.db.query("SELECT COUNT(*) AS n FROM maintenance_announcements");
-      return Number(row.n);
-    });
+    const rows: Row[] = await ctx.db.query(`${ANNOUNCEMENT_SQL}${after ? ` WHERE ${after.sql}` : ""} ORDER BY a.id DESC LIMIT ?`, [
+      ...(after?.params ?? []),
+      args.first + 1,
+    ]);
+    return new Page(
+      rows.map((r) => ({ node: announcementFromRow(r), cursor: [r.id] })),
+      args.first,
+      !!args.after,
+      async () => {
+        const [row] = await ctx.db.query("SELECT COUNT(*) AS n FROM maintenance_announcements");
+        return Number(row.n);
+      },
+    );
   },
 
   async stats(ctx: Context, announcement: AnnouncementNode): Promise<NoticeStats> {
-    const rows: Row[] = await ctx.db.query(`SELECT ${NOTICE_STATUS} AS status, COUNT(*) AS n FROM ${NOTICES} WHERE n.announcement_id = ? AND n.revision = ? GROUP BY 1`, [
-      announcement.dbId,
-      announcement.revision,
-    ]);
+    const rows: Row[] = await ctx.db.query(
+      `SELECT ${NOTICE_STATUS} AS status, COUNT(*) AS n FROM ${NOTICES} WHERE n.announcement_id = ? AND n.revision = ? GROUP BY 1`,
+      [announcement.dbId, announcement.revision],
+    );
     const count = (...statuses: string[]) => rows.filter((r) => statuses.includes(r.status)).reduce((sum, r) => sum + Number(r.n), 0);
     return { queued: count("QUEUED", "SENDING"), sent: count("SENT"), failed: count("FAILED") };
   },
 
-  async notices(ctx: Context, announcement: AnnouncementNode, args: { first: number; after?: string; status?: NoticeStatus }): Promise<Page<NoticeNode>> {
+  async notices(
+    ctx: Context,
+    announcement: AnnouncementNode,
+    args: { first: number; after?: string; status?: NoticeStatus },
+  ): Promise<Page<NoticeNode>> {
     const order: OrderColumn[] = [{ column: "n.id" }];
     const where = ["n.announcement_id = ?", "n.revision = ?"];
     const params: unknown[] = [announcement.dbId, announcement.revision];
@@ -165,7 +201,15 @@ export const MaintenanceService = {
     );
     return new Page(
       rows.map((r) => ({
-        node: { dbId: Number(r.id), recipient: r.recipient, revision: r.revision, status: r.status, productCount: Number(r.products), error: r.error ?? undefined, sentAt: r.sent_at ?? undefined },
+        node: {
+          dbId: Number(r.id),
+          recipient: r.recipient,
+          revision: r.revision,
+          status: r.status,
+          productCount: Number(r.products),
+          error: r.error ?? undefined,
+          sentAt: r.sent_at ?? undefined,
+        },
         cursor: [Number(r.id)],
       })),
       args.first,
@@ -259,7 +303,10 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
             [revision, announcementId, revision],
           );
         }
-        const ids: { id: string }[] = await tx.query("SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? ORDER BY id", [announcementId, revision]);
+        const ids: { id: string }[] = await tx.query(
+          "SELECT id FROM maintenance_notices WHERE announcement_id = ? AND revision = ? ORDER BY id",
+          [announcementId, revision],
+        );
         for (let i = 0; i < ids.length; i += config.noticeBatchSize) {
           await emit("maintenance-notices", { noticeIds: ids.slice(i, i + config.noticeBatchSize).map(({ id }) => String(id)) });
         }
@@ -285,12 +332,17 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
       const key = (n: { id: string }) => `notice:${n.id}`;
       // A follow-up made an older revision stale before it went out: the newer one says it all.
       const stale = rows.filter((n) => n.revision < n.current_revision);
-      await ledger.cancel(outboxId, stale.map((n) => ({ key: key(n), to: n.recipient, noticeId: String(n.id) })), "superseded by a newer revision");
+      await ledger.cancel(
+        outboxId,
+        stale.map((n) => ({ key: key(n), to: n.recipient, noticeId: String(n.id) })),
+        "superseded by a newer revision",
+      );
       const due = rows.filter((n) => n.revision >= n.current_revision);
       const productIds = [...new Set(due.flatMap((n) => jsonColumn<number[]>(n.product_ids) ?? []))];
       const products = new Map<number, { identifier: string; plan: string }>();
       if (productIds.length) {
-        for (const p of await db.query("SELECT id, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds])) products.set(Number(p.id), p);
+        for (const p of await db.query("SELECT id, plan, identifier FROM products WHERE id IN (?) ORDER BY id", [productIds]))
+          products.set(Number(p.id), p);
       }
       return ledger.deliver(
         outboxId,

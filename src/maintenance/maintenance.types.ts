@@ -8,7 +8,13 @@ import { ProductNode } from "../products/product.types";
 import { ProductType } from "../products/product.entity";
 import { AnnouncementKind, AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
 
-registerEnumType(AnnouncementKind, { name: "AnnouncementKind", valuesConfig: { SECURITY: { description: "Security notices cannot be turned off." }, OUTAGE: { description: "Outage notices cannot be turned off." } } });
+registerEnumType(AnnouncementKind, {
+  name: "AnnouncementKind",
+  valuesConfig: {
+    SECURITY: { description: "Security notices cannot be turned off." },
+    OUTAGE: { description: "Outage notices cannot be turned off." },
+  },
+});
 registerEnumType(AnnouncementStatus, { name: "AnnouncementStatus" });
 registerEnumType(NoticeStatus, { name: "NoticeStatus" });
 
@@ -49,7 +55,10 @@ export class NoticeNode {
 
 export const NoticeConnection = connectionOf(NoticeNode, "MaintenanceNotice");
 
-@ObjectType("MaintenanceAnnouncement", { implements: Node, description: "A maintenance window announced to the technical contacts of the affected customers. Staff only." })
+@ObjectType("MaintenanceAnnouncement", {
+  implements: Node,
+  description: "A maintenance window announced to the technical contacts of the affected customers. Staff only.",
+})
 export class AnnouncementNode extends Node implements NodeSource {
   __typename: "MaintenanceAnnouncement";
   dbId: number;

@@ -59,7 +59,9 @@ function isPassingDatabaseError(error: unknown): boolean {
   const err = error as { code?: string; driverError?: { code?: string; fatal?: boolean }; fatal?: boolean; message?: string };
   const code = err?.driverError?.code ?? err?.code ?? "";
   return (
-    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_OPTION_PREVENTS_STATEMENT|ER_READ_ONLY_MODE|ER_QUERY_INTERRUPTED)$/.test(code) ||
+    /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_OPTION_PREVENTS_STATEMENT|ER_READ_ONLY_MODE|ER_QUERY_INTERRUPTED)$/.test(
+      code,
+    ) ||
     !!err?.driverError?.fatal ||
     !!err?.fatal ||
     /Pool is closed|Connection lost|connect ECONNREFUSED|Can't add new command when connection is in closed state/.test(err?.message ?? "")
@@ -112,7 +114,10 @@ export class DeliveryLedger {
     this.connections = new Slots(smtpConnections);
     this.sentMarks = new Coalesced<string, void>(async (ids) => {
       await recordDurably(this.log, "SENT marks", () =>
-        this.db.query("UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)", [ids]),
+        this.db.query(
+          "UPDATE mail_deliveries SET status = 'SENT', sent_at = CURRENT_TIMESTAMP(3), error = NULL, lease_owner = NULL, lease_until = NULL WHERE id IN (?)",
+          [ids],
+        ),
       );
       return ids.map((): void => undefined);
     });
@@ -127,7 +132,19 @@ export class DeliveryLedger {
     if (!items.length) return outcome;
     await this.db.query(
       `INSERT IGNORE INTO mail_deliveries (delivery_key, outbox_id, invoice_id, notice_id, recipient, status, message_id, created_at, updated_at) VALUES ?`,
-      [items.map((i) => [i.key, outboxId, i.invoiceId ?? null, i.noticeId ?? null, i.to, "QUEUED", messageIdOf(i.key), new Date(), new Date()])],
+      [
+        items.map((i) => [
+          i.key,
+          outboxId,
+          i.invoiceId ?? null,
+          i.noticeId ?? null,
+          i.to,
+          "QUEUED",
+          messageIdOf(i.key),
+          new Date(),
+          new Date(),
+        ]),
+      ],
     );
     // One claim for the whole batch; what a killed process claimed but never sent goes out once,
     // after its lease ran out.
@@ -176,25 +193,30 @@ export class DeliveryLedger {
   private startSending(): void {
     if (this.sending++ > 0) return;
     const escaped = this.process.replace(/[\\%_]/g, (c) => `\\${c}`);
-    this.renewing = setInterval(() => {
-      void this.db
-        .query("UPDATE mail_deliveries SET lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE status = 'SENDING' AND lease_owner LIKE ?", [
-          this.leaseMs * 1000,
-          `${escaped}:%`,
-        ])
-        .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
-    }, Math.max(1000, this.leaseMs / 3));
+    this.renewing = setInterval(
+      () => {
+        void this.db
+          .query(
+            "UPDATE mail_deliveries SET lease_until = CURRENT_TIMESTAMP(3) + INTERVAL ? MICROSECOND WHERE status = 'SENDING' AND lease_owner LIKE ?",
+            [this.leaseMs * 1000, `${escaped}:%`],
+          )
+          .catch((err) => this.log.warn({ err: errorText(err) }, "lease renewal failed"));
+      },
+      Math.max(1000, this.leaseMs / 3),
+    );
   }
 
   private stopSending(): void {
     if (--this.sending === 0) clearInterval(this.renewing);
   }
 
-  private async statesOf(keys: string[]): Promise<Map<string, { id: string; status: string; lease_owner: string | null; lease_until: Date | null }>> {
-    const rows: { id: string; delivery_key: string; status: string; lease_owner: string | null; lease_until: Date | null }[] = await this.db.query(
-      "SELECT id, delivery_key, status, lease_owner, lease_until FROM mail_deliveries WHERE delivery_key IN (?)",
-      [keys],
-    );
+  private async statesOf(
+    keys: string[],
+  ): Promise<Map<string, { id: string; status: string; lease_owner: string | null; lease_until: Date | null }>> {
+    const rows: { id: string; delivery_key: string; status: string; lease_owner: string | null; lease_until: Date | null }[] =
+      await this.db.query("SELECT id, delivery_key, status, lease_owner, lease_until FROM mail_deliveries WHERE delivery_key IN (?)", [
+        keys,
+      ]);
     return new Map(rows.map((r) => [r.delivery_key, r]));
   }
 
@@ -214,12 +236,10 @@ export class DeliveryLedger {
         if (permanent) outcome.rejected++;
         else outcome.deferred++;
         await recordDurably(this.log, "delivery failure", () =>
-          this.db.query(`UPDATE mail_deliveries SET status = 'FAILED', permanent_failure = ?, error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [
-            permanent,
-            errorText(error),
-            id,
-            lease,
-          ]),
+          this.db.query(
+            `UPDATE mail_deliveries SET status = 'FAILED', permanent_failure = ?, error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`,
+            [permanent, errorText(error), id, lease],
+          ),
         );
         if (permanent) {
           await recordDurably(this.log, "bounce", () =>
@@ -234,7 +254,11 @@ export class DeliveryLedger {
         outcome.deferred++;
         // Released for the next attempt; the error shows meanwhile.
         await recordDurably(this.log, "delivery deferral", () =>
-          this.db.query(`UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [errorText(error), id, lease]),
+          this.db.query(`UPDATE mail_deliveries SET status = 'QUEUED', error = ?, lease_owner = NULL, lease_until = NULL WHERE ${held}`, [
+            errorText(error),
+            id,
+            lease,
+          ]),
         );
       }
       return null;

@@ -18,7 +18,13 @@ export class NotificationResolver {
     );
     return new Page(
       rows.map((r) => ({
-        node: { address: r.address, error: r.error, bounces: r.bounces, firstBouncedAt: r.first_bounced_at, lastBouncedAt: r.last_bounced_at },
+        node: {
+          address: r.address,
+          error: r.error,
+          bounces: r.bounces,
+          firstBouncedAt: r.first_bounced_at,
+          lastBouncedAt: r.last_bounced_at,
+        },
         cursor: [r.address],
       })),
       args.first,

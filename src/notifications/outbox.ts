@@ -30,7 +30,11 @@ export class OutboxRelay {
   async record<T extends Topic>(tx: EntityManager, topic: T, payload: PayloadOf<T>): Promise<string> {
     // Checked when written too: a wrong payload is a bug of the caller, found in its transaction.
     TOPICS[topic].payload.parse(payload);
-    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [topic, JSON.stringify(payload), scopeOf(tx)?.requestId ?? null]);
+    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [
+      topic,
+      JSON.stringify(payload),
+      scopeOf(tx)?.requestId ?? null,
+    ]);
     return String(result.insertId);
   }
 
@@ -87,19 +91,27 @@ export class OutboxRelay {
       if (!isTopic(row.topic)) {
         // Nothing can ever handle it: closed with the reason, so no sweep selects it again.
         this.log.error({ outboxId: row.id, topic: row.topic }, "outbox row with unknown topic closed");
-        await this.db.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND done_at IS NULL", [`unknown topic ${row.topic}`.slice(0, 500), row.id]);
+        await this.db.query("UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = ? WHERE id = ? AND done_at IS NULL", [
+          `unknown topic ${row.topic}`.slice(0, 500),
+          row.id,
+        ]);
         continue;
       }
       const queue = TOPICS[row.topic].queue;
       const id = String(row.id);
       // The job name is the topic, for Bull Board and logs; the processor reads the topic from the row.
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), { name: row.topic, data: { outboxId: id, requestId: row.request_id }, opts: { jobId: outboxJobId(id) } }]);
+      byQueue.set(queue, [
+        ...(byQueue.get(queue) ?? []),
+        { name: row.topic, data: { outboxId: id, requestId: row.request_id }, opts: { jobId: outboxJobId(id) } },
+      ]);
     }
     let added = 0;
     for (const [queue, jobs] of byQueue) {
       await this.queues[queue].addBulk(jobs);
       added += jobs.length;
-      await this.db.query("UPDATE outbox SET dispatched_at = COALESCE(dispatched_at, CURRENT_TIMESTAMP(3)) WHERE id IN (?)", [jobs.map((j) => j.data.outboxId)]);
+      await this.db.query("UPDATE outbox SET dispatched_at = COALESCE(dispatched_at, CURRENT_TIMESTAMP(3)) WHERE id IN (?)", [
+        jobs.map((j) => j.data.outboxId),
+      ]);
     }
     return added;
   }

@@ -113,5 +113,8 @@ export function outboxProcessor(deps: NotificationDeps, handlers: Handlers) {
 /** A job out of attempts: its outbox row keeps the last error (it stays open, so nothing is lost). */
 export async function recordJobFailure(deps: NotificationDeps, job: Job<OutboxJobData> | undefined, error: Error): Promise<void> {
   if (!job?.data?.outboxId || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-  await deps.db.query("UPDATE outbox SET error = ? WHERE id = ? AND done_at IS NULL", [error.message.slice(0, 500), String(job.data.outboxId)]);
+  await deps.db.query("UPDATE outbox SET error = ? WHERE id = ? AND done_at IS NULL", [
+    error.message.slice(0, 500),
+    String(job.data.outboxId),
+  ]);
 }

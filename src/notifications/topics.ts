@@ -38,7 +38,11 @@ export const TOPICS = {
   /** Works out the recipients of an announcement revision and records their notice batches. */
   "maintenance-fanout": { queue: "maintenance", payload: z.object({ announcementId: id, revision: id }), templates: [] },
   /** One batch of maintenance notices (NOTICE_BATCH_SIZE), each notice a row of its own. */
-  "maintenance-notices": { queue: "maintenance", payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }), templates: ["maintenance-notice"] },
+  "maintenance-notices": {
+    queue: "maintenance",
+    payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }),
+    templates: ["maintenance-notice"],
+  },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; templates: readonly string[] }>;
 
 export type Topic = keyof typeof TOPICS;

@@ -35,7 +35,10 @@ async function storeInDevMailbox(db: DataSource, mail: MailMessage<SentMessageIn
   const given = mail.data.attachments ?? [];
   for (let index = 0; index < given.length; index++) {
     // Resolves a Buffer, a string in its `encoding`, or a stream to the attachment's bytes.
-    const content = await mail.resolveContent(given, index, { disableFileAccess: mail.data.disableFileAccess, disableUrlAccess: mail.data.disableUrlAccess });
+    const content = await mail.resolveContent(given, index, {
+      disableFileAccess: mail.data.disableFileAccess,
+      disableUrlAccess: mail.data.disableUrlAccess,
+    });
     const attachment = given[index];
     attachments.push({
       filename: typeof attachment.filename === "string" ? attachment.filename : null,
@@ -58,7 +61,10 @@ async function storeInDevMailbox(db: DataSource, mail: MailMessage<SentMessageIn
 /** The text or HTML part as a string, whatever form (string, Buffer, stream) it was given in. */
 async function textOf(mail: MailMessage<SentMessageInfo>, key: "text" | "html"): Promise<string | null> {
   if (!mail.data[key]) return null;
-  const content = await mail.resolveContent(mail.data, key, { disableFileAccess: mail.data.disableFileAccess, disableUrlAccess: mail.data.disableUrlAccess });
+  const content = await mail.resolveContent(mail.data, key, {
+    disableFileAccess: mail.data.disableFileAccess,
+    disableUrlAccess: mail.data.disableUrlAccess,
+  });
   return Buffer.isBuffer(content) ? content.toString("utf8") : String(content);
 }
 

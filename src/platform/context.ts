@@ -27,7 +27,8 @@ export type Principal =
 export const ANONYMOUS: Principal = { kind: "anonymous" };
 
 /** Who the caller is, in words, as stored beside a change (at most 300 characters). */
-export const principalLabel = (principal: Principal): string => (principal.kind === "anonymous" ? "anonymous" : principal.label).slice(0, 300);
+export const principalLabel = (principal: Principal): string =>
+  (principal.kind === "anonymous" ? "anonymous" : principal.label).slice(0, 300);
 
 /** What every resolver and service gets first: identity, per-request loaders, logging. */
 export interface Context {

@@ -98,9 +98,7 @@ export async function ensureDatabase(url: string): Promise<void> {
   server.pathname = "/";
   const conn = await mysql.createConnection({ uri: server.toString() });
   try {
-    await conn.query(
-      `CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    await conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {
     await conn.end();
   }
@@ -121,12 +119,17 @@ export async function dropDatabase(url: string): Promise<void> {
 /** Statements slower than this are logged as warnings. */
 const SLOW_QUERY_MS = 1000;
 
-export function createDataSource(config: Pick<Config, "databaseUrl" | "databasePoolSize" | "databaseReplicaUrls">, log: Logger): DataSource {
+export function createDataSource(
+  config: Pick<Config, "databaseUrl" | "databasePoolSize" | "databaseReplicaUrls">,
+  log: Logger,
+): DataSource {
   const replicas = config.databaseReplicaUrls;
   return new DataSource({
     type: "mysql",
     // With replicas, TypeORM keeps one pool per server; readQuery sends GraphQL queries' reads to them.
-    ...(replicas.length ? { replication: { master: { url: config.databaseUrl }, slaves: replicas.map((url) => ({ url })) } } : { url: config.databaseUrl }),
+    ...(replicas.length
+      ? { replication: { master: { url: config.databaseUrl }, slaves: replicas.map((url) => ({ url })) } }
+      : { url: config.databaseUrl }),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: "migrations",

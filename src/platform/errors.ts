@@ -58,7 +58,8 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown, log:
     return { ...formatted, extensions };
   }
   const original = originalOf(error);
-  if (!(typeof original === "object" && original !== null && logged.has(original))) log.error({ err: original, path: formatted.path }, "unexpected error");
+  if (!(typeof original === "object" && original !== null && logged.has(original)))
+    log.error({ err: original, path: formatted.path }, "unexpected error");
   return { message: "Internal server error", path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 

@@ -72,7 +72,8 @@ export function childrenLoader<T>(
   const { table, map } = source;
   return new DataLoader<number, T[]>(async (parentIds) => {
     const filter = where?.();
-    const rows: Row[] = await readQuery(db, 
+    const rows: Row[] = await readQuery(
+      db,
       `SELECT ${selectList(columns)} FROM ${table} WHERE ${parentColumn} IN (?)${filter ? ` AND (${filter.sql})` : ""} ORDER BY ${parentColumn}, ${orderBySql(order)}`,
       [parentIds, ...(filter?.params ?? [])],
     );

@@ -42,7 +42,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     serializers: { err: errorSerializer },
   };
   if (destination) return pino(options, destination);
-  if (process.stdout.isTTY && level !== "silent") return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } });
+  if (process.stdout.isTTY && level !== "silent")
+    return pino({ ...options, transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } });
   return pino(options, bufferedStdout());
 }
 

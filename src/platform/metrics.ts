@@ -14,7 +14,12 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly operations = new Set<string>();
 
-  readonly requests = new Counter({ name: "konto_graphql_requests_total", help: "GraphQL requests by operation and outcome", labelNames: ["operation", "outcome"], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: "konto_graphql_requests_total",
+    help: "GraphQL requests by operation and outcome",
+    labelNames: ["operation", "outcome"],
+    registers: [this.registry],
+  });
   readonly duration = new Histogram({
     name: "konto_graphql_request_duration_seconds",
     help: "GraphQL request duration by operation and outcome",
@@ -22,10 +27,30 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
-  readonly sqlPerRequest = new Histogram({ name: "konto_sql_statements_per_request", help: "SQL statements run by one GraphQL request", buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50], registers: [this.registry] });
-  readonly mailSent = new Counter({ name: "konto_mail_sent_total", help: "Emails accepted by the SMTP server", labelNames: ["kind"], registers: [this.registry] });
-  readonly mailFailed = new Counter({ name: "konto_mail_failed_total", help: "Email attempts that failed", labelNames: ["kind"], registers: [this.registry] });
-  readonly jobs = new Counter({ name: "konto_jobs_total", help: "Jobs finished by this process", labelNames: ["queue", "outcome"], registers: [this.registry] });
+  readonly sqlPerRequest = new Histogram({
+    name: "konto_sql_statements_per_request",
+    help: "SQL statements run by one GraphQL request",
+    buckets: [0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 50],
+    registers: [this.registry],
+  });
+  readonly mailSent = new Counter({
+    name: "konto_mail_sent_total",
+    help: "Emails accepted by the SMTP server",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly mailFailed = new Counter({
+    name: "konto_mail_failed_total",
+    help: "Email attempts that failed",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
+  readonly jobs = new Counter({
+    name: "konto_jobs_total",
+    help: "Jobs finished by this process",
+    labelNames: ["queue", "outcome"],
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "konto_" });
@@ -48,7 +73,8 @@ export class Metrics {
       labelNames: ["state"],
       registers,
       collect() {
-        const pool = (db.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } }).pool;
+        const pool = (db.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } })
+          .pool;
         const all = pool?._allConnections?.length ?? 0;
         const free = pool?._freeConnections?.length ?? 0;
         this.set({ state: "in_use" }, all - free);
@@ -78,7 +104,11 @@ export class Metrics {
           this.set(row.oldest ? Math.max(0, (Date.now() - row.oldest.getTime()) / 1000) : 0);
         },
       });
-    oldestOutboxAge("konto_outbox_oldest_undispatched_age_seconds", "Age of the oldest outbox row not yet handed to BullMQ (0 when none)", "dispatched_at IS NULL");
+    oldestOutboxAge(
+      "konto_outbox_oldest_undispatched_age_seconds",
+      "Age of the oldest outbox row not yet handed to BullMQ (0 when none)",
+      "dispatched_at IS NULL",
+    );
     oldestOutboxAge(
       "konto_outbox_oldest_open_age_seconds",
       "Age of the oldest outbox row whose work is not done yet (0 when none); the sweep re-adds its job if it is gone",
@@ -91,7 +121,8 @@ export class Metrics {
       registers,
       async collect() {
         const rows: { status: string; n: number }[] = await db.query("SELECT status, COUNT(*) AS n FROM mail_deliveries GROUP BY status");
-        for (const status of ["QUEUED", "SENDING", "SENT", "FAILED"]) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+        for (const status of ["QUEUED", "SENDING", "SENT", "FAILED"])
+          this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
       },
     });
     new Gauge({

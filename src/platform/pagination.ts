@@ -50,11 +50,7 @@ export function decodeCursor(cursor: string, order: OrderColumn[]): CursorValue[
   } catch {
     values = undefined;
   }
-  if (
-    !Array.isArray(values) ||
-    values.length !== order.length ||
-    !values.every((v) => typeof v === "string" || typeof v === "number")
-  ) {
+  if (!Array.isArray(values) || values.length !== order.length || !values.every((v) => typeof v === "string" || typeof v === "number")) {
     throw badInput("after is not a cursor of this list", { field: "after" });
   }
   return values as CursorValue[];

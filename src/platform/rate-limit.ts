@@ -57,7 +57,11 @@ export class RateLimiter {
     };
     for (const name of names) {
       const key = `${this.key(name)}:inflight`;
-      const [[, inflight], , [, fails]] = (await this.redis.multi().incr(key).expire(key, 60).hget(this.key(name), "fails").exec()) as [[null, number], unknown, [null, string | null]];
+      const [[, inflight], , [, fails]] = (await this.redis.multi().incr(key).expire(key, 60).hget(this.key(name), "fails").exec()) as [
+        [null, number],
+        unknown,
+        [null, string | null],
+      ];
       reserved.push(key);
       if (inflight > Math.max(1, this.options.freeAttempts(name) - Number(fails ?? 0))) {
         await release();
@@ -71,7 +75,10 @@ export class RateLimiter {
     const { freeAttempts, maxWaitSeconds, windowSeconds } = this.options;
     for (const name of names) {
       const key = this.key(name);
-      const [[, fails]] = (await this.redis.multi().hincrby(key, "fails", 1).expire(key, windowSeconds).exec()) as [[null, number], unknown];
+      const [[, fails]] = (await this.redis.multi().hincrby(key, "fails", 1).expire(key, windowSeconds).exec()) as [
+        [null, number],
+        unknown,
+      ];
       const free = freeAttempts(name);
       if (fails >= free) {
         const waitSeconds = Math.min(2 ** (fails - free), maxWaitSeconds);

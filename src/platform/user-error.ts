@@ -28,7 +28,7 @@ registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 
 @ObjectType({ description: "Why a mutation did not do what was asked; nothing was changed." })
 export class UserError {
-  @Field(() => [String], { description: "Path of the input field at fault, e.g. [\"input\", \"email\"]; empty when none." })
+  @Field(() => [String], { description: 'Path of the input field at fault, e.g. ["input", "email"]; empty when none.' })
   field: string[];
 
   @Field()

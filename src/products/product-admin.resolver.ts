@@ -10,13 +10,21 @@ import { PlanChange, ProductInput, ProductNode, ProductPayload } from "./product
 export class ProductAdminResolver {
   @Authorized<Rule>("signed-in")
   @Mutation(() => ProductPayload, { description: "Books a product for a customer (status ORDERED). Staff and the customer's reseller." })
-  productCreate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string, @Arg("input") input: ProductInput): Promise<ProductPayload> {
+  productCreate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: ProductInput,
+  ): Promise<ProductPayload> {
     return ProductAdminService.create(ctx, customerId, input);
   }
 
   @Authorized<Rule>("signed-in")
   @Mutation(() => ProductPayload, { description: "Changes a product; a plan change is kept in planHistory." })
-  productUpdate(@Ctx() ctx: Context, @Arg("productId", () => ID) productId: string, @Arg("input") input: ProductInput): Promise<ProductPayload> {
+  productUpdate(
+    @Ctx() ctx: Context,
+    @Arg("productId", () => ID) productId: string,
+    @Arg("input") input: ProductInput,
+  ): Promise<ProductPayload> {
     return ProductAdminService.update(ctx, productId, input);
   }
 

@@ -14,7 +14,12 @@ import { PlanChange, ProductInput, ProductNode } from "./product.types";
 const PLAN_CHANGES: RowSource<PlanChange> = {
   table: "product_plan_changes",
   columns: ["product_id", "old_plan", "new_plan", "changed_by", "changed_at", "id"],
-  map: (r) => ({ oldPlan: r.old_plan as string, newPlan: r.new_plan as string, changedBy: r.changed_by as string, changedAt: r.changed_at as Date }),
+  map: (r) => ({
+    oldPlan: r.old_plan as string,
+    newPlan: r.new_plan as string,
+    changedBy: r.changed_by as string,
+    changedAt: r.changed_at as Date,
+  }),
 };
 const planChangesByProduct = (db: DataSource) => childrenLoader(db, PLAN_CHANGES, "product_id", [{ column: "id" }]);
 
@@ -44,10 +49,27 @@ export const ProductAdminService = {
       const result = await tx.query(
         `INSERT INTO products (customer_id, type, plan, identifier, status, installation_street, installation_postal_code, installation_city,
            installation_country_code, price_amount, billing_period, start_date, specs) VALUES (?, ?, ?, ?, 'ORDERED', ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [customer!.dbId, input.type, input.plan, input.identifier, a?.street ?? null, a?.postalCode ?? null, a?.city ?? null, a?.countryCode ?? null,
-          input.priceAmount, input.billingPeriod ?? "MONTHLY", input.startDate ?? new Date().toISOString().slice(0, 10), input.specs ? JSON.stringify(input.specs) : null],
+        [
+          customer!.dbId,
+          input.type,
+          input.plan,
+          input.identifier,
+          a?.street ?? null,
+          a?.postalCode ?? null,
+          a?.city ?? null,
+          a?.countryCode ?? null,
+          input.priceAmount,
+          input.billingPeriod ?? "MONTHLY",
+          input.startDate ?? new Date().toISOString().slice(0, 10),
+          input.specs ? JSON.stringify(input.specs) : null,
+        ],
       );
-      await AuditService.record(tx, ctx.principal, { customerId: customer!.dbId, customerNumber: customer!.customerNumber, action: "product.created", details: { productId: Number(result.insertId), type: input.type, plan: input.plan } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer!.dbId,
+        customerNumber: customer!.customerNumber,
+        action: "product.created",
+        details: { productId: Number(result.insertId), type: input.type, plan: input.plan },
+      });
       return Number(result.insertId);
     });
     return reload(ctx, id);
@@ -56,8 +78,12 @@ export const ProductAdminService = {
   /** Changes values; a new plan is kept as history; the installation address is the product's own. */
   async update(ctx: Context, productGid: string, input: ProductInput): Promise<Result> {
     const { product, customer } = await loadForChange(ctx, productGid);
-    if (input.type && input.type !== product.type) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The type of a product cannot change; book a new one", ["input", "type"])] };
-    if (product.status === ProductStatus.CANCELLED) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "A cancelled product cannot change", ["productId"])] };
+    if (input.type && input.type !== product.type)
+      return {
+        userErrors: [userError(UserErrorCode.INVALID_INPUT, "The type of a product cannot change; book a new one", ["input", "type"])],
+      };
+    if (product.status === ProductStatus.CANCELLED)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, "A cancelled product cannot change", ["productId"])] };
     const a = input.installationAddress;
     await inTransaction(ctx.db, async (tx) => {
       // The plan history needs the plan as it is now: read it under a lock, write only what was given.
@@ -68,24 +94,57 @@ export const ProductAdminService = {
       if (input.priceAmount !== undefined && input.priceAmount !== null) sets.push(["price_amount", input.priceAmount]);
       if (input.billingPeriod) sets.push(["billing_period", input.billingPeriod]);
       if (input.specs) sets.push(["specs", JSON.stringify(input.specs)]);
-      if (a) sets.push(["installation_street", a.street], ["installation_postal_code", a.postalCode], ["installation_city", a.city], ["installation_country_code", a.countryCode]);
-      if (sets.length) await tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [...sets.map(([, v]) => v), product.dbId]);
+      if (a)
+        sets.push(
+          ["installation_street", a.street],
+          ["installation_postal_code", a.postalCode],
+          ["installation_city", a.city],
+          ["installation_country_code", a.countryCode],
+        );
+      if (sets.length)
+        await tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [
+          ...sets.map(([, v]) => v),
+          product.dbId,
+        ]);
       if (input.plan && input.plan !== current.plan) {
-        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [product.dbId, current.plan, input.plan, principalLabel(ctx.principal)]);
+        await tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [
+          product.dbId,
+          current.plan,
+          input.plan,
+          principalLabel(ctx.principal),
+        ]);
       }
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "product.updated", details: { productId: product.id, fields: Object.keys(input) } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: "product.updated",
+        details: { productId: product.id, fields: Object.keys(input) },
+      });
     });
     return reload(ctx, product.dbId);
   },
 
-  async setStatus(ctx: Context, productGid: string, status: ProductStatus.SUSPENDED | ProductStatus.CANCELLED, endDate?: string): Promise<Result> {
+  async setStatus(
+    ctx: Context,
+    productGid: string,
+    status: ProductStatus.SUSPENDED | ProductStatus.CANCELLED,
+    endDate?: string,
+  ): Promise<Result> {
     const { product, customer } = await loadForChange(ctx, productGid);
-    if (product.status === ProductStatus.CANCELLED) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This product is cancelled already", ["productId"])] };
+    if (product.status === ProductStatus.CANCELLED)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This product is cancelled already", ["productId"])] };
     await inTransaction(ctx.db, async (tx) => {
       await tx.query("UPDATE products SET status = ?, end_date = ? WHERE id = ?", [
-        status, status === ProductStatus.CANCELLED ? (endDate ?? new Date().toISOString().slice(0, 10)) : (product.endDate ?? null), product.dbId,
+        status,
+        status === ProductStatus.CANCELLED ? (endDate ?? new Date().toISOString().slice(0, 10)) : (product.endDate ?? null),
+        product.dbId,
       ]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: `product.${status.toLowerCase()}`, details: { productId: product.id } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: `product.${status.toLowerCase()}`,
+        details: { productId: product.id },
+      });
     });
     return reload(ctx, product.dbId);
   },

@@ -21,7 +21,12 @@ export class ProductResolver {
 export class CustomerProductsResolver {
   @Authorized<Rule>("customer:products")
   @FieldResolver(() => ProductConnection, { description: "Booked products, oldest first." })
-  products(@Ctx() ctx: Context, @Root() customer: CustomerNode, @Args() args: ProductsArgs, @Info() info: GraphQLResolveInfo): Promise<Page<ProductNode>> {
+  products(
+    @Ctx() ctx: Context,
+    @Root() customer: CustomerNode,
+    @Args() args: ProductsArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<ProductNode>> {
     return ProductService.pageOfCustomer(ctx, customer.dbId, args, selectedFields(info, true));
   }
 }

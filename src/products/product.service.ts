@@ -42,18 +42,42 @@ export function productFromRow(r: Row): ProductNode {
 export const PRODUCTS: RowSource<ProductNode> = {
   table: "products",
   columns: [
-    "id", "customer_id", "type", "plan", "identifier", "status", "installation_street", "installation_postal_code",
-    "installation_city", "installation_country_code", "price_amount", "price_currency", "billing_period", "start_date",
-    "end_date", "specs", "created_at",
+    "id",
+    "customer_id",
+    "type",
+    "plan",
+    "identifier",
+    "status",
+    "installation_street",
+    "installation_postal_code",
+    "installation_city",
+    "installation_country_code",
+    "price_amount",
+    "price_currency",
+    "billing_period",
+    "start_date",
+    "end_date",
+    "specs",
+    "created_at",
   ],
   map: productFromRow,
   projection: {
     always: ["id", "customer_id"],
     fields: {
-      id: [], customer: [], planHistory: [], type: ["type"], plan: ["plan"], identifier: ["identifier"], status: ["status"],
+      id: [],
+      customer: [],
+      planHistory: [],
+      type: ["type"],
+      plan: ["plan"],
+      identifier: ["identifier"],
+      status: ["status"],
       installationAddress: ["installation_street", "installation_postal_code", "installation_city", "installation_country_code"],
-      price: ["price_amount", "price_currency"], billingPeriod: ["billing_period"], startDate: ["start_date"], endDate: ["end_date"],
-      specs: ["specs"], createdAt: ["created_at"],
+      price: ["price_amount", "price_currency"],
+      billingPeriod: ["billing_period"],
+      startDate: ["start_date"],
+      endDate: ["end_date"],
+      specs: ["specs"],
+      createdAt: ["created_at"],
     },
   },
 };
@@ -75,6 +99,8 @@ export const ProductService = {
   ): Promise<Page<ProductNode>> {
     const filter = args.status?.length ? { sql: "status IN (?)", params: [args.status] } : undefined;
     const columns = columnsFor(ctx, PRODUCTS, fields);
-    return ctx.loaders.get(productPagesByCustomer, columns).load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
+    return ctx.loaders
+      .get(productPagesByCustomer, columns)
+      .load({ parentId: customerId, args: { first: args.first, after: args.after, filter } });
   },
 };

@@ -13,7 +13,9 @@ import { ApiClientCreatePayload, ResellerNode } from "./reseller.types";
 @Resolver(() => ResellerNode)
 export class ResellerResolver {
   @Authorized<Rule>("staff:ADMIN")
-  @Mutation(() => ApiClientCreatePayload, { description: "Staff admins: a client id and secret for a reseller's systems (POST /oauth/token)." })
+  @Mutation(() => ApiClientCreatePayload, {
+    description: "Staff admins: a client id and secret for a reseller's systems (POST /oauth/token).",
+  })
   resellerApiClientCreate(
     @Ctx() ctx: Context,
     @Arg("resellerId", () => ID) resellerId: string,
@@ -24,8 +26,15 @@ export class ResellerResolver {
   }
 
   @Authorized<Rule>("signed-in")
-  @FieldResolver(() => CustomerConnection, { description: "The customers this reseller manages that are in the caller's scope, ordered by id." })
-  customers(@Ctx() ctx: Context, @Root() reseller: ResellerNode, @Args() args: CustomersArgs, @Info() info: GraphQLResolveInfo): Promise<Page<CustomerNode>> {
+  @FieldResolver(() => CustomerConnection, {
+    description: "The customers this reseller manages that are in the caller's scope, ordered by id.",
+  })
+  customers(
+    @Ctx() ctx: Context,
+    @Root() reseller: ResellerNode,
+    @Args() args: CustomersArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Page<CustomerNode>> {
     return CustomerService.list(ctx, { ...args, resellerId: reseller.dbId }, selectedFields(info, true));
   }
 }

@@ -27,7 +27,11 @@ export const ResellerService = {
   },
 
   /** Staff admins give a reseller a machine login for the client-credentials grant. */
-  async createApiClient(ctx: Context, resellerGid: string, name: string): Promise<{ clientId?: string; clientSecret?: string; userErrors: UserError[] }> {
+  async createApiClient(
+    ctx: Context,
+    resellerGid: string,
+    name: string,
+  ): Promise<{ clientId?: string; clientSecret?: string; userErrors: UserError[] }> {
     const reseller = await ResellerService.byId(ctx, idOfType(resellerGid, "Reseller", "resellerId"));
     if (!reseller) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such reseller", ["resellerId"])] };
     if (!name.trim()) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Give the client a name", ["name"])] };
@@ -35,8 +39,17 @@ export const ResellerService = {
     const clientSecret = randomToken();
     const secretHash = await hashPassword(clientSecret);
     await inTransaction(ctx.db, async (tx) => {
-      await tx.query("INSERT INTO api_clients (reseller_id, client_id, secret_hash, name) VALUES (?, ?, ?, ?)", [reseller.dbId, clientId, secretHash, name.trim()]);
-      await AuditService.record(tx, ctx.principal, { customerId: null, action: "reseller.apiClient.created", details: { resellerId: reseller.id, clientId } });
+      await tx.query("INSERT INTO api_clients (reseller_id, client_id, secret_hash, name) VALUES (?, ?, ?, ?)", [
+        reseller.dbId,
+        clientId,
+        secretHash,
+        name.trim(),
+      ]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: null,
+        action: "reseller.apiClient.created",
+        details: { resellerId: reseller.id, clientId },
+      });
     });
     return { clientId, clientSecret, userErrors: [] };
   },

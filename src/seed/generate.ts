@@ -208,7 +208,13 @@ function billingSnapshot(customer: CustomerDraft): BillingSnapshot {
     (c) => `${c.first_name} ${c.last_name}`,
   );
   const address = row.billing_street
-    ? { name: row.billing_name!, street: row.billing_street, postalCode: row.billing_postal_code!, city: row.billing_city!, country: row.billing_country_code! }
+    ? {
+        name: row.billing_name!,
+        street: row.billing_street,
+        postalCode: row.billing_postal_code!,
+        city: row.billing_city!,
+        country: row.billing_country_code!,
+      }
     : { name: customer.displayName, street: row.street, postalCode: row.postal_code, city: row.city, country: row.country_code };
   return { ...address, addressees: JSON.stringify(addressees) };
 }
@@ -554,7 +560,14 @@ class DemoDataBuilder {
       const slug = this.uniqueSlug(baseName, city);
       const domain = `${slug}.${topLevelDomain(country)}`;
       customer = this.newCustomer(rng, index, {
-        country, city, address, kind, person, slug, domain, sinceDay,
+        country,
+        city,
+        address,
+        kind,
+        person,
+        slug,
+        domain,
+        sinceDay,
         companyName: `${baseName} ${legalForm}`,
         legalForm,
         email: `${country === "AT" ? "office" : "info"}@${domain}`,
@@ -579,7 +592,13 @@ class DemoDataBuilder {
       const slug = this.uniqueSlug(`${person.firstName} ${person.lastName}`, city);
       const suffix = rng.chance(0.5) ? String(rng.int(1, 99)) : "";
       customer = this.newCustomer(rng, index, {
-        country, city, address, kind, person, slug, sinceDay,
+        country,
+        city,
+        address,
+        kind,
+        person,
+        slug,
+        sinceDay,
         companyName: null,
         legalForm: null,
         domain: `${slug}.${topLevelDomain(country)}`,
@@ -591,8 +610,17 @@ class DemoDataBuilder {
     const row = customer.row;
 
     if (rng.chance(0.3)) {
-      row.reseller_id =
-        this.resellerId(country === "AT" ? rng.weighted([[0, 80], [2, 20]] as const) : rng.weighted([[1, 50], [2, 50]] as const));
+      row.reseller_id = this.resellerId(
+        country === "AT"
+          ? rng.weighted([
+              [0, 80],
+              [2, 20],
+            ] as const)
+          : rng.weighted([
+              [1, 50],
+              [2, 50],
+            ] as const),
+      );
     }
     if (rng.chance(0.35)) this.setBillingAddress(rng, customer, person);
     if (rng.chance(0.6)) this.setSepa(rng, customer, kind === "BUSINESS" && rng.chance(0.2) ? "B2B" : "CORE");
@@ -684,8 +712,20 @@ class DemoDataBuilder {
 
   private randomContacts(rng: Random, customer: CustomerDraft, principal: Person): void {
     const business = customer.row.kind === "BUSINESS";
-    const count = business ? rng.weighted([[3, 15], [4, 20], [5, 25], [6, 20], [7, 20]] as const) : rng.int(3, 4);
-    const technicalWanted = rng.weighted([[0, 10], [1, 50], [2, 40]] as const);
+    const count = business
+      ? rng.weighted([
+          [3, 15],
+          [4, 20],
+          [5, 25],
+          [6, 20],
+          [7, 20],
+        ] as const)
+      : rng.int(3, 4);
+    const technicalWanted = rng.weighted([
+      [0, 10],
+      [1, 50],
+      [2, 40],
+    ] as const);
 
     const principalRoles: ContactType[] = ["STANDARD"];
     if (business && rng.chance(0.35)) principalRoles.push("OWNER");
@@ -724,9 +764,16 @@ class DemoDataBuilder {
           : `${emailLocalPart(person)}${rng.int(1, 99)}@${rng.pick(PRIVATE_MAIL_DOMAINS[customer.country])}`;
       let phone: string | null;
       if (business) {
-        phone = rng.weighted([["office", 65], ["mobile", 25], ["none", 10]] as const) === "office"
-          ? this.extension(rng, customer)
-          : rng.chance(0.72) ? this.mobileNumber(rng, customer.country) : null;
+        phone =
+          rng.weighted([
+            ["office", 65],
+            ["mobile", 25],
+            ["none", 10],
+          ] as const) === "office"
+            ? this.extension(rng, customer)
+            : rng.chance(0.72)
+              ? this.mobileNumber(rng, customer.country)
+              : null;
       } else {
         phone = position === 0 ? customer.row.mobile : rng.chance(0.8) ? this.mobileNumber(rng, customer.country) : null;
       }
@@ -801,9 +848,24 @@ class DemoDataBuilder {
   private randomProducts(rng: Random, customer: CustomerDraft): void {
     const business = customer.row.kind === "BUSINESS";
     const types: ProductType[] = business
-      ? ["DOMAIN", rng.weighted([["WEB_HOSTING", 40], ["MAIL", 30], ["INTERNET_LINE", 30]] as const)]
+      ? [
+          "DOMAIN",
+          rng.weighted([
+            ["WEB_HOSTING", 40],
+            ["MAIL", 30],
+            ["INTERNET_LINE", 30],
+          ] as const),
+        ]
       : ["INTERNET_LINE", rng.weighted(PRODUCT_MIX_PRIVATE)];
-    const count = business ? rng.weighted([[4, 15], [5, 20], [6, 25], [7, 20], [8, 20]] as const) : rng.int(4, 5);
+    const count = business
+      ? rng.weighted([
+          [4, 15],
+          [5, 20],
+          [6, 25],
+          [7, 20],
+          [8, 20],
+        ] as const)
+      : rng.int(4, 5);
     while (types.length < count) types.push(rng.weighted(business ? PRODUCT_MIX_BUSINESS : PRODUCT_MIX_PRIVATE));
 
     const tld = topLevelDomain(customer.country);
@@ -840,7 +902,8 @@ class DemoDataBuilder {
         }
         case "WEB_HOSTING": {
           const plan = business ? rng.pick(HOSTING_PLANS) : HOSTING_PLANS[0];
-          const identifier = nth === 1 ? customer.domain : `${HOSTING_SUBDOMAINS[(nth - 2) % HOSTING_SUBDOMAINS.length]}.${customer.domain}`;
+          const identifier =
+            nth === 1 ? customer.domain : `${HOSTING_SUBDOMAINS[(nth - 2) % HOSTING_SUBDOMAINS.length]}.${customer.domain}`;
           this.addProduct(rng, customer, { type, ...plan, identifier, status });
           break;
         }
@@ -861,7 +924,8 @@ class DemoDataBuilder {
           const atBranch = nth > 1 ? rng.chance(0.6) : rng.chance(0.1);
           const installation = atBranch ? this.branchOffice(rng, customer) : mainAddress;
           // The head-office trunk carries the customer's central number block; other trunks get their own.
-          const prefix = nth === 1 && !atBranch ? customer.officePrefix : this.officePrefix(rng, this.cityOf(customer.country, installation.city));
+          const prefix =
+            nth === 1 && !atBranch ? customer.officePrefix : this.officePrefix(rng, this.cityOf(customer.country, installation.city));
           this.addProduct(rng, customer, {
             type,
             ...rng.weighted(VOIP_PLANS.map((p) => [p, p.plan === "SIP Trunk 10" ? 50 : 25] as const)),
@@ -873,7 +937,9 @@ class DemoDataBuilder {
         }
         case "INTERNET_LINE": {
           const atBranch = nth > 1 ? rng.chance(0.6) : rng.chance(0.1);
-          const plan = business ? rng.weighted(LINE_PLANS.map((p) => [p, p.plan === "Business Fiber 1000/500" ? 15 : 40] as const)) : LINE_PLANS[0];
+          const plan = business
+            ? rng.weighted(LINE_PLANS.map((p) => [p, p.plan === "Business Fiber 1000/500" ? 15 : 40] as const))
+            : LINE_PLANS[0];
           this.addProduct(rng, customer, {
             type,
             ...plan,
@@ -948,7 +1014,11 @@ class DemoDataBuilder {
         { salutation: "Frau", firstName: "Sophie", lastName: "Wallner" },
         { restrictions: "Nur technische Auskünfte, keine Vertragsänderungen." },
       ],
-      [["OTHER"], { salutation: "Herr", firstName: "Florian", lastName: "Eder" }, { restrictions: "Darf keine Verträge kündigen.", confirmed: false }],
+      [
+        ["OTHER"],
+        { salutation: "Herr", firstName: "Florian", lastName: "Eder" },
+        { restrictions: "Darf keine Verträge kündigen.", confirmed: false },
+      ],
     ];
     for (const [types, person, extra] of people) {
       this.addContact(rng, customer, {
@@ -1051,7 +1121,16 @@ class DemoDataBuilder {
     const inArrears = monthly.slice(MAX_LINES);
     const ownDrafts: InvoiceDraft[] = [];
     const draft = (fields: Pick<InvoiceDraft, "issueDay" | "sequence" | "periodStart" | "periodEnd" | "lines">): InvoiceDraft => {
-      const invoice: InvoiceDraft = { customer, kind: "INVOICE", status: "OPEN", paidAt: null, original: null, id: 0, number: "", ...fields };
+      const invoice: InvoiceDraft = {
+        customer,
+        kind: "INVOICE",
+        status: "OPEN",
+        paidAt: null,
+        original: null,
+        id: 0,
+        number: "",
+        ...fields,
+      };
       ownDrafts.push(invoice);
       return invoice;
     };
@@ -1139,7 +1218,12 @@ class DemoDataBuilder {
   private monthlyLines(products: readonly ProductDraft[], month: number, first: number, last: number): LineDraft[] {
     const lines = this.feeLines(products, month, first, last);
     if (!lines.length) {
-      lines.push({ description: `Servicepauschale – Monatsentgelt ${monthLabel(month)}`, productId: null, quantityMilli: 1000, unitPrice: 490 });
+      lines.push({
+        description: `Servicepauschale – Monatsentgelt ${monthLabel(month)}`,
+        productId: null,
+        quantityMilli: 1000,
+        unitPrice: 490,
+      });
     }
     return lines;
   }
@@ -1158,7 +1242,11 @@ class DemoDataBuilder {
     const optional: LineDraft[] = [];
     for (const p of customer.products) {
       const { row } = p;
-      if (row.billing_period === "YEARLY" && monthOfDay(p.startDay) % 12 === month % 12 && this.isLiveIn(p, firstDayOfMonth(month), firstDayOfMonth(month))) {
+      if (
+        row.billing_period === "YEARLY" &&
+        monthOfDay(p.startDay) % 12 === month % 12 &&
+        this.isLiveIn(p, firstDayOfMonth(month), firstDayOfMonth(month))
+      ) {
         due.push({
           description: `${row.plan} ${row.identifier} – Jahresgebühr ${monthLabel(month)}–${monthLabel(month + 11)}`,
           productId: row.id,
@@ -1166,7 +1254,12 @@ class DemoDataBuilder {
           unitPrice: row.price_amount,
         });
       } else if (row.billing_period === "ONE_TIME" && monthOfDay(p.startDay) === month - 1) {
-        due.push({ description: `${row.plan} (${row.identifier}) – einmalig`, productId: row.id, quantityMilli: 1000, unitPrice: row.price_amount });
+        due.push({
+          description: `${row.plan} (${row.identifier}) – einmalig`,
+          productId: row.id,
+          quantityMilli: 1000,
+          unitPrice: row.price_amount,
+        });
       } else if (row.billing_period === "MONTHLY" && this.isLiveIn(p, previousFirst, previousLast)) {
         const addOn = (description: string, unitPrice: number, quantityMilli = 1000) =>
           optional.push({ description: `${description} – ${usageMonth}`, productId: row.id, quantityMilli, unitPrice });
@@ -1213,7 +1306,12 @@ class DemoDataBuilder {
     if (!lines.length) {
       lines.push(
         rng.chance(0.75)
-          ? { description: `Technischer Support (Zeitaufwand) – ${usageMonth}`, productId: null, quantityMilli: rng.pick([500, 1000]), unitPrice: hourly }
+          ? {
+              description: `Technischer Support (Zeitaufwand) – ${usageMonth}`,
+              productId: null,
+              quantityMilli: rng.pick([500, 1000]),
+              unitPrice: hourly,
+            }
           : { description: "Einrichtungsgebühr", productId: null, quantityMilli: 1000, unitPrice: rng.pick([2900, 4900, 9900]) },
       );
     }
@@ -1222,7 +1320,9 @@ class DemoDataBuilder {
 
   /** Numbers gapless per year in issue order across all customers; ids follow the same order. */
   private numberAndEmitInvoices(): void {
-    const drafts = this.invoiceDrafts.sort((a, b) => a.issueDay - b.issueDay || a.customer.row.id - b.customer.row.id || a.sequence - b.sequence);
+    const drafts = this.invoiceDrafts.sort(
+      (a, b) => a.issueDay - b.issueDay || a.customer.row.id - b.customer.row.id || a.sequence - b.sequence,
+    );
     const counters = new Map<string, number>();
     for (const invoice of drafts) {
       const year = isoDate(invoice.issueDay).slice(0, 4);

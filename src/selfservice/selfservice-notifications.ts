@@ -1,11 +1,18 @@
 import { displayNameOf } from "../customers/customer.service";
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
-import { renderChangeRequestDecided, renderMergeDecided, renderSupportConfirmation, renderSupportRequest } from "../notifications/templates";
+import {
+  renderChangeRequestDecided,
+  renderMergeDecided,
+  renderSupportConfirmation,
+  renderSupportRequest,
+} from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 
 /** The worker side of the self-service topics: each reads its request row and the customers it names. */
-export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "change-request-decided" | "support-request" | "merge-decided"> {
+export function selfServiceHandlers(
+  deps: NotificationDeps,
+): Pick<Handlers, "change-request-decided" | "support-request" | "merge-decided"> {
   const { db, config, ledger } = deps;
   return {
     async "change-request-decided"({ outboxId, payload, final }) {
@@ -17,7 +24,13 @@ export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "cha
       const data = { customerNumber: r.customer_number, approved: r.status === "APPROVED", reason: r.reason ?? null };
       return ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`change-request:${r.id}`, r.email), to: r.email, render: () => renderChangeRequestDecided(data, localeOf(r.locale)) }],
+        [
+          {
+            key: deliveryKey(`change-request:${r.id}`, r.email),
+            to: r.email,
+            render: () => renderChangeRequestDecided(data, localeOf(r.locale)),
+          },
+        ],
         final,
       );
     },
@@ -38,14 +51,20 @@ export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "cha
         customerName: displayNameOf({ ...r, first_name: r.customer_first_name, last_name: r.customer_last_name }),
         customerNumber: r.customer_number,
         requestedBy: r.created_by,
-        callbackContact: r.first_name ? { firstName: r.first_name, lastName: r.last_name, phone: r.phone ?? null, email: r.contact_email } : null,
+        callbackContact: r.first_name
+          ? { firstName: r.first_name, lastName: r.last_name, phone: r.phone ?? null, email: r.contact_email }
+          : null,
         productId: r.product_id ?? null,
       };
       return ledger.deliver(
         outboxId,
         [
           // The support team reads German.
-          { key: deliveryKey(`support:${r.reference}`, config.supportEmail), to: config.supportEmail, render: () => renderSupportRequest(request, "de") },
+          {
+            key: deliveryKey(`support:${r.reference}`, config.supportEmail),
+            to: config.supportEmail,
+            render: () => renderSupportRequest(request, "de"),
+          },
           {
             key: deliveryKey(`support-confirmation:${r.reference}`, r.email),
             to: r.email,
@@ -64,7 +83,12 @@ export function selfServiceHandlers(deps: NotificationDeps): Pick<Handlers, "cha
         [payload.mergeRequestId],
       );
       if (!m || (m.status !== "APPROVED" && m.status !== "REJECTED")) return { skipped: 1 };
-      const data = { approved: m.status === "APPROVED", targetCustomerNumber: m.target_number, sourceCustomerNumber: m.source_number, reason: m.reason ?? null };
+      const data = {
+        approved: m.status === "APPROVED",
+        targetCustomerNumber: m.target_number,
+        sourceCustomerNumber: m.source_number,
+        reason: m.reason ?? null,
+      };
       const sides = [
         { number: m.target_number, email: m.target_email, locale: m.target_locale },
         { number: m.source_number, email: m.source_email, locale: m.source_locale },

@@ -17,7 +17,15 @@ import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.entity";
 import {
-  ChangeRequestInput, ChangeRequestNode, CustomerUpdateInput, MergeChoiceInput, MergeDifference, MergeRequestNode, MergeSide, SupportRequestInput, SupportRequestNode,
+  ChangeRequestInput,
+  ChangeRequestNode,
+  CustomerUpdateInput,
+  MergeChoiceInput,
+  MergeDifference,
+  MergeRequestNode,
+  MergeSide,
+  SupportRequestInput,
+  SupportRequestNode,
 } from "./selfservice.types";
 
 type Row = Record<string, any>;
@@ -35,17 +43,40 @@ async function reloadCustomer(ctx: Context, id: number): Promise<CustomerNode> {
 
 function changeRequestFromRow(r: Row, customer: CustomerNode): ChangeRequestNode {
   return {
-    dbId: r.id, customerId: r.customer_id, id: toGlobalId("ChangeRequest", r.id), changes: jsonColumn<Record<string, unknown>>(r.changes) ?? {},
-    documents: r.documents ?? undefined, status: r.status, reason: r.reason ?? undefined, requestedBy: r.requested_by, createdAt: r.created_at, customer,
+    dbId: r.id,
+    customerId: r.customer_id,
+    id: toGlobalId("ChangeRequest", r.id),
+    changes: jsonColumn<Record<string, unknown>>(r.changes) ?? {},
+    documents: r.documents ?? undefined,
+    status: r.status,
+    reason: r.reason ?? undefined,
+    requestedBy: r.requested_by,
+    createdAt: r.created_at,
+    customer,
   };
 }
 
 function supportFromRow(r: Row): SupportRequestNode {
-  return { dbId: r.id, customerId: r.customer_id, id: toGlobalId("SupportRequest", r.id), reference: r.reference, subject: r.subject, message: r.message, status: r.status, createdAt: r.created_at };
+  return {
+    dbId: r.id,
+    customerId: r.customer_id,
+    id: toGlobalId("SupportRequest", r.id),
+    reference: r.reference,
+    subject: r.subject,
+    message: r.message,
+    status: r.status,
+    createdAt: r.created_at,
+  };
 }
 
 /** A keyset page by id, newest first, of a table filtered by `where`. */
-async function pageOf<T>(ctx: Context, table: string, where: { sql: string; params: unknown[] }, args: { first: number; after?: string }, map: (r: Row) => Promise<T> | T): Promise<Page<T>> {
+async function pageOf<T>(
+  ctx: Context,
+  table: string,
+  where: { sql: string; params: unknown[] },
+  args: { first: number; after?: string },
+  map: (r: Row) => Promise<T> | T,
+): Promise<Page<T>> {
   const order: OrderColumn[] = [{ column: "id", desc: true }];
   const after = args.after ? keysetCondition(order, decodeCursor(args.after, order)) : null;
   const rows: Row[] = await ctx.db.query(
@@ -53,7 +84,9 @@ async function pageOf<T>(ctx: Context, table: string, where: { sql: string; para
     [...where.params, ...(after?.params ?? []), args.first + 1],
   );
   const nodes = await Promise.all(rows.map(async (r) => ({ node: await map(r), cursor: [r.id] })));
-  return new Page(nodes, args.first, !!args.after, async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where.sql}`, where.params))[0].n));
+  return new Page(nodes, args.first, !!args.after, async () =>
+    Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where.sql}`, where.params))[0].n),
+  );
 }
 
 const MERGE_FIELDS: { field: string; columns: string[]; show: (r: Row) => string | undefined }[] = [
@@ -65,24 +98,48 @@ const MERGE_FIELDS: { field: string; columns: string[]; show: (r: Row) => string
   { field: "email", columns: ["email"], show: (r) => r.email },
   {
     field: "bank",
-    columns: ["payment_method", "sepa_iban", "sepa_bic", "sepa_account_holder", "sepa_mandate_reference", "sepa_mandate_date", "sepa_scheme"],
+    columns: [
+      "payment_method",
+      "sepa_iban",
+      "sepa_bic",
+      "sepa_account_holder",
+      "sepa_mandate_reference",
+      "sepa_mandate_date",
+      "sepa_scheme",
+    ],
     show: (r) => (r.sepa_iban ? `SEPA ${maskIban(r.sepa_iban)}` : "bank transfer"),
   },
 ];
 
 /** Every table whose rows belong to a customer and move with a merge. */
-const CUSTOMER_TABLES = ["products", "contacts", "invoices", "payments", "email_verifications", "support_requests", "change_requests", "audit_log", "maintenance_products"];
+const CUSTOMER_TABLES = [
+  "products",
+  "contacts",
+  "invoices",
+  "payments",
+  "email_verifications",
+  "support_requests",
+  "change_requests",
+  "audit_log",
+  "maintenance_products",
+];
 
 export const SelfServiceService = {
   /** Master data with optimistic locking: a stale version is a CONFLICT and changes nothing. */
-  async update(ctx: Context, customerGid: string, input: CustomerUpdateInput): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
+  async update(
+    ctx: Context,
+    customerGid: string,
+    input: CustomerUpdateInput,
+  ): Promise<{ customer?: CustomerNode; userErrors: UserError[] }> {
     const customer = await loadCustomer(ctx, customerGid, "editMaster");
     const errors: UserError[] = [];
     const country = input.address?.countryCode ?? customer.address.countryCode;
     const phone = input.phone === undefined ? undefined : input.phone ? toE164(input.phone, country) : null;
     const mobile = input.mobile === undefined ? undefined : input.mobile ? toE164(input.mobile, country) : null;
-    if (input.phone && !phone) errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.phone} is not a valid phone number`, ["input", "phone"]));
-    if (input.mobile && !mobile) errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.mobile} is not a valid phone number`, ["input", "mobile"]));
+    if (input.phone && !phone)
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.phone} is not a valid phone number`, ["input", "phone"]));
+    if (input.mobile && !mobile)
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `${input.mobile} is not a valid phone number`, ["input", "mobile"]));
     (input.ipAllowlist ?? []).forEach((entry, i) => {
       const problem = allowlistEntryProblem(entry);
       if (problem) errors.push(userError(UserErrorCode.INVALID_INPUT, problem, ["input", "ipAllowlist", String(i)]));
@@ -91,19 +148,40 @@ export const SelfServiceService = {
     const sets: string[] = [];
     const params: unknown[] = [];
     const set = (column: string, value: unknown) => (sets.push(`${column} = ?`), params.push(value));
-    if (input.address) (set("street", input.address.street), set("postal_code", input.address.postalCode), set("city", input.address.city), set("country_code", input.address.countryCode));
+    if (input.address)
+      (set("street", input.address.street),
+        set("postal_code", input.address.postalCode),
+        set("city", input.address.city),
+        set("country_code", input.address.countryCode));
     if (phone !== undefined) set("phone", phone);
     if (mobile !== undefined) set("mobile", mobile);
     if (input.locale) set("locale", input.locale);
     if (input.ipAllowlist) set("ip_allowlist", input.ipAllowlist.length ? JSON.stringify(input.ipAllowlist) : null);
     const outcome = await refusable(() =>
       ctx.outbox.transaction(ctx.db, async (tx, record): Promise<true> => {
-        const result = await tx.query(`UPDATE customers SET ${[...sets, "version = version + 1"].join(", ")} WHERE id = ? AND version = ?`, [...params, customer.dbId, input.version]);
-        if (result.affectedRows !== 1) throw new Refusal(userError(UserErrorCode.CONFLICT, "Someone changed this customer in the meantime; reload and try again", ["input", "version"]));
+        const result = await tx.query(
+          `UPDATE customers SET ${[...sets, "version = version + 1"].join(", ")} WHERE id = ? AND version = ?`,
+          [...params, customer.dbId, input.version],
+        );
+        if (result.affectedRows !== 1)
+          throw new Refusal(
+            userError(UserErrorCode.CONFLICT, "Someone changed this customer in the meantime; reload and try again", ["input", "version"]),
+          );
         if (input.email && input.email.toLowerCase() !== customer.email.toLowerCase()) {
-          await EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.CUSTOMER_EMAIL, targetId: customer.dbId, customerId: customer.dbId, customerNumber: customer.customerNumber, newEmail: input.email });
+          await EmailChangeService.request(tx, record, ctx, {
+            purpose: EmailVerificationPurpose.CUSTOMER_EMAIL,
+            targetId: customer.dbId,
+            customerId: customer.dbId,
+            customerNumber: customer.customerNumber,
+            newEmail: input.email,
+          });
         }
-        await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "customer.updated", details: { fields: Object.keys(input).filter((k) => k !== "version") } });
+        await AuditService.record(tx, ctx.principal, {
+          customerId: customer.dbId,
+          customerNumber: customer.customerNumber,
+          action: "customer.updated",
+          details: { fields: Object.keys(input).filter((k) => k !== "version") },
+        });
         return true;
       }),
     );
@@ -116,7 +194,12 @@ export const SelfServiceService = {
     const customer = await loadCustomer(ctx, customerGid, "editMaster");
     await ctx.outbox.transaction(ctx.db, async (tx) => {
       await tx.query("UPDATE customers SET notify_main_email = ? WHERE id = ?", [notifyMainEmail ? 1 : 0, customer.dbId]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "customer.notifications.changed", details: { notifyMainEmail } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: "customer.notifications.changed",
+        details: { notifyMainEmail },
+      });
     });
     return { customer: await reloadCustomer(ctx, customer.dbId), userErrors: [] };
   },
@@ -133,8 +216,18 @@ export const SelfServiceService = {
       return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Ask for at least one change", ["input"])] };
     }
     const id = await ctx.outbox.transaction(ctx.db, async (tx) => {
-      const r = await tx.query("INSERT INTO change_requests (customer_id, changes, documents, requested_by) VALUES (?, ?, ?, ?)", [customer.dbId, JSON.stringify(changes), documents ?? null, principalLabel(ctx.principal)]);
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "changeRequest.created", details: { changeRequestId: Number(r.insertId), fields: Object.keys(changes) } });
+      const r = await tx.query("INSERT INTO change_requests (customer_id, changes, documents, requested_by) VALUES (?, ?, ?, ?)", [
+        customer.dbId,
+        JSON.stringify(changes),
+        documents ?? null,
+        principalLabel(ctx.principal),
+      ]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: "changeRequest.created",
+        details: { changeRequestId: Number(r.insertId), fields: Object.keys(changes) },
+      });
       return Number(r.insertId);
     });
     const [row] = await ctx.db.query("SELECT * FROM change_requests WHERE id = ?", [id]);
@@ -144,7 +237,9 @@ export const SelfServiceService = {
   listChangeRequests(ctx: Context, args: { first: number; after?: string; status?: string }) {
     if (ctx.principal.kind !== "staff") throw forbidden();
     const where = args.status ? { sql: "status = ?", params: [args.status] } : { sql: "TRUE", params: [] };
-    return pageOf(ctx, "change_requests", where, args, async (r) => changeRequestFromRow(r, (await CustomerService.byId(ctx, r.customer_id))!));
+    return pageOf(ctx, "change_requests", where, args, async (r) =>
+      changeRequestFromRow(r, (await CustomerService.byId(ctx, r.customer_id))!),
+    );
   },
 
   /** Staff decide; approval applies every change in one transaction. Either way the main email hears of it. */
@@ -155,12 +250,20 @@ export const SelfServiceService = {
       ctx.outbox.transaction(ctx.db, async (tx, record) => {
         const [r] = await tx.query("SELECT * FROM change_requests WHERE id = ? FOR UPDATE", [id]);
         if (!r) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No such change request", ["id"]));
-        if (r.status !== RequestStatus.PENDING) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This request was decided already", ["id"]));
+        if (r.status !== RequestStatus.PENDING)
+          throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This request was decided already", ["id"]));
         const changes = jsonColumn<ChangeRequestInput>(r.changes) ?? {};
         await tx.query("SELECT id FROM customers WHERE id = ? FOR UPDATE", [r.customer_id]);
         if (approve) await applyChange(tx, record, ctx, r.customer_id, changes);
-        await tx.query("UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, principalLabel(ctx.principal), id]);
-        await AuditService.record(tx, ctx.principal, { customerId: r.customer_id, action: approve ? "changeRequest.approved" : "changeRequest.rejected", details: { changeRequestId: id, reason } });
+        await tx.query(
+          "UPDATE change_requests SET status = ?, reason = ?, decided_by = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?",
+          [approve ? "APPROVED" : "REJECTED", reason || null, principalLabel(ctx.principal), id],
+        );
+        await AuditService.record(tx, ctx.principal, {
+          customerId: r.customer_id,
+          action: approve ? "changeRequest.approved" : "changeRequest.rejected",
+          details: { changeRequestId: id, reason },
+        });
         await record("change-request-decided", { changeRequestId: id });
         return r.customer_id as number;
       }),
@@ -179,8 +282,14 @@ export const SelfServiceService = {
     if (productId && !(await ctx.db.query("SELECT 1 FROM products WHERE id = ? AND customer_id = ?", [productId, customer.dbId])).length) {
       return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This product is not the customer's", ["input", "productId"])] };
     }
-    const [contact] = contactId ? await ctx.db.query("SELECT first_name, last_name, phone, email FROM contacts WHERE id = ? AND customer_id = ?", [contactId, customer.dbId]) : [null];
-    if (contactId && !contact) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This contact is not the customer's", ["input", "callbackContactId"])] };
+    const [contact] = contactId
+      ? await ctx.db.query("SELECT first_name, last_name, phone, email FROM contacts WHERE id = ? AND customer_id = ?", [
+          contactId,
+          customer.dbId,
+        ])
+      : [null];
+    if (contactId && !contact)
+      return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This contact is not the customer's", ["input", "callbackContactId"])] };
     const id = await ctx.outbox.transaction(ctx.db, async (tx, record) => {
       const year = new Date().toISOString().slice(0, 4);
       const reference = `SR-${year}-${String(await nextInSeries(tx, `support:${year}`, async () => 1)).padStart(6, "0")}`;
@@ -189,7 +298,12 @@ export const SelfServiceService = {
         [reference, customer.dbId, productId, contactId, input.subject, input.message, principalLabel(ctx.principal)],
       );
       await record("support-request", { supportRequestId: Number(r.insertId) });
-      await AuditService.record(tx, ctx.principal, { customerId: customer.dbId, customerNumber: customer.customerNumber, action: "supportRequest.created", details: { reference } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: customer.dbId,
+        customerNumber: customer.customerNumber,
+        action: "supportRequest.created",
+        details: { reference },
+      });
       return Number(r.insertId);
     });
     const [row] = await ctx.db.query("SELECT * FROM support_requests WHERE id = ?", [id]);
@@ -202,7 +316,13 @@ export const SelfServiceService = {
 
   listSupportRequests(ctx: Context, args: { first: number; after?: string; status?: string }) {
     if (ctx.principal.kind !== "staff") throw forbidden();
-    return pageOf(ctx, "support_requests", args.status ? { sql: "status = ?", params: [args.status] } : { sql: "TRUE", params: [] }, args, supportFromRow);
+    return pageOf(
+      ctx,
+      "support_requests",
+      args.status ? { sql: "status = ?", params: [args.status] } : { sql: "TRUE", params: [] },
+      args,
+      supportFromRow,
+    );
   },
 
   async setSupportStatus(ctx: Context, gid: string, status: SupportStatus) {
@@ -212,7 +332,11 @@ export const SelfServiceService = {
       const [row] = await tx.query("SELECT customer_id FROM support_requests WHERE id = ? FOR UPDATE", [id]);
       if (!row) return false;
       await tx.query("UPDATE support_requests SET status = ? WHERE id = ?", [status, id]);
-      await AuditService.record(tx, ctx.principal, { customerId: row.customer_id, action: "supportRequest.status", details: { supportRequestId: gid, status } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: row.customer_id,
+        action: "supportRequest.status",
+        details: { supportRequestId: gid, status },
+      });
       return true;
     });
     if (!found) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such support request", ["id"])] };
@@ -228,15 +352,28 @@ export const SelfServiceService = {
     const target = await loadCustomer(ctx, targetGid, "pin");
     const limits = [`merge:${target.dbId}`, `ip:${ctx.ip}`];
     await ctx.auth.limiter.assertAllowed(limits);
-    const [source] = await ctx.db.query("SELECT * FROM customers WHERE customer_number = ? AND merged_into_id IS NULL", [customerNumber.trim()]);
-    const ok = source?.customer_password_hash ? await verifyPassword(password, source.customer_password_hash) : await verifyAgainstDecoy(password);
+    const [source] = await ctx.db.query("SELECT * FROM customers WHERE customer_number = ? AND merged_into_id IS NULL", [
+      customerNumber.trim(),
+    ]);
+    const ok = source?.customer_password_hash
+      ? await verifyPassword(password, source.customer_password_hash)
+      : await verifyAgainstDecoy(password);
     if (!ok || source.id === target.dbId) {
       await ctx.auth.limiter.recordFailure(limits);
       return { userErrors: [userError(UserErrorCode.INVALID_CREDENTIALS, "Customer number or customer password is wrong", ["input"])] };
     }
     const mergeId = await ctx.outbox.transaction(ctx.db, async (tx) => {
-      const r = await tx.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [target.dbId, source.id, principalLabel(ctx.principal)]);
-      await AuditService.record(tx, ctx.principal, { customerId: target.dbId, customerNumber: target.customerNumber, action: "customer.merge.started", details: { source: source.customer_number } });
+      const r = await tx.query("INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)", [
+        target.dbId,
+        source.id,
+        principalLabel(ctx.principal),
+      ]);
+      await AuditService.record(tx, ctx.principal, {
+        customerId: target.dbId,
+        customerNumber: target.customerNumber,
+        action: "customer.merge.started",
+        details: { source: source.customer_number },
+      });
       return Number(r.insertId);
     });
     return { mergeRequest: await mergeView(ctx, mergeId), userErrors: [] };
@@ -246,19 +383,35 @@ export const SelfServiceService = {
     const id = idOfType(gid, "MergeRequest", "id");
     const [m] = await ctx.db.query("SELECT target_customer_id, status FROM merge_requests WHERE id = ?", [id]);
     assertMay(ctx, "pin", m ? await CustomerService.byId(ctx, m.target_customer_id) : null);
-    if (m.status !== MergeStatus.DRAFT) return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This merge was submitted already", ["id"])] };
+    if (m.status !== MergeStatus.DRAFT)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This merge was submitted already", ["id"])] };
     const view = await mergeView(ctx, id);
     const chosen = Object.fromEntries(choices.map((c) => [c.field, c.keep]));
     const missing = view.differences.filter((d) => !chosen[d.field]).map((d) => d.field);
     const unknown = choices.filter((c) => !view.differences.some((d) => d.field === c.field)).map((c) => c.field);
     if (missing.length || unknown.length) {
-      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, `Choose A or B for each differing field (missing: ${missing.join(", ") || "-"}; not differing: ${unknown.join(", ") || "-"})`, ["choices"])] };
+      return {
+        userErrors: [
+          userError(
+            UserErrorCode.INVALID_INPUT,
+            `Choose A or B for each differing field (missing: ${missing.join(", ") || "-"}; not differing: ${unknown.join(", ") || "-"})`,
+            ["choices"],
+          ),
+        ],
+      };
     }
     const outcome = await refusable(() =>
       ctx.outbox.transaction(ctx.db, async (tx): Promise<true> => {
-        const updated = await tx.query("UPDATE merge_requests SET choices = ?, status = 'SUBMITTED' WHERE id = ? AND status = 'DRAFT'", [JSON.stringify(chosen), id]);
+        const updated = await tx.query("UPDATE merge_requests SET choices = ?, status = 'SUBMITTED' WHERE id = ? AND status = 'DRAFT'", [
+          JSON.stringify(chosen),
+          id,
+        ]);
         if (updated.affectedRows !== 1) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "This merge was submitted already", ["id"]));
-        await AuditService.record(tx, ctx.principal, { customerId: m.target_customer_id, action: "customer.merge.submitted", details: { mergeRequestId: id, choices: chosen } });
+        await AuditService.record(tx, ctx.principal, {
+          customerId: m.target_customer_id,
+          action: "customer.merge.submitted",
+          details: { mergeRequestId: id, choices: chosen },
+        });
         return true;
       }),
     );
@@ -274,29 +427,53 @@ export const SelfServiceService = {
       ctx.outbox.transaction(ctx.db, async (tx, record) => {
         const [m] = await tx.query("SELECT * FROM merge_requests WHERE id = ? FOR UPDATE", [id]);
         if (!m) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No such merge request", ["id"]));
-        if (m.status !== MergeStatus.SUBMITTED) throw new Refusal(userError(UserErrorCode.NOT_PENDING, "Only a submitted merge can be decided", ["id"]));
+        if (m.status !== MergeStatus.SUBMITTED)
+          throw new Refusal(userError(UserErrorCode.NOT_PENDING, "Only a submitted merge can be decided", ["id"]));
         const [a] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.target_customer_id]);
         const [b] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.source_customer_id]);
         // Another merge may have closed either side since this one was asked for.
         if (approve && (a.merged_into_id || b.merged_into_id || a.status === "CLOSED" || b.status === "CLOSED")) {
-          throw new Refusal(userError(UserErrorCode.NOT_PENDING, "One of the customers was merged or closed meanwhile; reject this request", ["id"]));
+          throw new Refusal(
+            userError(UserErrorCode.NOT_PENDING, "One of the customers was merged or closed meanwhile; reject this request", ["id"]),
+          );
         }
         if (approve) {
           const choices = jsonColumn<Record<string, MergeSide>>(m.choices) ?? {};
           const fromB = MERGE_FIELDS.filter((f) => choices[f.field] === MergeSide.B).flatMap((f) => f.columns);
-          if (fromB.length) await tx.query(`UPDATE customers SET ${fromB.map((c) => `${c} = ?`).join(", ")}, version = version + 1 WHERE id = ?`, [...fromB.map((c) => b[c]), a.id]);
+          if (fromB.length)
+            await tx.query(`UPDATE customers SET ${fromB.map((c) => `${c} = ?`).join(", ")}, version = version + 1 WHERE id = ?`, [
+              ...fromB.map((c) => b[c]),
+              a.id,
+            ]);
           for (const table of CUSTOMER_TABLES) await tx.query(`UPDATE ${table} SET customer_id = ? WHERE customer_id = ?`, [a.id, b.id]);
           // Logins of B become logins of A; a user of both keeps its role at A.
-          await tx.query("INSERT IGNORE INTO memberships (user_id, customer_id, role) SELECT user_id, ?, role FROM memberships WHERE customer_id = ?", [a.id, b.id]);
+          await tx.query(
+            "INSERT IGNORE INTO memberships (user_id, customer_id, role) SELECT user_id, ?, role FROM memberships WHERE customer_id = ?",
+            [a.id, b.id],
+          );
           await tx.query("DELETE FROM memberships WHERE customer_id = ?", [b.id]);
           await tx.query("UPDATE customer_aliases SET customer_id = ? WHERE customer_id = ?", [a.id, b.id]);
           await tx.query("INSERT INTO customer_aliases (customer_number, customer_id) VALUES (?, ?)", [b.customer_number, a.id]);
-          await tx.query("UPDATE customers SET status = 'CLOSED', merged_into_id = ?, customer_password_hash = NULL, customer_pin = NULL WHERE id = ?", [a.id, b.id]);
+          await tx.query(
+            "UPDATE customers SET status = 'CLOSED', merged_into_id = ?, customer_password_hash = NULL, customer_pin = NULL WHERE id = ?",
+            [a.id, b.id],
+          );
           // Other open merges that involve B cannot happen any more.
-          await tx.query("UPDATE merge_requests SET status = 'REJECTED', reason = 'superseded by another merge', decided_at = CURRENT_TIMESTAMP(3) WHERE id <> ? AND status IN ('DRAFT', 'SUBMITTED') AND (target_customer_id = ? OR source_customer_id = ?)", [id, b.id, b.id]);
+          await tx.query(
+            "UPDATE merge_requests SET status = 'REJECTED', reason = 'superseded by another merge', decided_at = CURRENT_TIMESTAMP(3) WHERE id <> ? AND status IN ('DRAFT', 'SUBMITTED') AND (target_customer_id = ? OR source_customer_id = ?)",
+            [id, b.id, b.id],
+          );
         }
-        await tx.query("UPDATE merge_requests SET status = ?, reason = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [approve ? "APPROVED" : "REJECTED", reason || null, id]);
-        await AuditService.record(tx, ctx.principal, { customerId: a.id, action: approve ? "customer.merged" : "customer.merge.rejected", details: { mergeRequestId: id, source: b.customer_number, reason } });
+        await tx.query("UPDATE merge_requests SET status = ?, reason = ?, decided_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [
+          approve ? "APPROVED" : "REJECTED",
+          reason || null,
+          id,
+        ]);
+        await AuditService.record(tx, ctx.principal, {
+          customerId: a.id,
+          action: approve ? "customer.merged" : "customer.merge.rejected",
+          details: { mergeRequestId: id, source: b.customer_number, reason },
+        });
         await record("merge-decided", { mergeRequestId: id });
         return Number(a.id);
       }),
@@ -307,13 +484,7 @@ export const SelfServiceService = {
   },
 };
 
-async function applyChange(
-  tx: EntityManager,
-  record: Emit,
-  ctx: Context,
-  customerId: number,
-  changes: ChangeRequestInput,
-): Promise<void> {
+async function applyChange(tx: EntityManager, record: Emit, ctx: Context, customerId: number, changes: ChangeRequestInput): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [];
   if (changes.companyName) (sets.push("company_name = ?"), params.push(changes.companyName));
@@ -322,11 +493,24 @@ async function applyChange(
   if (sets.length) await tx.query(`UPDATE customers SET ${sets.join(", ")}, version = version + 1 WHERE id = ?`, [...params, customerId]);
   if (changes.owner) {
     // The former owners keep their other roles; a contact that was only the owner stays as OTHER.
-    await tx.query("UPDATE contacts SET types = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', types, ','), ',OWNER,', ',')) WHERE customer_id = ? AND FIND_IN_SET('OWNER', types)", [customerId]);
+    await tx.query(
+      "UPDATE contacts SET types = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', types, ','), ',OWNER,', ',')) WHERE customer_id = ? AND FIND_IN_SET('OWNER', types)",
+      [customerId],
+    );
     await tx.query("UPDATE contacts SET types = 'OTHER' WHERE customer_id = ? AND types = ''", [customerId]);
-    const contact = await tx.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OWNER', ?, ?, ?)", [customerId, changes.owner.firstName, changes.owner.lastName, changes.owner.email]);
+    const contact = await tx.query("INSERT INTO contacts (customer_id, types, first_name, last_name, email) VALUES (?, 'OWNER', ?, ?, ?)", [
+      customerId,
+      changes.owner.firstName,
+      changes.owner.lastName,
+      changes.owner.email,
+    ]);
     // The new owner's address is confirmed like every other contact's.
-    await EmailChangeService.request(tx, record, ctx, { purpose: EmailVerificationPurpose.CONTACT_EMAIL, targetId: Number(contact.insertId), customerId, newEmail: changes.owner.email });
+    await EmailChangeService.request(tx, record, ctx, {
+      purpose: EmailVerificationPurpose.CONTACT_EMAIL,
+      targetId: Number(contact.insertId),
+      customerId,
+      newEmail: changes.owner.email,
+    });
   }
 }
 
@@ -335,6 +519,8 @@ async function mergeView(ctx: Context, id: number): Promise<MergeRequestNode> {
   const [m] = await ctx.db.query("SELECT * FROM merge_requests WHERE id = ?", [id]);
   const [a] = await ctx.db.query("SELECT * FROM customers WHERE id = ?", [m.target_customer_id]);
   const [b] = await ctx.db.query("SELECT * FROM customers WHERE id = ?", [m.source_customer_id]);
-  const differences: MergeDifference[] = MERGE_FIELDS.filter((f) => f.columns.some((c) => String(a[c] ?? "") !== String(b[c] ?? ""))).map((f) => ({ field: f.field, a: f.show(a), b: f.show(b) }));
+  const differences: MergeDifference[] = MERGE_FIELDS.filter((f) => f.columns.some((c) => String(a[c] ?? "") !== String(b[c] ?? ""))).map(
+    (f) => ({ field: f.field, a: f.show(a), b: f.show(b) }),
+  );
   return { dbId: id, id: toGlobalId("MergeRequest", id), status: m.status, differences };
 }

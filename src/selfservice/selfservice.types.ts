@@ -16,7 +16,13 @@ export enum MergeSide {
   A = "A",
   B = "B",
 }
-registerEnumType(MergeSide, { name: "MergeSide", valuesConfig: { A: { description: "Keep the value of the customer merged into." }, B: { description: "Take the value of the customer merged in." } } });
+registerEnumType(MergeSide, {
+  name: "MergeSide",
+  valuesConfig: {
+    A: { description: "Keep the value of the customer merged into." },
+    B: { description: "Take the value of the customer merged in." },
+  },
+});
 
 @InputType({ description: "Master data a customer changes itself. Fields left out stay as they are." })
 export class CustomerUpdateInput {

@@ -7,7 +7,8 @@ import { createLogger } from "../platform/logger";
 import { exitOnFailure, loadConfigOrExit } from "../platform/process";
 import { StaffRole, UserKind } from "./user.entity";
 
-const USAGE = "usage: npm run staff:create -- --email EMAIL --name NAME [--role ADMIN|SUPPORT]   (password from KONTO_STAFF_PASSWORD or asked)";
+const USAGE =
+  "usage: npm run staff:create -- --email EMAIL --name NAME [--role ADMIN|SUPPORT]   (password from KONTO_STAFF_PASSWORD or asked)";
 
 /** `npm run staff:create`: a staff login, created from the command line of the server. */
 async function main() {

@@ -22,9 +22,14 @@ const TARGETS: { [P in Purpose]: { table: string; column: string; extra: string 
     table: "customers",
     column: "online_invoice_email",
     // Assignments run left to right: the switch-on time is set only when it was off, before it is switched on.
-    extra: ", online_invoice_enabled_at = IF(online_invoice_enabled = 1, online_invoice_enabled_at, CURRENT_TIMESTAMP(3)), online_invoice_enabled = 1",
+    extra:
+      ", online_invoice_enabled_at = IF(online_invoice_enabled = 1, online_invoice_enabled_at, CURRENT_TIMESTAMP(3)), online_invoice_enabled = 1",
   },
-  [Purpose.NEWSLETTER_EMAIL]: { table: "customers", column: "newsletter_email", extra: ", newsletter_enabled = 1, newsletter_consent_at = CURRENT_TIMESTAMP(3)" },
+  [Purpose.NEWSLETTER_EMAIL]: {
+    table: "customers",
+    column: "newsletter_email",
+    extra: ", newsletter_enabled = 1, newsletter_consent_at = CURRENT_TIMESTAMP(3)",
+  },
   // A registration's login is disabled until its address is confirmed.
   [Purpose.LOGIN_EMAIL]: { table: "users", column: "email", extra: ", disabled_at = NULL" },
 };
@@ -63,7 +68,16 @@ export const EmailChangeService = {
     const secret = newLinkSecret(ctx.config.linkTokenKeys);
     const result = await tx.query(
       "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, token_seed, token_key_id, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [change.customerId, change.purpose, change.targetId, change.newEmail.trim(), secret.hash, secret.seed, secret.keyId, new Date(Date.now() + ctx.config.emailVerificationTtlMs)],
+      [
+        change.customerId,
+        change.purpose,
+        change.targetId,
+        change.newEmail.trim(),
+        secret.hash,
+        secret.seed,
+        secret.keyId,
+        new Date(Date.now() + ctx.config.emailVerificationTtlMs),
+      ],
     );
     const verificationId = Number(result.insertId);
     await emit("email-verification", { verificationId });
@@ -103,7 +117,10 @@ export const EmailChangeService = {
         throw error;
       }
       const old = (row.email as string | null)?.trim() || null;
-      await tx.query("UPDATE email_verifications SET status = 'CONFIRMED', confirmed_at = CURRENT_TIMESTAMP(3), previous_email = ? WHERE id = ?", [old, v.id]);
+      await tx.query(
+        "UPDATE email_verifications SET status = 'CONFIRMED', confirmed_at = CURRENT_TIMESTAMP(3), previous_email = ? WHERE id = ?",
+        [old, v.id],
+      );
       const confirmer: Principal = ctx.principal;
       await AuditService.record(tx, confirmer.kind === "anonymous" ? { kind: "anonymous" } : confirmer, {
         customerId: v.customer_id,
@@ -131,10 +148,15 @@ export const EmailChangeService = {
 
   async cancel(ctx: Context, verificationGid: string): Promise<{ verification?: EmailVerificationNode; userErrors: UserError[] }> {
     const v = await EmailChangeService.authorized(ctx, verificationGid);
-    if (v.status !== Status.PENDING) return { userErrors: [userError(UserErrorCode.NOT_PENDING, `This email change is ${v.status.toLowerCase()}`, ["id"])] };
+    if (v.status !== Status.PENDING)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, `This email change is ${v.status.toLowerCase()}`, ["id"])] };
     await inTransaction(ctx.db, async (tx) => {
       await tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE id = ? AND status = 'PENDING'", [v.dbId]);
-      await AuditService.record(tx, ctx.principal, { customerId: v.customerId, action: "email.change.cancelled", details: { purpose: v.purpose, newEmail: v.newEmail } });
+      await AuditService.record(tx, ctx.principal, {
+        customerId: v.customerId,
+        action: "email.change.cancelled",
+        details: { purpose: v.purpose, newEmail: v.newEmail },
+      });
     });
     ctx.loaders.get(verificationById).clear(v.dbId);
     return { verification: (await EmailVerificationService.byId(ctx, v.dbId))!, userErrors: [] };
@@ -143,7 +165,8 @@ export const EmailChangeService = {
   /** Sends a fresh link (the previous one stops working); at most once a minute. */
   async resend(ctx: Context, verificationGid: string): Promise<{ verification?: EmailVerificationNode; userErrors: UserError[] }> {
     const v = await EmailChangeService.authorized(ctx, verificationGid);
-    if (v.status !== Status.PENDING) return { userErrors: [userError(UserErrorCode.NOT_PENDING, `This email change is ${v.status.toLowerCase()}`, ["id"])] };
+    if (v.status !== Status.PENDING)
+      return { userErrors: [userError(UserErrorCode.NOT_PENDING, `This email change is ${v.status.toLowerCase()}`, ["id"])] };
     const [row] = await ctx.db.query("SELECT COALESCE(last_sent_at, created_at) AS sent FROM email_verifications WHERE id = ?", [v.dbId]);
     const wait = row.sent.getTime() + RESEND_COOLDOWN_MS - Date.now();
     if (wait > 0) {

@@ -21,7 +21,9 @@ const CONFIRM_ERRORS: Record<string, [UserErrorCode, string]> = {
 @Resolver(() => EmailVerificationNode)
 export class EmailVerificationResolver {
   @Authorized<Rule>("public")
-  @Mutation(() => EmailVerificationPayload, { description: "Confirms an email change with the token of its link (for single-page portals)." })
+  @Mutation(() => EmailVerificationPayload, {
+    description: "Confirms an email change with the token of its link (for single-page portals).",
+  })
   async emailVerificationConfirm(@Ctx() ctx: Context, @Arg("token") token: string): Promise<EmailVerificationPayload> {
     if (token.length > 100) throw badInput("token is too long", { field: "token" });
     const result = await EmailChangeService.confirm(ctx, token);
@@ -63,7 +65,10 @@ export class CustomerVerificationsResolver {
 
 @Resolver(() => OnlineInvoiceSettings)
 export class OnlineInvoicePendingResolver {
-  @FieldResolver(() => String, { nullable: true, description: "An address waiting for confirmation; online invoice uses it once confirmed." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "An address waiting for confirmation; online invoice uses it once confirmed.",
+  })
   pendingEmail(@Ctx() ctx: Context, @Root() settings: OnlineInvoiceSettings): Promise<string | null> {
     return EmailChangeService.pendingEmail(ctx, settings.customerId, EmailVerificationPurpose.ONLINE_INVOICE_EMAIL, settings.customerId);
   }
@@ -71,7 +76,10 @@ export class OnlineInvoicePendingResolver {
 
 @Resolver(() => NewsletterSettings)
 export class NewsletterPendingResolver {
-  @FieldResolver(() => String, { nullable: true, description: "An address waiting for confirmation; the subscription counts once confirmed." })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: "An address waiting for confirmation; the subscription counts once confirmed.",
+  })
   pendingEmail(@Ctx() ctx: Context, @Root() settings: NewsletterSettings): Promise<string | null> {
     return EmailChangeService.pendingEmail(ctx, settings.customerId, EmailVerificationPurpose.NEWSLETTER_EMAIL, settings.customerId);
   }

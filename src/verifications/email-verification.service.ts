@@ -31,7 +31,18 @@ export function verificationFromRow(r: Row): EmailVerificationNode {
 /** Everything verificationFromRow reads; never the token hash. */
 const VERIFICATIONS: RowSource<EmailVerificationNode> = {
   table: "email_verifications",
-  columns: ["id", "customer_id", "target_id", "purpose", "new_email", "status", "expires_at", "delivery_state", "delivery_error", "created_at"],
+  columns: [
+    "id",
+    "customer_id",
+    "target_id",
+    "purpose",
+    "new_email",
+    "status",
+    "expires_at",
+    "delivery_state",
+    "delivery_error",
+    "created_at",
+  ],
   map: verificationFromRow,
 };
 
@@ -54,10 +65,9 @@ export const EmailVerificationService = {
 
   /** Marks every pending verification past its expiry as EXPIRED; run by the housekeeping scheduler. */
   async expireDue(db: DataSource): Promise<number> {
-    const result = await db.query(
-      "UPDATE email_verifications SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ?",
-      [new Date()],
-    );
+    const result = await db.query("UPDATE email_verifications SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ?", [
+      new Date(),
+    ]);
     return result.affectedRows ?? 0;
   },
 };

@@ -35,7 +35,8 @@ export class EmailVerificationNode extends Node implements NodeSource {
 
   @Field(() => String, {
     nullable: true,
-    description: "Why the confirmation email failed or is being retried: the receiving server's answer (e.g. an unknown mailbox). Null once it went out.",
+    description:
+      "Why the confirmation email failed or is being retried: the receiving server's answer (e.g. an unknown mailbox). Null once it went out.",
   })
   deliveryError?: string;
 

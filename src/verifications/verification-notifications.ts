@@ -28,12 +28,10 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
         if (!token) {
           // Its key was retired (or the row predates derived links): a new secret, as no link of it can work.
           const secret = newLinkSecret(config.linkTokenKeys);
-          await db.query("UPDATE email_verifications SET token_seed = ?, token_key_id = ?, token_hash = ? WHERE id = ? AND status = 'PENDING'", [
-            secret.seed,
-            secret.keyId,
-            secret.hash,
-            v.id,
-          ]);
+          await db.query(
+            "UPDATE email_verifications SET token_seed = ?, token_key_id = ?, token_hash = ? WHERE id = ? AND status = 'PENDING'",
+            [secret.seed, secret.keyId, secret.hash, v.id],
+          );
           token = linkToken(config.linkTokenKeys, secret.seed, secret.keyId)!;
         }
         return `${config.publicUrl}/verify-email?token=${token}`;
@@ -44,17 +42,25 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
           {
             key: deliveryKey(`verification:${outboxId}`, v.new_email),
             to: v.new_email,
-            render: async () => renderEmailConfirmation({ address: v.new_email, purpose: v.purpose, link: await link(), expiresAt: v.expires_at }, localeOf(v.locale)),
+            render: async () =>
+              renderEmailConfirmation(
+                { address: v.new_email, purpose: v.purpose, link: await link(), expiresAt: v.expires_at },
+                localeOf(v.locale),
+              ),
           },
         ],
         final,
       );
-      const state = outcome.sent || outcome.skipped ? "SENT" : outcome.rejected || outcome.failedBefore || (final && outcome.deferred) ? "FAILED" : "QUEUED";
-      await db.query("UPDATE email_verifications SET delivery_state = ?, delivery_error = ?, last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [
-        state,
-        state === "SENT" ? null : (outcome.errors[0] ?? null),
-        v.id,
-      ]);
+      const state =
+        outcome.sent || outcome.skipped
+          ? "SENT"
+          : outcome.rejected || outcome.failedBefore || (final && outcome.deferred)
+            ? "FAILED"
+            : "QUEUED";
+      await db.query(
+        "UPDATE email_verifications SET delivery_state = ?, delivery_error = ?, last_sent_at = CURRENT_TIMESTAMP(3) WHERE id = ?",
+        [state, state === "SENT" ? null : (outcome.errors[0] ?? null), v.id],
+      );
       return outcome;
     },
 
@@ -67,7 +73,14 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
       if (!v?.previous_email) return { skipped: 1 };
       return ledger.deliver(
         outboxId,
-        [{ key: deliveryKey(`email-replaced:${v.id}`, v.previous_email), to: v.previous_email, render: () => renderEmailReplaced({ oldEmail: v.previous_email, newEmail: v.new_email, purpose: v.purpose }, localeOf(v.locale)) }],
+        [
+          {
+            key: deliveryKey(`email-replaced:${v.id}`, v.previous_email),
+            to: v.previous_email,
+            render: () =>
+              renderEmailReplaced({ oldEmail: v.previous_email, newEmail: v.new_email, purpose: v.purpose }, localeOf(v.locale)),
+          },
+        ],
         final,
       );
     },

@@ -24,7 +24,15 @@ const PINO_INFO = 30;
  * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`
  * and which carries the `url` the child listens on.
  */
-export function startChild(name: string, script: string, env: NodeJS.ProcessEnv, readyMsg: string, cwd: string, timeoutMs = 60_000, nodeFlags: string[] = []): Promise<Child> {
+export function startChild(
+  name: string,
+  script: string,
+  env: NodeJS.ProcessEnv,
+  readyMsg: string,
+  cwd: string,
+  timeoutMs = 60_000,
+  nodeFlags: string[] = [],
+): Promise<Child> {
   const proc = spawn(process.execPath, [...nodeFlags, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const tail: string[] = [];
   const warnings: string[] = [];

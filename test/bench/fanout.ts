@@ -102,19 +102,62 @@ async function seedFanoutData(db: DataSource, customers: number): Promise<void> 
   for (let i = 1; i <= customers; i++) {
     const domain = `c${i}.fanout.example`;
     customerRows.push([
-      i, String(5_000_000 + i), "BUSINESS", `Fanout ${i} GmbH`, "GmbH", `Teststraße ${i}`, "1010", "Wien", "AT", `info@${domain}`,
-      i % 4 === 0 ? "en" : "de", "ACTIVE",
+      i,
+      String(5_000_000 + i),
+      "BUSINESS",
+      `Fanout ${i} GmbH`,
+      "GmbH",
+      `Teststraße ${i}`,
+      "1010",
+      "Wien",
+      "AT",
+      `info@${domain}`,
+      i % 4 === 0 ? "en" : "de",
+      "ACTIVE",
     ]);
     contactRows.push(
       [i, "TECHNICAL", "Tina", `Technik ${i}`, techEmail(i, 1), confirmed],
       [i, "TECHNICAL", "Tom", `Technik ${i}`, techEmail(i, 2), confirmed],
       [i, "STANDARD", "Sam", `Office ${i}`, `office@${domain}`, confirmed],
     );
-    productRows.push([i, "INTERNET_LINE", "Business Fiber 300/100", `LINE-AT-${String(i).padStart(8, "0")}`, "ACTIVE", 5990, "EUR", "MONTHLY", "2025-01-01"]);
+    productRows.push([
+      i,
+      "INTERNET_LINE",
+      "Business Fiber 300/100",
+      `LINE-AT-${String(i).padStart(8, "0")}`,
+      "ACTIVE",
+      5990,
+      "EUR",
+      "MONTHLY",
+      "2025-01-01",
+    ]);
   }
-  await insertRows(db, "customers", ["id", "customer_number", "kind", "company_name", "legal_form", "street", "postal_code", "city", "country_code", "email", "locale", "status"], customerRows);
+  await insertRows(
+    db,
+    "customers",
+    [
+      "id",
+      "customer_number",
+      "kind",
+      "company_name",
+      "legal_form",
+      "street",
+      "postal_code",
+      "city",
+      "country_code",
+      "email",
+      "locale",
+      "status",
+    ],
+    customerRows,
+  );
   await insertRows(db, "contacts", ["customer_id", "types", "first_name", "last_name", "email", "email_confirmed_at"], contactRows);
-  await insertRows(db, "products", ["customer_id", "type", "plan", "identifier", "status", "price_amount", "price_currency", "billing_period", "start_date"], productRows);
+  await insertRows(
+    db,
+    "products",
+    ["customer_id", "type", "plan", "identifier", "status", "price_amount", "price_currency", "billing_period", "start_date"],
+    productRows,
+  );
 }
 
 // ---- the measurement
@@ -145,7 +188,12 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
   const problems: string[] = [];
 
   // 1. data
-  const config = loadConfig({ DATABASE_URL: s.databaseUrl, REDIS_URL: s.kontoEnv.REDIS_URL, QUEUE_PREFIX: s.queuePrefix, LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    DATABASE_URL: s.databaseUrl,
+    REDIS_URL: s.kontoEnv.REDIS_URL,
+    QUEUE_PREFIX: s.queuePrefix,
+    LOG_LEVEL: "warn",
+  });
   const db = await openDatabase({ ...config, databasePoolSize: 2 }, createLogger("warn"));
   try {
     const seedStarted = Date.now();
@@ -153,11 +201,17 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
     await createStaffUser(db, s.staff);
     const seedMs = Date.now() - seedStarted;
     const counts: Record<string, number> = {};
-    for (const table of ["customers", "contacts", "products"]) counts[table] = Number((await db.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+    for (const table of ["customers", "contacts", "products"])
+      counts[table] = Number((await db.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
     s.log(`fan-out: seeded in ${(seedMs / 1000).toFixed(1)} s: ${JSON.stringify(counts)}`);
 
     // 2. Konto on it, mailing the sink
-    const env: NodeJS.ProcessEnv = { ...s.kontoEnv, DATABASE_URL: s.databaseUrl, QUEUE_PREFIX: s.queuePrefix, SMTP_URL: `smtp://127.0.0.1:${s.sink.port}` };
+    const env: NodeJS.ProcessEnv = {
+      ...s.kontoEnv,
+      DATABASE_URL: s.databaseUrl,
+      QUEUE_PREFIX: s.queuePrefix,
+      SMTP_URL: `smtp://127.0.0.1:${s.sink.port}`,
+    };
     const noticeConcurrency = loadConfig(env).noticeConcurrency;
     const konto = await s.startKonto("konto-fanout", env);
     const token = await logIn(konto.url, s.staff);
@@ -177,7 +231,9 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
     if (s.connections) {
       await load(dashboard(s.warmupSeconds));
       idle = await load(dashboard(s.idleSeconds));
-      s.log(`fan-out: Dashboard idle ${idle.reqPerSec.toFixed(1)} req/s, p50 ${idle.p50Ms} ms, p99 ${idle.p99Ms} ms (${s.connections} connections${s.rate ? `, at most ${s.rate} req/s` : ""})`);
+      s.log(
+        `fan-out: Dashboard idle ${idle.reqPerSec.toFixed(1)} req/s, p50 ${idle.p50Ms} ms, p99 ${idle.p99Ms} ms (${s.connections} connections${s.rate ? `, at most ${s.rate} req/s` : ""})`,
+      );
     }
     if (s.interrupted()) throw new Error("interrupted");
 
@@ -238,17 +294,24 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       else if (now - lastProgress.at > s.stallMs) stopReason = `no message for ${s.stallMs / 1000} s`;
       if (stopReason) break;
       if (s.sink.accepted !== lastProgress.accepted) lastProgress = { at: now, accepted: s.sink.accepted };
-      if (rowsVisibleAt === undefined && Number((await db.query("SELECT COUNT(*) AS n FROM maintenance_notices"))[0].n) > 0) rowsVisibleAt = Date.now();
+      if (rowsVisibleAt === undefined && Number((await db.query("SELECT COUNT(*) AS n FROM maintenance_notices"))[0].n) > 0)
+        rowsVisibleAt = Date.now();
       if (now - lastLog >= 5000) {
         lastLog = now;
-        s.log(`fan-out: ${s.sink.expectedReached}/${expectedNotices} recipients after ${((now - returned) / 1000).toFixed(0)} s; notices ${JSON.stringify(await noticeCounts(db))}`);
+        s.log(
+          `fan-out: ${s.sink.expectedReached}/${expectedNotices} recipients after ${((now - returned) / 1000).toFixed(0)} s; notices ${JSON.stringify(await noticeCounts(db))}`,
+        );
       }
     }
     const duringFanout = await stopLoad();
     const completed = s.sink.allExpectedAt !== undefined;
-    if (!completed) problems.push(`fan-out did not finish: ${stopReason} (${s.sink.expectedReached} of ${expectedNotices} recipients reached)`);
+    if (!completed)
+      problems.push(`fan-out did not finish: ${stopReason} (${s.sink.expectedReached} of ${expectedNotices} recipients reached)`);
     else s.log(`fan-out: all ${expectedNotices} recipients reached after ${((s.sink.allExpectedAt! - returned) / 1000).toFixed(1)} s`);
-    if (duringFanout) s.log(`fan-out: Dashboard during it ${duringFanout.reqPerSec.toFixed(1)} req/s, p50 ${duringFanout.p50Ms} ms, p99 ${duringFanout.p99Ms} ms`);
+    if (duringFanout)
+      s.log(
+        `fan-out: Dashboard during it ${duringFanout.reqPerSec.toFixed(1)} req/s, p50 ${duringFanout.p50Ms} ms, p99 ${duringFanout.p99Ms} ms`,
+      );
 
     // 5. settle: every notice row SENT or FAILED (the row is updated after the 250), then a
     // second more for late duplicates, then the API's own figures.
@@ -274,12 +337,20 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
     const firstAt = s.sink.firstAt;
     const lastAt = s.sink.lastAt;
 
-    if (duplicates) problems.push(`fan-out: ${duplicates} duplicate messages (${messagesReceived} messages to ${perRecipient.size} addresses)`);
+    if (duplicates)
+      problems.push(`fan-out: ${duplicates} duplicate messages (${messagesReceived} messages to ${perRecipient.size} addresses)`);
     if (unexpectedRecipients) problems.push(`fan-out: ${unexpectedRecipients} addresses got a message that are no technical contact`);
-    if (noticeStats && (noticeStats.failed || noticeStats.queued)) problems.push(`fan-out: noticeStats at the end ${JSON.stringify(noticeStats)}`);
-    if (noticeStats && completed && noticeStats.sent !== expectedNotices) problems.push(`fan-out: noticeStats.sent is ${noticeStats.sent}, expected ${expectedNotices}`);
-    if (announcement.affectedProductCount !== s.customers) problems.push(`fan-out: affectedProductCount ${announcement.affectedProductCount}, expected ${s.customers}`);
-    if (idle && duringFanout) problems.push(...problemsOf("konto", "Dashboard idle (fan-out db)", idle), ...problemsOf("konto", "Dashboard during fan-out", duringFanout));
+    if (noticeStats && (noticeStats.failed || noticeStats.queued))
+      problems.push(`fan-out: noticeStats at the end ${JSON.stringify(noticeStats)}`);
+    if (noticeStats && completed && noticeStats.sent !== expectedNotices)
+      problems.push(`fan-out: noticeStats.sent is ${noticeStats.sent}, expected ${expectedNotices}`);
+    if (announcement.affectedProductCount !== s.customers)
+      problems.push(`fan-out: affectedProductCount ${announcement.affectedProductCount}, expected ${s.customers}`);
+    if (idle && duringFanout)
+      problems.push(
+        ...problemsOf("konto", "Dashboard idle (fan-out db)", idle),
+        ...problemsOf("konto", "Dashboard during fan-out", duringFanout),
+      );
 
     return {
       customers: s.customers,
@@ -296,7 +367,8 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       noticesPerSecond: fanoutSeconds ? expectedNotices / fanoutSeconds : null,
       recipientsWorkedOutSeconds: secondsBetween(returned, rowsVisibleAt),
       firstMessageSeconds: secondsBetween(returned, firstAt),
-      sendingPerSecond: firstAt !== undefined && lastAt !== undefined && lastAt > firstAt ? messagesReceived / ((lastAt - firstAt) / 1000) : null,
+      sendingPerSecond:
+        firstAt !== undefined && lastAt !== undefined && lastAt > firstAt ? messagesReceived / ((lastAt - firstAt) / 1000) : null,
       messagesReceived,
       distinctRecipients: perRecipient.size,
       duplicates,
@@ -317,8 +389,11 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
 
 export function fanoutLines(r: FanoutReport): string[] {
   const f = (n: number | null, digits = 1, unit = "") => (n === null ? "—" : `${n.toFixed(digits)}${unit}`);
-  const d = (x: LoadResult) => `${x.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${String(x.p50Ms).padStart(4)} ms  p99 ${String(x.p99Ms).padStart(5)} ms  max ${x.maxMs} ms`;
-  const stats = r.noticeStats ? `queued ${r.noticeStats.queued}, sent ${r.noticeStats.sent}, failed ${r.noticeStats.failed}` : "not read (Konto is gone)";
+  const d = (x: LoadResult) =>
+    `${x.reqPerSec.toFixed(1).padStart(7)} req/s  p50 ${String(x.p50Ms).padStart(4)} ms  p99 ${String(x.p99Ms).padStart(5)} ms  max ${x.maxMs} ms`;
+  const stats = r.noticeStats
+    ? `queued ${r.noticeStats.queued}, sent ${r.noticeStats.sent}, failed ${r.noticeStats.failed}`
+    : "not read (Konto is gone)";
   return [
     `maintenance fan-out: ${r.customers} customers × 2 technical contacts (+ 1 standard contact, 1 INTERNET_LINE line each), ` +
       `NOTICE_CONCURRENCY ${r.noticeConcurrency}, counting SMTP sink in the bench process`,
@@ -329,7 +404,10 @@ export function fanoutLines(r: FanoutReport): string[] {
         `(from publish ${f(r.fromPublishSeconds, 1, " s")}; sending alone ${f(r.sendingPerSecond, 0)}/s)`
       : `  fan-out                        DID NOT FINISH: ${r.distinctRecipients} of ${r.expectedNotices} recipients reached`,
     ...(r.dashboard
-      ? [`  Dashboard idle                 ${d(r.dashboard.idle)}   (${r.dashboard.connections} connections, ${r.dashboard.rate ? `at most ${r.dashboard.rate} req/s` : "each sends again at once"})`, `  Dashboard during fan-out       ${d(r.dashboard.duringFanout)}`]
+      ? [
+          `  Dashboard idle                 ${d(r.dashboard.idle)}   (${r.dashboard.connections} connections, ${r.dashboard.rate ? `at most ${r.dashboard.rate} req/s` : "each sends again at once"})`,
+          `  Dashboard during fan-out       ${d(r.dashboard.duringFanout)}`,
+        ]
       : ["  Dashboard                      not loaded (BENCH_FANOUT_CONNECTIONS=0): the fan-out alone"]),
     `  messages ${r.messagesReceived}, distinct recipients ${r.distinctRecipients}, duplicates ${r.duplicates}, ` +
       `missing ${r.missingRecipients}, not technical ${r.unexpectedRecipients}; SMTP connections ${r.smtpConnections}`,

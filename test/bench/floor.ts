@@ -228,7 +228,10 @@ async function resellerPage(sql: Sql, variables: Record<string, unknown>): Promi
 
   const [contacts, products] = ids.length
     ? await Promise.all([
-        sql.rows("SELECT customer_id, id, types, first_name, last_name, email FROM contacts WHERE customer_id IN (?) ORDER BY customer_id, id", [ids]),
+        sql.rows(
+          "SELECT customer_id, id, types, first_name, last_name, email FROM contacts WHERE customer_id IN (?) ORDER BY customer_id, id",
+          [ids],
+        ),
         sql.rows(
           `SELECT customer_id, id, type, plan, identifier, status, total FROM (
              SELECT customer_id, id, type, plan, identifier, status,

@@ -164,7 +164,7 @@ async function resellerCursors(konto: Child, resellerIds: number[]): Promise<Tar
   for (const dbId of resellerIds) {
     const id = globalId("Reseller", dbId);
     const cursors: (string | null)[] = [null];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const variables: ResellerPageVariables = { id, after };
       const data = expectData("konto", RESELLER_PAGE, variables, await post(konto, RESELLER_PAGE, variables));
       const pageInfo = data.node.customers.pageInfo;
@@ -183,10 +183,7 @@ async function resellerCursors(konto: Child, resellerIds: number[]): Promise<Tar
 async function checkParity(konto: Child, floor: Child, targets: Targets): Promise<void> {
   // Customers with email verifications (see seed()) are always among the Dashboard samples:
   // one with a pending and an expired one, one with a pending one only.
-  const special = [
-    targets.customerIds.filter((id) => id % 50 === 0),
-    targets.customerIds.filter((id) => id % 10 === 0 && id % 50 !== 0),
-  ];
+  const special = [targets.customerIds.filter((id) => id % 50 === 0), targets.customerIds.filter((id) => id % 10 === 0 && id % 50 !== 0)];
   for (const op of OPERATIONS) {
     for (let i = 0; i < PARITY_SAMPLES; i++) {
       const variables =
@@ -275,7 +272,8 @@ async function sqlByPageSize(konto: Child): Promise<Record<number, number>> {
       body: JSON.stringify({ query: CUSTOMER_PAGE, variables: { first } }),
     });
     const json = (await response.json()) as { data?: { customers: { nodes: unknown[] } }; errors?: unknown };
-    if (json.errors || json.data?.customers.nodes.length !== first) throw new Error(`customers(first: ${first}) failed: ${JSON.stringify(json).slice(0, 500)}`);
+    if (json.errors || json.data?.customers.nodes.length !== first)
+      throw new Error(`customers(first: ${first}) failed: ${JSON.stringify(json).slice(0, 500)}`);
     result[first] = Number(response.headers.get("x-sql-statements"));
   }
   return result;
@@ -312,9 +310,21 @@ function targetLines(report: {
   const heapGrowth = report.heapRuns[report.heapRuns.length - 1] - report.heapRuns[0];
   const fan = report.fanout;
   const results: TargetResult[] = [
-    { target: "1. Dashboard req/s ≥ 0.6× floor", measured: `${ratio(DASHBOARD).toFixed(2)}× (median of ${byRound(DASHBOARD)})`, pass: ratio(DASHBOARD) >= 0.6 },
-    { target: "1. Dashboard p99 ≤ 2× floor p99", measured: `${dash.konto.p99Ms} ms vs ${dash.floor.p99Ms} ms (${(dash.konto.p99Ms / dash.floor.p99Ms).toFixed(1)}×)`, pass: dash.konto.p99Ms <= 2 * dash.floor.p99Ms },
-    { target: "2. ResellerPage req/s ≥ 0.6× floor", measured: `${ratio(RESELLER_PAGE).toFixed(2)}× (median of ${byRound(RESELLER_PAGE)})`, pass: ratio(RESELLER_PAGE) >= 0.6 },
+    {
+      target: "1. Dashboard req/s ≥ 0.6× floor",
+      measured: `${ratio(DASHBOARD).toFixed(2)}× (median of ${byRound(DASHBOARD)})`,
+      pass: ratio(DASHBOARD) >= 0.6,
+    },
+    {
+      target: "1. Dashboard p99 ≤ 2× floor p99",
+      measured: `${dash.konto.p99Ms} ms vs ${dash.floor.p99Ms} ms (${(dash.konto.p99Ms / dash.floor.p99Ms).toFixed(1)}×)`,
+      pass: dash.konto.p99Ms <= 2 * dash.floor.p99Ms,
+    },
+    {
+      target: "2. ResellerPage req/s ≥ 0.6× floor",
+      measured: `${ratio(RESELLER_PAGE).toFixed(2)}× (median of ${byRound(RESELLER_PAGE)})`,
+      pass: ratio(RESELLER_PAGE) >= 0.6,
+    },
     {
       target: "3. SQL per request constant (page 5 = page 50 = 1 + 1 per list)",
       measured: `first 5: ${report.sqlBySize[5]}, first 50: ${report.sqlBySize[50]}; per operation constant: ${constantSql ? "yes" : "no"}`,
@@ -331,15 +341,29 @@ function targetLines(report: {
   if (fan) {
     const during = fan.dashboard?.duringFanout;
     results.push(
-      { target: "5. fan-out of 20,000 notices ≥ 1,000 notices/s", measured: `${fan.expectedNotices} in ${fan.fromPublishSeconds?.toFixed(1)} s from publish → ${(fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity)).toFixed(0)}/s`, pass: fan.completed && fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity) >= 1000 },
-      { target: "5. API responsive during the fan-out (Dashboard p99)", measured: during ? `${during.p99Ms} ms (idle ${fan.dashboard!.idle.p99Ms} ms)` : "not measured", pass: !!during && during.p99Ms <= 2 * fan.dashboard!.idle.p99Ms },
+      {
+        target: "5. fan-out of 20,000 notices ≥ 1,000 notices/s",
+        measured: `${fan.expectedNotices} in ${fan.fromPublishSeconds?.toFixed(1)} s from publish → ${(fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity)).toFixed(0)}/s`,
+        pass: fan.completed && fan.expectedNotices / (fan.fromPublishSeconds ?? Infinity) >= 1000,
+      },
+      {
+        target: "5. API responsive during the fan-out (Dashboard p99)",
+        measured: during ? `${during.p99Ms} ms (idle ${fan.dashboard!.idle.p99Ms} ms)` : "not measured",
+        pass: !!during && during.p99Ms <= 2 * fan.dashboard!.idle.p99Ms,
+      },
     );
   }
   const lines = ["targets (issue 9):", ...results.map((r) => `  ${r.pass ? "PASS" : "MISS"}  ${r.target.padEnd(64)} ${r.measured}`)];
   if (report.leverRuns.length) {
-    lines.push("", "levers (req/s ratio to the floor):", `  ${"all levers on".padEnd(24)} Dashboard ${ratio(DASHBOARD).toFixed(2)}×  ResellerPage ${ratio(RESELLER_PAGE).toFixed(2)}×`);
+    lines.push(
+      "",
+      "levers (req/s ratio to the floor):",
+      `  ${"all levers on".padEnd(24)} Dashboard ${ratio(DASHBOARD).toFixed(2)}×  ResellerPage ${ratio(RESELLER_PAGE).toFixed(2)}×`,
+    );
     for (const run of report.leverRuns) {
-      lines.push(`  ${`${run.lever} off`.padEnd(24)} Dashboard ${run.ratios[DASHBOARD].toFixed(2)}×  ResellerPage ${run.ratios[RESELLER_PAGE].toFixed(2)}×`);
+      lines.push(
+        `  ${`${run.lever} off`.padEnd(24)} Dashboard ${run.ratios[DASHBOARD].toFixed(2)}×  ResellerPage ${run.ratios[RESELLER_PAGE].toFixed(2)}×`,
+      );
     }
   }
   return { lines, results };
@@ -368,7 +392,9 @@ function printReport(report: {
     "",
     `Konto benchmark — ${report.machine.date}`,
     `machine: ${report.machine.cpu}, ${report.machine.cores} cores, node ${report.machine.node}, MariaDB ${report.machine.mariadb}`,
-    `data: ${Object.entries(report.setup.counts).map(([t, n]) => `${n} ${t}`).join(", ")}`,
+    `data: ${Object.entries(report.setup.counts)
+      .map(([t, n]) => `${n} ${t}`)
+      .join(", ")}`,
     `      (seedDemoData in ${seconds(report.setup.seedMs)}; the email_verifications are added by the bench)`,
     `load: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per run, one server at a time, ${ROUNDS} rounds of Konto then floor (the round with the median ratio is shown)`,
     "",
@@ -457,7 +483,15 @@ function cleanup(): Promise<void> {
   return cleanupPromise;
 }
 
-async function seed(staff: StaffLogin): Promise<{ targets: Omit<Targets, "resellerCursors">; resellerIds: number[]; seedMs: number; counts: Record<string, number>; mariadb: string }> {
+async function seed(
+  staff: StaffLogin,
+): Promise<{
+  targets: Omit<Targets, "resellerCursors">;
+  resellerIds: number[];
+  seedMs: number;
+  counts: Record<string, number>;
+  mariadb: string;
+}> {
   const config = loadConfig({
     DATABASE_URL,
     REDIS_URL,
@@ -493,7 +527,9 @@ async function seed(staff: StaffLogin): Promise<{ targets: Omit<Targets, "resell
     }
     const customerIds = ((await db.query("SELECT id FROM customers ORDER BY id")) as { id: number }[]).map((r) => Number(r.id));
     const resellerIds = (
-      (await db.query("SELECT DISTINCT reseller_id AS id FROM customers WHERE reseller_id IS NOT NULL ORDER BY reseller_id")) as { id: number }[]
+      (await db.query("SELECT DISTINCT reseller_id AS id FROM customers WHERE reseller_id IS NOT NULL ORDER BY reseller_id")) as {
+        id: number;
+      }[]
     ).map((r) => Number(r.id));
     const [version] = await db.query("SELECT VERSION() AS v");
     return { targets: { customerIds }, resellerIds, seedMs, counts, mariadb: String(version.v) };
@@ -506,7 +542,9 @@ async function seed(staff: StaffLogin): Promise<{ targets: Omit<Targets, "resell
 
 async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sink: SmtpSink): Promise<FanoutReport> {
   databases.push({ name: FANOUT_NAME, url: FANOUT_DATABASE_URL });
-  log(`fan-out: database ${FANOUT_NAME}, ${FANOUT_CUSTOMERS} customers; the read benchmark's Konto had sent ${sink.accepted} mails to the sink`);
+  log(
+    `fan-out: database ${FANOUT_NAME}, ${FANOUT_CUSTOMERS} customers; the read benchmark's Konto had sent ${sink.accepted} mails to the sink`,
+  );
   sink.reset();
   const { DATABASE_URL: _db, QUEUE_PREFIX: _prefix, SMTP_URL: _smtp, ...env } = kontoEnv;
   return runFanout({
@@ -572,7 +610,9 @@ async function main(): Promise<number> {
     GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST ?? "100000",
   };
   const poolSize = loadConfig(kontoEnv).databasePoolSize;
-  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, ["--expose-gc"]);
+  const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, [
+    "--expose-gc",
+  ]);
   children.push(konto);
   serverHeaders.set(konto, { authorization: `Bearer ${await logIn(konto.url, staff)}` });
   log(`konto listening at ${konto.url} (pid ${konto.proc.pid}), signed in as staff ${staff.email}`);
@@ -611,7 +651,11 @@ async function main(): Promise<number> {
     for (let round = 1; round <= ROUNDS; round++) {
       const kontoResult = await measure(konto, op, targets, round === 1);
       const floorResult = await measure(floor, op, targets, round === 1);
-      rounds.push({ konto: kontoResult, floor: floorResult, ratio: floorResult.reqPerSec ? kontoResult.reqPerSec / floorResult.reqPerSec : 0 });
+      rounds.push({
+        konto: kontoResult,
+        floor: floorResult,
+        ratio: floorResult.reqPerSec ? kontoResult.reqPerSec / floorResult.reqPerSec : 0,
+      });
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
     log(`${op}: konto/floor by round ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")}; median ${median.ratio.toFixed(2)}`);
@@ -633,12 +677,19 @@ async function main(): Promise<number> {
   await stop(konto);
   const leverRuns: LeverReport[] = [];
   for (const lever of LEVERS_MEASURED) {
-    const child = await startChild(`konto-${lever}-off`, path.join(ROOT, "dist/src/main.js"), { ...kontoEnv, PERF_LEVERS_OFF: lever }, "konto listening", ROOT);
+    const child = await startChild(
+      `konto-${lever}-off`,
+      path.join(ROOT, "dist/src/main.js"),
+      { ...kontoEnv, PERF_LEVERS_OFF: lever },
+      "konto listening",
+      ROOT,
+    );
     children.push(child);
     serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
     const ratios: Record<string, number> = {};
     // Against a floor run right after it, for the same reason as the rounds above.
-    for (const op of OPERATIONS) ratios[op] = (await measure(child, op, targets)).reqPerSec / (await measure(floor, op, targets, false)).reqPerSec;
+    for (const op of OPERATIONS)
+      ratios[op] = (await measure(child, op, targets)).reqPerSec / (await measure(floor, op, targets, false)).reqPerSec;
     leverRuns.push({ lever, ratios });
     await stop(child);
   }
@@ -685,7 +736,9 @@ async function main(): Promise<number> {
   const targetsMet = targetLines(report);
   console.log(targetsMet.lines.join("\n") + "\n");
 
-  problems.push(...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]));
+  problems.push(
+    ...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]),
+  );
   if (fanout) problems.push(...fanout.problems);
   for (const [op, s] of Object.entries(sql)) {
     if (s.konto.length !== 1) problems.push(`${op}: Konto's SQL statements per request vary: ${s.konto.join(", ")}`);

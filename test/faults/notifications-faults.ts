@@ -280,7 +280,9 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     pool = mysql.createPool({ uri: databaseUrl, connectionLimit: 4 });
     const sql = sqlWithRetry(pool);
     const workers = [await startWorker(), await startWorker()];
-    o.log(`notification faults: servers, API and 2 workers up, ${o.customers} customers seeded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    o.log(
+      `notification faults: servers, API and 2 workers up, ${o.customers} customers seeded in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+    );
 
     const gql = graphqlClient(`http://127.0.0.1:${apiPort}/graphql`, staffToken);
     const triggers = new Triggers(sql, gql, o.customers);
@@ -348,16 +350,23 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
       const step = faultSteps[slice];
       if (!step) continue;
       // Strike while the slice's notices are being sent: the first has arrived, the rest are on their way.
-      await pollUntil(() => arrivedOfSlice(slice, `notice:${slice}:`) > 0, 60_000).catch(() => o.log(`  no notice of slice ${slice + 1} arrived within 60 s; striking anyway`));
+      await pollUntil(() => arrivedOfSlice(slice, `notice:${slice}:`) > 0, 60_000).catch(() =>
+        o.log(`  no notice of slice ${slice + 1} arrived within 60 s; striking anyway`),
+      );
       const outstanding = outstandingUpTo(slice);
       const at = Date.now();
       await step.run();
       const fault: FaultRecord = { name: step.name, atMs: at - firstTriggerAt, outstanding, recoveredAfterMs: null, duplicatesAfter: 0 };
       faults.push(fault);
-      o.log(`  fault ${faults.length}: ${step.name} at ${sinceStart(at)} with ${outstanding} messages outstanding; back at ${sinceStart()}`);
+      o.log(
+        `  fault ${faults.length}: ${step.name} at ${sinceStart(at)} with ${outstanding} messages outstanding; back at ${sinceStart()}`,
+      );
       // One fault at a time: the next comes once everything triggered so far arrived (or after a
       // while, when something is lost), so each loss or duplicate belongs to one fault.
-      const recovered = await pollUntil(() => missingUpTo(slice).every((key) => writtenOff.has(key)), o.recoveryTimeoutMs).then(() => true, () => false);
+      const recovered = await pollUntil(() => missingUpTo(slice).every((key) => writtenOff.has(key)), o.recoveryTimeoutMs).then(
+        () => true,
+        () => false,
+      );
       if (recovered) fault.recoveredAfterMs = Date.now() - at;
       else {
         const missing = missingUpTo(slice).filter((key) => !writtenOff.has(key));
@@ -442,7 +451,9 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
       takeoverMs: takeover ? takeover.receivedAt - killAt : null,
       interruptedByKill: cutOff.length,
       firstDeliveryAfterKillMs: afterKill.length ? afterKill[0].receivedAt - killAt : null,
-      killedWorkerSentInLastSecond: mailbox.messages.filter((m) => m.envelopeFrom === killedSender && m.receivedAt > killAt - 1000 && m.receivedAt <= killAt).length,
+      killedWorkerSentInLastSecond: mailbox.messages.filter(
+        (m) => m.envelopeFrom === killedSender && m.receivedAt > killAt - 1000 && m.receivedAt <= killAt,
+      ).length,
       leftInFlight,
       triggerRetries: triggers.retries,
       smtpPoolSize: o.smtpPoolSize,
@@ -453,7 +464,10 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     return report;
   } catch (error) {
     for (const child of children) {
-      if (child.proc.exitCode !== null) o.log(`--- ${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}); its output ends:\n${child.tail.slice(-30).join("\n")}`);
+      if (child.proc.exitCode !== null)
+        o.log(
+          `--- ${child.name} exited (${child.proc.exitCode ?? child.proc.signalCode}); its output ends:\n${child.tail.slice(-30).join("\n")}`,
+        );
     }
     throw error;
   } finally {
@@ -473,7 +487,10 @@ export function assertFaultReport(report: NotificationFaultReport, minimumMessag
   assert.ok(report.total.expected >= minimumMessages, `at least ${minimumMessages} messages expected, got ${report.total.expected}`);
   for (const kind of MESSAGE_KINDS) assert.equal(report.byKind[kind].lost, 0, `${kind}: messages lost`);
   // Only the SIGKILL may duplicate: at most the message in flight on each of the killed worker's SMTP connections.
-  assert.ok(report.total.duplicated <= report.smtpPoolSize, `${report.total.duplicated} duplicates, more than SMTP_POOL_SIZE ${report.smtpPoolSize}`);
+  assert.ok(
+    report.total.duplicated <= report.smtpPoolSize,
+    `${report.total.duplicated} duplicates, more than SMTP_POOL_SIZE ${report.smtpPoolSize}`,
+  );
   for (const fault of report.faults.slice(1)) assert.equal(fault.duplicatesAfter, 0, `${fault.name}: duplicates`);
   assert.equal(report.unexpected, 0, "messages to recipients that should not get them");
   assert.equal(report.leftInFlight.mailDeliveries, 0, "mail_deliveries left QUEUED or SENDING");
@@ -486,7 +503,10 @@ export function summaryOf(r: NotificationFaultReport): string {
     .join("; ");
   const seconds = (ms: number | null) => (ms === null ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
   const faults = r.faults
-    .map((f) => `${f.name} (${f.outstanding} outstanding; all arrived after ${f.recoveredAfterMs === null ? "never" : seconds(f.recoveredAfterMs)}; ${f.duplicatesAfter} duplicates after)`)
+    .map(
+      (f) =>
+        `${f.name} (${f.outstanding} outstanding; all arrived after ${f.recoveredAfterMs === null ? "never" : seconds(f.recoveredAfterMs)}; ${f.duplicatesAfter} duplicates after)`,
+    )
     .join(", ");
   return [
     `notification faults: ${kinds}`,
@@ -522,9 +542,14 @@ function sqlWithRetry(pool: mysql.Pool): Sql {
 /** Deliveries not finished: none may be left QUEUED or SENDING (maintenance_notices only while it has a status). */
 async function unfinishedDeliveries(sql: Sql): Promise<{ mailDeliveries: number; maintenanceNotices: number | null }> {
   const [deliveries] = await sql<{ n: number }>("SELECT COUNT(*) AS n FROM mail_deliveries WHERE status IN ('QUEUED', 'SENDING')");
-  const [column] = await sql("SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'maintenance_notices' AND COLUMN_NAME = 'status'");
+  const [column] = await sql(
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'maintenance_notices' AND COLUMN_NAME = 'status'",
+  );
   let notices: number | null = null;
-  if (column) notices = Number((await sql<{ n: number }>("SELECT COUNT(*) AS n FROM maintenance_notices WHERE status IN ('QUEUED', 'SENDING')"))[0].n);
+  if (column)
+    notices = Number(
+      (await sql<{ n: number }>("SELECT COUNT(*) AS n FROM maintenance_notices WHERE status IN ('QUEUED', 'SENDING')"))[0].n,
+    );
   return { mailDeliveries: Number(deliveries.n), maintenanceNotices: notices };
 }
 
@@ -599,15 +624,24 @@ class Triggers {
               AND (FIND_IN_SET('STANDARD', k.types) OR FIND_IN_SET('BILLING', k.types))) + (c.online_invoice_enabled = 1) AS invoices
          FROM customers c JOIN products p ON p.customer_id = c.id AND p.status <> 'CANCELLED' GROUP BY c.id ORDER BY c.id`,
       )
-    ).map((r) => ({ customerId: Number(r.customerId), productId: Number(r.productId), notices: Math.max(1, Number(r.technical)), invoices: Number(r.invoices) }));
+    ).map((r) => ({
+      customerId: Number(r.customerId),
+      productId: Number(r.productId),
+      notices: Math.max(1, Number(r.technical)),
+      invoices: Number(r.invoices),
+    }));
     // Email changes go to contacts that get neither notices nor invoices, each changed once.
     this.contactIds = (
       await this.sql("SELECT id FROM contacts WHERE NOT FIND_IN_SET('TECHNICAL', types) AND receives_invoices = 0 ORDER BY id")
     ).map((r) => Number(r.id));
-    if (this.customerRecipients.length < this.customers / 2) throw new Error(`only ${this.customerRecipients.length} customers with products`);
+    if (this.customerRecipients.length < this.customers / 2)
+      throw new Error(`only ${this.customerRecipients.length} customers with products`);
   }
 
-  async slice(slice: number, messages: number): Promise<{ expected: Map<string, MessageKind>; invoiceNumbers: string[]; describe: string }> {
+  async slice(
+    slice: number,
+    messages: number,
+  ): Promise<{ expected: Map<string, MessageKind>; invoiceNumbers: string[]; describe: string }> {
     const expected = new Map<string, MessageKind>();
     const invoiceNumbers: string[] = [];
     const noticeTarget = Math.ceil(messages / 2);
@@ -639,18 +673,28 @@ class Triggers {
       // The line's description marks the invoice, so a failed request can be looked up.
       const description = `Fault test ${this.run} slice ${slice} invoice ${i}`;
       const data = await this.withRetry(
-        () => this.gql(ISSUE, { i: { customerId: toGlobalId("Customer", customerId), lines: [{ description, quantity: 1, unitPriceAmount: 1990, vatRate: 20 }] } }),
+        () =>
+          this.gql(ISSUE, {
+            i: {
+              customerId: toGlobalId("Customer", customerId),
+              lines: [{ description, quantity: 1, unitPriceAmount: 1990, vatRate: 20 }],
+            },
+          }),
         async () => (await this.sql("SELECT 1 FROM invoice_lines WHERE description = ?", [description])).length > 0,
       );
       const number: string =
         data?.invoiceIssue?.invoice?.number ??
-        (await this.sql("SELECT i.number FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.description = ?", [description]))[0].number;
+        (
+          await this.sql("SELECT i.number FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id WHERE l.description = ?", [
+            description,
+          ])
+        )[0].number;
       invoiceNumbers.push(number);
     });
     // Notices last, so that they are what is in flight when the fault strikes: products of
     // enough customers to reach about noticeTarget recipients.
     const productIds: number[] = [];
-    for (let planned = 0; planned < noticeTarget; ) {
+    for (let planned = 0; planned < noticeTarget;) {
       const c = this.customerRecipients[this.nextNoticeCustomer++ % this.customerRecipients.length];
       productIds.push(c.productId);
       planned += c.notices;
@@ -662,8 +706,13 @@ class Triggers {
       () =>
         this.gql(ANNOUNCE, {
           i: {
-            kind: "MAINTENANCE", titleDe, titleEn: `Maintenance ${tag} ${this.run}`, messageDe: "Wir tauschen Netzwerkkomponenten.", messageEn: "We replace network gear.",
-            startsAt: new Date(starts).toISOString(), endsAt: new Date(starts + 7_200_000).toISOString(),
+            kind: "MAINTENANCE",
+            titleDe,
+            titleEn: `Maintenance ${tag} ${this.run}`,
+            messageDe: "Wir tauschen Netzwerkkomponenten.",
+            messageEn: "We replace network gear.",
+            startsAt: new Date(starts).toISOString(),
+            endsAt: new Date(starts + 7_200_000).toISOString(),
             products: { productIds: productIds.map((id) => toGlobalId("Product", id)) },
           },
         }),
@@ -674,7 +723,10 @@ class Triggers {
 
     let invoiceMessages = 0;
     if (invoiceNumbers.length) {
-      for (const { number, recipient } of await this.sql<{ number: string; recipient: string }>(INVOICE_RECIPIENTS_SQL, [invoiceNumbers, invoiceNumbers])) {
+      for (const { number, recipient } of await this.sql<{ number: string; recipient: string }>(INVOICE_RECIPIENTS_SQL, [
+        invoiceNumbers,
+        invoiceNumbers,
+      ])) {
         expected.set(`invoice:${number}:${recipient}`, "invoice");
         invoiceMessages++;
       }

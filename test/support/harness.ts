@@ -36,7 +36,13 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export const STAFF_ADMIN: AuthenticatedPrincipal = { kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "test staff admin", familyId: null };
+export const STAFF_ADMIN: AuthenticatedPrincipal = {
+  kind: "staff",
+  userId: 1,
+  role: StaffRole.ADMIN,
+  label: "test staff admin",
+  familyId: null,
+};
 
 /** A unique name per test file run, so parallel runs never share a database or queue. */
 export function uniqueName(kind: string): string {

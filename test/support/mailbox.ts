@@ -50,14 +50,20 @@ export class Mailbox {
       onRcptTo: (address, _session, callback) => {
         const to = address.address.toLowerCase();
         if (this.rejectRecipients.has(to)) return callback(Object.assign(new Error("5.1.1 No such user"), { responseCode: 550 }));
-        if (this.deferRecipients.has(to)) return callback(Object.assign(new Error("4.2.0 Mailbox busy, try again later"), { responseCode: 451 }));
+        if (this.deferRecipients.has(to))
+          return callback(Object.assign(new Error("4.2.0 Mailbox busy, try again later"), { responseCode: 451 }));
         callback();
       },
       onClose: (session) => {
         this.closedSessions.add(session.id);
         const { mailFrom, rcptTo } = session.envelope;
         if (rcptTo.length) {
-          this.interrupted.push({ envelopeTo: rcptTo.map((r) => r.address), envelopeFrom: mailFrom ? mailFrom.address : "", sessionId: session.id, at: Date.now() });
+          this.interrupted.push({
+            envelopeTo: rcptTo.map((r) => r.address),
+            envelopeFrom: mailFrom ? mailFrom.address : "",
+            sessionId: session.id,
+            at: Date.now(),
+          });
         }
       },
       onData: (stream, session, callback) => {
@@ -67,7 +73,13 @@ export class Mailbox {
             if (this.acceptDelayMs) await new Promise((r) => setTimeout(r, this.acceptDelayMs));
             if (this.closedSessions.has(session.id)) return callback(new Error("sender went away"));
             const { mailFrom, rcptTo } = session.envelope;
-            this.messages.push({ envelopeTo: rcptTo.map((r) => r.address), envelopeFrom: mailFrom ? mailFrom.address : "", sessionId: session.id, receivedAt: Date.now(), parsed });
+            this.messages.push({
+              envelopeTo: rcptTo.map((r) => r.address),
+              envelopeFrom: mailFrom ? mailFrom.address : "",
+              sessionId: session.id,
+              receivedAt: Date.now(),
+              parsed,
+            });
             this.waiters.splice(0).forEach((wake) => wake());
             callback();
           })

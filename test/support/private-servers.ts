@@ -102,10 +102,16 @@ function spawnServer(command: string, args: string[]): ChildProcess {
 }
 
 /** Polls `ready` until it resolves true; fails early when the server exits, with its log's tail. */
-async function waitUntilReady(child: ChildProcess, what: string, logFile: string | undefined, ready: () => Promise<boolean>): Promise<void> {
+async function waitUntilReady(
+  child: ChildProcess,
+  what: string,
+  logFile: string | undefined,
+  ready: () => Promise<boolean>,
+): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (!isRunning(child)) throw new Error(`${what} exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready${tailOf(logFile)}`);
+    if (!isRunning(child))
+      throw new Error(`${what} exited (code ${child.exitCode}, signal ${child.signalCode}) before it was ready${tailOf(logFile)}`);
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what} was not ready within ${START_TIMEOUT_MS} ms${tailOf(logFile)}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -216,14 +222,22 @@ export async function startPrivateRedis(options: { appendonly: boolean }): Promi
   const port = await freePort();
   const logFile = join(dir, "redis.log");
   const argsFor = (appendonly: boolean) => [
-    "--port", String(port),
-    "--bind", "127.0.0.1",
-    "--save", "",
-    "--appendonly", appendonly ? "yes" : "no",
-    "--appendfsync", "always",
-    "--dir", dir,
-    "--logfile", logFile,
-    "--maxmemory-policy", "noeviction",
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    appendonly ? "yes" : "no",
+    "--appendfsync",
+    "always",
+    "--dir",
+    dir,
+    "--logfile",
+    logFile,
+    "--maxmemory-policy",
+    "noeviction",
   ];
   let child: ChildProcess | undefined;
 

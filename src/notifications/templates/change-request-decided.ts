@@ -11,7 +11,9 @@ export interface ChangeRequestDecidedData {
 export function renderChangeRequestDecided(data: ChangeRequestDecidedData, locale: Locale): RenderedMail {
   const en = locale === "en";
   const reason = data.reason ?? "";
-  const subject = en ? `Change request ${data.approved ? "approved" : "rejected"}` : `Änderungsantrag ${data.approved ? "genehmigt" : "abgelehnt"}`;
+  const subject = en
+    ? `Change request ${data.approved ? "approved" : "rejected"}`
+    : `Änderungsantrag ${data.approved ? "genehmigt" : "abgelehnt"}`;
   const greeting = en ? "Hello," : "Guten Tag,";
   const decision = en
     ? `your change request for customer ${data.customerNumber} was ${data.approved ? "approved and is in effect" : "rejected"}.`
@@ -24,6 +26,11 @@ export function renderChangeRequestDecided(data: ChangeRequestDecidedData, local
   return {
     subject,
     text,
-    html: layout(locale, html`<p>${greeting}</p><p>${decision}</p>${reasonLine ? html`<p>${reasonLine}</p>` : ""}`),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${decision}</p>
+        ${reasonLine ? html`<p>${reasonLine}</p>` : ""}`,
+    ),
   };
 }

@@ -16,13 +16,28 @@ export function renderEmailConfirmation(data: EmailConfirmationData, locale: Loc
   const until = utcMinutes(data.expiresAt);
   const [subject, intro, action, validity, ignore] =
     locale === "en"
-      ? ["Please confirm your email address", `Please confirm ${what}: ${data.address}.`, "Confirm the address",
-        `The link works once until ${until}. Until then the previous address stays in use.`, "If you did not ask for this, ignore this message."]
-      : ["Bitte bestätigen Sie Ihre E-Mail-Adresse", `Bitte bestätigen Sie ${what}: ${data.address}.`, "Adresse bestätigen",
-        `Der Link gilt einmal bis ${until}. Bis dahin bleibt die bisherige Adresse in Verwendung.`, "Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht."];
+      ? [
+          "Please confirm your email address",
+          `Please confirm ${what}: ${data.address}.`,
+          "Confirm the address",
+          `The link works once until ${until}. Until then the previous address stays in use.`,
+          "If you did not ask for this, ignore this message.",
+        ]
+      : [
+          "Bitte bestätigen Sie Ihre E-Mail-Adresse",
+          `Bitte bestätigen Sie ${what}: ${data.address}.`,
+          "Adresse bestätigen",
+          `Der Link gilt einmal bis ${until}. Bis dahin bleibt die bisherige Adresse in Verwendung.`,
+          "Wenn Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.",
+        ];
   return {
     subject,
     text: `${intro}\n\n${action}: ${data.link}\n\n${validity}\n${ignore}\n`,
-    html: layout(locale, html`<p>${intro}</p><p><a href="${data.link}">${action}</a></p><p>${validity}<br>${ignore}</p>`),
+    html: layout(
+      locale,
+      html`<p>${intro}</p>
+        <p><a href="${data.link}">${action}</a></p>
+        <p>${validity}<br />${ignore}</p>`,
+    ),
   };
 }

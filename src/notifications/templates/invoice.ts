@@ -16,13 +16,24 @@ export function renderInvoice(data: InvoiceData, locale: Locale): RenderedMail {
   const due = !creditNote && data.dueDate;
   const [subject, greeting, body] =
     locale === "en"
-      ? [`${creditNote ? "Credit note" : "Invoice"} ${data.number}`, "Hello,",
-        `attached is your ${creditNote ? "credit note" : "invoice"} ${data.number} over ${data.amount}${due ? `, due ${data.dueDate}` : ""}.`]
-      : [`${creditNote ? "Gutschrift" : "Rechnung"} ${data.number}`, "Guten Tag,",
-        `anbei erhalten Sie Ihre ${creditNote ? "Gutschrift" : "Rechnung"} ${data.number} über ${data.amount}${due ? `, fällig am ${data.dueDate}` : ""}.`];
+      ? [
+          `${creditNote ? "Credit note" : "Invoice"} ${data.number}`,
+          "Hello,",
+          `attached is your ${creditNote ? "credit note" : "invoice"} ${data.number} over ${data.amount}${due ? `, due ${data.dueDate}` : ""}.`,
+        ]
+      : [
+          `${creditNote ? "Gutschrift" : "Rechnung"} ${data.number}`,
+          "Guten Tag,",
+          `anbei erhalten Sie Ihre ${creditNote ? "Gutschrift" : "Rechnung"} ${data.number} über ${data.amount}${due ? `, fällig am ${data.dueDate}` : ""}.`,
+        ];
   return {
     subject,
     text: `${greeting}\n\n${body}\n\n${data.providerName}\n`,
-    html: layout(locale, html`<p>${greeting}</p><p>${body}</p>`, data.providerName),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${body}</p>`,
+      data.providerName,
+    ),
   };
 }

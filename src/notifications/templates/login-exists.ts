@@ -10,10 +10,18 @@ export function renderLoginExists(data: LoginExistsData, locale: Locale): Render
   const [subject, greeting, body] =
     locale === "en"
       ? ["Your login", "Hello,", `${data.email} already has a login. If you forgot its password, reset it in the portal.`]
-      : ["Ihr Login", "Guten Tag,", `für ${data.email} gibt es schon einen Login. Wenn Sie Ihr Passwort vergessen haben, setzen Sie es im Portal zurück.`];
+      : [
+          "Ihr Login",
+          "Guten Tag,",
+          `für ${data.email} gibt es schon einen Login. Wenn Sie Ihr Passwort vergessen haben, setzen Sie es im Portal zurück.`,
+        ];
   return {
     subject,
     text: `${greeting}\n\n${body}\n`,
-    html: layout(locale, html`<p>${greeting}</p><p>${body}</p>`),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${body}</p>`,
+    ),
   };
 }

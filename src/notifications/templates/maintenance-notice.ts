@@ -22,16 +22,29 @@ export function renderMaintenanceNotice(data: MaintenanceNoticeData, locale: Loc
   const message = en ? data.messageEn : data.messageDe;
   const prefix = data.revision === 1 ? "" : data.cancelled ? (en ? "Cancelled: " : "Abgesagt: ") : en ? "Rescheduled: " : "Verschoben: ";
   const window = `${utcMinutes(data.startsAt)} – ${utcMinutes(data.endsAt)}`;
-  const cancellation = en ? `The maintenance "${title}" (${window}) will not take place.` : `Die Wartung „${title}“ (${window}) findet nicht statt.`;
+  const cancellation = en
+    ? `The maintenance "${title}" (${window}) will not take place.`
+    : `Die Wartung „${title}“ (${window}) findet nicht statt.`;
   const windowLabel = en ? "Window" : "Zeitraum";
   const productsLabel = en ? "Your affected products" : "Ihre betroffenen Produkte";
   const products = data.products.map((p) => `${p.identifier} (${p.plan})`);
 
   const textBody = data.cancelled ? cancellation : `${message}\n\n${windowLabel}: ${window}`;
-  const htmlBody = data.cancelled ? html`<p>${cancellation}</p>` : html`${paragraphs(message)}<p>${windowLabel}: ${window}</p>`;
+  const htmlBody = data.cancelled
+    ? html`<p>${cancellation}</p>`
+    : html`${paragraphs(message)}
+        <p>${windowLabel}: ${window}</p>`;
   return {
     subject: `${prefix}${title}`,
     text: `${textBody}\n\n${productsLabel}:\n${products.map((p) => `  - ${p}`).join("\n")}\n\n${data.providerName}\n`,
-    html: layout(locale, html`${htmlBody}<p>${productsLabel}:</p><ul>${products.map((p) => html`<li>${p}</li>`)}</ul>`, data.providerName),
+    html: layout(
+      locale,
+      html`${htmlBody}
+        <p>${productsLabel}:</p>
+        <ul>
+          ${products.map((p) => html`<li>${p}</li>`)}
+        </ul>`,
+      data.providerName,
+    ),
   };
 }

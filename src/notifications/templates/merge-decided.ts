@@ -16,7 +16,13 @@ export interface MergeDecidedData {
 export function renderMergeDecided(data: MergeDecidedData, locale: Locale): RenderedMail {
   const en = locale === "en";
   const { sourceCustomerNumber: source, targetCustomerNumber: target } = data;
-  const subject = data.approved ? (en ? "Customer numbers merged" : "Kundennummern zusammengeführt") : en ? "Merge rejected" : "Zusammenführung abgelehnt";
+  const subject = data.approved
+    ? en
+      ? "Customer numbers merged"
+      : "Kundennummern zusammengeführt"
+    : en
+      ? "Merge rejected"
+      : "Zusammenführung abgelehnt";
   const greeting = en ? "Hello," : "Guten Tag,";
   const body = data.approved
     ? en
@@ -30,6 +36,10 @@ export function renderMergeDecided(data: MergeDecidedData, locale: Locale): Rend
   return {
     subject,
     text: `${greeting}\n\n${body}\n`,
-    html: layout(locale, html`<p>${greeting}</p><p>${body}</p>`),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${body}</p>`,
+    ),
   };
 }

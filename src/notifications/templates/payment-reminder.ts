@@ -12,13 +12,24 @@ export interface PaymentReminderData {
 export function renderPaymentReminder(data: PaymentReminderData, locale: Locale): RenderedMail {
   const [subject, greeting, body] =
     locale === "en"
-      ? [`Payment reminder: invoice ${data.number}`, "Hello,",
-        `invoice ${data.number} over ${data.amount} was due on ${data.dueDate} and is still open. Please pay it soon.`]
-      : [`Zahlungserinnerung: Rechnung ${data.number}`, "Guten Tag,",
-        `die Rechnung ${data.number} über ${data.amount} war am ${data.dueDate} fällig und ist noch offen. Bitte begleichen Sie sie zeitnah.`];
+      ? [
+          `Payment reminder: invoice ${data.number}`,
+          "Hello,",
+          `invoice ${data.number} over ${data.amount} was due on ${data.dueDate} and is still open. Please pay it soon.`,
+        ]
+      : [
+          `Zahlungserinnerung: Rechnung ${data.number}`,
+          "Guten Tag,",
+          `die Rechnung ${data.number} über ${data.amount} war am ${data.dueDate} fällig und ist noch offen. Bitte begleichen Sie sie zeitnah.`,
+        ];
   return {
     subject,
     text: `${greeting}\n\n${body}\n\n${data.providerName}\n`,
-    html: layout(locale, html`<p>${greeting}</p><p>${body}</p>`, data.providerName),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${body}</p>`,
+      data.providerName,
+    ),
   };
 }

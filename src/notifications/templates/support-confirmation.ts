@@ -9,11 +9,23 @@ export interface SupportConfirmationData {
 export function renderSupportConfirmation(data: SupportConfirmationData, locale: Locale): RenderedMail {
   const [subject, greeting, body] =
     locale === "en"
-      ? [`We received your request ${data.reference}`, "Hello,", `we received your request "${data.subject}". Its reference is ${data.reference}.`]
-      : [`Wir haben Ihre Anfrage ${data.reference} erhalten`, "Guten Tag,", `wir haben Ihre Anfrage „${data.subject}“ erhalten. Die Referenz ist ${data.reference}.`];
+      ? [
+          `We received your request ${data.reference}`,
+          "Hello,",
+          `we received your request "${data.subject}". Its reference is ${data.reference}.`,
+        ]
+      : [
+          `Wir haben Ihre Anfrage ${data.reference} erhalten`,
+          "Guten Tag,",
+          `wir haben Ihre Anfrage „${data.subject}“ erhalten. Die Referenz ist ${data.reference}.`,
+        ];
   return {
     subject,
     text: `${greeting}\n\n${body}\n`,
-    html: layout(locale, html`<p>${greeting}</p><p>${body}</p>`),
+    html: layout(
+      locale,
+      html`<p>${greeting}</p>
+        <p>${body}</p>`,
+    ),
   };
 }

@@ -28,6 +28,10 @@ export function renderSupportRequest(data: SupportRequestData, locale: Locale): 
     // The reference leads so that replies thread by it; the customer number lets support sort at a glance.
     subject: `[${data.reference}] ${data.subject} (${en ? "customer" : "Kunde"} ${data.customerNumber})`,
     text: `${fields.map(([label, value]) => `${label}: ${value}`).join("\n")}\n\n${data.message}\n`,
-    html: layout(locale, html`<p>${fields.map(([label, value], i) => html`${i ? html`<br>` : ""}${label}: ${value}`)}</p>${paragraphs(data.message)}`),
+    html: layout(
+      locale,
+      html`<p>${fields.map(([label, value], i) => html`${i ? html`<br />` : ""}${label}: ${value}`)}</p>
+        ${paragraphs(data.message)}`,
+    ),
   };
 }

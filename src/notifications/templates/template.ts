@@ -41,8 +41,19 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
  * (the text part has none) pass no footer, so the HTML part does not end in an empty rule.
  */
 export function layout(locale: Locale, body: SafeHtml, footer = ""): string {
-  const signature = footer ? html`<hr><p style="color:#666;font-size:smaller">${footer}</p>` : "";
-  return html`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"></head><body style="font-family:system-ui,sans-serif;color:#222;max-width:40rem">${body}${signature}</body></html>`.value;
+  const signature = footer
+    ? html`<hr />
+        <p style="color:#666;font-size:smaller">${footer}</p>`
+    : "";
+  return html`<!doctype html>
+    <html lang="${locale}">
+      <head>
+        <meta charset="utf-8" />
+      </head>
+      <body style="font-family:system-ui,sans-serif;color:#222;max-width:40rem">
+        ${body}${signature}
+      </body>
+    </html>`.value;
 }
 
 /** A text paragraph turned into HTML paragraphs, line breaks kept. */
@@ -50,7 +61,7 @@ export function paragraphs(text: string): SafeHtml {
   return html`${text
     .trim()
     .split(/\n{2,}/)
-    .map((block) => html`<p>${block.split("\n").map((line, i) => (i ? html`<br>${line}` : html`${line}`))}</p>`)}`;
+    .map((block) => html`<p>${block.split("\n").map((line, i) => (i ? html`<br />${line}` : html`${line}`))}</p>`)}`;
 }
 
 /** Formats a time for a message: minutes, UTC, the same in both languages. */
