@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from "typeorm";
+import { Row } from "../src/platform/rows";
 
 // One notifications pipeline: outbox rows carry a "done" mark (the sweep re-adds work that is not
 // done and whose job is gone), mail_deliveries is the one delivery ledger (maintenance notices
@@ -97,7 +98,7 @@ export class Notifications1764200000000 implements MigrationInterface {
       "SELECT id, topic, payload FROM outbox WHERE topic IN ('account', 'mail') AND done_at IS NULL ORDER BY id",
     );
     for (const row of rows) {
-      const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Record<string, any>;
+      const payload = (typeof row.payload === "string" ? JSON.parse(row.payload) : row.payload) as Row;
       const become = async (topic: string, next: object) =>
         q.query("UPDATE outbox SET topic = ?, payload = ? WHERE id = ?", [topic, JSON.stringify(next), row.id]);
       const close = () =>

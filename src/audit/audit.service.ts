@@ -3,12 +3,10 @@ import { Context, Principal } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, RowSource } from "../platform/loaders";
 import { Page } from "../platform/pagination";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { scopeOf } from "../platform/request-scope";
 import { ActorKind } from "./audit.entity";
 import { AuditEntryNode } from "./audit.types";
-
-type Row = Record<string, any>;
 
 function actorOf(principal: Principal): { kind: ActorKind; id: number | null; label: string } {
   switch (principal.kind) {

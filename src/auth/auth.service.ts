@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
 import { inTransaction } from "../platform/db";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { CustomerRole, StaffRole, UserKind } from "../users/user.entity";
 import { RefreshSubjectKind } from "./auth.entity";
 import { ipAllowed } from "./ip-allowlist";
@@ -35,8 +35,6 @@ interface Subject {
   kind: RefreshSubjectKind;
   id: number;
 }
-
-type Row = Record<string, any>;
 
 /** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
 async function principalOf(

@@ -10,11 +10,9 @@ import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
-import { boolColumn, setColumn } from "../platform/rows";
+import { boolColumn, Row, setColumn } from "../platform/rows";
 import { ContactType } from "./contact.entity";
 import { ContactNode } from "./contact.types";
-
-type Row = Record<string, any>;
 
 /** Spoken on the phone, so shorter than a login password, but not trivially short. */
 const PHONE_PASSWORD_MIN = 6;

@@ -5,12 +5,10 @@ import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { rowLoader, RowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
-import { boolColumn, jsonColumn } from "../platform/rows";
+import { boolColumn, jsonColumn, Row } from "../platform/rows";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
 import { CustomerNode } from "./customer.types";
 import { toGlobalId } from "../platform/global-id";
-
-type Row = Record<string, any>;
 
 /** Shows country, check digits and the last four characters: "AT61 **** 3456". */
 export function maskIban(iban: string): string {

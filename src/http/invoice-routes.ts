@@ -21,7 +21,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: RouteDeps): vo
     if (!parsed || parsed.type !== "Invoice") return denied(404, "no such invoice");
 
     const linkToken = (request.query as { token?: unknown }).token;
-    let allowed = false;
+    let allowed: boolean;
     const ctx = routeContext(request, deps);
     if (typeof linkToken === "string") {
       allowed = await deps.auth.tokens.verifyLink(linkToken, "invoice-pdf", gid);

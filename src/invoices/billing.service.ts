@@ -10,7 +10,7 @@ import { Context } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
 import { money } from "../platform/money";
-import { setColumn } from "../platform/rows";
+import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { totalsOf } from "./amounts";
@@ -19,7 +19,6 @@ import { PaymentTerms } from "./invoice-pdf";
 import { invoiceById, InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
-type Row = Record<string, any>;
 type Result = { invoice?: InvoiceNode; userErrors: UserError[] };
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

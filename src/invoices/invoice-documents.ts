@@ -1,10 +1,8 @@
 import { DataSource } from "typeorm";
 import { Config } from "../config";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { breakdownOf } from "./invoice.service";
 import { PaymentTerms, PrintableInvoice, renderInvoicePdf } from "./invoice-pdf";
-
-type Row = Record<string, any>;
 
 /** An issued invoice as printed, read from its own snapshot columns only. */
 /** Bank transfer to the provider's account, with the invoice number as reference. */

@@ -1,4 +1,5 @@
 import { EmailAddressResolver } from "graphql-scalars";
+import { Row } from "../platform/rows";
 import { LocalDate } from "../platform/local-date";
 import { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
@@ -95,7 +96,7 @@ export class InvoiceResolver {
     const rows = await ctx.db.query("SELECT recipient, status, updated_at, error FROM mail_deliveries WHERE invoice_id = ? ORDER BY id", [
       invoice.dbId,
     ]);
-    return rows.map((r: any) => ({ recipient: r.recipient, status: r.status, updatedAt: r.updated_at, error: r.error ?? undefined }));
+    return rows.map((r: Row) => ({ recipient: r.recipient, status: r.status, updatedAt: r.updated_at, error: r.error ?? undefined }));
   }
 
   @FieldResolver(() => String, { description: `A link to the PDF that works without a token for ${PDF_LINK_SECONDS / 60} minutes.` })

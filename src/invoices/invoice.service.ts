@@ -5,12 +5,10 @@ import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platfo
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
 import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
-
-type Row = Record<string, any>;
 
 /** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. Kept until UTC midnight: every invoice row asks. */
 export function today(): string {

@@ -5,7 +5,7 @@ import { AuditService } from "../audit/audit.service";
 import { Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
 import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
@@ -14,7 +14,6 @@ import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderMaintenanceNotice } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 
-type Row = Record<string, any>;
 type Result = { announcement?: AnnouncementNode; userErrors: UserError[] };
 
 /** Notices with their delivery from the one ledger; a notice not yet handed to it is QUEUED. */
@@ -99,9 +98,13 @@ export const MaintenanceService = {
         const announcementId = Number(result.insertId);
         const where = ["status <> 'CANCELLED'"];
         const params: unknown[] = [announcementId];
-        if (productIds.length) (where.push("id IN (?)"), params.push(productIds));
-        if (selection.type) (where.push("type = ?"), params.push(selection.type));
-        if (selection.plan) (where.push("plan = ?"), params.push(selection.plan));
+        const filter = (sql: string, value: unknown) => {
+          where.push(sql);
+          params.push(value);
+        };
+        if (productIds.length) filter("id IN (?)", productIds);
+        if (selection.type) filter("type = ?", selection.type);
+        if (selection.plan) filter("plan = ?", selection.plan);
         const inserted = await tx.query(
           `INSERT INTO maintenance_products (announcement_id, product_id, customer_id) SELECT ?, id, customer_id FROM products WHERE ${where.join(" AND ")}`,
           params,
@@ -187,7 +190,10 @@ export const MaintenanceService = {
     const order: OrderColumn[] = [{ column: "n.id" }];
     const where = ["n.announcement_id = ?", "n.revision = ?"];
     const params: unknown[] = [announcement.dbId, announcement.revision];
-    if (args.status) (where.push(`${NOTICE_STATUS} = ?`), params.push(args.status));
+    if (args.status) {
+      where.push(`${NOTICE_STATUS} = ?`);
+      params.push(args.status);
+    }
     const filter = { sql: where.join(" AND "), params: [...params] };
     if (args.after) {
       const k = keysetCondition(order, decodeCursor(args.after, order));
@@ -321,15 +327,14 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
      * as the server accepted it. A notice of a revision that a newer one replaced is not sent.
      */
     async "maintenance-notices"({ outboxId, payload, final }) {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows, read by column name
-      const rows: any[] = await db.query(
+      const rows: Row[] = await db.query(
         `SELECT n.id, n.revision, n.recipient, n.locale, n.product_ids, a.title_de, a.title_en, a.message_de, a.message_en,
                 a.starts_at, a.ends_at, a.status AS announcement_status, a.revision AS current_revision
          FROM maintenance_notices n JOIN maintenance_announcements a ON a.id = n.announcement_id WHERE n.id IN (?)`,
         [payload.noticeIds],
       );
       // The notice's id names the message and its recipient at once (the migration of earlier notices relies on it).
-      const key = (n: { id: string }) => `notice:${n.id}`;
+      const key = (n: Row) => `notice:${n.id}`;
       // A follow-up made an older revision stale before it went out: the newer one says it all.
       const stale = rows.filter((n) => n.revision < n.current_revision);
       await ledger.cancel(

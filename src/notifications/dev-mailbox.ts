@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 
 // The development mailbox's rows (migration DevMailbox1764300000000). Outside production without
 // SMTP_URL the mail transport writes here, and /dev/mailbox reads it.
@@ -56,13 +56,13 @@ export async function storeDevMail(db: DataSource, mail: DevMailInput): Promise<
 /** Messages newest first, optionally only those to one address (compared case-insensitively). */
 export async function listDevMail(db: DataSource, options: { to?: string; limit?: number } = {}): Promise<DevMail[]> {
   const filter = options.to ? "WHERE JSON_CONTAINS(LOWER(envelope_to), JSON_QUOTE(LOWER(?)))" : "";
-  const rows: any[] = await db.query(
+  const rows: Row[] = await db.query(
     `SELECT id, message_id, envelope_to, from_address, subject, text_body, html_body, created_at
      FROM dev_mailbox_messages ${filter} ORDER BY id DESC LIMIT ?`,
     [...(options.to ? [options.to] : []), options.limit ?? 200],
   );
   if (!rows.length) return [];
-  const attachments: any[] = await db.query(
+  const attachments: Row[] = await db.query(
     `SELECT id, message_id, filename, content_type, LENGTH(content) AS size
      FROM dev_mailbox_attachments WHERE message_id IN (${rows.map(() => "?").join(", ")}) ORDER BY id`,
     rows.map((row) => row.id),

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { Row } from "./rows";
 import mysql from "mysql2/promise";
 import { DataSource, EntityManager, Logger as TypeOrmLogger, QueryFailedError, QueryRunner } from "typeorm";
 import { Config } from "../config";
@@ -189,7 +190,7 @@ type PoolDriver = { obtainMasterConnection(): Promise<ReadConnection>; obtainSla
  * trace per statement, and in its broadcaster; on the dashboard that was 6 % of the CPU.
  * Counting, slow-query warnings and QueryFailedError are as through TypeORM.
  */
-export async function readQuery<T = any>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
+export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
   const scope = scopeOf(db);
   if (scope) scope.sqlStatements++;
   const driver = db.driver as unknown as PoolDriver;

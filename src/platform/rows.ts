@@ -1,3 +1,7 @@
+/** A raw row as mysql2 returns it, read by column name: its shape is the SQL's, not a type's. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- columns are read by name, each where it is used
+export type Row = Record<string, any>;
+
 // Helpers for raw rows from mysql2: MariaDB sends JSON columns as text and SET columns as
 // comma-separated text, and DECIMAL as strings.
 

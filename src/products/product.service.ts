@@ -5,11 +5,9 @@ import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
 import { ProductNode } from "./product.types";
-
-type Row = Record<string, any>;
 
 export function productFromRow(r: Row): ProductNode {
   return {

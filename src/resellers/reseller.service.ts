@@ -10,8 +10,7 @@ import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { toGlobalId } from "../platform/global-id";
 import { rowLoader, RowSource } from "../platform/loaders";
 import { ResellerNode } from "./reseller.types";
-
-type Row = Record<string, any>;
+import { Row } from "../platform/rows";
 
 export function resellerFromRow(r: Row): ResellerNode {
   return { __typename: "Reseller", id: toGlobalId("Reseller", r.id), dbId: r.id, name: r.name, email: r.email };

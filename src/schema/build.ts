@@ -21,7 +21,6 @@ import { validateArgument } from "./validate-args";
 import { withSimpleResolvers } from "./simple-resolvers";
 import { buildWithoutRuleMiddleware, FieldRules, withFieldRules } from "./field-rules";
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,

@@ -438,9 +438,10 @@ class DemoDataBuilder {
         return `${rng.pick(REGION_WORDS[country])} ${rng.pick(TRADES)}`;
       case "brandTrade":
         return `${rng.pick(BRAND_WORDS)} ${rng.pick(TRADES)}`;
-      case "partners":
+      case "partners": {
         const partner = rng.chance(0.5) ? "Partner" : this.person(rng, country).lastName;
         return `${founderLastName} & ${partner} ${rng.pick(PARTNERSHIP_TRADES)}`;
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import { Context, principalLabel } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { toE164 } from "../platform/phone";
-import { jsonColumn } from "../platform/rows";
+import { jsonColumn, Row } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
 import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
@@ -27,8 +27,6 @@ import {
   SupportRequestInput,
   SupportRequestNode,
 } from "./selfservice.types";
-
-type Row = Record<string, any>;
 
 async function loadCustomer(ctx: Context, gid: string, rule: Parameters<typeof assertMay>[1]): Promise<CustomerNode> {
   const customer = await CustomerService.byId(ctx, idOfType(gid, "Customer", "customerId"));
@@ -147,12 +145,16 @@ export const SelfServiceService = {
     if (errors.length) return { userErrors: errors };
     const sets: string[] = [];
     const params: unknown[] = [];
-    const set = (column: string, value: unknown) => (sets.push(`${column} = ?`), params.push(value));
-    if (input.address)
-      (set("street", input.address.street),
-        set("postal_code", input.address.postalCode),
-        set("city", input.address.city),
-        set("country_code", input.address.countryCode));
+    const set = (column: string, value: unknown) => {
+      sets.push(`${column} = ?`);
+      params.push(value);
+    };
+    if (input.address) {
+      set("street", input.address.street);
+      set("postal_code", input.address.postalCode);
+      set("city", input.address.city);
+      set("country_code", input.address.countryCode);
+    }
     if (phone !== undefined) set("phone", phone);
     if (mobile !== undefined) set("mobile", mobile);
     if (input.locale) set("locale", input.locale);
@@ -487,9 +489,13 @@ export const SelfServiceService = {
 async function applyChange(tx: EntityManager, record: Emit, ctx: Context, customerId: number, changes: ChangeRequestInput): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [];
-  if (changes.companyName) (sets.push("company_name = ?"), params.push(changes.companyName));
-  if (changes.legalForm !== undefined && changes.legalForm !== null) (sets.push("legal_form = ?"), params.push(changes.legalForm || null));
-  if (changes.vatId !== undefined && changes.vatId !== null) (sets.push("vat_id = ?"), params.push(changes.vatId || null));
+  const set = (column: string, value: unknown) => {
+    sets.push(`${column} = ?`);
+    params.push(value);
+  };
+  if (changes.companyName) set("company_name", changes.companyName);
+  if (changes.legalForm !== undefined && changes.legalForm !== null) set("legal_form", changes.legalForm || null);
+  if (changes.vatId !== undefined && changes.vatId !== null) set("vat_id", changes.vatId || null);
   if (sets.length) await tx.query(`UPDATE customers SET ${sets.join(", ")}, version = version + 1 WHERE id = ?`, [...params, customerId]);
   if (changes.owner) {
     // The former owners keep their other roles; a contact that was only the owner stays as OTHER.

@@ -4,8 +4,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
 import { EmailVerificationNode } from "./email-verification.types";
-
-type Row = Record<string, any>;
+import { Row } from "../platform/rows";
 
 export function verificationFromRow(r: Row): EmailVerificationNode {
   return {

@@ -196,7 +196,7 @@ async function checkParity(konto: Child, floor: Child, targets: Targets): Promis
         assert.deepStrictEqual(f.json, k.json);
       } catch (error) {
         const diff = firstDifference(k.json, f.json) ?? (error as Error).message.slice(0, 2000);
-        throw new Error(`parity check failed: floor and Konto differ for ${where}\n  first difference: ${diff}`);
+        throw new Error(`parity check failed: floor and Konto differ for ${where}\n  first difference: ${diff}`, { cause: error });
       }
       const textDiff = firstTextDifference(k.text, f.text);
       if (textDiff) {
@@ -483,9 +483,7 @@ function cleanup(): Promise<void> {
   return cleanupPromise;
 }
 
-async function seed(
-  staff: StaffLogin,
-): Promise<{
+async function seed(staff: StaffLogin): Promise<{
   targets: Omit<Targets, "resellerCursors">;
   resellerIds: number[];
   seedMs: number;
