@@ -59,7 +59,9 @@ test("authorization adds no statement per row: a reseller's page costs the same"
 });
 
 test("with a read replica configured, read queries give the same answers with the same statements", async () => {
-  // The replica here is the same database under another pool: the routing is what is tested.
+  // The "replica" here is the same database under another pool, so this proves only that a
+  // replica configuration answers the same; it cannot see which server a read went to. Routing
+  // needs a test against a real replica (the scale-out issue).
   const replicated = await startTestApp({
     DATABASE_REPLICA_URLS: t.config.databaseUrl,
     DATABASE_URL: t.config.databaseUrl,
