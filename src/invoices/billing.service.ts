@@ -145,8 +145,30 @@ async function writeInvoice(
   return invoiceId;
 }
 
+/** What an invoice snapshots of its customer; never the secrets of the row (password hash, PIN). */
+const BILLED_COLUMNS = [
+  "id",
+  "customer_number",
+  "company_name",
+  "first_name",
+  "last_name",
+  "street",
+  "postal_code",
+  "city",
+  "country_code",
+  "billing_name",
+  "billing_street",
+  "billing_postal_code",
+  "billing_city",
+  "billing_country_code",
+  "payment_method",
+  "sepa_iban",
+  "sepa_mandate_reference",
+  "sepa_mandate_date",
+].join(", ");
+
 async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
-  const [row] = await tx.query("SELECT * FROM customers WHERE id = ?", [customerId]);
+  const [row] = await tx.query(`SELECT ${BILLED_COLUMNS} FROM customers WHERE id = ?`, [customerId]);
   return row;
 }
 

@@ -109,6 +109,9 @@ const MERGE_FIELDS: { field: string; columns: string[]; show: (r: Row) => string
   },
 ];
 
+/** What a merge reads of both customers: its state and the fields to choose from, never the secrets of the row. */
+const MERGE_COLUMNS = ["id", "customer_number", "status", "merged_into_id", ...MERGE_FIELDS.flatMap((f) => f.columns)].join(", ");
+
 /** Every table whose rows belong to a customer and move with a merge. */
 const CUSTOMER_TABLES = [
   "products",
@@ -354,9 +357,10 @@ export const SelfServiceService = {
     const target = await loadCustomer(ctx, targetGid, "pin");
     const limits = [`merge:${target.dbId}`, `ip:${ctx.ip}`];
     await ctx.auth.limiter.assertAllowed(limits);
-    const [source] = await ctx.db.query("SELECT * FROM customers WHERE customer_number = ? AND merged_into_id IS NULL", [
-      customerNumber.trim(),
-    ]);
+    const [source] = await ctx.db.query(
+      "SELECT id, customer_password_hash FROM customers WHERE customer_number = ? AND merged_into_id IS NULL",
+      [customerNumber.trim()],
+    );
     const ok = source?.customer_password_hash
       ? await verifyPassword(password, source.customer_password_hash)
       : await verifyAgainstDecoy(password);
@@ -431,8 +435,8 @@ export const SelfServiceService = {
         if (!m) throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No such merge request", ["id"]));
         if (m.status !== MergeStatus.SUBMITTED)
           throw new Refusal(userError(UserErrorCode.NOT_PENDING, "Only a submitted merge can be decided", ["id"]));
-        const [a] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.target_customer_id]);
-        const [b] = await tx.query("SELECT * FROM customers WHERE id = ? FOR UPDATE", [m.source_customer_id]);
+        const [a] = await tx.query(`SELECT ${MERGE_COLUMNS} FROM customers WHERE id = ? FOR UPDATE`, [m.target_customer_id]);
+        const [b] = await tx.query(`SELECT ${MERGE_COLUMNS} FROM customers WHERE id = ? FOR UPDATE`, [m.source_customer_id]);
         // Another merge may have closed either side since this one was asked for.
         if (approve && (a.merged_into_id || b.merged_into_id || a.status === "CLOSED" || b.status === "CLOSED")) {
           throw new Refusal(
@@ -523,8 +527,8 @@ async function applyChange(tx: EntityManager, record: Emit, ctx: Context, custom
 /** The fields in which A and B differ, for the user to choose from. */
 async function mergeView(ctx: Context, id: number): Promise<MergeRequestNode> {
   const [m] = await ctx.db.query("SELECT * FROM merge_requests WHERE id = ?", [id]);
-  const [a] = await ctx.db.query("SELECT * FROM customers WHERE id = ?", [m.target_customer_id]);
-  const [b] = await ctx.db.query("SELECT * FROM customers WHERE id = ?", [m.source_customer_id]);
+  const [a] = await ctx.db.query(`SELECT ${MERGE_COLUMNS} FROM customers WHERE id = ?`, [m.target_customer_id]);
+  const [b] = await ctx.db.query(`SELECT ${MERGE_COLUMNS} FROM customers WHERE id = ?`, [m.source_customer_id]);
   const differences: MergeDifference[] = MERGE_FIELDS.filter((f) => f.columns.some((c) => String(a[c] ?? "") !== String(b[c] ?? ""))).map(
     (f) => ({ field: f.field, a: f.show(a), b: f.show(b) }),
   );

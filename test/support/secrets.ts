@@ -18,7 +18,10 @@ export async function placesHolding(db: DataSource, secret: string): Promise<str
   const found: string[] = [];
   for (const { table_name: table, column_name: column } of columns) {
     const id = `\`${table}\`.\`${column}\``;
-    const conditions = [...texts.map(() => `CAST(${id} AS CHAR CHARACTER SET utf8mb4) LIKE BINARY ?`), ...hexes.map(() => `HEX(${id}) LIKE ?`)];
+    const conditions = [
+      ...texts.map(() => `CAST(${id} AS CHAR CHARACTER SET utf8mb4) LIKE BINARY ?`),
+      ...hexes.map(() => `HEX(${id}) LIKE ?`),
+    ];
     const [row] = await db.query(`SELECT COUNT(*) AS n FROM \`${table}\` WHERE ${conditions.join(" OR ")}`, [
       ...texts.map((text) => `%${text}%`),
       ...hexes.map((hex) => `%${hex}%`),
