@@ -16,7 +16,7 @@ import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
 import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
 import { OutboxRelay } from "./notifications/outbox";
 import { Context } from "./platform/context";
-import { openDatabase } from "./platform/db";
+import { openDatabase } from "./database";
 import { Logger } from "./platform/logger";
 import { closeQueues, createQueues, Queues } from "./platform/queues";
 import { closeRedis, createRedis } from "./platform/redis";

@@ -5,7 +5,7 @@ import { getNamedType, GraphQLObjectType, isNonNullType, printSchema } from "gra
 import { DataSource } from "typeorm";
 import { Contact } from "../src/contacts/contact.entity";
 import { Customer } from "../src/customers/customer.entity";
-import { ENTITIES } from "../src/platform/db";
+import { ENTITIES } from "../src/database";
 import { printableSchema } from "../src/schema/build";
 import { PERMISSIONS_FILE, SCHEMA_FILE } from "../src/schema/emit";
 import { permissionSnapshot } from "../src/schema/permissions";

@@ -9,7 +9,7 @@ import { createMailTransport } from "../src/notifications/transport";
 import { OutboxRelay } from "../src/notifications/outbox";
 import { NotificationDeps, outboxProcessor, recordJobFailure } from "../src/notifications/processor";
 import { TOPIC_QUEUES } from "../src/notifications/topics";
-import { connect, createDataSource } from "../src/platform/db";
+import { connect, createDataSource } from "../src/database";
 import { createLogger, Logger } from "../src/platform/logger";
 import { closeQueues, createQueues, QUEUE_NAMES, QueueName, Queues } from "../src/platform/queues";
 import { Metrics } from "../src/platform/metrics";

@@ -1,92 +1,8 @@
 import "reflect-metadata";
 import { Row } from "./rows";
 import mysql from "mysql2/promise";
-import { DataSource, EntityManager, Logger as TypeOrmLogger, QueryFailedError, QueryRunner } from "typeorm";
-import { Config } from "../config";
-import { Contact } from "../contacts/contact.entity";
-import { Customer } from "../customers/customer.entity";
-import { Invoice, InvoiceLine } from "../invoices/invoice.entity";
-import { MailBounce, MailDelivery, OutboxMessage } from "../notifications/notification.entity";
-import { Product } from "../products/product.entity";
-import { Reseller } from "../resellers/reseller.entity";
-import { Membership, User } from "../users/user.entity";
-import { EmailVerification } from "../verifications/email-verification.entity";
-import { ApiClient, NumberSequence, PasswordReset, RefreshToken } from "../auth/auth.entity";
-import { AuditEntry } from "../audit/audit.entity";
-import { Payment } from "../invoices/payment.entity";
-import { Initial1763700000000 } from "../../migrations/1763700000000-Initial";
-import { Access1763800000000 } from "../../migrations/1763800000000-Access";
-import { Billing1763900000000 } from "../../migrations/1763900000000-Billing";
-import { Maintenance1764000000000 } from "../../migrations/1764000000000-Maintenance";
-import { SelfService1764100000000 } from "../../migrations/1764100000000-SelfService";
-import { Notifications1764200000000 } from "../../migrations/1764200000000-Notifications";
-import { DevMailbox1764300000000 } from "../../migrations/1764300000000-DevMailbox";
-import { ChangeRequest, CustomerAlias, MergeRequest, SupportRequest } from "../selfservice/selfservice.entity";
-import { MaintenanceAnnouncement, MaintenanceNotice, MaintenanceProduct } from "../maintenance/maintenance.entity";
-import { ProductPlanChange } from "../products/product-plan-change.entity";
-import { Logger } from "./logger";
+import { DataSource, EntityManager, QueryFailedError } from "typeorm";
 import { scopeOf } from "./request-scope";
-
-export const ENTITIES = [
-  Reseller,
-  Customer,
-  Contact,
-  Product,
-  Invoice,
-  InvoiceLine,
-  EmailVerification,
-  User,
-  Membership,
-  OutboxMessage,
-  MailDelivery,
-  MailBounce,
-  ApiClient,
-  RefreshToken,
-  PasswordReset,
-  NumberSequence,
-  AuditEntry,
-  Payment,
-  ProductPlanChange,
-  MaintenanceAnnouncement,
-  MaintenanceProduct,
-  MaintenanceNotice,
-  CustomerAlias,
-  ChangeRequest,
-  SupportRequest,
-  MergeRequest,
-];
-// Listed explicitly (not globbed) so that the compiled build and the tests load the same set.
-export const MIGRATIONS = [
-  Initial1763700000000,
-  Access1763800000000,
-  Billing1763900000000,
-  Maintenance1764000000000,
-  SelfService1764100000000,
-  Notifications1764200000000,
-  DevMailbox1764300000000,
-];
-
-/** Counts statements per request scope and sends failures and slow queries to pino. */
-class StatementLogger implements TypeOrmLogger {
-  constructor(private readonly pino: Logger) {}
-  logQuery(_query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
-    const scope = scopeOf(queryRunner);
-    if (scope) scope.sqlStatements++;
-  }
-  logQueryError(error: string | Error, query: string): void {
-    this.pino.debug({ err: error, query }, "query failed");
-  }
-  logQuerySlow(time: number, query: string): void {
-    this.pino.warn({ ms: time, query }, "slow query");
-  }
-  logSchemaBuild(): void {}
-  logMigration(message: string): void {
-    this.pino.info({ migration: message }, "migration");
-  }
-  log(level: "log" | "info" | "warn", message: unknown): void {
-    if (level === "warn") this.pino.warn({ typeorm: message }, "typeorm warning");
-  }
-}
 
 function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
@@ -115,63 +31,6 @@ export async function dropDatabase(url: string): Promise<void> {
   } finally {
     await conn.end();
   }
-}
-
-/** Statements slower than this are logged as warnings. */
-const SLOW_QUERY_MS = 1000;
-
-export function createDataSource(
-  config: Pick<Config, "databaseUrl" | "databasePoolSize" | "databaseReplicaUrls">,
-  log: Logger,
-): DataSource {
-  const replicas = config.databaseReplicaUrls;
-  return new DataSource({
-    type: "mysql",
-    // With replicas, TypeORM keeps one pool per server; readQuery sends GraphQL queries' reads to them.
-    ...(replicas.length
-      ? { replication: { master: { url: config.databaseUrl }, slaves: replicas.map((url) => ({ url })) } }
-      : { url: config.databaseUrl }),
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
-    migrationsTableName: "migrations",
-    synchronize: false,
-    timezone: "Z",
-    charset: "utf8mb4_unicode_ci",
-    dateStrings: ["DATE"],
-    poolSize: config.databasePoolSize,
-    maxQueryExecutionTime: SLOW_QUERY_MS,
-    logger: new StatementLogger(log),
-  });
-}
-
-type PooledConnection = { query(sql: string, callback: (err: unknown) => void): unknown; kontoUtc?: boolean };
-
-/**
- * Connects and makes every pooled connection's session run in UTC, so that column defaults
- * (CURRENT_TIMESTAMP) agree with the UTC times the driver writes (`timezone: "Z"`), whatever the
- * server's time zone. TypeORM has no per-connection init hook; its driver passes every connection
- * it takes from the pool through prepareDbConnection, so the SET is queued there once per connection.
- */
-export async function connect(db: DataSource): Promise<DataSource> {
-  const driver = db.driver as unknown as { prepareDbConnection(c: PooledConnection): PooledConnection };
-  const prepare = driver.prepareDbConnection.bind(driver);
-  driver.prepareDbConnection = (connection) => {
-    if (!connection.kontoUtc) {
-      connection.kontoUtc = true;
-      connection.query("SET time_zone = '+00:00'", () => undefined);
-    }
-    return prepare(connection);
-  };
-  return db.initialize();
-}
-
-/** Connects, creates the database if missing and applies pending migrations. */
-export async function openDatabase(config: Config, log: Logger): Promise<DataSource> {
-  await ensureDatabase(config.databaseUrl);
-  const db = await connect(createDataSource(config, log));
-  const applied = await db.runMigrations({ transaction: "each" });
-  for (const migration of applied) log.info({ migration: migration.name }, "migration applied");
-  return db;
 }
 
 type ReadConnection = {
@@ -207,6 +66,9 @@ export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: 
     if (ms > SLOW_QUERY_MS) db.logger.logQuerySlow(ms, sql, params);
   }
 }
+
+/** Statements slower than this are logged as warnings. */
+export const SLOW_QUERY_MS = 1000;
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 

@@ -4,7 +4,7 @@ import "reflect-metadata";
 
 import { parseArgs } from "node:util";
 import { Config, ConfigError, loadConfig } from "../config";
-import { openDatabase } from "../platform/db";
+import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
 import { seedDemoData } from "./demo-data";
 

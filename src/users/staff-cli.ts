@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { passwordProblem, hashPassword } from "../auth/passwords";
-import { openDatabase } from "../platform/db";
+import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
 import { exitOnFailure, loadConfigOrExit } from "../platform/process";
 import { StaffRole, UserKind } from "./user.entity";

@@ -14,7 +14,7 @@
 
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
-import { openDatabase } from "../../src/platform/db";
+import { openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
 import { Child, isRunning } from "./children";
 import { LoadResult, load, problemsOf, startLoad, summarise } from "./load";

@@ -17,7 +17,7 @@ import mysql from "mysql2/promise";
 import { KeyStore } from "../../src/auth/keys";
 import { AccessTokens } from "../../src/auth/tokens";
 import { loadConfig } from "../../src/config";
-import { connect, createDataSource } from "../../src/platform/db";
+import { connect, createDataSource } from "../../src/database";
 import { toGlobalId } from "../../src/platform/global-id";
 import { createLogger } from "../../src/platform/logger";
 import { seedDemoData } from "../../src/seed/demo-data";
