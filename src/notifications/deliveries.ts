@@ -91,8 +91,10 @@ export async function recordDurably<T>(log: Logger, what: string, write: () => P
  *   SENT: accepted by the SMTP server. FAILED: rejected for good, or out of attempts.
  * - A row is claimed before it is sent, so a sweep, a second worker or a job that BullMQ handed
  *   out twice (its lock does not survive a Redis restart) never sends a row a live process holds.
- * - The SENT mark is written right after the server accepted that message. Only a process that
- *   dies between the two leaves a SENDING row behind; it is sent again once its lease expired.
+ * - The SENT mark is written right after the server accepted that message, and a message holds
+ *   one SMTP connection of the process until its mark is stored.
+ * - A process that dies leaves its claimed rows SENDING; they are sent once its lease expired.
+ *   Twice only those it had sent but not marked: at most one per SMTP connection.
  */
 export class DeliveryLedger {
   /** Names this process in leases (and each claim after it), for operators reading the table. */
