@@ -37,7 +37,7 @@ interface Subject {
 }
 
 /** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
-async function principalOf(
+async function principalOfSubject(
   db: DataSource | EntityManager,
   subject: Subject,
   ip: string,
@@ -164,7 +164,7 @@ export const AuthService = {
     } finally {
       await release();
     }
-    const principal = await principalOf(ctx.db, { kind: RefreshSubjectKind.CLIENT, id: client!.id }, ctx.ip, "");
+    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id: client!.id }, ctx.ip, "");
     const { token, expiresAt } = await ctx.auth.tokens.sign({ ...principal, familyId: null });
     return { accessToken: token, refreshToken: "", expiresAt, principal };
   },
@@ -172,7 +172,7 @@ export const AuthService = {
   /** A new refresh-token family and an access token for it. */
   async startSession(ctx: Context, subject: Subject): Promise<Session> {
     const familyId = randomBytes(16).toString("hex");
-    const principal = await principalOf(ctx.db, subject, ctx.ip, familyId);
+    const principal = await principalOfSubject(ctx.db, subject, ctx.ip, familyId);
     const refreshToken = randomToken();
     await ctx.db.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
       familyId,
@@ -225,7 +225,7 @@ export const AuthService = {
       if (error === lostRace) throw await reused();
       throw error;
     }
-    const principal = await principalOf(ctx.db, { kind: row.subject_kind, id: row.subject_id }, ctx.ip, row.family_id);
+    const principal = await principalOfSubject(ctx.db, { kind: row.subject_kind, id: row.subject_id }, ctx.ip, row.family_id);
     const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
     return { accessToken: token, refreshToken: next, expiresAt, principal };
   },

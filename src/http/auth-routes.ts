@@ -1,7 +1,7 @@
 import { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthFailure, AuthService } from "../auth/auth.service";
 import { KontoError } from "../platform/errors";
-import { RouteDeps as Deps, routeContext } from "./route-context";
+import { ContextDeps as Deps, createContext } from "./request-context";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { confirmPage } from "../verifications/confirm-page";
 
@@ -36,7 +36,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
     if (!id || !secret)
       return reply.code(400).send({ error: "invalid_request", error_description: "client_id and client_secret are required" });
     try {
-      const session = await AuthService.clientLogin(routeContext(request, deps), id, secret);
+      const session = await AuthService.clientLogin(createContext(request, deps), id, secret);
       return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
     } catch (error) {
       if (error instanceof AuthFailure) return reply.code(401).send({ error: "invalid_client", error_description: error.message });
@@ -53,7 +53,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
 export function registerVerificationRoute(app: FastifyInstance, deps: Deps): void {
   app.get("/verify-email", async (request, reply) => {
     const token = (request.query as { token?: unknown }).token;
-    const result = await EmailChangeService.confirm(routeContext(request, deps), typeof token === "string" ? token : "");
+    const result = await EmailChangeService.confirm(createContext(request, deps), typeof token === "string" ? token : "");
     const page =
       result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
     const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");

@@ -7,18 +7,14 @@ import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { FastifyInstance } from "fastify";
 import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
-import { DataSource } from "typeorm";
 import { Config } from "../config";
-import { OutboxRelay } from "../notifications/outbox";
-import { unauthenticated } from "../auth/access";
-import { AuthRuntime } from "../auth/runtime";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
 import { logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
-import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
-import { RequestScope, scopedDataSource } from "../platform/request-scope";
+import { RequestScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "./jit-executor";
+import { ContextDeps, createContext, principalFromBearer } from "./request-context";
 
 const reportAsValidationError = {
   propagateOnRejection: false,
@@ -71,20 +67,8 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
   return apollo;
 }
 
-/** The caller of a request: anonymous without a token, UNAUTHENTICATED for a bad one. */
-export async function principalOf(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
-  if (!authorization) return ANONYMOUS;
-  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-  if (!match) throw unauthenticated();
-  return auth.tokens.verify(match[1]);
-}
-
 /** Mounts Apollo at /graphql. Each request gets its own view of the DataSource, so its SQL statements are counted. */
-export function registerGraphqlRoute(
-  app: FastifyInstance,
-  apollo: ApolloServer<Context>,
-  deps: { db: DataSource; config: Config; log: Logger; relay: OutboxRelay; auth: AuthRuntime; metrics: Metrics },
-): void {
+export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<Context>, deps: ContextDeps & { metrics: Metrics }): void {
   app.route({
     method: ["GET", "POST"],
     url: "/graphql",
@@ -105,19 +89,8 @@ export function registerGraphqlRoute(
           body: request.body,
         },
         context: async () => {
-          const db = scopedDataSource(deps.db, scope);
-          return {
-            requestId: request.id,
-            scope,
-            principal: (principal = await principalOf(request.headers.authorization, deps.auth)),
-            ip: request.ip,
-            auth: deps.auth,
-            db,
-            loaders: new Loaders(db),
-            log: deps.log,
-            config: deps.config,
-            outbox: deps.relay,
-          };
+          principal = await principalFromBearer(request.headers.authorization, deps.auth);
+          return createContext(request, deps, principal, scope);
         },
       });
       for (const [name, value] of response.headers) void reply.header(name, value);

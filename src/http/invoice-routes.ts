@@ -5,14 +5,13 @@ import { invoicePdf } from "../invoices/invoice-documents";
 import { InvoiceService } from "../invoices/invoice.service";
 import { KontoError } from "../platform/errors";
 import { parseGlobalId } from "../platform/global-id";
-import { principalOf } from "./graphql";
-import { RouteDeps, routeContext } from "./route-context";
+import { ContextDeps, createContext, principalFromBearer } from "./request-context";
 
 /**
  * GET /invoices/<global id>.pdf with a bearer token (billing rule on the customer), or with the
  * short-lived ?token= of Invoice.pdfUrl.
  */
-export function registerInvoiceRoutes(app: FastifyInstance, deps: RouteDeps): void {
+export function registerInvoiceRoutes(app: FastifyInstance, deps: ContextDeps): void {
   app.get("/invoices/:file", async (request, reply) => {
     const file = (request.params as { file: string }).file;
     const gid = file.endsWith(".pdf") ? file.slice(0, -4) : "";
@@ -22,12 +21,12 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: RouteDeps): vo
 
     const linkToken = (request.query as { token?: unknown }).token;
     let allowed: boolean;
-    const ctx = routeContext(request, deps);
+    const ctx = createContext(request, deps);
     if (typeof linkToken === "string") {
       allowed = await deps.auth.tokens.verifyLink(linkToken, "invoice-pdf", gid);
     } else {
       try {
-        ctx.principal = await principalOf(request.headers.authorization, deps.auth);
+        ctx.principal = await principalFromBearer(request.headers.authorization, deps.auth);
       } catch (error) {
         if (error instanceof KontoError) return denied(401, error.message);
         throw error;

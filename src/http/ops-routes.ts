@@ -7,7 +7,7 @@ import { AuthRuntime } from "../auth/runtime";
 import { Config } from "../config";
 import { Metrics } from "../platform/metrics";
 import { Queues } from "../platform/queues";
-import { principalOf } from "./graphql";
+import { principalFromBearer } from "./request-context";
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -46,7 +46,7 @@ export async function registerQueueDashboard(
       if (sameText(user, dashboardUser) && sameText(rest.join(":"), dashboardPassword)) return;
     } else if (/^Bearer\s/i.test(header)) {
       try {
-        const principal = await principalOf(header, deps.auth);
+        const principal = await principalFromBearer(header, deps.auth);
         if (principal.kind === "staff" && principal.role === "ADMIN") return;
         return reply.code(403).send({ error: "the queue dashboard is for staff admins" });
       } catch {

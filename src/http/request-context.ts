@@ -4,11 +4,12 @@ import { AuthRuntime } from "../auth/runtime";
 import { Config } from "../config";
 import { OutboxRelay } from "../notifications/outbox";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
+import { unauthenticated } from "../auth/access";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
-import { scopedDataSource } from "../platform/request-scope";
+import { RequestScope, scopedDataSource } from "../platform/request-scope";
 
-export interface RouteDeps {
+export interface ContextDeps {
   db: DataSource;
   config: Config;
   log: Logger;
@@ -16,9 +17,16 @@ export interface RouteDeps {
   auth: AuthRuntime;
 }
 
-/** A service context for a plain HTTP route (no GraphQL). */
-export function routeContext(request: FastifyRequest, deps: RouteDeps, principal: Principal = ANONYMOUS): Context {
-  const scope = { requestId: request.id, sqlStatements: 0 };
+/**
+ * The one place a request's service context is made, for GraphQL and the plain HTTP routes alike:
+ * its own view of the DataSource (so its statements are counted), fresh loaders, and the caller.
+ */
+export function createContext(
+  request: FastifyRequest,
+  deps: ContextDeps,
+  principal: Principal = ANONYMOUS,
+  scope: RequestScope = { requestId: request.id, sqlStatements: 0 },
+): Context {
   const db = scopedDataSource(deps.db, scope);
   return {
     requestId: request.id,
@@ -32,4 +40,12 @@ export function routeContext(request: FastifyRequest, deps: RouteDeps, principal
     auth: deps.auth,
     ip: request.ip,
   };
+}
+
+/** The caller of a request by its bearer token: anonymous without one, UNAUTHENTICATED for a bad one. */
+export async function principalFromBearer(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
+  if (!authorization) return ANONYMOUS;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthenticated();
+  return auth.tokens.verify(match[1]);
 }
