@@ -13,7 +13,7 @@ import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes"
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
 import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
-import { AuthRuntime, createAuthRuntime } from "./auth/runtime";
+import { AuthRuntime, createAuthRuntime } from "./access/runtime";
 import { OutboxRelay } from "./notifications/outbox";
 import { Context } from "./platform/context";
 import { openDatabase } from "./database";

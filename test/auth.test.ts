@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SignJWT, generateKeyPair, exportJWK, importPKCS8, calculateJwkThumbprint } from "jose";
-import { KeyStore } from "../src/auth/keys";
-import { AccessTokens } from "../src/auth/tokens";
+import { KeyStore } from "../src/access/keys";
+import { AccessTokens } from "../src/access/tokens";
 import { loadConfig } from "../src/config";
 import { toGlobalId } from "../src/platform/global-id";
 import { createLogger } from "../src/platform/logger";
@@ -460,7 +460,7 @@ describe("staff from the command line", () => {
   test("npm run staff:create makes a staff admin who can log in and read any customer", () => {
     const run = spawnSync(
       process.execPath,
-      [join(__dirname, "..", "src", "users", "staff-cli.js"), "--email", "ops@provider.example", "--name", "Ops Admin", "--role", "ADMIN"],
+      [join(__dirname, "..", "src", "auth", "staff-cli.js"), "--email", "ops@provider.example", "--name", "Ops Admin", "--role", "ADMIN"],
       {
         env: { ...process.env, DATABASE_URL: t.config.databaseUrl, KONTO_STAFF_PASSWORD: "Staff password 2026!" },
         encoding: "utf8",

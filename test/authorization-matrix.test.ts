@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AuthenticatedPrincipal } from "../src/auth/tokens";
+import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { toGlobalId } from "../src/platform/global-id";
 import { buildKontoSchema } from "../src/schema/build";
 import { seedDemoData } from "../src/seed/demo-data";

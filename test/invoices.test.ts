@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PDFParse } from "pdf-parse";
-import { AuthenticatedPrincipal } from "../src/auth/tokens";
+import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { totalsOf } from "../src/invoices/amounts";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";

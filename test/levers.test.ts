@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { AuthenticatedPrincipal } from "../src/auth/tokens";
+import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { LEVERS } from "../src/config";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";

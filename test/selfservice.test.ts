@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { hashPassword } from "../src/auth/passwords";
-import { AuthenticatedPrincipal } from "../src/auth/tokens";
+import { hashPassword } from "../src/access/passwords";
+import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { CustomerRole } from "../src/users/user.entity";

@@ -4,7 +4,7 @@ import { CustomerService } from "../customers/customer.service";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { MutationOutcome, userError, UserErrorCode } from "../platform/user-error";
-import { Rule } from "./auth-checker";
+import { Rule } from "../access/auth-checker";
 import { AuthFailure, AuthService, Session } from "./auth.service";
 import {
   AuthLoginInput,
@@ -17,7 +17,7 @@ import {
   Viewer,
 } from "./auth.types";
 import { RecoveryService } from "./recovery.service";
-import { forbidden } from "./access";
+import { forbidden } from "../access/access";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
 

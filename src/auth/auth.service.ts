@@ -5,9 +5,9 @@ import { inTransaction } from "../platform/db";
 import { jsonColumn, Row } from "../platform/rows";
 import { CustomerRole, StaffRole, UserKind } from "../users/user.entity";
 import { RefreshSubjectKind } from "./auth.entity";
-import { ipAllowed } from "./ip-allowlist";
-import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "./passwords";
-import { AuthenticatedPrincipal, randomToken, sha256 } from "./tokens";
+import { ipAllowed } from "../access/ip-allowlist";
+import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
+import { AuthenticatedPrincipal, randomToken, sha256 } from "../access/tokens";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 

@@ -7,8 +7,8 @@ import { renderLoginExists, renderPasswordReset, renderUsernameReminder } from "
 import { localeOf } from "../notifications/templates/template";
 import { CustomerRole, UserKind } from "../users/user.entity";
 import { AuthFailure, AuthService } from "./auth.service";
-import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "./passwords";
-import { linkToken, newLinkSecret, sha256 } from "./tokens";
+import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
+import { linkToken, newLinkSecret, sha256 } from "../access/tokens";
 
 export const PASSWORD_RESET_TTL_MS = 3600 * 1000;
 

@@ -1,5 +1,5 @@
 import { EntityManager } from "typeorm";
-import { assertMay } from "../auth/access";
+import { assertMay } from "../access/access";
 import { AuditService } from "../audit/audit.service";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";

@@ -1,6 +1,6 @@
 import { DataSource } from "typeorm";
-import { assertMay, forbidden } from "../auth/access";
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../auth/passwords";
+import { assertMay, forbidden } from "../access/access";
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { AuditService } from "../audit/audit.service";
 import { CustomerService } from "../customers/customer.service";
 import { Context } from "../platform/context";

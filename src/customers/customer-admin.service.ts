@@ -1,7 +1,6 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
-import { assertMay, CustomerRule, forbidden } from "../auth/access";
+import { assertMay, CustomerRule, forbidden } from "../access/access";
 import { AuditService } from "../audit/audit.service";
-import { ContactType } from "../contacts/contact.entity";
 import { Context } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
@@ -97,7 +96,9 @@ export const CustomerAdminService = {
         "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
           result.insertId,
-          ContactType.STANDARD,
+          // The contacts module's STANDARD type (a customer always has one); named here, as the
+          // contacts module sits above customers.
+          "STANDARD",
           input.contact.salutation ?? null,
           input.contact.firstName,
           input.contact.lastName,

@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { customerScope } from "../auth/access";
+import { customerScope } from "../access/access";
 import { readQuery } from "../platform/db";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";

@@ -3,7 +3,7 @@ import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { LocalDate } from "../platform/local-date";
 import { ArgsType, Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { UserError } from "../platform/user-error";
-import type { Rule } from "../auth/auth-checker";
+import type { Rule } from "../access/auth-checker";
 import { Address, AddressInput } from "../platform/address";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";

@@ -1,5 +1,5 @@
 import { FastifyInstance } from "fastify";
-import { may } from "../auth/access";
+import { may } from "../access/access";
 import { CustomerService } from "../customers/customer.service";
 import { invoicePdf } from "../invoices/invoice-documents";
 import { InvoiceService } from "../invoices/invoice.service";

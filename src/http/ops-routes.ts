@@ -3,7 +3,7 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { FastifyAdapter } from "@bull-board/fastify";
 import { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { AuthRuntime } from "../auth/runtime";
+import { AuthRuntime } from "../access/runtime";
 import { Config } from "../config";
 import { Metrics } from "../platform/metrics";
 import { Queues } from "../platform/queues";

@@ -1,10 +1,10 @@
 import { FastifyRequest } from "fastify";
 import { DataSource } from "typeorm";
-import { AuthRuntime } from "../auth/runtime";
+import { AuthRuntime } from "../access/runtime";
 import { Config } from "../config";
 import { OutboxRelay } from "../notifications/outbox";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
-import { unauthenticated } from "../auth/access";
+import { unauthenticated } from "../access/access";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
 import { RequestScope, scopedDataSource } from "../platform/request-scope";

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager } from "typeorm";
 import { OutboxRelay } from "../notifications/outbox";
-import { assertMay } from "../auth/access";
+import { assertMay } from "../access/access";
 import { AuditService } from "../audit/audit.service";
 import { ContactType } from "../contacts/contact.entity";
 import { PaymentMethod } from "../customers/customer.entity";

@@ -8,7 +8,7 @@ import { badInput } from "../platform/errors";
 import { Money, money } from "../platform/money";
 import { BillingService } from "./billing.service";
 import { transferTerms } from "./invoice-documents";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";

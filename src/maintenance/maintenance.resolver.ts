@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page, PageArgs } from "../platform/pagination";

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
-import { forbidden } from "../auth/access";
+import { forbidden } from "../access/access";
 import { AuditService } from "../audit/audit.service";
 import { Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";

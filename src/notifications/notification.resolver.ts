@@ -1,5 +1,5 @@
 import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page, PageArgs } from "../platform/pagination";
 import { MailBounceConnection, MailBounceNode } from "./notification.types";

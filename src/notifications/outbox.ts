@@ -116,3 +116,10 @@ export class OutboxRelay {
     return added;
   }
 }
+
+declare module "../platform/context" {
+  interface ContextServices {
+    /** Records side effects in the caller's transaction and hands them to the workers after commit. */
+    outbox: OutboxRelay;
+  }
+}

@@ -1,6 +1,6 @@
 import { LocalDate } from "../platform/local-date";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { Context } from "../platform/context";
 import { ProductStatus } from "./product.entity";
 import { ProductAdminService } from "./product-admin.service";

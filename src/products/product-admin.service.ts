@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { assertMay } from "../auth/access";
+import { assertMay } from "../access/access";
 import { childrenLoader, RowSource } from "../platform/loaders";
 import { AuditService } from "../audit/audit.service";
 import { CustomerService } from "../customers/customer.service";

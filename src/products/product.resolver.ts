@@ -1,6 +1,6 @@
 import { GraphQLResolveInfo } from "graphql";
 import { Args, Authorized, Ctx, FieldResolver, Info, Resolver, Root } from "type-graphql";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";

@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { randomBytes } from "node:crypto";
-import { hashPassword } from "../auth/passwords";
-import { randomToken } from "../auth/tokens";
+import { hashPassword } from "../access/passwords";
+import { randomToken } from "../access/tokens";
 import { AuditService } from "../audit/audit.service";
 import { Context } from "../platform/context";
 import { inTransaction } from "../platform/db";

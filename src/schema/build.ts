@@ -7,13 +7,14 @@ import { CustomerResolver, SepaMandateResolver } from "../customers/customer.res
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
-import { CustomerVerificationsResolver, EmailVerificationResolver, NewsletterPendingResolver, OnlineInvoicePendingResolver } from "../verifications/email-verification.resolver";
+import { EmailVerificationResolver } from "../verifications/email-verification.resolver";
+import { CustomerVerificationsResolver, NewsletterPendingResolver, OnlineInvoicePendingResolver } from "../customers/customer-verifications.resolver";
 import { NodeResolver } from "./node.resolver";
 import { CustomerMaintenanceResolver, MaintenanceResolver, MaintenanceWindowResolver } from "../maintenance/maintenance.resolver";
 import { ProductAdminResolver } from "../products/product-admin.resolver";
 import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice/selfservice.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
-import { CustomerAuditResolver } from "../audit/audit.resolver";
+import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";

@@ -1,7 +1,7 @@
 import { MapperKind, mapSchema } from "@graphql-tools/utils";
 import { defaultFieldResolver, GraphQLFieldResolver, GraphQLSchema } from "graphql";
 import { AuthorizationError, getMetadataStorage } from "type-graphql";
-import { authChecker, Rule } from "../auth/auth-checker";
+import { authChecker, Rule } from "../access/auth-checker";
 import { Context } from "../platform/context";
 
 /** The rules of every guarded field: GraphQL type name → field name → rules (any of them). */

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
-import { assertMay, CustomerRule, forbidden } from "../auth/access";
-import { Rule } from "../auth/auth-checker";
+import { assertMay, CustomerRule, forbidden } from "../access/access";
+import { Rule } from "../access/auth-checker";
 import { ContactService } from "../contacts/contact.service";
 import { CustomerService } from "../customers/customer.service";
 import { InvoiceService } from "../invoices/invoice.service";

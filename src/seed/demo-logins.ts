@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { hashPassword } from "../auth/passwords";
+import { hashPassword } from "../access/passwords";
 import { CustomerRole, UserKind } from "../users/user.entity";
 
 /** The password of every demo login (README). Demo data only; never seeded in production. */

@@ -1,5 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { Rule } from "../auth/auth-checker";
+import { Rule } from "../access/auth-checker";
 import { CustomerNode, CustomerPayload } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";

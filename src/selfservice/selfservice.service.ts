@@ -1,7 +1,7 @@
 import { EntityManager } from "typeorm";
-import { assertMay, forbidden } from "../auth/access";
-import { allowlistEntryProblem } from "../auth/ip-allowlist";
-import { verifyAgainstDecoy, verifyPassword } from "../auth/passwords";
+import { assertMay, forbidden } from "../access/access";
+import { allowlistEntryProblem } from "../access/ip-allowlist";
+import { verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { AuditService } from "../audit/audit.service";
 import { customerById, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";

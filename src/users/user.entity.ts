@@ -1,21 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from "typeorm";
+import { CustomerRole, StaffRole } from "../platform/principal";
+
+// The roles are the principal's (platform/principal.ts); kept importable from here too.
+export { CustomerRole, StaffRole };
 
 export enum UserKind {
   CUSTOMER = "CUSTOMER",
   RESELLER = "RESELLER",
   STAFF = "STAFF",
 }
-export enum CustomerRole {
-  ADMIN = "ADMIN",
-  BILLING = "BILLING",
-  TECHNICAL = "TECHNICAL",
-  READ_ONLY = "READ_ONLY",
-}
-export enum StaffRole {
-  SUPPORT = "SUPPORT",
-  ADMIN = "ADMIN",
-}
-
 /** A login identity: a customer's user, a reseller's user or a member of the provider's staff. */
 @Entity("users")
 export class User {

@@ -1,4 +1,4 @@
-import { linkToken, newLinkSecret } from "../auth/tokens";
+import { linkToken, newLinkSecret } from "../access/tokens";
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderEmailConfirmation, renderEmailReplaced } from "../notifications/templates";

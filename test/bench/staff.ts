@@ -5,7 +5,7 @@
 
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import type { DataSource } from "typeorm";
-import { hashPassword } from "../../src/auth/passwords";
+import { hashPassword } from "../../src/access/passwords";
 
 export const STAFF_EMAIL = "bench.staff@konto-bench.example";
 

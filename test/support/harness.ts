@@ -9,7 +9,7 @@ import { App, startApp } from "../../src/app";
 import { Config, loadConfig } from "../../src/config";
 import { dropDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
-import { AuthenticatedPrincipal } from "../../src/auth/tokens";
+import { AuthenticatedPrincipal } from "../../src/access/tokens";
 import { StaffRole } from "../../src/users/user.entity";
 import { Mailbox } from "./mailbox";
 

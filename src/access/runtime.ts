@@ -21,3 +21,10 @@ export async function createAuthRuntime(config: Config, redis: Redis, log: Logge
     limiter: new RateLimiter(redis, config.queuePrefix),
   };
 }
+
+declare module "../platform/context" {
+  interface ContextServices {
+    /** Access tokens and the rate limiter of failed logins, PIN and phone-password checks. */
+    auth: AuthRuntime;
+  }
+}

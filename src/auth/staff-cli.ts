@@ -1,11 +1,11 @@
 import "reflect-metadata";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { passwordProblem, hashPassword } from "../auth/passwords";
+import { passwordProblem, hashPassword } from "../access/passwords";
 import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
 import { exitOnFailure, loadConfigOrExit } from "../platform/process";
-import { StaffRole, UserKind } from "./user.entity";
+import { StaffRole, UserKind } from "../users/user.entity";
 
 const USAGE =
   "usage: npm run staff:create -- --email EMAIL --name NAME [--role ADMIN|SUPPORT]   (password from KONTO_STAFF_PASSWORD or asked)";

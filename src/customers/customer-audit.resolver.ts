@@ -1,10 +1,10 @@
 import { Args, Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
-import { Rule } from "../auth/auth-checker";
-import { CustomerNode } from "../customers/customer.types";
+import { Rule } from "../access/auth-checker";
+import { CustomerNode } from "./customer.types";
 import { Context } from "../platform/context";
 import { Page, PageArgs } from "../platform/pagination";
-import { AuditService } from "./audit.service";
-import { AuditEntryConnection, AuditEntryNode } from "./audit.types";
+import { AuditService } from "../audit/audit.service";
+import { AuditEntryConnection, AuditEntryNode } from "../audit/audit.types";
 
 @Resolver(() => CustomerNode)
 export class CustomerAuditResolver {
