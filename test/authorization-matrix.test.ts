@@ -4,7 +4,7 @@ import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { toGlobalId } from "../src/platform/global-id";
 import { buildKontoSchema } from "../src/schema/build";
 import { seedDemoData } from "../src/seed/demo-data";
-import { CustomerRole, StaffRole } from "../src/users/user.entity";
+import { CustomerRole, StaffRole } from "../src/users/user.enums";
 import { startTestApp, TestApp } from "./support/harness";
 
 // Every query and mutation of the built schema, run as every kind of caller. Customer A is

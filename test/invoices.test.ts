@@ -5,7 +5,7 @@ import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { totalsOf } from "../src/invoices/amounts";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { CustomerRole } from "../src/users/user.entity";
+import { CustomerRole } from "../src/users/user.enums";
 import { eventually, startTestApp, TestApp } from "./support/harness";
 
 // Issuing, numbering, PDFs and invoice emails against the real database, workers and SMTP sink.

@@ -4,7 +4,7 @@ import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { LEVERS } from "../src/config";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { CustomerRole, StaffRole } from "../src/users/user.entity";
+import { CustomerRole, StaffRole } from "../src/users/user.enums";
 import { DASHBOARD_QUERY, RESELLER_PAGE_QUERY } from "./bench/queries";
 import { GqlResponse, signingKeyPem, startTestApp, TestApp } from "./support/harness";
 

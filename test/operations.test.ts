@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { CustomerRole, StaffRole } from "../src/users/user.entity";
+import { CustomerRole, StaffRole } from "../src/users/user.enums";
 import { eventually, startTestApp, TestApp } from "./support/harness";
 
 // What an operations team relies on: metrics, the queue dashboard, request ids, clean logs.

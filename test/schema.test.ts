@@ -2,10 +2,6 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { getNamedType, GraphQLObjectType, isNonNullType, printSchema } from "graphql";
-import { DataSource } from "typeorm";
-import { Contact } from "../src/contacts/contact.entity";
-import { Customer } from "../src/customers/customer.entity";
-import { ENTITIES } from "../src/database";
 import { printableSchema } from "../src/schema/build";
 import { PERMISSIONS_FILE, SCHEMA_FILE } from "../src/schema/emit";
 import { permissionSnapshot } from "../src/schema/permissions";
@@ -33,14 +29,4 @@ test("GraphQL field types inferred from TypeScript types are right (decorator me
   assert.equal(String(field("PageInfo", "hasNextPage")), "Boolean!");
   assert.ok(isNonNullType(field("Product", "plan")));
   assert.equal(getNamedType(field("Product", "plan")).name, "String");
-});
-
-test("TypeORM column types inferred from TypeScript types are right", async () => {
-  // Building metadata needs no connection; an uninitialised DataSource does it.
-  const ds = new DataSource({ type: "mysql", database: "metadata_only", entities: ENTITIES });
-  await ds["buildMetadatas"](); // protected; metadata only, no connection
-  const column = (entity: Function, property: string) => ds.getMetadata(entity).findColumnWithPropertyName(property)!;
-  assert.equal(column(Contact, "receivesInvoices").type, Boolean);
-  assert.equal(column(Customer, "street").type, String);
-  assert.equal(column(Customer, "onlineInvoiceEnabled").type, Boolean);
 });

@@ -4,7 +4,7 @@ import { hashPassword } from "../src/access/passwords";
 import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { CustomerRole } from "../src/users/user.entity";
+import { CustomerRole } from "../src/users/user.enums";
 import { startTestApp, TestApp } from "./support/harness";
 
 // Customer self-service: master data with version checks, staff-reviewed changes, notification

@@ -11,7 +11,7 @@ import {
   TemplateName,
   TEMPLATES,
 } from "../src/notifications/templates";
-import { EmailVerificationPurpose } from "../src/verifications/email-verification.entity";
+import { EmailVerificationPurpose } from "../src/verifications/email-verification.enums";
 
 /** What a customer could type into any free-text field. */
 const EVIL = `<script>alert(1)</script> "&'`;

@@ -1,6 +1,6 @@
 import { Context, Principal } from "../platform/context";
 import { ErrorCode, KontoError } from "../platform/errors";
-import { CustomerRole, StaffRole } from "../users/user.entity";
+import { CustomerRole, StaffRole } from "../users/user.enums";
 
 /** What a principal is to one customer. Resellers act as ADMIN of the customers they manage. */
 export type CustomerAccess = CustomerRole | "RESELLER" | "STAFF_SUPPORT" | "STAFF_ADMIN";

@@ -5,7 +5,7 @@ import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { Config } from "../config";
 import { Principal } from "../platform/context";
 import { ErrorCode, KontoError } from "../platform/errors";
-import { CustomerRole, StaffRole } from "../users/user.entity";
+import { CustomerRole, StaffRole } from "../users/user.enums";
 import { JWT_ALGORITHM, KeyStore } from "./keys";
 
 /** Claims Konto puts in access tokens besides the registered ones. */

@@ -5,7 +5,7 @@ import { childPageLoader, RowSource } from "../platform/loaders";
 import { Page } from "../platform/pagination";
 import { jsonColumn, Row } from "../platform/rows";
 import { scopeOf } from "../platform/request-scope";
-import { ActorKind } from "./audit.entity";
+import { ActorKind } from "./audit.enums";
 import { AuditEntryNode } from "./audit.types";
 
 function actorOf(principal: Principal): { kind: ActorKind; id: number | null; label: string } {

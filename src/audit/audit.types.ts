@@ -2,7 +2,7 @@ import { DateTimeResolver, JSONObjectResolver } from "graphql-scalars";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf } from "../platform/pagination";
-import { ActorKind } from "./audit.entity";
+import { ActorKind } from "./audit.enums";
 
 registerEnumType(ActorKind, { name: "ActorKind" });
 

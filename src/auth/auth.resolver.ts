@@ -19,7 +19,7 @@ import {
 import { RecoveryService } from "./recovery.service";
 import { forbidden } from "../access/access";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 
 const FIELDS: Record<string, string> = {
   token: "token",

@@ -3,7 +3,7 @@ import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { CustomerNode } from "../customers/customer.types";
 import { UserError } from "../platform/user-error";
-import { CustomerRole, StaffRole } from "../users/user.entity";
+import { CustomerRole, StaffRole } from "../users/user.enums";
 
 registerEnumType(CustomerRole, { name: "CustomerRole" });
 registerEnumType(StaffRole, { name: "StaffRole" });

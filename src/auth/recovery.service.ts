@@ -5,7 +5,7 @@ import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderLoginExists, renderPasswordReset, renderUsernameReminder } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
-import { CustomerRole, UserKind } from "../users/user.entity";
+import { CustomerRole, UserKind } from "../users/user.enums";
 import { AuthFailure, AuthService } from "./auth.service";
 import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { linkToken, newLinkSecret, sha256 } from "../access/tokens";

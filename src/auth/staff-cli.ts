@@ -5,7 +5,7 @@ import { passwordProblem, hashPassword } from "../access/passwords";
 import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
 import { exitOnFailure, loadConfigOrExit } from "../platform/process";
-import { StaffRole, UserKind } from "../users/user.entity";
+import { StaffRole, UserKind } from "../users/user.enums";
 
 const USAGE =
   "usage: npm run staff:create -- --email EMAIL --name NAME [--role ADMIN|SUPPORT]   (password from KONTO_STAFF_PASSWORD or asked)";

@@ -9,8 +9,8 @@ import { toE164 } from "../platform/phone";
 import { setColumn } from "../platform/rows";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
-import { ContactType } from "./contact.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
+import { ContactType } from "./contact.enums";
 import { contactById, ContactService } from "./contact.service";
 import { ContactInput, ContactNode } from "./contact.types";
 

@@ -8,7 +8,7 @@ import { ContactService } from "./contact.service";
 import { ContactDeletePayload, ContactInput, ContactNode, ContactPayload, PhonePasswordCheck } from "./contact.types";
 import { ContactEditService } from "./contact-edit.service";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { badInput } from "../platform/errors";
 import { selectedFields } from "../platform/projection";
 

@@ -11,7 +11,7 @@ import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
 import { boolColumn, Row, setColumn } from "../platform/rows";
-import { ContactType } from "./contact.entity";
+import { ContactType } from "./contact.enums";
 import { ContactNode } from "./contact.types";
 
 /** Spoken on the phone, so shorter than a login password, but not trivially short. */

@@ -3,7 +3,7 @@ import { ArrayMaxSize, IsOptional, MaxLength, MinLength } from "class-validator"
 import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
 import { UserError } from "../platform/user-error";
-import { ContactType } from "./contact.entity";
+import { ContactType } from "./contact.enums";
 
 registerEnumType(ContactType, {
   name: "ContactType",

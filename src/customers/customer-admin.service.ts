@@ -8,9 +8,9 @@ import { toE164 } from "../platform/phone";
 import { nextInSeries } from "../platform/sequences";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
-import { CustomerKind, PaymentMethod, SepaScheme } from "./customer.entity";
+import { CustomerKind, PaymentMethod, SepaScheme } from "./customer.enums";
 import { customerById, CustomerService, maskIban } from "./customer.service";
 import { BillingAddressInput, CustomerCreateInput, CustomerNode, PaymentMethodInput } from "./customer.types";
 

@@ -2,7 +2,7 @@ import { Authorized, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import { Rule } from "../access/auth-checker";
 import { Context } from "../platform/context";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { EmailVerificationService } from "../verifications/email-verification.service";
 import { EmailVerificationNode } from "../verifications/email-verification.types";
 import { CustomerNode, NewsletterSettings, OnlineInvoiceSettings } from "./customer.types";

@@ -6,7 +6,7 @@ import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pa
 import { rowLoader, RowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
 import { boolColumn, jsonColumn, Row } from "../platform/rows";
-import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
+import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.enums";
 import { CustomerNode } from "./customer.types";
 import { toGlobalId } from "../platform/global-id";
 

@@ -7,7 +7,7 @@ import type { Rule } from "../access/auth-checker";
 import { Address, AddressInput } from "../platform/address";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
-import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.entity";
+import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.enums";
 
 registerEnumType(CustomerKind, { name: "CustomerKind" });
 registerEnumType(CustomerStatus, { name: "CustomerStatus" });

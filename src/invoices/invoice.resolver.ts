@@ -3,7 +3,7 @@ import { Row } from "../platform/rows";
 import { LocalDate } from "../platform/local-date";
 import { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
-import { PaymentMethod } from "../customers/customer.entity";
+import { PaymentMethod } from "../customers/customer.enums";
 import { badInput } from "../platform/errors";
 import { Money, money } from "../platform/money";
 import { BillingService } from "./billing.service";

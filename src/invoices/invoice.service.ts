@@ -7,7 +7,7 @@ import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
 import { jsonColumn, Row } from "../platform/rows";
 import type { PaymentTerms } from "./invoice-pdf";
-import { InvoiceKind, StoredInvoiceStatus } from "./invoice.entity";
+import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
 
 /** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. Kept until UTC midnight: every invoice row asks. */

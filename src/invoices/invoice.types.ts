@@ -2,16 +2,16 @@ import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength,
 import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { LocalDate } from "../platform/local-date";
 import { ArgsType, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
-import { PaymentMethod } from "../customers/customer.entity";
-import { MailDeliveryStatus } from "../notifications/notification.entity";
+import { PaymentMethod } from "../customers/customer.enums";
+import { MailDeliveryStatus } from "../notifications/notification.enums";
 import { UserError } from "../platform/user-error";
-import { PaymentSource } from "./payment.entity";
+import { PaymentSource } from "./payment.enums";
 import type { PaymentTerms } from "./invoice-pdf";
 import { Address } from "../platform/address";
 import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
-import { InvoiceKind } from "./invoice.entity";
+import { InvoiceKind } from "./invoice.enums";
 
 export enum InvoiceStatus {
   OPEN = "OPEN",

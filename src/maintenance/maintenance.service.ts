@@ -8,7 +8,7 @@ import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pa
 import { jsonColumn, Row } from "../platform/rows";
 import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
-import { AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
+import { AnnouncementStatus, NoticeStatus } from "./maintenance.enums";
 import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderMaintenanceNotice } from "../notifications/templates";

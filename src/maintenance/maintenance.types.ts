@@ -5,8 +5,8 @@ import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
 import { UserError } from "../platform/user-error";
 import { ProductNode } from "../products/product.types";
-import { ProductType } from "../products/product.entity";
-import { AnnouncementKind, AnnouncementStatus, NoticeStatus } from "./maintenance.entity";
+import { ProductType } from "../products/product.enums";
+import { AnnouncementKind, AnnouncementStatus, NoticeStatus } from "./maintenance.enums";
 
 registerEnumType(AnnouncementKind, {
   name: "AnnouncementKind",

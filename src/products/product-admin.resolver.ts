@@ -2,7 +2,7 @@ import { LocalDate } from "../platform/local-date";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../access/auth-checker";
 import { Context } from "../platform/context";
-import { ProductStatus } from "./product.entity";
+import { ProductStatus } from "./product.enums";
 import { ProductAdminService } from "./product-admin.service";
 import { PlanChange, ProductInput, ProductNode, ProductPayload } from "./product.types";
 

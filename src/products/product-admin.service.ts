@@ -7,7 +7,7 @@ import { Context, principalLabel } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
-import { ProductStatus } from "./product.entity";
+import { ProductStatus } from "./product.enums";
 import { productById, ProductService } from "./product.service";
 import { PlanChange, ProductInput, ProductNode } from "./product.types";
 

@@ -6,7 +6,7 @@ import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
 import { jsonColumn, Row } from "../platform/rows";
-import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
+import { BillingPeriod, ProductStatus, ProductType } from "./product.enums";
 import { ProductNode } from "./product.types";
 
 export function productFromRow(r: Row): ProductNode {

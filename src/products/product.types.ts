@@ -7,7 +7,7 @@ import { Address, AddressInput } from "../platform/address";
 import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
-import { BillingPeriod, ProductStatus, ProductType } from "./product.entity";
+import { BillingPeriod, ProductStatus, ProductType } from "./product.enums";
 
 registerEnumType(ProductType, { name: "ProductType" });
 registerEnumType(ProductStatus, { name: "ProductStatus" });

@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import { hashPassword } from "../access/passwords";
-import { CustomerRole, UserKind } from "../users/user.entity";
+import { CustomerRole, UserKind } from "../users/user.enums";
 
 /** The password of every demo login (README). Demo data only; never seeded in production. */
 export const DEMO_PASSWORD = "Konto-Demo-2026";

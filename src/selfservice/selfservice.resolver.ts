@@ -4,7 +4,7 @@ import { CustomerNode, CustomerPayload } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { Page, PageArgs } from "../platform/pagination";
-import { SupportStatus } from "./selfservice.entity";
+import { SupportStatus } from "./selfservice.enums";
 import { SelfServiceService } from "./selfservice.service";
 import {
   ChangeRequestConnection,

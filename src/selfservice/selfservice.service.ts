@@ -14,8 +14,8 @@ import { jsonColumn, Row } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
 import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { EmailVerificationPurpose } from "../verifications/email-verification.entity";
-import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.entity";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
+import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.enums";
 import {
   ChangeRequestInput,
   ChangeRequestNode,

@@ -3,10 +3,10 @@ import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver } from "grap
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { CustomerNode } from "../customers/customer.types";
 import { AddressInput } from "../platform/address";
-import { Locale } from "../customers/customer.entity";
+import { Locale } from "../customers/customer.enums";
 import { connectionOf, PageArgs } from "../platform/pagination";
 import { UserError } from "../platform/user-error";
-import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.entity";
+import { MergeStatus, RequestStatus, SupportStatus } from "./selfservice.enums";
 
 registerEnumType(RequestStatus, { name: "ChangeRequestStatus" });
 registerEnumType(SupportStatus, { name: "SupportRequestStatus" });

@@ -7,7 +7,7 @@ import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
-import { EmailVerificationPurpose as Purpose, EmailVerificationStatus as Status } from "./email-verification.entity";
+import { EmailVerificationPurpose as Purpose, EmailVerificationStatus as Status } from "./email-verification.enums";
 import { EmailVerificationService, verificationById } from "./email-verification.service";
 import { EmailVerificationNode } from "./email-verification.types";
 

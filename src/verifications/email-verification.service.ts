@@ -2,7 +2,7 @@ import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
-import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
+import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.enums";
 import { EmailVerificationNode } from "./email-verification.types";
 import { Row } from "../platform/rows";
 

@@ -2,7 +2,7 @@ import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Node, NodeSource } from "../platform/node";
 import { UserError } from "../platform/user-error";
-import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.entity";
+import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.enums";
 
 registerEnumType(EmailVerificationPurpose, { name: "EmailVerificationPurpose" });
 registerEnumType(EmailVerificationStatus, { name: "EmailVerificationStatus" });

@@ -3,7 +3,7 @@ import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderEmailConfirmation, renderEmailReplaced } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
-import { EmailVerificationStatus } from "./email-verification.entity";
+import { EmailVerificationStatus } from "./email-verification.enums";
 
 /**
  * The worker side of the verification topics. The link of a confirmation is derived from the

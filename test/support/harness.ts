@@ -10,7 +10,7 @@ import { Config, loadConfig } from "../../src/config";
 import { dropDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
 import { AuthenticatedPrincipal } from "../../src/access/tokens";
-import { StaffRole } from "../../src/users/user.entity";
+import { StaffRole } from "../../src/users/user.enums";
 import { Mailbox } from "./mailbox";
 
 export const MYSQL_SERVER = process.env.TEST_MYSQL_URL ?? "mysql://root@127.0.0.1:3306";

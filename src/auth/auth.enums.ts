@@ -1,0 +1,5 @@
+export enum RefreshSubjectKind {
+  USER = "USER",
+  CUSTOMER = "CUSTOMER",
+  CLIENT = "CLIENT",
+}

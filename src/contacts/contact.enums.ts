@@ -1,0 +1,8 @@
+export enum ContactType {
+  STANDARD = "STANDARD",
+  BILLING = "BILLING",
+  TECHNICAL = "TECHNICAL",
+  OWNER = "OWNER",
+  SIGNATORY = "SIGNATORY",
+  OTHER = "OTHER",
+}

@@ -1,0 +1,4 @@
+export enum PaymentSource {
+  STAFF = "STAFF",
+  BANK_IMPORT = "BANK_IMPORT",
+}

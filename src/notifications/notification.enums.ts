@@ -1,0 +1,6 @@
+export enum MailDeliveryStatus {
+  QUEUED = "QUEUED",
+  SENDING = "SENDING",
+  SENT = "SENT",
+  FAILED = "FAILED",
+}
