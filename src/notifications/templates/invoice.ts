@@ -1,4 +1,4 @@
-import { html, layout, Locale, RenderedMail } from "./template";
+import { letter, Locale, RenderedMail } from "./template";
 
 export interface InvoiceData {
   kind: "INVOICE" | "CREDIT_NOTE";
@@ -26,14 +26,5 @@ export function renderInvoice(data: InvoiceData, locale: Locale): RenderedMail {
           "Guten Tag,",
           `anbei erhalten Sie Ihre ${creditNote ? "Gutschrift" : "Rechnung"} ${data.number} über ${data.amount}${due ? `, fällig am ${data.dueDate}` : ""}.`,
         ];
-  return {
-    subject,
-    text: `${greeting}\n\n${body}\n\n${data.providerName}\n`,
-    html: layout(
-      locale,
-      html`<p>${greeting}</p>
-        <p>${body}</p>`,
-      data.providerName,
-    ),
-  };
+  return letter(locale, subject, greeting, body, data.providerName);
 }

@@ -1,4 +1,4 @@
-import { html, layout, Locale, RenderedMail } from "./template";
+import { letter, Locale, RenderedMail } from "./template";
 
 export interface PaymentReminderData {
   number: string;
@@ -22,14 +22,5 @@ export function renderPaymentReminder(data: PaymentReminderData, locale: Locale)
           "Guten Tag,",
           `die Rechnung ${data.number} über ${data.amount} war am ${data.dueDate} fällig und ist noch offen. Bitte begleichen Sie sie zeitnah.`,
         ];
-  return {
-    subject,
-    text: `${greeting}\n\n${body}\n\n${data.providerName}\n`,
-    html: layout(
-      locale,
-      html`<p>${greeting}</p>
-        <p>${body}</p>`,
-      data.providerName,
-    ),
-  };
+  return letter(locale, subject, greeting, body, data.providerName);
 }
