@@ -22,6 +22,10 @@ import { closeQueues, createQueues, Queues } from "./platform/queues";
 import { closeRedis, createRedis } from "./platform/redis";
 import { buildKontoSchema } from "./schema/build";
 import { seedIfEmpty } from "./seed/demo-data";
+import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
+import { CONTACT_EMAIL_TARGET } from "./contacts/contact-emails";
+import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
+import { registerEmailTarget } from "./verifications/email-targets";
 
 export interface App {
   config: Config;
@@ -62,11 +66,18 @@ async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
 }
 const DEMO_CUSTOMERS = 50;
 
+/** Each module that owns an address confirmed by a link says how it is put in use. */
+function registerEmailTargets(): void {
+  for (const [purpose, target] of [...CUSTOMER_EMAIL_TARGETS, CONTACT_EMAIL_TARGET, LOGIN_EMAIL_TARGET])
+    registerEmailTarget(purpose, target);
+}
+
 /**
  * Starts everything `npm start` runs in one process: database (created and migrated), demo data
  * outside production, the HTTP server, and the BullMQ workers unless WORKERS_IN_PROCESS=false.
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
+  registerEmailTargets();
   const db = await openDatabase(config, log);
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
     log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");

@@ -9,6 +9,7 @@ import { idOfType } from "../platform/global-id";
 import { UserError, userError, UserErrorCode } from "../platform/user-error";
 import { EmailVerificationPurpose as Purpose, EmailVerificationStatus as Status } from "./email-verification.enums";
 import { EmailVerificationService, verificationById } from "./email-verification.service";
+import { emailTargetOf } from "./email-targets";
 import { EmailVerificationNode } from "./email-verification.types";
 
 export const RESEND_COOLDOWN_MS = 60_000;
@@ -18,26 +19,6 @@ async function customerRef(ctx: Context, customerId: number): Promise<CustomerRe
   const [row] = await ctx.db.query("SELECT id, reseller_id FROM customers WHERE id = ?", [customerId]);
   return row ? { dbId: row.id, resellerId: row.reseller_id } : null;
 }
-
-/** What confirming a purpose changes: the row, its email column, and extra columns. */
-const TARGETS: { [P in Purpose]: { table: string; column: string; extra: string } } = {
-  [Purpose.CUSTOMER_EMAIL]: { table: "customers", column: "email", extra: "" },
-  [Purpose.CONTACT_EMAIL]: { table: "contacts", column: "email", extra: ", email_confirmed_at = CURRENT_TIMESTAMP(3)" },
-  [Purpose.ONLINE_INVOICE_EMAIL]: {
-    table: "customers",
-    column: "online_invoice_email",
-    // Assignments run left to right: the switch-on time is set only when it was off, before it is switched on.
-    extra:
-      ", online_invoice_enabled_at = IF(online_invoice_enabled = 1, online_invoice_enabled_at, CURRENT_TIMESTAMP(3)), online_invoice_enabled = 1",
-  },
-  [Purpose.NEWSLETTER_EMAIL]: {
-    table: "customers",
-    column: "newsletter_email",
-    extra: ", newsletter_enabled = 1, newsletter_consent_at = CURRENT_TIMESTAMP(3)",
-  },
-  // A registration's login is disabled until its address is confirmed.
-  [Purpose.LOGIN_EMAIL]: { table: "users", column: "email", extra: ", disabled_at = NULL" },
-};
 
 /** Who may start, cancel or resend an email change of each purpose (on the target's customer). */
 const RULES: { [P in Purpose]: CustomerRule | null } = {
@@ -111,11 +92,12 @@ export const EmailChangeService = {
       // Checked here, not left to the sweep: a link past its expiry fails at once.
       if (v.status === Status.EXPIRED || v.expires_at.getTime() <= Date.now()) return { outcome: "EXPIRED" as const, ...base };
 
-      const target = TARGETS[v.purpose as Purpose];
-      const [row] = await tx.query(`SELECT ${target.column} AS email FROM ${target.table} WHERE id = ? FOR UPDATE`, [v.target_id]);
+      // The module that owns the target row changes it.
+      const target = emailTargetOf(v.purpose as Purpose);
+      const row = await target.lock(tx, v.target_id);
       if (!row) return { outcome: "UNKNOWN" as const, ...base };
       try {
-        await tx.query(`UPDATE ${target.table} SET ${target.column} = ?${target.extra} WHERE id = ?`, [v.new_email, v.target_id]);
+        await target.apply(tx, v.target_id, v.new_email);
       } catch (error) {
         const code = error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
         if (code === "ER_DUP_ENTRY") return { outcome: "TAKEN" as const, ...base };
