@@ -57,7 +57,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   const workers = [
     ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), { ...options, concurrency: 1 }),
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), {
+      ...options,
+      concurrency: concurrency.housekeeping,
+    }),
   ];
   // One line per job: queue, id, attempt, outcome, and the request that caused it.
   for (const worker of workers) {

@@ -37,10 +37,11 @@ export function linkToken(keys: LinkTokenKeys, seed: Buffer, keyId: string): str
   return key ? createHmac("sha256", key).update(seed).digest("base64url") : null;
 }
 
-/** A new link's secret, the key it is derived with and the hash to store. */
-export function newLinkSecret(keys: LinkTokenKeys): { seed: Buffer; keyId: string; hash: Buffer } {
+/** A new link's secret, the key it is derived with, the hash to store, and the token for the link (never stored). */
+export function newLinkSecret(keys: LinkTokenKeys): { seed: Buffer; keyId: string; hash: Buffer; token: string } {
   const seed = randomBytes(32);
-  return { seed, keyId: keys.currentId, hash: sha256(linkToken(keys, seed, keys.currentId)!) };
+  const token = linkToken(keys, seed, keys.currentId)!;
+  return { seed, keyId: keys.currentId, hash: sha256(token), token };
 }
 
 export function subjectOf(principal: AuthenticatedPrincipal): string {

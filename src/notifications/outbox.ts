@@ -56,8 +56,8 @@ export class OutboxRelay {
     return result;
   }
 
-  /** Hands rows committed by someone else's transaction (a handler's) to BullMQ without waiting. */
-  dispatchLater(ids: string[]): void {
+  /** Hands the rows of a committed transaction to BullMQ without making the caller wait for Redis. */
+  private dispatchLater(ids: string[]): void {
     if (ids.length) void this.dispatch(ids).catch((err) => this.log.warn({ err, outboxIds: ids }, "outbox dispatch deferred to the sweep"));
   }
 

@@ -66,14 +66,15 @@ export function outboxProcessor(deps: NotificationDeps, handlers: Handlers) {
     const outboxId = String(job.data.outboxId);
     const [row] = await deps.db.query("SELECT topic, payload, done_at FROM outbox WHERE id = ?", [outboxId]);
     if (!row || row.done_at) return { skipped: 1 };
-    const topic: string = row.topic;
-    const parsed = isTopic(topic) ? TOPICS[topic].payload.safeParse(jsonColumn(row.payload)) : undefined;
-    if (!isTopic(topic) || !parsed?.success) {
-      const problem = isTopic(topic) ? `payload does not match topic ${topic}: ${parsed?.error?.message}` : `unknown topic ${topic}`;
-      // It can never succeed: done, with the reason on the row and the job failed for Bull Board.
+    // Work that can never succeed: done, with the reason on the row and the job failed for Bull Board.
+    const closeForGood = async (problem: string): Promise<never> => {
       await deps.db.query(DONE, [problem.slice(0, 500), outboxId]);
       throw new UnrecoverableError(problem);
-    }
+    };
+    const topic: string = row.topic;
+    if (!isTopic(topic)) return closeForGood(`unknown topic ${topic}`);
+    const parsed = TOPICS[topic].payload.safeParse(jsonColumn(row.payload));
+    if (!parsed.success) return closeForGood(`payload does not match topic ${topic}: ${parsed.error.message}`);
     const handler = handlers[topic] as Handler<Topic>;
     const work: Work<Topic> = {
       outboxId,

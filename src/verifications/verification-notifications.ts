@@ -32,7 +32,7 @@ export function verificationHandlers(deps: NotificationDeps): Pick<Handlers, "em
             "UPDATE email_verifications SET token_seed = ?, token_key_id = ?, token_hash = ? WHERE id = ? AND status = 'PENDING'",
             [secret.seed, secret.keyId, secret.hash, v.id],
           );
-          token = linkToken(config.linkTokenKeys, secret.seed, secret.keyId)!;
+          token = secret.token;
         }
         return `${config.publicUrl}/verify-email?token=${token}`;
       };
