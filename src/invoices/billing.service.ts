@@ -4,7 +4,7 @@ import { assertMay } from "../access/access";
 import { AuditService } from "../audit/audit.service";
 import { ContactType } from "../contacts/contact.enums";
 import { PaymentMethod } from "../customers/customer.enums";
-import { CustomerService, maskIban } from "../customers/customer.service";
+import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { inTransaction } from "../platform/db";
@@ -145,30 +145,9 @@ async function writeInvoice(
   return invoiceId;
 }
 
-/** What an invoice snapshots of its customer; never the secrets of the row (password hash, PIN). */
-const BILLED_COLUMNS = [
-  "id",
-  "customer_number",
-  "company_name",
-  "first_name",
-  "last_name",
-  "street",
-  "postal_code",
-  "city",
-  "country_code",
-  "billing_name",
-  "billing_street",
-  "billing_postal_code",
-  "billing_city",
-  "billing_country_code",
-  "payment_method",
-  "sepa_iban",
-  "sepa_mandate_reference",
-  "sepa_mandate_date",
-].join(", ");
-
 async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
-  const [row] = await tx.query(`SELECT ${BILLED_COLUMNS} FROM customers WHERE id = ?`, [customerId]);
+  // The customer row as its module reads it: never the secrets (password hash, PIN).
+  const [row] = await tx.query(`SELECT ${CUSTOMERS.columns.join(", ")} FROM customers WHERE id = ?`, [customerId]);
   return row;
 }
 

@@ -3,7 +3,7 @@ import { assertMay, forbidden } from "../access/access";
 import { allowlistEntryProblem } from "../access/ip-allowlist";
 import { verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { AuditService } from "../audit/audit.service";
-import { customerById, CustomerService, maskIban } from "../customers/customer.service";
+import { customerById, CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Emit } from "../notifications/topics";
 import { Context, principalLabel } from "../platform/context";
@@ -109,8 +109,8 @@ const MERGE_FIELDS: { field: string; columns: string[]; show: (r: Row) => string
   },
 ];
 
-/** What a merge reads of both customers: its state and the fields to choose from, never the secrets of the row. */
-const MERGE_COLUMNS = ["id", "customer_number", "status", "merged_into_id", ...MERGE_FIELDS.flatMap((f) => f.columns)].join(", ");
+/** A merge reads both customer rows as the customers module does: never their secrets (password hash, PIN). */
+const MERGE_COLUMNS = CUSTOMERS.columns.join(", ");
 
 /** Every table whose rows belong to a customer and move with a merge. */
 const CUSTOMER_TABLES = [
