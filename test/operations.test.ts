@@ -4,7 +4,8 @@ import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
 import { CustomerRole, StaffRole } from "../src/users/user.enums";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { unitOfWork } from "../src/unit-of-work/unit-of-work";
+import { eventually, system, startTestApp, TestApp } from "./support/harness";
 
 // What an operations team relies on: metrics, the queue dashboard, request ids, clean logs.
 let t: TestApp;
@@ -57,7 +58,7 @@ describe("metrics", () => {
     const res = await t.gql(`query OpsProbe { customers(first: 2) { totalCount } }`);
     assert.equal(res.body.errors, undefined);
     const [customer] = await t.app.db.query("SELECT customer_number, email FROM customers ORDER BY id LIMIT 1");
-    await t.app.relay.transaction(t.app.db, (_tx, emit) => emit("username-reminder", { customerNumber: customer.customer_number }));
+    await unitOfWork(system(t), ({ emit }) => emit("username-reminder", { customerNumber: customer.customer_number }));
     await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email));
     const afterwards = await eventually(async () => {
       const text = await scrape();

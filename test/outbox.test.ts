@@ -3,7 +3,8 @@ import { after, before, test } from "node:test";
 import { outboxJobId } from "../src/notifications/topics";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { unitOfWork } from "../src/unit-of-work/unit-of-work";
+import { eventually, system, startTestApp, TestApp } from "./support/harness";
 import { placesHolding } from "./support/secrets";
 
 // The notifications pipeline: work recorded in a transaction reaches the SMTP sink once, is never
@@ -19,7 +20,7 @@ before(async () => {
 after(() => t?.stop());
 
 const reminder = (customerNumber = customer.customer_number) =>
-  t.app.relay.transaction(t.app.db, (_tx, emit) => emit("username-reminder", { customerNumber }));
+  unitOfWork(system(t), ({ emit }) => emit("username-reminder", { customerNumber }));
 const jobDone = (id: string) =>
   eventually(
     async () => ((await t.app.db.query("SELECT done_at FROM outbox WHERE id = ?", [id]))[0]?.done_at ? true : undefined),
@@ -47,7 +48,7 @@ test("a topic recorded in a committed transaction is delivered once, with text a
 test("a rolled-back transaction leaves no outbox row and sends nothing", async () => {
   const before = t.mailbox.messages.length;
   await assert.rejects(
-    t.app.relay.transaction(t.app.db, async (_tx, emit) => {
+    unitOfWork(system(t), async ({ emit }) => {
       await emit("username-reminder", { customerNumber: customer.customer_number });
       throw new Error("business rule failed");
     }),
@@ -61,7 +62,7 @@ test("a rolled-back transaction leaves no outbox row and sends nothing", async (
 
 test("a payload that does not match its topic is refused when recorded", async () => {
   await assert.rejects(
-    t.app.relay.transaction(t.app.db, (_tx, emit) => emit("invoice-email", { invoiceId: -1, kind: "issue" })),
+    unitOfWork(system(t), ({ emit }) => emit("invoice-email", { invoiceId: -1, kind: "issue" })),
     /invoiceId/,
   );
 });

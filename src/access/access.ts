@@ -74,7 +74,7 @@ export const unauthenticated = () =>
 export const forbidden = (message = "You may not do this") => new KontoError(ErrorCode.FORBIDDEN, message);
 
 /** Throws UNAUTHENTICATED for anonymous callers and FORBIDDEN when the rule does not allow it. */
-export function assertMay(ctx: Context, rule: CustomerRule, customer: CustomerRef | null): void {
+export function assertMay<C extends CustomerRef>(ctx: Context, rule: CustomerRule, customer: C | null | undefined): asserts customer is C {
   if (ctx.principal.kind === "anonymous") throw unauthenticated();
   // An unknown customer gets the same answer as someone else's: ids must not be probed.
   if (!customer || !may(ctx.principal, rule, customer)) throw forbidden("This customer is not yours to see or change");

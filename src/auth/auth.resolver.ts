@@ -1,3 +1,4 @@
+import { legacyUnitOfWork } from "../unit-of-work/unit-of-work";
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { EmailAddressResolver } from "graphql-scalars";
 import { CustomerService } from "../customers/customer.service";
@@ -109,7 +110,7 @@ export class AuthResolver {
     if (userId === null) throw forbidden("Only personal logins have a login email");
     // A login is the person's own, not a customer's: its pending change is listed under no customer.
     await ctx.outbox.transaction(ctx.db, (tx, record) =>
-      EmailChangeService.request(tx, record, ctx, {
+      EmailChangeService.request(legacyUnitOfWork(tx, record, ctx.principal), ctx, {
         purpose: EmailVerificationPurpose.LOGIN_EMAIL,
         targetId: userId,
         customerId: null,

@@ -9,7 +9,6 @@ import { ContactDeletePayload, ContactInput, ContactNode, ContactPayload, PhoneP
 import { ContactEditService } from "./contact-edit.service";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
-import { badInput } from "../platform/errors";
 import { selectedFields } from "../platform/projection";
 
 @Resolver(() => ContactNode)
@@ -21,9 +20,6 @@ export class ContactResolver {
     @Arg("customerId", () => ID) customerId: string,
     @Arg("input") input: ContactInput,
   ): Promise<ContactPayload> {
-    if (!input.types?.length || !input.firstName || !input.lastName || !input.email) {
-      throw badInput("A new contact needs types, firstName, lastName and email", { field: "input" });
-    }
     return ContactEditService.create(ctx, customerId, input);
   }
 

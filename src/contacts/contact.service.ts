@@ -1,12 +1,12 @@
 import { DataSource } from "typeorm";
-import { assertMay, forbidden } from "../access/access";
+import { forbidden } from "../access/access";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
-import { AuditService } from "../audit/audit.service";
 import { CustomerService } from "../customers/customer.service";
 import { Context } from "../platform/context";
-import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
-import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { refuse, UserErrorCode } from "../platform/user-error";
+import { mutate, Outcome } from "../unit-of-work/unit-of-work";
+import { CustomerNode } from "../customers/customer.types";
 import { toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
@@ -85,6 +85,12 @@ export const contactsByCustomer = (db: DataSource, columns?: readonly string[]) 
   childrenLoader(db, CONTACTS, "customer_id", [{ column: "id" }], undefined, columns);
 
 export const ContactService = {
+  /** A contact as the target of a mutation (see mutate), with the customer it belongs to. */
+  async target(ctx: Context, contactGid: string): Promise<{ contact: ContactNode; customer: CustomerNode | null } | null> {
+    const contact = await ContactService.byId(ctx, idOfType(contactGid, "Contact", "contactId"));
+    return contact && { contact, customer: await CustomerService.byId(ctx, contact.customerId) };
+  },
+
   byId(ctx: Context, id: number): Promise<ContactNode | null> {
     return ctx.loaders.get(contactById).load(id);
   },
@@ -96,31 +102,23 @@ export const ContactService = {
   },
 
   /** Sets or clears (null) the phone password. Stored hashed; nobody can read it back. */
-  async setPhonePassword(
-    ctx: Context,
-    contactGid: string,
-    password: string | null,
-  ): Promise<{ contact?: ContactNode; userErrors: UserError[] }> {
-    const contact = await ContactService.byId(ctx, idOfType(contactGid, "Contact", "contactId"));
-    const customer = contact ? await CustomerService.byId(ctx, contact.customerId) : null;
-    assertMay(ctx, "manageContacts", customer);
-    if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {
-      return {
-        userErrors: [userError(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"])],
-      };
-    }
-    const hash = password === null ? null : await hashPassword(password);
-    await inTransaction(ctx.db, async (tx) => {
-      await tx.query("UPDATE contacts SET phone_password_hash = ? WHERE id = ?", [hash, contact!.dbId]);
-      await AuditService.record(tx, ctx.principal, {
-        customerId: customer!.dbId,
-        customerNumber: customer!.customerNumber,
-        action: password === null ? "contact.phonePassword.cleared" : "contact.phonePassword.set",
-        details: { contactId: contact!.id },
-      });
-    });
-    ctx.loaders.get(contactById).clear(contact!.dbId);
-    return { contact: (await ContactService.byId(ctx, contact!.dbId))!, userErrors: [] };
+  async setPhonePassword(ctx: Context, contactGid: string, password: string | null): Promise<Outcome<{ contact?: ContactNode }>> {
+    return mutate(
+      ctx,
+      { rule: "manageContacts", load: ContactService.target(ctx, contactGid) },
+      {
+        write: async ({ tx, audit }, { contact }) => {
+          if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {
+            refuse(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"]);
+          }
+          // Hashed before the first statement: no row is locked while the hash takes its time.
+          const hash = password === null ? null : await hashPassword(password);
+          await tx.query("UPDATE contacts SET phone_password_hash = ? WHERE id = ?", [hash, contact.dbId]);
+          await audit(password === null ? "contact.phonePassword.cleared" : "contact.phonePassword.set", { contactId: contact.id });
+        },
+        reply: async (_, { contact }) => ({ contact: (await ContactService.byId(ctx, contact.dbId)) ?? undefined }),
+      },
+    );
   },
 
   /** Staff check what a caller says on the phone; rate limited per contact. */

@@ -1,3 +1,4 @@
+import { legacyUnitOfWork } from "../unit-of-work/unit-of-work";
 import { randomInt, timingSafeEqual } from "node:crypto";
 import { assertMay, CustomerRule, forbidden } from "../access/access";
 import { AuditService } from "../audit/audit.service";
@@ -286,11 +287,10 @@ export const CustomerAdminService = {
       return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "This is the current address already", ["email"])] };
     }
     await ctx.outbox.transaction(ctx.db, (tx, record) =>
-      EmailChangeService.request(tx, record, ctx, {
+      EmailChangeService.request(legacyUnitOfWork(tx, record, ctx.principal), ctx, {
         purpose: EmailVerificationPurpose.CUSTOMER_EMAIL,
         targetId: customer!.dbId,
         customerId: customer!.dbId,
-        customerNumber: customer!.customerNumber,
         newEmail: email,
       }),
     );
@@ -323,11 +323,10 @@ async function setting(
       });
       return;
     }
-    await EmailChangeService.request(tx, record, ctx, {
+    await EmailChangeService.request(legacyUnitOfWork(tx, record, ctx.principal), ctx, {
       purpose: change.purpose,
       targetId: customer!.dbId,
       customerId: customer!.dbId,
-      customerNumber: customer!.customerNumber,
       newEmail: change.email!,
     });
   });

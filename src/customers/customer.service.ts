@@ -1,3 +1,4 @@
+import { idOfType } from "../platform/global-id";
 import { DataSource } from "typeorm";
 import { customerScope } from "../access/access";
 import { readQuery } from "../platform/db";
@@ -198,6 +199,11 @@ function likeEscape(text: string): string {
 }
 
 export const CustomerService = {
+  /** A customer as the target of a mutation (see mutate), by its global id. */
+  async target(ctx: Context, customerGid: string, field = "customerId"): Promise<{ customer: CustomerNode | null }> {
+    return { customer: await CustomerService.byId(ctx, idOfType(customerGid, "Customer", field)) };
+  },
+
   byId(ctx: Context, id: number): Promise<CustomerNode | null> {
     return ctx.loaders.get(customerById).load(id);
   },

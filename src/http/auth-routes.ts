@@ -1,6 +1,6 @@
 import { FastifyInstance, FastifyRequest } from "fastify";
 import { AuthFailure, AuthService } from "../auth/auth.service";
-import { KontoError } from "../platform/errors";
+import { retryAfterOf } from "../platform/rate-limit";
 import { ContextDeps as Deps, createContext } from "./request-context";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { confirmPage } from "../verifications/confirm-page";
@@ -40,9 +40,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
       return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
     } catch (error) {
       if (error instanceof AuthFailure) return reply.code(401).send({ error: "invalid_client", error_description: error.message });
-      if (error instanceof KontoError && error.extensions.code === "RATE_LIMITED") {
-        void reply.header("retry-after", String(error.extensions.retryAfter));
-        return reply.code(429).send({ error: "slow_down", error_description: error.message });
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) {
+        void reply.header("retry-after", String(retryAfter));
+        return reply.code(429).send({ error: "slow_down", error_description: (error as Error).message });
       }
       throw error;
     }

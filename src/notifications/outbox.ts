@@ -38,10 +38,7 @@ export class OutboxRelay {
     return String(result.insertId);
   }
 
-  /**
-   * Runs `work` in one transaction with `emit` at hand; after commit its rows are handed to BullMQ.
-   * A failure to reach Redis never fails the caller: the sweep adds the jobs later.
-   */
+  /** TEMPORARY while modules move to the unit of work (src/unit-of-work/). */
   async transaction<T>(db: DataSource, work: (tx: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
     let ids: string[] = [];
     const result = await inTransaction(db, (tx) => {
@@ -56,8 +53,11 @@ export class OutboxRelay {
     return result;
   }
 
-  /** Hands the rows of a committed transaction to BullMQ without making the caller wait for Redis. */
-  private dispatchLater(ids: string[]): void {
+  /**
+   * Hands the rows of a committed transaction to BullMQ without making the caller wait for Redis.
+   * A failure to reach Redis never fails the caller: the sweep adds the jobs later.
+   */
+  dispatchLater(ids: string[]): void {
     if (ids.length) void this.dispatch(ids).catch((err) => this.log.warn({ err, outboxIds: ids }, "outbox dispatch deferred to the sweep"));
   }
 

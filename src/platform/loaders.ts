@@ -31,6 +31,11 @@ export class Loaders {
     }
     return loader;
   }
+
+  /** Forgets every loaded row: after a commit, what a payload reads must be what was just written. */
+  clear(): void {
+    this.made.clear();
+  }
 }
 
 /**

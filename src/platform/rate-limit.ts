@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { ErrorCode, KontoError } from "./errors";
+import { Refusal, UserErrorCode } from "./user-error";
 
 export interface RateLimitOptions {
   /** Failures allowed before any wait, by key name. */
@@ -12,6 +12,15 @@ export interface RateLimitOptions {
 
 // Per login 5; per address 20, because an office behind one NAT address shares it.
 const DEFAULTS: RateLimitOptions = { freeAttempts: (name) => (name.startsWith("ip:") ? 20 : 5), maxWaitSeconds: 900, windowSeconds: 3600 };
+
+/** A refusal the caller acts on by waiting: a userError of mutations, 429 with Retry-After on HTTP routes. */
+const rateLimited = (message: string, retryAfter: number) =>
+  new Refusal({ code: UserErrorCode.RATE_LIMITED, message, field: [], retryAfter });
+
+/** The seconds to wait when this error is a rate limit's refusal. */
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof Refusal ? error.userErrors.find((e) => e.code === UserErrorCode.RATE_LIMITED)?.retryAfter : undefined;
+}
 
 /**
  * Counts failures per key in Redis (shared by every API process). After `freeAttempts`
@@ -39,7 +48,7 @@ export class RateLimiter {
     const until = Math.max(0, ...untils.map((u) => Number(u ?? 0)));
     if (until > now) {
       const retryAfter = Math.ceil((until - now) / 1000);
-      throw new KontoError(ErrorCode.RATE_LIMITED, `Too many failed attempts; try again in ${retryAfter} seconds`, { retryAfter });
+      throw rateLimited(`Too many failed attempts; try again in ${retryAfter} seconds`, retryAfter);
     }
   }
 
@@ -65,7 +74,7 @@ export class RateLimiter {
       reserved.push(key);
       if (inflight > Math.max(1, this.options.freeAttempts(name) - Number(fails ?? 0))) {
         await release();
-        throw new KontoError(ErrorCode.RATE_LIMITED, "Too many attempts at once; try again in 1 second", { retryAfter: 1 });
+        throw rateLimited("Too many attempts at once; try again in 1 second", 1);
       }
     }
     return release;

@@ -1,4 +1,4 @@
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 
 /** Codes of userErrors: problems with what the caller asked for, not faults. */
 export enum UserErrorCode {
@@ -19,6 +19,8 @@ export enum UserErrorCode {
   UNKNOWN_TOKEN = "UNKNOWN_TOKEN",
   NOT_PENDING = "NOT_PENDING",
   COOLDOWN = "COOLDOWN",
+  /** Too many attempts: wait `retryAfter` seconds. */
+  RATE_LIMITED = "RATE_LIMITED",
   /** A customer always keeps one STANDARD contact. */
   LAST_STANDARD_CONTACT = "LAST_STANDARD_CONTACT",
   /** Only STANDARD or BILLING contacts with a confirmed email receive invoices. */
@@ -36,6 +38,9 @@ export class UserError {
 
   @Field(() => UserErrorCode)
   code: UserErrorCode;
+
+  @Field(() => Int, { nullable: true, description: "With RATE_LIMITED: the seconds to wait before trying again." })
+  retryAfter?: number;
 }
 
 export const userError = (code: UserErrorCode, message: string, field: string[] = []): UserError => ({ code, message, field });
@@ -50,19 +55,35 @@ export class MutationOutcome {
   userErrors: UserError[];
 }
 
-/** Thrown inside a transaction to roll it back and answer with this userError instead. */
+/**
+ * The one way to refuse what a caller asked for, for a reason the caller can act on: thrown
+ * anywhere in a mutation, it rolls the unit of work back and becomes the payload's userErrors.
+ */
 export class Refusal extends Error {
-  constructor(readonly userError: UserError) {
-    super(userError.message);
+  readonly userErrors: UserError[];
+
+  constructor(...userErrors: [UserError, ...UserError[]]) {
+    super(userErrors.map((e) => e.message).join("; "));
+    this.userErrors = userErrors;
   }
 }
 
-/** Runs work that may be refused: its Refusal becomes the payload's userErrors, nothing stays written. */
+/** Throws a Refusal with this one userError. */
+export function refuse(code: UserErrorCode, message: string, field: string[] = []): never {
+  throw new Refusal(userError(code, message, field));
+}
+
+/** Throws one Refusal with all of these userErrors, when there are any. */
+export function refuseAny(errors: UserError[]): void {
+  if (errors.length) throw new Refusal(...(errors as [UserError, ...UserError[]]));
+}
+
+/** TEMPORARY while modules move to the unit of work, which turns a Refusal into userErrors itself. */
 export async function refusable<T>(work: () => Promise<T>): Promise<T | { userErrors: UserError[] }> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Refusal) return { userErrors: [error.userError] };
+    if (error instanceof Refusal) return { userErrors: error.userErrors };
     throw error;
   }
 }

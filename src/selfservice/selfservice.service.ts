@@ -1,3 +1,4 @@
+import { legacyUnitOfWork } from "../unit-of-work/unit-of-work";
 import { EntityManager } from "typeorm";
 import { assertMay, forbidden } from "../access/access";
 import { allowlistEntryProblem } from "../access/ip-allowlist";
@@ -173,11 +174,10 @@ export const SelfServiceService = {
             userError(UserErrorCode.CONFLICT, "Someone changed this customer in the meantime; reload and try again", ["input", "version"]),
           );
         if (input.email && input.email.toLowerCase() !== customer.email.toLowerCase()) {
-          await EmailChangeService.request(tx, record, ctx, {
+          await EmailChangeService.request(legacyUnitOfWork(tx, record, ctx.principal), ctx, {
             purpose: EmailVerificationPurpose.CUSTOMER_EMAIL,
             targetId: customer.dbId,
             customerId: customer.dbId,
-            customerNumber: customer.customerNumber,
             newEmail: input.email,
           });
         }
@@ -515,7 +515,7 @@ async function applyChange(tx: EntityManager, record: Emit, ctx: Context, custom
       changes.owner.email,
     ]);
     // The new owner's address is confirmed like every other contact's.
-    await EmailChangeService.request(tx, record, ctx, {
+    await EmailChangeService.request(legacyUnitOfWork(tx, record, ctx.principal), ctx, {
       purpose: EmailVerificationPurpose.CONTACT_EMAIL,
       targetId: Number(contact.insertId),
       customerId,

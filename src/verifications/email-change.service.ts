@@ -1,8 +1,8 @@
-import { EntityManager, QueryFailedError } from "typeorm";
+import { QueryFailedError } from "typeorm";
 import { AuditService } from "../audit/audit.service";
 import { assertMay, CustomerRef, CustomerRule, forbidden } from "../access/access";
 import { newLinkSecret, sha256 } from "../access/tokens";
-import { Emit } from "../notifications/topics";
+import { UnitOfWork } from "../unit-of-work/unit-of-work";
 import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
@@ -42,11 +42,11 @@ export const EmailChangeService = {
    * target is superseded (its link stops working) and the confirmation mail goes to the outbox.
    */
   async request(
-    tx: EntityManager,
-    emit: Emit,
+    uow: UnitOfWork,
     ctx: Context,
-    change: { purpose: Purpose; targetId: number; customerId: number | null; customerNumber?: string; newEmail: string },
+    change: { purpose: Purpose; targetId: number; customerId: number | null; newEmail: string },
   ): Promise<number> {
+    const { tx } = uow;
     await tx.query("UPDATE email_verifications SET status = 'SUPERSEDED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [
       change.purpose,
       change.targetId,
@@ -66,14 +66,17 @@ export const EmailChangeService = {
       ],
     );
     const verificationId = Number(result.insertId);
-    await emit("email-verification", { verificationId });
-    await AuditService.record(tx, ctx.principal, {
-      customerId: change.customerId,
-      customerNumber: change.customerNumber,
-      action: "email.change.requested",
-      details: { purpose: change.purpose, targetId: change.targetId, newEmail: change.newEmail },
-    });
+    await uow.emit("email-verification", { verificationId });
+    await uow.audit("email.change.requested", { purpose: change.purpose, targetId: change.targetId, newEmail: change.newEmail });
     return verificationId;
+  },
+
+  /** Cancels the pending change of a target that goes away (a deleted contact), in the caller's unit of work. */
+  async cancelPending(uow: UnitOfWork, purpose: Purpose, targetId: number): Promise<void> {
+    await uow.tx.query("UPDATE email_verifications SET status = 'CANCELLED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [
+      purpose,
+      targetId,
+    ]);
   },
 
   /** Applies the change of a valid token; every other outcome leaves everything as it was. */

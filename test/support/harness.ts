@@ -9,6 +9,7 @@ import { App, startApp } from "../../src/app";
 import { Config, loadConfig } from "../../src/config";
 import { dropDatabase } from "../../src/platform/db";
 import { createLogger } from "../../src/platform/logger";
+import { ANONYMOUS } from "../../src/platform/principal";
 import { AuthenticatedPrincipal } from "../../src/access/tokens";
 import { StaffRole } from "../../src/users/user.enums";
 import { Mailbox } from "./mailbox";
@@ -43,6 +44,9 @@ export const STAFF_ADMIN: AuthenticatedPrincipal = {
   label: "test staff admin",
   familyId: null,
 };
+
+/** What a worker's unit of work runs with: the app's database and outbox, no caller. */
+export const system = (t: TestApp) => ({ db: t.app.db, outbox: t.app.relay, principal: ANONYMOUS });
 
 /** A unique name per test file run, so parallel runs never share a database or queue. */
 export function uniqueName(kind: string): string {

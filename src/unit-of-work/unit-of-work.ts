@@ -1,0 +1,139 @@
+import { DataSource, EntityManager } from "typeorm";
+import { assertMay, CustomerRef, CustomerRule } from "../access/access";
+import { AuditService } from "../audit/audit.service";
+import { OutboxRelay } from "../notifications/outbox";
+import { Emit } from "../notifications/topics";
+import { Context, Principal } from "../platform/context";
+import { inTransaction } from "../platform/db";
+import { Refusal, UserError } from "../platform/user-error";
+
+/** A customer as audit entries name it. */
+export interface AuditedCustomer extends CustomerRef {
+  customerNumber: string;
+}
+
+/** What the work of a mutation (or of a worker) writes through: its transaction, the outbox and the audit log. */
+export interface UnitOfWork {
+  readonly tx: EntityManager;
+  /** Records a side effect in this transaction; it goes to the workers after commit. */
+  readonly emit: Emit;
+  /** Writes an audit entry in this transaction, for the target customer unless another (or null) is given. */
+  audit(action: string, details?: Record<string, unknown>, customer?: AuditedCustomer | null): Promise<void>;
+}
+
+interface Participants {
+  db: DataSource;
+  outbox: OutboxRelay;
+  principal: Principal;
+}
+
+/**
+ * Runs `work` in one transaction, retried whole when MySQL picks it as a deadlock victim; after
+ * commit its outbox rows go to BullMQ. The one transaction helper: mutations reach it through
+ * `mutate`, workers and the command line directly.
+ */
+export async function unitOfWork<T>(
+  { db, outbox, principal }: Participants,
+  work: (uow: UnitOfWork) => Promise<T>,
+  target: AuditedCustomer | null = null,
+): Promise<T> {
+  let outboxIds: string[] = [];
+  const result = await inTransaction(db, (tx) => {
+    outboxIds = [];
+    return work({
+      tx,
+      emit: async (topic, payload) => {
+        const id = await outbox.record(tx, topic, payload);
+        outboxIds.push(id);
+        return id;
+      },
+      audit: (action, details, customer = target) =>
+        AuditService.record(tx, principal, {
+          customerId: customer?.dbId ?? null,
+          customerNumber: customer?.customerNumber,
+          action,
+          details,
+        }),
+    });
+  });
+  outbox.dispatchLater(outboxIds);
+  return result;
+}
+
+/** A mutation's answer: what `reply` gives, with the userErrors when the unit of work was refused. */
+export type Outcome<P> = (P & { userErrors: UserError[] }) | { userErrors: UserError[] };
+
+interface Steps<R, P> {
+  /** The writes, in one transaction; a thrown Refusal rolls them back and becomes userErrors. */
+  write: (uow: UnitOfWork) => Promise<R>;
+  /** The payload, read after commit with fresh loaders; without it the write's result is the payload. */
+  reply?: (written: R) => Promise<P> | P;
+}
+
+interface TargetedSteps<T, R, P> {
+  write: (uow: UnitOfWork, target: T) => Promise<R>;
+  reply?: (written: R, target: T) => Promise<P> | P;
+}
+
+/** The object a mutation changes, loaded before it is authorized: it belongs to `customer`. */
+export interface Target {
+  customer: AuditedCustomer | null;
+}
+
+/**
+ * The unit of work of a mutation on something of one customer. The target is loaded, then
+ * authorized with `rule` (FORBIDDEN alike for unknown and foreign ids, so nothing can be probed),
+ * and handed to `write` typed, customer present. See `mutateUntargeted` for the rest.
+ */
+export async function mutate<T extends Target, R, P = R>(
+  ctx: Context,
+  { rule, load }: { rule: CustomerRule; load: Promise<T | null> },
+  steps: TargetedSteps<T & { customer: NonNullable<T["customer"]> }, R, P>,
+): Promise<Outcome<P>> {
+  const target = await load;
+  const customer = target?.customer ?? null;
+  assertMay(ctx, rule, customer);
+  const authorized = target as T & { customer: NonNullable<T["customer"]> };
+  return run(
+    ctx,
+    (uow) => steps.write(uow, authorized),
+    (written) => (steps.reply ? steps.reply(written, authorized) : (written as unknown as P)),
+    customer,
+  );
+}
+
+/**
+ * The unit of work of a mutation with no target customer, or no caller yet (sign-in, registration,
+ * creating a customer, announcing maintenance): the resolver's own checks stand for authorization.
+ */
+export function mutateUntargeted<R, P = R>(ctx: Context, steps: Steps<R, P>): Promise<Outcome<P>> {
+  return run(ctx, steps.write, (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)), null);
+}
+
+async function run<R, P>(
+  ctx: Context,
+  write: (uow: UnitOfWork) => Promise<R>,
+  reply: (written: R) => Promise<P> | P,
+  target: AuditedCustomer | null,
+): Promise<Outcome<P>> {
+  let written: R;
+  try {
+    written = await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, write, target);
+  } catch (error) {
+    if (error instanceof Refusal) return { userErrors: error.userErrors };
+    throw error;
+  }
+  // What the payload reads must be what was just written, not what this request loaded before.
+  ctx.loaders.clear();
+  return { ...(await reply(written)), userErrors: [] };
+}
+
+/** TEMPORARY while modules move to mutate: a unit of work over a transaction opened elsewhere. */
+export function legacyUnitOfWork(tx: EntityManager, emit: Emit, principal: Principal, target: AuditedCustomer | null = null): UnitOfWork {
+  return {
+    tx,
+    emit,
+    audit: (action, details, customer = target) =>
+      AuditService.record(tx, principal, { customerId: customer?.dbId ?? null, customerNumber: customer?.customerNumber, action, details }),
+  };
+}
