@@ -112,3 +112,23 @@ test("the payload reads what was committed, not what the request had loaded befo
   assert.equal(outcome.customer?.companyName, "Fresh AG");
   assert.deepEqual(outcome.userErrors, []);
 });
+
+test("a rate limit is a userError with retryAfter: wrong phone passwords for one contact", async () => {
+  const [contact] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [customers[0].id]);
+  const id = toGlobalId("Contact", contact.id);
+  const set = await t.gql(
+    `mutation($id: ID!) { contactPhonePasswordSet(contactId: $id, password: "Sonnenblume") { userErrors { code } } }`,
+    {
+      id,
+    },
+  );
+  assert.deepEqual(set.body.data.contactPhonePasswordSet.userErrors, []);
+  const CHECK = `mutation($id: ID!, $p: String!) { contactPhonePasswordVerify(contactId: $id, password: $p) { valid userErrors { code retryAfter } } }`;
+  for (let i = 0; i < 5; i++) assert.equal((await t.gql(CHECK, { id, p: `wrong-${i}` })).body.data.contactPhonePasswordVerify.valid, false);
+  const limited = await t.gql(CHECK, { id, p: "Sonnenblume" });
+  assert.equal(limited.body.errors, undefined);
+  const answer = limited.body.data.contactPhonePasswordVerify;
+  assert.equal(answer.valid, null);
+  assert.equal(answer.userErrors[0].code, "RATE_LIMITED");
+  assert.ok(answer.userErrors[0].retryAfter >= 1);
+});

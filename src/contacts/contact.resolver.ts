@@ -67,7 +67,6 @@ export class ContactResolver {
     @Arg("contactId", () => ID) contactId: string,
     @Arg("password") password: string,
   ): Promise<PhonePasswordCheck> {
-    if (password.length > 100) return Promise.resolve({ valid: false });
     return ContactService.verifyPhonePassword(ctx, contactId, password);
   }
 

@@ -121,22 +121,35 @@ export const ContactService = {
     );
   },
 
-  /** Staff check what a caller says on the phone; rate limited per contact. */
-  async verifyPhonePassword(ctx: Context, contactGid: string, password: string): Promise<{ valid: boolean; restrictions?: string }> {
+  /**
+   * Staff check what a caller says on the phone; rate limited per contact (RATE_LIMITED in
+   * userErrors). A unit of work like every mutation, though it writes nothing but the failure count.
+   */
+  verifyPhonePassword(ctx: Context, contactGid: string, password: string): Promise<Outcome<{ valid?: boolean; restrictions?: string }>> {
     if (ctx.principal.kind !== "staff") throw forbidden();
-    const contactId = idOfType(contactGid, "Contact", "contactId");
-    const limit = [`phone-password:${contactId}`];
-    const release = await ctx.auth.limiter.begin(limit);
-    try {
-      const [row] = await ctx.db.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contactId]);
-      const valid = row?.phone_password_hash ? await verifyPassword(password, row.phone_password_hash) : await verifyAgainstDecoy(password);
-      if (!valid) {
-        await ctx.auth.limiter.recordFailure(limit);
-        return { valid: false };
-      }
-      return { valid: true, restrictions: row.restrictions ?? undefined };
-    } finally {
-      await release();
-    }
+    return mutate(
+      ctx,
+      { rule: "read", load: ContactService.target(ctx, contactGid) },
+      {
+        write: async ({ tx }, { contact }) => {
+          if (password.length > 100) return { valid: false };
+          const limit = [`phone-password:${contact.dbId}`];
+          const release = await ctx.auth.limiter.begin(limit);
+          try {
+            const [row] = await tx.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contact.dbId]);
+            const valid = row?.phone_password_hash
+              ? await verifyPassword(password, row.phone_password_hash)
+              : await verifyAgainstDecoy(password);
+            if (!valid) {
+              await ctx.auth.limiter.recordFailure(limit);
+              return { valid: false };
+            }
+            return { valid: true, restrictions: row.restrictions ?? undefined };
+          } finally {
+            await release();
+          }
+        },
+      },
+    );
   },
 };

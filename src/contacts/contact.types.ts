@@ -71,11 +71,14 @@ export class ContactPayload {
 
 @ObjectType({ description: "The result of checking a phone password. restrictions is only given when it is valid." })
 export class PhonePasswordCheck {
-  @Field()
-  valid: boolean;
+  @Field(() => Boolean, { nullable: true, description: "Null when the check was refused (see userErrors)." })
+  valid?: boolean;
 
   @Field({ nullable: true, description: "What this contact may not order by phone." })
   restrictions?: string;
+
+  @Field(() => [UserError], { description: "RATE_LIMITED (with retryAfter) after too many wrong passwords for this contact." })
+  userErrors: UserError[];
 }
 
 @InputType({ description: "A contact's values. On update, fields left out stay as they are; a new email becomes a pending change." })
