@@ -113,6 +113,29 @@ describe("totals", () => {
       { description: "x", quantity: 1, unitPriceAmount: 100, vatRate: 20, productId: toGlobalId("Product", foreign[0].id) },
     ]);
     assert.equal(product.userErrors[0].code, "NOT_FOUND");
+    const notAProduct = await issue("1000003", [
+      { description: "x", quantity: 1, unitPriceAmount: 100, vatRate: 20, productId: toGlobalId("Customer", ids["1000003"].id) },
+    ]);
+    assert.deepEqual(notAProduct.userErrors, [
+      { code: "INVALID_INPUT", field: ["input", "lines", "0", "productId"], message: "Not a product id" },
+    ]);
+    // Every rule broken at once is answered at once.
+    const res = await t.gql(ISSUE, {
+      i: {
+        customerId: ids["1000003"].gid,
+        periodStart: "2026-02-01",
+        periodEnd: "2026-01-01",
+        lines: [{ description: "x", quantity: 1, unitPriceAmount: 100, vatRate: 19.555 }],
+      },
+    });
+    assert.deepEqual(
+      res.body.data.invoiceIssue.userErrors.map((e: any) => [e.code, e.field.join(".")]),
+      [
+        ["INVALID_INPUT", "input.lines.0.vatRate"],
+        ["INVALID_INPUT", "input.periodEnd"],
+      ],
+    );
+    assert.equal(res.body.data.invoiceIssue.invoice, null);
     const [{ n: afterwards }] = await t.app.db.query("SELECT COUNT(*) AS n FROM invoices");
     assert.equal(afterwards, before);
   });
@@ -247,10 +270,19 @@ describe("online invoice", () => {
     const [customer] = await t.app.db.query("SELECT email FROM customers WHERE id = ?", [ids["1000003"].id]);
     const RESEND = `mutation($id: ID!, $e: EmailAddress!) { invoiceResend(invoiceId: $id, email: $e) { userErrors { code } } }`;
     const billing = await t.as(user("1000003", CustomerRole.BILLING));
-    assert.equal(
-      (await t.gql(RESEND, { id: invoice.id, e: "stranger@evil.example" }, billing)).body.data.invoiceResend.userErrors[0].code,
-      "INVALID_INPUT",
-    );
+    const resends = async () =>
+      Number(
+        (
+          await t.app.db.query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE topic = 'invoice-email' AND JSON_VALUE(payload, '$.kind') = 'resend'",
+          )
+        )[0].n,
+      );
+    const before = await resends();
+    assert.deepEqual((await t.gql(RESEND, { id: invoice.id, e: "stranger@evil.example" }, billing)).body.data.invoiceResend.userErrors, [
+      { code: "INVALID_INPUT" },
+    ]);
+    assert.equal(await resends(), before, "nothing was queued for the stranger");
     assert.deepEqual((await t.gql(RESEND, { id: invoice.id, e: customer.email }, billing)).body.data.invoiceResend.userErrors, []);
     await t.mailbox.waitFor((m) => m.envelopeTo.includes(customer.email) && m.parsed.subject === `Rechnung ${invoice.number}`);
     const technical = await t.as(user("1000003", CustomerRole.TECHNICAL));
@@ -352,6 +384,54 @@ describe("cancellation, payments and balance", () => {
     assert.ok(refs.indexOf(`Zahlung ${b.number}`) > refs.indexOf(b.number), "payments after invoices of the same day");
     assert.equal(entries.at(-1).balance.amount, after);
     entries.forEach((e: any, i: number) => i > 0 && assert.equal(e.balance.amount, entries[i - 1].balance.amount + e.amount.amount));
+  });
+
+  test("a cancellation with a too long reason, of a credit note, or twice is refused and writes nothing", async () => {
+    const CANCEL = `mutation($id: ID!, $r: String!) { invoiceCancel(invoiceId: $id, reason: $r) { invoice { id } userErrors { code field } } }`;
+    const cancel = async (id: string, reason: string) => (await t.gql(CANCEL, { id, r: reason })).body.data.invoiceCancel;
+    const creditNotes = async () => Number((await t.app.db.query("SELECT COUNT(*) AS n FROM invoices WHERE kind = 'CREDIT_NOTE'"))[0].n);
+    const { invoice } = await issue("1000003", ONE_LINE);
+    const before = await creditNotes();
+
+    assert.deepEqual(await cancel(invoice.id, "x".repeat(501)), {
+      invoice: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["reason"] }],
+    });
+    const [stillOpen] = await t.app.db.query("SELECT status, cancel_reason FROM invoices WHERE number = ?", [invoice.number]);
+    assert.deepEqual({ ...stillOpen }, { status: "OPEN", cancel_reason: null });
+    assert.equal(await creditNotes(), before);
+
+    const credit = (await cancel(invoice.id, "x".repeat(500))).invoice;
+    assert.equal(await creditNotes(), before + 1);
+    assert.deepEqual(await cancel(credit.id, "Storno vom Storno"), {
+      invoice: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["invoiceId"] }],
+    });
+    assert.deepEqual(await cancel(invoice.id, "again"), { invoice: null, userErrors: [{ code: "NOT_PENDING", field: ["invoiceId"] }] });
+    assert.equal(await creditNotes(), before + 1);
+  });
+
+  test("a payment for another customer's invoice, for no invoice id or for an unknown customer is refused and not recorded", async () => {
+    const PAY = `mutation($i: PaymentRecordInput!) { paymentRecord(input: $i) { payment { amount { amount } } userErrors { code field } } }`;
+    const pay = (customerId: string, invoiceId: string) =>
+      t.gql(PAY, { i: { customerId, invoiceId, amount: 100, receivedOn: "2026-11-01", reference: "Refused" } });
+    const payments = async () => Number((await t.app.db.query("SELECT COUNT(*) AS n FROM payments"))[0].n);
+    const before = await payments();
+    const foreign = (await issue("1000004", ONE_LINE)).invoice;
+
+    const notTheirs = await pay(ids["1000003"].gid, foreign.id);
+    assert.deepEqual(notTheirs.body.data.paymentRecord, {
+      payment: null,
+      userErrors: [{ code: "NOT_FOUND", field: ["input", "invoiceId"] }],
+    });
+    const notAnInvoice = await pay(ids["1000003"].gid, ids["1000004"].gid);
+    assert.deepEqual(notAnInvoice.body.data.paymentRecord.userErrors, [{ code: "INVALID_INPUT", field: ["input", "invoiceId"] }]);
+    // An unknown customer is FORBIDDEN, as everywhere: ids are not probed.
+    const unknown = await pay(toGlobalId("Customer", 999_999), foreign.id);
+    assert.equal(unknown.body.errors?.[0].extensions?.code, "FORBIDDEN");
+    assert.equal(await payments(), before);
+    const [{ status }] = await t.app.db.query("SELECT status FROM invoices WHERE number = ?", [foreign.number]);
+    assert.equal(status, "OPEN");
   });
 
   test("reminders for overdue invoices go to the customer's main email", async () => {

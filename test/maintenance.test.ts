@@ -167,8 +167,58 @@ describe("maintenance notices", () => {
     assert.equal(none.body.data.maintenanceAnnounce.userErrors[0].code, "NOT_FOUND");
     const past = await t.gql(ANNOUNCE, { i: { ...input("Vorbei", { plan: PLAN }), ...window(-5) } });
     assert.equal(past.body.data.maintenanceAnnounce.userErrors[0].code, "INVALID_INPUT");
+    const backwards = await t.gql(ANNOUNCE, { i: { ...input("Rückwärts", { plan: PLAN }), ...window(24, -1) } });
+    assert.deepEqual(backwards.body.data.maintenanceAnnounce, {
+      announcement: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["input", "endsAt"] }],
+    });
+    const unselected = await t.gql(ANNOUNCE, { i: input("Alles?", { productIds: [customers.C1.gid] }) });
+    assert.deepEqual(unselected.body.data.maintenanceAnnounce.userErrors, [
+      { code: "INVALID_INPUT", field: ["input", "products", "productIds", "0"] },
+    ]);
+    const nothing = await t.gql(ANNOUNCE, { i: input("Nichts gewählt", {}) });
+    assert.deepEqual(nothing.body.data.maintenanceAnnounce.userErrors, [{ code: "INVALID_INPUT", field: ["input", "products"] }]);
     const [{ n: afterwards }] = await t.app.db.query("SELECT COUNT(*) AS n FROM maintenance_announcements");
     assert.equal(afterwards, before);
+  });
+});
+
+describe("maintenance follow-ups refused", () => {
+  const REVISE = `mutation($id: ID!, $s: DateTime!, $e: DateTime!) { maintenanceReschedule(id: $id, startsAt: $s, endsAt: $e) { announcement { revision } userErrors { code field } } }`;
+  const CANCEL = `mutation($id: ID!) { maintenanceCancel(id: $id) { announcement { revision } userErrors { code field } } }`;
+  const state = async (gid: string) => {
+    const id = Number(Buffer.from(gid, "base64url").toString().split(":")[1]);
+    const [row] = await t.app.db.query("SELECT starts_at, ends_at, status, revision FROM maintenance_announcements WHERE id = ?", [id]);
+    const [{ n }] = await t.app.db.query(
+      "SELECT COUNT(*) AS n FROM outbox WHERE topic = 'maintenance-fanout' AND JSON_VALUE(payload, '$.announcementId') = ?",
+      [id],
+    );
+    return { ...row, fanouts: Number(n) };
+  };
+
+  test("a window that ends before it starts, an unknown or a cancelled announcement change nothing", async () => {
+    const created = await t.gql(ANNOUNCE, { i: input("Refused follow-ups", { productIds: [products.p2] }) });
+    const id = created.body.data.maintenanceAnnounce.announcement.id;
+    const before = await state(id);
+    const backwards = window(10, -1);
+    const moved = await t.gql(REVISE, { id, s: backwards.startsAt, e: backwards.endsAt });
+    assert.deepEqual(moved.body.data.maintenanceReschedule, {
+      announcement: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["endsAt"] }],
+    });
+    assert.deepEqual(await state(id), before);
+
+    const unknown = await t.gql(CANCEL, { id: toGlobalId("MaintenanceAnnouncement", 999_999) });
+    assert.deepEqual(unknown.body.data.maintenanceCancel.userErrors, [{ code: "NOT_FOUND", field: ["id"] }]);
+
+    assert.deepEqual((await t.gql(CANCEL, { id })).body.data.maintenanceCancel, { announcement: { revision: 2 }, userErrors: [] });
+    const cancelled = await state(id);
+    const again = await t.gql(CANCEL, { id });
+    assert.deepEqual(again.body.data.maintenanceCancel, { announcement: null, userErrors: [{ code: "NOT_PENDING", field: ["id"] }] });
+    const later = window(30);
+    const revived = await t.gql(REVISE, { id, s: later.startsAt, e: later.endsAt });
+    assert.deepEqual(revived.body.data.maintenanceReschedule.userErrors, [{ code: "NOT_PENDING", field: ["id"] }]);
+    assert.deepEqual(await state(id), cancelled);
   });
 });
 

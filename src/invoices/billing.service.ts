@@ -1,25 +1,25 @@
 import { DataSource, EntityManager } from "typeorm";
 import { OutboxRelay } from "../notifications/outbox";
-import { assertMay } from "../access/access";
-import { AuditService } from "../audit/audit.service";
 import { ContactType } from "../contacts/contact.enums";
 import { PaymentMethod } from "../customers/customer.enums";
 import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
-import { inTransaction } from "../platform/db";
-import { idOfType } from "../platform/global-id";
+import { parseGlobalId } from "../platform/global-id";
 import { money } from "../platform/money";
 import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
-import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { ANONYMOUS } from "../platform/principal";
+import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
+import { mutate, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
-import { invoiceById, InvoiceService, today as todayUtc } from "./invoice.service";
+import { InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
-type Result = { invoice?: InvoiceNode; userErrors: UserError[] };
+type InvoiceOutcome = Outcome<{ invoice?: InvoiceNode }>;
+type InvoiceLine = { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string };
 
 const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
@@ -91,7 +91,7 @@ async function writeInvoice(
     periodStart: string | null;
     periodEnd: string | null;
     status: StoredInvoiceStatus;
-    lines: { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string }[];
+    lines: InvoiceLine[];
   },
 ): Promise<number> {
   const number = await nextNumber(tx, doc.kind, doc.issueDate.slice(0, 4));
@@ -145,172 +145,184 @@ async function writeInvoice(
   return invoiceId;
 }
 
+/** The invoice a payment is for, locked: concurrent payments of one invoice settle it once. */
+async function lockedInvoiceOf(tx: EntityManager, customerId: number, invoiceGid: string): Promise<Row> {
+  const parsed = parseGlobalId(invoiceGid);
+  if (parsed?.type !== "Invoice") refuse(UserErrorCode.INVALID_INPUT, "Not an invoice id", ["input", "invoiceId"]);
+  const [invoice] = await tx.query("SELECT id, customer_id, gross_amount, status FROM invoices WHERE id = ? FOR UPDATE", [parsed.id]);
+  if (!invoice || invoice.customer_id !== customerId)
+    refuse(UserErrorCode.NOT_FOUND, "This invoice is not the customer's", ["input", "invoiceId"]);
+  return invoice;
+}
+
 async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
   // The customer row as its module reads it: never the secrets (password hash, PIN).
   const [row] = await tx.query(`SELECT ${CUSTOMERS.columns.join(", ")} FROM customers WHERE id = ?`, [customerId]);
   return row;
 }
 
+/**
+ * The lines of a new invoice as stored. Every rule on the input is refused together; a product
+ * must be one of the customer's.
+ */
+async function checkedLines(tx: EntityManager, customerId: number, input: InvoiceIssueInput): Promise<InvoiceLine[]> {
+  const errors: UserError[] = [];
+  const lines = input.lines.map((line, i) => {
+    const field = ["input", "lines", String(i)];
+    const quantityMilli = Math.round(line.quantity * 1000);
+    if (Math.abs(quantityMilli - line.quantity * 1000) > 1e-6) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", [...field, "quantity"]));
+    }
+    if (Math.round(line.vatRate * 100) !== line.vatRate * 100) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", [...field, "vatRate"]));
+    }
+    let productId: number | null = null;
+    if (line.productId) {
+      const parsed = parseGlobalId(line.productId);
+      if (parsed?.type === "Product") productId = parsed.id;
+      else errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", [...field, "productId"]));
+    }
+    return {
+      description: line.description.trim(),
+      productId,
+      quantityMilli,
+      unitPriceCents: line.unitPriceAmount,
+      vatRate: line.vatRate.toFixed(2),
+    };
+  });
+  const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
+  if (productIds.length) {
+    const own: Row[] = await tx.query("SELECT id FROM products WHERE id IN (?) AND customer_id = ?", [productIds, customerId]);
+    lines.forEach((l, i) => {
+      if (l.productId !== null && !own.some((p) => p.id === l.productId)) {
+        errors.push(userError(UserErrorCode.NOT_FOUND, "This product is not the customer's", ["input", "lines", String(i), "productId"]));
+      }
+    });
+  }
+  if (
+    (input.periodStart && !input.periodEnd) ||
+    (!input.periodStart && input.periodEnd) ||
+    (input.periodStart && input.periodEnd && input.periodStart > input.periodEnd)
+  ) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "A period needs a start and an end, in that order", ["input", "periodEnd"]));
+  }
+  if (totalsOf(lines).gross < 0) {
+    errors.push(
+      userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]),
+    );
+  }
+  refuseAny(errors);
+  return lines;
+}
+
+const CANCEL_REASON_MAX = 500;
+
 export const BillingService = {
   /** Issues an invoice: number, totals and snapshots in one transaction; the email job goes to the outbox with it. */
-  async issue(ctx: Context, input: InvoiceIssueInput): Promise<Result> {
-    const customer = await CustomerService.byId(ctx, idOfType(input.customerId, "Customer", "customerId"));
-    assertMay(ctx, "issueInvoices", customer);
-    const errors: UserError[] = [];
-    const lines = input.lines.map((line, i) => {
-      const quantityMilli = Math.round(line.quantity * 1000);
-      if (Math.abs(quantityMilli - line.quantity * 1000) > 1e-6) {
-        errors.push(
-          userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", ["input", "lines", String(i), "quantity"]),
-        );
-      }
-      if (Math.round(line.vatRate * 100) !== line.vatRate * 100) {
-        errors.push(
-          userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", ["input", "lines", String(i), "vatRate"]),
-        );
-      }
-      let productId: number | null = null;
-      if (line.productId) productId = idOfType(line.productId, "Product", `lines.${i}.productId`);
-      return {
-        description: line.description.trim(),
-        productId,
-        quantityMilli,
-        unitPriceCents: line.unitPriceAmount,
-        vatRate: line.vatRate.toFixed(2),
-      };
-    });
-    const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
-    if (productIds.length) {
-      const own: Row[] = await ctx.db.query("SELECT id FROM products WHERE id IN (?) AND customer_id = ?", [productIds, customer!.dbId]);
-      lines.forEach((l, i) => {
-        if (l.productId !== null && !own.some((p) => p.id === l.productId)) {
-          errors.push(userError(UserErrorCode.NOT_FOUND, "This product is not the customer's", ["input", "lines", String(i), "productId"]));
-        }
-      });
-    }
-    if (
-      (input.periodStart && !input.periodEnd) ||
-      (!input.periodStart && input.periodEnd) ||
-      (input.periodStart && input.periodEnd && input.periodStart > input.periodEnd)
-    ) {
-      errors.push(userError(UserErrorCode.INVALID_INPUT, "A period needs a start and an end, in that order", ["input", "periodEnd"]));
-    }
-    if (totalsOf(lines).gross < 0)
-      errors.push(
-        userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]),
-      );
-    if (errors.length) return { userErrors: errors };
-
-    const issueDate = todayUtc();
-    const invoiceId = await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      const row = await customerRow(tx, customer!.dbId);
-      const id = await writeInvoice(tx, ctx, row, {
-        kind: InvoiceKind.INVOICE,
-        originalId: null,
-        issueDate,
-        dueDate: addDays(issueDate, input.dueInDays),
-        periodStart: input.periodStart ?? null,
-        periodEnd: input.periodEnd ?? null,
-        status: StoredInvoiceStatus.OPEN,
-        lines,
-      });
-      await AuditService.record(tx, ctx.principal, {
-        customerId: row.id,
-        customerNumber: row.customer_number,
-        action: "invoice.issued",
-        details: { invoiceId: id },
-      });
-      await emit("invoice-email", { invoiceId: id, kind: "issue" });
-      return id;
-    });
-    return { invoice: (await InvoiceService.byId(ctx, invoiceId))!, userErrors: [] };
+  issue(ctx: Context, input: InvoiceIssueInput): Promise<InvoiceOutcome> {
+    return mutate(
+      ctx,
+      { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
+      {
+        write: async (uow, { customer }) => {
+          const lines = await checkedLines(uow.tx, customer.dbId, input);
+          const issueDate = todayUtc();
+          const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
+            kind: InvoiceKind.INVOICE,
+            originalId: null,
+            issueDate,
+            dueDate: addDays(issueDate, input.dueInDays),
+            periodStart: input.periodStart ?? null,
+            periodEnd: input.periodEnd ?? null,
+            status: StoredInvoiceStatus.OPEN,
+            lines,
+          });
+          await uow.audit("invoice.issued", { invoiceId });
+          await uow.emit("invoice-email", { invoiceId, kind: "issue" });
+          return invoiceId;
+        },
+        reply: async (invoiceId) => ({ invoice: (await InvoiceService.byId(ctx, invoiceId)) ?? undefined }),
+      },
+    );
   },
 
-  /** Cancels an invoice with a credit note of its own number series that refers to it. */
-  async cancel(ctx: Context, invoiceGid: string, reason: string): Promise<Result> {
-    const original = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
-    const customer = original ? await CustomerService.byId(ctx, original.customerId) : null;
-    assertMay(ctx, "issueInvoices", customer);
-    if (original!.kind !== InvoiceKind.INVOICE)
-      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"])] };
-    const outcome = await ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number | UserError> => {
-      const [locked] = await tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original!.dbId]);
-      if (locked.status === StoredInvoiceStatus.CANCELLED)
-        return userError(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
-      const lines: Row[] = await tx.query(
-        "SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
-        [original!.dbId],
-      );
-      const issueDate = todayUtc();
-      const id = await writeInvoice(tx, ctx, await customerRow(tx, original!.customerId), {
-        kind: InvoiceKind.CREDIT_NOTE,
-        originalId: original!.dbId,
-        issueDate,
-        dueDate: issueDate,
-        periodStart: original!.periodStart ?? null,
-        periodEnd: original!.periodEnd ?? null,
-        status: StoredInvoiceStatus.PAID,
-        lines: lines.map((l) => ({
-          description: `Storno ${original!.number}: ${l.description}`.slice(0, 500),
-          productId: l.product_id,
-          quantityMilli: Math.round(Number(l.quantity) * 1000),
-          unitPriceCents: -l.unit_price_amount,
-          vatRate: l.vat_rate,
-        })),
-      });
-      await tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason.slice(0, 500), original!.dbId]);
-      await AuditService.record(tx, ctx.principal, {
-        customerId: original!.customerId,
-        customerNumber: customer!.customerNumber,
-        action: "invoice.cancelled",
-        details: { invoiceId: original!.id, creditNoteId: id, reason },
-      });
-      await emit("invoice-email", { invoiceId: id, kind: "issue" });
-      return id;
-    });
-    if (typeof outcome !== "number") return { userErrors: [outcome] };
-    ctx.loaders.get(invoiceById).clear(original!.dbId);
-    return { invoice: (await InvoiceService.byId(ctx, outcome))!, userErrors: [] };
+  /** Cancels an invoice with a credit note of its own number series that refers to it; the payload is the credit note. */
+  cancel(ctx: Context, invoiceGid: string, reason: string): Promise<InvoiceOutcome> {
+    return mutate(
+      ctx,
+      { rule: "issueInvoices", load: InvoiceService.target(ctx, invoiceGid) },
+      {
+        write: async (uow, { invoice: original, customer }) => {
+          if (reason.length > CANCEL_REASON_MAX) {
+            refuse(UserErrorCode.INVALID_INPUT, `A reason has at most ${CANCEL_REASON_MAX} characters`, ["reason"]);
+          }
+          if (original.kind !== InvoiceKind.INVOICE)
+            refuse(UserErrorCode.INVALID_INPUT, "A credit note cannot be cancelled", ["invoiceId"]);
+          // Under the lock: two cancellations of one invoice cannot both write a credit note.
+          const [locked] = await uow.tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original.dbId]);
+          if (locked.status === StoredInvoiceStatus.CANCELLED)
+            refuse(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
+          const lines: Row[] = await uow.tx.query(
+            "SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
+            [original.dbId],
+          );
+          const issueDate = todayUtc();
+          const creditNoteId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
+            kind: InvoiceKind.CREDIT_NOTE,
+            originalId: original.dbId,
+            issueDate,
+            dueDate: issueDate,
+            periodStart: original.periodStart ?? null,
+            periodEnd: original.periodEnd ?? null,
+            status: StoredInvoiceStatus.PAID,
+            lines: lines.map((l) => ({
+              description: `Storno ${original.number}: ${l.description}`.slice(0, 500),
+              productId: l.product_id,
+              quantityMilli: Math.round(Number(l.quantity) * 1000),
+              unitPriceCents: -l.unit_price_amount,
+              vatRate: l.vat_rate,
+            })),
+          });
+          await uow.tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason, original.dbId]);
+          await uow.audit("invoice.cancelled", { invoiceId: original.id, creditNoteId, reason });
+          await uow.emit("invoice-email", { invoiceId: creditNoteId, kind: "issue" });
+          return creditNoteId;
+        },
+        reply: async (creditNoteId) => ({ invoice: (await InvoiceService.byId(ctx, creditNoteId)) ?? undefined }),
+      },
+    );
   },
 
-  /** Staff or a bank import record money received; an invoice paid in full becomes PAID. */
-  async recordPayment(ctx: Context, input: PaymentRecordInput): Promise<{ payment?: PaymentNode; userErrors: UserError[] }> {
-    const customer = await CustomerService.byId(ctx, idOfType(input.customerId, "Customer", "customerId"));
-    if (!customer) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such customer", ["input", "customerId"])] };
-    let invoiceId: number | null = null;
-    if (input.invoiceId) {
-      invoiceId = idOfType(input.invoiceId, "Invoice", "invoiceId");
-      const invoice = await InvoiceService.byId(ctx, invoiceId);
-      if (!invoice || invoice.customerId !== customer.dbId)
-        return { userErrors: [userError(UserErrorCode.NOT_FOUND, "This invoice is not the customer's", ["input", "invoiceId"])] };
-    }
-    await inTransaction(ctx.db, async (tx) => {
-      await tx.query("INSERT INTO payments (customer_id, invoice_id, amount, received_on, reference, source) VALUES (?, ?, ?, ?, ?, ?)", [
-        customer.dbId,
-        invoiceId,
-        input.amount,
-        input.receivedOn,
-        input.reference,
-        input.source,
-      ]);
-      if (invoiceId) {
-        const [inv] = await tx.query("SELECT gross_amount, status FROM invoices WHERE id = ? FOR UPDATE", [invoiceId]);
-        const [{ paid }] = await tx.query("SELECT COALESCE(SUM(amount), 0) AS paid FROM payments WHERE invoice_id = ?", [invoiceId]);
-        if (inv.status === StoredInvoiceStatus.OPEN && Number(paid) >= inv.gross_amount) {
-          await tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoiceId]);
-        }
-      }
-      await AuditService.record(tx, ctx.principal, {
-        customerId: customer.dbId,
-        customerNumber: customer.customerNumber,
-        action: "payment.recorded",
-        details: { amount: input.amount, invoiceId: input.invoiceId ?? null, reference: input.reference },
-      });
-    });
-    return {
-      payment: { amount: money(input.amount, "EUR"), receivedOn: input.receivedOn, reference: input.reference, source: input.source },
-      userErrors: [],
-    };
+  /**
+   * Staff or a bank import record money received; an invoice paid in full becomes PAID. The
+   * resolver admits staff only; the rule finds the customer (FORBIDDEN for an unknown one).
+   */
+  recordPayment(ctx: Context, input: PaymentRecordInput): Promise<Outcome<{ payment?: PaymentNode }>> {
+    return mutate(
+      ctx,
+      { rule: "editBilling", load: CustomerService.target(ctx, input.customerId) },
+      {
+        write: async (uow, { customer }) => {
+          const invoice = input.invoiceId ? await lockedInvoiceOf(uow.tx, customer.dbId, input.invoiceId) : null;
+          await uow.tx.query(
+            "INSERT INTO payments (customer_id, invoice_id, amount, received_on, reference, source) VALUES (?, ?, ?, ?, ?, ?)",
+            [customer.dbId, invoice?.id ?? null, input.amount, input.receivedOn, input.reference, input.source],
+          );
+          if (invoice) {
+            const [{ paid }] = await uow.tx.query("SELECT COALESCE(SUM(amount), 0) AS paid FROM payments WHERE invoice_id = ?", [
+              invoice.id,
+            ]);
+            if (invoice.status === StoredInvoiceStatus.OPEN && Number(paid) >= invoice.gross_amount) {
+              await uow.tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoice.id]);
+            }
+          }
+          await uow.audit("payment.recorded", { amount: input.amount, invoiceId: input.invoiceId ?? null, reference: input.reference });
+          return {
+            payment: { amount: money(input.amount, "EUR"), receivedOn: input.receivedOn, reference: input.reference, source: input.source },
+          };
+        },
+      },
+    );
   },
 
   /** Invoices and credit notes minus payments, in cents. */
@@ -349,30 +361,25 @@ export const BillingService = {
   },
 
   /** Sends an invoice again to one confirmed address of the customer. */
-  async resend(ctx: Context, invoiceGid: string, email: string): Promise<Result> {
-    const invoice = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
-    const customer = invoice ? await CustomerService.byId(ctx, invoice.customerId) : null;
-    assertMay(ctx, "editBilling", customer);
-    const address = email.trim().toLowerCase();
-    const [confirmed] = await ctx.db.query(
-      `SELECT 1 AS ok FROM customers WHERE id = ? AND (LOWER(email) = ? OR (online_invoice_enabled = 1 AND LOWER(online_invoice_email) = ?))
-       UNION SELECT 1 FROM contacts WHERE customer_id = ? AND LOWER(email) = ? AND email_confirmed_at IS NOT NULL`,
-      [customer!.dbId, address, address, customer!.dbId, address],
+  resend(ctx: Context, invoiceGid: string, email: string): Promise<InvoiceOutcome> {
+    return mutate(
+      ctx,
+      { rule: "editBilling", load: InvoiceService.target(ctx, invoiceGid) },
+      {
+        write: async (uow, { invoice, customer }) => {
+          const address = email.trim().toLowerCase();
+          const [confirmed] = await uow.tx.query(
+            `SELECT 1 AS ok FROM customers WHERE id = ? AND (LOWER(email) = ? OR (online_invoice_enabled = 1 AND LOWER(online_invoice_email) = ?))
+             UNION SELECT 1 FROM contacts WHERE customer_id = ? AND LOWER(email) = ? AND email_confirmed_at IS NOT NULL`,
+            [customer.dbId, address, address, customer.dbId, address],
+          );
+          if (!confirmed) refuse(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"]);
+          await uow.emit("invoice-email", { invoiceId: invoice.dbId, kind: "resend", to: email.trim() });
+          await uow.audit("invoice.resent", { invoiceId: invoice.id, to: email.trim() });
+        },
+        reply: async (_, { invoice }) => ({ invoice: (await InvoiceService.byId(ctx, invoice.dbId)) ?? undefined }),
+      },
     );
-    if (!confirmed)
-      return {
-        userErrors: [userError(UserErrorCode.INVALID_INPUT, "Invoices are sent only to confirmed addresses of the customer", ["email"])],
-      };
-    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      await emit("invoice-email", { invoiceId: invoice!.dbId, kind: "resend", to: email.trim() });
-      await AuditService.record(tx, ctx.principal, {
-        customerId: customer!.dbId,
-        customerNumber: customer!.customerNumber,
-        action: "invoice.resent",
-        details: { invoiceId: invoice!.id, to: email.trim() },
-      });
-    });
-    return { invoice: invoice!, userErrors: [] };
   },
 
   /**
@@ -386,7 +393,7 @@ export const BillingService = {
       [todayUtc()],
     );
     for (const inv of due) {
-      await relay.transaction(db, async (tx, emit) => {
+      await unitOfWork({ db, outbox: relay, principal: ANONYMOUS }, async ({ tx, emit }) => {
         const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [
           inv.id,
         ]);

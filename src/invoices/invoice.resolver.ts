@@ -54,7 +54,6 @@ export class InvoiceResolver {
     @Arg("invoiceId", () => ID) invoiceId: string,
     @Arg("reason") reason: string,
   ): Promise<InvoicePayload> {
-    if (reason.length > 500) throw badInput("reason is too long", { field: "reason" });
     return BillingService.cancel(ctx, invoiceId, reason);
   }
 

@@ -1,6 +1,8 @@
 import { DataSource } from "typeorm";
+import { CustomerService } from "../customers/customer.service";
+import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
-import { toGlobalId } from "../platform/global-id";
+import { idOfType, toGlobalId } from "../platform/global-id";
 import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
@@ -191,6 +193,12 @@ export const invoicePagesByCustomer = (db: DataSource, columns?: readonly string
 export const linesByInvoice = (db: DataSource) => childrenLoader(db, INVOICE_LINES, "invoice_id", [{ column: "position" }]);
 
 export const InvoiceService = {
+  /** An invoice as the target of a mutation (see mutate), with the customer it belongs to. */
+  async target(ctx: Context, invoiceGid: string): Promise<{ invoice: InvoiceNode; customer: CustomerNode | null } | null> {
+    const invoice = await InvoiceService.byId(ctx, idOfType(invoiceGid, "Invoice", "invoiceId"));
+    return invoice && { invoice, customer: await CustomerService.byId(ctx, invoice.customerId) };
+  },
+
   byId(ctx: Context, id: number): Promise<InvoiceNode | null> {
     return ctx.loaders.get(invoiceById).load(id);
   },

@@ -1,20 +1,20 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { forbidden } from "../access/access";
-import { AuditService } from "../audit/audit.service";
-import { Context, principalLabel } from "../platform/context";
+import { ANONYMOUS, Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { jsonColumn, Row } from "../platform/rows";
-import { Refusal, refusable, UserError, userError, UserErrorCode } from "../platform/user-error";
+import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
+import { mutateUntargeted, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
 import { AnnouncementStatus, NoticeStatus } from "./maintenance.enums";
 import { AnnouncementNode, MaintenanceAnnounceInput, MaintenanceWindow, NoticeNode, NoticeStats } from "./maintenance.types";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderMaintenanceNotice } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 
-type Result = { announcement?: AnnouncementNode; userErrors: UserError[] };
+type AnnouncementOutcome = Outcome<{ announcement?: AnnouncementNode }>;
 
 /** Notices with their delivery from the one ledger; a notice not yet handed to it is QUEUED. */
 const NOTICES = "maintenance_notices n LEFT JOIN mail_deliveries d ON d.notice_id = n.id";
@@ -59,30 +59,31 @@ export const MaintenanceService = {
   /**
    * Records the announcement and its affected products in one transaction, with the fan-out
    * job in the outbox: working out the recipients happens in a worker, so a window for tens of
-   * thousands of customers does not hold up the API.
+   * thousands of customers does not hold up the API. It has no one target customer: the staff
+   * check stands for authorization.
    */
-  async announce(ctx: Context, input: MaintenanceAnnounceInput): Promise<Result> {
+  async announce(ctx: Context, input: MaintenanceAnnounceInput): Promise<AnnouncementOutcome> {
     assertStaff(ctx);
-    const errors: UserError[] = [];
-    if (input.startsAt >= input.endsAt)
-      errors.push(userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["input", "endsAt"]));
-    if (input.endsAt.getTime() <= Date.now())
-      errors.push(userError(UserErrorCode.INVALID_INPUT, "The window is over already", ["input", "endsAt"]));
-    const selection = input.products;
-    const productIds = (selection.productIds ?? []).map((gid, i) => {
-      const parsed = parseGlobalId(gid);
-      if (!parsed || parsed.type !== "Product")
-        errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", ["input", "products", "productIds", String(i)]));
-      return parsed?.id ?? 0;
-    });
-    if (!productIds.length && !selection.type && !selection.plan) {
-      errors.push(userError(UserErrorCode.INVALID_INPUT, "Select products by ids, or by type and/or plan", ["input", "products"]));
-    }
-    if (errors.length) return { userErrors: errors };
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        const errors: UserError[] = [];
+        if (input.startsAt >= input.endsAt)
+          errors.push(userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["input", "endsAt"]));
+        if (input.endsAt.getTime() <= Date.now())
+          errors.push(userError(UserErrorCode.INVALID_INPUT, "The window is over already", ["input", "endsAt"]));
+        const selection = input.products;
+        const productIds = (selection.productIds ?? []).map((gid, i) => {
+          const parsed = parseGlobalId(gid);
+          if (!parsed || parsed.type !== "Product")
+            errors.push(userError(UserErrorCode.INVALID_INPUT, "Not a product id", ["input", "products", "productIds", String(i)]));
+          return parsed?.id ?? 0;
+        });
+        if (!productIds.length && !selection.type && !selection.plan) {
+          errors.push(userError(UserErrorCode.INVALID_INPUT, "Select products by ids, or by type and/or plan", ["input", "products"]));
+        }
+        refuseAny(errors);
 
-    const outcome = await refusable(() =>
-      ctx.outbox.transaction(ctx.db, async (tx, emit): Promise<number> => {
-        const result = await tx.query(
+        const result = await uow.tx.query(
           `INSERT INTO maintenance_announcements (kind, title_de, title_en, message_de, message_en, starts_at, ends_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [
             input.kind,
@@ -105,53 +106,52 @@ export const MaintenanceService = {
         if (productIds.length) filter("id IN (?)", productIds);
         if (selection.type) filter("type = ?", selection.type);
         if (selection.plan) filter("plan = ?", selection.plan);
-        const inserted = await tx.query(
+        const inserted = await uow.tx.query(
           `INSERT INTO maintenance_products (announcement_id, product_id, customer_id) SELECT ?, id, customer_id FROM products WHERE ${where.join(" AND ")}`,
           params,
         );
-        // Thrown, not returned: the announcement row must roll back with it.
-        if (!inserted.affectedRows)
-          throw new Refusal(userError(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]));
-        await AuditService.record(tx, ctx.principal, {
-          customerId: null,
-          action: "maintenance.announced",
-          details: { announcementId, products: inserted.affectedRows },
-        });
-        await emit("maintenance-fanout", { announcementId, revision: 1 });
+        // The refusal rolls the announcement row back with it.
+        if (!inserted.affectedRows) refuse(UserErrorCode.NOT_FOUND, "No active product matches the selection", ["input", "products"]);
+        await uow.audit("maintenance.announced", { announcementId, products: inserted.affectedRows });
+        await uow.emit("maintenance-fanout", { announcementId, revision: 1 });
         return announcementId;
-      }),
-    );
-    if (typeof outcome !== "number") return outcome;
-    return { announcement: (await MaintenanceService.byId(ctx, outcome))!, userErrors: [] };
+      },
+      reply: async (announcementId) => ({ announcement: (await MaintenanceService.byId(ctx, announcementId)) ?? undefined }),
+    });
   },
 
-  /** A new window or a cancellation: a new revision, sent as a follow-up to the same recipients. */
-  async revise(ctx: Context, gid: string, change: { startsAt?: Date; endsAt?: Date; cancel?: boolean }): Promise<Result> {
+  /** A new window or a cancellation: a new revision, sent as a follow-up to the same recipients. Staff only, as announce. */
+  async revise(ctx: Context, gid: string, change: { startsAt?: Date; endsAt?: Date; cancel?: boolean }): Promise<AnnouncementOutcome> {
     assertStaff(ctx);
-    const parsed = parseGlobalId(gid);
-    const current = parsed?.type === "MaintenanceAnnouncement" ? await MaintenanceService.byId(ctx, parsed.id) : null;
-    if (!current) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such announcement", ["id"])] };
-    if (current.status === AnnouncementStatus.CANCELLED)
-      return { userErrors: [userError(UserErrorCode.NOT_PENDING, "This announcement is cancelled", ["id"])] };
-    const startsAt = change.startsAt ?? current.startsAt;
-    const endsAt = change.endsAt ?? current.endsAt;
-    if (!change.cancel && startsAt >= endsAt)
-      return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"])] };
-    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      await tx.query(`UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`, [
-        startsAt,
-        endsAt,
-        change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED,
-        current.dbId,
-      ]);
-      await AuditService.record(tx, ctx.principal, {
-        customerId: null,
-        action: change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled",
-        details: { announcementId: current.id, startsAt, endsAt },
-      });
-      await emit("maintenance-fanout", { announcementId: current.dbId, revision: current.revision + 1 });
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        const parsed = parseGlobalId(gid);
+        // Under the lock: two revisions of one announcement get two revision numbers, and a cancelled one stays cancelled.
+        const [current] =
+          parsed?.type === "MaintenanceAnnouncement"
+            ? await uow.tx.query("SELECT id, starts_at, ends_at, status, revision FROM maintenance_announcements WHERE id = ? FOR UPDATE", [
+                parsed.id,
+              ])
+            : [];
+        if (!current) refuse(UserErrorCode.NOT_FOUND, "No such announcement", ["id"]);
+        if (current.status === AnnouncementStatus.CANCELLED) refuse(UserErrorCode.NOT_PENDING, "This announcement is cancelled", ["id"]);
+        const startsAt: Date = change.startsAt ?? current.starts_at;
+        const endsAt: Date = change.endsAt ?? current.ends_at;
+        if (!change.cancel && startsAt >= endsAt) refuse(UserErrorCode.INVALID_INPUT, "The window must end after it starts", ["endsAt"]);
+        await uow.tx.query(
+          `UPDATE maintenance_announcements SET starts_at = ?, ends_at = ?, status = ?, revision = revision + 1 WHERE id = ?`,
+          [startsAt, endsAt, change.cancel ? AnnouncementStatus.CANCELLED : AnnouncementStatus.SCHEDULED, current.id],
+        );
+        await uow.audit(change.cancel ? "maintenance.cancelled" : "maintenance.rescheduled", {
+          announcementId: toGlobalId("MaintenanceAnnouncement", current.id),
+          startsAt,
+          endsAt,
+        });
+        await uow.emit("maintenance-fanout", { announcementId: current.id, revision: current.revision + 1 });
+        return Number(current.id);
+      },
+      reply: async (announcementId) => ({ announcement: (await MaintenanceService.byId(ctx, announcementId)) ?? undefined }),
     });
-    return { announcement: (await MaintenanceService.byId(ctx, current.dbId))!, userErrors: [] };
   },
 
   async list(ctx: Context, args: { first: number; after?: string }): Promise<Page<AnnouncementNode>> {
@@ -282,7 +282,7 @@ export function maintenanceHandlers(deps: NotificationDeps): Pick<Handlers, "mai
       const { announcementId, revision } = payload;
       const [announcement] = await db.query("SELECT revision, kind, status FROM maintenance_announcements WHERE id = ?", [announcementId]);
       if (!announcement) return { skipped: 1 };
-      const batches = await relay.transaction(db, async (tx, emit) => {
+      const batches = await unitOfWork({ db, outbox: relay, principal: ANONYMOUS }, async ({ tx, emit }) => {
         // A cancellation goes to whoever got (or is getting) an earlier notice: the rest never heard of it.
         // The announcement and each new window go to everyone affected, so those whose first notice
         // had not gone out yet (it is superseded now) hear of the window that holds.
