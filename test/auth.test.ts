@@ -411,13 +411,23 @@ describe("customer PIN and phone passwords", () => {
     const regen = await t.gql(`mutation($id: ID!) { customerPinRegenerate(customerId: $id) { pin } }`, { id }, bearer(admin));
     const newPin = regen.body.data.customerPinRegenerate.pin;
     assert.match(newPin, /^\d{6}$/);
-    const VERIFY = `mutation($p: String!) { customerPinVerify(customerNumber: "1000001", pin: $p) }`;
-    if (newPin !== oldPin) assert.equal((await t.gql(VERIFY, { p: oldPin })).body.data.customerPinVerify, false);
-    assert.equal((await t.gql(VERIFY, { p: newPin })).body.data.customerPinVerify, true);
+    const VERIFY = `mutation($p: String!) { customerPinVerify(customerNumber: "1000001", pin: $p) { valid userErrors { code field retryAfter } } }`;
+    const verify = async (p: string) => (await t.gql(VERIFY, { p })).body.data.customerPinVerify;
+    if (newPin !== oldPin) assert.deepEqual(await verify(oldPin), { valid: false, userErrors: [] });
+    assert.deepEqual(await verify(newPin), { valid: true, userErrors: [] });
+    assert.deepEqual(await verify(`${newPin}${"0".repeat(15)}`), {
+      valid: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["pin"], retryAfter: null }],
+    });
     const asAdmin = await t.gql(VERIFY, { p: newPin }, bearer(admin));
     assert.equal(asAdmin.body.errors?.[0].extensions?.code, "FORBIDDEN");
-    for (let i = 0; i < 5; i++) await t.gql(VERIFY, { p: "000000" === newPin ? "111111" : "000000" });
-    assert.equal((await t.gql(VERIFY, { p: newPin })).body.errors?.[0].extensions?.code, "RATE_LIMITED");
+    for (let i = 0; i < 5; i++) await verify("000000" === newPin ? "111111" : "000000");
+    const limited = await verify(newPin);
+    assert.equal(limited.valid, null, "the right PIN is not even checked while the limit holds");
+    assert.deepEqual(
+      limited.userErrors.map((e: { code: string; retryAfter: number }) => [e.code, e.retryAfter >= 1]),
+      [["RATE_LIMITED", true]],
+    );
     const log = await t.gql(
       `query($id: ID!) { customer(id: $id) { auditLog(first: 1) { nodes { action actor } } } }`,
       { id },

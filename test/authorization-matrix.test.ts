@@ -118,7 +118,7 @@ const OPERATIONS: Record<string, Call> = {
   },
   customerPinRegenerate: { query: (ids) => `mutation { customerPinRegenerate(customerId: "${ids.A}") { pin } }`, expect: only("A:ADMIN") },
   customerPinVerify: {
-    query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") }`,
+    query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") { valid } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
   contactCreate: {

@@ -1,11 +1,12 @@
 import { EntityManager } from "typeorm";
 import { assertMay } from "../access/access";
 import { CustomerService } from "../customers/customer.service";
+import { FirstContactInput } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { toE164 } from "../platform/phone";
 import { setColumn } from "../platform/rows";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome } from "../unit-of-work/unit-of-work";
+import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { ContactType } from "./contact.enums";
@@ -62,6 +63,32 @@ async function lockContacts(tx: EntityManager, customerId: number): Promise<{ id
 }
 
 export const ContactEditService = {
+  /** What is wrong with a new customer's first contact, for one answer with what is wrong with the customer. */
+  firstContactProblems(contact: FirstContactInput, country: string): UserError[] {
+    if (!contact.phone || toE164(contact.phone, country)) return [];
+    return [userError(UserErrorCode.INVALID_INPUT, `${contact.phone} is not a valid phone number`, ["input", "contact", "phone"])];
+  },
+
+  /**
+   * The first STANDARD contact of a customer created in the same unit of work (a customer always
+   * has one), checked by firstContactProblems; its phone in E.164 in the customer's country.
+   */
+  async insertFirst(uow: UnitOfWork, customerId: number, contact: FirstContactInput, country: string): Promise<number> {
+    const result = await uow.tx.query(
+      "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [
+        customerId,
+        ContactType.STANDARD,
+        contact.salutation ?? null,
+        contact.firstName,
+        contact.lastName,
+        contact.email,
+        contact.phone ? toE164(contact.phone, country) : null,
+      ],
+    );
+    return Number(result.insertId);
+  },
+
   create(ctx: Context, customerGid: string, input: ContactInput): Promise<ContactOutcome> {
     return mutate(
       ctx,

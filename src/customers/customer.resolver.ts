@@ -16,10 +16,10 @@ import {
   NewsletterInput,
   OnlineInvoiceInput,
   CustomerConnection,
-  CustomerCreateInput,
   CustomerLookupArgs,
   CustomerNode,
   CustomerPayload,
+  CustomerPinCheck,
   CustomerPinPayload,
   CustomersArgs,
 } from "./customer.types";
@@ -48,12 +48,6 @@ export class CustomerResolver {
   @Query(() => CustomerConnection, { description: "The customers in the caller's scope, ordered by id, optionally searched." })
   customers(@Ctx() ctx: Context, @Args() args: CustomersArgs, @Info() info: GraphQLResolveInfo): Promise<Page<CustomerNode>> {
     return CustomerService.list(ctx, args, selectedFields(info, true));
-  }
-
-  @Authorized<Rule>("reseller", "staff:ADMIN")
-  @Mutation(() => CustomerPayload, { description: "A new customer with its first STANDARD contact. Resellers create under themselves." })
-  customerCreate(@Ctx() ctx: Context, @Arg("input") input: CustomerCreateInput): Promise<CustomerPayload> {
-    return CustomerAdminService.create(ctx, input);
   }
 
   @Authorized<Rule>("signed-in")
@@ -114,14 +108,19 @@ export class CustomerResolver {
 
   @Authorized<Rule>("signed-in")
   @Mutation(() => CustomerPinPayload, { description: "A new random phone PIN, valid at once. The customer's own ADMIN users only." })
-  async customerPinRegenerate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string): Promise<CustomerPinPayload> {
-    return { pin: await CustomerAdminService.regeneratePin(ctx, customerId), userErrors: [] };
+  customerPinRegenerate(@Ctx() ctx: Context, @Arg("customerId", () => ID) customerId: string): Promise<CustomerPinPayload> {
+    return CustomerAdminService.regeneratePin(ctx, customerId);
   }
 
   @Authorized<Rule>("staff")
-  @Mutation(() => Boolean, { description: "Staff: whether a caller's PIN is right. Rate limited per customer; the PIN is never shown." })
-  customerPinVerify(@Ctx() ctx: Context, @Arg("customerNumber") customerNumber: string, @Arg("pin") pin: string): Promise<boolean> {
-    if (customerNumber.length > 20 || pin.length > 20) throw badInput("customerNumber or pin is too long");
+  @Mutation(() => CustomerPinCheck, {
+    description: "Staff: whether a caller's PIN is right. Rate limited per customer; the PIN is never shown.",
+  })
+  customerPinVerify(
+    @Ctx() ctx: Context,
+    @Arg("customerNumber") customerNumber: string,
+    @Arg("pin") pin: string,
+  ): Promise<CustomerPinCheck> {
     return CustomerAdminService.verifyPin(ctx, customerNumber, pin);
   }
 

@@ -273,6 +273,15 @@ export class CustomerPinPayload {
   userErrors: UserError[];
 }
 
+@ObjectType({ description: "Whether the PIN a caller gave on the phone is right; the PIN itself is never shown." })
+export class CustomerPinCheck {
+  @Field({ nullable: true, description: "Null when the check was refused (userErrors), e.g. RATE_LIMITED." })
+  valid?: boolean;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
 @InputType({ description: "Online invoice on (with the address, confirmed by a link before it is used) or off (at once)." })
 export class OnlineInvoiceInput {
   @Field()

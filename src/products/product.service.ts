@@ -1,6 +1,8 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
-import { toGlobalId } from "../platform/global-id";
+import { CustomerService } from "../customers/customer.service";
+import { CustomerNode } from "../customers/customer.types";
+import { idOfType, toGlobalId } from "../platform/global-id";
 import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
@@ -85,6 +87,12 @@ export const productPagesByCustomer = (db: DataSource, columns?: readonly string
   childPageLoader(db, PRODUCTS, "customer_id", [{ column: "id" }], columns);
 
 export const ProductService = {
+  /** A product as the target of a mutation (see mutate), with the customer it belongs to. */
+  async target(ctx: Context, productGid: string): Promise<{ product: ProductNode; customer: CustomerNode | null } | null> {
+    const product = await ProductService.byId(ctx, idOfType(productGid, "Product", "productId"));
+    return product && { product, customer: await CustomerService.byId(ctx, product.customerId) };
+  },
+
   byId(ctx: Context, id: number): Promise<ProductNode | null> {
     return ctx.loaders.get(productById).load(id);
   },

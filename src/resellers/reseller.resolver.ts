@@ -4,7 +4,6 @@ import { Rule } from "../access/auth-checker";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerConnection, CustomerNode, CustomersArgs } from "../customers/customer.types";
 import { Context } from "../platform/context";
-import { badInput } from "../platform/errors";
 import { Page } from "../platform/pagination";
 import { selectedFields } from "../platform/projection";
 import { ResellerService } from "./reseller.service";
@@ -21,7 +20,6 @@ export class ResellerResolver {
     @Arg("resellerId", () => ID) resellerId: string,
     @Arg("name") name: string,
   ): Promise<ApiClientCreatePayload> {
-    if (name.length > 200) throw badInput("name is too long", { field: "name" });
     return ResellerService.createApiClient(ctx, resellerId, name);
   }
 

@@ -2,11 +2,10 @@ import { DataSource } from "typeorm";
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "../access/passwords";
 import { randomToken } from "../access/tokens";
-import { AuditService } from "../audit/audit.service";
 import { Context } from "../platform/context";
-import { inTransaction } from "../platform/db";
 import { idOfType } from "../platform/global-id";
-import { UserError, userError, UserErrorCode } from "../platform/user-error";
+import { refuse, UserErrorCode } from "../platform/user-error";
+import { mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
 import { toGlobalId } from "../platform/global-id";
 import { rowLoader, RowSource } from "../platform/loaders";
 import { ResellerNode } from "./reseller.types";
@@ -15,6 +14,8 @@ import { Row } from "../platform/rows";
 export function resellerFromRow(r: Row): ResellerNode {
   return { __typename: "Reseller", id: toGlobalId("Reseller", r.id), dbId: r.id, name: r.name, email: r.email };
 }
+
+const API_CLIENT_NAME_MAX = 200;
 
 const RESELLERS: RowSource<ResellerNode> = { table: "resellers", columns: ["id", "name", "email"], map: resellerFromRow };
 
@@ -26,30 +27,28 @@ export const ResellerService = {
   },
 
   /** Staff admins give a reseller a machine login for the client-credentials grant. */
-  async createApiClient(
-    ctx: Context,
-    resellerGid: string,
-    name: string,
-  ): Promise<{ clientId?: string; clientSecret?: string; userErrors: UserError[] }> {
-    const reseller = await ResellerService.byId(ctx, idOfType(resellerGid, "Reseller", "resellerId"));
-    if (!reseller) return { userErrors: [userError(UserErrorCode.NOT_FOUND, "No such reseller", ["resellerId"])] };
-    if (!name.trim()) return { userErrors: [userError(UserErrorCode.INVALID_INPUT, "Give the client a name", ["name"])] };
-    const clientId = `rc_${randomBytes(12).toString("base64url")}`;
-    const clientSecret = randomToken();
-    const secretHash = await hashPassword(clientSecret);
-    await inTransaction(ctx.db, async (tx) => {
-      await tx.query("INSERT INTO api_clients (reseller_id, client_id, secret_hash, name) VALUES (?, ?, ?, ?)", [
-        reseller.dbId,
-        clientId,
-        secretHash,
-        name.trim(),
-      ]);
-      await AuditService.record(tx, ctx.principal, {
-        customerId: null,
-        action: "reseller.apiClient.created",
-        details: { resellerId: reseller.id, clientId },
-      });
+  createApiClient(ctx: Context, resellerGid: string, name: string): Promise<Outcome<{ clientId?: string; clientSecret?: string }>> {
+    const resellerId = idOfType(resellerGid, "Reseller", "resellerId");
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        if (!name.trim()) refuse(UserErrorCode.INVALID_INPUT, "Give the client a name", ["name"]);
+        if (name.length > API_CLIENT_NAME_MAX)
+          refuse(UserErrorCode.INVALID_INPUT, `A name has at most ${API_CLIENT_NAME_MAX} characters`, ["name"]);
+        const reseller = await ResellerService.byId(ctx, resellerId);
+        if (!reseller) refuse(UserErrorCode.NOT_FOUND, "No such reseller", ["resellerId"]);
+        const clientId = `rc_${randomBytes(12).toString("base64url")}`;
+        const clientSecret = randomToken();
+        // Hashed before the first write: no row is locked while the hash takes its time.
+        const secretHash = await hashPassword(clientSecret);
+        await uow.tx.query("INSERT INTO api_clients (reseller_id, client_id, secret_hash, name) VALUES (?, ?, ?, ?)", [
+          reseller.dbId,
+          clientId,
+          secretHash,
+          name.trim(),
+        ]);
+        await uow.audit("reseller.apiClient.created", { resellerId: reseller.id, clientId });
+        return { clientId, clientSecret };
+      },
     });
-    return { clientId, clientSecret, userErrors: [] };
   },
 };

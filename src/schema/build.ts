@@ -3,6 +3,7 @@ import { GraphQLInterfaceType, GraphQLSchema, lexicographicSortSchema } from "gr
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, NonEmptyArray } from "type-graphql";
 import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.resolver";
+import { CustomerCreateResolver } from "../contacts/customer-create.resolver";
 import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
@@ -37,6 +38,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CustomerAuditResolver,
   NotificationResolver,
   CustomerResolver,
+  CustomerCreateResolver,
   SepaMandateResolver,
   CustomerContactsResolver,
   CustomerProductsResolver,
