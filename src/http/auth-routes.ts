@@ -54,7 +54,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
 export function registerVerificationRoute(app: FastifyInstance, deps: Deps): void {
   app.get("/verify-email", async (request, reply) => {
     const token = (request.query as { token?: unknown }).token;
-    const result = await EmailChangeService.confirm(createContext(request, deps), typeof token === "string" ? token : "");
+    const result = await EmailChangeService.confirmLink(createContext(request, deps), typeof token === "string" ? token : "");
     const page =
       result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
     const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");
