@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SignJWT, generateKeyPair, exportJWK, importPKCS8, calculateJwkThumbprint } from "jose";
 import { KeyStore } from "../src/access/keys";
-import { AccessTokens } from "../src/access/tokens";
+import { AccessTokens, sha256 } from "../src/access/tokens";
 import { loadConfig } from "../src/config";
 import { toGlobalId } from "../src/platform/global-id";
 import { createLogger } from "../src/platform/logger";
@@ -25,7 +25,7 @@ before(async () => {
 });
 after(() => t?.stop());
 
-const LOGIN = `mutation($input: AuthLoginInput!) { authLogin(input: $input) { accessToken refreshToken expiresAt userErrors { code message field } } }`;
+const LOGIN = `mutation($input: AuthLoginInput!) { authLogin(input: $input) { accessToken refreshToken expiresAt userErrors { code message field retryAfter } } }`;
 const anonymous = (ip = freshIp()) => ({ authorization: "", "x-forwarded-for": ip });
 const bearer = (token: string, ip = freshIp()) => ({ authorization: `Bearer ${token}`, "x-forwarded-for": ip });
 
@@ -33,6 +33,9 @@ async function login(input: Record<string, string>, ip = freshIp()) {
   const res = await t.gql(LOGIN, { input }, anonymous(ip));
   return { res, payload: res.body.data?.authLogin };
 }
+
+const count = async (table: string, where = "TRUE", params: unknown[] = []) =>
+  Number((await t.app.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n);
 
 async function customerNumbersSeenWith(token: string): Promise<string[]> {
   const res = await t.gql(`{ customers(first: 100) { nodes { customerNumber } } }`, {}, bearer(token));
@@ -86,10 +89,13 @@ describe("brute force", () => {
       const { payload } = await login({ email: "technik@alpenblick.at", password: `wrong password ${i}` }, ip);
       assert.equal(payload.userErrors[0].code, "INVALID_CREDENTIALS");
     }
-    const { res } = await login({ email: "technik@alpenblick.at", password: DEMO_PASSWORD }, freshIp());
-    assert.equal(res.body.errors?.[0].extensions?.code, "RATE_LIMITED");
-    assert.ok(res.body.errors![0].extensions!.retryAfter >= 1);
-    assert.equal(res.body.data.authLogin, null);
+    const sessionsBefore = await count("refresh_tokens");
+    const { res, payload } = await login({ email: "technik@alpenblick.at", password: DEMO_PASSWORD }, freshIp());
+    assert.equal(res.body.errors, undefined);
+    assert.equal(payload.userErrors[0].code, "RATE_LIMITED");
+    assert.ok(payload.userErrors[0].retryAfter >= 1);
+    assert.deepEqual([payload.accessToken, payload.refreshToken, payload.expiresAt], [null, null, null]);
+    assert.equal(await count("refresh_tokens"), sessionsBefore, "no session was started");
   });
 
   test("twenty attempts sent as aliases in one request count as twenty", async () => {
@@ -98,9 +104,10 @@ describe("brute force", () => {
       (_, i) => `a${i}: authLogin(input: { email: "lesen@alpenblick.at", password: "wrong-password-${i}" }) { userErrors { code } }`,
     );
     const res = await t.gql(`mutation { ${aliases.join("\n")} }`, {}, anonymous());
-    const data = res.body.data as Record<string, any>;
-    const invalid = Object.values(data).filter((v) => v?.userErrors?.[0]?.code === "INVALID_CREDENTIALS");
-    const limited = res.body.errors!.filter((e) => e.extensions?.code === "RATE_LIMITED");
+    const data = Object.values(res.body.data as Record<string, any>);
+    const invalid = data.filter((v) => v.userErrors[0]?.code === "INVALID_CREDENTIALS");
+    const limited = data.filter((v) => v.userErrors[0]?.code === "RATE_LIMITED");
+    assert.equal(res.body.errors, undefined);
     assert.equal(invalid.length, 5);
     assert.equal(limited.length, 15);
   });
@@ -108,8 +115,8 @@ describe("brute force", () => {
   test("failures are counted per client address too", async () => {
     const ip = freshIp();
     for (let i = 0; i < 20; i++) await login({ email: `someone${i}@nowhere.example`, password: "wrong password!" }, ip);
-    const { res } = await login({ email: "buchhaltung@alpenblick.at", password: DEMO_PASSWORD }, ip);
-    assert.equal(res.body.errors?.[0].extensions?.code, "RATE_LIMITED");
+    const { payload } = await login({ email: "buchhaltung@alpenblick.at", password: DEMO_PASSWORD }, ip);
+    assert.equal(payload.userErrors[0].code, "RATE_LIMITED");
     const other = await login({ email: "buchhaltung@alpenblick.at", password: DEMO_PASSWORD }, freshIp());
     assert.deepEqual(other.payload.userErrors, []);
   });
@@ -185,6 +192,122 @@ describe("sessions", () => {
   });
 });
 
+describe("session refusals", () => {
+  const REFRESH = `mutation($t: String!) { authRefresh(refreshToken: $t) { accessToken refreshToken userErrors { code field } } }`;
+  const refresh = async (token: string, ip = freshIp()) => (await t.gql(REFRESH, { t: token }, anonymous(ip))).body.data.authRefresh;
+
+  test("two refreshes with one token at once: one rotates it, the other is a reuse and ends the family", async () => {
+    const { payload } = await login({ email: "admin@isarwerk.de", password: DEMO_PASSWORD });
+    const [{ family_id: familyId }] = await t.app.db.query("SELECT family_id FROM refresh_tokens ORDER BY id DESC LIMIT 1");
+    const both = await Promise.all([refresh(payload.refreshToken), refresh(payload.refreshToken)]);
+    const winner = both.find((r) => r.userErrors.length === 0);
+    const loser = both.find((r) => r.userErrors.length > 0);
+    assert.ok(winner?.refreshToken, JSON.stringify(both));
+    assert.deepEqual(loser?.userErrors, [{ code: "REFRESH_TOKEN_REUSED", field: ["refreshToken"] }]);
+    assert.equal(loser?.accessToken, null);
+    assert.equal(await count("refresh_tokens", "family_id = ? AND revoked_at IS NULL", [familyId]), 0, "the whole family is revoked");
+    assert.equal((await refresh(winner.refreshToken)).userErrors[0].code, "INVALID_REFRESH_TOKEN");
+  });
+
+  test("a refresh from an address the customer's allowlist refuses is IP_NOT_ALLOWED and leaves the token unused", async () => {
+    const { payload } = await login({ customerNumber: "1000001", password: DEMO_PASSWORD });
+    assert.ok(payload.refreshToken, JSON.stringify(payload));
+    await t.app.db.query(`UPDATE customers SET ip_allowlist = '["203.0.113.0/24"]' WHERE customer_number = '1000001'`);
+    try {
+      const tokensBefore = await count("refresh_tokens");
+      const outside = await refresh(payload.refreshToken, "192.0.2.46");
+      assert.deepEqual(outside.userErrors, [{ code: "IP_NOT_ALLOWED", field: ["refreshToken"] }]);
+      assert.equal(outside.accessToken, null);
+      assert.equal(await count("refresh_tokens"), tokensBefore, "no token was issued");
+      assert.equal(await count("refresh_tokens", "token_hash = ? AND rotated_at IS NULL", [sha256(payload.refreshToken)]), 1);
+      assert.deepEqual((await refresh(payload.refreshToken, "203.0.113.8")).userErrors, []);
+    } finally {
+      await t.app.db.query("UPDATE customers SET ip_allowlist = NULL WHERE customer_number = '1000001'");
+    }
+  });
+
+  test("after 5 wrong current passwords a password change is RATE_LIMITED, even with the right one, and changes nothing", async () => {
+    const [row] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000003'");
+    const email = "pw-limit@example.org";
+    await createUser(email, row.id, "BILLING");
+    const token = (await login({ email, password: DEMO_PASSWORD })).payload.accessToken;
+    const CHANGE = `mutation($i: AuthPasswordChangeInput!) { authPasswordChange(input: $i) { ok userErrors { code field retryAfter } } }`;
+    const change = async (currentPassword: string) =>
+      (await t.gql(CHANGE, { i: { currentPassword, newPassword: "A much better one 2026" } }, bearer(token))).body.data.authPasswordChange;
+    for (let i = 0; i < 5; i++) assert.equal((await change(`wrong current ${i}`)).userErrors[0].code, "INVALID_CREDENTIALS");
+    const [before] = await t.app.db.query("SELECT password_hash FROM users WHERE email = ?", [email]);
+    const limited = await change(DEMO_PASSWORD);
+    assert.equal(limited.ok, false);
+    assert.equal(limited.userErrors[0].code, "RATE_LIMITED");
+    assert.ok(limited.userErrors[0].retryAfter >= 1);
+    const [after] = await t.app.db.query("SELECT password_hash FROM users WHERE email = ?", [email]);
+    assert.equal(after.password_hash, before.password_hash);
+  });
+});
+
+describe("input refusals", () => {
+  test("a login with both or neither of email and customerNumber is INVALID_INPUT and starts no session", async () => {
+    const tokensBefore = await count("refresh_tokens");
+    const both = { email: "admin@alpenblick.at", customerNumber: "1000001", password: DEMO_PASSWORD };
+    for (const input of [both, { password: DEMO_PASSWORD }] as Record<string, string>[]) {
+      const { res, payload } = await login(input);
+      assert.equal(res.body.errors, undefined);
+      assert.deepEqual(
+        payload.userErrors.map((e: any) => [e.code, e.field]),
+        [["INVALID_INPUT", ["input"]]],
+      );
+      assert.equal(payload.accessToken, null);
+    }
+    assert.equal(await count("refresh_tokens"), tokensBefore);
+  });
+
+  test("a username reminder for an over-long customer number is INVALID_INPUT and queues nothing", async () => {
+    const queued = await count("outbox", "topic = 'username-reminder'");
+    const res = await t.gql(
+      `mutation($n: String!) { authUsernameReminder(customerNumber: $n) { message userErrors { code field } } }`,
+      { n: "1".repeat(21) },
+      anonymous(),
+    );
+    assert.equal(res.body.errors, undefined);
+    assert.deepEqual(res.body.data.authUsernameReminder, {
+      message: "",
+      userErrors: [{ code: "INVALID_INPUT", field: ["customerNumber"] }],
+    });
+    assert.equal(await count("outbox", "topic = 'username-reminder'"), queued);
+  });
+
+  test("registering with a weak password, with both proofs or with none is refused and records nothing", async () => {
+    const Q = `mutation($i: AuthRegisterInput!) { authRegister(input: $i) { message userErrors { code field } } }`;
+    const base = { customerNumber: "1000004", email: "new-login@example.org", displayName: "New", password: "My own login 2026!" };
+    const cases: [Record<string, string>, string, string[]][] = [
+      [{ ...base, password: "short1!", customerPassword: DEMO_PASSWORD }, "WEAK_PASSWORD", ["input", "password"]],
+      [{ ...base, customerPassword: DEMO_PASSWORD, latestInvoiceNumber: "2026-000001" }, "INVALID_INPUT", ["input", "customerPassword"]],
+      [base, "INVALID_INPUT", ["input", "customerPassword"]],
+    ];
+    const [registrations, queued] = [await count("registrations"), await count("outbox", "topic = 'registration'")];
+    for (const [input, code, field] of cases) {
+      const res = await t.gql(Q, { i: input }, anonymous());
+      assert.deepEqual(res.body.data.authRegister, { message: "", userErrors: [{ code, field }] });
+    }
+    assert.deepEqual([await count("registrations"), await count("outbox", "topic = 'registration'")], [registrations, queued]);
+  });
+
+  test("after 5 failed registrations for a customer number the next is RATE_LIMITED and records nothing", async () => {
+    const Q = `mutation($i: AuthRegisterInput!) { authRegister(input: $i) { message userErrors { code retryAfter } } }`;
+    const input = { customerNumber: "1000005", email: "guess@example.org", displayName: "Guess", password: "My own login 2026!" };
+    for (let i = 0; i < 5; i++) {
+      const res = await t.gql(Q, { i: { ...input, customerPassword: `wrong guess ${i}` } }, anonymous());
+      assert.deepEqual(res.body.data.authRegister.userErrors, []);
+    }
+    const queued = await count("outbox", "topic = 'registration'");
+    const limited = (await t.gql(Q, { i: { ...input, customerPassword: DEMO_PASSWORD } }, anonymous())).body.data.authRegister;
+    assert.equal(limited.message, "");
+    assert.equal(limited.userErrors[0].code, "RATE_LIMITED");
+    assert.ok(limited.userErrors[0].retryAfter >= 1);
+    assert.equal(await count("outbox", "topic = 'registration'"), queued);
+  });
+});
+
 async function createUser(email: string, customerId: number, role: string): Promise<void> {
   const [hash] = await t.app.db.query("SELECT password_hash FROM users WHERE email = 'admin@alpenblick.at'");
   const result = await t.app.db.query(
@@ -224,6 +347,9 @@ describe("recovery", () => {
     assert.ok((await placesHolding(t.app.db, email)).includes("users.email"), "the search finds what is stored");
 
     const RESET = `mutation($i: AuthPasswordResetInput!) { authPasswordReset(input: $i) { ok userErrors { code } } }`;
+    const weak = await t.gql(RESET, { i: { token, newPassword: "passwort1234" } }, anonymous());
+    assert.deepEqual(weak.body.data.authPasswordReset, { ok: false, userErrors: [{ code: "WEAK_PASSWORD" }] });
+    assert.equal(await count("password_resets", "token_hash = ? AND used_at IS NULL", [sha256(token)]), 1, "the link still works");
     const done = await t.gql(RESET, { i: { token, newPassword: "Reset and renewed 2026" } }, anonymous());
     assert.equal(done.body.data.authPasswordReset.ok, true);
     const again = await t.gql(RESET, { i: { token, newPassword: "Another new one 2026" } }, anonymous());
@@ -396,6 +522,34 @@ describe("resellers", () => {
   });
 });
 
+describe("the OAuth token endpoint", () => {
+  test("wrong client secrets get 401; after 5 the client waits: 429 with Retry-After, even with the right secret", async () => {
+    const [reseller] = await t.app.db.query("SELECT id FROM resellers ORDER BY id LIMIT 1");
+    const created = await t.gql(
+      `mutation($r: ID!) { resellerApiClientCreate(resellerId: $r, name: "Limited") { clientId clientSecret } }`,
+      {
+        r: toGlobalId("Reseller", reseller.id),
+      },
+    );
+    const { clientId, clientSecret } = created.body.data.resellerApiClientCreate;
+    const grant = (secret: string) =>
+      fetch(`${t.url}/oauth/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": freshIp() },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret }),
+      });
+    for (let i = 0; i < 5; i++) {
+      const wrong = await grant(`wrong secret ${i}`);
+      assert.equal(wrong.status, 401);
+      assert.equal(((await wrong.json()) as any).error, "invalid_client");
+    }
+    const limited = await grant(clientSecret);
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get("retry-after")) >= 1);
+    assert.equal(((await limited.json()) as any).error, "slow_down");
+  });
+});
+
 describe("customer PIN and phone passwords", () => {
   test("only the customer's ADMIN reads the PIN; a new PIN kills the old one at once; staff can only check it", async () => {
     const [c] = await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'");
@@ -489,8 +643,8 @@ describe("parallel guessing", () => {
     const attempts = await Promise.all(
       Array.from({ length: 20 }, (_, i) => login({ email: "admin@isarwerk.de", password: `parallel wrong ${i}` }, freshIp())),
     );
-    const checked = attempts.filter((a) => a.payload?.userErrors?.[0]?.code === "INVALID_CREDENTIALS").length;
-    const limited = attempts.filter((a) => a.res.body.errors?.[0]?.extensions?.code === "RATE_LIMITED").length;
+    const checked = attempts.filter((a) => a.payload.userErrors[0]?.code === "INVALID_CREDENTIALS").length;
+    const limited = attempts.filter((a) => a.payload.userErrors[0]?.code === "RATE_LIMITED").length;
     assert.ok(checked <= 5, `${checked} attempts were checked`);
     assert.equal(checked + limited, 20);
   });

@@ -287,6 +287,89 @@ describe("contact rules", () => {
   });
 });
 
+describe("refusals", () => {
+  const CANCEL = `mutation($id: ID!) { emailVerificationCancel(id: $id) { verification { status } userErrors { code field } } }`;
+  const RESEND = `mutation($id: ID!) { emailVerificationResend(id: $id) { verification { status } userErrors { code field } } }`;
+  const count = async (table: string, where: string, params: unknown[] = []) =>
+    Number((await t.app.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n);
+  const asUser = async (email: string) => {
+    const [user] = await t.app.db.query("SELECT id FROM users WHERE email = ?", [email]);
+    return t.as({ kind: "customer", userId: user.id, roles: new Map(), label: email, familyId: null });
+  };
+  const requestLoginEmail = async (headers: Record<string, string>, email: string) => {
+    const res = await t.gql(
+      `mutation($e: EmailAddress!) { authLoginEmailUpdate(email: $e) { ok userErrors { code } } }`,
+      { e: email },
+      headers,
+    );
+    assert.deepEqual(res.body.data.authLoginEmailUpdate, { ok: true, userErrors: [] });
+    const [v] = await t.app.db.query("SELECT id FROM email_verifications WHERE new_email = ? ORDER BY id DESC LIMIT 1", [email]);
+    return toGlobalId("EmailVerification", v.id);
+  };
+
+  test("an over-long token is INVALID_INPUT", async () => {
+    const res = await t.gql(
+      `mutation($t: String!) { emailVerificationConfirm(token: $t) { verification { status } userErrors { code field } } }`,
+      { t: "x".repeat(101) },
+      { authorization: "" },
+    );
+    assert.equal(res.body.errors, undefined);
+    assert.deepEqual(res.body.data.emailVerificationConfirm, {
+      verification: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["token"] }],
+    });
+  });
+
+  test("a confirmed change can be neither cancelled nor resent, and stays as it is", async () => {
+    await createContact("settled@alpenblick.at");
+    await fetch(linkIn(await mailTo("settled@alpenblick.at")));
+    const [v] = await t.app.db.query("SELECT id, token_hash FROM email_verifications WHERE new_email = 'settled@alpenblick.at'");
+    const id = toGlobalId("EmailVerification", v.id);
+    const [audits, queued] = [
+      await count("audit_log", "action = 'email.change.cancelled'"),
+      await count("outbox", "topic = 'email-verification'"),
+    ];
+    for (const [mutation, name] of [
+      [CANCEL, "emailVerificationCancel"],
+      [RESEND, "emailVerificationResend"],
+    ]) {
+      const res = await t.gql(mutation, { id });
+      assert.deepEqual(res.body.data[name], { verification: null, userErrors: [{ code: "NOT_PENDING", field: ["id"] }] });
+    }
+    const [after] = await t.app.db.query("SELECT status, token_hash FROM email_verifications WHERE id = ?", [v.id]);
+    assert.equal(after.status, "CONFIRMED");
+    assert.deepEqual(after.token_hash, v.token_hash, "no new link");
+    assert.equal(await count("audit_log", "action = 'email.change.cancelled'"), audits);
+    assert.equal(await count("outbox", "topic = 'email-verification'"), queued);
+  });
+
+  test("confirming an address another login took meanwhile is TAKEN and changes nothing", async () => {
+    const technik = await asUser("technik@alpenblick.at");
+    await requestLoginEmail(technik, "buchhaltung@alpenblick.at");
+    const token = new URL(linkIn(await mailTo("buchhaltung@alpenblick.at"))).searchParams.get("token")!;
+    const res = await t.gql(CONFIRM, { t: token }, { authorization: "" });
+    assert.deepEqual(res.body.data.emailVerificationConfirm, { verification: null, userErrors: [{ code: "TAKEN" }] });
+    assert.equal(await count("users", "email IN ('technik@alpenblick.at', 'buchhaltung@alpenblick.at')"), 2);
+    assert.equal(await count("email_verifications", "new_email = 'buchhaltung@alpenblick.at' AND status = 'PENDING'"), 1);
+  });
+
+  test("a login's pending change is its user's alone: anyone else is refused as for an unknown id", async () => {
+    const admin = await asUser("admin@alpenblick.at");
+    const id = await requestLoginEmail(admin, "gruber.neu@alpenblick.at");
+    const refusal = async (verificationId: string, headers: Record<string, string>) => {
+      const res = await t.gql(CANCEL, { id: verificationId }, headers);
+      return [res.body.errors?.[0].message, res.body.errors?.[0].extensions?.code];
+    };
+    const other = await asUser("technik@alpenblick.at");
+    const foreign = await refusal(id, other);
+    assert.deepEqual(foreign, await refusal(toGlobalId("EmailVerification", 987654), other));
+    assert.equal(foreign[1], "FORBIDDEN");
+    assert.equal(await count("email_verifications", "new_email = 'gruber.neu@alpenblick.at' AND status = 'PENDING'"), 1);
+    const own = await t.gql(CANCEL, { id }, admin);
+    assert.deepEqual(own.body.data.emailVerificationCancel, { verification: { status: "CANCELLED" }, userErrors: [] });
+  });
+});
+
 describe("expiry", () => {
   test("with EMAIL_VERIFICATION_TTL in seconds an expired link fails, before the sweep has run", async () => {
     const short = await startTestApp({ EMAIL_VERIFICATION_TTL: "2s" });

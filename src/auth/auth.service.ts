@@ -1,8 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
-import { inTransaction } from "../platform/db";
 import { jsonColumn, Row } from "../platform/rows";
+import { refuse, UserErrorCode } from "../platform/user-error";
+import { mutateUntargeted, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
+import { EmailChangeService } from "../verifications/email-change.service";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { CustomerRole, StaffRole, UserKind } from "../users/user.enums";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ipAllowed } from "../access/ip-allowlist";
@@ -11,44 +14,47 @@ import { AuthenticatedPrincipal, randomToken, sha256 } from "../access/tokens";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
-export type AuthErrorCode =
-  "INVALID_CREDENTIALS" | "IP_NOT_ALLOWED" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "WEAK_PASSWORD" | "INVALID_INPUT";
-
-export class AuthFailure extends Error {
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface Session {
+/** What a sign-in or a refresh answers with. */
+export interface SessionTokens {
   accessToken: string;
   refreshToken: string;
   expiresAt: Date;
+}
+
+export interface Session extends SessionTokens {
   principal: AuthenticatedPrincipal;
 }
+
+const tokensOf = ({ accessToken, refreshToken, expiresAt }: Session): SessionTokens => ({ accessToken, refreshToken, expiresAt });
+
+const WRONG_LOGIN = "Wrong login or password";
+const WRONG_CLIENT = "Wrong client id or secret";
+const IP_REFUSED = "Logins to this customer are not allowed from your address";
+/** Where the refusals of each mutation point: the password of authLogin, the argument of authRefresh. */
+const PASSWORD_FIELD = ["input", "password"];
+const REFRESH_TOKEN_FIELD = ["refreshToken"];
+const NEW_PASSWORD_FIELD = ["input", "newPassword"];
 
 interface Subject {
   kind: RefreshSubjectKind;
   id: number;
 }
 
-/** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
+/**
+ * Builds the principal of a login from the database: memberships, reseller, staff role, allowlists.
+ * A login gone meanwhile or refused from this address is refused, pointing at `field`.
+ */
 async function principalOfSubject(
   db: DataSource | EntityManager,
   subject: Subject,
   ip: string,
   familyId: string,
+  field: string[],
 ): Promise<AuthenticatedPrincipal> {
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {
     const [customer] = await db.query("SELECT id, customer_number, ip_allowlist, status FROM customers WHERE id = ?", [subject.id]);
-    if (!customer || customer.status === "CLOSED") throw new AuthFailure("INVALID_CREDENTIALS", "Wrong login or password");
-    if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) {
-      throw new AuthFailure("IP_NOT_ALLOWED", "Logins to this customer are not allowed from your address");
-    }
+    if (!customer || customer.status === "CLOSED") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, field);
+    if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, field);
     return {
       kind: "customer",
       userId: null,
@@ -62,7 +68,7 @@ async function principalOfSubject(
       "SELECT c.id, c.reseller_id, c.name, r.name AS reseller_name FROM api_clients c JOIN resellers r ON r.id = c.reseller_id WHERE c.id = ? AND c.revoked_at IS NULL",
       [subject.id],
     );
-    if (!client) throw new AuthFailure("INVALID_CREDENTIALS", "Wrong client id or secret");
+    if (!client) refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_CLIENT, field);
     return {
       kind: "reseller",
       resellerId: client.reseller_id,
@@ -77,7 +83,7 @@ async function principalOfSubject(
      FROM users u LEFT JOIN resellers r ON r.id = u.reseller_id WHERE u.id = ? AND u.disabled_at IS NULL`,
     [subject.id],
   );
-  if (!user) throw new AuthFailure("INVALID_CREDENTIALS", "Wrong login or password");
+  if (!user) refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, field);
   const label = `${user.display_name} <${user.email}>`;
   if (user.kind === UserKind.STAFF)
     return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, familyId };
@@ -98,8 +104,7 @@ async function principalOfSubject(
   );
   // A customer with an allowlist only lends its role to logins from its addresses.
   const allowed = memberships.filter((m) => ipAllowed(ip, jsonColumn<string[]>(m.ip_allowlist)));
-  if (memberships.length && !allowed.length)
-    throw new AuthFailure("IP_NOT_ALLOWED", "Logins to this customer are not allowed from your address");
+  if (memberships.length && !allowed.length) refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, field);
   return {
     kind: "customer",
     userId: user.id,
@@ -109,110 +114,113 @@ async function principalOfSubject(
   };
 }
 
+type LoginInput = { email?: string; customerNumber?: string; password: string };
+
+/** The login this password opens, or null; an unknown login costs a password check all the same. */
+async function subjectOfCredentials(tx: EntityManager, input: LoginInput): Promise<Subject | null> {
+  const [row] = input.email
+    ? await tx.query("SELECT id, password_hash AS hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()])
+    : await tx.query("SELECT id, customer_password_hash AS hash FROM customers WHERE customer_number = ?", [input.customerNumber?.trim()]);
+  if (!row?.hash) {
+    await verifyAgainstDecoy(input.password);
+    return null;
+  }
+  if (!(await verifyPassword(input.password, row.hash))) return null;
+  return { kind: input.email ? RefreshSubjectKind.USER : RefreshSubjectKind.CUSTOMER, id: row.id };
+}
+
+/** A new refresh-token family and an access token for it. */
+async function startSession(tx: EntityManager, ctx: Context, subject: Subject, field: string[]): Promise<Session> {
+  const familyId = randomBytes(16).toString("hex");
+  const principal = await principalOfSubject(tx, subject, ctx.ip, familyId, field);
+  const refreshToken = randomToken();
+  await tx.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
+    familyId,
+    sha256(refreshToken),
+    subject.kind,
+    subject.id,
+    new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
+  ]);
+  const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
+  return { accessToken: token, refreshToken, expiresAt, principal };
+}
+
 export const AuthService = {
   /** Email + password (any user), or customer number + customer password (the account itself). */
-  async login(ctx: Context, input: { email?: string; customerNumber?: string; password: string }): Promise<Session> {
-    const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
-    const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
-    const release = await ctx.auth.limiter.begin(limits);
-    try {
-      return await AuthService.checkLogin(ctx, input, limits);
-    } finally {
-      await release();
-    }
+  login(ctx: Context, input: LoginInput): Promise<Outcome<SessionTokens>> {
+    return mutateUntargeted(ctx, {
+      write: async ({ tx }) => {
+        if (!input.email === !input.customerNumber) refuse(UserErrorCode.INVALID_INPUT, "Give either email or customerNumber", ["input"]);
+        const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
+        const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
+        const release = await ctx.auth.limiter.begin(limits);
+        try {
+          const subject = await subjectOfCredentials(tx, input);
+          if (!subject) {
+            // Counted before the reservation ends, so a parallel attempt sees it.
+            await ctx.auth.limiter.recordFailure(limits);
+            refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, PASSWORD_FIELD);
+          }
+          const session = await startSession(tx, ctx, subject, PASSWORD_FIELD);
+          await ctx.auth.limiter.reset(limits[0]);
+          return session;
+        } finally {
+          await release();
+        }
+      },
+      reply: tokensOf,
+    });
   },
 
-  async checkLogin(ctx: Context, input: { email?: string; customerNumber?: string; password: string }, limits: string[]): Promise<Session> {
-    let subject: Subject | null = null;
-    if (input.email) {
-      const [user] = await ctx.db.query("SELECT id, password_hash FROM users WHERE email = ? AND disabled_at IS NULL", [
-        input.email.trim(),
-      ]);
-      if (user?.password_hash && (await verifyPassword(input.password, user.password_hash)))
-        subject = { kind: RefreshSubjectKind.USER, id: user.id };
-      else if (!user?.password_hash) await verifyAgainstDecoy(input.password);
-    } else {
-      const [customer] = await ctx.db.query("SELECT id, customer_password_hash FROM customers WHERE customer_number = ?", [
-        input.customerNumber!.trim(),
-      ]);
-      if (customer?.customer_password_hash && (await verifyPassword(input.password, customer.customer_password_hash))) {
-        subject = { kind: RefreshSubjectKind.CUSTOMER, id: customer.id };
-      } else if (!customer?.customer_password_hash) await verifyAgainstDecoy(input.password);
-    }
-    if (!subject) {
-      await ctx.auth.limiter.recordFailure(limits);
-      throw new AuthFailure("INVALID_CREDENTIALS", "Wrong login or password");
-    }
-    const session = await AuthService.startSession(ctx, subject);
-    await ctx.auth.limiter.reset(limits[0]);
-    return session;
-  },
-
-  /** Client-credentials grant for reseller API clients. */
+  /** Client-credentials grant for reseller API clients (POST /oauth/token); refuses wrong credentials. */
   async clientLogin(ctx: Context, clientId: string, secret: string): Promise<Session> {
     const limits = [`client:${clientId}`, `ip:${ctx.ip}`];
     const release = await ctx.auth.limiter.begin(limits);
-    let client: { id: number; secret_hash: string } | undefined;
+    let id: number;
     try {
-      [client] = await ctx.db.query("SELECT id, secret_hash FROM api_clients WHERE client_id = ? AND revoked_at IS NULL", [clientId]);
+      const [client] = await ctx.db.query("SELECT id, secret_hash FROM api_clients WHERE client_id = ? AND revoked_at IS NULL", [clientId]);
       const ok = client ? await verifyPassword(secret, client.secret_hash) : await verifyAgainstDecoy(secret);
       // Counted before the reservation ends, so a parallel attempt sees it.
       if (!ok || !client) {
         await ctx.auth.limiter.recordFailure(limits);
-        throw new AuthFailure("INVALID_CREDENTIALS", "Wrong client id or secret");
+        refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_CLIENT);
       }
+      id = client.id;
     } finally {
       await release();
     }
-    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id: client!.id }, ctx.ip, "");
+    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id }, ctx.ip, "", []);
     const { token, expiresAt } = await ctx.auth.tokens.sign({ ...principal, familyId: null });
     return { accessToken: token, refreshToken: "", expiresAt, principal };
-  },
-
-  /** A new refresh-token family and an access token for it. */
-  async startSession(ctx: Context, subject: Subject): Promise<Session> {
-    const familyId = randomBytes(16).toString("hex");
-    const principal = await principalOfSubject(ctx.db, subject, ctx.ip, familyId);
-    const refreshToken = randomToken();
-    await ctx.db.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
-      familyId,
-      sha256(refreshToken),
-      subject.kind,
-      subject.id,
-      new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
-    ]);
-    const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
-    return { accessToken: token, refreshToken, expiresAt, principal };
   },
 
   /**
    * Rotates a refresh token: the presented one is used up and a new one of the same family is
    * returned. A token presented after it was rotated means it leaked: its family is revoked.
    */
-  async refresh(ctx: Context, refreshToken: string): Promise<Session> {
-    const [row] = await ctx.db.query(
-      "SELECT id, family_id, subject_kind, subject_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
-      [sha256(refreshToken)],
-    );
-    if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) {
-      throw new AuthFailure("INVALID_REFRESH_TOKEN", "The refresh token is not valid; sign in again");
-    }
-    const reused = async () => {
-      await AuthService.revokeFamily(ctx.db, row.family_id);
-      return new AuthFailure("REFRESH_TOKEN_REUSED", "This refresh token was used before; every session of it has been ended");
-    };
-    if (row.rotated_at) throw await reused();
-    const next = randomToken();
-    const lostRace = new Error("refresh token rotated concurrently");
-    try {
-      await inTransaction(ctx.db, async (tx) => {
-        // Only one of two concurrent refreshes with the same token can rotate it. The loser only
-        // rolls back here: revoking the family inside would wait on this transaction's own lock.
-        const result = await tx.query(
-          "UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND rotated_at IS NULL AND revoked_at IS NULL",
-          [row.id],
+  async refresh(ctx: Context, refreshToken: string): Promise<Outcome<SessionTokens>> {
+    const leaked: { familyId?: string } = {};
+    const outcome = await mutateUntargeted(ctx, {
+      write: async ({ tx }) => {
+        delete leaked.familyId;
+        // Locked: of two refreshes with the same token, the second waits for the first and finds it rotated.
+        const [row] = await tx.query(
+          "SELECT id, family_id, subject_kind, subject_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+          [sha256(refreshToken)],
         );
-        if (result.affectedRows !== 1) throw lostRace;
+        if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) {
+          refuse(UserErrorCode.INVALID_REFRESH_TOKEN, "The refresh token is not valid; sign in again", REFRESH_TOKEN_FIELD);
+        }
+        if (row.rotated_at) {
+          leaked.familyId = row.family_id;
+          refuse(
+            UserErrorCode.REFRESH_TOKEN_REUSED,
+            "This refresh token was used before; every session of it has been ended",
+            REFRESH_TOKEN_FIELD,
+          );
+        }
+        await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [row.id]);
+        const next = randomToken();
         await tx.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
           row.family_id,
           sha256(next),
@@ -220,51 +228,81 @@ export const AuthService = {
           row.subject_id,
           new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
         ]);
-      });
-    } catch (error) {
-      if (error === lostRace) throw await reused();
-      throw error;
+        const subject = { kind: row.subject_kind, id: row.subject_id };
+        const principal = await principalOfSubject(tx, subject, ctx.ip, row.family_id, REFRESH_TOKEN_FIELD);
+        const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
+        return { accessToken: token, refreshToken: next, expiresAt };
+      },
+    });
+    // The refusal rolled back and released the token's lock: the leaked family is ended in a unit of work of its own.
+    const familyId = leaked.familyId;
+    if (familyId) {
+      await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, ({ tx }) => AuthService.revokeFamily(tx, familyId));
     }
-    const principal = await principalOfSubject(ctx.db, { kind: row.subject_kind, id: row.subject_id }, ctx.ip, row.family_id);
-    const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
-    return { accessToken: token, refreshToken: next, expiresAt, principal };
+    return outcome;
   },
 
-  async revokeFamily(db: DataSource | EntityManager, familyId: string): Promise<void> {
-    await db.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL", [familyId]);
+  async revokeFamily(tx: EntityManager, familyId: string): Promise<void> {
+    await tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL", [familyId]);
   },
 
   /** Ends the session of the given refresh token, or else the caller's own session. */
-  async logout(ctx: Context, refreshToken?: string): Promise<void> {
-    if (refreshToken) {
-      const [row] = await ctx.db.query("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", [sha256(refreshToken)]);
-      if (row) await AuthService.revokeFamily(ctx.db, row.family_id);
-      return;
-    }
-    if (ctx.principal.kind !== "anonymous" && ctx.principal.familyId) await AuthService.revokeFamily(ctx.db, ctx.principal.familyId);
+  logout(ctx: Context, refreshToken?: string): Promise<Outcome<{ ok: boolean }>> {
+    return mutateUntargeted(ctx, {
+      write: async ({ tx }) => {
+        if (refreshToken) {
+          const [row] = await tx.query("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", [sha256(refreshToken)]);
+          if (row) await AuthService.revokeFamily(tx, row.family_id);
+        } else if (ctx.principal.kind !== "anonymous" && ctx.principal.familyId) {
+          await AuthService.revokeFamily(tx, ctx.principal.familyId);
+        }
+        return { ok: true };
+      },
+    });
+  },
+
+  /**
+   * Asks to change a user's login email: it changes once the link sent to the new address is
+   * confirmed. A login is the person's own, not a customer's: its pending change is listed under no customer.
+   */
+  requestLoginEmail(ctx: Context, userId: number, email: string): Promise<Outcome<{ ok: boolean }>> {
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        await EmailChangeService.request(uow, ctx, {
+          purpose: EmailVerificationPurpose.LOGIN_EMAIL,
+          targetId: userId,
+          customerId: null,
+          newEmail: email,
+        });
+        return { ok: true };
+      },
+    });
   },
 
   /** Needs the current password; ends every other session of the user. */
-  async changePassword(ctx: Context, userId: number, current: string, next: string): Promise<void> {
-    const [user] = await ctx.db.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
-    const limits = [`password-change:${userId}`];
-    await ctx.auth.limiter.assertAllowed(limits);
-    if (!user?.password_hash || !(await verifyPassword(current, user.password_hash))) {
-      await ctx.auth.limiter.recordFailure(limits);
-      throw new AuthFailure("INVALID_CREDENTIALS", "The current password is wrong", "currentPassword");
-    }
-    const keep = ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId;
-    // The new password and the end of the other sessions land together, or not at all.
-    await inTransaction(ctx.db, (tx) => AuthService.setPassword(tx, userId, next, keep));
+  changePassword(ctx: Context, userId: number, current: string, next: string): Promise<Outcome<{ ok: boolean }>> {
+    return mutateUntargeted(ctx, {
+      write: async ({ tx }) => {
+        const limits = [`password-change:${userId}`];
+        await ctx.auth.limiter.assertAllowed(limits);
+        const [user] = await tx.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
+        if (!user?.password_hash || !(await verifyPassword(current, user.password_hash))) {
+          await ctx.auth.limiter.recordFailure(limits);
+          refuse(UserErrorCode.INVALID_CREDENTIALS, "The current password is wrong", ["input", "currentPassword"]);
+        }
+        await AuthService.setPassword(tx, userId, next, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
+        return { ok: true };
+      },
+    });
   },
 
-  /** Sets a checked password and revokes every session of the user except `keepFamily`. */
-  async setPassword(db: DataSource | EntityManager, userId: number, password: string, keepFamily: string | null): Promise<void> {
+  /** Sets a checked password (refused as input.newPassword) and revokes every session of the user except `keepFamily`. */
+  async setPassword(tx: EntityManager, userId: number, password: string, keepFamily: string | null): Promise<void> {
     const problem = passwordProblem(password);
-    if (problem) throw new AuthFailure("WEAK_PASSWORD", `The password ${problem}`, "newPassword");
+    if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, NEW_PASSWORD_FIELD);
     const hash = await hashPassword(password);
-    await db.query("UPDATE users SET password_hash = ?, password_changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [hash, userId]);
-    await db.query(
+    await tx.query("UPDATE users SET password_hash = ?, password_changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [hash, userId]);
+    await tx.query(
       "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE subject_kind = 'USER' AND subject_id = ? AND revoked_at IS NULL AND family_id <> ?",
       [userId, keepFamily ?? ""],
     );

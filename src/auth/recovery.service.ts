@@ -1,14 +1,16 @@
-import { AuditService } from "../audit/audit.service";
-import { Context } from "../platform/context";
-import { inTransaction } from "../platform/db";
+import { ANONYMOUS, Context } from "../platform/context";
+import { refuse, UserErrorCode } from "../platform/user-error";
+import { mutateUntargeted, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
+import { EmailChangeService } from "../verifications/email-change.service";
+import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderLoginExists, renderPasswordReset, renderUsernameReminder } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 import { CustomerRole, UserKind } from "../users/user.enums";
-import { AuthFailure, AuthService } from "./auth.service";
+import { AuthService } from "./auth.service";
 import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
-import { linkToken, newLinkSecret, sha256 } from "../access/tokens";
+import { linkToken, sha256 } from "../access/tokens";
 
 export const PASSWORD_RESET_TTL_MS = 3600 * 1000;
 
@@ -16,17 +18,29 @@ export const PASSWORD_RESET_TTL_MS = 3600 * 1000;
 export const RECOVERY_REPLY =
   "If the details match an account, we have sent an email to the address on file. It can take a few minutes to arrive.";
 
+type RecoveryOutcome = Outcome<{ message: string }>;
+const recoveryReply = () => ({ message: RECOVERY_REPLY });
+
 export const RecoveryService = {
   /** "I forgot my username": the worker emails the logins of the customer to its stored email. */
-  async requestUsernameReminder(ctx: Context, customerNumber: string): Promise<string> {
-    await ctx.outbox.transaction(ctx.db, (_tx, emit) => emit("username-reminder", { customerNumber: customerNumber.trim().slice(0, 40) }));
-    return RECOVERY_REPLY;
+  requestUsernameReminder(ctx: Context, customerNumber: string): Promise<RecoveryOutcome> {
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        if (customerNumber.length > 20) refuse(UserErrorCode.INVALID_INPUT, "customerNumber is too long", ["customerNumber"]);
+        await uow.emit("username-reminder", { customerNumber: customerNumber.trim() });
+      },
+      reply: recoveryReply,
+    });
   },
 
   /** "I forgot my password": the worker emails a single-use link valid for one hour. */
-  async requestPasswordReset(ctx: Context, email: string): Promise<string> {
-    await ctx.outbox.transaction(ctx.db, (_tx, emit) => emit("password-reset", { email: email.trim().toLowerCase().slice(0, 254) }));
-    return RECOVERY_REPLY;
+  requestPasswordReset(ctx: Context, email: string): Promise<RecoveryOutcome> {
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        await uow.emit("password-reset", { email: email.trim().toLowerCase().slice(0, 254) });
+      },
+      reply: recoveryReply,
+    });
   },
 
   /**
@@ -34,7 +48,7 @@ export const RecoveryService = {
    * and the email must be one of the customer's contacts. Both outcomes cost one lookup, one
    * password check and one outbox row, so the reply and its timing do not tell them apart.
    */
-  async register(
+  register(
     ctx: Context,
     input: {
       customerNumber: string;
@@ -44,63 +58,72 @@ export const RecoveryService = {
       displayName: string;
       password: string;
     },
-  ): Promise<string> {
-    const problem = passwordProblem(input.password);
-    if (problem) throw new AuthFailure("WEAK_PASSWORD", `The password ${problem}`, "password");
-    if (!input.customerPassword === !input.latestInvoiceNumber) {
-      throw new AuthFailure("INVALID_INPUT", "Give either the customer password or the latest invoice number", "customerPassword");
-    }
-    await ctx.auth.limiter.assertAllowed([`register:${input.customerNumber}`, `ip:${ctx.ip}`]);
-    const [customer] = await ctx.db.query(
-      `SELECT c.id, c.customer_password_hash,
-        (SELECT number FROM invoices i WHERE i.customer_id = c.id AND i.kind = 'INVOICE' ORDER BY issue_date DESC, id DESC LIMIT 1) AS latest_invoice,
-        (SELECT COUNT(*) FROM contacts k WHERE k.customer_id = c.id AND k.email = ?) AS contact_matches
-       FROM customers c WHERE c.customer_number = ?`,
-      [input.email.trim(), input.customerNumber.trim()],
-    );
-    let role: CustomerRole | null = null;
-    if (input.customerPassword) {
-      const ok = customer?.customer_password_hash
-        ? await verifyPassword(input.customerPassword, customer.customer_password_hash)
-        : await verifyAgainstDecoy(input.customerPassword);
-      if (ok) role = CustomerRole.ADMIN;
-    } else {
-      await verifyAgainstDecoy(input.password); // the same work as the other proof
-      if (customer?.latest_invoice && customer.latest_invoice === input.latestInvoiceNumber!.trim()) role = CustomerRole.READ_ONLY;
-    }
-    const passwordHash = await hashPassword(input.password);
-    const accepted = !!role && Number(customer.contact_matches) > 0;
-    if (!accepted) await ctx.auth.limiter.recordFailure([`register:${input.customerNumber}`, `ip:${ctx.ip}`]);
-    // A rejected one is a row without details: the same statements, and nothing for the worker to do.
-    await ctx.outbox.transaction(ctx.db, async (tx, emit) => {
-      const row = await tx.query(
-        "INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)",
-        [
-          accepted ? customer.id : null,
-          accepted ? input.email.trim().toLowerCase() : null,
-          accepted ? input.displayName.trim() : null,
-          accepted ? passwordHash : null,
-          accepted ? role : null,
-        ],
-      );
-      await emit("registration", { registrationId: Number(row.insertId) });
+  ): Promise<RecoveryOutcome> {
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        const problem = passwordProblem(input.password);
+        if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, ["input", "password"]);
+        if (!input.customerPassword === !input.latestInvoiceNumber) {
+          refuse(UserErrorCode.INVALID_INPUT, "Give either the customer password or the latest invoice number", [
+            "input",
+            "customerPassword",
+          ]);
+        }
+        const limits = [`register:${input.customerNumber}`, `ip:${ctx.ip}`];
+        await ctx.auth.limiter.assertAllowed(limits);
+        const [customer] = await uow.tx.query(
+          `SELECT c.id, c.customer_password_hash,
+            (SELECT number FROM invoices i WHERE i.customer_id = c.id AND i.kind = 'INVOICE' ORDER BY issue_date DESC, id DESC LIMIT 1) AS latest_invoice,
+            (SELECT COUNT(*) FROM contacts k WHERE k.customer_id = c.id AND k.email = ?) AS contact_matches
+           FROM customers c WHERE c.customer_number = ?`,
+          [input.email.trim(), input.customerNumber.trim()],
+        );
+        let role: CustomerRole | null = null;
+        if (input.customerPassword) {
+          const ok = customer?.customer_password_hash
+            ? await verifyPassword(input.customerPassword, customer.customer_password_hash)
+            : await verifyAgainstDecoy(input.customerPassword);
+          if (ok) role = CustomerRole.ADMIN;
+        } else {
+          await verifyAgainstDecoy(input.password); // the same work as the other proof
+          if (customer?.latest_invoice && customer.latest_invoice === input.latestInvoiceNumber?.trim()) role = CustomerRole.READ_ONLY;
+        }
+        const passwordHash = await hashPassword(input.password);
+        const accepted = !!role && Number(customer.contact_matches) > 0;
+        if (!accepted) await ctx.auth.limiter.recordFailure(limits);
+        // A rejected one is a row without details: the same statements, and nothing for the worker to do.
+        const row = await uow.tx.query(
+          "INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+          [
+            accepted ? customer.id : null,
+            accepted ? input.email.trim().toLowerCase() : null,
+            accepted ? input.displayName.trim() : null,
+            accepted ? passwordHash : null,
+            accepted ? role : null,
+          ],
+        );
+        await uow.emit("registration", { registrationId: Number(row.insertId) });
+      },
+      reply: recoveryReply,
     });
-    return RECOVERY_REPLY;
   },
 
   /** Sets a new password with a reset token; the token works once and ends every session. */
-  async resetPassword(ctx: Context, token: string, password: string): Promise<void> {
-    const problem = passwordProblem(password);
-    if (problem) throw new AuthFailure("WEAK_PASSWORD", `The password ${problem}`, "newPassword");
-    await inTransaction(ctx.db, async (tx) => {
-      const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
-        sha256(token),
-      ]);
-      if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) {
-        throw new AuthFailure("INVALID_CREDENTIALS", "This reset link is not valid any more; ask for a new one", "token");
-      }
-      await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
-      await AuthService.setPassword(tx, reset.user_id, password, null);
+  resetPassword(ctx: Context, token: string, password: string): Promise<Outcome<{ ok: boolean }>> {
+    return mutateUntargeted(ctx, {
+      write: async ({ tx }) => {
+        const problem = passwordProblem(password);
+        if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, ["input", "newPassword"]);
+        const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
+          sha256(token),
+        ]);
+        if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) {
+          refuse(UserErrorCode.INVALID_CREDENTIALS, "This reset link is not valid any more; ask for a new one", ["input", "token"]);
+        }
+        await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
+        await AuthService.setPassword(tx, reset.user_id, password, null);
+        return { ok: true };
+      },
     });
   },
 };
@@ -179,51 +202,46 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
      */
     async registration({ outboxId, payload, final, doneIn, lockOpenIn }) {
       const [registration] = await db.query(
-        "SELECT r.*, c.locale FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?",
+        "SELECT r.*, c.locale, c.customer_number, c.reseller_id FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?",
         [payload.registrationId],
       );
       if (!registration?.customer_id) {
         if (registration) await db.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
         return { skipped: 1 };
       }
-      const created = await relay.transaction(db, async (tx, emit) => {
+      const registrant = {
+        dbId: registration.customer_id,
+        resellerId: registration.reseller_id,
+        customerNumber: registration.customer_number,
+      };
+      const created = await unitOfWork({ db, outbox: relay, principal: ANONYMOUS }, async (uow) => {
         // First: a second run of this registration must not find the login the first one made.
-        await lockOpenIn(tx);
-        const [existing] = await tx.query("SELECT id FROM users WHERE email = ? FOR UPDATE", [registration.email]);
+        await lockOpenIn(uow.tx);
+        const [existing] = await uow.tx.query("SELECT id FROM users WHERE email = ? FOR UPDATE", [registration.email]);
         if (existing) return false;
-        const result = await tx.query(
+        const result = await uow.tx.query(
           "INSERT INTO users (kind, email, display_name, password_hash, password_changed_at, disabled_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3), CURRENT_TIMESTAMP(3))",
           [UserKind.CUSTOMER, registration.email, registration.display_name, registration.password_hash],
         );
-        await tx.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [
-          result.insertId,
+        const userId = Number(result.insertId);
+        await uow.tx.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [
+          userId,
           registration.customer_id,
           registration.role,
         ]);
-        const secret = newLinkSecret(config.linkTokenKeys);
-        const verification = await tx.query(
-          "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, token_seed, token_key_id, expires_at) VALUES (NULL, 'LOGIN_EMAIL', ?, ?, ?, ?, ?, ?)",
-          [
-            result.insertId,
-            registration.email,
-            secret.hash,
-            secret.seed,
-            secret.keyId,
-            new Date(Date.now() + config.emailVerificationTtlMs),
-          ],
+        // The login's address is a pending change like any other: it works once its link is followed.
+        await EmailChangeService.request(
+          uow,
+          { config },
+          { purpose: EmailVerificationPurpose.LOGIN_EMAIL, targetId: userId, customerId: null, newEmail: registration.email },
         );
-        await emit("email-verification", { verificationId: Number(verification.insertId) });
-        await AuditService.record(
-          tx,
-          { kind: "anonymous" },
-          {
-            customerId: registration.customer_id,
-            action: "user.registered",
-            details: { email: registration.email, role: registration.role, pending: "confirmation link" },
-          },
+        await uow.audit(
+          "user.registered",
+          { email: registration.email, role: registration.role, pending: "confirmation link" },
+          registrant,
         );
-        await tx.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
-        await doneIn(tx);
+        await uow.tx.query("DELETE FROM registrations WHERE id = ?", [registration.id]);
+        await doneIn(uow.tx);
         return true;
       });
       // A new login hears from the confirmation link; an existing one is told it exists.

@@ -1,6 +1,7 @@
 import { FastifyInstance, FastifyRequest } from "fastify";
-import { AuthFailure, AuthService } from "../auth/auth.service";
+import { AuthService } from "../auth/auth.service";
 import { retryAfterOf } from "../platform/rate-limit";
+import { Refusal } from "../platform/user-error";
 import { ContextDeps as Deps, createContext } from "./request-context";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { confirmPage } from "../verifications/confirm-page";
@@ -39,13 +40,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
       const session = await AuthService.clientLogin(createContext(request, deps), id, secret);
       return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
     } catch (error) {
-      if (error instanceof AuthFailure) return reply.code(401).send({ error: "invalid_client", error_description: error.message });
+      if (!(error instanceof Refusal)) throw error;
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined) {
         void reply.header("retry-after", String(retryAfter));
-        return reply.code(429).send({ error: "slow_down", error_description: (error as Error).message });
+        return reply.code(429).send({ error: "slow_down", error_description: error.message });
       }
-      throw error;
+      // Every other refusal of the grant is about the credentials.
+      return reply.code(401).send({ error: "invalid_client", error_description: error.message });
     }
   });
 }
@@ -54,7 +56,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
 export function registerVerificationRoute(app: FastifyInstance, deps: Deps): void {
   app.get("/verify-email", async (request, reply) => {
     const token = (request.query as { token?: unknown }).token;
-    const result = await EmailChangeService.confirm(createContext(request, deps), typeof token === "string" ? token : "");
+    const result = await EmailChangeService.confirmLink(createContext(request, deps), typeof token === "string" ? token : "");
     const page =
       result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
     const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");
