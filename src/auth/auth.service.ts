@@ -117,10 +117,10 @@ async function principalOfSubject(
 type LoginInput = { email?: string; customerNumber?: string; password: string };
 
 /** The login this password opens, or null; an unknown login costs a password check all the same. */
-async function subjectOfCredentials(tx: EntityManager, input: LoginInput): Promise<Subject | null> {
+async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<Subject | null> {
   const [row] = input.email
-    ? await tx.query("SELECT id, password_hash AS hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()])
-    : await tx.query("SELECT id, customer_password_hash AS hash FROM customers WHERE customer_number = ?", [input.customerNumber?.trim()]);
+    ? await db.query("SELECT id, password_hash AS hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()])
+    : await db.query("SELECT id, customer_password_hash AS hash FROM customers WHERE customer_number = ?", [input.customerNumber?.trim()]);
   if (!row?.hash) {
     await verifyAgainstDecoy(input.password);
     return null;
@@ -148,25 +148,29 @@ async function startSession(tx: EntityManager, ctx: Context, subject: Subject, f
 export const AuthService = {
   /** Email + password (any user), or customer number + customer password (the account itself). */
   login(ctx: Context, input: LoginInput): Promise<Outcome<SessionTokens>> {
+    const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
+    const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
     return mutateUntargeted(ctx, {
-      write: async ({ tx }) => {
+      // The password check runs outside the transaction: it is slow, and the pool is not its to hold.
+      prepare: async () => {
         if (!input.email === !input.customerNumber) refuse(UserErrorCode.INVALID_INPUT, "Give either email or customerNumber", ["input"]);
-        const identifier = input.email ? `email:${input.email.trim().toLowerCase()}` : `customer:${input.customerNumber?.trim()}`;
-        const limits = [`login:${identifier}`, `ip:${ctx.ip}`];
         const release = await ctx.auth.limiter.begin(limits);
         try {
-          const subject = await subjectOfCredentials(tx, input);
+          const subject = await subjectOfCredentials(ctx.db, input);
           if (!subject) {
             // Counted before the reservation ends, so a parallel attempt sees it.
             await ctx.auth.limiter.recordFailure(limits);
             refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, PASSWORD_FIELD);
           }
-          const session = await startSession(tx, ctx, subject, PASSWORD_FIELD);
-          await ctx.auth.limiter.reset(limits[0]);
-          return session;
+          return subject;
         } finally {
           await release();
         }
+      },
+      write: async ({ tx }, subject) => {
+        const session = await startSession(tx, ctx, subject, PASSWORD_FIELD);
+        await ctx.auth.limiter.reset(limits[0]);
+        return session;
       },
       reply: tokensOf,
     });

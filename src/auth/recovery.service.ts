@@ -59,8 +59,10 @@ export const RecoveryService = {
       password: string;
     },
   ): Promise<RecoveryOutcome> {
+    const limits = [`register:${input.customerNumber}`, `ip:${ctx.ip}`];
     return mutateUntargeted(ctx, {
-      write: async (uow) => {
+      // Two password hashes: run before the transaction, so that no pooled connection waits for them.
+      prepare: async () => {
         const problem = passwordProblem(input.password);
         if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, ["input", "password"]);
         if (!input.customerPassword === !input.latestInvoiceNumber) {
@@ -69,9 +71,8 @@ export const RecoveryService = {
             "customerPassword",
           ]);
         }
-        const limits = [`register:${input.customerNumber}`, `ip:${ctx.ip}`];
         await ctx.auth.limiter.assertAllowed(limits);
-        const [customer] = await uow.tx.query(
+        const [customer] = await ctx.db.query(
           `SELECT c.id, c.customer_password_hash,
             (SELECT number FROM invoices i WHERE i.customer_id = c.id AND i.kind = 'INVOICE' ORDER BY issue_date DESC, id DESC LIMIT 1) AS latest_invoice,
             (SELECT COUNT(*) FROM contacts k WHERE k.customer_id = c.id AND k.email = ?) AS contact_matches
@@ -89,17 +90,20 @@ export const RecoveryService = {
           if (customer?.latest_invoice && customer.latest_invoice === input.latestInvoiceNumber?.trim()) role = CustomerRole.READ_ONLY;
         }
         const passwordHash = await hashPassword(input.password);
-        const accepted = !!role && Number(customer.contact_matches) > 0;
+        const accepted = role !== null && Number(customer.contact_matches) > 0;
         if (!accepted) await ctx.auth.limiter.recordFailure(limits);
+        return accepted ? { customerId: Number(customer.id), role, passwordHash } : null;
+      },
+      write: async (uow, accepted) => {
         // A rejected one is a row without details: the same statements, and nothing for the worker to do.
         const row = await uow.tx.query(
           "INSERT INTO registrations (customer_id, email, display_name, password_hash, role) VALUES (?, ?, ?, ?, ?)",
           [
-            accepted ? customer.id : null,
+            accepted?.customerId ?? null,
             accepted ? input.email.trim().toLowerCase() : null,
             accepted ? input.displayName.trim() : null,
-            accepted ? passwordHash : null,
-            accepted ? role : null,
+            accepted?.passwordHash ?? null,
+            accepted?.role ?? null,
           ],
         );
         await uow.emit("registration", { registrationId: Number(row.insertId) });

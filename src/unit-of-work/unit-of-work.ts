@@ -63,15 +63,22 @@ export async function unitOfWork<T>(
 /** A mutation's answer: what `reply` gives, with the userErrors when the unit of work was refused. */
 export type Outcome<P> = (P & { userErrors: UserError[] }) | { userErrors: UserError[] };
 
-interface Steps<R, P> {
+interface Steps<R, P, X> {
+  /**
+   * Checks before the transaction, for slow work such as a password hash: no pooled connection
+   * waits while it runs (under a credential-stuffing attack the pool would be the first to go).
+   * Its Refusal is a userError like the write's; what it returns is handed to `write`.
+   */
+  prepare?: () => Promise<X>;
   /** The writes, in one transaction; a thrown Refusal rolls them back and becomes userErrors. */
-  write: (uow: UnitOfWork) => Promise<R>;
+  write: (uow: UnitOfWork, prepared: X) => Promise<R>;
   /** The payload, read after commit with fresh loaders; without it the write's result is the payload. */
   reply?: (written: R) => Promise<P> | P;
 }
 
-interface TargetedSteps<T, R, P> {
-  write: (uow: UnitOfWork, target: T) => Promise<R>;
+interface TargetedSteps<T, R, P, X> {
+  prepare?: (target: T) => Promise<X>;
+  write: (uow: UnitOfWork, target: T, prepared: X) => Promise<R>;
   reply?: (written: R, target: T) => Promise<P> | P;
 }
 
@@ -85,10 +92,10 @@ export interface Target {
  * authorized with `rule` (FORBIDDEN alike for unknown and foreign ids, so nothing can be probed),
  * and handed to `write` typed, customer present. See `mutateUntargeted` for the rest.
  */
-export async function mutate<T extends Target, R, P = R>(
+export async function mutate<T extends Target, R, P = R, X = undefined>(
   ctx: Context,
   { rule, load }: { rule: CustomerRule; load: Promise<T | null> },
-  steps: TargetedSteps<T & { customer: NonNullable<T["customer"]> }, R, P>,
+  steps: TargetedSteps<T & { customer: NonNullable<T["customer"]> }, R, P, X>,
 ): Promise<Outcome<P>> {
   const target = await load;
   const customer = target?.customer ?? null;
@@ -96,7 +103,8 @@ export async function mutate<T extends Target, R, P = R>(
   const authorized = target as T & { customer: NonNullable<T["customer"]> };
   return run(
     ctx,
-    (uow) => steps.write(uow, authorized),
+    steps.prepare && (() => steps.prepare!(authorized)),
+    (uow, prepared) => steps.write(uow, authorized, prepared),
     (written) => (steps.reply ? steps.reply(written, authorized) : (written as unknown as P)),
     customer,
   );
@@ -106,19 +114,21 @@ export async function mutate<T extends Target, R, P = R>(
  * The unit of work of a mutation with no target customer, or no caller yet (sign-in, registration,
  * creating a customer, announcing maintenance): the resolver's own checks stand for authorization.
  */
-export function mutateUntargeted<R, P = R>(ctx: Context, steps: Steps<R, P>): Promise<Outcome<P>> {
-  return run(ctx, steps.write, (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)), null);
+export function mutateUntargeted<R, P = R, X = undefined>(ctx: Context, steps: Steps<R, P, X>): Promise<Outcome<P>> {
+  return run(ctx, steps.prepare, steps.write, (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)), null);
 }
 
-async function run<R, P>(
+async function run<R, P, X>(
   ctx: Context,
-  write: (uow: UnitOfWork) => Promise<R>,
+  prepare: (() => Promise<X>) | undefined,
+  write: (uow: UnitOfWork, prepared: X) => Promise<R>,
   reply: (written: R) => Promise<P> | P,
   target: AuditedCustomer | null,
 ): Promise<Outcome<P>> {
   let written: R;
   try {
-    written = await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, write, target);
+    const prepared = (prepare ? await prepare() : undefined) as X;
+    written = await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => write(uow, prepared), target);
   } catch (error) {
     if (error instanceof Refusal) return { userErrors: error.userErrors };
     throw error;
