@@ -73,7 +73,8 @@ export function breakdownOf(r: Row): { rate: string; net: number; vat: number }[
 }
 
 export function invoiceLineFromRow(r: Row): InvoiceLineNode {
-  const currency = r.currency ?? "EUR";
+  // invoice_lines has no currency column: InvoiceService.lines gives a line its invoice's.
+  const currency = "EUR";
   return {
     invoiceId: r.invoice_id,
     productId: r.product_id,
