@@ -1,7 +1,7 @@
 import { DataSource, EntityManager } from "typeorm";
 import { Context, Principal } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { childPageLoader, RowSource } from "../platform/loaders";
+import { childPageLoader, rowSource } from "../platform/loaders";
 import { Page } from "../platform/pagination";
 import { jsonColumn, Row } from "../platform/rows";
 import { scopeOf } from "../platform/request-scope";
@@ -39,11 +39,11 @@ export function auditEntryFromRow(r: Row): AuditEntryNode {
   };
 }
 
-const AUDIT: RowSource<AuditEntryNode> = {
+const AUDIT = rowSource({
   table: "audit_log",
-  columns: ["id", "customer_id", "actor_kind", "actor_label", "action", "details", "created_at"],
+  always: ["id", "customer_id", "actor_kind", "actor_label", "action", "details", "created_at"],
   map: auditEntryFromRow,
-};
+});
 export const auditPagesByCustomer = (db: DataSource) => childPageLoader(db, AUDIT, "customer_id", [{ column: "id", desc: true }]);
 
 export const AuditService = {

@@ -8,7 +8,7 @@ import { refuse, UserErrorCode } from "../platform/user-error";
 import { mutate, Outcome } from "../unit-of-work/unit-of-work";
 import { CustomerNode } from "../customers/customer.types";
 import { toGlobalId } from "../platform/global-id";
-import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
+import { childrenLoader, rowLoader, rowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
 import { boolColumn, Row, setColumn } from "../platform/rows";
 import { ContactType } from "./contact.enums";
@@ -39,46 +39,28 @@ export function contactFromRow(r: Row): ContactNode {
 }
 
 /** Everything contactFromRow reads; of the phone password only whether one is set. */
-export const CONTACTS: RowSource<ContactNode> = {
+export const CONTACTS = rowSource({
   table: "contacts",
-  columns: [
-    "id",
-    "customer_id",
-    "types",
-    "salutation",
-    "first_name",
-    "last_name",
-    "email",
-    "email_confirmed_at",
-    "phone",
-    "phone_password_hash IS NOT NULL AS has_phone_password",
-    "restrictions",
-    "receives_invoices",
-    "created_at",
-    "updated_at",
-  ],
-  map: contactFromRow,
-  projection: {
-    always: ["id", "customer_id"],
-    fields: {
-      id: [],
-      customer: [],
-      pendingEmail: [],
-      types: ["types"],
-      salutation: ["salutation"],
-      firstName: ["first_name"],
-      lastName: ["last_name"],
-      email: ["email"],
-      emailConfirmed: ["email_confirmed_at"],
-      phone: ["phone"],
-      hasPhonePassword: ["has_phone_password"],
-      restrictions: ["restrictions"],
-      receivesInvoices: ["receives_invoices"],
-      createdAt: ["created_at"],
-      updatedAt: ["updated_at"],
-    },
+  always: ["id", "customer_id"],
+  fields: {
+    id: [],
+    customer: [],
+    pendingEmail: [],
+    types: ["types"],
+    salutation: ["salutation"],
+    firstName: ["first_name"],
+    lastName: ["last_name"],
+    email: ["email"],
+    emailConfirmed: ["email_confirmed_at"],
+    phone: ["phone"],
+    hasPhonePassword: ["phone_password_hash IS NOT NULL AS has_phone_password"],
+    restrictions: ["restrictions"],
+    receivesInvoices: ["receives_invoices"],
+    createdAt: ["created_at"],
+    updatedAt: ["updated_at"],
   },
-};
+  map: contactFromRow,
+});
 
 export const contactById = (db: DataSource) => rowLoader(db, CONTACTS, "id");
 export const contactsByCustomer = (db: DataSource, columns?: readonly string[]) =>

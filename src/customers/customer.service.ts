@@ -4,7 +4,7 @@ import { customerScope } from "../access/access";
 import { readQuery } from "../platform/db";
 import { Context } from "../platform/context";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
-import { rowLoader, RowSource } from "../platform/loaders";
+import { rowLoader, rowSource } from "../platform/loaders";
 import { columnsFor } from "../platform/projection";
 import { boolColumn, jsonColumn, Row } from "../platform/rows";
 import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.enums";
@@ -92,99 +92,53 @@ export function customerFromRow(r: Row): CustomerNode {
   return c;
 }
 
-/** Everything customerFromRow reads; never the PIN or the password hash. */
-const CUSTOMER_COLUMNS = [
-  "id",
-  "customer_number",
-  "reseller_id",
-  "kind",
-  "company_name",
-  "legal_form",
-  "salutation",
-  "first_name",
-  "last_name",
-  "vat_id",
-  "street",
-  "postal_code",
-  "city",
-  "country_code",
-  "email",
-  "phone",
-  "mobile",
-  "billing_name",
-  "billing_street",
-  "billing_postal_code",
-  "billing_city",
-  "billing_country_code",
-  "payment_method",
-  "sepa_iban",
-  "sepa_bic",
-  "sepa_account_holder",
-  "sepa_mandate_reference",
-  "sepa_mandate_date",
-  "sepa_scheme",
-  "online_invoice_enabled",
-  "online_invoice_email",
-  "newsletter_enabled",
-  "newsletter_email",
-  "newsletter_consent_at",
-  "ip_allowlist",
-  "locale",
-  "status",
-  "version",
-  "created_at",
-  "updated_at",
-  "merged_into_id",
-];
 const NAME_COLUMNS = ["kind", "company_name", "first_name", "last_name", "customer_number"];
-export const CUSTOMERS: RowSource<CustomerNode> = {
+/** Everything customerFromRow reads; never the PIN or the password hash. */
+export const CUSTOMERS = rowSource({
   table: "customers",
-  columns: CUSTOMER_COLUMNS,
-  map: customerFromRow,
-  projection: {
-    // What authorization (CustomerRef) and merged-customer lookups read.
-    always: ["id", "reseller_id", "merged_into_id"],
-    fields: {
-      id: [],
-      contacts: [],
-      products: [],
-      invoices: [],
-      pendingEmailVerifications: [],
-      reseller: [],
-      customerNumber: ["customer_number"],
-      kind: ["kind"],
-      displayName: NAME_COLUMNS,
-      companyName: ["company_name"],
-      legalForm: ["legal_form"],
-      salutation: ["salutation"],
-      firstName: ["first_name"],
-      lastName: ["last_name"],
-      vatId: ["vat_id"],
-      address: ["street", "postal_code", "city", "country_code"],
-      billingAddress: [...NAME_COLUMNS, "billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code"],
-      email: ["email"],
-      phone: ["phone"],
-      mobile: ["mobile"],
-      payment: [
-        "payment_method",
-        "sepa_iban",
-        "sepa_bic",
-        "sepa_account_holder",
-        "sepa_mandate_reference",
-        "sepa_mandate_date",
-        "sepa_scheme",
-      ],
-      onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
-      newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
-      ipAllowlist: ["ip_allowlist"],
-      locale: ["locale"],
-      status: ["status"],
-      version: ["version"],
-      createdAt: ["created_at"],
-      updatedAt: ["updated_at"],
-    },
+  // What authorization (CustomerRef) and merged-customer lookups read.
+  always: ["id", "reseller_id", "merged_into_id"],
+  fields: {
+    id: [],
+    contacts: [],
+    products: [],
+    invoices: [],
+    pendingEmailVerifications: [],
+    reseller: [],
+    customerNumber: ["customer_number"],
+    kind: ["kind"],
+    displayName: NAME_COLUMNS,
+    companyName: ["company_name"],
+    legalForm: ["legal_form"],
+    salutation: ["salutation"],
+    firstName: ["first_name"],
+    lastName: ["last_name"],
+    vatId: ["vat_id"],
+    address: ["street", "postal_code", "city", "country_code"],
+    billingAddress: [...NAME_COLUMNS, "billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code"],
+    email: ["email"],
+    phone: ["phone"],
+    mobile: ["mobile"],
+    payment: [
+      "payment_method",
+      "sepa_iban",
+      "sepa_bic",
+      "sepa_account_holder",
+      "sepa_mandate_reference",
+      "sepa_mandate_date",
+      "sepa_scheme",
+    ],
+    onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
+    newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
+    ipAllowlist: ["ip_allowlist"],
+    locale: ["locale"],
+    status: ["status"],
+    version: ["version"],
+    createdAt: ["created_at"],
+    updatedAt: ["updated_at"],
   },
-};
+  map: customerFromRow,
+});
 
 export const customerById = (db: DataSource) => rowLoader(db, CUSTOMERS, "id");
 const pinById = (db: DataSource) =>
@@ -226,7 +180,7 @@ export const CustomerService = {
     args: { first: number; after?: string; search?: string; resellerId?: number },
     fields?: ReadonlySet<string>,
   ): Promise<Page<CustomerNode>> {
-    const columns = columnsFor(ctx, CUSTOMERS, fields) ?? CUSTOMER_COLUMNS;
+    const columns = columnsFor(ctx, CUSTOMERS, fields) ?? CUSTOMERS.columns;
     const where: string[] = [];
     const params: unknown[] = [];
     const search = args.search?.trim();
@@ -256,7 +210,7 @@ export const CustomerService = {
       [...params, args.first + 1],
     );
     // Only whole customers may stand in for customerById's answers.
-    const byId = columns === CUSTOMER_COLUMNS ? ctx.loaders.get(customerById) : undefined;
+    const byId = columns === CUSTOMERS.columns ? ctx.loaders.get(customerById) : undefined;
     const nodes = rows.map((r) => {
       const node = customerFromRow(r);
       byId?.prime(node.dbId, node);

@@ -3,7 +3,7 @@ import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
-import { childPageLoader, childrenLoader, rowLoader, RowSource } from "../platform/loaders";
+import { childPageLoader, childrenLoader, rowLoader, rowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
@@ -73,7 +73,8 @@ export function breakdownOf(r: Row): { rate: string; net: number; vat: number }[
 }
 
 export function invoiceLineFromRow(r: Row): InvoiceLineNode {
-  const currency = r.currency ?? "EUR";
+  // invoice_lines has no currency column: InvoiceService.lines gives a line its invoice's.
+  const currency = "EUR";
   return {
     invoiceId: r.invoice_id,
     productId: r.product_id,
@@ -108,75 +109,40 @@ function statusFilter(statuses: InvoiceStatus[] | undefined): { sql: string; par
   return { sql: parts.join(" OR "), params };
 }
 
-export const INVOICES: RowSource<InvoiceNode> = {
+export const INVOICES = rowSource({
   table: "invoices",
-  columns: [
-    "id",
-    "customer_id",
-    "original_invoice_id",
-    "number",
-    "kind",
-    "status",
-    "issue_date",
-    "due_date",
-    "period_start",
-    "period_end",
-    "net_amount",
-    "vat_amount",
-    "gross_amount",
-    "vat_breakdown",
-    "payment_terms",
-    "currency",
-    "billing_name",
-    "billing_street",
-    "billing_postal_code",
-    "billing_city",
-    "billing_country_code",
-    "billing_addressees",
-    "paid_at",
-    "created_at",
-  ],
-  map: invoiceFromRow,
-  projection: {
-    // issue_date and id order the pages: their cursors are made of them.
-    always: ["id", "customer_id", "issue_date"],
-    fields: {
-      id: [],
-      customer: [],
-      deliveries: [],
-      pdfUrl: [],
-      lines: ["currency"],
-      originalInvoice: ["original_invoice_id"],
-      number: ["number"],
-      kind: ["kind"],
-      status: ["status", "due_date"],
-      issueDate: [],
-      dueDate: ["due_date"],
-      periodStart: ["period_start"],
-      periodEnd: ["period_end"],
-      net: ["net_amount", "currency"],
-      vat: ["vat_amount", "currency"],
-      gross: ["gross_amount", "currency"],
-      paidAt: ["paid_at"],
-      createdAt: ["created_at"],
-      billingAddress: [
-        "billing_name",
-        "billing_street",
-        "billing_postal_code",
-        "billing_city",
-        "billing_country_code",
-        "billing_addressees",
-      ],
-      vatBreakdown: ["vat_breakdown", "net_amount", "vat_amount", "currency"],
-      paymentTerms: ["payment_terms", "number"],
-    },
+  // issue_date and id order the pages: their cursors are made of them.
+  always: ["id", "customer_id", "issue_date"],
+  fields: {
+    id: [],
+    customer: [],
+    deliveries: [],
+    pdfUrl: [],
+    lines: ["currency"],
+    originalInvoice: ["original_invoice_id"],
+    number: ["number"],
+    kind: ["kind"],
+    status: ["status", "due_date"],
+    issueDate: [],
+    dueDate: ["due_date"],
+    periodStart: ["period_start"],
+    periodEnd: ["period_end"],
+    net: ["net_amount", "currency"],
+    vat: ["vat_amount", "currency"],
+    gross: ["gross_amount", "currency"],
+    paidAt: ["paid_at"],
+    createdAt: ["created_at"],
+    billingAddress: ["billing_name", "billing_street", "billing_postal_code", "billing_city", "billing_country_code", "billing_addressees"],
+    vatBreakdown: ["vat_breakdown", "net_amount", "vat_amount", "currency"],
+    paymentTerms: ["payment_terms", "number"],
   },
-};
-const INVOICE_LINES: RowSource<InvoiceLineNode> = {
+  map: invoiceFromRow,
+});
+const INVOICE_LINES = rowSource({
   table: "invoice_lines",
-  columns: ["invoice_id", "product_id", "position", "description", "quantity", "unit_price_amount", "vat_rate", "net_amount"],
+  always: ["invoice_id", "product_id", "position", "description", "quantity", "unit_price_amount", "vat_rate", "net_amount"],
   map: invoiceLineFromRow,
-};
+});
 
 export const invoiceById = (db: DataSource) => rowLoader(db, INVOICES, "id");
 export const invoicePagesByCustomer = (db: DataSource, columns?: readonly string[]) =>

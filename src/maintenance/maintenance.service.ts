@@ -4,6 +4,7 @@ import { forbidden } from "../access/access";
 import { ANONYMOUS, Context, principalLabel } from "../platform/context";
 import { toGlobalId, parseGlobalId } from "../platform/global-id";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
+import { rowSource } from "../platform/loaders";
 import { jsonColumn, Row } from "../platform/rows";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { productById } from "../products/product.service";
@@ -42,9 +43,26 @@ function announcementFromRow(r: Row): AnnouncementNode {
   };
 }
 
-const ANNOUNCEMENT_SQL = `SELECT a.*, (SELECT COUNT(*) FROM maintenance_products mp WHERE mp.announcement_id = a.id) AS product_count,
-  (SELECT COUNT(DISTINCT customer_id) FROM maintenance_products mp WHERE mp.announcement_id = a.id) AS customer_count
-  FROM maintenance_announcements a`;
+const ANNOUNCEMENTS = rowSource({
+  table: "maintenance_announcements",
+  always: [
+    "id",
+    "kind",
+    "title_de",
+    "title_en",
+    "message_de",
+    "message_en",
+    "starts_at",
+    "ends_at",
+    "status",
+    "revision",
+    "created_at",
+    "(SELECT COUNT(*) FROM maintenance_products mp WHERE mp.announcement_id = maintenance_announcements.id) AS product_count",
+    "(SELECT COUNT(DISTINCT customer_id) FROM maintenance_products mp WHERE mp.announcement_id = maintenance_announcements.id) AS customer_count",
+  ],
+  map: announcementFromRow,
+});
+const ANNOUNCEMENT_SQL = `SELECT ${ANNOUNCEMENTS.columns.join(", ")} FROM maintenance_announcements`;
 
 function assertStaff(ctx: Context): void {
   if (ctx.principal.kind !== "staff") throw forbidden("Maintenance announcements are for staff");
@@ -52,7 +70,7 @@ function assertStaff(ctx: Context): void {
 
 export const MaintenanceService = {
   async byId(ctx: Context, id: number): Promise<AnnouncementNode | null> {
-    const [row] = await ctx.db.query(`${ANNOUNCEMENT_SQL} WHERE a.id = ?`, [id]);
+    const [row] = await ctx.db.query(`${ANNOUNCEMENT_SQL} WHERE id = ?`, [id]);
     return row ? announcementFromRow(row) : null;
   },
 
@@ -156,9 +174,9 @@ export const MaintenanceService = {
 
   async list(ctx: Context, args: { first: number; after?: string }): Promise<Page<AnnouncementNode>> {
     assertStaff(ctx);
-    const order: OrderColumn[] = [{ column: "a.id", desc: true }];
+    const order: OrderColumn[] = [{ column: "id", desc: true }];
     const after = args.after ? keysetCondition(order, decodeCursor(args.after, order)) : null;
-    const rows: Row[] = await ctx.db.query(`${ANNOUNCEMENT_SQL}${after ? ` WHERE ${after.sql}` : ""} ORDER BY a.id DESC LIMIT ?`, [
+    const rows: Row[] = await ctx.db.query(`${ANNOUNCEMENT_SQL}${after ? ` WHERE ${after.sql}` : ""} ORDER BY id DESC LIMIT ?`, [
       ...(after?.params ?? []),
       args.first + 1,
     ]);

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { readQuery } from "./db";
-import { Projection } from "./projection";
+import { outputName, Projection } from "./projection";
 import { decodeCursor, keysetCondition, OrderColumn, orderBySql, Page } from "./pagination";
 
 type Row = Record<string, unknown>;
@@ -40,7 +40,7 @@ export class Loaders {
 
 /**
  * Which table a loader reads and the columns its mapper needs. Naming the columns keeps secrets
- * (hashes, PIN) out of memory and JSON columns out of temporary tables.
+ * (hashes, PIN) out of memory and JSON columns out of temporary tables. Made by rowSource.
  */
 export interface RowSource<T> {
   table: string;
@@ -48,7 +48,46 @@ export interface RowSource<T> {
   map: (row: Row) => T;
   /** Lets list reads narrow `columns` to what the query selects; map must then bear missing columns. */
   projection?: Projection;
+  /** Of `columns`, those a loader reads (a parent key) and `map` does not. */
+  extra?: readonly string[];
 }
+
+const defined: RowSource<unknown>[] = [];
+
+/**
+ * A table's read columns, written once: the select list is `always`, then every field's columns,
+ * then `extra` (deduplicated, in this order), and with `fields` the projection comes from the same
+ * lists. An entry is a column or "expression AS name"; the mapper reads it by its name.
+ * test/row-sources.test.ts holds every source made here against its mapper and the migrations.
+ */
+export function rowSource<T>(definition: {
+  table: string;
+  /** Read whatever a list selects: keys, and what authorization and other modules' resolvers read. Without `fields`, every column. */
+  always: readonly string[];
+  /** Per GraphQL field of the node, the columns its value is made of. */
+  fields?: Readonly<Record<string, readonly string[]>>;
+  /** Read in any case for the loader (a parent key), not by `map`. */
+  extra?: readonly string[];
+  map: (row: Row) => T;
+}): RowSource<T> {
+  const { table, always, fields, extra = [], map } = definition;
+  const columns = [...new Set([...always, ...Object.values(fields ?? {}).flat(), ...extra])];
+  const source: RowSource<T> = { table, columns, map };
+  if (fields) {
+    // The projection matches entries by the name they have in the row (projection.ts, narrow).
+    const names = (entries: readonly string[]) => entries.map(outputName);
+    source.projection = {
+      always: names([...always, ...extra]),
+      fields: Object.fromEntries(Object.entries(fields).map(([field, entries]) => [field, names(entries)])),
+    };
+  }
+  if (extra.length) source.extra = extra;
+  defined.push(source as RowSource<unknown>);
+  return source;
+}
+
+/** Every source rowSource made, in the order their modules were loaded. */
+export const rowSources = (): readonly RowSource<unknown>[] => defined;
 
 const selectList = (columns: readonly string[], alias = "") => columns.map((c) => `${alias}${c}`).join(", ");
 

@@ -15,7 +15,7 @@ export interface Projection {
 }
 
 /** The name a select-list entry has in the row: the alias of "x IS NOT NULL AS y", else the column. */
-const outputName = (column: string) => column.split(/\s+AS\s+/i).pop()!;
+export const outputName = (column: string) => column.split(/\s+AS\s+/i).pop()!;
 
 /**
  * The columns of `source` that a list must read for the selected fields; undefined (every

@@ -1,5 +1,5 @@
 import { DataSource, EntityManager } from "typeorm";
-import { childrenLoader, RowSource } from "../platform/loaders";
+import { childrenLoader, rowSource } from "../platform/loaders";
 import { CustomerService } from "../customers/customer.service";
 import { Context, principalLabel } from "../platform/context";
 import { refuse, refuseAny, userError, UserErrorCode } from "../platform/user-error";
@@ -8,16 +8,18 @@ import { ProductStatus } from "./product.enums";
 import { ProductService } from "./product.service";
 import { PlanChange, ProductInput, ProductNode } from "./product.types";
 
-const PLAN_CHANGES: RowSource<PlanChange> = {
+const PLAN_CHANGES = rowSource({
   table: "product_plan_changes",
-  columns: ["product_id", "old_plan", "new_plan", "changed_by", "changed_at", "id"],
-  map: (r) => ({
+  always: ["old_plan", "new_plan", "changed_by", "changed_at"],
+  // The loader groups the rows by product.
+  extra: ["product_id"],
+  map: (r): PlanChange => ({
     oldPlan: r.old_plan as string,
     newPlan: r.new_plan as string,
     changedBy: r.changed_by as string,
     changedAt: r.changed_at as Date,
   }),
-};
+});
 const planChangesByProduct = (db: DataSource) => childrenLoader(db, PLAN_CHANGES, "product_id", [{ column: "id" }]);
 
 type ProductOutcome = Outcome<{ product?: ProductNode }>;

@@ -3,7 +3,7 @@ import { Context } from "../platform/context";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { idOfType, toGlobalId } from "../platform/global-id";
-import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
+import { childPageLoader, rowLoader, rowSource } from "../platform/loaders";
 import { money } from "../platform/money";
 import { Page } from "../platform/pagination";
 import { columnsFor } from "../platform/projection";
@@ -39,48 +39,27 @@ export function productFromRow(r: Row): ProductNode {
   };
 }
 
-export const PRODUCTS: RowSource<ProductNode> = {
+export const PRODUCTS = rowSource({
   table: "products",
-  columns: [
-    "id",
-    "customer_id",
-    "type",
-    "plan",
-    "identifier",
-    "status",
-    "installation_street",
-    "installation_postal_code",
-    "installation_city",
-    "installation_country_code",
-    "price_amount",
-    "price_currency",
-    "billing_period",
-    "start_date",
-    "end_date",
-    "specs",
-    "created_at",
-  ],
-  map: productFromRow,
-  projection: {
-    always: ["id", "customer_id"],
-    fields: {
-      id: [],
-      customer: [],
-      planHistory: [],
-      type: ["type"],
-      plan: ["plan"],
-      identifier: ["identifier"],
-      status: ["status"],
-      installationAddress: ["installation_street", "installation_postal_code", "installation_city", "installation_country_code"],
-      price: ["price_amount", "price_currency"],
-      billingPeriod: ["billing_period"],
-      startDate: ["start_date"],
-      endDate: ["end_date"],
-      specs: ["specs"],
-      createdAt: ["created_at"],
-    },
+  always: ["id", "customer_id"],
+  fields: {
+    id: [],
+    customer: [],
+    planHistory: [],
+    type: ["type"],
+    plan: ["plan"],
+    identifier: ["identifier"],
+    status: ["status"],
+    installationAddress: ["installation_street", "installation_postal_code", "installation_city", "installation_country_code"],
+    price: ["price_amount", "price_currency"],
+    billingPeriod: ["billing_period"],
+    startDate: ["start_date"],
+    endDate: ["end_date"],
+    specs: ["specs"],
+    createdAt: ["created_at"],
   },
-};
+  map: productFromRow,
+});
 
 export const productById = (db: DataSource) => rowLoader(db, PRODUCTS, "id");
 export const productPagesByCustomer = (db: DataSource, columns?: readonly string[]) =>

@@ -7,7 +7,7 @@ import { idOfType } from "../platform/global-id";
 import { refuse, UserErrorCode } from "../platform/user-error";
 import { mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
 import { toGlobalId } from "../platform/global-id";
-import { rowLoader, RowSource } from "../platform/loaders";
+import { rowLoader, rowSource } from "../platform/loaders";
 import { ResellerNode } from "./reseller.types";
 import { Row } from "../platform/rows";
 
@@ -17,7 +17,7 @@ export function resellerFromRow(r: Row): ResellerNode {
 
 const API_CLIENT_NAME_MAX = 200;
 
-const RESELLERS: RowSource<ResellerNode> = { table: "resellers", columns: ["id", "name", "email"], map: resellerFromRow };
+const RESELLERS = rowSource({ table: "resellers", always: ["id", "name", "email"], map: resellerFromRow });
 
 export const resellerById = (db: DataSource) => rowLoader(db, RESELLERS, "id");
 

@@ -1,7 +1,7 @@
 import { DataSource } from "typeorm";
 import { Context } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
-import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
+import { childrenLoader, rowLoader, rowSource } from "../platform/loaders";
 import { DeliveryState, EmailVerificationPurpose, EmailVerificationStatus } from "./email-verification.enums";
 import { EmailVerificationNode } from "./email-verification.types";
 import { Row } from "../platform/rows";
@@ -28,9 +28,9 @@ export function verificationFromRow(r: Row): EmailVerificationNode {
 }
 
 /** Everything verificationFromRow reads; never the token hash. */
-const VERIFICATIONS: RowSource<EmailVerificationNode> = {
+const VERIFICATIONS = rowSource({
   table: "email_verifications",
-  columns: [
+  always: [
     "id",
     "customer_id",
     "target_id",
@@ -43,7 +43,7 @@ const VERIFICATIONS: RowSource<EmailVerificationNode> = {
     "created_at",
   ],
   map: verificationFromRow,
-};
+});
 
 export const verificationById = (db: DataSource) => rowLoader(db, VERIFICATIONS, "id");
 export const pendingVerificationsByCustomer = (db: DataSource) =>
