@@ -17,7 +17,13 @@ export default tseslint.config(
   },
   {
     // type-graphql's metadata names classes by their constructor, typed Function in its own API.
-    files: ["src/schema/**/*.ts", "src/platform/loaders.ts", "test/schema.test.ts"],
+    files: [
+      "src/schema/**/*.ts",
+      "src/library-patches/**/*.ts",
+      "src/platform/loaders.ts",
+      "test/schema.test.ts",
+      "test/library-patches.test.ts",
+    ],
     rules: { "@typescript-eslint/no-unsafe-function-type": "off" },
   },
   {

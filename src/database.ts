@@ -8,6 +8,7 @@ import { Maintenance1764000000000 } from "../migrations/1764000000000-Maintenanc
 import { SelfService1764100000000 } from "../migrations/1764100000000-SelfService";
 import { Notifications1764200000000 } from "../migrations/1764200000000-Notifications";
 import { DevMailbox1764300000000 } from "../migrations/1764300000000-DevMailbox";
+import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
 import { scopeOf } from "./platform/request-scope";
@@ -73,24 +74,14 @@ export function createDataSource(
   });
 }
 
-type PooledConnection = { query(sql: string, callback: (err: unknown) => void): unknown; kontoUtc?: boolean };
-
 /**
  * Connects and makes every pooled connection's session run in UTC, so that column defaults
  * (CURRENT_TIMESTAMP) agree with the UTC times the driver writes (`timezone: "Z"`), whatever the
- * server's time zone. TypeORM has no per-connection init hook; its driver passes every connection
- * it takes from the pool through prepareDbConnection, so the SET is queued there once per connection.
+ * server's time zone. TypeORM has no per-connection init hook: the SET is queued once per
+ * connection through src/library-patches/typeorm-mysql.ts.
  */
 export async function connect(db: DataSource): Promise<DataSource> {
-  const driver = db.driver as unknown as { prepareDbConnection(c: PooledConnection): PooledConnection };
-  const prepare = driver.prepareDbConnection.bind(driver);
-  driver.prepareDbConnection = (connection) => {
-    if (!connection.kontoUtc) {
-      connection.kontoUtc = true;
-      connection.query("SET time_zone = '+00:00'", () => undefined);
-    }
-    return prepare(connection);
-  };
+  initEveryPooledConnection(db, (connection) => connection.query("SET time_zone = '+00:00'", () => undefined));
   return db.initialize();
 }
 

@@ -88,6 +88,15 @@ test("the check finds a cycle when there is one", () => {
   assert.deepEqual(cycles(edges), [["src/a", "src/b", "src/c"]]);
 });
 
-test("platform/ imports no domain module", () => {
-  assert.deepEqual([...(folderImports().get("src/platform") ?? [])], []);
+test("platform/ imports no domain module, only the library patches below it", () => {
+  assert.deepEqual(
+    [...(folderImports().get("src/platform") ?? [])].filter((to) => to !== "src/library-patches"),
+    [],
+  );
+});
+
+test("library-patches/ imports nothing of src (it sits below platform)", () => {
+  const edges = folderImports();
+  assert.ok(edges.get("src/platform")?.has("src/library-patches"), "platform's imports of the patches were read");
+  assert.deepEqual([...(edges.get("src/library-patches") ?? [])], []);
 });

@@ -13,7 +13,7 @@ import { logUnexpectedErrors, maskError, withRequestId } from "../platform/error
 import { Logger } from "../platform/logger";
 import { RequestScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
-import { jitGateway } from "./jit-executor";
+import { jitGateway } from "../library-patches/apollo-executor";
 import { ContextDeps, createContext, principalFromBearer } from "./request-context";
 
 const reportAsValidationError = {

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { Row } from "./rows";
 import mysql from "mysql2/promise";
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { obtainPooledConnection } from "../library-patches/typeorm-mysql";
 import { scopeOf } from "./request-scope";
 
 function databaseName(url: string): string {
@@ -33,28 +34,20 @@ export async function dropDatabase(url: string): Promise<void> {
   }
 }
 
-type ReadConnection = {
-  query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
-  release(): void;
-};
-type PoolDriver = { obtainMasterConnection(): Promise<ReadConnection>; obtainSlaveConnection(): Promise<ReadConnection> };
-
 /**
  * A read of the GraphQL read path. With DATABASE_REPLICA_URLS set, reads made while answering a
  * query operation go to a replica; mutations (and their payloads) read the primary, so a caller
  * always sees its own write.
  *
  * The statement goes straight to a connection of TypeORM's pool (prepared for UTC like every
- * other): TypeORM's query runner wraps each call in mysql2's promise API, which captures a stack
- * trace per statement, and in its broadcaster; on the dashboard that was 6 % of the CPU.
+ * other), past TypeORM's query runner: see src/library-patches/typeorm-mysql.ts for why.
  * Counting, slow-query warnings and QueryFailedError are as through TypeORM.
  */
 export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
   const scope = scopeOf(db);
   if (scope) scope.sqlStatements++;
-  const driver = db.driver as unknown as PoolDriver;
   const replicated = !!db.options && "replication" in db.options && !!db.options.replication && scope?.operationType === "query";
-  const connection = await (replicated ? driver.obtainSlaveConnection() : driver.obtainMasterConnection());
+  const connection = await obtainPooledConnection(db, replicated);
   const started = Date.now();
   try {
     return await new Promise<T>((resolve, reject) =>

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import { DataSource } from "typeorm";
+import { poolConnectionCounts } from "../library-patches/mysql2-pool";
 import { Queues } from "./queues";
 
 /** Operation names come from clients: only plain names, and only so many, become label values. */
@@ -73,12 +74,9 @@ export class Metrics {
       labelNames: ["state"],
       registers,
       collect() {
-        const pool = (db.driver as unknown as { pool?: { _allConnections?: { length: number }; _freeConnections?: { length: number } } })
-          .pool;
-        const all = pool?._allConnections?.length ?? 0;
-        const free = pool?._freeConnections?.length ?? 0;
-        this.set({ state: "in_use" }, all - free);
-        this.set({ state: "idle" }, free);
+        const { inUse, idle } = poolConnectionCounts(db);
+        this.set({ state: "in_use" }, inUse);
+        this.set({ state: "idle" }, idle);
       },
     });
     new Gauge({

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, QueryRunner } from "typeorm";
+import { taggedDataSource } from "../library-patches/typeorm-datasource";
 
 /** What follows one request through its statements: its id and how many SQL statements it ran. */
 export interface RequestScope {
@@ -21,39 +22,11 @@ type Scoped = { [SCOPE]?: RequestScope };
  * statement logger counts per request and audit and outbox rows get the request id.
  *
  * This replaces an AsyncLocalStorage: in Node 20 it hooks every promise of the process, which
- * cost 15 to 20 % of the CPU on the read benchmark (README, "Performance").
+ * cost 15 to 20 % of the CPU on the read benchmark (README, "Performance"). How the view works
+ * with TypeORM: src/library-patches/typeorm-datasource.ts.
  */
 export function scopedDataSource(db: DataSource, scope: RequestScope): DataSource {
-  const view = Object.create(viewPrototypeOf(db)) as DataSource & Scoped;
-  view[SCOPE] = scope;
-  return view;
-}
-
-const MANAGER = Symbol("konto.viewManager");
-const viewPrototypes = new WeakMap<DataSource, DataSource>();
-
-/** One prototype per DataSource holds what the views change, so that a view costs one object. */
-function viewPrototypeOf(db: DataSource): DataSource {
-  let prototype = viewPrototypes.get(db);
-  if (!prototype) {
-    prototype = Object.create(db, {
-      createQueryRunner: {
-        value(this: DataSource & Scoped, mode?: "master" | "slave"): QueryRunner {
-          const runner = db.createQueryRunner.call(this, mode);
-          (runner.data as Scoped)[SCOPE] = this[SCOPE];
-          return runner;
-        },
-      },
-      // DataSource.transaction and query go through `this.manager`; a view's makes the view's runners.
-      manager: {
-        get(this: DataSource & { [MANAGER]?: EntityManager }) {
-          return (this[MANAGER] ??= db.createEntityManager.call(this));
-        },
-      },
-    }) as DataSource;
-    viewPrototypes.set(db, prototype);
-  }
-  return prototype;
+  return taggedDataSource(db, SCOPE, scope);
 }
 
 /** The scope of a request's DataSource view, of a transaction's manager, or of a query runner. */

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { GraphQLInterfaceType, GraphQLSchema, lexicographicSortSchema } from "graphql";
+import { GraphQLSchema, lexicographicSortSchema } from "graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { buildSchema, NonEmptyArray } from "type-graphql";
 import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.resolver";
@@ -17,11 +17,12 @@ import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice
 import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
-import { withSimpleResolvers } from "./simple-resolvers";
-import { buildWithoutRuleMiddleware, FieldRules, withFieldRules } from "./field-rules";
+import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { FieldRules, withFieldRules } from "./field-rules";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -63,7 +64,7 @@ const variants = new Map<string, GraphQLSchema>();
  */
 export async function buildKontoSchema(options: { simpleResolvers?: boolean; syncRules?: boolean } = {}): Promise<GraphQLSchema> {
   if (!built) {
-    built = await buildWithoutRuleMiddleware(() =>
+    built = await buildWithoutAuthorizedMiddleware<Rule>(() =>
       buildSchema({
         resolvers: RESOLVERS,
         validate: false,
@@ -72,7 +73,7 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean; syn
       }),
     );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
-    (built.schema.getType("Node") as GraphQLInterfaceType).resolveType = nodeTypeName;
+    useSyncResolveType(built.schema, "Node", nodeTypeName);
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);

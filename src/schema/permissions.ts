@@ -1,4 +1,4 @@
-import { getMetadataStorage } from "type-graphql";
+import { typeGraphqlMetadata } from "../library-patches/type-graphql";
 
 /**
  * Object types whose fields carry no rule of their own: they are only reachable through an entry
@@ -58,7 +58,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   authLoginEmailUpdate: "the caller's own personal login",
 };
 
-type Storage = ReturnType<typeof getMetadataStorage>;
+type Storage = ReturnType<typeof typeGraphqlMetadata>;
 
 function rolesOf(storage: Storage, target: Function, name: string): string[] | undefined {
   return storage.authorizedFields.find((a) => a.target === target && a.fieldName === name)?.roles as string[] | undefined;
@@ -66,7 +66,7 @@ function rolesOf(storage: Storage, target: Function, name: string): string[] | u
 
 /** Query and mutation fields that have no @Authorized rule (must be none). */
 export function unguardedOperations(): string[] {
-  const storage = getMetadataStorage();
+  const storage = typeGraphqlMetadata();
   return [...storage.queries, ...storage.mutations].filter((op) => !rolesOf(storage, op.target, op.methodName)).map((op) => op.schemaName);
 }
 
@@ -75,7 +75,7 @@ export function unguardedOperations(): string[] {
  * schema/permissions.txt. A diff of that file is a change of who may see or do what.
  */
 export function permissionSnapshot(): string {
-  const storage = getMetadataStorage();
+  const storage = typeGraphqlMetadata();
   const lines: string[] = [];
   for (const [kind, ops] of [["Query", storage.queries], ["Mutation", storage.mutations]] as const) {
     for (const op of ops) {

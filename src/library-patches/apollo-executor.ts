@@ -1,16 +1,19 @@
+// Patches: Apollo Server's executor, replaced by graphql-jit through Apollo's `gateway` option,
+// meant for Apollo Federation's gateway: a "gateway" that only hands over our own schema
+// (onSchemaLoadOrUpdate) and an executor (load) that Apollo calls for every operation after it
+// parsed and validated it. With it, variables coerced by graphql-js's `getVariableValues` before
+// graphql-jit sees them, and graphql-jit's errors copied into graphql-js errors.
+// Written against @apollo/server 5.5.1 (types from @apollo/server-gateway-interface 2.0.0, which
+// it depends on), graphql 16.15.0 and graphql-jit 0.8.9 (package.json).
+// Why: graphql-jit runs the operations (README, "Performance"); Apollo 5 has no executor option.
+// Caller: createApollo (src/http/graphql.ts), unless PERF_LEVERS_OFF=jit.
+// Contract tests: test/library-patches.test.ts, "apollo-executor: …".
+
 import type { GatewayExecutor, GatewayInterface } from "@apollo/server-gateway-interface";
-import { ExecutionResult, GraphQLError, GraphQLSchema, SourceLocation } from "graphql";
-import { getVariableValues } from "graphql/execution/values";
+import { ExecutionResult, getVariableValues, GraphQLError, GraphQLSchema, SourceLocation } from "graphql";
 import { CompiledQuery, compileQuery, isCompiledQuery } from "graphql-jit";
 import { LRUCache } from "lru-cache";
 
-/**
- * graphql-jit as Apollo's executor. Apollo 5 has no executor option, but its `gateway` hook
- * takes one: the "gateway" here only hands over our own schema and runs each operation through
- * a compiled query. Apollo still parses, validates (with the query limits) and caches documents;
- * the compiled queries live in an LRU keyed by the document's hash and operation name, so a
- * client sending ever-new documents cannot grow memory.
- */
 /**
  * graphql-jit's errors are look-alikes with read-only properties, which Apollo's error formatting
  * cannot handle. As graphql-js errors they reach formatError (masking, request id) as before.
@@ -22,6 +25,13 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
   return copy;
 }
 
+/**
+ * graphql-jit as Apollo's executor. Apollo 5 has no executor option, but its `gateway` hook
+ * takes one: the "gateway" here only hands over our own schema and runs each operation through
+ * a compiled query. Apollo still parses, validates (with the query limits) and caches documents;
+ * the compiled queries live in an LRU keyed by the document's hash and operation name, so a
+ * client sending ever-new documents cannot grow memory.
+ */
 export function jitGateway(schema: GraphQLSchema, cacheSize: number): GatewayInterface {
   const compiled = new LRUCache<string, CompiledQuery>({ max: cacheSize });
   const executor: GatewayExecutor = async (request) => {
