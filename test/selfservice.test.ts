@@ -3,6 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { hashPassword } from "../src/access/passwords";
 import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { toGlobalId } from "../src/platform/global-id";
+import { jsonColumn } from "../src/platform/rows";
 import { seedDemoData } from "../src/seed/demo-data";
 import { CustomerRole } from "../src/users/user.enums";
 import { startTestApp, TestApp } from "./support/harness";
@@ -74,7 +75,7 @@ describe("master data", () => {
 
     const stale = await t.gql(UPDATE, { id: c.A.gid, i: { version: before.version, locale: "de" } }, headers);
     assert.deepEqual(stale.body.data.customerUpdate.userErrors, [{ code: "CONFLICT", field: ["input", "version"] }]);
-    const [now] = await t.app.db.query("SELECT version, locale FROM customers WHERE id = ?", [c.A.id]);
+    const [now] = await t.app.db.query("SELECT version, locale, mobile FROM customers WHERE id = ?", [c.A.id]);
     assert.deepEqual([now.version, now.locale], [before.version + 1, "en"]);
 
     const bad = await t.gql(UPDATE, { id: c.A.gid, i: { version: now.version, ipAllowlist: ["10.0.0.0/99"], mobile: "12" } }, headers);
@@ -82,6 +83,12 @@ describe("master data", () => {
       "input.ipAllowlist.0",
       "input.mobile",
     ]);
+    assert.equal(bad.body.data.customerUpdate.customer, null);
+    const [unchanged] = await t.app.db.query("SELECT version, mobile, ip_allowlist FROM customers WHERE id = ?", [c.A.id]);
+    assert.deepEqual(
+      [unchanged.version, unchanged.mobile, jsonColumn(unchanged.ip_allowlist)],
+      [now.version, now.mobile, ["203.0.113.0/24", "198.51.100.7"]],
+    );
   });
 });
 
@@ -142,6 +149,57 @@ describe("changes that need staff review", () => {
       [c.C.id],
     );
     assert.equal(ownersAfter, owners);
+  });
+});
+
+describe("change requests refused", () => {
+  const count = async (customerId: number) =>
+    Number((await t.app.db.query("SELECT COUNT(*) AS n FROM change_requests WHERE customer_id = ?", [customerId]))[0].n);
+
+  test("a request without a change is INVALID_INPUT and stores nothing", async () => {
+    const before = await count(c.D.id);
+    const res = await t.gql(
+      `mutation($id: ID!) { customerChangeRequestCreate(customerId: $id, input: { documents: "nur Papier" }) { changeRequest { id } userErrors { code field } } }`,
+      { id: c.D.gid },
+      await t.as(admin("D")),
+    );
+    assert.deepEqual(res.body.data.customerChangeRequestCreate, {
+      changeRequest: null,
+      userErrors: [{ code: "INVALID_INPUT", field: ["input"] }],
+    });
+    assert.equal(await count(c.D.id), before);
+  });
+
+  test("a reason over 500 characters is INVALID_INPUT and the request stays pending; an unknown request is NOT_FOUND", async () => {
+    const created = await t.gql(
+      `mutation($id: ID!) { customerChangeRequestCreate(customerId: $id, input: { vatId: "ATU12345678" }) { changeRequest { id } } }`,
+      { id: c.D.gid },
+      await t.as(admin("D")),
+    );
+    const id = created.body.data.customerChangeRequestCreate.changeRequest.id;
+    const [vatBefore] = await t.app.db.query("SELECT vat_id FROM customers WHERE id = ?", [c.D.id]);
+    for (const mutation of ["changeRequestApprove", "changeRequestReject"]) {
+      const res = await t.gql(
+        `mutation($id: ID!, $r: String!) { ${mutation}(id: $id, reason: $r) { changeRequest { id } userErrors { code field } } }`,
+        {
+          id,
+          r: "x".repeat(501),
+        },
+      );
+      assert.equal(res.body.errors, undefined);
+      assert.deepEqual(res.body.data[mutation], { changeRequest: null, userErrors: [{ code: "INVALID_INPUT", field: ["reason"] }] });
+    }
+    const [row] = await t.app.db.query("SELECT status, reason FROM change_requests WHERE id = ?", [
+      Number(Buffer.from(id, "base64url").toString().split(":")[1]),
+    ]);
+    assert.deepEqual([row.status, row.reason], ["PENDING", null]);
+    const [vatAfter] = await t.app.db.query("SELECT vat_id FROM customers WHERE id = ?", [c.D.id]);
+    assert.equal(vatAfter.vat_id, vatBefore.vat_id);
+
+    const unknown = await t.gql(`mutation($id: ID!) { changeRequestApprove(id: $id) { changeRequest { id } userErrors { code field } } }`, {
+      id: toGlobalId("ChangeRequest", 999999),
+    });
+    assert.deepEqual(unknown.body.data.changeRequestApprove, { changeRequest: null, userErrors: [{ code: "NOT_FOUND", field: ["id"] }] });
   });
 });
 
@@ -221,6 +279,48 @@ describe("support requests", () => {
     assert.equal(closed.body.data.supportRequestStatusUpdate.supportRequest.status, "CLOSED");
     const all = await t.gql(`{ supportRequests(first: 10) { nodes { reference status } } }`);
     assert.ok(all.body.data.supportRequests.nodes.some((n: any) => n.reference === request.reference && n.status === "CLOSED"));
+  });
+});
+
+describe("support requests refused", () => {
+  const CREATE = `mutation($id: ID!, $i: SupportRequestInput!) { supportRequestCreate(customerId: $id, input: $i) { supportRequest { id } userErrors { code field } } }`;
+  const count = async () => Number((await t.app.db.query("SELECT COUNT(*) AS n FROM support_requests"))[0].n);
+
+  test("a product or contact of another customer is NOT_FOUND, an id of the wrong kind INVALID_INPUT; nothing is stored", async () => {
+    const [productOfB] = await t.app.db.query("SELECT id FROM products WHERE customer_id = ? ORDER BY id LIMIT 1", [c.B.id]);
+    const [contactOfB] = await t.app.db.query("SELECT id FROM contacts WHERE customer_id = ? ORDER BY id LIMIT 1", [c.B.id]);
+    const before = await count();
+    const headers = await t.as(admin("A"));
+    const ask = (extra: Record<string, string>) =>
+      t.gql(CREATE, { id: c.A.gid, i: { subject: "Hilfe", message: "Bitte", ...extra } }, headers);
+    const cases: [Record<string, string>, { code: string; field: string[] }][] = [
+      [{ productId: toGlobalId("Product", productOfB.id) }, { code: "NOT_FOUND", field: ["input", "productId"] }],
+      [{ callbackContactId: toGlobalId("Contact", contactOfB.id) }, { code: "NOT_FOUND", field: ["input", "callbackContactId"] }],
+      [{ productId: toGlobalId("Contact", contactOfB.id) }, { code: "INVALID_INPUT", field: ["input", "productId"] }],
+    ];
+    for (const [extra, error] of cases) {
+      const res = await ask(extra);
+      assert.equal(res.body.errors, undefined);
+      assert.deepEqual(res.body.data.supportRequestCreate, { supportRequest: null, userErrors: [error] });
+    }
+    assert.equal(await count(), before);
+  });
+
+  test("staff do not open support requests for a customer (FORBIDDEN); an unknown request's status is NOT_FOUND", async () => {
+    const before = await count();
+    const staff = await t.gql(CREATE, { id: c.A.gid, i: { subject: "Hilfe", message: "Bitte" } });
+    assert.equal(staff.body.errors?.[0].extensions?.code, "FORBIDDEN");
+    assert.equal(await count(), before);
+    const unknown = await t.gql(
+      `mutation($id: ID!) { supportRequestStatusUpdate(id: $id, status: CLOSED) { supportRequest { id } userErrors { code field } } }`,
+      {
+        id: toGlobalId("SupportRequest", 999999),
+      },
+    );
+    assert.deepEqual(unknown.body.data.supportRequestStatusUpdate, {
+      supportRequest: null,
+      userErrors: [{ code: "NOT_FOUND", field: ["id"] }],
+    });
   });
 });
 
@@ -305,5 +405,95 @@ describe("merging customer numbers", () => {
     assert.deepEqual(told.map((m) => m.envelopeTo[0]).sort(), mains.map((r: { email: string }) => r.email).sort());
     const [user] = await t.app.db.query("SELECT customer_id, role FROM memberships WHERE user_id = ?", [membership.insertId]);
     assert.deepEqual([user.customer_id, user.role], [c.A.id, "BILLING"]);
+  });
+});
+
+describe("merges refused", () => {
+  const START = `mutation($id: ID!, $i: MergeStartInput!) { customerMergeStart(customerId: $id, input: $i) { mergeRequest { id status differences { field } } userErrors { code field retryAfter } } }`;
+  const SUBMIT = `mutation($id: ID!, $c: [MergeChoiceInput!]!) { customerMergeSubmit(id: $id, choices: $c) { mergeRequest { status } userErrors { code field } } }`;
+  const decide = (mutation: string, id: string, reason?: string) =>
+    t.gql(
+      `mutation($id: ID!${reason === undefined ? "" : ", $r: String!"}) { ${mutation}(id: $id${reason === undefined ? "" : ", reason: $r"}) { mergeRequest { status } userErrors { code field } } }`,
+      { id, r: reason },
+    );
+  const merges = async () => Number((await t.app.db.query("SELECT COUNT(*) AS n FROM merge_requests"))[0].n);
+  const stateOf = async (gid: string) =>
+    (
+      await t.app.db.query("SELECT status, choices, reason FROM merge_requests WHERE id = ?", [
+        Number(Buffer.from(gid, "base64url").toString().split(":")[1]),
+      ])
+    )[0];
+
+  test("too many wrong passwords are RATE_LIMITED with the seconds to wait, and start nothing", async () => {
+    const headers = await t.as(admin("D"));
+    const before = await merges();
+    let outcome: any;
+    for (let attempt = 0; attempt < 10 && outcome?.userErrors[0].code !== "RATE_LIMITED"; attempt++) {
+      outcome = (await t.gql(START, { id: c.D.gid, i: { customerNumber: "9999998", customerPassword: "falsch" } }, headers)).body.data
+        .customerMergeStart;
+    }
+    assert.equal(outcome.mergeRequest, null);
+    assert.equal(outcome.userErrors[0].code, "RATE_LIMITED");
+    assert.ok(outcome.userErrors[0].retryAfter >= 1);
+    assert.equal(await merges(), before);
+  });
+
+  test("each step refuses what is not its turn and leaves the merge and both customers as they were", async () => {
+    await t.app.db.query("UPDATE customers SET customer_password_hash = ? WHERE id = ?", [
+      await hashPassword("Kundenkennwort D 2026"),
+      c.D.id,
+    ]);
+    const [d] = await t.app.db.query("SELECT customer_number FROM customers WHERE id = ?", [c.D.id]);
+    const headers = await t.as(admin("C"));
+    const start = await t.gql(
+      START,
+      { id: c.C.gid, i: { customerNumber: d.customer_number, customerPassword: "Kundenkennwort D 2026" } },
+      headers,
+    );
+    const merge = start.body.data.customerMergeStart.mergeRequest;
+    assert.equal(merge.status, "DRAFT");
+    const refused = (code: string, field: string[]) => ({ mergeRequest: null, userErrors: [{ code, field }] });
+
+    const tooMany = await t.gql(SUBMIT, { id: merge.id, c: Array.from({ length: 21 }, () => ({ field: "street", keep: "A" })) }, headers);
+    assert.deepEqual(tooMany.body.data.customerMergeSubmit, refused("INVALID_INPUT", ["choices"]));
+    const notDiffering = await t.gql(SUBMIT, { id: merge.id, c: [{ field: "shoeSize", keep: "B" }] }, headers);
+    assert.deepEqual(notDiffering.body.data.customerMergeSubmit, refused("INVALID_INPUT", ["choices"]));
+    assert.deepEqual((await decide("customerMergeApprove", merge.id)).body.data.customerMergeApprove, refused("NOT_PENDING", ["id"]));
+    assert.deepEqual(await stateOf(merge.id), { status: "DRAFT", choices: null, reason: null });
+
+    const choices = merge.differences.map((f: { field: string }) => ({ field: f.field, keep: "A" }));
+    assert.equal(
+      (await t.gql(SUBMIT, { id: merge.id, c: choices }, headers)).body.data.customerMergeSubmit.mergeRequest.status,
+      "SUBMITTED",
+    );
+    assert.deepEqual(
+      (await t.gql(SUBMIT, { id: merge.id, c: choices }, headers)).body.data.customerMergeSubmit,
+      refused("NOT_PENDING", ["id"]),
+    );
+    assert.deepEqual(
+      (await decide("customerMergeReject", merge.id, "x".repeat(501))).body.data.customerMergeReject,
+      refused("INVALID_INPUT", ["reason"]),
+    );
+
+    // D closed meanwhile: approving would move everything to a closed customer's successor.
+    const contactsOfD = async () =>
+      Number((await t.app.db.query("SELECT COUNT(*) AS n FROM contacts WHERE customer_id = ?", [c.D.id]))[0].n);
+    const contactsBefore = await contactsOfD();
+    await t.app.db.query("UPDATE customers SET status = 'CLOSED' WHERE id = ?", [c.D.id]);
+    try {
+      assert.deepEqual((await decide("customerMergeApprove", merge.id)).body.data.customerMergeApprove, refused("NOT_PENDING", ["id"]));
+    } finally {
+      await t.app.db.query("UPDATE customers SET status = 'ACTIVE' WHERE id = ?", [c.D.id]);
+    }
+    assert.equal(await contactsOfD(), contactsBefore);
+    const [dAfter] = await t.app.db.query("SELECT merged_into_id FROM customers WHERE id = ?", [c.D.id]);
+    assert.equal(dAfter.merged_into_id, null);
+    assert.equal((await stateOf(merge.id)).status, "SUBMITTED");
+
+    const unknown = await decide("customerMergeApprove", toGlobalId("MergeRequest", 999999));
+    assert.deepEqual(unknown.body.data.customerMergeApprove, refused("NOT_FOUND", ["id"]));
+    const rejected = await decide("customerMergeReject", merge.id, "Doppelt angelegt");
+    assert.equal(rejected.body.data.customerMergeReject.mergeRequest.status, "REJECTED");
+    assert.equal((await stateOf(merge.id)).reason, "Doppelt angelegt");
   });
 });

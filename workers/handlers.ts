@@ -1,8 +1,10 @@
 import { recoveryHandlers } from "../src/auth/recovery.service";
+import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
+import { mergeHandlers } from "../src/merges/merge-notifications";
 import { Handlers, NotificationDeps } from "../src/notifications/processor";
-import { selfServiceHandlers } from "../src/selfservice/selfservice-notifications";
+import { supportRequestHandlers } from "../src/support-requests/support-request-notifications";
 import { verificationHandlers } from "../src/verifications/verification-notifications";
 
 /**
@@ -13,7 +15,9 @@ export function allHandlers(deps: NotificationDeps): Handlers {
   return {
     ...verificationHandlers(deps),
     ...recoveryHandlers(deps),
-    ...selfServiceHandlers(deps),
+    ...changeRequestHandlers(deps),
+    ...supportRequestHandlers(deps),
+    ...mergeHandlers(deps),
     ...invoiceHandlers(deps),
     ...maintenanceHandlers(deps),
   };

@@ -13,7 +13,10 @@ import { CustomerVerificationsResolver, NewsletterPendingResolver, OnlineInvoice
 import { NodeResolver } from "./node.resolver";
 import { CustomerMaintenanceResolver, MaintenanceResolver, MaintenanceWindowResolver } from "../maintenance/maintenance.resolver";
 import { ProductAdminResolver } from "../products/product-admin.resolver";
-import { CustomerSelfServiceResolver, SelfServiceResolver } from "../selfservice/selfservice.resolver";
+import { ChangeRequestResolver } from "../change-requests/change-request.resolver";
+import { CustomerSupportRequestsResolver, SupportRequestResolver } from "../support-requests/support-request.resolver";
+import { MergeResolver } from "../merges/merge.resolver";
+import { CustomerMasterResolver } from "../customers/customer-master.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
@@ -31,8 +34,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,
   ProductAdminResolver,
-  SelfServiceResolver,
-  CustomerSelfServiceResolver,
+  CustomerMasterResolver,
+  ChangeRequestResolver,
+  SupportRequestResolver,
+  CustomerSupportRequestsResolver,
+  MergeResolver,
   EmailVerificationResolver,
   OnlineInvoicePendingResolver,
   NewsletterPendingResolver,

@@ -1,0 +1,34 @@
+import { IsOptional, MaxLength } from "class-validator";
+import { ArgsType, Field } from "type-graphql";
+import { DataSource } from "typeorm";
+import { readQuery } from "./db";
+import { RowSource } from "./loaders";
+import { decodeCursor, keysetCondition, OrderColumn, Page, PageArgs } from "./pagination";
+import { Row } from "./rows";
+
+@ArgsType()
+export class StatusPageArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: "Only requests in this state." })
+  @IsOptional()
+  @MaxLength(20)
+  status?: string;
+}
+
+const NEWEST_FIRST: OrderColumn[] = [{ column: "id", desc: true }];
+
+/** A staff work list: the requests of every customer in a table with a `status`, newest first, optionally of one status. */
+export async function statusPage<T>(db: DataSource, source: RowSource<T>, args: StatusPageArgs): Promise<Page<T>> {
+  const where = args.status ? { sql: "status = ?", params: [args.status] } : { sql: "TRUE", params: [] };
+  const after = args.after ? keysetCondition(NEWEST_FIRST, decodeCursor(args.after, NEWEST_FIRST)) : null;
+  const rows = await readQuery<Row[]>(
+    db,
+    `SELECT ${source.columns.join(", ")} FROM ${source.table} WHERE ${where.sql}${after ? ` AND ${after.sql}` : ""} ORDER BY id DESC LIMIT ?`,
+    [...where.params, ...(after?.params ?? []), args.first + 1],
+  );
+  return new Page(
+    rows.map((r) => ({ node: source.map(r), cursor: [r.id] })),
+    args.first,
+    !!args.after,
+    async () => Number((await readQuery<Row[]>(db, `SELECT COUNT(*) AS n FROM ${source.table} WHERE ${where.sql}`, where.params))[0].n),
+  );
+}
