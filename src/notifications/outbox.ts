@@ -1,9 +1,8 @@
 import { DataSource, EntityManager } from "typeorm";
-import { inTransaction } from "../platform/db";
 import { Logger } from "../platform/logger";
 import { Queues } from "../platform/queues";
 import { scopeOf } from "../platform/request-scope";
-import { Emit, isTopic, OutboxJobData, outboxJobId, PayloadOf, Topic, TOPICS } from "./topics";
+import { isTopic, OutboxJobData, outboxJobId, PayloadOf, Topic, TOPICS } from "./topics";
 
 /** Work younger than this is left to the relay that is adding it right now. */
 const SWEEP_GRACE_MS = 5000;
@@ -36,21 +35,6 @@ export class OutboxRelay {
       scopeOf(tx)?.requestId ?? null,
     ]);
     return String(result.insertId);
-  }
-
-  /** TEMPORARY while modules move to the unit of work (src/unit-of-work/). */
-  async transaction<T>(db: DataSource, work: (tx: EntityManager, emit: Emit) => Promise<T>): Promise<T> {
-    let ids: string[] = [];
-    const result = await inTransaction(db, (tx) => {
-      ids = [];
-      return work(tx, async (topic, payload) => {
-        const id = await this.record(tx, topic, payload);
-        ids.push(id);
-        return id;
-      });
-    });
-    this.dispatchLater(ids);
-    return result;
   }
 
   /**

@@ -77,13 +77,3 @@ export function refuse(code: UserErrorCode, message: string, field: string[] = [
 export function refuseAny(errors: UserError[]): void {
   if (errors.length) throw new Refusal(...(errors as [UserError, ...UserError[]]));
 }
-
-/** TEMPORARY while modules move to the unit of work, which turns a Refusal into userErrors itself. */
-export async function refusable<T>(work: () => Promise<T>): Promise<T | { userErrors: UserError[] }> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof Refusal) return { userErrors: error.userErrors };
-    throw error;
-  }
-}

@@ -137,13 +137,3 @@ async function run<R, P, X>(
   ctx.loaders.clear();
   return { ...(await reply(written)), userErrors: [] };
 }
-
-/** TEMPORARY while modules move to mutate: a unit of work over a transaction opened elsewhere. */
-export function legacyUnitOfWork(tx: EntityManager, emit: Emit, principal: Principal, target: AuditedCustomer | null = null): UnitOfWork {
-  return {
-    tx,
-    emit,
-    audit: (action, details, customer = target) =>
-      AuditService.record(tx, principal, { customerId: customer?.dbId ?? null, customerNumber: customer?.customerNumber, action, details }),
-  };
-}
