@@ -107,7 +107,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
 
   const auth = await createAuthRuntime(config, redis, log);
   const apollo: ApolloServer<Context> = await createApollo(
-    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"], syncRules: config.levers["sync-rules"] }),
+    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }),
     config,
     log,
   );

@@ -91,7 +91,7 @@ export interface LinkTokenKeys {
 
 type Env = Record<string, string | undefined>;
 
-export const LEVERS = ["jit", "simple-resolvers", "sync-rules", "projection", "token-cache"] as const;
+export const LEVERS = ["jit", "simple-resolvers", "projection"] as const;
 export type Lever = (typeof LEVERS)[number];
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;

@@ -17,7 +17,7 @@ export async function createAuthRuntime(config: Config, redis: Redis, log: Logge
   const keys = await KeyStore.load(config, log);
   return {
     keys,
-    tokens: new AccessTokens(keys, config.jwt, { remember: config.levers["token-cache"] }),
+    tokens: new AccessTokens(keys, config.jwt),
     limiter: new RateLimiter(redis, config.queuePrefix),
   };
 }

@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { LinkTokenKeys } from "../config";
-import { LRUCache } from "lru-cache";
 import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { Config } from "../config";
 import { Principal } from "../platform/context";
@@ -55,29 +54,16 @@ export function subjectOf(principal: AuthenticatedPrincipal): string {
   }
 }
 
-const VERIFIED_MAX = 10_000;
-const VERIFIED_TTL_MS = 60_000;
-
 const unauthenticated = (message: string) => new KontoError(ErrorCode.UNAUTHENTICATED, message, { http: { status: 401 } });
 
 /** Signs and verifies access tokens: ES256 only, issuer and audience pinned, key chosen by kid. */
 export class AccessTokens {
-  /**
-   * Tokens that verified, with their principal: a portal sends the same token with every poll,
-   * and an ES256 verification costs more than a dashboard's SQL. An entry lives until the token
-   * expires, at most VERIFIED_TTL_MS, so a verification key taken out of the key set stops
-   * being honoured within that time.
-   */
-  private readonly verified: LRUCache<string, AuthenticatedPrincipal> | undefined;
-
+  // Every request verifies its token: remembering verified tokens measured within the noise of
+  // `npm run bench` (README, "Performance"), and a key taken out of the key set stops at once.
   constructor(
     private readonly keys: KeyStore,
     private readonly config: Config["jwt"],
-    /** remember: the token-cache lever (PERF_LEVERS_OFF=token-cache switches it off). */
-    options: { remember: boolean } = { remember: true },
-  ) {
-    this.verified = options.remember ? new LRUCache({ max: VERIFIED_MAX }) : undefined;
-  }
+  ) {}
 
   get ttlSeconds(): number {
     return Math.floor(this.config.accessTokenTtlMs / 1000);
@@ -136,8 +122,6 @@ export class AccessTokens {
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
   async verify(token: string): Promise<AuthenticatedPrincipal> {
-    const known = this.verified?.get(token);
-    if (known) return known;
     let payload: KontoClaims;
     try {
       ({ payload } = await jwtVerify<KontoClaims>(
@@ -152,10 +136,7 @@ export class AccessTokens {
     } catch (error) {
       throw unauthenticated(error instanceof joseErrors.JWTExpired ? "The access token has expired" : "The access token is not valid");
     }
-    const principal = Object.freeze(principalFromClaims(payload));
-    const ttl = Math.min(VERIFIED_TTL_MS, payload.exp! * 1000 - Date.now());
-    if (ttl > 0) this.verified?.set(token, principal, { ttl });
-    return principal;
+    return Object.freeze(principalFromClaims(payload));
   }
 }
 

@@ -60,15 +60,14 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
-const variants = new Map<string, GraphQLSchema>();
+const variants = new Map<boolean, GraphQLSchema>();
 
 /**
  * The executable schema. type-graphql's part is built once per process (its metadata is global);
- * the variants differ by two performance levers: `simpleResolvers` (plain fields have no resolver
- * of their own) and `syncRules` (field rules checked synchronously, see field-rules.ts). Both
- * default to on.
+ * the variants differ by the performance lever `simpleResolvers` (plain fields have no resolver
+ * of their own), on by default.
  */
-export async function buildKontoSchema(options: { simpleResolvers?: boolean; syncRules?: boolean } = {}): Promise<GraphQLSchema> {
+export async function buildKontoSchema(options: { simpleResolvers?: boolean } = {}): Promise<GraphQLSchema> {
   if (!built) {
     built = await buildWithoutAuthorizedMiddleware<Rule>(() =>
       buildSchema({
@@ -85,13 +84,11 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean; syn
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
   }
   const simpleResolvers = options.simpleResolvers !== false;
-  const syncRules = options.syncRules !== false;
-  const key = `${simpleResolvers}/${syncRules}`;
-  let schema = variants.get(key);
+  let schema = variants.get(simpleResolvers);
   if (!schema) {
     // Rules go on last: they wrap whatever resolver a field has, the default one included.
-    schema = withFieldRules(simpleResolvers ? withSimpleResolvers(built.schema) : built.schema, built.rules, syncRules ? "sync" : "async");
-    variants.set(key, schema);
+    schema = withFieldRules(simpleResolvers ? withSimpleResolvers(built.schema) : built.schema, built.rules);
+    variants.set(simpleResolvers, schema);
   }
   return schema;
 }

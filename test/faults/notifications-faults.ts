@@ -253,7 +253,7 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     // The token is signed with the key file the API will load: the test writes it first.
     const config = loadConfig(apiEnv);
     const silent = createLogger("silent");
-    const tokens = new AccessTokens(await KeyStore.load(config, silent), config.jwt, { remember: false });
+    const tokens = new AccessTokens(await KeyStore.load(config, silent), config.jwt);
     const staffToken = (await tokens.sign(STAFF_ADMIN)).token;
 
     const startApi = async () => {
