@@ -1,27 +1,13 @@
 import { UnitOfWork } from "../unit-of-work/unit-of-work";
 import { CustomerStatus } from "./customer.enums";
-import { customerFromRow, CUSTOMERS } from "./customer.service";
+import { customerFromRow, CUSTOMERS, PAYMENT_COLUMNS } from "./customer.service";
 import { CustomerNode } from "./customer.types";
 
 // Writes of a customer's row for modules above customers (change requests, merges), each in the
 // caller's unit of work: only this module writes the customers table.
 
 /** Main-data columns a merge may take from the customer merged in: address, phones, email, bank. */
-export const MERGEABLE_COLUMNS = [
-  "street",
-  "postal_code",
-  "city",
-  "phone",
-  "mobile",
-  "email",
-  "payment_method",
-  "sepa_iban",
-  "sepa_bic",
-  "sepa_account_holder",
-  "sepa_mandate_reference",
-  "sepa_mandate_date",
-  "sepa_scheme",
-] as const;
+export const MERGEABLE_COLUMNS = ["street", "postal_code", "city", "phone", "mobile", "email", ...PAYMENT_COLUMNS] as const;
 export type MergeableColumn = (typeof MERGEABLE_COLUMNS)[number];
 
 /** Legal data a staff member approved: a company name replaces; an empty legal form or VAT id removes it. */

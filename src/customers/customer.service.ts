@@ -94,6 +94,17 @@ export function customerFromRow(r: Row): CustomerNode {
 
 const NAME_COLUMNS = ["kind", "company_name", "first_name", "last_name", "customer_number"];
 /** Everything customerFromRow reads; never the PIN or the password hash. */
+/** The columns of the payment method: bank transfer or a SEPA mandate. */
+export const PAYMENT_COLUMNS = [
+  "payment_method",
+  "sepa_iban",
+  "sepa_bic",
+  "sepa_account_holder",
+  "sepa_mandate_reference",
+  "sepa_mandate_date",
+  "sepa_scheme",
+] as const;
+
 export const CUSTOMERS = rowSource({
   table: "customers",
   // What authorization (CustomerRef) and merged-customer lookups read.
@@ -119,15 +130,7 @@ export const CUSTOMERS = rowSource({
     email: ["email"],
     phone: ["phone"],
     mobile: ["mobile"],
-    payment: [
-      "payment_method",
-      "sepa_iban",
-      "sepa_bic",
-      "sepa_account_holder",
-      "sepa_mandate_reference",
-      "sepa_mandate_date",
-      "sepa_scheme",
-    ],
+    payment: PAYMENT_COLUMNS,
     onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
     newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
     ipAllowlist: ["ip_allowlist"],

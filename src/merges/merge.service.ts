@@ -7,7 +7,7 @@ import { ContactTransfers } from "../contacts/contact-transfers";
 import { CustomerStatus } from "../customers/customer.enums";
 import { CustomerMaster, MergeableColumn } from "../customers/customer-master";
 import { customerProvenBy } from "../customers/customer-password";
-import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
+import { CUSTOMERS, CustomerService, maskIban, PAYMENT_COLUMNS } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { InvoiceTransfers } from "../invoices/invoice-transfers";
 import { MaintenanceTransfers } from "../maintenance/maintenance-transfers";
@@ -39,15 +39,7 @@ const MERGE_FIELDS: { field: string; columns: MergeableColumn[]; show: (r: Row) 
   { field: "email", columns: ["email"], show: (r) => r.email },
   {
     field: "bank",
-    columns: [
-      "payment_method",
-      "sepa_iban",
-      "sepa_bic",
-      "sepa_account_holder",
-      "sepa_mandate_reference",
-      "sepa_mandate_date",
-      "sepa_scheme",
-    ],
+    columns: [...PAYMENT_COLUMNS],
     show: (r) => (r.sepa_iban ? `SEPA ${maskIban(r.sepa_iban)}` : "bank transfer"),
   },
 ];
