@@ -52,3 +52,20 @@ test("every resolver file with mutations hands them to services that use the uni
     assert.ok(usesUnitOfWork, `${resolver.path} has mutations but neither it nor a service it imports uses mutate`);
   }
 });
+
+test("no query reads every column of customers: the password hash and the PIN stay in the database", () => {
+  // `SELECT *` with customers in the same SQL string, or `c.*` where c is the alias of customers.
+  const everyColumn = /(SELECT\s+\*|\b(\w+)\.\*)[^`"]*?\b(?:FROM|JOIN)\s+customers\b(?:\s+(?:AS\s+)?(\w+))?/gi;
+  const readsEveryColumn = (m: RegExpMatchArray) => /^SELECT/i.test(m[1]) || (m[2] !== undefined && m[2] === m[3]);
+  const offending = files.flatMap((f) =>
+    [...f.text.matchAll(everyColumn)].filter(readsEveryColumn).map((m) => `${f.path}: ${m[0].slice(0, 80)}`),
+  );
+  assert.deepEqual(offending, []);
+  const found = (sql: string) => [...sql.matchAll(everyColumn)].some(readsEveryColumn);
+  assert.ok(found("SELECT c.* FROM merges m JOIN customers c ON c.id = m.customer_id"), "the pattern finds an alias of customers");
+  assert.ok(found("SELECT * FROM customers WHERE id = ?"), "the pattern finds SELECT *");
+  assert.ok(
+    !found("SELECT i.*, c.locale FROM invoices i JOIN customers c ON c.id = i.customer_id"),
+    "another table's alias is not customers",
+  );
+});

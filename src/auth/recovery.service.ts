@@ -206,7 +206,8 @@ export function recoveryHandlers(deps: NotificationDeps): Pick<Handlers, "userna
      */
     async registration({ outboxId, payload, final, doneIn, lockOpenIn }) {
       const [registration] = await db.query(
-        "SELECT r.*, c.locale, c.customer_number, c.reseller_id FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?",
+        `SELECT r.id, r.customer_id, r.email, r.display_name, r.password_hash, r.role, c.locale, c.customer_number, c.reseller_id
+         FROM registrations r LEFT JOIN customers c ON c.id = r.customer_id WHERE r.id = ?`,
         [payload.registrationId],
       );
       if (!registration?.customer_id) {
