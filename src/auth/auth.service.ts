@@ -286,25 +286,33 @@ export const AuthService = {
   /** Needs the current password; ends every other session of the user. */
   changePassword(ctx: Context, userId: number, current: string, next: string): Promise<Outcome<{ ok: boolean }>> {
     return mutateUntargeted(ctx, {
-      write: async ({ tx }) => {
+      // Both hashes run before the transaction: no pooled connection waits for them.
+      prepare: async () => {
         const limits = [`password-change:${userId}`];
         await ctx.auth.limiter.assertAllowed(limits);
-        const [user] = await tx.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
+        const [user] = await ctx.db.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
         if (!user?.password_hash || !(await verifyPassword(current, user.password_hash))) {
           await ctx.auth.limiter.recordFailure(limits);
           refuse(UserErrorCode.INVALID_CREDENTIALS, "The current password is wrong", ["input", "currentPassword"]);
         }
-        await AuthService.setPassword(tx, userId, next, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
+        return AuthService.newPasswordHash(next);
+      },
+      write: async ({ tx }, hash) => {
+        await AuthService.setPassword(tx, userId, hash, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
         return { ok: true };
       },
     });
   },
 
-  /** Sets a checked password (refused as input.newPassword) and revokes every session of the user except `keepFamily`. */
-  async setPassword(tx: EntityManager, userId: number, password: string, keepFamily: string | null): Promise<void> {
+  /** The hash of a new password, refused (as input.newPassword) when the password is weak; for a unit of work's prepare step. */
+  async newPasswordHash(password: string): Promise<string> {
     const problem = passwordProblem(password);
     if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, NEW_PASSWORD_FIELD);
-    const hash = await hashPassword(password);
+    return hashPassword(password);
+  },
+
+  /** Stores a new password's hash (from newPasswordHash) and revokes every session of the user except `keepFamily`. */
+  async setPassword(tx: EntityManager, userId: number, hash: string, keepFamily: string | null): Promise<void> {
     await tx.query("UPDATE users SET password_hash = ?, password_changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [hash, userId]);
     await tx.query(
       "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE subject_kind = 'USER' AND subject_id = ? AND revoked_at IS NULL AND family_id <> ?",

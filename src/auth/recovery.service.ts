@@ -115,9 +115,9 @@ export const RecoveryService = {
   /** Sets a new password with a reset token; the token works once and ends every session. */
   resetPassword(ctx: Context, token: string, password: string): Promise<Outcome<{ ok: boolean }>> {
     return mutateUntargeted(ctx, {
-      write: async ({ tx }) => {
-        const problem = passwordProblem(password);
-        if (problem) refuse(UserErrorCode.WEAK_PASSWORD, `The password ${problem}`, ["input", "newPassword"]);
+      // Hashed before the transaction, which locks the reset row: nothing waits for the hash.
+      prepare: () => AuthService.newPasswordHash(password),
+      write: async ({ tx }, hash) => {
         const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
           sha256(token),
         ]);
@@ -125,7 +125,7 @@ export const RecoveryService = {
           refuse(UserErrorCode.INVALID_CREDENTIALS, "This reset link is not valid any more; ask for a new one", ["input", "token"]);
         }
         await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
-        await AuthService.setPassword(tx, reset.user_id, password, null);
+        await AuthService.setPassword(tx, reset.user_id, hash, null);
         return { ok: true };
       },
     });

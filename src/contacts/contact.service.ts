@@ -89,12 +89,14 @@ export const ContactService = {
       ctx,
       { rule: "manageContacts", load: ContactService.target(ctx, contactGid) },
       {
-        write: async ({ tx, audit }, { contact }) => {
+        // Hashed before the transaction: no pooled connection waits while the hash takes its time.
+        prepare: async () => {
           if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {
             refuse(UserErrorCode.INVALID_INPUT, `A phone password has ${PHONE_PASSWORD_MIN} to 100 characters`, ["password"]);
           }
-          // Hashed before the first statement: no row is locked while the hash takes its time.
-          const hash = password === null ? null : await hashPassword(password);
+          return password === null ? null : await hashPassword(password);
+        },
+        write: async ({ tx, audit }, { contact }, hash) => {
           await tx.query("UPDATE contacts SET phone_password_hash = ? WHERE id = ?", [hash, contact.dbId]);
           await audit(password === null ? "contact.phonePassword.cleared" : "contact.phonePassword.set", { contactId: contact.id });
         },
@@ -105,7 +107,7 @@ export const ContactService = {
 
   /**
    * Staff check what a caller says on the phone; rate limited per contact (RATE_LIMITED in
-   * userErrors). A unit of work like every mutation, though it writes nothing but the failure count.
+   * userErrors). A unit of work like every mutation, though it writes nothing: the failure count is in Redis.
    */
   verifyPhonePassword(ctx: Context, contactGid: string, password: string): Promise<Outcome<{ valid?: boolean; restrictions?: string }>> {
     if (ctx.principal.kind !== "staff") throw forbidden();
@@ -113,12 +115,13 @@ export const ContactService = {
       ctx,
       { rule: "read", load: ContactService.target(ctx, contactGid) },
       {
-        write: async ({ tx }, { contact }) => {
+        // The check runs before the (empty) transaction: no pooled connection waits for the hash.
+        prepare: async ({ contact }) => {
           if (password.length > 100) return { valid: false };
           const limit = [`phone-password:${contact.dbId}`];
           const release = await ctx.auth.limiter.begin(limit);
           try {
-            const [row] = await tx.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contact.dbId]);
+            const [row] = await ctx.db.query("SELECT phone_password_hash, restrictions FROM contacts WHERE id = ?", [contact.dbId]);
             const valid = row?.phone_password_hash
               ? await verifyPassword(password, row.phone_password_hash)
               : await verifyAgainstDecoy(password);
@@ -131,6 +134,7 @@ export const ContactService = {
             await release();
           }
         },
+        write: async (_uow, _target, check) => check,
       },
     );
   },

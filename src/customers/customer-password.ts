@@ -1,16 +1,17 @@
-import { EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
 import { verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 
 /**
  * The customer (not merged into another) whose number and customer password these are, or null.
  * An unknown number costs the time of a wrong password, so the answer does not tell which it was.
+ * Read outside any transaction, so that no pooled connection waits for the hash.
  */
 export async function customerProvenBy(
-  tx: EntityManager,
+  db: DataSource,
   customerNumber: string,
   password: string,
 ): Promise<{ dbId: number; customerNumber: string } | null> {
-  const [row] = await tx.query(
+  const [row] = await db.query(
     "SELECT id, customer_number, customer_password_hash FROM customers WHERE customer_number = ? AND merged_into_id IS NULL",
     [customerNumber.trim()],
   );

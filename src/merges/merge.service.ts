@@ -92,14 +92,17 @@ export const MergeService = {
       ctx,
       { rule: "pin", load: CustomerService.target(ctx, customerGid) },
       {
-        write: async (uow, { customer: target }) => {
+        prepare: async ({ customer: target }) => {
           const limits = [`merge:${target.dbId}`, `ip:${ctx.ip}`];
           await ctx.auth.limiter.assertAllowed(limits);
-          const source = await customerProvenBy(uow.tx, input.customerNumber, input.customerPassword);
+          const source = await customerProvenBy(ctx.db, input.customerNumber, input.customerPassword);
           if (!source || source.dbId === target.dbId) {
             await ctx.auth.limiter.recordFailure(limits);
             refuse(UserErrorCode.INVALID_CREDENTIALS, "Customer number or customer password is wrong", ["input"]);
           }
+          return source;
+        },
+        write: async (uow, { customer: target }, source) => {
           const result = await uow.tx.query(
             "INSERT INTO merge_requests (target_customer_id, source_customer_id, requested_by) VALUES (?, ?, ?)",
             [target.dbId, source.dbId, principalLabel(ctx.principal)],

@@ -30,7 +30,8 @@ export const ResellerService = {
   createApiClient(ctx: Context, resellerGid: string, name: string): Promise<Outcome<{ clientId?: string; clientSecret?: string }>> {
     const resellerId = idOfType(resellerGid, "Reseller", "resellerId");
     return mutateUntargeted(ctx, {
-      write: async (uow) => {
+      // The secret is hashed before the transaction: no pooled connection waits for the hash.
+      prepare: async () => {
         if (!name.trim()) refuse(UserErrorCode.INVALID_INPUT, "Give the client a name", ["name"]);
         if (name.length > API_CLIENT_NAME_MAX)
           refuse(UserErrorCode.INVALID_INPUT, `A name has at most ${API_CLIENT_NAME_MAX} characters`, ["name"]);
@@ -38,8 +39,9 @@ export const ResellerService = {
         if (!reseller) refuse(UserErrorCode.NOT_FOUND, "No such reseller", ["resellerId"]);
         const clientId = `rc_${randomBytes(12).toString("base64url")}`;
         const clientSecret = randomToken();
-        // Hashed before the first write: no row is locked while the hash takes its time.
-        const secretHash = await hashPassword(clientSecret);
+        return { reseller, clientId, clientSecret, secretHash: await hashPassword(clientSecret) };
+      },
+      write: async (uow, { reseller, clientId, clientSecret, secretHash }) => {
         await uow.tx.query("INSERT INTO api_clients (reseller_id, client_id, secret_hash, name) VALUES (?, ?, ?, ?)", [
           reseller.dbId,
           clientId,
