@@ -101,9 +101,10 @@ export async function mutate<T extends Target, R, P = R, X = undefined>(
   const customer = target?.customer ?? null;
   assertMay(ctx, rule, customer);
   const authorized = target as T & { customer: NonNullable<T["customer"]> };
+  const { prepare } = steps;
   return run(
     ctx,
-    steps.prepare && (() => steps.prepare!(authorized)),
+    prepare && (() => prepare(authorized)),
     (uow, prepared) => steps.write(uow, authorized, prepared),
     (written) => (steps.reply ? steps.reply(written, authorized) : (written as unknown as P)),
     customer,
