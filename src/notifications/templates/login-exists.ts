@@ -1,4 +1,4 @@
-import { html, layout, Locale, RenderedMail } from "./template";
+import { letter, Locale, RenderedMail } from "./template";
 
 export interface LoginExistsData {
   /** The address someone tried to register, which already has a login (and the recipient). */
@@ -15,13 +15,5 @@ export function renderLoginExists(data: LoginExistsData, locale: Locale): Render
           "Guten Tag,",
           `für ${data.email} gibt es schon einen Login. Wenn Sie Ihr Passwort vergessen haben, setzen Sie es im Portal zurück.`,
         ];
-  return {
-    subject,
-    text: `${greeting}\n\n${body}\n`,
-    html: layout(
-      locale,
-      html`<p>${greeting}</p>
-        <p>${body}</p>`,
-    ),
-  };
+  return letter(locale, subject, greeting, body);
 }

@@ -1,4 +1,4 @@
-import { html, layout, Locale, RenderedMail } from "./template";
+import { letter, Locale, RenderedMail } from "./template";
 
 export interface MergeDecidedData {
   approved: boolean;
@@ -33,13 +33,5 @@ export function renderMergeDecided(data: MergeDecidedData, locale: Locale): Rend
     : en
       ? `the merge of ${source} into ${target} was rejected. Reason: ${data.reason ?? ""}`
       : `die Zusammenführung von ${source} mit ${target} wurde abgelehnt. Begründung: ${data.reason ?? ""}`;
-  return {
-    subject,
-    text: `${greeting}\n\n${body}\n`,
-    html: layout(
-      locale,
-      html`<p>${greeting}</p>
-        <p>${body}</p>`,
-    ),
-  };
+  return letter(locale, subject, greeting, body);
 }

@@ -1,4 +1,4 @@
-import { html, layout, Locale, RenderedMail } from "./template";
+import { letter, Locale, RenderedMail } from "./template";
 
 export interface SupportConfirmationData {
   reference: string;
@@ -19,13 +19,5 @@ export function renderSupportConfirmation(data: SupportConfirmationData, locale:
           "Guten Tag,",
           `wir haben Ihre Anfrage „${data.subject}“ erhalten. Die Referenz ist ${data.reference}.`,
         ];
-  return {
-    subject,
-    text: `${greeting}\n\n${body}\n`,
-    html: layout(
-      locale,
-      html`<p>${greeting}</p>
-        <p>${body}</p>`,
-    ),
-  };
+  return letter(locale, subject, greeting, body);
 }

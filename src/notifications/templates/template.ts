@@ -67,11 +67,11 @@ export function paragraphs(text: string): SafeHtml {
 /** Formats a time for a message: minutes, UTC, the same in both languages. */
 export const utcMinutes = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
-/** A short letter: a greeting, one paragraph and the sender's name, as text and HTML. */
-export function letter(locale: Locale, subject: string, greeting: string, body: string, signature: string): RenderedMail {
+/** A short letter: a greeting, one paragraph and (when given) the sender's name, as text and HTML. */
+export function letter(locale: Locale, subject: string, greeting: string, body: string, signature = ""): RenderedMail {
   return {
     subject,
-    text: `${greeting}\n\n${body}\n\n${signature}\n`,
+    text: `${greeting}\n\n${body}\n${signature ? `\n${signature}\n` : ""}`,
     html: layout(
       locale,
       html`<p>${greeting}</p>
