@@ -13,7 +13,9 @@ import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes"
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
 import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
+import { configurePasswordHashing } from "./access/passwords";
 import { AuthRuntime, createAuthRuntime } from "./access/runtime";
+import { SessionService } from "./auth/sessions";
 import { OutboxRelay } from "./notifications/outbox";
 import { Context } from "./platform/context";
 import { openDatabase } from "./database";
@@ -77,6 +79,7 @@ function registerEmailTargets(): void {
  * outside production, the HTTP server, and the BullMQ workers unless WORKERS_IN_PROCESS=false.
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
+  configurePasswordHashing(config.passwordHashCost);
   registerEmailTargets();
   const db = await openDatabase(config, log);
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
@@ -106,6 +109,9 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
 
   const auth = await createAuthRuntime(config, redis, log);
+  // "Last used" of a session: written at most once a minute per session, never on the request's path.
+  auth.revocations.onSessionUsed = (sessionId) =>
+    void SessionService.touch(db, sessionId).catch((err) => log.warn({ err, sessionId }, "could not note the session as used"));
   const apollo: ApolloServer<Context> = await createApollo(
     await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }),
     config,

@@ -1,4 +1,5 @@
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
+import { meetsOwaspMinimum, OWASP_SCRYPT_COST, ScryptCost } from "./access/passwords";
 
 // The one place where the environment is read. Every variable is documented in README.md
 // ("Configuration"); a missing or invalid value stops start-up with one line naming it.
@@ -52,6 +53,13 @@ export interface Config {
     devKeyFile: string;
     accessTokenTtlMs: number;
   };
+  /** scrypt's cost for new password hashes (PASSWORD_HASH_COST); OWASP's minimum by default. */
+  passwordHashCost: ScryptCost;
+  /**
+   * Whether each request checks Redis for revoked sessions (REVOCATION_CHECK). Off only to
+   * measure what the check costs (`npm run bench`); start-up warns loudly when it is off.
+   */
+  revocationCheck: boolean;
   seed: "auto" | "none";
   logLevel: string;
   exposeSqlCount: boolean;
@@ -205,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
       devKeyFile: text("JWT_DEV_KEY_FILE", ".konto/dev-signing-key.json"),
       accessTokenTtlMs: parseDuration("ACCESS_TOKEN_TTL", text("ACCESS_TOKEN_TTL", "15m")),
     },
+    passwordHashCost: scryptCost(optional("PASSWORD_HASH_COST"), production),
+    revocationCheck: bool("REVOCATION_CHECK", true),
     seed,
     logLevel,
     exposeSqlCount: bool("EXPOSE_SQL_COUNT", false),
@@ -236,6 +246,23 @@ export function loadConfig(env: Env = process.env): Config {
       email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
     },
   };
+}
+
+/** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */
+function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
+  if (!raw) return OWASP_SCRYPT_COST;
+  const match = /^N=(\d+),r=(\d+),p=(\d+)$/.exec(raw.replace(/\s+/g, ""));
+  const cost = match ? { N: Number(match[1]), r: Number(match[2]), p: Number(match[3]) } : null;
+  if (!cost || cost.N < 2 || (cost.N & (cost.N - 1)) !== 0 || cost.r < 1 || cost.p < 1 || cost.N * cost.r > 2 ** 24) {
+    throw new ConfigError("PASSWORD_HASH_COST", `must be N=<power of two>,r=<n>,p=<n>, e.g. N=32768,r=8,p=3 (got "${raw}")`);
+  }
+  if (production && !meetsOwaspMinimum(cost)) {
+    throw new ConfigError(
+      "PASSWORD_HASH_COST",
+      "is below OWASP's minimum for scrypt (N=2^17,r=8,p=1 or the same work); production refuses it",
+    );
+  }
+  return cost;
 }
 
 function levers(off: string): Record<Lever, boolean> {

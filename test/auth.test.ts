@@ -121,13 +121,19 @@ describe("brute force", () => {
     assert.deepEqual(other.payload.userErrors, []);
   });
 
-  test("a customer's IP allowlist refuses logins from other addresses", async () => {
+  test("a customer's IP allowlist refuses logins from other addresses, with the answer of a wrong password", async () => {
     await t.app.db.query(`UPDATE customers SET ip_allowlist = '["203.0.113.0/24"]' WHERE customer_number = '1000001'`);
     try {
       const outside = await login({ customerNumber: "1000001", password: DEMO_PASSWORD }, "192.0.2.44");
-      assert.equal(outside.payload.userErrors[0].code, "IP_NOT_ALLOWED");
+      const wrongOutside = await login({ customerNumber: "1000001", password: "not the password at all" }, "192.0.2.44");
+      assert.equal(outside.payload.userErrors[0].code, "INVALID_CREDENTIALS");
+      assert.equal(outside.payload.accessToken, null);
+      // From outside the allowlist a right guess cannot be told from a wrong one.
+      assert.deepEqual(outside.payload, wrongOutside.payload);
       const user = await login({ email: "admin@alpenblick.at", password: DEMO_PASSWORD }, "192.0.2.45");
-      assert.equal(user.payload.userErrors[0].code, "IP_NOT_ALLOWED");
+      const wrongUser = await login({ email: "admin@alpenblick.at", password: "not the password at all" }, "192.0.2.45");
+      assert.deepEqual(user.payload, wrongUser.payload);
+      assert.equal(user.payload.userErrors[0].code, "INVALID_CREDENTIALS");
       const inside = await login({ customerNumber: "1000001", password: DEMO_PASSWORD }, "203.0.113.7");
       assert.deepEqual(inside.payload.userErrors, []);
     } finally {
@@ -198,14 +204,14 @@ describe("session refusals", () => {
 
   test("two refreshes with one token at once: one rotates it, the other is a reuse and ends the family", async () => {
     const { payload } = await login({ email: "admin@isarwerk.de", password: DEMO_PASSWORD });
-    const [{ family_id: familyId }] = await t.app.db.query("SELECT family_id FROM refresh_tokens ORDER BY id DESC LIMIT 1");
+    const [{ session_id: sessionId }] = await t.app.db.query("SELECT session_id FROM refresh_tokens ORDER BY id DESC LIMIT 1");
     const both = await Promise.all([refresh(payload.refreshToken), refresh(payload.refreshToken)]);
     const winner = both.find((r) => r.userErrors.length === 0);
     const loser = both.find((r) => r.userErrors.length > 0);
     assert.ok(winner?.refreshToken, JSON.stringify(both));
     assert.deepEqual(loser?.userErrors, [{ code: "REFRESH_TOKEN_REUSED", field: ["refreshToken"] }]);
     assert.equal(loser?.accessToken, null);
-    assert.equal(await count("refresh_tokens", "family_id = ? AND revoked_at IS NULL", [familyId]), 0, "the whole family is revoked");
+    assert.equal(await count("refresh_tokens", "session_id = ? AND revoked_at IS NULL", [sessionId]), 0, "the whole session is ended");
     assert.equal((await refresh(winner.refreshToken)).userErrors[0].code, "INVALID_REFRESH_TOKEN");
   });
 
@@ -454,14 +460,14 @@ describe("tokens", () => {
     const log = createLogger("silent");
     const oldPem = signingKeyPem();
     const oldKeys = await KeyStore.load(loadConfig({ JWT_SIGNING_KEY: oldPem }), log);
-    const principal = { kind: "staff" as const, userId: 1, role: "ADMIN" as any, label: "x", familyId: null };
+    const principal = { kind: "staff" as const, userId: 1, role: "ADMIN" as any, label: "x", sessionId: null };
     const oldToken = (await new AccessTokens(oldKeys, loadConfig({}).jwt).sign(principal)).token;
     const oldPublic = await exportJWK(await importPKCS8(oldPem, "ES256", { extractable: true }));
     delete oldPublic.d;
     const retired = JSON.stringify([{ ...oldPublic, kid: await calculateJwkThumbprint(oldPublic) }]);
     const rotated = loadConfig({ JWT_SIGNING_KEY: signingKeyPem(), JWT_RETIRED_PUBLIC_KEYS: retired });
     const verifier = new AccessTokens(await KeyStore.load(rotated, log), rotated.jwt);
-    assert.equal((await verifier.verify(oldToken)).kind, "staff");
+    assert.equal((await verifier.verify(oldToken)).principal.kind, "staff");
     const removed = loadConfig({ JWT_SIGNING_KEY: rotated.jwt.signingKeyPem! });
     await assert.rejects(new AccessTokens(await KeyStore.load(removed, log), removed.jwt).verify(oldToken), /not valid/);
   });

@@ -78,6 +78,13 @@ const OPERATIONS: Record<string, Call> = {
   },
   authRefresh: { query: () => `mutation { authRefresh(refreshToken: "unknown") { userErrors { code } } }`, expect: PUBLIC },
   authLogout: { query: () => `mutation { authLogout { ok } }`, expect: PUBLIC },
+  // A session id that does not exist: refused alike for everyone, as someone else's would be.
+  authSessionRevoke: { query: () => `mutation { authSessionRevoke(id: "U2Vzc2lvbjo5OTk5OTk") { ok } }`, expect: only() },
+  // API clients (the resellers here) have no sessions.
+  authSessionsRevokeOthers: {
+    query: () => `mutation { authSessionsRevokeOthers { ok } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
   // The resellers here are API clients: no personal password to change.
   authPasswordChange: {
     query: () =>
@@ -321,6 +328,7 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
     selection: "supportRequests(first: 1) { totalCount }",
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  sessions: { selection: "sessions { id }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
 
@@ -377,7 +385,7 @@ before(async () => {
     userId: await user(role, customerId),
     roles: new Map([[customerId, role]]),
     label: `${role} of ${customerId}`,
-    familyId: null,
+    sessionId: null,
   });
   principals.set("anonymous", null);
   for (const role of Object.values(CustomerRole)) principals.set(`A:${role}` as Who, await customer(a.id, role));
@@ -388,7 +396,7 @@ before(async () => {
     userId: null,
     clientId: 1,
     label: "reseller A",
-    familyId: null,
+    sessionId: null,
   });
   principals.set("other reseller", {
     kind: "reseller",
@@ -396,10 +404,10 @@ before(async () => {
     userId: null,
     clientId: 2,
     label: "other reseller",
-    familyId: null,
+    sessionId: null,
   });
-  principals.set("staff SUPPORT", { kind: "staff", userId: 9001, role: StaffRole.SUPPORT, label: "support", familyId: null });
-  principals.set("staff ADMIN", { kind: "staff", userId: 9002, role: StaffRole.ADMIN, label: "admin", familyId: null });
+  principals.set("staff SUPPORT", { kind: "staff", userId: 9001, role: StaffRole.SUPPORT, label: "support", sessionId: null });
+  principals.set("staff ADMIN", { kind: "staff", userId: 9002, role: StaffRole.ADMIN, label: "admin", sessionId: null });
 });
 after(() => t?.stop());
 

@@ -38,7 +38,7 @@ const user = (customer: string, role: CustomerRole): AuthenticatedPrincipal => (
   userId: 9000 + Object.values(CustomerRole).indexOf(role),
   roles: new Map([[ids[customer].id, role]]),
   label: `${role} test user`,
-  familyId: null,
+  sessionId: null,
 });
 
 async function pdfText(pdf: Buffer): Promise<string> {

@@ -51,10 +51,10 @@ before(async () => {
       `${role.toLowerCase()}@levers.example`,
     ]);
     await db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [user.insertId, a.id, role]);
-    return { kind: "customer", userId: Number(user.insertId), roles: new Map([[Number(a.id), role]]), label: role, familyId: null };
+    return { kind: "customer", userId: Number(user.insertId), roles: new Map([[Number(a.id), role]]), label: role, sessionId: null };
   };
   who.set("anonymous", null);
-  who.set("staff ADMIN", { kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "admin", familyId: null });
+  who.set("staff ADMIN", { kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "admin", sessionId: null });
   who.set("A:ADMIN", await member(CustomerRole.ADMIN));
   who.set("A:READ_ONLY", await member(CustomerRole.READ_ONLY));
   who.set("reseller of A", {
@@ -63,9 +63,9 @@ before(async () => {
     userId: null,
     clientId: 1,
     label: "reseller",
-    familyId: null,
+    sessionId: null,
   });
-  who.set("other reseller", { kind: "reseller", resellerId: Number(other.id), userId: null, clientId: 2, label: "other", familyId: null });
+  who.set("other reseller", { kind: "reseller", resellerId: Number(other.id), userId: null, clientId: 2, label: "other", sessionId: null });
 });
 
 after(async () => {

@@ -247,7 +247,7 @@ describe("products", () => {
       userId: null,
       clientId: 1,
       label: "reseller",
-      familyId: null,
+      sessionId: null,
     });
     const CREATE = `mutation($c: ID!, $i: ProductInput!) { productCreate(customerId: $c, input: $i) { product { id status plan } userErrors { code field } } }`;
     const created = await t.gql(
@@ -273,7 +273,7 @@ describe("products", () => {
       { id: product.id },
     );
     assert.deepEqual(cancelled.body.data.productCancel.product, { status: "CANCELLED", endDate: "2026-12-31" });
-    const admin = await t.as({ kind: "customer", userId: 99, roles: new Map([[row.id, "ADMIN" as any]]), label: "admin", familyId: null });
+    const admin = await t.as({ kind: "customer", userId: 99, roles: new Map([[row.id, "ADMIN" as any]]), label: "admin", sessionId: null });
     const refused = await t.gql(`mutation($id: ID!) { productSuspend(productId: $id) { product { status } } }`, { id: product.id }, admin);
     assert.equal(refused.body.errors?.[0].extensions?.code, "FORBIDDEN");
   });

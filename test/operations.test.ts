@@ -88,12 +88,12 @@ describe("queue dashboard", () => {
       userId: 1,
       roles: new Map([[c.id, CustomerRole.ADMIN]]),
       label: "x",
-      familyId: null,
+      sessionId: null,
     });
     assert.equal((await fetch(url, { headers: customerAdmin })).status, 403);
-    const support = await t.as({ kind: "staff", userId: 2, role: StaffRole.SUPPORT, label: "support", familyId: null });
+    const support = await t.as({ kind: "staff", userId: 2, role: StaffRole.SUPPORT, label: "support", sessionId: null });
     assert.equal((await fetch(url, { headers: support })).status, 403);
-    const admin = await t.as({ kind: "staff", userId: 3, role: StaffRole.ADMIN, label: "admin", familyId: null });
+    const admin = await t.as({ kind: "staff", userId: 3, role: StaffRole.ADMIN, label: "admin", sessionId: null });
     const page = await fetch(url, { headers: admin });
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<html/i);

@@ -17,7 +17,7 @@ const admin = (name: string): AuthenticatedPrincipal => ({
   userId: 7000 + c[name].id,
   roles: new Map([[c[name].id, CustomerRole.ADMIN]]),
   label: `admin of ${name}`,
-  familyId: null,
+  sessionId: null,
 });
 
 before(async () => {
@@ -247,7 +247,7 @@ describe("support requests", () => {
       userId: 7100,
       roles: new Map([[c.A.id, CustomerRole.TECHNICAL]]),
       label: "technical of A",
-      familyId: null,
+      sessionId: null,
     });
     const res = await t.gql(
       `mutation($id: ID!, $i: SupportRequestInput!) { supportRequestCreate(customerId: $id, input: $i) { supportRequest { id reference status } userErrors { code } } }`,

@@ -53,7 +53,7 @@ test("authorization adds no statement per row: a reseller's page costs the same"
     userId: null,
     clientId: 1,
     label: "bench reseller",
-    familyId: null,
+    sessionId: null,
   });
   assert.equal(await statementsFor(5, headers), 4);
 });

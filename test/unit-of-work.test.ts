@@ -55,7 +55,7 @@ test("a caller who may not change the customer gets FORBIDDEN, the same for an u
     userId: 999,
     label: "someone else",
     roles: new Map(),
-    familyId: null,
+    sessionId: null,
   } as unknown as Context["principal"]);
   const attempt = (id: number) =>
     mutate(

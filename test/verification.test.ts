@@ -259,7 +259,7 @@ describe("contact rules", () => {
       userId: 4242,
       roles: new Map([[customerDbId, "TECHNICAL" as any]]),
       label: "technical",
-      familyId: null,
+      sessionId: null,
     });
     const id = toGlobalId("Contact", contact.id);
     assert.equal((await t.gql(UPDATE, { id, i: { restrictions: "" } }, technical)).body.errors?.[0].extensions?.code, "FORBIDDEN");
@@ -294,7 +294,7 @@ describe("refusals", () => {
     Number((await t.app.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, params))[0].n);
   const asUser = async (email: string) => {
     const [user] = await t.app.db.query("SELECT id FROM users WHERE email = ?", [email]);
-    return t.as({ kind: "customer", userId: user.id, roles: new Map(), label: email, familyId: null });
+    return t.as({ kind: "customer", userId: user.id, roles: new Map(), label: email, sessionId: null });
   };
   const requestLoginEmail = async (headers: Record<string, string>, email: string) => {
     const res = await t.gql(

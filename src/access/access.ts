@@ -46,6 +46,8 @@ export const CUSTOMER_RULES = {
   pin: [ADMIN],
   /** The audit log of the customer. */
   audit: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Seeing and ending the sessions of the customer-number login. */
+  sessions: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Changing contacts' phone passwords. */
   manageContacts: [ADMIN, "RESELLER", "STAFF_ADMIN"],
   /** Creating, changing and deleting contacts. */

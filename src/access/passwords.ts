@@ -1,12 +1,38 @@
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from "node:crypto";
 import { COMMON_PASSWORDS } from "./common-passwords";
 
-// scrypt from node:crypto (OpenSSL), parameters as OWASP recommends for scrypt: N=2^15, r=8, p=1,
-// 16-byte random salt, 32-byte key. Stored as "scrypt$N$r$p$salt$hash" (base64) so parameters
-// can be raised later and old hashes still verify.
-const N = 2 ** 15;
-const R = 8;
-const P = 1;
+// scrypt from node:crypto (OpenSSL), which runs on libuv's thread pool, off the event loop; a
+// 16-byte random salt and a 32-byte key. Stored as "scrypt$N$r$p$salt$hash" (base64): a hash
+// verifies with the parameters it was made with, and is made again with the configured ones at
+// the next successful login (needsRehash).
+
+/** scrypt's cost: N (CPU and memory), r (block size), p (parallelism). */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/**
+ * The production default, one of the settings OWASP's Password Storage Cheat Sheet lists as its
+ * minimum (N=2^17 r=8 p=1, N=2^16 r=8 p=2, N=2^15 r=8 p=3, all the same work): this one needs
+ * 32 MiB per hash instead of 128 MiB, so four hashes at once (libuv's pool) stay at 128 MiB.
+ */
+export const OWASP_SCRYPT_COST: ScryptCost = { N: 2 ** 15, r: 8, p: 3 };
+
+/** Whether a cost is at least OWASP's minimum (one of its settings or more work). */
+export const meetsOwaspMinimum = ({ N, r, p }: ScryptCost): boolean => N >= 2 ** 15 && r >= 8 && N * p >= 3 * 2 ** 15;
+
+/** Set once at start from PASSWORD_HASH_COST (configurePasswordHashing); OWASP's minimum until then. */
+let cost: ScryptCost = OWASP_SCRYPT_COST;
+/** A hash of a password nobody has, made with the configured cost (verifyAgainstDecoy). */
+let decoy: Promise<string> | undefined;
+
+export function configurePasswordHashing(configured: ScryptCost): void {
+  cost = configured;
+  decoy = undefined;
+}
+
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
@@ -16,6 +42,7 @@ export const MAX_PASSWORD_LENGTH = 200;
 function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   // 128 * N * r bytes are needed; OpenSSL's default cap (32 MiB) is exactly that, so lift it.
   const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
+  // p > 1 runs its blocks one after another: the memory stays 128 * N * r.
   return new Promise((resolve, reject) =>
     scryptCallback(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
@@ -23,8 +50,15 @@ function scrypt(password: string, salt: Buffer, n: number, r: number, p: number)
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const key = await scrypt(password, salt, N, R, P);
-  return `scrypt$${N}$${R}$${P}$${salt.toString("base64")}$${key.toString("base64")}`;
+  const { N, r, p } = cost;
+  const key = await scrypt(password, salt, N, r, p);
+  return `scrypt$${N}$${r}$${p}$${salt.toString("base64")}$${key.toString("base64")}`;
+}
+
+/** Whether a stored hash was made with other parameters than the configured ones. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split("$");
+  return scheme !== "scrypt" || Number(n) !== cost.N || Number(r) !== cost.r || Number(p) !== cost.p;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -35,8 +69,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash of a password nobody has, so that an unknown account costs as much time as a known one. */
-let decoy: Promise<string> | undefined;
+/** Checks against the decoy, so that an unknown account costs as much time as a known one. */
 export async function verifyAgainstDecoy(password: string): Promise<false> {
   decoy ??= hashPassword(randomBytes(24).toString("base64"));
   await verifyPassword(password, await decoy);

@@ -3,6 +3,7 @@ import { Config } from "../config";
 import { Logger } from "../platform/logger";
 import { RateLimiter } from "../platform/rate-limit";
 import { KeyStore } from "./keys";
+import { Revocations } from "./revocations";
 import { AccessTokens } from "./tokens";
 
 /** What authentication needs at run time, made once per process. */
@@ -11,14 +12,19 @@ export interface AuthRuntime {
   tokens: AccessTokens;
   /** Failed logins, PIN and phone-password checks. */
   limiter: RateLimiter;
+  /** Ended sessions and revoked tokens, checked on every request. */
+  revocations: Revocations;
 }
 
 export async function createAuthRuntime(config: Config, redis: Redis, log: Logger): Promise<AuthRuntime> {
   const keys = await KeyStore.load(config, log);
+  if (!config.revocationCheck) log.warn("REVOCATION_CHECK is off: logged-out and removed users keep access until their tokens expire");
+  const revocations = new Revocations(redis, config.queuePrefix, config.jwt.accessTokenTtlMs, log, config.revocationCheck);
   return {
     keys,
-    tokens: new AccessTokens(keys, config.jwt),
+    tokens: new AccessTokens(keys, config.jwt, () => revocations.now()),
     limiter: new RateLimiter(redis, config.queuePrefix),
+    revocations,
   };
 }
 

@@ -16,7 +16,17 @@ interface KontoClaims extends JWTPayload {
   rsl?: number;
   cli?: number;
   srl?: StaffRole;
-  fam?: string;
+  /** The session the token belongs to. */
+  sid?: number;
+  /** When it was signed, in microseconds of the Redis clock: compared with revocations (revocations.ts). */
+  ius?: number;
+}
+
+/** A verified access token: its principal, subject and when it was issued. */
+export interface VerifiedToken {
+  principal: AuthenticatedPrincipal;
+  subject: string;
+  issuedAtUs: number;
 }
 
 export type AuthenticatedPrincipal = Exclude<Principal, { kind: "anonymous" }>;
@@ -63,15 +73,26 @@ export class AccessTokens {
   constructor(
     private readonly keys: KeyStore,
     private readonly config: Config["jwt"],
+    /** Microseconds now, from the clock revocations are stamped with (Redis; this host's clock for tools and tests). */
+    private readonly clock: () => Promise<number> = async () => Date.now() * 1000,
   ) {}
+
+  /** Microseconds now on the revocation clock: take it before reading what a token will carry. */
+  now(): Promise<number> {
+    return this.clock();
+  }
 
   get ttlSeconds(): number {
     return Math.floor(this.config.accessTokenTtlMs / 1000);
   }
 
-  async sign(principal: AuthenticatedPrincipal): Promise<{ token: string; expiresAt: Date }> {
-    const claims: KontoClaims = { knd: principal.kind, name: principal.label };
-    if (principal.familyId) claims.fam = principal.familyId;
+  /**
+   * `issuedAtUs` is when the principal's roles were read (see `now`): a revocation recorded after
+   * that must refuse the token even if it is signed later.
+   */
+  async sign(principal: AuthenticatedPrincipal, issuedAtUs?: number): Promise<{ token: string; expiresAt: Date }> {
+    const claims: KontoClaims = { knd: principal.kind, name: principal.label, ius: issuedAtUs ?? (await this.clock()) };
+    if (principal.sessionId) claims.sid = principal.sessionId;
     if (principal.kind === "customer") claims.mem = Object.fromEntries([...principal.roles].map(([id, role]) => [String(id), role]));
     if (principal.kind === "reseller") {
       claims.rsl = principal.resellerId;
@@ -121,7 +142,7 @@ export class AccessTokens {
   }
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
-  async verify(token: string): Promise<AuthenticatedPrincipal> {
+  async verify(token: string): Promise<VerifiedToken> {
     let payload: KontoClaims;
     try {
       ({ payload } = await jwtVerify<KontoClaims>(
@@ -136,17 +157,18 @@ export class AccessTokens {
     } catch (error) {
       throw unauthenticated(error instanceof joseErrors.JWTExpired ? "The access token has expired" : "The access token is not valid");
     }
-    return Object.freeze(principalFromClaims(payload));
+    const principal = Object.freeze(principalFromClaims(payload));
+    return { principal, subject: payload.sub!, issuedAtUs: payload.ius ?? (payload.iat ?? 0) * 1_000_000 };
   }
 }
 
 function principalFromClaims(claims: KontoClaims): AuthenticatedPrincipal {
   const [kind, rawId] = (claims.sub ?? "").split(":");
   const id = Number(rawId);
-  const familyId = claims.fam ?? null;
+  const sessionId = typeof claims.sid === "number" ? claims.sid : null;
   if (claims.knd === "customer" && claims.mem) {
     const roles = new Map(Object.entries(claims.mem).map(([customerId, role]) => [Number(customerId), role]));
-    return { kind: "customer", userId: kind === "user" ? id : null, roles, label: claims.name, familyId };
+    return { kind: "customer", userId: kind === "user" ? id : null, roles, label: claims.name, sessionId };
   }
   if (claims.knd === "reseller" && typeof claims.rsl === "number") {
     return {
@@ -155,11 +177,11 @@ function principalFromClaims(claims: KontoClaims): AuthenticatedPrincipal {
       userId: kind === "user" ? id : null,
       clientId: kind === "client" ? id : null,
       label: claims.name,
-      familyId,
+      sessionId,
     };
   }
   if (claims.knd === "staff" && claims.srl && kind === "user") {
-    return { kind: "staff", userId: id, role: claims.srl, label: claims.name, familyId };
+    return { kind: "staff", userId: id, role: claims.srl, label: claims.name, sessionId };
   }
   throw unauthenticated("The access token is not valid");
 }

@@ -1,15 +1,16 @@
-import { randomBytes } from "node:crypto";
 import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
 import { jsonColumn, Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
-import { mutateUntargeted, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
+import { mutateUntargeted, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
 import { CustomerRole, StaffRole, UserKind } from "../users/user.enums";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ipAllowed } from "../access/ip-allowlist";
-import { hashPassword, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
+import { hashPassword, needsRehash, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
+import { storeCustomerPasswordHash } from "../customers/customer-password";
+import { SessionService } from "./sessions";
 import { AuthenticatedPrincipal, randomToken, sha256 } from "../access/tokens";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -25,9 +26,16 @@ export interface Session extends SessionTokens {
   principal: AuthenticatedPrincipal;
 }
 
+/** Replaces a login's password hash made with older parameters (the password just proved right). */
+async function storePasswordHash(tx: EntityManager, subject: Subject, hash: string): Promise<void> {
+  if (subject.kind === RefreshSubjectKind.USER) await tx.query("UPDATE users SET password_hash = ? WHERE id = ?", [hash, subject.id]);
+  else await storeCustomerPasswordHash(tx, subject.id, hash);
+}
+
 const tokensOf = ({ accessToken, refreshToken, expiresAt }: Session): SessionTokens => ({ accessToken, refreshToken, expiresAt });
 
-const WRONG_LOGIN = "Wrong login or password";
+// Also the answer to a right password from outside an IP allowlist: the two must not be told apart.
+const WRONG_LOGIN = "Wrong login or password, or signing in from this address is not allowed";
 const WRONG_CLIENT = "Wrong client id or secret";
 const IP_REFUSED = "Logins to this customer are not allowed from your address";
 /** Where the refusals of each mutation point: the password of authLogin, the argument of authRefresh. */
@@ -40,27 +48,26 @@ interface Subject {
   id: number;
 }
 
-/**
- * Builds the principal of a login from the database: memberships, reseller, staff role, allowlists.
- * A login gone meanwhile or refused from this address is refused, pointing at `field`.
- */
+/** Why a login's principal could not be built: it is gone (or closed), or refused from this address. */
+type NoPrincipal = "gone" | "address";
+
+/** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
 async function principalOfSubject(
   db: DataSource | EntityManager,
   subject: Subject,
   ip: string,
-  familyId: string,
-  field: string[],
-): Promise<AuthenticatedPrincipal> {
+  sessionId: number | null,
+): Promise<AuthenticatedPrincipal | NoPrincipal> {
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {
     const [customer] = await db.query("SELECT id, customer_number, ip_allowlist, status FROM customers WHERE id = ?", [subject.id]);
-    if (!customer || customer.status === "CLOSED") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, field);
-    if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, field);
+    if (!customer || customer.status === "CLOSED") return "gone";
+    if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) return "address";
     return {
       kind: "customer",
       userId: null,
       roles: new Map([[customer.id, CustomerRole.ADMIN]]),
       label: `customer account ${customer.customer_number}`,
-      familyId,
+      sessionId,
     };
   }
   if (subject.kind === RefreshSubjectKind.CLIENT) {
@@ -68,14 +75,14 @@ async function principalOfSubject(
       "SELECT c.id, c.reseller_id, c.name, r.name AS reseller_name FROM api_clients c JOIN resellers r ON r.id = c.reseller_id WHERE c.id = ? AND c.revoked_at IS NULL",
       [subject.id],
     );
-    if (!client) refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_CLIENT, field);
+    if (!client) return "gone";
     return {
       kind: "reseller",
       resellerId: client.reseller_id,
       userId: null,
       clientId: client.id,
       label: `${client.reseller_name} (reseller ${client.reseller_id}) API client ${client.name}`,
-      familyId,
+      sessionId,
     };
   }
   const [user] = await db.query(
@@ -83,10 +90,10 @@ async function principalOfSubject(
      FROM users u LEFT JOIN resellers r ON r.id = u.reseller_id WHERE u.id = ? AND u.disabled_at IS NULL`,
     [subject.id],
   );
-  if (!user) refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, field);
+  if (!user) return "gone";
   const label = `${user.display_name} <${user.email}>`;
   if (user.kind === UserKind.STAFF)
-    return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, familyId };
+    return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, sessionId };
   if (user.kind === UserKind.RESELLER) {
     return {
       kind: "reseller",
@@ -94,7 +101,7 @@ async function principalOfSubject(
       userId: user.id,
       clientId: null,
       label: `${user.reseller_name} (reseller ${user.reseller_id}) user ${label}`,
-      familyId,
+      sessionId,
     };
   }
   const memberships: Row[] = await db.query(
@@ -104,20 +111,23 @@ async function principalOfSubject(
   );
   // A customer with an allowlist only lends its role to logins from its addresses.
   const allowed = memberships.filter((m) => ipAllowed(ip, jsonColumn<string[]>(m.ip_allowlist)));
-  if (memberships.length && !allowed.length) refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, field);
+  if (memberships.length && !allowed.length) return "address";
   return {
     kind: "customer",
     userId: user.id,
     roles: new Map(allowed.map((m) => [m.customer_id, m.role as CustomerRole])),
     label,
-    familyId,
+    sessionId,
   };
 }
 
 type LoginInput = { email?: string; customerNumber?: string; password: string };
 
-/** The login this password opens, or null; an unknown login costs a password check all the same. */
-async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<Subject | null> {
+/**
+ * The login this password opens, or null; an unknown login costs a password check all the same.
+ * A hash made with other parameters than the configured ones comes with its replacement.
+ */
+async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<(Subject & { rehash: string | null }) | null> {
   const [row] = input.email
     ? await db.query("SELECT id, password_hash AS hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()])
     : await db.query("SELECT id, customer_password_hash AS hash FROM customers WHERE customer_number = ?", [input.customerNumber?.trim()]);
@@ -126,22 +136,32 @@ async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<
     return null;
   }
   if (!(await verifyPassword(input.password, row.hash))) return null;
-  return { kind: input.email ? RefreshSubjectKind.USER : RefreshSubjectKind.CUSTOMER, id: row.id };
+  const rehash = needsRehash(row.hash) ? await hashPassword(input.password) : null;
+  return { kind: input.email ? RefreshSubjectKind.USER : RefreshSubjectKind.CUSTOMER, id: row.id, rehash };
 }
 
-/** A new refresh-token family and an access token for it. */
-async function startSession(tx: EntityManager, ctx: Context, subject: Subject, field: string[]): Promise<Session> {
-  const familyId = randomBytes(16).toString("hex");
-  const principal = await principalOfSubject(tx, subject, ctx.ip, familyId, field);
+/** A new refresh token of a session. */
+async function issueRefreshToken(tx: EntityManager, sessionId: number, subject: Subject): Promise<string> {
   const refreshToken = randomToken();
-  await tx.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
-    familyId,
+  await tx.query("INSERT INTO refresh_tokens (session_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
+    sessionId,
     sha256(refreshToken),
     subject.kind,
     subject.id,
     new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
   ]);
-  const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
+  return refreshToken;
+}
+
+/** A new session and its tokens; its principal refused as gone or from this address, or the tokens. */
+async function startSession(tx: EntityManager, ctx: Context, subject: Subject): Promise<Session | NoPrincipal> {
+  // Taken before the roles are read: a revocation stamped after this refuses the token.
+  const issuedAtUs = await ctx.auth.tokens.now();
+  const sessionId = await SessionService.start(ctx, tx, subject);
+  const principal = await principalOfSubject(tx, subject, ctx.ip, sessionId);
+  if (typeof principal === "string") return principal;
+  const refreshToken = await issueRefreshToken(tx, sessionId, subject);
+  const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
   return { accessToken: token, refreshToken, expiresAt, principal };
 }
 
@@ -168,7 +188,14 @@ export const AuthService = {
         }
       },
       write: async ({ tx }, subject) => {
-        const session = await startSession(tx, ctx, subject, PASSWORD_FIELD);
+        const session = await startSession(tx, ctx, subject);
+        if (typeof session === "string") {
+          // Refused from this address: the same answer, and the same count, as a wrong password,
+          // so that from outside the allowlist nobody learns when a guess was right.
+          await ctx.auth.limiter.recordFailure(limits);
+          refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, PASSWORD_FIELD);
+        }
+        if (subject.rehash) await storePasswordHash(tx, subject, subject.rehash);
         await ctx.auth.limiter.reset(limits[0]);
         return session;
       },
@@ -193,72 +220,63 @@ export const AuthService = {
     } finally {
       await release();
     }
-    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id }, ctx.ip, "", []);
-    const { token, expiresAt } = await ctx.auth.tokens.sign({ ...principal, familyId: null });
+    const issuedAtUs = await ctx.auth.tokens.now();
+    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id }, ctx.ip, null);
+    if (typeof principal === "string") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_CLIENT);
+    const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
     return { accessToken: token, refreshToken: "", expiresAt, principal };
   },
 
   /**
-   * Rotates a refresh token: the presented one is used up and a new one of the same family is
-   * returned. A token presented after it was rotated means it leaked: its family is revoked.
+   * Rotates a refresh token: the presented one is used up and a new one of the same session is
+   * returned. A token presented after it was rotated means it leaked: its session is ended.
    */
   async refresh(ctx: Context, refreshToken: string): Promise<Outcome<SessionTokens>> {
-    const leaked: { familyId?: string } = {};
+    const leaked: { sessionId?: number } = {};
     const outcome = await mutateUntargeted(ctx, {
       write: async ({ tx }) => {
-        delete leaked.familyId;
+        delete leaked.sessionId;
+        const issuedAtUs = await ctx.auth.tokens.now();
         // Locked: of two refreshes with the same token, the second waits for the first and finds it rotated.
         const [row] = await tx.query(
-          "SELECT id, family_id, subject_kind, subject_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+          "SELECT id, session_id, subject_kind, subject_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
           [sha256(refreshToken)],
         );
         if (!row || row.revoked_at || row.expires_at.getTime() <= Date.now()) {
           refuse(UserErrorCode.INVALID_REFRESH_TOKEN, "The refresh token is not valid; sign in again", REFRESH_TOKEN_FIELD);
         }
+        const sessionId = Number(row.session_id);
         if (row.rotated_at) {
-          leaked.familyId = row.family_id;
-          refuse(
-            UserErrorCode.REFRESH_TOKEN_REUSED,
-            "This refresh token was used before; every session of it has been ended",
-            REFRESH_TOKEN_FIELD,
-          );
+          leaked.sessionId = sessionId;
+          refuse(UserErrorCode.REFRESH_TOKEN_REUSED, "This refresh token was used before; its session has been ended", REFRESH_TOKEN_FIELD);
         }
         await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [row.id]);
-        const next = randomToken();
-        await tx.query("INSERT INTO refresh_tokens (family_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
-          row.family_id,
-          sha256(next),
-          row.subject_kind,
-          row.subject_id,
-          new Date(Date.now() + REFRESH_TOKEN_TTL_MS),
-        ]);
         const subject = { kind: row.subject_kind, id: row.subject_id };
-        const principal = await principalOfSubject(tx, subject, ctx.ip, row.family_id, REFRESH_TOKEN_FIELD);
-        const { token, expiresAt } = await ctx.auth.tokens.sign(principal);
+        const principal = await principalOfSubject(tx, subject, ctx.ip, sessionId);
+        if (principal === "gone") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, REFRESH_TOKEN_FIELD);
+        if (principal === "address") refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, REFRESH_TOKEN_FIELD);
+        const next = await issueRefreshToken(tx, sessionId, subject);
+        const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
         return { accessToken: token, refreshToken: next, expiresAt };
       },
     });
-    // The refusal rolled back and released the token's lock: the leaked family is ended in a unit of work of its own.
-    const familyId = leaked.familyId;
-    if (familyId) {
-      await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, ({ tx }) => AuthService.revokeFamily(tx, familyId));
+    // The refusal rolled back and released the token's lock: the leaked session is ended in a unit of work of its own.
+    const sessionId = leaked.sessionId;
+    if (sessionId) {
+      await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => SessionService.end(ctx, uow, [sessionId]));
     }
     return outcome;
-  },
-
-  async revokeFamily(tx: EntityManager, familyId: string): Promise<void> {
-    await tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE family_id = ? AND revoked_at IS NULL", [familyId]);
   },
 
   /** Ends the session of the given refresh token, or else the caller's own session. */
   logout(ctx: Context, refreshToken?: string): Promise<Outcome<{ ok: boolean }>> {
     return mutateUntargeted(ctx, {
-      write: async ({ tx }) => {
+      write: async (uow) => {
         if (refreshToken) {
-          const [row] = await tx.query("SELECT family_id FROM refresh_tokens WHERE token_hash = ?", [sha256(refreshToken)]);
-          if (row) await AuthService.revokeFamily(tx, row.family_id);
-        } else if (ctx.principal.kind !== "anonymous" && ctx.principal.familyId) {
-          await AuthService.revokeFamily(tx, ctx.principal.familyId);
+          const [row] = await uow.tx.query("SELECT session_id FROM refresh_tokens WHERE token_hash = ?", [sha256(refreshToken)]);
+          if (row) await SessionService.end(ctx, uow, [Number(row.session_id)]);
+        } else if (ctx.principal.kind !== "anonymous" && ctx.principal.sessionId) {
+          await SessionService.end(ctx, uow, [ctx.principal.sessionId]);
         }
         return { ok: true };
       },
@@ -297,8 +315,8 @@ export const AuthService = {
         }
         return AuthService.newPasswordHash(next);
       },
-      write: async ({ tx }, hash) => {
-        await AuthService.setPassword(tx, userId, hash, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
+      write: async (uow, hash) => {
+        await AuthService.setPassword(ctx, uow, userId, hash, ctx.principal.kind === "anonymous" ? null : ctx.principal.sessionId);
         return { ok: true };
       },
     });
@@ -311,12 +329,9 @@ export const AuthService = {
     return hashPassword(password);
   },
 
-  /** Stores a new password's hash (from newPasswordHash) and revokes every session of the user except `keepFamily`. */
-  async setPassword(tx: EntityManager, userId: number, hash: string, keepFamily: string | null): Promise<void> {
-    await tx.query("UPDATE users SET password_hash = ?, password_changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [hash, userId]);
-    await tx.query(
-      "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE subject_kind = 'USER' AND subject_id = ? AND revoked_at IS NULL AND family_id <> ?",
-      [userId, keepFamily ?? ""],
-    );
+  /** Stores a new password's hash (from newPasswordHash) and ends every session of the user except `keepSession`. */
+  async setPassword(ctx: Context, uow: UnitOfWork, userId: number, hash: string, keepSession: number | null): Promise<void> {
+    await uow.tx.query("UPDATE users SET password_hash = ?, password_changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [hash, userId]);
+    await SessionService.endAll(ctx, uow, { kind: RefreshSubjectKind.USER, id: userId }, keepSession);
   },
 };

@@ -117,7 +117,8 @@ export const RecoveryService = {
     return mutateUntargeted(ctx, {
       // Hashed before the transaction, which locks the reset row: nothing waits for the hash.
       prepare: () => AuthService.newPasswordHash(password),
-      write: async ({ tx }, hash) => {
+      write: async (uow, hash) => {
+        const { tx } = uow;
         const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
           sha256(token),
         ]);
@@ -125,7 +126,7 @@ export const RecoveryService = {
           refuse(UserErrorCode.INVALID_CREDENTIALS, "This reset link is not valid any more; ask for a new one", ["input", "token"]);
         }
         await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
-        await AuthService.setPassword(tx, reset.user_id, hash, null);
+        await AuthService.setPassword(ctx, uow, reset.user_id, hash, null);
         return { ok: true };
       },
     });

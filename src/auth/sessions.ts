@@ -1,4 +1,6 @@
+import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
+import { Row } from "../platform/rows";
 import { UnitOfWork } from "../unit-of-work/unit-of-work";
 import { RefreshSubjectKind } from "./auth.enums";
 
@@ -8,27 +10,111 @@ export interface SessionSubject {
   id: number;
 }
 
+/** The subject as access tokens name it (their `sub`), which revocations are keyed by. */
+export const subjectName = ({ kind, id }: SessionSubject): string =>
+  `${kind === RefreshSubjectKind.USER ? "user" : kind === RefreshSubjectKind.CUSTOMER ? "customer" : "client"}:${id}`;
+
+export interface SessionRow {
+  id: number;
+  subjectKind: RefreshSubjectKind;
+  subjectId: number;
+  userAgent: string | null;
+  ipAddress: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+}
+
+const SESSION_COLUMNS = "id, subject_kind, subject_id, user_agent, ip_address, created_at, last_used_at";
+const toSession = (row: Row): SessionRow => ({
+  id: Number(row.id),
+  subjectKind: row.subject_kind,
+  subjectId: row.subject_id,
+  userAgent: row.user_agent,
+  ipAddress: row.ip_address,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+});
+
 /**
- * Taking access back. Both calls belong in the unit of work of the change that causes them: what
- * they record takes effect for every API process on the next request after the mutation returns.
+ * Sessions: what a login starts (one refresh-token family), and taking access back. Every call
+ * that takes access back belongs in the unit of work of the change that causes it: the database
+ * ends the sessions' refresh tokens in that transaction, and Redis refuses their access tokens on
+ * the next request to any API process. Redis is written before the commit, so a revocation
+ * cannot be lost to a crash after it (a commit that then fails only costs a needless sign-in);
+ * a stamp of the subject is written again after the commit, so that a refresh that read the old
+ * roles while this transaction ran is refused too.
  */
 export const SessionService = {
-  /**
-   * Ends every session of the subject (except the session `keep`, e.g. the caller's own on a
-   * password change): refresh tokens stop at once, access tokens on the next request.
-   */
-  async endAll(_ctx: Context, uow: UnitOfWork, subject: SessionSubject, keep: string | null = null): Promise<void> {
-    await uow.tx.query(
-      "UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL AND family_id <> ?",
-      [subject.kind, subject.id, keep ?? ""],
-    );
+  /** Starts a session for a login that just proved itself; returns its id. */
+  async start(ctx: Context, tx: EntityManager, subject: SessionSubject): Promise<number> {
+    const result = await tx.query("INSERT INTO sessions (subject_kind, subject_id, user_agent, ip_address) VALUES (?, ?, ?, ?)", [
+      subject.kind,
+      subject.id,
+      ctx.userAgent,
+      ctx.ip.slice(0, 45),
+    ]);
+    return Number(result.insertId);
   },
 
   /**
-   * The subject's roles or memberships changed: its access tokens are refused on the next request,
-   * and its refresh tokens keep working and get a token with the new roles.
+   * Ends every session of the subject except `keep` (the caller's own, on a password change):
+   * refresh tokens stop at once, access tokens on the next request.
    */
-  async renewTokens(_ctx: Context, _uow: UnitOfWork, _subject: SessionSubject): Promise<void> {
-    // Filled in by the revocation work (issue 16): until then access tokens renew at expiry.
+  async endAll(ctx: Context, uow: UnitOfWork, subject: SessionSubject, keep: number | null = null): Promise<void> {
+    const rows: Row[] = await uow.tx.query(
+      "SELECT id FROM sessions WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE",
+      [subject.kind, subject.id, keep ?? 0],
+    );
+    await SessionService.end(
+      ctx,
+      uow,
+      rows.map((r) => Number(r.id)),
+    );
+    // Tokens of no session (API clients) and sessions the select could not see yet: without a
+    // session to keep, everything issued so far goes.
+    if (keep === null) await SessionService.renewTokens(ctx, uow, subject);
+  },
+
+  /** Ends these sessions: their refresh tokens stop at once, their access tokens on the next request. */
+  async end(ctx: Context, uow: UnitOfWork, sessionIds: number[]): Promise<void> {
+    if (!sessionIds.length) return;
+    await uow.tx.query("UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id IN (?) AND revoked_at IS NULL", [sessionIds]);
+    await uow.tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE session_id IN (?) AND revoked_at IS NULL", [
+      sessionIds,
+    ]);
+    await ctx.auth.revocations.endSessions(sessionIds);
+  },
+
+  /**
+   * The subject's roles or memberships changed: its access tokens are refused on the next request;
+   * its refresh tokens keep working and get tokens with the new roles.
+   */
+  async renewTokens(ctx: Context, uow: UnitOfWork, subject: SessionSubject): Promise<void> {
+    const name = subjectName(subject);
+    await ctx.auth.revocations.revokeIssuedBefore(name);
+    uow.afterCommit(() => ctx.auth.revocations.revokeIssuedBefore(name));
+  },
+
+  /** The subject's sessions that have not ended, newest first. */
+  async live(db: DataSource | EntityManager, subject: SessionSubject): Promise<SessionRow[]> {
+    const rows: Row[] = await db.query(
+      `SELECT ${SESSION_COLUMNS} FROM sessions s
+       WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL
+         AND EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.session_id = s.id AND t.revoked_at IS NULL AND t.rotated_at IS NULL AND t.expires_at > CURRENT_TIMESTAMP(3))
+       ORDER BY last_used_at DESC, id DESC LIMIT 100`,
+      [subject.kind, subject.id],
+    );
+    return rows.map(toSession);
+  },
+
+  /** One session, whoever's it is; the caller decides whether it may see it. */
+  async byId(db: DataSource | EntityManager, sessionId: number): Promise<SessionRow | null> {
+    const [row] = await db.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ? AND revoked_at IS NULL`, [sessionId]);
+    return row ? toSession(row) : null;
+  },
+
+  /** Notes that a session was used (at most once a minute per session: Revocations.assertLive). */
+  async touch(db: DataSource, sessionId: number): Promise<void> {
+    await db.query("UPDATE sessions SET last_used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [sessionId]);
   },
 };

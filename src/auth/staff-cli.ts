@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { passwordProblem, hashPassword } from "../access/passwords";
+import { configurePasswordHashing, passwordProblem, hashPassword } from "../access/passwords";
 import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
 import { exitOnFailure, loadConfigOrExit } from "../platform/process";
@@ -32,6 +32,7 @@ async function main() {
     process.exit(2);
   }
   const config = loadConfigOrExit();
+  configurePasswordHashing(config.passwordHashCost);
   const db = await openDatabase(config, createLogger("warn"));
   try {
     const [existing] = await db.query("SELECT id FROM users WHERE email = ?", [values.email]);

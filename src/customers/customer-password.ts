@@ -1,4 +1,4 @@
-import { DataSource } from "typeorm";
+import { DataSource, EntityManager } from "typeorm";
 import { verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 
 /**
@@ -17,4 +17,9 @@ export async function customerProvenBy(
   );
   const ok = row?.customer_password_hash ? await verifyPassword(password, row.customer_password_hash) : await verifyAgainstDecoy(password);
   return ok ? { dbId: row.id, customerNumber: row.customer_number } : null;
+}
+
+/** Replaces the customer password's hash, e.g. one made with older parameters at a successful login. */
+export async function storeCustomerPasswordHash(tx: EntityManager, customerId: number, hash: string): Promise<void> {
+  await tx.query("UPDATE customers SET customer_password_hash = ? WHERE id = ?", [hash, customerId]);
 }

@@ -28,7 +28,8 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ContextDeps): 
       try {
         ctx.principal = await principalFromBearer(request.headers.authorization, deps.auth);
       } catch (error) {
-        if (error instanceof KontoError) return denied(401, error.message);
+        if (error instanceof KontoError)
+          return denied((error.extensions.http as { status?: number } | undefined)?.status ?? 401, error.message);
         throw error;
       }
       if (ctx.principal.kind === "anonymous") return denied(401, "send a bearer token or use Invoice.pdfUrl");

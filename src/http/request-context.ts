@@ -39,13 +39,19 @@ export function createContext(
     outbox: deps.relay,
     auth: deps.auth,
     ip: request.ip,
+    userAgent: request.headers?.["user-agent"]?.slice(0, 400) ?? null,
   };
 }
 
-/** The caller of a request by its bearer token: anonymous without one, UNAUTHENTICATED for a bad one. */
+/**
+ * The caller of a request by its bearer token: anonymous without one, UNAUTHENTICATED for a bad
+ * one or one whose access was taken back (SERVICE_UNAVAILABLE while that cannot be checked).
+ */
 export async function principalFromBearer(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
   if (!authorization) return ANONYMOUS;
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthenticated();
-  return auth.tokens.verify(match[1]);
+  const verified = await auth.tokens.verify(match[1]);
+  await auth.revocations.assertLive(verified);
+  return verified.principal;
 }

@@ -28,4 +28,6 @@ export interface Context extends ContextServices {
   config: Config;
   /** The caller's address, for rate limits and IP allowlists. */
   ip: string;
+  /** The caller's User-Agent, shown in its list of sessions. */
+  userAgent: string | null;
 }

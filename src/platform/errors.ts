@@ -8,6 +8,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = "BAD_USER_INPUT",
   NOT_FOUND = "NOT_FOUND",
   RATE_LIMITED = "RATE_LIMITED",
+  /** A dependency the answer needs (Redis for the revocation check) is down: try again shortly. */
+  SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
   GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
   BAD_REQUEST = "BAD_REQUEST",

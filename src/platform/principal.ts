@@ -13,8 +13,9 @@ export enum StaffRole {
 }
 
 /**
- * Who calls, from the access token (no database read per request). Roles change at the next
- * refresh, at most ACCESS_TOKEN_TTL later.
+ * Who calls, from the access token (no database read per request). A change of roles or a
+ * revocation makes the token refused on its next request (access/revocations.ts); a refresh then
+ * carries the new roles.
  */
 export type Principal =
   | { kind: "anonymous" }
@@ -24,10 +25,11 @@ export type Principal =
       userId: number | null;
       roles: ReadonlyMap<number, CustomerRole>;
       label: string;
-      familyId: string | null;
+      /** The session (login) the token belongs to; null for tokens of no session (API clients). */
+      sessionId: number | null;
     }
-  | { kind: "reseller"; resellerId: number; userId: number | null; clientId: number | null; label: string; familyId: string | null }
-  | { kind: "staff"; userId: number; role: StaffRole; label: string; familyId: string | null };
+  | { kind: "reseller"; resellerId: number; userId: number | null; clientId: number | null; label: string; sessionId: number | null }
+  | { kind: "staff"; userId: number; role: StaffRole; label: string; sessionId: number | null };
 
 export const ANONYMOUS: Principal = { kind: "anonymous" };
 

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
-import { assertMay, CustomerRule, forbidden } from "../access/access";
+import { CustomerRule, forbidden, may } from "../access/access";
 import { Rule } from "../access/auth-checker";
 import { ContactService } from "../contacts/contact.service";
 import { CustomerService } from "../customers/customer.service";
@@ -11,6 +11,8 @@ import { ProductService } from "../products/product.service";
 import { ResellerService } from "../resellers/reseller.service";
 import { MaintenanceService } from "../maintenance/maintenance.service";
 import { EmailVerificationService } from "../verifications/email-verification.service";
+
+const NOT_YOURS = "This object is not yours to see";
 
 type Fetcher = (ctx: Context, id: number) => Promise<(Node & { customerId?: number | null }) | null>;
 
@@ -39,19 +41,21 @@ export class NodeResolver {
     const type = parsed && NODE_TYPES[parsed.type];
     const node = type ? await type.fetch(ctx, parsed.id) : null;
     const principal = ctx.principal;
+    // One refusal for unknown and foreign ids of every type: the answer must not tell which ids exist.
+    const notYours = () => forbidden(NOT_YOURS);
     if (!node) {
       if (principal.kind === "staff") return null;
-      throw forbidden("This object is not yours to see");
+      throw notYours();
     }
     if (type!.rule === null) {
       if (principal.kind === "staff") return node;
       if (parsed!.type === "Reseller" && principal.kind === "reseller" && principal.resellerId === parsed!.id) return node;
-      throw forbidden("This object is not yours to see");
+      throw notYours();
     }
     const customerId = parsed!.type === "Customer" ? parsed!.id : node.customerId;
     const customer = customerId ? await CustomerService.byId(ctx, customerId) : null;
     if (!customer && principal.kind === "staff") return node; // e.g. a login email change of a staff user
-    assertMay(ctx, type!.rule, customer);
+    if (!customer || !may(principal, type!.rule, customer)) throw notYours();
     return node;
   }
 }

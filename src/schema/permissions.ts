@@ -21,6 +21,7 @@ export const INHERITING_TYPES: Record<string, string> = {
   SupportRequest: "reached through Customer.supportRequests (rule read), supportRequests (staff) or the payloads",
   MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
+  Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
 };
 
 /** What the service checks for operations open to any signed-in caller. */

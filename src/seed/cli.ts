@@ -3,6 +3,7 @@ import "reflect-metadata";
 // database, then fills it with demo data unless it already has customers.
 
 import { parseArgs } from "node:util";
+import { configurePasswordHashing } from "../access/passwords";
 import { Config, ConfigError, loadConfig } from "../config";
 import { openDatabase } from "../database";
 import { createLogger } from "../platform/logger";
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
     throw err;
   }
 
+  configurePasswordHashing(config.passwordHashCost);
   const log = createLogger(config.logLevel);
   const db = await openDatabase(config, log);
   try {

@@ -19,6 +19,8 @@ export interface UnitOfWork {
   readonly emit: Emit;
   /** Writes an audit entry in this transaction, for the target customer unless another (or null) is given. */
   audit(action: string, details?: Record<string, unknown>, customer?: AuditedCustomer | null): Promise<void>;
+  /** Runs once the transaction has committed, before the mutation answers (a revocation's second stamp). */
+  afterCommit(task: () => Promise<void>): void;
 }
 
 interface Participants {
@@ -38,8 +40,10 @@ export async function unitOfWork<T>(
   target: AuditedCustomer | null = null,
 ): Promise<T> {
   let outboxIds: string[] = [];
+  let committed: (() => Promise<void>)[] = [];
   const result = await inTransaction(db, (tx) => {
     outboxIds = [];
+    committed = [];
     return work({
       tx,
       emit: async (topic, payload) => {
@@ -54,9 +58,11 @@ export async function unitOfWork<T>(
           action,
           details,
         }),
+      afterCommit: (task) => committed.push(task),
     });
   });
   outbox.dispatchLater(outboxIds);
+  for (const task of committed) await task();
   return result;
 }
 

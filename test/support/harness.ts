@@ -42,7 +42,7 @@ export const STAFF_ADMIN: AuthenticatedPrincipal = {
   userId: 1,
   role: StaffRole.ADMIN,
   label: "test staff admin",
-  familyId: null,
+  sessionId: null,
 };
 
 /** What a worker's unit of work runs with: the app's database and outbox, no caller. */
@@ -66,6 +66,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: "silent",
     EXPOSE_SQL_COUNT: "true",
     JWT_DEV_KEY_FILE: join(tmpdir(), `${uniqueName("jwk")}.json`),
+    // Below OWASP's minimum, only to keep the many logins of the tests fast; one test checks the
+    // production default (test/sessions.test.ts).
+    PASSWORD_HASH_COST: "N=16384,r=8,p=1",
     ...overrides,
   };
 }
