@@ -297,8 +297,9 @@ export const AuthService = {
         }
         return AuthService.newPasswordHash(next);
       },
-      write: async ({ tx }, hash) => {
+      write: async ({ tx, emit }, hash) => {
         await AuthService.setPassword(tx, userId, hash, ctx.principal.kind === "anonymous" ? null : ctx.principal.familyId);
+        await emit("password-changed", { userId, how: "changed" });
         return { ok: true };
       },
     });

@@ -117,7 +117,7 @@ export const RecoveryService = {
     return mutateUntargeted(ctx, {
       // Hashed before the transaction, which locks the reset row: nothing waits for the hash.
       prepare: () => AuthService.newPasswordHash(password),
-      write: async ({ tx }, hash) => {
+      write: async ({ tx, emit }, hash) => {
         const [reset] = await tx.query("SELECT id, user_id, expires_at, used_at FROM password_resets WHERE token_hash = ? FOR UPDATE", [
           sha256(token),
         ]);
@@ -126,6 +126,7 @@ export const RecoveryService = {
         }
         await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
         await AuthService.setPassword(tx, reset.user_id, hash, null);
+        await emit("password-changed", { userId: reset.user_id, how: "reset" });
         return { ok: true };
       },
     });
