@@ -62,11 +62,12 @@ export const CustomerPasswords = {
   /** Uses up an emailed link: the customer it was for, or null when it is unknown, used or expired. */
   async redeemReset(tx: EntityManager, token: string): Promise<AuditedCustomer | null> {
     const [reset] = await tx.query(
-      `SELECT r.id, r.expires_at, r.used_at, c.id AS customer_id, c.reseller_id, c.customer_number
+      `SELECT r.id, r.expires_at, r.used_at, c.id AS customer_id, c.reseller_id, c.customer_number, c.merged_into_id
        FROM customer_password_resets r JOIN customers c ON c.id = r.customer_id WHERE r.token_hash = ? FOR UPDATE`,
       [sha256(token)],
     );
-    if (!reset || reset.used_at || reset.expires_at.getTime() <= Date.now()) return null;
+    // A customer merged into another since the link was sent has no login of its own any more.
+    if (!reset || reset.used_at || reset.merged_into_id || reset.expires_at.getTime() <= Date.now()) return null;
     await tx.query("UPDATE customer_password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
     return { dbId: reset.customer_id, resellerId: reset.reseller_id, customerNumber: reset.customer_number };
   },
