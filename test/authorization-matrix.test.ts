@@ -124,6 +124,21 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("reseller of A", "other reseller", "staff ADMIN"),
   },
   customerPinRegenerate: { query: (ids) => `mutation { customerPinRegenerate(customerId: "${ids.A}") { pin } }`, expect: only("A:ADMIN") },
+  // A weak new password: a userError for whoever gets that far, and nothing changes.
+  customerPasswordSet: {
+    query: (ids) =>
+      `mutation { customerPasswordSet(input: { customerId: "${ids.A}", currentPassword: "wrong current", newPassword: "short" }) { userErrors { code } } }`,
+    expect: only("A:ADMIN"),
+  },
+  customerPasswordResetRequest: {
+    query: (_, who) => `mutation { customerPasswordResetRequest(customerNumber: "0-${EVERYONE.indexOf(who)}") { message } }`,
+    expect: PUBLIC,
+  },
+  customerPasswordReset: {
+    query: () =>
+      `mutation { customerPasswordReset(input: { token: "unknown", newPassword: "Whatever new 2026" }) { ok userErrors { code } } }`,
+    expect: PUBLIC,
+  },
   customerPinVerify: {
     query: () => `mutation { customerPinVerify(customerNumber: "1000002", pin: "123456") { valid } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
@@ -300,6 +315,10 @@ const OPERATIONS: Record<string, Call> = {
 /** The fields of Customer that have a rule narrower than "in scope". */
 const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, Outcome> }> = {
   pin: { selection: "pin", expect: only("A:ADMIN") },
+  hasCustomerPassword: {
+    selection: "hasCustomerPassword",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   contacts: {
     selection: "contacts { email }",
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),

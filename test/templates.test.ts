@@ -77,6 +77,17 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     links: [],
   },
   "password-reset": { data: { link: LINK }, userValues: [], links: [LINK] },
+  "password-changed": {
+    data: { email: evil("login"), how: "reset", at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["login"],
+    links: [],
+  },
+  "customer-password-reset": { data: { customerNumber: evil("K-4"), link: LINK }, userValues: ["K-4"], links: [LINK] },
+  "customer-password-changed": {
+    data: { customerNumber: evil("K-5"), how: "changed", at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["K-5"],
+    links: [],
+  },
   "login-exists": { data: { email: evil("mail") }, userValues: ["mail"], links: [] },
   "change-request-decided": {
     data: { approved: false, customerNumber: evil("K-2"), reason: evil("reason") },

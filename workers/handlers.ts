@@ -1,5 +1,7 @@
+import { passwordNotificationHandlers } from "../src/auth/password-notifications";
 import { recoveryHandlers } from "../src/auth/recovery.service";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
+import { customerPasswordHandlers } from "../src/customers/customer-password";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
 import { mergeHandlers } from "../src/merges/merge-notifications";
@@ -15,6 +17,8 @@ export function allHandlers(deps: NotificationDeps): Handlers {
   return {
     ...verificationHandlers(deps),
     ...recoveryHandlers(deps),
+    ...passwordNotificationHandlers(deps),
+    ...customerPasswordHandlers(deps),
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),

@@ -44,6 +44,11 @@ export const CUSTOMER_RULES = {
   settings: NOT_READ_ONLY,
   /** The phone-authentication PIN: the customer's own ADMIN users, nobody else. */
   pin: [ADMIN],
+  /**
+   * Setting the customer password (the customer-number login): the customer's own ADMIN users and
+   * that login itself. Resellers and staff never learn or choose it; they point to the forgot flow.
+   */
+  customerPassword: [ADMIN],
   /** The audit log of the customer. */
   audit: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Seeing and ending the sessions of the customer-number login. */

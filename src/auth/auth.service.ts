@@ -9,7 +9,7 @@ import { CustomerRole, StaffRole, UserKind } from "../users/user.enums";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ipAllowed } from "../access/ip-allowlist";
 import { hashPassword, needsRehash, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
-import { storeCustomerPasswordHash } from "../customers/customer-password";
+import { CustomerPasswords } from "../customers/customer-password";
 import { SessionService } from "./sessions";
 import { AuthenticatedPrincipal, randomToken, sha256 } from "../access/tokens";
 
@@ -29,7 +29,7 @@ export interface Session extends SessionTokens {
 /** Replaces a login's password hash made with older parameters (the password just proved right). */
 async function storePasswordHash(tx: EntityManager, subject: Subject, hash: string): Promise<void> {
   if (subject.kind === RefreshSubjectKind.USER) await tx.query("UPDATE users SET password_hash = ? WHERE id = ?", [hash, subject.id]);
-  else await storeCustomerPasswordHash(tx, subject.id, hash);
+  else await CustomerPasswords.rehash(tx, subject.id, hash);
 }
 
 const tokensOf = ({ accessToken, refreshToken, expiresAt }: Session): SessionTokens => ({ accessToken, refreshToken, expiresAt });
@@ -317,6 +317,7 @@ export const AuthService = {
       },
       write: async (uow, hash) => {
         await AuthService.setPassword(ctx, uow, userId, hash, ctx.principal.kind === "anonymous" ? null : ctx.principal.sessionId);
+        await uow.emit("password-changed", { userId, how: "changed" });
         return { ok: true };
       },
     });

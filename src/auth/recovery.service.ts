@@ -127,6 +127,7 @@ export const RecoveryService = {
         }
         await tx.query("UPDATE password_resets SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [reset.id]);
         await AuthService.setPassword(ctx, uow, reset.user_id, hash, null);
+        await uow.emit("password-changed", { userId: reset.user_id, how: "reset" });
         return { ok: true };
       },
     });

@@ -83,6 +83,7 @@ export function customerFromRow(r: Row): CustomerNode {
       consentAt: r.newsletter_consent_at ?? undefined,
     };
   }
+  if ("has_customer_password" in r) c.hasCustomerPassword = Boolean(r.has_customer_password);
   if ("ip_allowlist" in r) c.ipAllowlist = jsonColumn<string[]>(r.ip_allowlist) ?? [];
   c.locale = r.locale as Locale;
   c.status = r.status as CustomerStatus;
@@ -134,6 +135,7 @@ export const CUSTOMERS = rowSource({
     onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
     newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
     ipAllowlist: ["ip_allowlist"],
+    hasCustomerPassword: ["customer_password_hash IS NOT NULL AS has_customer_password"],
     locale: ["locale"],
     status: ["status"],
     version: ["version"],

@@ -138,6 +138,12 @@ export class CustomerNode extends Node implements NodeSource {
   @Field(() => [String], { description: "Addresses and CIDRs logins must come from; empty means any." })
   ipAllowlist: string[];
 
+  @Authorized<Rule>("customer:settings")
+  @Field({
+    description: "Whether the customer password (login with the customer number) is set: a portal shows change or set-up accordingly.",
+  })
+  hasCustomerPassword: boolean;
+
   @Field(() => Locale)
   locale: Locale;
 

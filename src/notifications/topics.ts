@@ -19,6 +19,24 @@ export const TOPICS = {
   "username-reminder": { queue: "mail", payload: z.object({ customerNumber: z.string().max(40) }), templates: ["username-reminder"] },
   /** "I forgot my password": what the requester typed; the handler looks the login up. */
   "password-reset": { queue: "mail", payload: z.object({ email: z.string().max(254) }), templates: ["password-reset"] },
+  /** "I forgot the customer password" (or never had one): what the requester typed; the handler looks the customer up. */
+  "customer-password-reset": {
+    queue: "mail",
+    payload: z.object({ customerNumber: z.string().max(40) }),
+    templates: ["customer-password-reset"],
+  },
+  /** Security notice: the customer password was set, changed or reset; to the customer's main email. */
+  "customer-password-changed": {
+    queue: "mail",
+    payload: z.object({ customerId: id, how: z.enum(["set", "changed", "reset"]) }),
+    templates: ["customer-password-changed"],
+  },
+  /** Security notice: a login's password was changed or reset; to the login's email. */
+  "password-changed": {
+    queue: "mail",
+    payload: z.object({ userId: id, how: z.enum(["changed", "reset"]) }),
+    templates: ["password-changed"],
+  },
   /** A self-registration; the row holds the password hash. */
   registration: { queue: "mail", payload: z.object({ registrationId: id }), templates: ["login-exists"] },
   /** A staff decision on a change request, to the customer. */

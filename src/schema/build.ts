@@ -19,6 +19,7 @@ import { MergeResolver } from "../merges/merge.resolver";
 import { CustomerMasterResolver } from "../customers/customer-master.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } from "../auth/sessions.resolver";
+import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -34,6 +35,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   SessionResolver,
   ViewerSessionsResolver,
   CustomerSessionsResolver,
+  CustomerPasswordResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,

@@ -57,6 +57,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
+  customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
 };
 
 type Storage = ReturnType<typeof typeGraphqlMetadata>;

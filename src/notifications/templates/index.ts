@@ -1,10 +1,13 @@
 import { renderChangeRequestDecided } from "./change-request-decided";
+import { renderCustomerPasswordChanged } from "./customer-password-changed";
+import { renderCustomerPasswordReset } from "./customer-password-reset";
 import { renderEmailConfirmation } from "./email-confirmation";
 import { renderEmailReplaced } from "./email-replaced";
 import { renderInvoice } from "./invoice";
 import { renderLoginExists } from "./login-exists";
 import { renderMaintenanceNotice } from "./maintenance-notice";
 import { renderMergeDecided } from "./merge-decided";
+import { renderPasswordChanged } from "./password-changed";
 import { renderPasswordReset } from "./password-reset";
 import { renderPaymentReminder } from "./payment-reminder";
 import { renderSupportConfirmation } from "./support-confirmation";
@@ -14,12 +17,15 @@ import { renderUsernameReminder } from "./username-reminder";
 export * from "./template";
 export { type EmailPurpose } from "./email-purpose";
 export { type ChangeRequestDecidedData, renderChangeRequestDecided } from "./change-request-decided";
+export { type CustomerPasswordChangedData, renderCustomerPasswordChanged } from "./customer-password-changed";
+export { type CustomerPasswordResetData, renderCustomerPasswordReset } from "./customer-password-reset";
 export { type EmailConfirmationData, renderEmailConfirmation } from "./email-confirmation";
 export { type EmailReplacedData, renderEmailReplaced } from "./email-replaced";
 export { type InvoiceData, renderInvoice } from "./invoice";
 export { type LoginExistsData, renderLoginExists } from "./login-exists";
 export { type MaintenanceNoticeData, renderMaintenanceNotice } from "./maintenance-notice";
 export { type MergeDecidedData, renderMergeDecided } from "./merge-decided";
+export { type PasswordChangedData, renderPasswordChanged } from "./password-changed";
 export { type PasswordResetData, renderPasswordReset } from "./password-reset";
 export { type PaymentReminderData, renderPaymentReminder } from "./payment-reminder";
 export { type SupportConfirmationData, renderSupportConfirmation } from "./support-confirmation";
@@ -29,12 +35,15 @@ export { type UsernameReminderData, renderUsernameReminder } from "./username-re
 /** Every message by its key (the name of its file), so a registry or a job can name a template. */
 export const TEMPLATES = {
   "change-request-decided": renderChangeRequestDecided,
+  "customer-password-changed": renderCustomerPasswordChanged,
+  "customer-password-reset": renderCustomerPasswordReset,
   "email-confirmation": renderEmailConfirmation,
   "email-replaced": renderEmailReplaced,
   invoice: renderInvoice,
   "login-exists": renderLoginExists,
   "maintenance-notice": renderMaintenanceNotice,
   "merge-decided": renderMergeDecided,
+  "password-changed": renderPasswordChanged,
   "password-reset": renderPasswordReset,
   "payment-reminder": renderPaymentReminder,
   "support-confirmation": renderSupportConfirmation,
