@@ -8,6 +8,7 @@ import { Maintenance1764000000000 } from "../migrations/1764000000000-Maintenanc
 import { SelfService1764100000000 } from "../migrations/1764100000000-SelfService";
 import { Notifications1764200000000 } from "../migrations/1764200000000-Notifications";
 import { DevMailbox1764300000000 } from "../migrations/1764300000000-DevMailbox";
+import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUsers";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   SelfService1764100000000,
   Notifications1764200000000,
   DevMailbox1764300000000,
+  PortalUsers1764500000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

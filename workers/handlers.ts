@@ -1,3 +1,4 @@
+import { portalUserHandlers } from "../src/auth/portal-user-notifications";
 import { recoveryHandlers } from "../src/auth/recovery.service";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
@@ -15,6 +16,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
   return {
     ...verificationHandlers(deps),
     ...recoveryHandlers(deps),
+    ...portalUserHandlers(deps),
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),

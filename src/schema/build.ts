@@ -18,6 +18,7 @@ import { CustomerSupportRequestsResolver, SupportRequestResolver } from "../supp
 import { MergeResolver } from "../merges/merge.resolver";
 import { CustomerMasterResolver } from "../customers/customer-master.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
+import { PortalUsersResolver } from "../auth/portal-users.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -30,6 +31,7 @@ import { FieldRules, withFieldRules } from "./field-rules";
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
+  PortalUsersResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,
