@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { startTestApp, TestApp } from "./support/harness";
+import { eventually, startTestApp, TestApp } from "./support/harness";
 import { ReceivedMail } from "./support/mailbox";
 import { placesHolding } from "./support/secrets";
 
@@ -197,6 +197,55 @@ describe("the lifecycle of a portal user, as the customer's ADMIN", () => {
     const enabled = await call(ENABLE, { c: alpen.gid, u: id }, asAdmin);
     assert.deepEqual(enabled, { user: { email: address, status: "ACTIVE" }, userErrors: [] });
     assert.deepEqual((await login(address, NEW_PASSWORD)).userErrors, []);
+  });
+});
+
+describe("a registration waiting for its email confirmation", () => {
+  test("reads PENDING_EMAIL, is neither disabled nor enabled by the ADMIN, and becomes ACTIVE when confirmed", async () => {
+    const alpen = customers["1000001"];
+    const asAdmin = bearer((await login("admin@alpenblick.at")).accessToken!);
+    const [contact] = await t.app.db.query(
+      "SELECT k.email FROM contacts k WHERE k.customer_id = ? AND NOT EXISTS (SELECT 1 FROM users u WHERE u.email = k.email) ORDER BY k.id LIMIT 1",
+      [alpen.id],
+    );
+    // Proven by the latest invoice: a READ_ONLY login, so the customer's ADMINs stay as they are.
+    const [invoice] = await t.app.db.query(
+      "SELECT number FROM invoices WHERE customer_id = ? AND kind = 'INVOICE' ORDER BY issue_date DESC, id DESC LIMIT 1",
+      [alpen.id],
+    );
+    const registered = await t.gql(
+      `mutation($i: AuthRegisterInput!) { authRegister(input: $i) { message userErrors { code } } }`,
+      {
+        i: {
+          customerNumber: "1000001",
+          latestInvoiceNumber: invoice.number,
+          email: contact.email,
+          displayName: "Reg",
+          password: NEW_PASSWORD,
+        },
+      },
+      anonymous(),
+    );
+    assert.deepEqual(registered.body.data.authRegister.userErrors, []);
+    const pending = await eventually(async () =>
+      (await usersOf(alpen.gid, asAdmin)).users.find((u) => u.email === contact.email.toLowerCase()),
+    );
+    assert.equal(pending.status, "PENDING_EMAIL");
+    assert.deepEqual(
+      (await call(DISABLE, { c: alpen.gid, u: pending.id }, asAdmin)).userErrors.map((e: any) => e.code),
+      ["REMOVE_INSTEAD"],
+    );
+    assert.deepEqual(
+      (await call(ENABLE, { c: alpen.gid, u: pending.id }, asAdmin)).userErrors.map((e: any) => e.code),
+      ["INVALID_INPUT"],
+    );
+    const [mail] = await t.mailbox.waitFor(
+      (m) => m.envelopeTo.includes(contact.email.toLowerCase()) && /verify-email\?token=/.test(m.parsed.text ?? ""),
+    );
+    const link = /(http\S+verify-email\?token=[\w-]+)/.exec(mail.parsed.text ?? "")![1];
+    await fetch(link);
+    const confirmed = (await usersOf(alpen.gid, asAdmin)).users.find((u) => u.email === contact.email.toLowerCase());
+    assert.equal(confirmed.status, "ACTIVE");
   });
 });
 
