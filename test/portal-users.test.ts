@@ -430,3 +430,17 @@ describe("links", () => {
     );
   });
 });
+
+test("the users and invitations of a page of customers cost one statement each, whatever the page size", async () => {
+  const statementsFor = async (first: number) => {
+    const res = await t.gql(`query($first: Int!) { customers(first: $first) { nodes { users { email role } invitations { email } } } }`, {
+      first,
+    });
+    assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+    assert.equal(res.body.data.customers.nodes.length, first);
+    return Number(res.headers.get("x-sql-statements"));
+  };
+  // customers + users + invitations
+  assert.equal(await statementsFor(1), 3);
+  assert.equal(await statementsFor(4), 3);
+});
