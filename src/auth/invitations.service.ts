@@ -90,6 +90,9 @@ async function sendLink(uow: UnitOfWork, invitationId: number): Promise<void> {
   ]);
 }
 
+/** Who accepts: a new login (its password's hash) or an existing one that proved it is the caller's. */
+type Joining = { hash: string } | { userId: number };
+
 type InvitationOutcome = Outcome<{ invitation?: PortalInvitation }>;
 
 export const InvitationsService = {
@@ -187,10 +190,10 @@ export const InvitationsService = {
   accept(ctx: Context, input: PortalInvitationAcceptInput): Promise<Outcome<{ ok: boolean }>> {
     return mutateUntargeted(ctx, {
       // Password hashes and checks before the transaction: no pooled connection waits for them.
-      prepare: async () => {
+      prepare: async (): Promise<{ invitationId: number; login: Joining }> => {
         const invitation = await openInvitation(ctx.db, input.token, false);
         const [login] = await ctx.db.query("SELECT id, kind, password_hash, disabled_at FROM users WHERE email = ?", [invitation.email]);
-        if (!login) return { invitationId: Number(invitation.id), userId: null, newLoginHash: await newLoginHash(input.password) };
+        if (!login) return { invitationId: Number(invitation.id), login: { hash: await newLoginHash(input.password) } };
         const signedInAs = ctx.principal.kind === "customer" && ctx.principal.userId === login.id;
         if (!signedInAs) {
           const limits = [`invitation-accept:${login.id}`];
@@ -211,24 +214,25 @@ export const InvitationsService = {
             "token",
           ]);
         }
-        return { invitationId: Number(invitation.id), userId: Number(login.id), newLoginHash: null };
+        return { invitationId: Number(invitation.id), login: { userId: Number(login.id) } };
       },
       write: async (uow, prepared) => {
         const invitation = await openInvitation(uow.tx, input.token, true);
         if (Number(invitation.id) !== prepared.invitationId) invalidLink();
+        const joining = prepared.login;
         let userId: number;
-        if (prepared.newLoginHash) {
+        if ("hash" in joining) {
           const [taken] = await uow.tx.query("SELECT id FROM users WHERE email = ? FOR UPDATE", [invitation.email]);
           if (taken)
             refuse(UserErrorCode.CONFLICT, "A login for this address was made meanwhile; accept again with its password", PASSWORD_FIELD);
           const displayName = input.displayName?.trim() || invitation.email.split("@")[0];
           const result = await uow.tx.query(
             "INSERT INTO users (kind, email, display_name, password_hash, password_changed_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))",
-            [UserKind.CUSTOMER, invitation.email, displayName, prepared.newLoginHash],
+            [UserKind.CUSTOMER, invitation.email, displayName, joining.hash],
           );
           userId = Number(result.insertId);
         } else {
-          userId = prepared.userId!;
+          userId = joining.userId;
           const [same] = await uow.tx.query("SELECT id FROM users WHERE id = ? AND email = ? AND disabled_at IS NULL FOR UPDATE", [
             userId,
             invitation.email,
@@ -258,7 +262,7 @@ export const InvitationsService = {
         );
         await uow.emit("user-membership-changed", { customerId: customer.dbId, userId, change: "added" });
         // An existing login's tokens carry its roles: they renew to include the new customer.
-        if (!prepared.newLoginHash) await SessionService.renewTokens(ctx, uow, { kind: RefreshSubjectKind.USER, id: userId });
+        if (!("hash" in joining)) await SessionService.renewTokens(ctx, uow, { kind: RefreshSubjectKind.USER, id: userId });
         return { ok: true };
       },
     });
