@@ -127,9 +127,7 @@ describe("the lifecycle of a portal user, as the customer's ADMIN", () => {
     const again = await call(ACCEPT, { i: { token, password: NEW_PASSWORD } }, anonymous());
     assert.equal(again.userErrors[0].code, "INVALID_LINK", "the link works once");
 
-    const nina = await login(address, NEW_PASSWORD);
-    assert.deepEqual(nina.userErrors, [], "the new login works at once: the link proved the address");
-    assert.deepEqual(await customerNumbersSeenWith(nina.accessToken!), ["1000001:TECHNICAL"]);
+    // Listed before its first sign-in: lastLoginAt is still empty.
     const listed = await usersOf(alpen.gid, asAdmin);
     assert.deepEqual(listed.invitations, []);
     const ninaRow = listed.users.find((u) => u.email === address);
@@ -144,6 +142,9 @@ describe("the lifecycle of a portal user, as the customer's ADMIN", () => {
         lastLoginAt: null,
       },
     );
+    const nina = await login(address, NEW_PASSWORD);
+    assert.deepEqual(nina.userErrors, [], "the new login works at once: the link proved the address");
+    assert.deepEqual(await customerNumbersSeenWith(nina.accessToken!), ["1000001:TECHNICAL"]);
     await t.mailbox.waitFor(mailsTo(address, /^New portal user/));
     await t.mailbox.waitFor(mailsTo(alpen.email, /^New portal user/));
 
