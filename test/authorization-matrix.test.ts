@@ -52,6 +52,14 @@ interface Ids {
   invoiceOfA: string;
   productOfA: string;
   spareProductOfA: string;
+  /** A READ_ONLY user of A (its role "changed" to READ_ONLY changes nothing). */
+  readOnlyUserOfA: string;
+  /** A user of A and B: disabling it is refused (REMOVE_INSTEAD). */
+  sharedUserOfA: string;
+  /** One extra user of A per caller, for portalUserRemove. */
+  spareUsers: Record<Who, string>;
+  /** A cancelled invitation of A: resending or cancelling it is refused (NOT_PENDING). */
+  cancelledInvitationOfA: string;
 }
 interface Call {
   query: (ids: Ids, who: Who) => string;
@@ -306,6 +314,43 @@ const OPERATIONS: Record<string, Call> = {
     query: () => `mutation { customerMergeReject(id: "${toGlobalId("MergeRequest", 999999)}", reason: "x") { userErrors { code } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
+  // Portal users: every call of an allowed caller is refused with a userError or changes nothing.
+  portalUserInvite: {
+    query: (ids) =>
+      `mutation { portalUserInvite(customerId: "${ids.A}", email: "admin@isarwerk.de", role: BILLING) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalInvitationResend: {
+    query: (ids) => `mutation { portalInvitationResend(invitationId: "${ids.cancelledInvitationOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalInvitationCancel: {
+    query: (ids) => `mutation { portalInvitationCancel(invitationId: "${ids.cancelledInvitationOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalInvitationAccept: {
+    query: () =>
+      `mutation { portalInvitationAccept(input: { token: "unknown", password: "Whatever new 2026" }) { ok userErrors { code } } }`,
+    expect: PUBLIC,
+  },
+  portalUserRoleChange: {
+    query: (ids) =>
+      `mutation { portalUserRoleChange(customerId: "${ids.A}", userId: "${ids.readOnlyUserOfA}", role: READ_ONLY) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalUserRemove: {
+    query: (ids, who) =>
+      `mutation { portalUserRemove(customerId: "${ids.A}", userId: "${ids.spareUsers[who]}") { ok userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalUserDisable: {
+    query: (ids) => `mutation { portalUserDisable(customerId: "${ids.A}", userId: "${ids.sharedUserOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  portalUserEnable: {
+    query: (ids) => `mutation { portalUserEnable(customerId: "${ids.A}", userId: "${ids.readOnlyUserOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   resellerApiClientCreate: {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
     expect: only("staff ADMIN"),
@@ -349,6 +394,8 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
   },
   sessions: { selection: "sessions { id }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  users: { selection: "users { email role status }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  invitations: { selection: "invitations { email }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
 };
 
 let t: TestApp;
@@ -376,9 +423,26 @@ before(async () => {
     "INSERT INTO email_verifications (customer_id, purpose, target_id, new_email, token_hash, expires_at) VALUES (?, 'CONTACT_EMAIL', ?, 'pending@isarwerk.de', UNHEX(SHA2('matrix', 256)), ?)",
     [a.id, contact.id, new Date(Date.now() + 86_400_000)],
   );
+  const member = async (email: string, role: CustomerRole, ...customerIds: number[]) => {
+    const r = await t.app.db.query("INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', ?, 'Matrix')", [email]);
+    for (const customerId of customerIds) {
+      await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, ?)", [r.insertId, customerId, role]);
+    }
+    return toGlobalId("User", r.insertId);
+  };
+  const spareUsers = {} as Record<Who, string>;
+  for (const who of EVERYONE) spareUsers[who] = await member(`spare-user-${n(who)}@matrix.example`, CustomerRole.READ_ONLY, a.id);
+  const invitation = await t.app.db.query(
+    "INSERT INTO invitations (customer_id, email, role, invited_by, status, expires_at) VALUES (?, 'cancelled@matrix.example', 'BILLING', 'matrix', 'CANCELLED', ?)",
+    [a.id, new Date(Date.now() + 86_400_000)],
+  );
   const [invoice] = await t.app.db.query("SELECT id FROM invoices WHERE customer_id = ? AND kind = 'INVOICE' ORDER BY id LIMIT 1", [a.id]);
   ids = {
     A: toGlobalId("Customer", a.id),
+    readOnlyUserOfA: await member("read-only-user@matrix.example", CustomerRole.READ_ONLY, a.id),
+    sharedUserOfA: await member("shared-user@matrix.example", CustomerRole.TECHNICAL, a.id, b.id),
+    spareUsers,
+    cancelledInvitationOfA: toGlobalId("PortalInvitation", invitation.insertId),
     contactOfA: toGlobalId("Contact", contact.id),
     spareContacts,
     verificationOfA: toGlobalId("EmailVerification", v.insertId),

@@ -111,6 +111,33 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     links: [],
   },
   "support-confirmation": { data: { reference: "SR-2026-000002", subject: evil("subject") }, userValues: ["subject"], links: [] },
+  "user-invitation": {
+    data: {
+      customerName: evil("firm"),
+      customerNumber: evil("K-4"),
+      role: "BILLING",
+      invitedBy: evil("inviter"),
+      link: LINK,
+      expiresAt: new Date("2026-12-08T10:30:00Z"),
+      existingLogin: false,
+    },
+    userValues: ["firm", "K-4", "inviter"],
+    subjectValues: ["firm"],
+    links: [LINK],
+  },
+  "user-membership-changed": {
+    data: {
+      change: "role",
+      customerName: evil("firm"),
+      customerNumber: evil("K-5"),
+      userEmail: evil("login"),
+      role: "ADMIN",
+      toUser: false,
+    },
+    userValues: ["firm", "K-5", "login"],
+    subjectValues: ["firm"],
+    links: [],
+  },
   "merge-decided": {
     data: {
       approved: true,
@@ -230,6 +257,24 @@ describe("notification templates", () => {
     assert.doesNotMatch(render("change-request-decided", approved, "en").text, /Note/);
     assert.match(render("change-request-decided", { ...approved, reason: "done" }, "de").text, /Hinweis: done/);
     assert.match(render("change-request-decided", { ...approved, approved: false, reason: "no" }, "de").text, /Begründung: no/);
+  });
+
+  test("user invitation: an existing login is asked for its password, a new one to choose one", () => {
+    const data = SAMPLES["user-invitation"].data;
+    assert.match(render("user-invitation", data, "en").text, /choose your password/);
+    assert.match(render("user-invitation", { ...data, existingLogin: true }, "en").text, /already have a login/);
+    assert.match(render("user-invitation", data, "de").text, /gültig bis 2026-12-08 10:30 UTC/);
+  });
+
+  test("membership notices: every change reads its own, to the user and to the customer", () => {
+    const data = SAMPLES["user-membership-changed"].data;
+    const changes = ["added", "removed", "role", "disabled", "enabled", "invited"] as const;
+    for (const locale of LOCALES) {
+      const subjects = changes.map((change) => render("user-membership-changed", { ...data, change }, locale).subject);
+      assert.equal(new Set(subjects).size, changes.length);
+    }
+    assert.match(render("user-membership-changed", { ...data, toUser: true }, "en").text, /Your login now has the role administrator/);
+    assert.match(render("user-membership-changed", { ...data, change: "removed", role: null }, "de").text, /hat keinen Zugriff mehr/);
   });
 
   test("username reminder: a customer without logins reads so", () => {

@@ -1,4 +1,5 @@
 import { passwordNotificationHandlers } from "../src/auth/password-notifications";
+import { portalUserHandlers } from "../src/auth/portal-user-notifications";
 import { recoveryHandlers } from "../src/auth/recovery.service";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { customerPasswordHandlers } from "../src/customers/customer-password";
@@ -19,6 +20,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...recoveryHandlers(deps),
     ...passwordNotificationHandlers(deps),
     ...customerPasswordHandlers(deps),
+    ...portalUserHandlers(deps),
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),

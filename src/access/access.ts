@@ -65,6 +65,8 @@ export const CUSTOMER_RULES = {
   fullIban: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Booking, changing, suspending and cancelling products. */
   manageProducts: ["RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** The customer's portal users and invitations: inviting, roles, removing, disabling. */
+  manageUsers: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
   issueInvoices: ["RESELLER", "STAFF_ADMIN"],
 } satisfies Record<string, CustomerAccess[]>;

@@ -161,6 +161,9 @@ async function startSession(tx: EntityManager, ctx: Context, subject: Subject): 
   const principal = await principalOfSubject(tx, subject, ctx.ip, sessionId);
   if (typeof principal === "string") return principal;
   const refreshToken = await issueRefreshToken(tx, sessionId, subject);
+  if (subject.kind === RefreshSubjectKind.USER) {
+    await tx.query("UPDATE users SET last_login_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [subject.id]);
+  }
   const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
   return { accessToken: token, refreshToken, expiresAt, principal };
 }

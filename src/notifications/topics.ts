@@ -39,6 +39,22 @@ export const TOPICS = {
   },
   /** A self-registration; the row holds the password hash. */
   registration: { queue: "mail", payload: z.object({ registrationId: id }), templates: ["login-exists"] },
+  /** An invitation to join a customer's portal: a single-use link to the invited address. */
+  "user-invitation": { queue: "mail", payload: z.object({ invitationId: id }), templates: ["user-invitation"] },
+  /**
+   * A change to a customer's portal users, to the user it concerns and to the customer's main
+   * email ("invited": to the main email only; the invitee has the invitation).
+   */
+  "user-membership-changed": {
+    queue: "mail",
+    payload: z.object({
+      customerId: id,
+      change: z.enum(["added", "removed", "role", "disabled", "enabled", "invited"]),
+      userId: id.optional(),
+      invitationId: id.optional(),
+    }),
+    templates: ["user-membership-changed"],
+  },
   /** A staff decision on a change request, to the customer. */
   "change-request-decided": { queue: "mail", payload: z.object({ changeRequestId: id }), templates: ["change-request-decided"] },
   /** A support request: to the support team, and a confirmation to the customer. */

@@ -23,6 +23,12 @@ export enum UserErrorCode {
   RATE_LIMITED = "RATE_LIMITED",
   /** A customer always keeps one STANDARD contact. */
   LAST_STANDARD_CONTACT = "LAST_STANDARD_CONTACT",
+  /** A customer always keeps one enabled ADMIN user: the last one cannot be removed, demoted or disabled. */
+  LAST_ADMIN = "LAST_ADMIN",
+  /** Disabling would lock the login out of other customers too (or it waits for its confirmation): remove its membership instead. */
+  REMOVE_INSTEAD = "REMOVE_INSTEAD",
+  /** An invitation link that is unknown, expired, used or cancelled: one answer for all. */
+  INVALID_LINK = "INVALID_LINK",
   /** Only STANDARD or BILLING contacts with a confirmed email receive invoices. */
   CANNOT_RECEIVE_INVOICES = "CANNOT_RECEIVE_INVOICES",
 }

@@ -20,6 +20,7 @@ import { CustomerMasterResolver } from "../customers/customer-master.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } from "../auth/sessions.resolver";
 import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
+import { PortalUsersResolver } from "../auth/portal-users.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -36,6 +37,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ViewerSessionsResolver,
   CustomerSessionsResolver,
   CustomerPasswordResolver,
+  PortalUsersResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,

@@ -13,6 +13,8 @@ import { renderPaymentReminder } from "./payment-reminder";
 import { renderSupportConfirmation } from "./support-confirmation";
 import { renderSupportRequest } from "./support-request";
 import { renderUsernameReminder } from "./username-reminder";
+import { renderUserInvitation } from "./user-invitation";
+import { renderUserMembershipChanged } from "./user-membership-changed";
 
 export * from "./template";
 export { type EmailPurpose } from "./email-purpose";
@@ -31,6 +33,13 @@ export { type PaymentReminderData, renderPaymentReminder } from "./payment-remin
 export { type SupportConfirmationData, renderSupportConfirmation } from "./support-confirmation";
 export { type SupportRequestData, renderSupportRequest } from "./support-request";
 export { type UsernameReminderData, renderUsernameReminder } from "./username-reminder";
+export { type UserInvitationData, renderUserInvitation } from "./user-invitation";
+export {
+  type MembershipChange,
+  type PortalRole,
+  type UserMembershipChangedData,
+  renderUserMembershipChanged,
+} from "./user-membership-changed";
 
 /** Every message by its key (the name of its file), so a registry or a job can name a template. */
 export const TEMPLATES = {
@@ -49,6 +58,8 @@ export const TEMPLATES = {
   "support-confirmation": renderSupportConfirmation,
   "support-request": renderSupportRequest,
   "username-reminder": renderUsernameReminder,
+  "user-invitation": renderUserInvitation,
+  "user-membership-changed": renderUserMembershipChanged,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
