@@ -204,6 +204,66 @@ describe("sessions", () => {
   });
 });
 
+describe("user changes by the customer's ADMIN take effect on the next request", () => {
+  const userGid = async (email: string) =>
+    toGlobalId("User", (await t.app.db.query("SELECT id FROM users WHERE email = ?", [email]))[0].id);
+  const customerGid = async () =>
+    toGlobalId("Customer", (await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'"))[0].id);
+  const contactsWith = async (token: string) => {
+    const res = await t.gql(
+      `query($id: ID!) { customer(id: $id) { contacts(first: 1) { totalCount } } }`,
+      { id: await customerGid() },
+      bearer(token),
+    );
+    return res.body.errors?.[0]?.extensions?.code ?? "ok";
+  };
+
+  test("a removed user's old access token is refused, and a refresh no longer reaches the customer", async () => {
+    const admin = await login(adminOf1000001);
+    const employee = await login({ email: "technik@alpenblick.at", password: DEMO_PASSWORD });
+    assert.equal(await contactsWith(employee.accessToken), "ok");
+    const removal = await t.gql(
+      `mutation($c: ID!, $u: ID!) { portalUserRemove(customerId: $c, userId: $u) { ok userErrors { code } } }`,
+      { c: await customerGid(), u: await userGid("technik@alpenblick.at") },
+      bearer(admin.accessToken),
+    );
+    assert.deepEqual(removal.body.data.portalUserRemove, { ok: true, userErrors: [] });
+    assert.equal(await viewerWith(employee.accessToken), "UNAUTHENTICATED");
+    const refreshed = (await t.gql(REFRESH, { t: employee.refreshToken }, anonymous())).body.data.authRefresh;
+    assert.equal(await contactsWith(refreshed.accessToken), "FORBIDDEN");
+    assert.equal(await contactsWith(admin.accessToken), "ok");
+  });
+
+  test("a role change refuses the old token; the refreshed one carries the new role", async () => {
+    const admin = await login(adminOf1000001);
+    const reader = await login({ email: "lesen@alpenblick.at", password: DEMO_PASSWORD });
+    assert.equal(await contactsWith(reader.accessToken), "FORBIDDEN");
+    const change = await t.gql(
+      `mutation($c: ID!, $u: ID!) { portalUserRoleChange(customerId: $c, userId: $u, role: BILLING) { userErrors { code } } }`,
+      { c: await customerGid(), u: await userGid("lesen@alpenblick.at") },
+      bearer(admin.accessToken),
+    );
+    assert.deepEqual(change.body.data.portalUserRoleChange.userErrors, []);
+    assert.equal(await viewerWith(reader.accessToken), "UNAUTHENTICATED");
+    const refreshed = (await t.gql(REFRESH, { t: reader.refreshToken }, anonymous())).body.data.authRefresh;
+    assert.equal(await contactsWith(refreshed.accessToken), "ok");
+  });
+
+  test("a disabled login's sessions end: access and refresh tokens are refused", async () => {
+    const admin = await login(adminOf1000001);
+    const leaver = await login({ email: "buchhaltung@alpenblick.at", password: "Brand new password 2026" });
+    const disable = await t.gql(
+      `mutation($c: ID!, $u: ID!) { portalUserDisable(customerId: $c, userId: $u) { userErrors { code } } }`,
+      { c: await customerGid(), u: await userGid("buchhaltung@alpenblick.at") },
+      bearer(admin.accessToken),
+    );
+    assert.deepEqual(disable.body.data.portalUserDisable.userErrors, []);
+    assert.equal(await viewerWith(leaver.accessToken), "UNAUTHENTICATED");
+    const refreshed = (await t.gql(REFRESH, { t: leaver.refreshToken }, anonymous())).body.data.authRefresh;
+    assert.equal(refreshed.userErrors[0].code, "INVALID_REFRESH_TOKEN");
+  });
+});
+
 describe("while Redis is unreachable", () => {
   test("requests with a token are refused as SERVICE_UNAVAILABLE (fail closed); anonymous ones still work", async () => {
     const redis = await startPrivateRedis({ appendonly: false });

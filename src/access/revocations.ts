@@ -52,23 +52,46 @@ export class Revocations {
   private subjectKey = (subject: string) => `${this.prefix}:revoked:subject:${subject}`;
   private seenKey = (sessionId: number) => `${this.prefix}:session-seen:${sessionId}`;
 
-  /** Microseconds now on the Redis clock, which revocations are stamped with. */
+  /** Microseconds now on the Redis clock, which revocations are stamped with; SERVICE_UNAVAILABLE while Redis is down. */
   async now(): Promise<number> {
-    const [seconds, micros] = await this.redis.time();
+    const [seconds, micros] = await this.withinTimeout(this.redis.time());
     return Number(seconds) * 1_000_000 + Number(micros);
   }
+
+  /** A Redis answer, or SERVICE_UNAVAILABLE when Redis is disconnected or slower than CHECK_TIMEOUT_MS. */
+  private async withinTimeout<T>(answer: Promise<T>): Promise<T> {
+    if (this.redis.status !== "ready") {
+      answer.catch(() => undefined);
+      throw unavailable();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([answer, timeout]);
+    } catch (error) {
+      this.log.warn({ err: error }, "Redis cannot check sign-ins: refusing the request");
+      throw unavailable();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // Both writes run inside the transaction of the change that causes them: while Redis is down
+  // they refuse (SERVICE_UNAVAILABLE) and the change rolls back, rather than hold the transaction.
 
   /** Access tokens of these sessions are refused from the next request on. */
   async endSessions(sessionIds: number[]): Promise<void> {
     if (!sessionIds.length) return;
     const pipeline = this.redis.pipeline();
     for (const id of sessionIds) pipeline.set(this.endedKey(id), "1", "PX", this.keepMs);
-    for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    for (const [error] of (await this.withinTimeout(pipeline.exec())) ?? []) if (error) throw error;
   }
 
   /** Every access token of the subject issued until now is refused from the next request on. */
   async revokeIssuedBefore(subject: string): Promise<void> {
-    await this.redis.eval(STAMP_SCRIPT, 1, this.subjectKey(subject), this.keepMs);
+    await this.withinTimeout(this.redis.eval(STAMP_SCRIPT, 1, this.subjectKey(subject), this.keepMs));
   }
 
   /**
@@ -77,24 +100,11 @@ export class Revocations {
    */
   async assertLive({ principal, subject, issuedAtUs }: VerifiedToken): Promise<void> {
     if (!this.enabled) return;
-    if (this.redis.status !== "ready") throw unavailable();
     const sessionId = principal.sessionId;
     const pipeline = this.redis.pipeline();
     pipeline.mget(this.subjectKey(subject), sessionId ? this.endedKey(sessionId) : this.subjectKey(subject));
     if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("Redis did not answer the revocation check in time")), CHECK_TIMEOUT_MS);
-    });
-    let results: [Error | null, unknown][];
-    try {
-      results = (await Promise.race([pipeline.exec(), timeout])) ?? [];
-    } catch (error) {
-      this.log.warn({ err: error }, "revocation check failed: refusing the request");
-      throw unavailable();
-    } finally {
-      clearTimeout(timer);
-    }
+    const results = (await this.withinTimeout(pipeline.exec())) ?? [];
     const [[checkError, values], seen] = results as [[Error | null, (string | null)[]], [Error | null, unknown]?];
     if (checkError) {
       this.log.warn({ err: checkError }, "revocation check failed: refusing the request");

@@ -29,7 +29,8 @@
 // polling, the same offered load idle and during the fan-out, so that p99 compares like with
 // like; 0: unlimited, each connection sends again as soon as it has an answer, which measures
 // how the two workloads split the cores rather than responsiveness), BENCH_FANOUT_IDLE seconds of the
-// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_LEVERS=0 skips the
+// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_REVOCATION_ROUNDS (5; 0 skips the
+// revocation-check runs: Konto with and without REVOCATION_CHECK, and the floor, per round); BENCH_LEVERS=0 skips the
 // lever-off runs.
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
@@ -294,6 +295,53 @@ interface LeverReport {
   gains: Record<string, { median: number; rounds: number[] }>;
 }
 
+/**
+ * What checking every token for revocation costs (issue 16): per operation and round, Konto with
+ * the check, Konto without it (REVOCATION_CHECK=off) and the floor run one after another; the drop
+ * is (without − with) ÷ floor, the read ratio the check takes away. The median of the rounds counts.
+ */
+interface RevocationReport {
+  drops: Record<string, { median: number; rounds: number[] }>;
+}
+
+const REVOCATION_ROUNDS = nonNegativeInt("BENCH_REVOCATION_ROUNDS", 5);
+
+async function measureRevocationCheck(
+  konto: Child,
+  floor: Child,
+  kontoEnv: NodeJS.ProcessEnv,
+  staff: StaffLogin,
+  targets: Targets,
+  children: Child[],
+): Promise<RevocationReport> {
+  const unchecked = await startChild(
+    "konto-revocation-check-off",
+    path.join(ROOT, "dist/src/main.js"),
+    { ...kontoEnv, REVOCATION_CHECK: "off" },
+    "konto listening",
+    ROOT,
+  );
+  children.push(unchecked);
+  serverHeaders.set(unchecked, { authorization: `Bearer ${await logIn(unchecked.url, staff)}` });
+  const drops: RevocationReport["drops"] = {};
+  try {
+    for (const op of OPERATIONS) {
+      const rounds: number[] = [];
+      for (let round = 0; round < REVOCATION_ROUNDS; round++) {
+        const withCheck = (await measure(konto, op, targets, round === 0)).reqPerSec;
+        const without = (await measure(unchecked, op, targets, round === 0)).reqPerSec;
+        const floorRate = (await measure(floor, op, targets, round === 0)).reqPerSec;
+        rounds.push(floorRate ? (without - withCheck) / floorRate : 0);
+      }
+      drops[op] = { median: [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)], rounds };
+      log(`revocation check, ${op}: drop of the read ratio by round ${rounds.map((r) => r.toFixed(3)).join(", ")}`);
+    }
+  } finally {
+    await stop(unchecked);
+  }
+  return { drops };
+}
+
 // ---- the issue's targets
 
 interface TargetResult {
@@ -308,6 +356,7 @@ function targetLines(report: {
   heapRuns: number[];
   sqlBySize: Record<number, number>;
   leverRuns: LeverReport[];
+  revocation: RevocationReport | null;
   fanout: FanoutReport | null;
 }): { lines: string[]; results: TargetResult[] } {
   const ratio = (op: string) => report.operations[op].kontoToFloor;
@@ -345,6 +394,15 @@ function targetLines(report: {
       pass: heapGrowth <= Math.max(5, report.heapRuns[0] * 0.05),
     },
   ];
+  if (report.revocation) {
+    for (const [op, { median, rounds }] of Object.entries(report.revocation.drops)) {
+      results.push({
+        target: `16. ${op}: the revocation check lowers the read ratio by ≤ 0.05`,
+        measured: `${median.toFixed(3)} (median of ${rounds.map((r) => r.toFixed(3)).join(", ")})`,
+        pass: median <= 0.05,
+      });
+    }
+  }
   if (fan) {
     const during = fan.dashboard?.duringFanout;
     results.push(
@@ -360,7 +418,10 @@ function targetLines(report: {
       },
     );
   }
-  const lines = ["targets (issue 9):", ...results.map((r) => `  ${r.pass ? "PASS" : "MISS"}  ${r.target.padEnd(64)} ${r.measured}`)];
+  const lines = [
+    "targets (issues 9 and 16):",
+    ...results.map((r) => `  ${r.pass ? "PASS" : "MISS"}  ${r.target.padEnd(64)} ${r.measured}`),
+  ];
   if (report.leverRuns.length) {
     const spread = (op: string) => Math.max(...report.operations[op].rounds) / Math.min(...report.operations[op].rounds) - 1;
     const gain = (run: LeverReport, op: string) => {
@@ -707,6 +768,7 @@ async function main(): Promise<number> {
     leverRuns.push({ lever, gains });
     await stop(child);
   }
+  const revocation = REVOCATION_ROUNDS > 0 ? await measureRevocationCheck(konto, floor, kontoEnv, staff, targets, children) : null;
   await stop(konto);
 
   // The fan-out gets the machine to itself: the read benchmark's servers go first.
@@ -744,6 +806,7 @@ async function main(): Promise<number> {
     heapRuns,
     sqlBySize,
     leverRuns,
+    revocation,
     load: { connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION },
     fanout,
   };
