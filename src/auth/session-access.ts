@@ -4,15 +4,8 @@ import { Context } from "../platform/context";
 import { parseGlobalId } from "../platform/global-id";
 import { mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
 import { RefreshSubjectKind } from "./auth.enums";
-import { SessionRow, SessionService, SessionSubject } from "./sessions";
+import { ownSubject, SessionRow, SessionService, SessionSubject } from "./sessions";
 
-/** The login of the caller, if it has sessions: a personal login or the customer-number login. */
-function ownSubject(ctx: Context): SessionSubject | null {
-  const p = ctx.principal;
-  if (p.kind === "anonymous" || (p.kind === "reseller" && p.clientId !== null)) return null;
-  if (p.kind === "customer" && p.userId === null) return { kind: RefreshSubjectKind.CUSTOMER, id: [...p.roles.keys()][0] };
-  return p.userId === null ? null : { kind: RefreshSubjectKind.USER, id: p.userId };
-}
 
 const sameSubject = (a: SessionSubject, b: SessionSubject) => a.kind === b.kind && a.id === b.id;
 

@@ -14,6 +14,17 @@ export interface SessionSubject {
 export const subjectName = ({ kind, id }: SessionSubject): string =>
   `${kind === RefreshSubjectKind.USER ? "user" : kind === RefreshSubjectKind.CUSTOMER ? "customer" : "client"}:${id}`;
 
+/**
+ * The login of the caller, if it has sessions and second factors: a personal login (USER) or the
+ * customer-number login (CUSTOMER); null for anonymous callers and API clients.
+ */
+export function ownSubject(ctx: Context): SessionSubject | null {
+  const p = ctx.principal;
+  if (p.kind === "anonymous" || (p.kind === "reseller" && p.clientId !== null)) return null;
+  if (p.kind === "customer" && p.userId === null) return { kind: RefreshSubjectKind.CUSTOMER, id: [...p.roles.keys()][0] };
+  return p.userId === null ? null : { kind: RefreshSubjectKind.USER, id: p.userId };
+}
+
 export interface SessionRow {
   id: number;
   subjectKind: RefreshSubjectKind;

@@ -31,6 +31,10 @@ export enum UserErrorCode {
   INVALID_LINK = "INVALID_LINK",
   /** Only STANDARD or BILLING contacts with a confirmed email receive invoices. */
   CANNOT_RECEIVE_INVOICES = "CANNOT_RECEIVE_INVOICES",
+  /** A sensitive change needs a recent sign-in: call authReauthenticate, then try again. */
+  REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED",
+  /** A second factor code, recovery code or passkey that does not verify. */
+  INVALID_SECOND_FACTOR = "INVALID_SECOND_FACTOR",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 
