@@ -6,7 +6,6 @@ import { mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ownSubject, SessionRow, SessionService, SessionSubject } from "./sessions";
 
-
 const sameSubject = (a: SessionSubject, b: SessionSubject) => a.kind === b.kind && a.id === b.id;
 
 /** One refusal for sessions that do not exist, have ended or are someone else's. */
