@@ -210,11 +210,7 @@ describe("user changes by the customer's ADMIN take effect on the next request",
   const customerGid = async () =>
     toGlobalId("Customer", (await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'"))[0].id);
   const contactsWith = async (token: string) => {
-    const res = await t.gql(
-      `query($id: ID!) { customer(id: $id) { contacts { id } } }`,
-      { id: await customerGid() },
-      bearer(token),
-    );
+    const res = await t.gql(`query($id: ID!) { customer(id: $id) { contacts { id } } }`, { id: await customerGid() }, bearer(token));
     return res.body.errors?.[0]?.extensions?.code ?? "ok";
   };
 
