@@ -62,6 +62,10 @@ export interface Config {
   revocationCheck: boolean;
   /** How long each process decides from its mirror of the revocations while Redis cannot answer. */
   revocationOutageGraceMs: number;
+  /** How old a sign-in may be for a sensitive change (step-up); older gets REAUTHENTICATION_REQUIRED. */
+  stepUpMaxAgeMs: number;
+  /** Whether staff logins need a second factor (STAFF_REQUIRE_SECOND_FACTOR): on in production by default. */
+  staffRequireSecondFactor: boolean;
   seed: "auto" | "none";
   logLevel: string;
   exposeSqlCount: boolean;
@@ -217,6 +221,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     passwordHashCost: scryptCost(optional("PASSWORD_HASH_COST"), production),
     revocationCheck: bool("REVOCATION_CHECK", true),
+    stepUpMaxAgeMs: parseDuration("STEP_UP_MAX_AGE", text("STEP_UP_MAX_AGE", "5m")),
+    staffRequireSecondFactor: bool("STAFF_REQUIRE_SECOND_FACTOR", production),
     revocationOutageGraceMs: parseDuration("REVOCATION_OUTAGE_GRACE", text("REVOCATION_OUTAGE_GRACE", "5m")),
     seed,
     logLevel,

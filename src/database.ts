@@ -9,6 +9,7 @@ import { SelfService1764100000000 } from "../migrations/1764100000000-SelfServic
 import { Notifications1764200000000 } from "../migrations/1764200000000-Notifications";
 import { DevMailbox1764300000000 } from "../migrations/1764300000000-DevMailbox";
 import { Sessions1764400000000 } from "../migrations/1764400000000-Sessions";
+import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUsers";
 import { CustomerPassword1764600000000 } from "../migrations/1764600000000-CustomerPassword";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   Sessions1764400000000,
   PortalUsers1764500000000,
   CustomerPassword1764600000000,
+  SecondFactor1764700000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

@@ -86,6 +86,27 @@ const OPERATIONS: Record<string, Call> = {
   },
   authRefresh: { query: () => `mutation { authRefresh(refreshToken: "unknown") { userErrors { code } } }`, expect: PUBLIC },
   authLogout: { query: () => `mutation { authLogout { ok } }`, expect: PUBLIC },
+  authLoginSecondFactor: {
+    query: () => `mutation { authLoginSecondFactor(input: { challenge: "unknown", totpCode: "123456" }) { userErrors { code } } }`,
+    expect: PUBLIC,
+  },
+  authPasskeyLoginStart: { query: () => `mutation { authPasskeyLoginStart { challengeId } }`, expect: PUBLIC },
+  authPasskeyLogin: {
+    query: () => `mutation { authPasskeyLogin(input: { challengeId: "unknown", response: {} }) { userErrors { code } } }`,
+    expect: PUBLIC,
+  },
+  authPasskeyChallenge: {
+    query: () => `mutation { authPasskeyChallenge { challengeId } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  // The matrix's tokens belong to no session (signed directly), so none may re-authenticate.
+  authReauthenticate: { query: () => `mutation { authReauthenticate(input: { password: "x" }) { userErrors { code } } }`, expect: only() },
+  customerSecondFactorRequirementSet: {
+    query: (ids) => `mutation { customerSecondFactorRequirementSet(customerId: "${ids.A}", required: false) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff ADMIN"),
+  },
+  // A user id that does not exist: refused alike for everyone; other callers are not staff.
+  staffSecondFactorReset: { query: () => `mutation { staffSecondFactorReset(userId: "VXNlcjo5OTk5OTk") { ok } }`, expect: only() },
   // A session id that does not exist: refused alike for everyone, as someone else's would be.
   authSessionRevoke: { query: () => `mutation { authSessionRevoke(id: "U2Vzc2lvbjo5OTk5OTk") { ok } }`, expect: only() },
   // API clients (the resellers here) have no sessions.
@@ -360,6 +381,10 @@ const OPERATIONS: Record<string, Call> = {
 /** The fields of Customer that have a rule narrower than "in scope". */
 const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, Outcome> }> = {
   pin: { selection: "pin", expect: only("A:ADMIN") },
+  secondFactorRequired: {
+    selection: "secondFactorRequired",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   hasCustomerPassword: {
     selection: "hasCustomerPassword",
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),

@@ -51,6 +51,8 @@ export const CUSTOMER_RULES = {
   customerPassword: [ADMIN],
   /** The audit log of the customer. */
   audit: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Requiring a second factor of every login of the customer. */
+  securityPolicy: [ADMIN, "RESELLER", "STAFF_ADMIN"],
   /** Seeing and ending the sessions of the customer-number login. */
   sessions: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Changing contacts' phone passwords. */

@@ -1,5 +1,6 @@
 import { ResolverData } from "type-graphql";
 import { Context } from "../platform/context";
+import { ErrorCode, KontoError } from "../platform/errors";
 import { CUSTOMER_RULES, CustomerRef, CustomerRule, forbidden, may, unauthenticated } from "./access";
 
 /**
@@ -12,10 +13,17 @@ import { CUSTOMER_RULES, CustomerRef, CustomerRule, forbidden, may, unauthentica
 export type Rule = "public" | "signed-in" | "staff" | "staff:ADMIN" | "reseller" | `customer:${CustomerRule}`;
 
 /** Whether the caller may use a field with these rules; refuses by throwing UNAUTHENTICATED or FORBIDDEN. Synchronous: schema/field-rules.ts. */
-export const authChecker = ({ root, context }: ResolverData<Context>, rules: Rule[]): boolean => {
+export const authChecker = ({ root, context, info }: ResolverData<Context>, rules: Rule[]): boolean => {
   const principal = context.principal;
   if (rules.includes("public")) return true;
   if (principal.kind === "anonymous") throw unauthenticated();
+  // Held to enrol a second factor: the top-level operations of enrolment only (nested fields follow their parent).
+  if (principal.auth?.enrolOnly && ROOT_TYPES.has(info.parentType.name) && !ENROLMENT_OPERATIONS.has(info.fieldName)) {
+    throw new KontoError(
+      ErrorCode.SECOND_FACTOR_ENROLMENT_REQUIRED,
+      "A second factor is required: enrol one (TOTP or a passkey), then refresh the session",
+    );
+  }
   for (const rule of rules) {
     if (rule === "signed-in") return true;
     if (rule === "staff" && principal.kind === "staff") return true;
@@ -25,6 +33,22 @@ export const authChecker = ({ root, context }: ResolverData<Context>, rules: Rul
   }
   throw forbidden();
 };
+
+const ROOT_TYPES = new Set(["Query", "Mutation"]);
+
+/** What a login held to enrol a second factor may still do. */
+export const ENROLMENT_OPERATIONS = new Set([
+  "viewer",
+  "authLogout",
+  "authRefresh",
+  "authReauthenticate",
+  "authSessionRevoke",
+  "authSessionsRevokeOthers",
+  "secondFactorTotpEnrolStart",
+  "secondFactorTotpEnrolConfirm",
+  "passkeyRegistrationStart",
+  "passkeyRegistrationFinish",
+]);
 
 /** The rule names that exist, for the permission snapshot. */
 export const CUSTOMER_RULE_NAMES = Object.keys(CUSTOMER_RULES) as CustomerRule[];

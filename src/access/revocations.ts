@@ -186,7 +186,7 @@ export class Revocations {
     const subjectKey = this.subjectKey(subject);
     const endedKey = sessionId ? this.endedKey(sessionId) : null;
     let revokedBefore: string | null;
-    let ended: string | null = null;
+    let ended: string | null;
     let firstUseThisMinute = false;
     try {
       if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");

@@ -3,6 +3,7 @@ import type { LinkTokenKeys } from "../config";
 import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
 import { Config } from "../config";
 import { Principal } from "../platform/context";
+import { Authentication } from "../platform/principal";
 import { ErrorCode, KontoError } from "../platform/errors";
 import { CustomerRole, StaffRole } from "../users/user.enums";
 import { JWT_ALGORITHM, KeyStore } from "./keys";
@@ -20,6 +21,12 @@ interface KontoClaims extends JWTPayload {
   sid?: number;
   /** When it was signed, in microseconds of the Redis clock: compared with revocations (revocations.ts). */
   ius?: number;
+  /** How the session authenticated (RFC 8176 methods), its level and when (OpenID Connect's claims). */
+  amr?: string[];
+  acr?: "aal1" | "aal2";
+  auth_time?: number;
+  /** A second factor is required and none is enrolled: the token allows enrolment only. */
+  enr?: boolean;
 }
 
 /** A verified access token: its principal, subject and when it was issued. */
@@ -93,6 +100,11 @@ export class AccessTokens {
   async sign(principal: AuthenticatedPrincipal, issuedAtUs?: number): Promise<{ token: string; expiresAt: Date }> {
     const claims: KontoClaims = { knd: principal.kind, name: principal.label, ius: issuedAtUs ?? (await this.clock()) };
     if (principal.sessionId) claims.sid = principal.sessionId;
+    const auth = principal.auth ?? { methods: ["pwd"], level: "aal1", time: Math.floor(Date.now() / 1000) };
+    claims.amr = auth.methods;
+    claims.acr = auth.level;
+    claims.auth_time = auth.time;
+    if (auth.enrolOnly) claims.enr = true;
     if (principal.kind === "customer") claims.mem = Object.fromEntries([...principal.roles].map(([id, role]) => [String(id), role]));
     if (principal.kind === "reseller") {
       claims.rsl = principal.resellerId;
@@ -166,9 +178,15 @@ function principalFromClaims(claims: KontoClaims): AuthenticatedPrincipal {
   const [kind, rawId] = (claims.sub ?? "").split(":");
   const id = Number(rawId);
   const sessionId = typeof claims.sid === "number" ? claims.sid : null;
+  const auth: Authentication = {
+    methods: Array.isArray(claims.amr) ? claims.amr : ["pwd"],
+    level: claims.acr === "aal2" ? "aal2" : "aal1",
+    time: typeof claims.auth_time === "number" ? claims.auth_time : (claims.iat ?? 0),
+    ...(claims.enr ? { enrolOnly: true } : {}),
+  };
   if (claims.knd === "customer" && claims.mem) {
     const roles = new Map(Object.entries(claims.mem).map(([customerId, role]) => [Number(customerId), role]));
-    return { kind: "customer", userId: kind === "user" ? id : null, roles, label: claims.name, sessionId };
+    return { kind: "customer", userId: kind === "user" ? id : null, roles, label: claims.name, sessionId, auth };
   }
   if (claims.knd === "reseller" && typeof claims.rsl === "number") {
     return {
@@ -178,10 +196,11 @@ function principalFromClaims(claims: KontoClaims): AuthenticatedPrincipal {
       clientId: kind === "client" ? id : null,
       label: claims.name,
       sessionId,
+      auth,
     };
   }
   if (claims.knd === "staff" && claims.srl && kind === "user") {
-    return { kind: "staff", userId: id, role: claims.srl, label: claims.name, sessionId };
+    return { kind: "staff", userId: id, role: claims.srl, label: claims.name, sessionId, auth };
   }
   throw unauthenticated("The access token is not valid");
 }

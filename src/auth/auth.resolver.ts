@@ -8,6 +8,10 @@ import { Rule } from "../access/auth-checker";
 import { AuthService } from "./auth.service";
 import {
   AuthLoginInput,
+  AuthLoginSecondFactorInput,
+  AuthPasskeyLoginInput,
+  PasskeyChallengePayload,
+  AuthReauthenticateInput,
   AuthPasswordChangeInput,
   AuthPasswordResetInput,
   AuthPayload,
@@ -41,6 +45,50 @@ export class AuthResolver {
   })
   authLogin(@Ctx() ctx: Context, @Arg("input") input: AuthLoginInput): Promise<AuthPayload> {
     return AuthService.login(ctx, input);
+  }
+
+  @Authorized<Rule>("public")
+  @Mutation(() => AuthPayload, {
+    description:
+      "The second step of a login with a second factor: the challenge from authLogin and a TOTP code, a recovery code or a passkey's response.",
+  })
+  authLoginSecondFactor(@Ctx() ctx: Context, @Arg("input") input: AuthLoginSecondFactorInput): Promise<AuthPayload> {
+    const { challenge, ...proof } = input;
+    return AuthService.completeSecondFactor(ctx, challenge, proof);
+  }
+
+  @Authorized<Rule>("public")
+  @Mutation(() => PasskeyChallengePayload, {
+    description: "Starts a sign-in with a passkey alone (no password): options for navigator.credentials.get().",
+  })
+  authPasskeyLoginStart(@Ctx() ctx: Context): Promise<PasskeyChallengePayload> {
+    return AuthService.passkeyChallenge(ctx, false);
+  }
+
+  @Authorized<Rule>("public")
+  @Mutation(() => AuthPayload, {
+    description: "Signs in with a passkey alone; its authenticator must verify the user (PIN or biometrics). The session is aal2.",
+  })
+  authPasskeyLogin(@Ctx() ctx: Context, @Arg("input") input: AuthPasskeyLoginInput): Promise<AuthPayload> {
+    return AuthService.passkeyLogin(ctx, input.challengeId, input.response);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => PasskeyChallengePayload, {
+    description: "A challenge for one of the caller's passkeys, for authReauthenticate (passkey and passkeyChallengeId).",
+  })
+  authPasskeyChallenge(@Ctx() ctx: Context): Promise<PasskeyChallengePayload> {
+    return AuthService.passkeyChallenge(ctx, true);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => AuthPayload, {
+    description:
+      "Step-up before a sensitive change: the password again, plus the second factor when one is enrolled. Answers a new access token whose authentication time is now (refresh tokens keep theirs).",
+  })
+  authReauthenticate(@Ctx() ctx: Context, @Arg("input") input: AuthReauthenticateInput): Promise<AuthPayload> {
+    const { password, ...proof } = input;
+    return AuthService.reauthenticate(ctx, password, proof);
   }
 
   @Authorized<Rule>("public")

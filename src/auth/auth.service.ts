@@ -10,7 +10,12 @@ import { RefreshSubjectKind } from "./auth.enums";
 import { ipAllowed } from "../access/ip-allowlist";
 import { hashPassword, needsRehash, passwordProblem, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { CustomerPasswords } from "../customers/customer-password";
-import { SessionService } from "./sessions";
+import { forbidden } from "../access/access";
+import { Authentication } from "../platform/principal";
+import { challengeReply, LoginChallenges, SecondFactorChallenge } from "./login-challenges";
+import { PasskeyService } from "./passkeys.service";
+import { SecondFactorProof, SecondFactors } from "./second-factors";
+import { ownSubject, SessionService, SessionSubject } from "./sessions";
 import { AuthenticatedPrincipal, randomToken, sha256 } from "../access/tokens";
 
 export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -32,6 +37,9 @@ async function storePasswordHash(tx: EntityManager, subject: Subject, hash: stri
   else await CustomerPasswords.rehash(tx, subject.id, hash);
 }
 
+const CUSTOMER_LOGIN_NEEDS_FACTOR =
+  "This customer requires a second factor, and its customer-number login has none: sign in with a personal login, or enrol one on the customer account";
+
 const tokensOf = ({ accessToken, refreshToken, expiresAt }: Session): SessionTokens => ({ accessToken, refreshToken, expiresAt });
 
 // Also the answer to a right password from outside an IP allowlist: the two must not be told apart.
@@ -48,26 +56,57 @@ interface Subject {
   id: number;
 }
 
-/** Why a login's principal could not be built: it is gone (or closed), or refused from this address. */
-type NoPrincipal = "gone" | "address";
+/**
+ * Why a login's principal could not be built: it is gone (or closed), refused from this address,
+ * or it is the customer-number login of a customer that requires a second factor it has not got.
+ */
+type NoPrincipal = "gone" | "address" | "second-factor";
 
-/** Builds the principal of a login from the database: memberships, reseller, staff role, allowlists. */
+/** How a session signed in: RFC 8176 methods and when (seconds). */
+interface SignIn {
+  methods: string[];
+  time: number;
+}
+
+const signedInNow = (methods: string[]): SignIn => ({ methods, time: Math.floor(Date.now() / 1000) });
+
+/** The token's authentication claims: two methods, or a passkey (possession plus its own user verification), are aal2. */
+function authenticationOf(signIn: SignIn, enrolOnly: boolean): Authentication {
+  const level = signIn.methods.length > 1 || signIn.methods.includes("hwk") ? "aal2" : "aal1";
+  return { methods: signIn.methods, level, time: signIn.time, ...(enrolOnly ? { enrolOnly } : {}) };
+}
+
+/**
+ * Builds the principal of a login from the database: memberships, reseller, staff role,
+ * allowlists, and whether it is held to enrol a second factor first (a customer's requirement,
+ * STAFF_REQUIRE_SECOND_FACTOR for staff).
+ */
 async function principalOfSubject(
+  ctx: Context,
   db: DataSource | EntityManager,
   subject: Subject,
-  ip: string,
   sessionId: number | null,
+  signIn: SignIn,
 ): Promise<AuthenticatedPrincipal | NoPrincipal> {
+  const ip = ctx.ip;
+  /** Whether a login that must have a second factor lacks one. */
+  const lacksRequiredFactor = async (required: boolean) => required && !(await SecondFactors.enrolled(db, subject as SessionSubject));
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {
-    const [customer] = await db.query("SELECT id, customer_number, ip_allowlist, status FROM customers WHERE id = ?", [subject.id]);
+    const [customer] = await db.query(
+      "SELECT id, customer_number, ip_allowlist, status, second_factor_required FROM customers WHERE id = ?",
+      [subject.id],
+    );
     if (!customer || customer.status === "CLOSED") return "gone";
     if (!ipAllowed(ip, jsonColumn<string[]>(customer.ip_allowlist))) return "address";
+    // The account's own login enrols nothing while held: with the requirement on it needs its own factor.
+    if (await lacksRequiredFactor(!!Number(customer.second_factor_required))) return "second-factor";
     return {
       kind: "customer",
       userId: null,
       roles: new Map([[customer.id, CustomerRole.ADMIN]]),
       label: `customer account ${customer.customer_number}`,
       sessionId,
+      auth: authenticationOf(signIn, false),
     };
   }
   if (subject.kind === RefreshSubjectKind.CLIENT) {
@@ -83,6 +122,7 @@ async function principalOfSubject(
       clientId: client.id,
       label: `${client.reseller_name} (reseller ${client.reseller_id}) API client ${client.name}`,
       sessionId,
+      auth: authenticationOf(signIn, false),
     };
   }
   const [user] = await db.query(
@@ -92,8 +132,10 @@ async function principalOfSubject(
   );
   if (!user) return "gone";
   const label = `${user.display_name} <${user.email}>`;
-  if (user.kind === UserKind.STAFF)
-    return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, sessionId };
+  if (user.kind === UserKind.STAFF) {
+    const auth = authenticationOf(signIn, await lacksRequiredFactor(ctx.config.staffRequireSecondFactor));
+    return { kind: "staff", userId: user.id, role: user.staff_role as StaffRole, label: `staff ${label}`, sessionId, auth };
+  }
   if (user.kind === UserKind.RESELLER) {
     return {
       kind: "reseller",
@@ -102,10 +144,11 @@ async function principalOfSubject(
       clientId: null,
       label: `${user.reseller_name} (reseller ${user.reseller_id}) user ${label}`,
       sessionId,
+      auth: authenticationOf(signIn, false),
     };
   }
   const memberships: Row[] = await db.query(
-    `SELECT m.customer_id, m.role, c.ip_allowlist FROM memberships m JOIN customers c ON c.id = m.customer_id
+    `SELECT m.customer_id, m.role, c.ip_allowlist, c.second_factor_required FROM memberships m JOIN customers c ON c.id = m.customer_id
      WHERE m.user_id = ? AND c.status <> 'CLOSED'`,
     [user.id],
   );
@@ -118,6 +161,8 @@ async function principalOfSubject(
     roles: new Map(allowed.map((m) => [m.customer_id, m.role as CustomerRole])),
     label,
     sessionId,
+    // One customer's requirement holds the whole login: its other customers wait for the enrolment too.
+    auth: authenticationOf(signIn, await lacksRequiredFactor(memberships.some((m) => !!Number(m.second_factor_required)))),
   };
 }
 
@@ -154,11 +199,11 @@ async function issueRefreshToken(tx: EntityManager, sessionId: number, subject: 
 }
 
 /** A new session and its tokens; its principal refused as gone or from this address, or the tokens. */
-async function startSession(tx: EntityManager, ctx: Context, subject: Subject): Promise<Session | NoPrincipal> {
+async function startSession(tx: EntityManager, ctx: Context, subject: Subject, methods: string[]): Promise<Session | NoPrincipal> {
   // Taken before the roles are read: a revocation stamped after this refuses the token.
   const issuedAtUs = await ctx.auth.tokens.now();
-  const sessionId = await SessionService.start(ctx, tx, subject);
-  const principal = await principalOfSubject(tx, subject, ctx.ip, sessionId);
+  const sessionId = await SessionService.start(ctx, tx, subject, methods);
+  const principal = await principalOfSubject(ctx, tx, subject, sessionId, signedInNow(methods));
   if (typeof principal === "string") return principal;
   const refreshToken = await issueRefreshToken(tx, sessionId, subject);
   if (subject.kind === RefreshSubjectKind.USER) {
@@ -190,19 +235,130 @@ export const AuthService = {
           await release();
         }
       },
-      write: async ({ tx }, subject) => {
-        const session = await startSession(tx, ctx, subject);
-        if (typeof session === "string") {
+      write: async ({ tx }, subject): Promise<Session | SecondFactorChallenge> => {
+        const refusedFromHere = async () => {
           // Refused from this address: the same answer, and the same count, as a wrong password,
           // so that from outside the allowlist nobody learns when a guess was right.
           await ctx.auth.limiter.recordFailure(limits);
           refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, PASSWORD_FIELD);
-        }
+        };
         if (subject.rehash) await storePasswordHash(tx, subject, subject.rehash);
+        if (subject.kind !== RefreshSubjectKind.CLIENT && (await SecondFactors.enrolled(tx, subject as SessionSubject))) {
+          // The address is checked before the challenge, so that the answer is the same as after a wrong password.
+          const probe = await principalOfSubject(ctx, tx, subject, null, signedInNow(["pwd"]));
+          if (probe === "address" || probe === "gone") await refusedFromHere();
+          await ctx.auth.limiter.reset(limits[0]);
+          return LoginChallenges.issue(ctx, tx, subject as SessionSubject);
+        }
+        const session = await startSession(tx, ctx, subject, ["pwd"]);
+        if (session === "second-factor") refuse(UserErrorCode.SECOND_FACTOR_REQUIRED, CUSTOMER_LOGIN_NEEDS_FACTOR, PASSWORD_FIELD);
+        if (typeof session === "string") return refusedFromHere();
         await ctx.auth.limiter.reset(limits[0]);
         return session;
       },
+      reply: (outcome) => ("challenge" in outcome ? challengeReply(outcome) : tokensOf(outcome)),
+    });
+  },
+
+  /** The second step of a login with a second factor: the challenge of authLogin and one proof. */
+  completeSecondFactor(ctx: Context, challenge: string, proof: SecondFactorProof): Promise<Outcome<SessionTokens>> {
+    return mutateUntargeted(ctx, {
+      write: async (uow) => {
+        const pending = await LoginChallenges.redeem(uow.tx, challenge);
+        const method = pending
+          ? await SecondFactors.verify(ctx, uow, pending.subject, { ...proof, passkeyChallengeId: pending.passkeyChallengeId })
+          : null;
+        if (!pending || !method)
+          refuse(UserErrorCode.INVALID_SECOND_FACTOR, "The second factor did not verify; try again or sign in again", ["input"]);
+        const session = await startSession(uow.tx, ctx, pending.subject, ["pwd", method]);
+        if (typeof session === "string") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, ["input"]);
+        await uow.audit("login.second-factor", { method }, null);
+        return session;
+      },
       reply: tokensOf,
+    });
+  },
+
+  /**
+   * The options for signing in with a passkey alone (discoverable credential, user verification
+   * required), or, signed in, for re-authenticating with one of the caller's passkeys.
+   */
+  passkeyChallenge(ctx: Context, forCaller: boolean): Promise<Outcome<{ challengeId: string; options: unknown }>> {
+    return mutateUntargeted(ctx, {
+      prepare: async () => {
+        await ctx.auth.limiter.assertAllowed([`ip:${ctx.ip}`]);
+        const subject = forCaller ? ownSubject(ctx) : null;
+        if (forCaller && !subject) throw forbidden("Only a personal login or the customer-number login has passkeys");
+        return subject;
+      },
+      write: async (_uow, subject) => PasskeyService.authenticationOptions(ctx, subject),
+    });
+  },
+
+  /**
+   * Passwordless: a passkey whose authenticator verified the user (PIN or biometrics) is two
+   * factors in one (possession of the key, and what unlocks it), so it signs in at aal2 alone.
+   * One without user verification is refused: it would be possession only.
+   */
+  passkeyLogin(ctx: Context, challengeId: string, response: unknown): Promise<Outcome<SessionTokens>> {
+    const limits = [`ip:${ctx.ip}`];
+    return mutateUntargeted(ctx, {
+      prepare: () => ctx.auth.limiter.assertAllowed(limits),
+      write: async (uow) => {
+        const verified = await PasskeyService.verifyAuthentication(ctx, uow, challengeId, response, null);
+        if (!verified?.userVerified) {
+          await ctx.auth.limiter.recordFailure(limits);
+          refuse(UserErrorCode.INVALID_SECOND_FACTOR, "The passkey did not verify; try again", ["input", "response"]);
+        }
+        const session = await startSession(uow.tx, ctx, verified.subject, ["hwk"]);
+        if (typeof session === "string") {
+          await ctx.auth.limiter.recordFailure(limits);
+          refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, ["input", "response"]);
+        }
+        return session;
+      },
+      reply: tokensOf,
+    });
+  },
+
+  /**
+   * Step-up: the password again, and the second factor when one is enrolled. The session's
+   * authentication time becomes now; the new access token carries it (and so do refreshed ones).
+   */
+  reauthenticate(ctx: Context, password: string, proof: SecondFactorProof): Promise<Outcome<SessionTokens>> {
+    const p = ctx.principal;
+    const subject = ownSubject(ctx);
+    const limits = [`reauth:${subject ? `${subject.kind}:${subject.id}` : "none"}`, `ip:${ctx.ip}`];
+    return mutateUntargeted(ctx, {
+      prepare: async () => {
+        if (!subject || p.kind === "anonymous" || !p.sessionId)
+          throw forbidden("Only a signed-in login with a session can re-authenticate");
+        await ctx.auth.limiter.assertAllowed(limits);
+        const [row] =
+          subject.kind === RefreshSubjectKind.USER
+            ? await ctx.db.query("SELECT password_hash AS hash FROM users WHERE id = ?", [subject.id])
+            : await ctx.db.query("SELECT customer_password_hash AS hash FROM customers WHERE id = ?", [subject.id]);
+        if (!row?.hash || !(await verifyPassword(password, row.hash))) {
+          await ctx.auth.limiter.recordFailure(limits);
+          refuse(UserErrorCode.INVALID_CREDENTIALS, "The password is wrong", ["input", "password"]);
+        }
+        return { subject, sessionId: p.sessionId };
+      },
+      write: async (uow, { subject, sessionId }) => {
+        const methods = ["pwd"];
+        if (await SecondFactors.enrolled(uow.tx, subject)) {
+          const method = await SecondFactors.verify(ctx, uow, subject, proof);
+          if (!method) refuse(UserErrorCode.INVALID_SECOND_FACTOR, "Confirm with your second factor too", ["input"]);
+          methods.push(method);
+        }
+        await SessionService.reauthenticated(uow.tx, sessionId, methods);
+        const issuedAtUs = await ctx.auth.tokens.now();
+        const principal = await principalOfSubject(ctx, uow.tx, subject, sessionId, signedInNow(methods));
+        if (typeof principal === "string") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, ["input"]);
+        const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
+        return { accessToken: token, refreshToken: "", expiresAt };
+      },
+      reply: ({ accessToken, expiresAt }) => ({ accessToken, expiresAt }),
     });
   },
 
@@ -224,7 +380,7 @@ export const AuthService = {
       await release();
     }
     const issuedAtUs = await ctx.auth.tokens.now();
-    const principal = await principalOfSubject(ctx.db, { kind: RefreshSubjectKind.CLIENT, id }, ctx.ip, null);
+    const principal = await principalOfSubject(ctx, ctx.db, { kind: RefreshSubjectKind.CLIENT, id }, null, signedInNow(["pwd"]));
     if (typeof principal === "string") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_CLIENT);
     const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
     return { accessToken: token, refreshToken: "", expiresAt, principal };
@@ -255,8 +411,10 @@ export const AuthService = {
         }
         await tx.query("UPDATE refresh_tokens SET rotated_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [row.id]);
         const subject = { kind: row.subject_kind, id: row.subject_id };
-        const principal = await principalOfSubject(tx, subject, ctx.ip, sessionId);
+        // Refresh keeps how and when the session signed in.
+        const principal = await principalOfSubject(ctx, tx, subject, sessionId, await SessionService.signInOf(tx, sessionId));
         if (principal === "gone") refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, REFRESH_TOKEN_FIELD);
+        if (principal === "second-factor") refuse(UserErrorCode.SECOND_FACTOR_REQUIRED, CUSTOMER_LOGIN_NEEDS_FACTOR, REFRESH_TOKEN_FIELD);
         if (principal === "address") refuse(UserErrorCode.IP_NOT_ALLOWED, IP_REFUSED, REFRESH_TOKEN_FIELD);
         const next = await issueRefreshToken(tx, sessionId, subject);
         const { token, expiresAt } = await ctx.auth.tokens.sign(principal, issuedAtUs);
@@ -292,6 +450,7 @@ export const AuthService = {
    */
   requestLoginEmail(ctx: Context, userId: number, email: string): Promise<Outcome<{ ok: boolean }>> {
     return mutateUntargeted(ctx, {
+      stepUp: true,
       write: async (uow) => {
         await EmailChangeService.request(uow, ctx, {
           purpose: EmailVerificationPurpose.LOGIN_EMAIL,

@@ -1,5 +1,5 @@
 import { IsEmail, MaxLength, MinLength } from "class-validator";
-import { DateTimeResolver, EmailAddressResolver } from "graphql-scalars";
+import { DateTimeResolver, EmailAddressResolver, JSONResolver } from "graphql-scalars";
 import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { CustomerNode } from "../customers/customer.types";
 import { UserError } from "../platform/user-error";
@@ -40,8 +40,63 @@ export class AuthPayload {
   @Field(() => DateTimeResolver, { nullable: true, description: "When the access token expires." })
   expiresAt?: Date;
 
+  @Field({
+    nullable: true,
+    description:
+      "True when the password was right and a second factor must follow: complete with authLoginSecondFactor and secondFactorChallenge.",
+  })
+  secondFactorRequired?: boolean;
+
+  @Field({ nullable: true, description: "Single use, valid 5 minutes: pass it to authLoginSecondFactor. Keep it secret." })
+  secondFactorChallenge?: string;
+
+  @Field(() => [SecondFactorMethod], { nullable: true, description: "What the login can complete with." })
+  secondFactorMethods?: SecondFactorMethod[];
+
+  @Field(() => JSONResolver, { nullable: true, description: "For a passkey: the options for navigator.credentials.get()." })
+  passkeyOptions?: unknown;
+
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+export enum SecondFactorMethod {
+  TOTP = "TOTP",
+  PASSKEY = "PASSKEY",
+  RECOVERY_CODE = "RECOVERY_CODE",
+}
+registerEnumType(SecondFactorMethod, { name: "SecondFactorMethod" });
+
+@InputType({ description: "One proof of the second factor: a TOTP code, a recovery code, or a passkey's response." })
+export class SecondFactorProofInput {
+  @Field({ nullable: true })
+  @MaxLength(10)
+  totpCode?: string;
+
+  @Field({ nullable: true })
+  @MaxLength(40)
+  recoveryCode?: string;
+
+  @Field(() => JSONResolver, { nullable: true, description: "The PublicKeyCredential from navigator.credentials.get(), as JSON." })
+  passkey?: unknown;
+
+  @Field({ nullable: true, description: "For re-authentication with a passkey: the challengeId of authPasskeyOptions." })
+  @MaxLength(64)
+  passkeyChallengeId?: string;
+}
+
+@InputType()
+export class AuthLoginSecondFactorInput extends SecondFactorProofInput {
+  @Field({ description: "secondFactorChallenge from authLogin." })
+  @MaxLength(100)
+  challenge: string;
+}
+
+@InputType()
+export class AuthReauthenticateInput extends SecondFactorProofInput {
+  @Field()
+  @MaxLength(200)
+  password: string;
 }
 
 @InputType()
@@ -125,4 +180,26 @@ export class Membership {
 
   @Field(() => CustomerRole)
   role: CustomerRole;
+}
+
+@ObjectType({ description: "A passkey challenge: hand options to navigator.credentials.get(), then send the response with challengeId." })
+export class PasskeyChallengePayload {
+  @Field(() => String, { nullable: true, description: "Single use, valid 5 minutes." })
+  challengeId?: string;
+
+  @Field(() => JSONResolver, { nullable: true })
+  options?: unknown;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@InputType()
+export class AuthPasskeyLoginInput {
+  @Field()
+  @MaxLength(64)
+  challengeId: string;
+
+  @Field(() => JSONResolver, { description: "The PublicKeyCredential from navigator.credentials.get(), as JSON." })
+  response: unknown;
 }

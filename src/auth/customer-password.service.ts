@@ -31,6 +31,7 @@ export const CustomerPasswordService = {
       ctx,
       { rule: "customerPassword", load: CustomerService.target(ctx, input.customerId) },
       {
+        stepUp: true,
         // Both hashes run before the transaction: no pooled connection waits for them.
         prepare: async ({ customer }) => {
           const current = await CustomerPasswords.currentHash(ctx.db, customer.dbId);

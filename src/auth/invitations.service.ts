@@ -121,6 +121,7 @@ export const InvitationsService = {
       ctx,
       { rule: "manageUsers", load: CustomerService.target(ctx, customerGid) },
       {
+        stepUp: true,
         write: async (uow, { customer }) => {
           const [member] = await uow.tx.query(
             "SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.customer_id = ? AND u.email = ?",
@@ -153,6 +154,7 @@ export const InvitationsService = {
       ctx,
       { rule: "manageUsers", load: InvitationsService.target(ctx, invitationGid) },
       {
+        stepUp: true,
         write: async (uow, { invitation }) => {
           const [row] = await uow.tx.query("SELECT status FROM invitations WHERE id = ? FOR UPDATE", [invitation.dbId]);
           if (row.status !== "PENDING") refuse(UserErrorCode.NOT_PENDING, "This invitation was accepted or cancelled", ["invitationId"]);
@@ -169,6 +171,7 @@ export const InvitationsService = {
       ctx,
       { rule: "manageUsers", load: InvitationsService.target(ctx, invitationGid) },
       {
+        stepUp: true,
         write: async (uow, { invitation }) => {
           const result = await uow.tx.query(
             "UPDATE invitations SET status = 'CANCELLED', decided_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND status = 'PENDING'",

@@ -109,6 +109,7 @@ export const PortalUsersService = {
       ctx,
       { rule: "manageUsers", load: PortalUsersService.target(ctx, customerGid, userGid) },
       {
+        stepUp: true,
         write: async (uow, { customer, member: target }) => {
           const { member, lastAdmin } = memberIn(await lockMemberships(uow, customer.dbId), target.dbId);
           if (member.role === role) return;
@@ -129,6 +130,7 @@ export const PortalUsersService = {
       ctx,
       { rule: "manageUsers", load: PortalUsersService.target(ctx, customerGid, userGid) },
       {
+        stepUp: true,
         write: async (uow, { customer, member: target }) => {
           const { member, lastAdmin } = memberIn(await lockMemberships(uow, customer.dbId), target.dbId);
           if (lastAdmin) refuse(UserErrorCode.LAST_ADMIN, LAST_ADMIN_MESSAGE, ["userId"]);
@@ -151,6 +153,7 @@ export const PortalUsersService = {
       ctx,
       { rule: "manageUsers", load: PortalUsersService.target(ctx, customerGid, userGid) },
       {
+        stepUp: true,
         write: async (uow, { customer, member: target }) => {
           const { member, lastAdmin } = memberIn(await lockMemberships(uow, customer.dbId), target.dbId);
           if (target.status === PortalUserStatus.PENDING_EMAIL) {
@@ -182,6 +185,7 @@ export const PortalUsersService = {
       ctx,
       { rule: "manageUsers", load: PortalUsersService.target(ctx, customerGid, userGid) },
       {
+        stepUp: true,
         write: async (uow, { customer, member: target }) => {
           const { member } = memberIn(await lockMemberships(uow, customer.dbId), target.dbId);
           if (target.status === PortalUserStatus.PENDING_EMAIL) {

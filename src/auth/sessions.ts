@@ -50,21 +50,34 @@ const toSession = (row: Row): SessionRow => ({
  * Sessions: what a login starts (one refresh-token family), and taking access back. Every call
  * that takes access back belongs in the unit of work of the change that causes it: the database
  * ends the sessions' refresh tokens in that transaction, and Redis refuses their access tokens on
- * the next request to any API process. Redis is written before the commit, so a revocation
- * cannot be lost to a crash after it (a commit that then fails only costs a needless sign-in);
- * a stamp of the subject is written again after the commit, so that a refresh that read the old
- * roles while this transaction ran is refused too.
+ * the next request to any API process. Redis is written when the work has finished without a
+ * refusal, just before the commit (uow.beforeCommit): a refused change revokes nothing, and a
+ * revocation cannot be lost to a crash after the commit (a commit that then fails costs at most a
+ * needless refresh or sign-in). A subject's stamp is written again after the commit, so that a
+ * refresh that read the old roles while this transaction ran is refused too.
  */
 export const SessionService = {
-  /** Starts a session for a login that just proved itself; returns its id. */
-  async start(ctx: Context, tx: EntityManager, subject: SessionSubject): Promise<number> {
-    const result = await tx.query("INSERT INTO sessions (subject_kind, subject_id, user_agent, ip_address) VALUES (?, ?, ?, ?)", [
-      subject.kind,
-      subject.id,
-      ctx.userAgent,
-      ctx.ip.slice(0, 45),
-    ]);
+  /** Starts a session for a login that just proved itself with these RFC 8176 methods; returns its id. */
+  async start(ctx: Context, tx: EntityManager, subject: SessionSubject, methods: string[]): Promise<number> {
+    const result = await tx.query(
+      "INSERT INTO sessions (subject_kind, subject_id, user_agent, ip_address, auth_methods) VALUES (?, ?, ?, ?, ?)",
+      [subject.kind, subject.id, ctx.userAgent, ctx.ip.slice(0, 45), methods.join(" ")],
+    );
     return Number(result.insertId);
+  },
+
+  /** How and when the session signed in (or last re-authenticated): what its refreshed tokens carry. */
+  async signInOf(tx: EntityManager, sessionId: number): Promise<{ methods: string[]; time: number }> {
+    const [row] = await tx.query("SELECT auth_methods, authenticated_at FROM sessions WHERE id = ?", [sessionId]);
+    return { methods: String(row?.auth_methods ?? "pwd").split(" "), time: Math.floor((row?.authenticated_at?.getTime() ?? 0) / 1000) };
+  },
+
+  /** The session proved itself again (step-up): its tokens from now on carry this time and these methods. */
+  async reauthenticated(tx: EntityManager, sessionId: number, methods: string[]): Promise<void> {
+    await tx.query("UPDATE sessions SET authenticated_at = CURRENT_TIMESTAMP(3), auth_methods = ? WHERE id = ?", [
+      methods.join(" "),
+      sessionId,
+    ]);
   },
 
   /**
@@ -93,7 +106,7 @@ export const SessionService = {
     await uow.tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE session_id IN (?) AND revoked_at IS NULL", [
       sessionIds,
     ]);
-    await ctx.auth.revocations.endSessions(sessionIds);
+    uow.beforeCommit(() => ctx.auth.revocations.endSessions(sessionIds));
   },
 
   /**
@@ -102,7 +115,7 @@ export const SessionService = {
    */
   async renewTokens(ctx: Context, uow: UnitOfWork, subject: SessionSubject): Promise<void> {
     const name = subjectName(subject);
-    await ctx.auth.revocations.revokeIssuedBefore(name);
+    uow.beforeCommit(() => ctx.auth.revocations.revokeIssuedBefore(name));
     uow.afterCommit(() => ctx.auth.revocations.revokeIssuedBefore(name));
   },
 

@@ -131,6 +131,8 @@ export const ContactEditService = {
       ctx,
       { rule: "editContacts", load: ContactService.target(ctx, contactGid) },
       {
+        // Changing a contact's email is a sensitive change (step-up).
+        stepUp: input.email !== undefined && input.email !== null,
         write: async (uow, { contact, customer }) => {
           if (touchesAuthority(input, contact.types)) assertMay(ctx, "manageContacts", customer);
           const phone = checked(input, customer.address.countryCode, false);

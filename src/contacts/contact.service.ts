@@ -89,6 +89,7 @@ export const ContactService = {
       ctx,
       { rule: "manageContacts", load: ContactService.target(ctx, contactGid) },
       {
+        stepUp: true,
         // Hashed before the transaction: no pooled connection waits while the hash takes its time.
         prepare: async () => {
           if (password !== null && (password.length < PHONE_PASSWORD_MIN || password.length > 100)) {

@@ -144,6 +144,7 @@ export const CustomerAdminService = {
       ctx,
       { rule: "pin", load: CustomerService.target(ctx, customerGid) },
       {
+        stepUp: true,
         write: async (uow, { customer }) => {
           const pin = newPin();
           await uow.tx.query("UPDATE customers SET customer_pin = ? WHERE id = ?", [pin, customer.dbId]);
@@ -213,6 +214,7 @@ export const CustomerAdminService = {
       ctx,
       { rule: "editBilling", load: CustomerService.target(ctx, customerGid) },
       {
+        stepUp: true,
         write: async (uow, { customer }) => {
           if (input.method === PaymentMethod.BANK_TRANSFER) {
             await uow.tx.query(
@@ -276,6 +278,7 @@ export const CustomerAdminService = {
       ctx,
       { rule: "editMaster", load: CustomerService.target(ctx, customerGid) },
       {
+        stepUp: true,
         write: async (uow, { customer }) => {
           if (email.trim().toLowerCase() === customer.email.toLowerCase()) {
             refuse(UserErrorCode.INVALID_INPUT, "This is the current address already", ["email"]);

@@ -27,6 +27,8 @@ export const CustomerMasterService = {
       ctx,
       { rule: "editMaster", load: CustomerService.target(ctx, customerGid) },
       {
+        // Changing the IP allowlist is a sensitive change (step-up).
+        stepUp: input.ipAllowlist !== undefined && input.ipAllowlist !== null,
         write: async (uow, { customer }) => {
           const errors: UserError[] = [];
           const country = input.address?.countryCode ?? customer.address.countryCode;

@@ -4,6 +4,7 @@ import { CustomerAdminService } from "./customer-admin.service";
 import { EmailAddressResolver } from "graphql-scalars";
 import { assertMay, may } from "../access/access";
 import { Rule } from "../access/auth-checker";
+import { assertRecentAuthenticationForField } from "../access/step-up";
 import { Context } from "../platform/context";
 import { badInput } from "../platform/errors";
 import { idOfType } from "../platform/global-id";
@@ -127,6 +128,7 @@ export class CustomerResolver {
   @Authorized<Rule>("customer:pin")
   @FieldResolver(() => String, { nullable: true, description: "The 6-digit phone PIN. Only the customer's own ADMIN users can read it." })
   pin(@Ctx() ctx: Context, @Root() customer: CustomerNode): Promise<string | null> {
+    assertRecentAuthenticationForField(ctx);
     return CustomerService.pin(ctx, customer.dbId);
   }
 }

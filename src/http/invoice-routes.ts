@@ -33,6 +33,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ContextDeps): 
         throw error;
       }
       if (ctx.principal.kind === "anonymous") return denied(401, "send a bearer token or use Invoice.pdfUrl");
+      if (ctx.principal.auth?.enrolOnly) return denied(403, "enrol a second factor first");
       const invoice = await InvoiceService.byId(ctx, parsed.id);
       const customer = invoice ? await CustomerService.byId(ctx, invoice.customerId) : null;
       allowed = !!customer && may(ctx.principal, "billing", customer);

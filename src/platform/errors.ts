@@ -10,6 +10,10 @@ export enum ErrorCode {
   RATE_LIMITED = "RATE_LIMITED",
   /** A dependency the answer needs (Redis for the revocation check) is down: try again shortly. */
   SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE",
+  /** A sensitive field needs a recent sign-in (step-up): authReauthenticate, then ask again. */
+  REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED",
+  /** A second factor is required and none is enrolled: only enrolment (and signing out) is allowed. */
+  SECOND_FACTOR_ENROLMENT_REQUIRED = "SECOND_FACTOR_ENROLMENT_REQUIRED",
   GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED",
   GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED",
   BAD_REQUEST = "BAD_REQUEST",

@@ -27,9 +27,31 @@ export type Principal =
       label: string;
       /** The session (login) the token belongs to; null for tokens of no session (API clients). */
       sessionId: number | null;
+      auth?: Authentication;
     }
-  | { kind: "reseller"; resellerId: number; userId: number | null; clientId: number | null; label: string; sessionId: number | null }
-  | { kind: "staff"; userId: number; role: StaffRole; label: string; sessionId: number | null };
+  | {
+      kind: "reseller";
+      resellerId: number;
+      userId: number | null;
+      clientId: number | null;
+      label: string;
+      sessionId: number | null;
+      auth?: Authentication;
+    }
+  | { kind: "staff"; userId: number; role: StaffRole; label: string; sessionId: number | null; auth?: Authentication };
+
+/**
+ * How the caller authenticated, from the token (claims amr, acr, auth_time): methods per RFC 8176
+ * ("pwd", "otp", "hwk"), the level, and when; step-up compares `time` with STEP_UP_MAX_AGE.
+ * `enrolOnly`: a second factor is required and none is enrolled: nothing but enrolment is allowed.
+ */
+export interface Authentication {
+  methods: string[];
+  level: "aal1" | "aal2";
+  /** Seconds since the epoch. */
+  time: number;
+  enrolOnly?: boolean;
+}
 
 export const ANONYMOUS: Principal = { kind: "anonymous" };
 

@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 
 /** Codes of userErrors: problems with what the caller asked for, not faults. */
@@ -35,6 +36,8 @@ export enum UserErrorCode {
   REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED",
   /** A second factor code, recovery code or passkey that does not verify. */
   INVALID_SECOND_FACTOR = "INVALID_SECOND_FACTOR",
+  /** The customer requires a second factor that this login has not enrolled. */
+  SECOND_FACTOR_REQUIRED = "SECOND_FACTOR_REQUIRED",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

@@ -30,6 +30,7 @@ export const ResellerService = {
   createApiClient(ctx: Context, resellerGid: string, name: string): Promise<Outcome<{ clientId?: string; clientSecret?: string }>> {
     const resellerId = idOfType(resellerGid, "Reseller", "resellerId");
     return mutateUntargeted(ctx, {
+      stepUp: true,
       // The secret is hashed before the transaction: no pooled connection waits for the hash.
       prepare: async () => {
         if (!name.trim()) refuse(UserErrorCode.INVALID_INPUT, "Give the client a name", ["name"]);

@@ -18,6 +18,7 @@ import { CustomerSupportRequestsResolver, SupportRequestResolver } from "../supp
 import { MergeResolver } from "../merges/merge.resolver";
 import { CustomerMasterResolver } from "../customers/customer-master.resolver";
 import { AuthResolver } from "../auth/auth.resolver";
+import { SecondFactorPolicyResolver } from "../auth/second-factor-policy";
 import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } from "../auth/sessions.resolver";
 import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
 import { PortalUsersResolver } from "../auth/portal-users.resolver";
@@ -33,6 +34,7 @@ import { FieldRules, withFieldRules } from "./field-rules";
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   AuthResolver,
+  SecondFactorPolicyResolver,
   SessionResolver,
   ViewerSessionsResolver,
   CustomerSessionsResolver,

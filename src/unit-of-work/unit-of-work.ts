@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from "typeorm";
 import { assertMay, CustomerRef, CustomerRule } from "../access/access";
+import { assertRecentAuthentication } from "../access/step-up";
 import { AuditService } from "../audit/audit.service";
 import { OutboxRelay } from "../notifications/outbox";
 import { Emit } from "../notifications/topics";
@@ -19,6 +20,11 @@ export interface UnitOfWork {
   readonly emit: Emit;
   /** Writes an audit entry in this transaction, for the target customer unless another (or null) is given. */
   audit(action: string, details?: Record<string, unknown>, customer?: AuditedCustomer | null): Promise<void>;
+  /**
+   * Runs when the work has finished without a refusal, still inside the transaction, just before
+   * the commit: for what must be recorded elsewhere only if the change stands (a revocation in Redis).
+   */
+  beforeCommit(task: () => Promise<void>): void;
   /** Runs once the transaction has committed, before the mutation answers (a revocation's second stamp). */
   afterCommit(task: () => Promise<void>): void;
 }
@@ -41,10 +47,11 @@ export async function unitOfWork<T>(
 ): Promise<T> {
   let outboxIds: string[] = [];
   let committed: (() => Promise<void>)[] = [];
-  const result = await inTransaction(db, (tx) => {
+  const result = await inTransaction(db, async (tx) => {
     outboxIds = [];
     committed = [];
-    return work({
+    const committing: (() => Promise<void>)[] = [];
+    const done = await work({
       tx,
       emit: async (topic, payload) => {
         const id = await outbox.record(tx, topic, payload);
@@ -58,8 +65,11 @@ export async function unitOfWork<T>(
           action,
           details,
         }),
+      beforeCommit: (task) => committing.push(task),
       afterCommit: (task) => committed.push(task),
     });
+    for (const task of committing) await task();
+    return done;
   });
   outbox.dispatchLater(outboxIds);
   for (const task of committed) await task();
@@ -70,6 +80,8 @@ export async function unitOfWork<T>(
 export type Outcome<P> = (P & { userErrors: UserError[] }) | { userErrors: UserError[] };
 
 interface Steps<R, P, X> {
+  /** A sensitive change (step-up): refused with REAUTHENTICATION_REQUIRED unless the caller signed in recently. */
+  stepUp?: boolean;
   /**
    * Checks before the transaction, for slow work such as a password hash: no pooled connection
    * waits while it runs (under a credential-stuffing attack the pool would be the first to go).
@@ -83,6 +95,8 @@ interface Steps<R, P, X> {
 }
 
 interface TargetedSteps<T, R, P, X> {
+  /** A sensitive change (step-up): checked after the target is authorized, before anything runs. */
+  stepUp?: boolean;
   prepare?: (target: T) => Promise<X>;
   write: (uow: UnitOfWork, target: T, prepared: X) => Promise<R>;
   reply?: (written: R, target: T) => Promise<P> | P;
@@ -110,6 +124,7 @@ export async function mutate<T extends Target, R, P = R, X = undefined>(
   const { prepare } = steps;
   return run(
     ctx,
+    steps.stepUp,
     prepare && (() => prepare(authorized)),
     (uow, prepared) => steps.write(uow, authorized, prepared),
     (written) => (steps.reply ? steps.reply(written, authorized) : (written as unknown as P)),
@@ -122,11 +137,19 @@ export async function mutate<T extends Target, R, P = R, X = undefined>(
  * creating a customer, announcing maintenance): the resolver's own checks stand for authorization.
  */
 export function mutateUntargeted<R, P = R, X = undefined>(ctx: Context, steps: Steps<R, P, X>): Promise<Outcome<P>> {
-  return run(ctx, steps.prepare, steps.write, (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)), null);
+  return run(
+    ctx,
+    steps.stepUp,
+    steps.prepare,
+    steps.write,
+    (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)),
+    null,
+  );
 }
 
 async function run<R, P, X>(
   ctx: Context,
+  stepUp: boolean | undefined,
   prepare: (() => Promise<X>) | undefined,
   write: (uow: UnitOfWork, prepared: X) => Promise<R>,
   reply: (written: R) => Promise<P> | P,
@@ -134,6 +157,7 @@ async function run<R, P, X>(
 ): Promise<Outcome<P>> {
   let written: R;
   try {
+    if (stepUp) assertRecentAuthentication(ctx);
     const prepared = (prepare ? await prepare() : undefined) as X;
     written = await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => write(uow, prepared), target);
   } catch (error) {

@@ -656,6 +656,8 @@ async function main(): Promise<number> {
   const kontoEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
+    // The bench's staff login signs in with its password alone; production would hold it to enrol a second factor.
+    STAFF_REQUIRE_SECOND_FACTOR: "false",
     DATABASE_URL,
     REDIS_URL,
     QUEUE_PREFIX,

@@ -143,7 +143,6 @@ export async function startTestApp(
   const url = app.url;
   // Stamped with this host's clock, so that tokens can be made while the app's Redis is down.
   const tokenFor = async (principal: AuthenticatedPrincipal) => (await app.auth.tokens.sign(principal, Date.now() * 1000)).token;
-  const staffToken = await tokenFor(STAFF_ADMIN);
   return {
     app,
     url,
@@ -154,7 +153,9 @@ export async function startTestApp(
       return { authorization: `Bearer ${await tokenFor(principal)}` };
     },
     async gql<T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResponse<T>> {
-      const { authorization = `Bearer ${staffToken}`, ...rest } = headers;
+      // A fresh staff token per request: STAFF_ADMIN's user id is also a customer user's in seeded
+      // databases, whose revocations must not refuse the tests' staff calls made after them.
+      const { authorization = `Bearer ${await tokenFor(STAFF_ADMIN)}`, ...rest } = headers;
       const response = await fetch(`${url}/graphql`, {
         method: "POST",
         headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}), ...rest },
