@@ -153,6 +153,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await apollo.stop();
       await workers?.close();
       await closeQueues(queues);
+      await auth.revocations.stop();
       await closeRedis(redis);
       await db.destroy();
     },

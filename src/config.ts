@@ -60,6 +60,8 @@ export interface Config {
    * measure what the check costs (`npm run bench`); start-up warns loudly when it is off.
    */
   revocationCheck: boolean;
+  /** How long each process decides from its mirror of the revocations while Redis cannot answer. */
+  revocationOutageGraceMs: number;
   seed: "auto" | "none";
   logLevel: string;
   exposeSqlCount: boolean;
@@ -220,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     passwordHashCost: scryptCost(optional("PASSWORD_HASH_COST"), production),
     revocationCheck: bool("REVOCATION_CHECK", true),
+    revocationOutageGraceMs: parseDuration("REVOCATION_OUTAGE_GRACE", text("REVOCATION_OUTAGE_GRACE", "5m")),
     seed,
     logLevel,
     exposeSqlCount: bool("EXPOSE_SQL_COUNT", false),

@@ -1,48 +1,65 @@
 import { Redis } from "ioredis";
 import { ErrorCode, KontoError } from "../platform/errors";
 import { Logger } from "../platform/logger";
+import { closeRedis } from "../platform/redis";
 import { VerifiedToken } from "./tokens";
 
-/** How long a request waits for Redis before it is refused as unavailable. */
+/** How long a request waits for Redis before the local mirror decides. */
 const CHECK_TIMEOUT_MS = 1000;
 /** "Last used" of a session is written at most this often. */
 const SEEN_INTERVAL_MS = 60_000;
 
-// Records a revocation and stamps it with the Redis clock, in one step: tokens are stamped with the
-// same clock (`now`), so API processes on hosts whose clocks differ agree on what came first.
-const STAMP_SCRIPT = `
+// Records a revocation, stamped with the Redis clock, and tells every API process, in one step:
+// tokens are stamped with the same clock (`now`), so hosts whose clocks differ agree on what came first.
+const RECORD_SCRIPT = `
 local t = redis.call('TIME')
 local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('SET', KEYS[1], us, 'PX', ARGV[1])
-return us`;
+local value = ARGV[2]
+if value == 'now' then value = tostring(us) end
+redis.call('SET', KEYS[1], value, 'PX', ARGV[1])
+redis.call('PUBLISH', KEYS[2], KEYS[1] .. '=' .. value)
+return value`;
 
 const unauthenticated = () => new KontoError(ErrorCode.UNAUTHENTICATED, "This session has ended; sign in again", { http: { status: 401 } });
 const unavailable = () =>
-  new KontoError(ErrorCode.SERVICE_UNAVAILABLE, "Sign-ins cannot be checked right now; try again in a moment", {
-    http: { status: 503 },
-  });
+  new KontoError(ErrorCode.SERVICE_UNAVAILABLE, "Sign-ins cannot be checked right now; try again in a moment", { http: { status: 503 } });
+
+class RedisUnavailable extends Error {}
 
 /**
- * Access taken back, for every API process at once: Redis holds each ended session and, per
+ * Access taken back, for every API process at once. Redis holds each ended session and, per
  * subject (`user:5`, `customer:12`, `client:3`), the moment before which its access tokens no
- * longer count. Entries live as long as an access token can, so Redis never grows beyond the
- * revocations of the last ACCESS_TOKEN_TTL. Every request checks its token with one round trip and
- * no database read; while Redis cannot answer, requests with a token are refused (fail closed: a
- * removed employee must not get in because Redis is down), anonymous ones still work.
+ * longer count; entries live as long as an access token can. Every request checks its token with
+ * one round trip and no database read.
+ *
+ * While Redis cannot answer, each process decides from its own mirror of the revocations: filled
+ * from Redis when it connects and kept current by a message per revocation. New revocations
+ * cannot be recorded then (the changes that cause them refuse), so the mirror stays complete; it
+ * is trusted for REVOCATION_OUTAGE_GRACE after the process lost Redis, then requests with a token
+ * are refused with SERVICE_UNAVAILABLE. So a Redis outage neither lets a removed employee in nor
+ * stops the portals at once.
  */
 export class Revocations {
   private readonly keepMs: number;
+  private readonly channel: string;
+  /** key → (value, expires at): ended sessions ("1") and subject stamps (microseconds). */
+  private readonly mirror = new Map<string, { value: string; expiresAt: number }>();
+  private subscriber: Redis | null = null;
+  /** When the mirror stopped being kept current (null while it is). */
+  private outOfSyncSince: number | null = Date.now();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     accessTokenTtlMs: number,
+    private readonly outageGraceMs: number,
     private readonly log: Logger,
     /** Off only to measure what the check costs (REVOCATION_CHECK=off, `npm run bench`). */
     private readonly enabled = true,
   ) {
     // A little longer than a token lives, for clocks that disagree.
     this.keepMs = accessTokenTtlMs + 60_000;
+    this.channel = `${prefix}:revocations`;
   }
 
   /** Called with a session id the first time in a minute a request uses it. */
@@ -52,46 +69,111 @@ export class Revocations {
   private subjectKey = (subject: string) => `${this.prefix}:revoked:subject:${subject}`;
   private seenKey = (sessionId: number) => `${this.prefix}:session-seen:${sessionId}`;
 
-  /** Microseconds now on the Redis clock, which revocations are stamped with; SERVICE_UNAVAILABLE while Redis is down. */
-  async now(): Promise<number> {
-    const [seconds, micros] = await this.withinTimeout(this.redis.time());
-    return Number(seconds) * 1_000_000 + Number(micros);
-  }
-
-  /** A Redis answer, or SERVICE_UNAVAILABLE when Redis is disconnected or slower than CHECK_TIMEOUT_MS. */
-  private async withinTimeout<T>(answer: Promise<T>): Promise<T> {
-    if (this.redis.status !== "ready") {
-      answer.catch(() => undefined);
-      throw unavailable();
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  /** Starts keeping the local mirror: a subscription, and a full read whenever it (re)connects. */
+  start(): void {
+    if (!this.enabled || this.subscriber) return;
+    const subscriber = this.redis.duplicate({ connectionName: "konto-revocations" });
+    this.subscriber = subscriber;
+    subscriber.on("message", (_channel: string, message: string) => {
+      const at = message.lastIndexOf("=");
+      this.remember(message.slice(0, at), message.slice(at + 1));
     });
+    subscriber.on("ready", () => {
+      void subscriber
+        .subscribe(this.channel)
+        .then(() => this.reload())
+        .then(() => (this.outOfSyncSince = null))
+        .catch((err) => this.log.warn({ err }, "could not read the revocations into the local mirror"));
+    });
+    const lost = () => (this.outOfSyncSince ??= Date.now());
+    subscriber.on("close", lost);
+    subscriber.on("error", () => undefined); // reconnects on its own; `lost` notes the gap
+  }
+
+  async stop(): Promise<void> {
+    if (this.subscriber) await closeRedis(this.subscriber);
+    this.subscriber = null;
+  }
+
+  /** Every revocation in Redis, read into the mirror (after the subscription, so none falls between). */
+  private async reload(): Promise<void> {
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${this.prefix}:revoked:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) {
+        const values = await this.redis.mget(...keys);
+        keys.forEach((key, i) => values[i] !== null && this.remember(key, values[i]!));
+      }
+    } while (cursor !== "0");
+  }
+
+  private remember(key: string, value: string): void {
+    const now = Date.now();
+    this.mirror.set(key, { value, expiresAt: now + this.keepMs });
+    // Pruned as it grows: entries outlive every token they could refuse.
+    if (this.mirror.size % 1024 === 0) for (const [k, e] of this.mirror) if (e.expiresAt <= now) this.mirror.delete(k);
+  }
+
+  private mirrored(key: string): string | null {
+    const entry = this.mirror.get(key);
+    return entry && entry.expiresAt > Date.now() ? entry.value : null;
+  }
+
+  /** Microseconds now on the Redis clock; this host's clock while Redis cannot answer. */
+  async now(): Promise<number> {
     try {
-      return await Promise.race([answer, timeout]);
+      if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
+      const [seconds, micros] = await this.withinTimeout(this.redis.time());
+      return Number(seconds) * 1_000_000 + Number(micros);
     } catch (error) {
-      this.log.warn({ err: error }, "Redis cannot check sign-ins: refusing the request");
-      throw unavailable();
-    } finally {
-      clearTimeout(timer);
+      if (!(error instanceof RedisUnavailable)) throw error;
+      return Date.now() * 1000;
     }
   }
 
-  // Both writes run inside the transaction of the change that causes them: while Redis is down
+  // The two writes run inside the transaction of the change that causes them: while Redis is down
   // they refuse (SERVICE_UNAVAILABLE) and the change rolls back, rather than hold the transaction.
 
   /** Access tokens of these sessions are refused from the next request on. */
   async endSessions(sessionIds: number[]): Promise<void> {
     if (!sessionIds.length) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.set(this.endedKey(id), "1", "PX", this.keepMs);
-    for (const [error] of (await this.withinTimeout(pipeline.exec())) ?? []) if (error) throw error;
+    await this.record(async () => {
+      const pipeline = this.redis.pipeline();
+      for (const id of sessionIds) pipeline.eval(RECORD_SCRIPT, 2, this.endedKey(id), this.channel, this.keepMs, "1");
+      for (const [error] of (await this.withinTimeout(pipeline.exec())) ?? []) if (error) throw error;
+    });
   }
 
   /** Every access token of the subject issued until now is refused from the next request on. */
   async revokeIssuedBefore(subject: string): Promise<void> {
-    await this.withinTimeout(this.redis.eval(STAMP_SCRIPT, 1, this.subjectKey(subject), this.keepMs));
+    await this.record(() =>
+      this.withinTimeout(this.redis.eval(RECORD_SCRIPT, 2, this.subjectKey(subject), this.channel, this.keepMs, "now")),
+    );
+  }
+
+  private async record(write: () => Promise<unknown>): Promise<void> {
+    // Not even queued while disconnected: ioredis would send it on reconnecting, long after the change rolled back.
+    if (this.redis.status !== "ready") throw unavailable();
+    try {
+      await write();
+    } catch (error) {
+      if (error instanceof RedisUnavailable) throw unavailable();
+      throw error;
+    }
+  }
+
+  /** A Redis answer, or RedisUnavailable when it is slower than CHECK_TIMEOUT_MS. */
+  private async withinTimeout<T>(answer: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
@@ -101,17 +183,34 @@ export class Revocations {
   async assertLive({ principal, subject, issuedAtUs }: VerifiedToken): Promise<void> {
     if (!this.enabled) return;
     const sessionId = principal.sessionId;
-    const pipeline = this.redis.pipeline();
-    pipeline.mget(this.subjectKey(subject), sessionId ? this.endedKey(sessionId) : this.subjectKey(subject));
-    if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
-    const results = (await this.withinTimeout(pipeline.exec())) ?? [];
-    const [[checkError, values], seen] = results as [[Error | null, (string | null)[]], [Error | null, unknown]?];
-    if (checkError) {
-      this.log.warn({ err: checkError }, "revocation check failed: refusing the request");
-      throw unavailable();
+    const subjectKey = this.subjectKey(subject);
+    const endedKey = sessionId ? this.endedKey(sessionId) : null;
+    let revokedBefore: string | null;
+    let ended: string | null = null;
+    let firstUseThisMinute = false;
+    try {
+      if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
+      const pipeline = this.redis.pipeline();
+      pipeline.mget(subjectKey, endedKey ?? subjectKey);
+      if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
+      const [[checkError, values], seen] = ((await this.withinTimeout(pipeline.exec())) ?? []) as [
+        [Error | null, (string | null)[]],
+        [Error | null, unknown]?,
+      ];
+      if (checkError) throw new RedisUnavailable(checkError.message);
+      [revokedBefore, ended] = values;
+      if (!endedKey) ended = null;
+      firstUseThisMinute = seen?.[1] === "OK";
+    } catch (error) {
+      if (!(error instanceof RedisUnavailable)) throw error;
+      if (this.outOfSyncSince !== null && Date.now() - this.outOfSyncSince > this.outageGraceMs) {
+        this.log.warn({ err: error }, "Redis cannot check sign-ins and the local mirror is too old: refusing the request");
+        throw unavailable();
+      }
+      revokedBefore = this.mirrored(subjectKey);
+      ended = endedKey ? this.mirrored(endedKey) : null;
     }
-    const [revokedBefore, ended] = values;
-    if ((revokedBefore !== null && issuedAtUs <= Number(revokedBefore)) || (sessionId && ended !== null)) throw unauthenticated();
-    if (sessionId && seen?.[1] === "OK") this.onSessionUsed(sessionId);
+    if ((revokedBefore !== null && issuedAtUs <= Number(revokedBefore)) || ended !== null) throw unauthenticated();
+    if (sessionId && firstUseThisMinute) this.onSessionUsed(sessionId);
   }
 }

@@ -19,7 +19,15 @@ export interface AuthRuntime {
 export async function createAuthRuntime(config: Config, redis: Redis, log: Logger): Promise<AuthRuntime> {
   const keys = await KeyStore.load(config, log);
   if (!config.revocationCheck) log.warn("REVOCATION_CHECK is off: logged-out and removed users keep access until their tokens expire");
-  const revocations = new Revocations(redis, config.queuePrefix, config.jwt.accessTokenTtlMs, log, config.revocationCheck);
+  const revocations = new Revocations(
+    redis,
+    config.queuePrefix,
+    config.jwt.accessTokenTtlMs,
+    config.revocationOutageGraceMs,
+    log,
+    config.revocationCheck,
+  );
+  revocations.start();
   return {
     keys,
     tokens: new AccessTokens(keys, config.jwt, () => revocations.now()),

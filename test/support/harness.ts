@@ -66,9 +66,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: "silent",
     EXPOSE_SQL_COUNT: "true",
     JWT_DEV_KEY_FILE: join(tmpdir(), `${uniqueName("jwk")}.json`),
-    // Below OWASP's minimum, only to keep the many logins of the tests fast; one test checks the
-    // production default (test/sessions.test.ts).
-    PASSWORD_HASH_COST: "N=16384,r=8,p=1",
+    // Below OWASP's minimum, only to keep the many logins of the tests fast (production refuses
+    // it and gets the default); one test checks the production default (test/sessions.test.ts).
+    ...(overrides.NODE_ENV === "production" ? {} : { PASSWORD_HASH_COST: "N=16384,r=8,p=1" }),
     ...overrides,
   };
 }
@@ -122,8 +122,14 @@ export async function startTestApp(
   // A fixed port, so that PUBLIC_URL (the links in emails) points at this instance.
   const port = await freePort();
   const env = testEnv({ ...smtp, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, ...overrides });
-  const config = loadConfig(env);
+  let config: Config;
   let app: App;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    await stopSink();
+    throw error;
+  }
   try {
     // With logLines, every line the app logs is kept there (as JSON text) for the test to read.
     const lines = options.logLines;
