@@ -18,7 +18,7 @@ import { refuse, UserErrorCode } from "../platform/user-error";
 import { AuditedCustomer, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ownSubject, SessionSubject, subjectName } from "./sessions";
-import { assertRecentAuthentication } from "./step-up";
+import { assertRecentAuthentication } from "../access/step-up";
 
 /** A passkey as its owner sees it. */
 export interface PasskeyRow {
