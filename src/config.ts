@@ -94,6 +94,11 @@ export interface Config {
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
   dashboardUser: string | undefined;
   dashboardPassword: string | undefined;
+  /**
+   * Passkeys (WebAuthn): the relying-party id that credentials are bound to (a domain the portals'
+   * origins share), the name authenticators show, and the exact origins a ceremony may come from.
+   */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -246,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
+    webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
     provider: {
       name: text("PROVIDER_NAME", "Konto Demo Provider GmbH"),
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
@@ -304,6 +310,44 @@ function linkTokenKeys(raw: string | undefined, production: boolean): LinkTokenK
   }
   if (!all.size) throw new ConfigError("LINK_TOKEN_KEYS", "must list at least one id:secret entry");
   return { currentId: [...all.keys()][0], all };
+}
+
+/** WEBAUTHN_*: the relying party of passkeys. Outside production the origins default to PUBLIC_URL's and PORTAL_URL's. */
+function webauthn(env: Env, production: boolean, publicUrl: string, portalUrl: string): Config["webauthn"] {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const rpId = (value("WEBAUTHN_RP_ID") ?? "localhost").toLowerCase();
+  // A domain, without scheme, port or path: what the browser compares with the origin's host.
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId)) {
+    throw new ConfigError("WEBAUTHN_RP_ID", `must be a domain such as konto.example.com, without scheme or port (got "${rpId}")`);
+  }
+  const rpName = (value("WEBAUTHN_RP_NAME") ?? value("PROVIDER_NAME") ?? "Konto").slice(0, 100);
+  const raw = value("WEBAUTHN_ORIGINS");
+  if (!raw && production) {
+    throw new ConfigError("WEBAUTHN_ORIGINS", "is required in production: the portals' origins, e.g. https://portal.example.com");
+  }
+  const listed = raw
+    ? raw
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : [publicUrl, portalUrl];
+  const origins = listed.map((entry) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      throw new ConfigError("WEBAUTHN_ORIGINS", `must list origins such as https://portal.example.com (got "${entry}")`);
+    }
+    if (!["http:", "https:"].includes(parsed.protocol) || (raw && parsed.origin !== entry.replace(/\/+$/, ""))) {
+      throw new ConfigError(
+        "WEBAUTHN_ORIGINS",
+        `must list origins (scheme, host, port; no path) such as https://portal.example.com (got "${entry}")`,
+      );
+    }
+    return parsed.origin;
+  });
+  if (!origins.length) throw new ConfigError("WEBAUTHN_ORIGINS", "must list at least one origin");
+  return { rpId, rpName, origins: [...new Set(origins)] };
 }
 
 function iban(variable: string, raw: string): string {

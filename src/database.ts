@@ -9,9 +9,10 @@ import { SelfService1764100000000 } from "../migrations/1764100000000-SelfServic
 import { Notifications1764200000000 } from "../migrations/1764200000000-Notifications";
 import { DevMailbox1764300000000 } from "../migrations/1764300000000-DevMailbox";
 import { Sessions1764400000000 } from "../migrations/1764400000000-Sessions";
-import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUsers";
 import { CustomerPassword1764600000000 } from "../migrations/1764600000000-CustomerPassword";
+import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
+import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   PortalUsers1764500000000,
   CustomerPassword1764600000000,
   SecondFactor1764700000000,
+  Passkeys1764900000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

@@ -372,6 +372,26 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `mutation { portalUserEnable(customerId: "${ids.A}", userId: "${ids.readOnlyUserOfA}") { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  // Passkeys of the caller's own login; API clients (the resellers here) have none. Garbage answers
+  // are userErrors; an unknown passkey id is refused alike for everyone, as someone else's would be.
+  passkeyRegistrationStart: {
+    query: () => `mutation { passkeyRegistrationStart { challengeId userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  passkeyRegistrationFinish: {
+    query: () =>
+      `mutation { passkeyRegistrationFinish(challengeId: "${toGlobalId("WebAuthnChallenge", 999999)}", response: { id: "x" }, name: "Matrix") { passkey { id } userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  passkeyRename: {
+    query: () =>
+      `mutation { passkeyRename(id: "${toGlobalId("Passkey", 999999)}", name: "Matrix") { passkey { id } userErrors { code } } }`,
+    expect: only(),
+  },
+  passkeyRemove: {
+    query: () => `mutation { passkeyRemove(id: "${toGlobalId("Passkey", 999999)}") { ok userErrors { code } } }`,
+    expect: only(),
+  },
   resellerApiClientCreate: {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
     expect: only("staff ADMIN"),

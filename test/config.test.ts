@@ -37,6 +37,18 @@ describe("configuration", () => {
         "LINK_TOKEN_KEYS",
         /required in production/,
       ],
+      [
+        {
+          NODE_ENV: "production",
+          PUBLIC_URL: "https://k.example",
+          SMTP_URL: "smtp://relay.example",
+          LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
+        },
+        "WEBAUTHN_ORIGINS",
+        /required in production/,
+      ],
+      [{ WEBAUTHN_ORIGINS: "https://portal.example.com/login" }, "WEBAUTHN_ORIGINS", /origins/],
+      [{ WEBAUTHN_RP_ID: "https://example.com" }, "WEBAUTHN_RP_ID", /domain/],
       [{ LINK_TOKEN_KEYS: "k1:c2hvcnQ=" }, "LINK_TOKEN_KEYS", /at least 32 bytes/],
       [{ LINK_TOKEN_KEYS: "no-colon-here" }, "LINK_TOKEN_KEYS", /id:secret/],
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],

@@ -308,6 +308,7 @@ describe("password hashing", () => {
       PUBLIC_URL: "https://konto.example.com",
       SMTP_URL: "smtp://relay.example",
       LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+      WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       PASSWORD_HASH_COST: "",
     };
     const production = loadConfig(productionEnv);

@@ -88,6 +88,11 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     userValues: ["K-5"],
     links: [],
   },
+  "second-factor-changed": {
+    data: { account: evil("login"), change: "passkey-added", at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["login"],
+    links: [],
+  },
   "login-exists": { data: { email: evil("mail") }, userValues: ["mail"], links: [] },
   "change-request-decided": {
     data: { approved: false, customerNumber: evil("K-2"), reason: evil("reason") },

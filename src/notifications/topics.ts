@@ -37,6 +37,15 @@ export const TOPICS = {
     payload: z.object({ userId: id, how: z.enum(["changed", "reset"]) }),
     templates: ["password-changed"],
   },
+  /**
+   * Security notice: a login's second factors changed (a passkey added or removed, …); to the
+   * login's email, or for the customer-number login to the customer's main email.
+   */
+  "second-factor-changed": {
+    queue: "mail",
+    payload: z.object({ subjectKind: z.enum(["USER", "CUSTOMER"]), subjectId: id, change: z.string().max(40) }),
+    templates: ["second-factor-changed"],
+  },
   /** A self-registration; the row holds the password hash. */
   registration: { queue: "mail", payload: z.object({ registrationId: id }), templates: ["login-exists"] },
   /** An invitation to join a customer's portal: a single-use link to the invited address. */

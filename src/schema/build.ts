@@ -22,6 +22,7 @@ import { SecondFactorPolicyResolver } from "../auth/second-factor-policy";
 import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } from "../auth/sessions.resolver";
 import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
 import { PortalUsersResolver } from "../auth/portal-users.resolver";
+import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -40,6 +41,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CustomerSessionsResolver,
   CustomerPasswordResolver,
   PortalUsersResolver,
+  PasskeyResolver,
+  ViewerPasskeysResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,
