@@ -11,6 +11,7 @@ import { DevMailbox1764300000000 } from "../migrations/1764300000000-DevMailbox"
 import { Sessions1764400000000 } from "../migrations/1764400000000-Sessions";
 import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUsers";
 import { CustomerPassword1764600000000 } from "../migrations/1764600000000-CustomerPassword";
+import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   Sessions1764400000000,
   PortalUsers1764500000000,
   CustomerPassword1764600000000,
+  Totp1764800000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

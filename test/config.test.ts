@@ -37,6 +37,18 @@ describe("configuration", () => {
         "LINK_TOKEN_KEYS",
         /required in production/,
       ],
+      [
+        {
+          NODE_ENV: "production",
+          PUBLIC_URL: "https://k.example",
+          SMTP_URL: "smtp://relay.example",
+          LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
+        },
+        "TOTP_ENCRYPTION_KEYS",
+        /required in production/,
+      ],
+      [{ TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(31, 1).toString("base64")}` }, "TOTP_ENCRYPTION_KEYS", /exactly 32 bytes/],
+      [{ TOTP_ENCRYPTION_KEYS: "t1:x,t1:y" }, "TOTP_ENCRYPTION_KEYS", /32 bytes/],
       [{ LINK_TOKEN_KEYS: "k1:c2hvcnQ=" }, "LINK_TOKEN_KEYS", /at least 32 bytes/],
       [{ LINK_TOKEN_KEYS: "no-colon-here" }, "LINK_TOKEN_KEYS", /id:secret/],
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],

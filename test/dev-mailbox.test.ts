@@ -182,6 +182,7 @@ describe("development mailbox", () => {
       PUBLIC_URL: "https://konto.example.com",
       SMTP_URL: "smtp://relay.example.com:587",
       LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}`,
+      TOTP_ENCRYPTION_KEYS: `t1:${"b".repeat(43)}=`,
     });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });

@@ -112,6 +112,7 @@ describe("production mode", () => {
       WORKERS_IN_PROCESS: "false",
       JWT_SIGNING_KEY: signingKeyPem(),
       LINK_TOKEN_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+      TOTP_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString("base64")}`,
     });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);

@@ -88,6 +88,16 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     userValues: ["K-5"],
     links: [],
   },
+  "second-factor-changed": {
+    data: { login: evil("login"), change: "totp-enrolled", at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["login"],
+    links: [],
+  },
+  "recovery-code-used": {
+    data: { login: evil("login"), left: 9, at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["login"],
+    links: [],
+  },
   "login-exists": { data: { email: evil("mail") }, userValues: ["mail"], links: [] },
   "change-request-decided": {
     data: { approved: false, customerNumber: evil("K-2"), reason: evil("reason") },

@@ -1,6 +1,7 @@
 import { passwordNotificationHandlers } from "../src/auth/password-notifications";
 import { portalUserHandlers } from "../src/auth/portal-user-notifications";
 import { recoveryHandlers } from "../src/auth/recovery.service";
+import { secondFactorHandlers } from "../src/auth/second-factor-notifications";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { customerPasswordHandlers } from "../src/customers/customer-password";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
@@ -21,6 +22,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...passwordNotificationHandlers(deps),
     ...customerPasswordHandlers(deps),
     ...portalUserHandlers(deps),
+    ...secondFactorHandlers(deps),
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),

@@ -21,6 +21,7 @@ import { AuthResolver } from "../auth/auth.resolver";
 import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } from "../auth/sessions.resolver";
 import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
 import { PortalUsersResolver } from "../auth/portal-users.resolver";
+import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -38,6 +39,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CustomerSessionsResolver,
   CustomerPasswordResolver,
   PortalUsersResolver,
+  SecondFactorResolver,
+  ViewerSecondFactorResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,
