@@ -256,6 +256,37 @@ describe("verification at sign-in", () => {
     );
     assert.equal(await TotpService.enrolled(t.app.db, login.subject), true);
   });
+  test("guesses sent in parallel get no more tries than guesses sent one by one", async () => {
+    const login = await enrolled();
+    const ctx = contextOf(login);
+    const wrong = wrongCodeFor(login.secret);
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        inUnitOfWork(ctx, (uow) => TotpService.verify(ctx, uow, login.subject, wrong)).then(
+          (ok) => (ok ? "accepted" : "wrong"),
+          (e: unknown) => (e instanceof Refusal ? e.userErrors[0].code : String(e)),
+        ),
+      ),
+    );
+    assert.equal(outcomes.filter((o) => o === "wrong").length, 5, outcomes.join());
+    assert.equal(outcomes.filter((o) => o === "RATE_LIMITED").length, 3, outcomes.join());
+
+    const other = await enrolled();
+    const otherCtx = contextOf(other);
+    const redeemed = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        inUnitOfWork(otherCtx, (uow) => RecoveryCodes.redeem(otherCtx, uow, other.subject, `wrong-guess${i}`.slice(0, 11))).then(
+          (ok) => (ok ? "accepted" : "wrong"),
+          (e: unknown) => (e instanceof Refusal ? e.userErrors[0].code : String(e)),
+        ),
+      ),
+    );
+    assert.ok(redeemed.filter((o) => o === "wrong").length <= 5, redeemed.join());
+    assert.ok(
+      redeemed.every((o) => o === "wrong" || o === "RATE_LIMITED"),
+      redeemed.join(),
+    );
+  });
 });
 
 describe("removal", () => {

@@ -60,19 +60,23 @@ export const RecoveryCodes = {
    */
   async redeem(ctx: Context, uow: UnitOfWork, subject: SessionSubject, code: string): Promise<boolean> {
     const limits = [secondFactorLimit(subject)];
-    await ctx.auth.limiter.assertAllowed(limits);
-    const normalized = normalizeRecoveryCode(code);
-    const [row] =
-      normalized.length === 10
-        ? await uow.tx.query(
-            "SELECT id FROM recovery_codes WHERE subject_kind = ? AND subject_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1 FOR UPDATE",
-            [subject.kind, subject.id, hashOf(normalized)],
-          )
-        : [];
-    if (!row) {
-      await ctx.auth.limiter.recordFailure(limits);
-      return false;
+    // Reserves the attempt: guesses sent in parallel cannot all pass before the first failure counts.
+    const release = await ctx.auth.limiter.begin(limits);
+    let row: { id: number } | undefined;
+    try {
+      const normalized = normalizeRecoveryCode(code);
+      [row] =
+        normalized.length === 10
+          ? await uow.tx.query(
+              "SELECT id FROM recovery_codes WHERE subject_kind = ? AND subject_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1 FOR UPDATE",
+              [subject.kind, subject.id, hashOf(normalized)],
+            )
+          : [];
+      if (!row) await ctx.auth.limiter.recordFailure(limits);
+    } finally {
+      await release();
     }
+    if (!row) return false;
     await uow.tx.query("UPDATE recovery_codes SET used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [row.id]);
     const left = await RecoveryCodes.left(uow.tx, subject);
     await uow.audit("second-factor.recovery-code.used", { ...loginDetail(subject), left }, await auditedCustomerOf(uow.tx, subject));

@@ -102,6 +102,9 @@ async function lockFactor(tx: EntityManager, subject: SessionSubject): Promise<F
  * secret under the current key when an older one encrypted it (key rotation).
  */
 async function acceptCode(ctx: Context, tx: EntityManager, subject: SessionSubject, factor: FactorRow, code: string): Promise<boolean> {
+  // Asked again under the row's lock: guesses sent in parallel wait here one after another, and
+  // each sees the failures of those before it (the callers' first check only saves them the wait).
+  await ctx.auth.limiter.assertAllowed([secondFactorLimit(subject)]);
   const keys = ctx.config.totpEncryptionKeys;
   const secret = decryptSecret(keys, subject, factor);
   const step = stepOf(secret, code, factor.lastUsedStep);
