@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
 import { meetsOwaspMinimum, OWASP_SCRYPT_COST, ScryptCost } from "./access/passwords";
 
@@ -38,6 +39,10 @@ export interface Config {
   mailFrom: string;
   /** Keys that confirmation links are derived with (LINK_TOKEN_KEYS); the first signs new links. */
   linkTokenKeys: LinkTokenKeys;
+  /** Keys that TOTP secrets are encrypted with (TOTP_ENCRYPTION_KEYS); the first encrypts, all decrypt. */
+  totpEncryptionKeys: EncryptionKeys;
+  /** The issuer an authenticator app shows next to a TOTP entry (TOTP_ISSUER; PROVIDER_NAME by default). */
+  totpIssuer: string;
   /** How long a process holds a delivery it is sending before another may take it over. */
   deliveryLeaseMs: number;
   /** Milliseconds a confirmation link stays valid. */
@@ -104,6 +109,12 @@ export interface Config {
 }
 
 export interface LinkTokenKeys {
+  currentId: string;
+  all: Map<string, Buffer>;
+}
+
+/** AES-256 keys by id: `currentId` encrypts, every listed key decrypts what it encrypted (rotation). */
+export interface EncryptionKeys {
   currentId: string;
   all: Map<string, Buffer>;
 }
@@ -181,6 +192,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("MAIL_FROM", `must be an address such as "Konto <no-reply@example.com>" (got "${mailFrom}")`);
   }
 
+  const providerName = text("PROVIDER_NAME", "Konto Demo Provider GmbH");
+
   return {
     nodeEnv,
     production,
@@ -213,6 +226,8 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
+    totpEncryptionKeys: totpEncryptionKeys(optional("TOTP_ENCRYPTION_KEYS"), production),
+    totpIssuer: text("TOTP_ISSUER", providerName),
     deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "30s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
     jwt: {
@@ -253,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
     provider: {
-      name: text("PROVIDER_NAME", "Konto Demo Provider GmbH"),
+      name: providerName,
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
       vatId: text("PROVIDER_VAT_ID", "ATU12345675"),
       iban: iban("PROVIDER_IBAN", text("PROVIDER_IBAN", "AT611904300234573201")),
@@ -348,6 +363,32 @@ function webauthn(env: Env, production: boolean, publicUrl: string, portalUrl: s
   });
   if (!origins.length) throw new ConfigError("WEBAUTHN_ORIGINS", "must list at least one origin");
   return { rpId, rpName, origins: [...new Set(origins)] };
+}
+
+/**
+ * `id:key,id:key` (keys base64, exactly 32 bytes: AES-256); development has a fixed key, production none.
+ * The first encrypts; the others stay listed until every secret they encrypted was re-encrypted.
+ */
+function totpEncryptionKeys(raw: string | undefined, production: boolean): EncryptionKeys {
+  const variable = "TOTP_ENCRYPTION_KEYS";
+  if (!raw) {
+    if (production) throw new ConfigError(variable, "is required in production (e.g. t1:$(openssl rand -base64 32))");
+    const dev = createHash("sha256").update("konto development TOTP key, never for production").digest();
+    return { currentId: "dev", all: new Map([["dev", dev]]) };
+  }
+  const all = new Map<string, Buffer>();
+  for (const entry of raw
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const match = /^([\w-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(entry);
+    const key = match ? Buffer.from(match[2], "base64") : Buffer.alloc(0);
+    if (!match || key.length !== 32) throw new ConfigError(variable, "must list id:key entries with base64 keys of exactly 32 bytes");
+    if (all.has(match[1])) throw new ConfigError(variable, `names key ${match[1]} twice`);
+    all.set(match[1], key);
+  }
+  if (!all.size) throw new ConfigError(variable, "must list at least one id:key entry");
+  return { currentId: [...all.keys()][0], all };
 }
 
 function iban(variable: string, raw: string): string {

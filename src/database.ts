@@ -13,6 +13,7 @@ import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUser
 import { CustomerPassword1764600000000 } from "../migrations/1764600000000-CustomerPassword";
 import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
+import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   PortalUsers1764500000000,
   CustomerPassword1764600000000,
   SecondFactor1764700000000,
+  Totp1764800000000,
   Passkeys1764900000000,
 ];
 

@@ -78,7 +78,8 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `{ node(id: "${ids.contactOfA}") { ... on Contact { email } } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
-  viewer: { query: () => `{ viewer { kind name } }`, expect: SIGNED_IN },
+  // secondFactor: the caller's own; null for API clients.
+  viewer: { query: () => `{ viewer { kind name secondFactor { totpEnabled recoveryCodesLeft } } }`, expect: SIGNED_IN },
   authLogin: {
     query: (_, who) =>
       `mutation { authLogin(input: { email: "matrix-${n(who)}@nowhere.example", password: "not a real password" }) { userErrors { code } } }`,
@@ -112,6 +113,25 @@ const OPERATIONS: Record<string, Call> = {
   // API clients (the resellers here) have no sessions.
   authSessionsRevokeOthers: {
     query: () => `mutation { authSessionsRevokeOthers { ok } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  // Second factors of the caller's own login; the resellers here are API clients, which have none.
+  // The staff principals have no users row: NOT_FOUND, a userError.
+  secondFactorTotpEnrolStart: {
+    query: () => `mutation { secondFactorTotpEnrolStart { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  // A code that is wrong (or no enrolment): a userError for whoever gets that far.
+  secondFactorTotpEnrolConfirm: {
+    query: () => `mutation { secondFactorTotpEnrolConfirm(code: "not a code") { ok userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  secondFactorTotpDisable: {
+    query: () => `mutation { secondFactorTotpDisable(code: "not a code") { ok userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
+  },
+  secondFactorRecoveryCodesRegenerate: {
+    query: () => `mutation { secondFactorRecoveryCodesRegenerate { userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "B:user", "staff SUPPORT", "staff ADMIN"),
   },
   // The resellers here are API clients: no personal password to change.

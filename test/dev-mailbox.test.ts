@@ -183,6 +183,7 @@ describe("development mailbox", () => {
       SMTP_URL: "smtp://relay.example.com:587",
       LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
+      TOTP_ENCRYPTION_KEYS: `t1:${"b".repeat(43)}=`,
     });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });

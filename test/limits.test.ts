@@ -113,6 +113,7 @@ describe("production mode", () => {
       JWT_SIGNING_KEY: signingKeyPem(),
       LINK_TOKEN_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
+      TOTP_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString("base64")}`,
     });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);

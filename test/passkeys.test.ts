@@ -109,8 +109,8 @@ test("a login registers a passkey with a real attestation, sees it listed, renam
   assert.deepEqual(await list(alice), [passkey]);
 
   const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(alice.email));
-  assert.match(mail.parsed.subject ?? "", /Anmeldung/);
-  assert.match(mail.parsed.text ?? "", /Passkey hinzugefügt/);
+  assert.match(mail.parsed.subject ?? "", /Passkey hinzugefügt/);
+  assert.match(mail.parsed.text ?? "", /Passkey/);
   const [audit] = await t.app.db.query("SELECT action, details FROM audit_log WHERE action = 'passkey.added' ORDER BY id DESC LIMIT 1");
   assert.match(JSON.stringify(audit.details), new RegExp(`user:${alice.subject.id}`));
 

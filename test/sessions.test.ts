@@ -309,6 +309,7 @@ describe("password hashing", () => {
       SMTP_URL: "smtp://relay.example",
       LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
+      TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 8).toString("base64")}`,
       PASSWORD_HASH_COST: "",
     };
     const production = loadConfig(productionEnv);

@@ -89,7 +89,12 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     links: [],
   },
   "second-factor-changed": {
-    data: { account: evil("login"), change: "passkey-added", at: new Date("2026-12-01T10:30:00Z") },
+    data: { login: evil("login"), change: "totp-enrolled", at: new Date("2026-12-01T10:30:00Z") },
+    userValues: ["login"],
+    links: [],
+  },
+  "recovery-code-used": {
+    data: { login: evil("login"), left: 9, at: new Date("2026-12-01T10:30:00Z") },
     userValues: ["login"],
     links: [],
   },

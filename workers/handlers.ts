@@ -23,6 +23,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...customerPasswordHandlers(deps),
     ...secondFactorHandlers(deps),
     ...portalUserHandlers(deps),
+    ...secondFactorHandlers(deps),
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),

@@ -18,7 +18,6 @@ import { refuse, UserErrorCode } from "../platform/user-error";
 import { AuditedCustomer, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { RefreshSubjectKind } from "./auth.enums";
 import { ownSubject, SessionSubject, subjectName } from "./sessions";
-import { assertRecentAuthentication } from "../access/step-up";
 
 /** A passkey as its owner sees it. */
 export interface PasskeyRow {
@@ -200,7 +199,7 @@ export const PasskeyService = {
   registrationStart(ctx: Context): Promise<Outcome<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }>> {
     const subject = ownLogin(ctx);
     return mutateUntargeted(ctx, {
-      prepare: async () => assertRecentAuthentication(ctx),
+      stepUp: true,
       write: async (uow) => {
         const existing = await credentialsOf(uow.tx, subject);
         if (existing.length >= MAX_PASSKEYS) tooMany();
@@ -231,8 +230,8 @@ export const PasskeyService = {
   ): Promise<Outcome<{ passkey?: PasskeyRow }>> {
     const subject = ownLogin(ctx);
     return mutateUntargeted(ctx, {
+      stepUp: true,
       prepare: async () => {
-        assertRecentAuthentication(ctx);
         const label = checkedName(name ?? "Passkey");
         const parsed = CredentialResponse.safeParse(response);
         if (!parsed.success) return refuseBadResponse();
@@ -292,8 +291,8 @@ export const PasskeyService = {
   async rename(ctx: Context, globalId: string, name: string): Promise<Outcome<{ passkey?: PasskeyRow }>> {
     const passkey = await ownPasskey(ctx, globalId);
     return mutateUntargeted(ctx, {
+      stepUp: true,
       prepare: async () => {
-        assertRecentAuthentication(ctx);
         return checkedName(name);
       },
       write: async (uow, label) => {
@@ -312,7 +311,7 @@ export const PasskeyService = {
   async remove(ctx: Context, globalId: string): Promise<Outcome<{ ok: boolean }>> {
     const passkey = await ownPasskey(ctx, globalId);
     return mutateUntargeted(ctx, {
-      prepare: async () => assertRecentAuthentication(ctx),
+      stepUp: true,
       write: async (uow) => {
         const result = await uow.tx.query("DELETE FROM passkeys WHERE id = ?", [passkey.id]);
         // Removed meanwhile (another request): nothing to tell anyone twice.

@@ -1,39 +1,44 @@
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
-import { renderSecondFactorChanged } from "../notifications/templates";
+import { renderRecoveryCodeUsed, renderSecondFactorChanged } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
+import { loginAddress } from "./second-factor-subject";
 
-/**
- * Security notices about a login's second factors: to the personal login's email, or for the
- * customer-number login to the customer's main email. The time is that of the outbox row.
- */
-export function secondFactorHandlers(deps: NotificationDeps): Pick<Handlers, "second-factor-changed"> {
+/** Security notices about a login's second factors, to the login's own address (the customer's main email for the customer-number login). */
+export function secondFactorHandlers(deps: NotificationDeps): Pick<Handlers, "second-factor-changed" | "recovery-code-used"> {
   const { db, ledger } = deps;
+  // The time of the change is the time of its outbox row.
+  const createdAt = async (outboxId: string): Promise<Date> =>
+    (await db.query("SELECT created_at FROM outbox WHERE id = ?", [outboxId]))[0].created_at;
   return {
     async "second-factor-changed"({ outboxId, payload, final }) {
-      const [recipient] =
-        payload.subjectKind === "USER"
-          ? await db.query(
-              // The language is that of the login's first customer.
-              `SELECT u.email, u.email AS account, o.created_at,
-                 (SELECT c.locale FROM memberships m JOIN customers c ON c.id = m.customer_id WHERE m.user_id = u.id ORDER BY m.id LIMIT 1) AS locale
-               FROM users u JOIN outbox o ON o.id = ? WHERE u.id = ?`,
-              [outboxId, payload.subjectId],
-            )
-          : await db.query(
-              `SELECT c.email, c.customer_number AS account, c.locale, o.created_at
-               FROM customers c JOIN outbox o ON o.id = ? WHERE c.id = ?`,
-              [outboxId, payload.subjectId],
-            );
-      if (!recipient?.email) return { skipped: 1 };
-      const data = { account: recipient.account, change: payload.change, at: recipient.created_at };
+      const to = await loginAddress(db, { kind: payload.subjectKind, id: payload.subjectId });
+      if (!to?.email) return { skipped: 1 };
+      const data = { login: to.login, change: payload.change, at: await createdAt(outboxId) };
       return ledger.deliver(
         outboxId,
         [
           {
-            key: deliveryKey(`second-factor-changed:${outboxId}`, recipient.email),
-            to: recipient.email,
-            render: () => renderSecondFactorChanged(data, localeOf(recipient.locale)),
+            key: deliveryKey(`second-factor-changed:${outboxId}`, to.email),
+            to: to.email,
+            render: () => renderSecondFactorChanged(data, localeOf(to.locale)),
+          },
+        ],
+        final,
+      );
+    },
+
+    async "recovery-code-used"({ outboxId, payload, final }) {
+      const to = await loginAddress(db, { kind: payload.subjectKind, id: payload.subjectId });
+      if (!to?.email) return { skipped: 1 };
+      const data = { login: to.login, left: payload.left, at: await createdAt(outboxId) };
+      return ledger.deliver(
+        outboxId,
+        [
+          {
+            key: deliveryKey(`recovery-code-used:${outboxId}`, to.email),
+            to: to.email,
+            render: () => renderRecoveryCodeUsed(data, localeOf(to.locale)),
           },
         ],
         final,

@@ -38,13 +38,23 @@ export const TOPICS = {
     templates: ["password-changed"],
   },
   /**
-   * Security notice: a login's second factors changed (a passkey added or removed, …); to the
-   * login's email, or for the customer-number login to the customer's main email.
+   * Security notice: a login's second factors changed (TOTP, recovery codes, passkeys, a staff
+   * reset); to the login's email, or the customer's main email for the customer-number login.
    */
   "second-factor-changed": {
     queue: "mail",
-    payload: z.object({ subjectKind: z.enum(["USER", "CUSTOMER"]), subjectId: id, change: z.string().max(40) }),
+    payload: z.object({
+      subjectKind: z.enum(["USER", "CUSTOMER"]),
+      subjectId: id,
+      change: z.enum(["totp-enrolled", "totp-removed", "recovery-codes-regenerated", "passkey-added", "passkey-removed", "reset-by-staff"]),
+    }),
     templates: ["second-factor-changed"],
+  },
+  /** Security notice: a recovery code was used to sign in, with how many are left; to the login's address as above. */
+  "recovery-code-used": {
+    queue: "mail",
+    payload: z.object({ subjectKind: z.enum(["USER", "CUSTOMER"]), subjectId: id, left: z.number().int().min(0) }),
+    templates: ["recovery-code-used"],
   },
   /** A self-registration; the row holds the password hash. */
   registration: { queue: "mail", payload: z.object({ registrationId: id }), templates: ["login-exists"] },

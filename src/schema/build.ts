@@ -23,6 +23,7 @@ import { CustomerSessionsResolver, SessionResolver, ViewerSessionsResolver } fro
 import { CustomerPasswordResolver } from "../auth/customer-password.resolver";
 import { PortalUsersResolver } from "../auth/portal-users.resolver";
 import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolver";
+import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { Rule } from "../access/auth-checker";
@@ -43,6 +44,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   PortalUsersResolver,
   PasskeyResolver,
   ViewerPasskeysResolver,
+  SecondFactorResolver,
+  ViewerSecondFactorResolver,
   MaintenanceResolver,
   MaintenanceWindowResolver,
   CustomerMaintenanceResolver,

@@ -675,6 +675,8 @@ async function main(): Promise<number> {
     LINK_TOKEN_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     // and the origins passkeys may be used from.
     WEBAUTHN_ORIGINS: "http://127.0.0.1",
+    // and one for the TOTP secrets at rest.
+    TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     // One login per Konto for the whole run, however long BENCH_DURATION makes it.
     ACCESS_TOKEN_TTL: "6h",
     // The ResellerPage document costs 49,760 by graphql-armor's estimate (first: 50 × first: 10),

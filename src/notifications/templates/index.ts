@@ -10,6 +10,7 @@ import { renderMergeDecided } from "./merge-decided";
 import { renderPasswordChanged } from "./password-changed";
 import { renderPasswordReset } from "./password-reset";
 import { renderPaymentReminder } from "./payment-reminder";
+import { renderRecoveryCodeUsed } from "./recovery-code-used";
 import { renderSecondFactorChanged } from "./second-factor-changed";
 import { renderSupportConfirmation } from "./support-confirmation";
 import { renderSupportRequest } from "./support-request";
@@ -31,7 +32,8 @@ export { type MergeDecidedData, renderMergeDecided } from "./merge-decided";
 export { type PasswordChangedData, renderPasswordChanged } from "./password-changed";
 export { type PasswordResetData, renderPasswordReset } from "./password-reset";
 export { type PaymentReminderData, renderPaymentReminder } from "./payment-reminder";
-export { type SecondFactorChangedData, renderSecondFactorChanged } from "./second-factor-changed";
+export { type RecoveryCodeUsedData, renderRecoveryCodeUsed } from "./recovery-code-used";
+export { type SecondFactorChange, type SecondFactorChangedData, renderSecondFactorChanged } from "./second-factor-changed";
 export { type SupportConfirmationData, renderSupportConfirmation } from "./support-confirmation";
 export { type SupportRequestData, renderSupportRequest } from "./support-request";
 export { type UsernameReminderData, renderUsernameReminder } from "./username-reminder";
@@ -57,6 +59,7 @@ export const TEMPLATES = {
   "password-changed": renderPasswordChanged,
   "password-reset": renderPasswordReset,
   "payment-reminder": renderPaymentReminder,
+  "recovery-code-used": renderRecoveryCodeUsed,
   "second-factor-changed": renderSecondFactorChanged,
   "support-confirmation": renderSupportConfirmation,
   "support-request": renderSupportRequest,
