@@ -5,19 +5,15 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { Encoder } from "cbor-x";
+import { encodeCBOR } from "@levischuck/tiny-cbor";
 
 // A software authenticator for the tests: what a browser plus a platform authenticator would
 // answer to navigator.credentials.create/get, with real P-256 keys (ES256) and real signatures,
 // so that Konto's verification runs unchanged with no browser.
 
-/** Plain CBOR as WebAuthn writes it: maps without tags or records, byte strings without tags. */
-const cbor = new Encoder({
-  useRecords: false,
-  tagUint8Array: false,
-  variableMapSize: true,
-  useTag259ForMaps: false,
-} as ConstructorParameters<typeof Encoder>[0]);
+/** Plain CBOR as WebAuthn writes it (the encoder SimpleWebAuthn itself decodes with): maps, byte strings, no tags. */
+const cbor = { encode: (value: Parameters<typeof encodeCBOR>[0]) => Buffer.from(encodeCBOR(value)) };
+const bytes = (buffer: Buffer) => new Uint8Array(buffer);
 
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest();
 const b64url = (data: Buffer) => data.toString("base64url");
@@ -60,12 +56,12 @@ export class SoftAuthenticator {
     const jwk = publicKey.export({ format: "jwk" });
     // COSE_Key, EC2: kty 2, alg -7 (ES256), crv 1 (P-256), x, y.
     const coseKey = cbor.encode(
-      new Map<number, number | Buffer>([
+      new Map<number, number | Uint8Array>([
         [1, 2],
         [3, -7],
         [-1, 1],
-        [-2, Buffer.from(jwk.x!, "base64url")],
-        [-3, Buffer.from(jwk.y!, "base64url")],
+        [-2, bytes(Buffer.from(jwk.x!, "base64url"))],
+        [-3, bytes(Buffer.from(jwk.y!, "base64url"))],
       ]),
     );
     const idLength = Buffer.alloc(2);
@@ -75,7 +71,13 @@ export class SoftAuthenticator {
       this.header(rpId, FLAG_UP | (ceremony.userVerified === false ? 0 : FLAG_UV) | FLAG_AT, ceremony.signCount ?? 0),
       attestedCredentialData,
     ]);
-    const attestationObject = cbor.encode({ fmt: "none", attStmt: {}, authData });
+    const attestationObject = cbor.encode(
+      new Map<string, string | Uint8Array | Map<string, string>>([
+        ["fmt", "none"],
+        ["attStmt", new Map()],
+        ["authData", bytes(authData)],
+      ]),
+    );
     this.credentials.push(credential);
     return {
       id: b64url(credential.id),
