@@ -146,6 +146,10 @@ describe("a customer's requirement of a second factor", () => {
     assert.equal(customers.body.data?.customers ?? null, null);
     const viewer = await t.gql(`{ viewer { name } }`, {}, bearer(held.accessToken));
     assert.equal(viewer.body.errors, undefined);
+    // Not through viewer either: the memberships are hidden, and role-guarded fields refused at any depth.
+    const nested = await t.gql(`{ viewer { memberships { customer { contacts { email } pin } } } }`, {}, bearer(held.accessToken));
+    assert.deepEqual(nested.body.data?.viewer?.memberships ?? [], []);
+    assert.ok(!JSON.stringify(nested.body).includes("@"), JSON.stringify(nested.body));
     // A new login is held the same way.
     const again = await login({ email: "admin@alpenblick.at", password: DEMO_PASSWORD });
     assert.equal(decodeJwt(again.accessToken).enr, true);

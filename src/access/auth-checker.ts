@@ -15,15 +15,22 @@ export type Rule = "public" | "signed-in" | "staff" | "staff:ADMIN" | "reseller"
 /** Whether the caller may use a field with these rules; refuses by throwing UNAUTHENTICATED or FORBIDDEN. Synchronous: schema/field-rules.ts. */
 export const authChecker = ({ root, context, info }: ResolverData<Context>, rules: Rule[]): boolean => {
   const principal = context.principal;
+  // Held to enrol a second factor: the operations of enrolment only, and at any depth nothing
+  // guarded by a role (viewer's memberships must not reach the customers' data).
+  if (principal.kind !== "anonymous" && principal.auth?.enrolOnly) {
+    const root = ROOT_TYPES.has(info.parentType.name);
+    const allowed = root
+      ? ENROLMENT_OPERATIONS.has(info.fieldName) || rules.includes("public")
+      : rules.every((r) => r === "public" || r === "signed-in");
+    if (!allowed) {
+      throw new KontoError(
+        ErrorCode.SECOND_FACTOR_ENROLMENT_REQUIRED,
+        "A second factor is required: enrol one (TOTP or a passkey), then refresh the session",
+      );
+    }
+  }
   if (rules.includes("public")) return true;
   if (principal.kind === "anonymous") throw unauthenticated();
-  // Held to enrol a second factor: the top-level operations of enrolment only (nested fields follow their parent).
-  if (principal.auth?.enrolOnly && ROOT_TYPES.has(info.parentType.name) && !ENROLMENT_OPERATIONS.has(info.fieldName)) {
-    throw new KontoError(
-      ErrorCode.SECOND_FACTOR_ENROLMENT_REQUIRED,
-      "A second factor is required: enrol one (TOTP or a passkey), then refresh the session",
-    );
-  }
   for (const rule of rules) {
     if (rule === "signed-in") return true;
     if (rule === "staff" && principal.kind === "staff") return true;

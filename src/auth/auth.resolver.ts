@@ -148,8 +148,9 @@ export class AuthResolver {
   async viewer(@Ctx() ctx: Context): Promise<Viewer> {
     const p = ctx.principal;
     if (p.kind === "anonymous") throw forbidden();
+    // A login held to enrol a second factor sees no customer until it has enrolled.
     const memberships =
-      p.kind === "customer"
+      p.kind === "customer" && !p.auth?.enrolOnly
         ? await Promise.all(
             [...p.roles].map(async ([customerId, role]) => ({ customer: (await CustomerService.byId(ctx, customerId))!, role })),
           )

@@ -31,10 +31,13 @@ export interface Session extends SessionTokens {
   principal: AuthenticatedPrincipal;
 }
 
-/** Replaces a login's password hash made with older parameters (the password just proved right). */
-async function storePasswordHash(tx: EntityManager, subject: Subject, hash: string): Promise<void> {
-  if (subject.kind === RefreshSubjectKind.USER) await tx.query("UPDATE users SET password_hash = ? WHERE id = ?", [hash, subject.id]);
-  else await CustomerPasswords.rehash(tx, subject.id, hash);
+/** Replaces a login's password hash made with older parameters (the password just proved right), in a unit of work of its own. */
+async function rehashPassword(ctx: Context, subject: Subject, password: string): Promise<void> {
+  const hash = await hashPassword(password);
+  await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, async ({ tx }) => {
+    if (subject.kind === RefreshSubjectKind.USER) await tx.query("UPDATE users SET password_hash = ? WHERE id = ?", [hash, subject.id]);
+    else await CustomerPasswords.rehash(tx, subject.id, hash);
+  });
 }
 
 const CUSTOMER_LOGIN_NEEDS_FACTOR =
@@ -172,7 +175,7 @@ type LoginInput = { email?: string; customerNumber?: string; password: string };
  * The login this password opens, or null; an unknown login costs a password check all the same.
  * A hash made with other parameters than the configured ones comes with its replacement.
  */
-async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<(Subject & { rehash: string | null }) | null> {
+async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<(Subject & { rehash: boolean }) | null> {
   const [row] = input.email
     ? await db.query("SELECT id, password_hash AS hash FROM users WHERE email = ? AND disabled_at IS NULL", [input.email.trim()])
     : await db.query("SELECT id, customer_password_hash AS hash FROM customers WHERE customer_number = ?", [input.customerNumber?.trim()]);
@@ -181,7 +184,7 @@ async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<
     return null;
   }
   if (!(await verifyPassword(input.password, row.hash))) return null;
-  const rehash = needsRehash(row.hash) ? await hashPassword(input.password) : null;
+  const rehash = needsRehash(row.hash);
   return { kind: input.email ? RefreshSubjectKind.USER : RefreshSubjectKind.CUSTOMER, id: row.id, rehash };
 }
 
@@ -235,25 +238,32 @@ export const AuthService = {
           await release();
         }
       },
-      write: async ({ tx }, subject): Promise<Session | SecondFactorChallenge> => {
+      write: async (uow, subject): Promise<Session | SecondFactorChallenge> => {
+        const { tx } = uow;
         const refusedFromHere = async () => {
           // Refused from this address: the same answer, and the same count, as a wrong password,
           // so that from outside the allowlist nobody learns when a guess was right.
           await ctx.auth.limiter.recordFailure(limits);
           refuse(UserErrorCode.INVALID_CREDENTIALS, WRONG_LOGIN, PASSWORD_FIELD);
         };
-        if (subject.rehash) await storePasswordHash(tx, subject, subject.rehash);
+        // A hash with older parameters is made again once the login has passed every check, after
+        // the commit: before it, the extra hash would tell a right password from a wrong one.
+        const rehash = () => {
+          if (subject.rehash) uow.afterCommit(() => rehashPassword(ctx, subject, input.password));
+        };
         if (subject.kind !== RefreshSubjectKind.CLIENT && (await SecondFactors.enrolled(tx, subject as SessionSubject))) {
           // The address is checked before the challenge, so that the answer is the same as after a wrong password.
           const probe = await principalOfSubject(ctx, tx, subject, null, signedInNow(["pwd"]));
           if (probe === "address" || probe === "gone") await refusedFromHere();
           await ctx.auth.limiter.reset(limits[0]);
+          rehash();
           return LoginChallenges.issue(ctx, tx, subject as SessionSubject);
         }
         const session = await startSession(tx, ctx, subject, ["pwd"]);
         if (session === "second-factor") refuse(UserErrorCode.SECOND_FACTOR_REQUIRED, CUSTOMER_LOGIN_NEEDS_FACTOR, PASSWORD_FIELD);
         if (typeof session === "string") return refusedFromHere();
         await ctx.auth.limiter.reset(limits[0]);
+        rehash();
         return session;
       },
       reply: (outcome) => ("challenge" in outcome ? challengeReply(outcome) : tokensOf(outcome)),

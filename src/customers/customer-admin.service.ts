@@ -307,6 +307,8 @@ function setting(
     ctx,
     { rule, load: CustomerService.target(ctx, customerGid) },
     {
+      // A new address for invoices or the newsletter is an email change (step-up); switching off is not.
+      stepUp: change.on && !!change.email,
       write: async (uow, { customer }) => {
         if (!change.on) {
           await uow.tx.query(`UPDATE customers SET ${change.offSql} WHERE id = ?`, [customer.dbId]);

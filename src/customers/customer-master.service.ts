@@ -27,8 +27,8 @@ export const CustomerMasterService = {
       ctx,
       { rule: "editMaster", load: CustomerService.target(ctx, customerGid) },
       {
-        // Changing the IP allowlist is a sensitive change (step-up).
-        stepUp: input.ipAllowlist !== undefined && input.ipAllowlist !== null,
+        // Changing the IP allowlist or the main email is a sensitive change (step-up).
+        stepUp: !!input.ipAllowlist || !!input.email,
         write: async (uow, { customer }) => {
           const errors: UserError[] = [];
           const country = input.address?.countryCode ?? customer.address.countryCode;

@@ -47,7 +47,8 @@ export async function registerQueueDashboard(
     } else if (/^Bearer\s/i.test(header)) {
       try {
         const principal = await principalFromBearer(header, deps.auth);
-        if (principal.kind === "staff" && principal.role === "ADMIN") return;
+        // A login held to enrol a second factor opens nothing else.
+        if (principal.kind === "staff" && principal.role === "ADMIN" && !principal.auth?.enrolOnly) return;
         return reply.code(403).send({ error: "the queue dashboard is for staff admins" });
       } catch {
         // an invalid token is answered like none
