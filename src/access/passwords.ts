@@ -66,8 +66,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (scheme !== "scrypt" || !hash) return false;
   const expected = Buffer.from(hash, "base64");
   const actual = await scrypt(password, Buffer.from(salt, "base64"), Number(n), Number(r), Number(p));
+  // A hash made with less work than the configured cost is padded to it, right password or not:
+  // otherwise a login with an old hash would answer faster than an unknown one (the decoy).
+  const missing = cost.N * cost.r * cost.p - Number(n) * Number(r) * Number(p);
+  if (missing > 0) await scrypt(password, PADDING_SALT, cost.N, cost.r, Math.ceil(missing / (cost.N * cost.r)));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
+
+const PADDING_SALT = Buffer.from("konto: padding to the configured cost");
 
 /** Checks against the decoy, so that an unknown account costs as much time as a known one. */
 export async function verifyAgainstDecoy(password: string): Promise<false> {

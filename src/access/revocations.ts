@@ -47,6 +47,8 @@ export class Revocations {
   private subscriber: Redis | null = null;
   /** When the mirror stopped being kept current (null while it is). */
   private outOfSyncSince: number | null = Date.now();
+  /** When this process's checks began to fail (null while they succeed): its subscription may look alive while the mirror is stale. */
+  private checksFailingSince: number | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -201,9 +203,13 @@ export class Revocations {
       [revokedBefore, ended] = values;
       if (!endedKey) ended = null;
       firstUseThisMinute = seen?.[1] === "OK";
+      this.checksFailingSince = null;
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
-      if (this.outOfSyncSince !== null && Date.now() - this.outOfSyncSince > this.outageGraceMs) {
+      const now = Date.now();
+      this.checksFailingSince ??= now;
+      const since = Math.min(this.outOfSyncSince ?? now, this.checksFailingSince);
+      if (now - since > this.outageGraceMs) {
         this.log.warn({ err: error }, "Redis cannot check sign-ins and the local mirror is too old: refusing the request");
         throw unavailable();
       }
