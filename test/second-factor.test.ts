@@ -125,6 +125,18 @@ describe("step-up", () => {
   });
 });
 
+describe("re-authentication guesses", () => {
+  test("sent in parallel, they get no more tries than one by one", async () => {
+    const session = await login({ email: "admin@isarwerk.de", password: DEMO_PASSWORD });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => t.gql(REAUTH, { i: { password: "a wrong guess, long enough" } }, bearer(session.accessToken))),
+    );
+    const codes = answers.map((a) => a.body.data.authReauthenticate.userErrors[0]?.code);
+    assert.ok(codes.filter((c) => c === "INVALID_CREDENTIALS").length <= 5, codes.join(", "));
+    assert.ok(codes.includes("RATE_LIMITED"), codes.join(", "));
+  });
+});
+
 describe("a customer's requirement of a second factor", () => {
   const SET = `mutation($c: ID!, $r: Boolean!) { customerSecondFactorRequirementSet(customerId: $c, required: $r) { customer { secondFactorRequired } userErrors { code } } }`;
 

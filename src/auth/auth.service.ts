@@ -343,15 +343,14 @@ export const AuthService = {
       prepare: async () => {
         if (!subject || p.kind === "anonymous" || !p.sessionId)
           throw forbidden("Only a signed-in login with a session can re-authenticate");
-        await ctx.auth.limiter.assertAllowed(limits);
-        const [row] =
-          subject.kind === RefreshSubjectKind.USER
-            ? await ctx.db.query("SELECT password_hash AS hash FROM users WHERE id = ?", [subject.id])
-            : await ctx.db.query("SELECT customer_password_hash AS hash FROM customers WHERE id = ?", [subject.id]);
-        if (!row?.hash || !(await verifyPassword(password, row.hash))) {
-          await ctx.auth.limiter.recordFailure(limits);
-          refuse(UserErrorCode.INVALID_CREDENTIALS, "The password is wrong", ["input", "password"]);
-        }
+        const proven = await ctx.auth.limiter.check(limits, async () => {
+          const [row] =
+            subject.kind === RefreshSubjectKind.USER
+              ? await ctx.db.query("SELECT password_hash AS hash FROM users WHERE id = ?", [subject.id])
+              : await ctx.db.query("SELECT customer_password_hash AS hash FROM customers WHERE id = ?", [subject.id]);
+          return !!row?.hash && (await verifyPassword(password, row.hash));
+        });
+        if (!proven) refuse(UserErrorCode.INVALID_CREDENTIALS, "The password is wrong", ["input", "password"]);
         return { subject, sessionId: p.sessionId };
       },
       write: async (uow, { subject, sessionId }) => {
@@ -478,13 +477,11 @@ export const AuthService = {
     return mutateUntargeted(ctx, {
       // Both hashes run before the transaction: no pooled connection waits for them.
       prepare: async () => {
-        const limits = [`password-change:${userId}`];
-        await ctx.auth.limiter.assertAllowed(limits);
-        const [user] = await ctx.db.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
-        if (!user?.password_hash || !(await verifyPassword(current, user.password_hash))) {
-          await ctx.auth.limiter.recordFailure(limits);
-          refuse(UserErrorCode.INVALID_CREDENTIALS, "The current password is wrong", ["input", "currentPassword"]);
-        }
+        const proven = await ctx.auth.limiter.check([`password-change:${userId}`], async () => {
+          const [user] = await ctx.db.query("SELECT password_hash FROM users WHERE id = ?", [userId]);
+          return !!user?.password_hash && (await verifyPassword(current, user.password_hash));
+        });
+        if (!proven) refuse(UserErrorCode.INVALID_CREDENTIALS, "The current password is wrong", ["input", "currentPassword"]);
         return AuthService.newPasswordHash(next);
       },
       write: async (uow, hash) => {

@@ -39,10 +39,8 @@ export const CustomerPasswordService = {
             if (!input.currentPassword) {
               refuse(UserErrorCode.INVALID_INPUT, "Give the current customer password to change it", CURRENT_PASSWORD_FIELD);
             }
-            const limits = [`customer-password-change:${customer.dbId}`];
-            await ctx.auth.limiter.assertAllowed(limits);
-            if (!(await verifyPassword(input.currentPassword, current))) {
-              await ctx.auth.limiter.recordFailure(limits);
+            const given = input.currentPassword;
+            if (!(await ctx.auth.limiter.check([`customer-password-change:${customer.dbId}`], () => verifyPassword(given, current)))) {
               refuse(UserErrorCode.INVALID_CREDENTIALS, "The current customer password is wrong", CURRENT_PASSWORD_FIELD);
             }
           }

@@ -199,16 +199,12 @@ export const InvitationsService = {
         if (!login) return { invitationId: Number(invitation.id), login: { hash: await newLoginHash(input.password) } };
         const signedInAs = ctx.principal.kind === "customer" && ctx.principal.userId === login.id;
         if (!signedInAs) {
-          const limits = [`invitation-accept:${login.id}`];
-          await ctx.auth.limiter.assertAllowed(limits);
-          const proven =
+          const proven = await ctx.auth.limiter.check([`invitation-accept:${login.id}`], () =>
             input.password && login.password_hash
-              ? await verifyPassword(input.password, login.password_hash)
-              : await verifyAgainstDecoy(input.password ?? "");
-          if (!proven) {
-            await ctx.auth.limiter.recordFailure(limits);
-            refuse(UserErrorCode.INVALID_CREDENTIALS, EXISTING_LOGIN_MESSAGE, PASSWORD_FIELD);
-          }
+              ? verifyPassword(input.password, login.password_hash)
+              : verifyAgainstDecoy(input.password ?? ""),
+          );
+          if (!proven) refuse(UserErrorCode.INVALID_CREDENTIALS, EXISTING_LOGIN_MESSAGE, PASSWORD_FIELD);
         }
         // Staff and reseller logins have no memberships; a disabled login stays out.
         if (login.kind !== UserKind.CUSTOMER || login.disabled_at) {

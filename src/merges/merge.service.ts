@@ -93,14 +93,14 @@ export const MergeService = {
       { rule: "pin", load: CustomerService.target(ctx, customerGid) },
       {
         prepare: async ({ customer: target }) => {
-          const limits = [`merge:${target.dbId}`, `ip:${ctx.ip}`];
-          await ctx.auth.limiter.assertAllowed(limits);
-          const source = await customerProvenBy(ctx.db, input.customerNumber, input.customerPassword);
-          if (!source || source.dbId === target.dbId) {
-            await ctx.auth.limiter.recordFailure(limits);
+          const found: { source?: Awaited<ReturnType<typeof customerProvenBy>> } = {};
+          const proven = await ctx.auth.limiter.check([`merge:${target.dbId}`, `ip:${ctx.ip}`], async () => {
+            found.source = await customerProvenBy(ctx.db, input.customerNumber, input.customerPassword);
+            return !!found.source && found.source.dbId !== target.dbId;
+          });
+          if (!proven || !found.source)
             refuse(UserErrorCode.INVALID_CREDENTIALS, "Customer number or customer password is wrong", ["input"]);
-          }
-          return source;
+          return found.source;
         },
         write: async (uow, { customer: target }, source) => {
           const result = await uow.tx.query(

@@ -80,6 +80,21 @@ export class RateLimiter {
     return release;
   }
 
+  /**
+   * A slow check (a password hash) under begin's reservation: false counts as a failure before the
+   * reservation ends, so guesses sent in parallel get no more tries than guesses sent one by one.
+   */
+  async check(names: string[], verify: () => Promise<boolean>): Promise<boolean> {
+    const release = await this.begin(names);
+    try {
+      const ok = await verify();
+      if (!ok) await this.recordFailure(names);
+      return ok;
+    } finally {
+      await release();
+    }
+  }
+
   async recordFailure(names: string[]): Promise<void> {
     const { freeAttempts, maxWaitSeconds, windowSeconds } = this.options;
     for (const name of names) {
