@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { decodeJwt } from "jose";
 import { toGlobalId } from "../src/platform/global-id";
@@ -218,6 +219,11 @@ describe("logging in with a second factor", () => {
     assert.equal(confirm.body.data.secondFactorTotpEnrolConfirm.ok, true, JSON.stringify(confirm.body));
     recoveryCodes = confirm.body.data.secondFactorTotpEnrolConfirm.recoveryCodes;
     assert.equal(recoveryCodes.length, 10);
+    // Stored keyed: a dump of the table alone does not give the codes' plain SHA-256 to sweep for.
+    const stored = (await t.app.db.query("SELECT code_hash FROM recovery_codes")).map((r: any) => r.code_hash.toString("hex"));
+    const plain = recoveryCodes.map((c) => createHash("sha256").update(c.replace(/-/g, "").toLowerCase()).digest("hex"));
+    assert.equal(stored.length, 10);
+    assert.ok(!plain.some((h) => stored.includes(h)));
 
     const first = await login({ email, password: DEMO_PASSWORD });
     assert.equal(first.secondFactorRequired, true);

@@ -1,9 +1,9 @@
-import { randomInt } from "node:crypto";
+import { createHmac, hkdfSync, randomInt } from "node:crypto";
+import { EncryptionKeys } from "../config";
 import { DataSource, EntityManager } from "typeorm";
-import { sha256 } from "../access/tokens";
 import { Context } from "../platform/context";
 import { mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
-import { SessionSubject } from "./sessions";
+import { SessionSubject, subjectName } from "./sessions";
 import { auditedCustomerOf, loginDetail, ownFactorSubject, secondFactorLimit } from "./second-factor-subject";
 
 /** How many recovery codes a login gets at a time. */
@@ -22,9 +22,19 @@ function newCode(): string {
 export const normalizeRecoveryCode = (code: string): string =>
   code.toLowerCase().replace(/[\s-]/g, "").replace(/[il]/g, "1").replace(/o/g, "0");
 
-// SHA-256, not a slow password hash: a code has 50 random bits, far beyond what any hash cost
-// could add to, and each guess online goes through the rate limit.
-const hashOf = (code: string): Buffer => sha256(normalizeRecoveryCode(code));
+// An HMAC, not a slow password hash: a code has 50 random bits, far beyond what any hash cost
+// could add to, and each guess online goes through the rate limit. Keyed (from TOTP_ENCRYPTION_KEYS
+// by HKDF, so the AES key is not used twice) and bound to the login: a database dump alone does not
+// let one sweep of the 2^50 codes recover every login's codes.
+const macKey = (key: Buffer): Buffer => Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "konto recovery codes", 32));
+
+/** The code's hash under each listed key, the current one first (a code made before a rotation still works). */
+const hashesOf = (keys: EncryptionKeys, subject: SessionSubject, code: string): Buffer[] =>
+  [keys.currentId, ...[...keys.all.keys()].filter((id) => id !== keys.currentId)].map((id) =>
+    createHmac("sha256", macKey(keys.all.get(id)!))
+      .update(`${subjectName(subject)}:${normalizeRecoveryCode(code)}`)
+      .digest(),
+  );
 
 /**
  * Recovery codes: single-use codes that stand in for the second factor when the authenticator is
@@ -46,12 +56,12 @@ export const RecoveryCodes = {
   },
 
   /** Replaces every code of the login with RECOVERY_CODE_COUNT new ones, and returns them (the only time they are seen). */
-  async replace(tx: EntityManager, subject: SessionSubject): Promise<string[]> {
+  async replace(tx: EntityManager, keys: EncryptionKeys, subject: SessionSubject): Promise<string[]> {
     const codes = new Set<string>();
     while (codes.size < RECOVERY_CODE_COUNT) codes.add(newCode());
     await tx.query("DELETE FROM recovery_codes WHERE subject_kind = ? AND subject_id = ?", [subject.kind, subject.id]);
     await tx.query("INSERT INTO recovery_codes (subject_kind, subject_id, code_hash) VALUES ?", [
-      [...codes].map((code) => [subject.kind, subject.id, hashOf(code)]),
+      [...codes].map((code) => [subject.kind, subject.id, hashesOf(keys, subject, code)[0]]),
     ]);
     return [...codes];
   },
@@ -72,8 +82,8 @@ export const RecoveryCodes = {
       [row] =
         normalized.length === 10
           ? await uow.tx.query(
-              "SELECT id FROM recovery_codes WHERE subject_kind = ? AND subject_id = ? AND code_hash = ? AND used_at IS NULL LIMIT 1 FOR UPDATE",
-              [subject.kind, subject.id, hashOf(normalized)],
+              "SELECT id FROM recovery_codes WHERE subject_kind = ? AND subject_id = ? AND code_hash IN (?) AND used_at IS NULL LIMIT 1 FOR UPDATE",
+              [subject.kind, subject.id, hashesOf(ctx.config.totpEncryptionKeys, subject, normalized)],
             )
           : [];
       if (!row) await ctx.auth.limiter.recordFailure(limits);
@@ -95,7 +105,7 @@ export const RecoveryCodes = {
     return mutateUntargeted(ctx, {
       stepUp: true,
       write: async (uow) => {
-        const recoveryCodes = await RecoveryCodes.replace(uow.tx, subject);
+        const recoveryCodes = await RecoveryCodes.replace(uow.tx, ctx.config.totpEncryptionKeys, subject);
         await uow.audit("second-factor.recovery-codes.regenerated", loginDetail(subject), await auditedCustomerOf(uow.tx, subject));
         await uow.emit("second-factor-changed", { subjectKind: subject.kind, subjectId: subject.id, change: "recovery-codes-regenerated" });
         return { recoveryCodes };

@@ -212,7 +212,10 @@ export const TotpService = {
           );
         }
         await uow.tx.query("UPDATE totp_factors SET confirmed_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [factor.id]);
-        const recoveryCodes = (await RecoveryCodes.left(uow.tx, subject)) === 0 ? await RecoveryCodes.replace(uow.tx, subject) : null;
+        const recoveryCodes =
+          (await RecoveryCodes.left(uow.tx, subject)) === 0
+            ? await RecoveryCodes.replace(uow.tx, ctx.config.totpEncryptionKeys, subject)
+            : null;
         await uow.audit(
           "second-factor.totp.enrolled",
           { ...loginDetail(subject), recoveryCodesIssued: !!recoveryCodes },
