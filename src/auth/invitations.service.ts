@@ -1,10 +1,9 @@
-import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
-import { readQuery } from "../platform/db";
 import { idOfType, toGlobalId } from "../platform/global-id";
+import { childrenLoader, rowSource } from "../platform/loaders";
 import { principalLabel } from "../platform/principal";
 import { Row } from "../platform/rows";
 import { Refusal, refuse, UserErrorCode } from "../platform/user-error";
@@ -20,32 +19,29 @@ import { SessionService } from "./sessions";
 /** How long an invitation link works; a resend starts the time again. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
-const INVITATION_COLUMNS = "id, customer_id, email, role, invited_by, expires_at, created_at";
-
-function invitationFromRow(r: Row): PortalInvitation {
-  const invitation = new PortalInvitation();
-  invitation.dbId = Number(r.id);
-  invitation.id = toGlobalId("PortalInvitation", r.id as number);
-  invitation.email = r.email as string;
-  invitation.role = r.role as CustomerRole;
-  invitation.invitedBy = r.invited_by as string;
-  invitation.expiresAt = r.expires_at as Date;
-  invitation.createdAt = r.created_at as Date;
-  return invitation;
-}
+const INVITATIONS = rowSource({
+  table: "invitations",
+  always: ["id", "email", "role", "invited_by", "expires_at", "created_at"],
+  // The loader's key, and what an invitation as a mutation's target is authorized by.
+  extra: ["customer_id"],
+  map: (r: Row): PortalInvitation => {
+    const invitation = new PortalInvitation();
+    invitation.dbId = Number(r.id);
+    invitation.id = toGlobalId("PortalInvitation", r.id as number);
+    invitation.email = r.email as string;
+    invitation.role = r.role as CustomerRole;
+    invitation.invitedBy = r.invited_by as string;
+    invitation.expiresAt = r.expires_at as Date;
+    invitation.createdAt = r.created_at as Date;
+    return invitation;
+  },
+});
+const INVITATION_COLUMNS = INVITATIONS.columns.join(", ");
+const invitationFromRow = INVITATIONS.map;
 
 /** The pending invitations of each customer (expired ones too, so they can be resent), one statement per batch. */
 const pendingByCustomer = (db: DataSource) =>
-  new DataLoader<number, PortalInvitation[]>(async (customerIds) => {
-    const rows: Row[] = await readQuery(
-      db,
-      `SELECT ${INVITATION_COLUMNS} FROM invitations WHERE customer_id IN (?) AND status = 'PENDING' ORDER BY customer_id, id`,
-      [customerIds],
-    );
-    const byCustomer = new Map<number, PortalInvitation[]>(customerIds.map((id) => [id, []]));
-    for (const row of rows) byCustomer.get(Number(row.customer_id))?.push(invitationFromRow(row));
-    return customerIds.map((id) => byCustomer.get(id) ?? []);
-  });
+  childrenLoader(db, INVITATIONS, "customer_id", [{ column: "id" }], () => ({ sql: "status = 'PENDING'", params: [] }));
 
 interface InvitationTarget {
   customer: CustomerNode | null;
