@@ -125,8 +125,7 @@ export class Revocations {
   /** Microseconds now on the Redis clock; this host's clock while Redis cannot answer. */
   async now(): Promise<number> {
     try {
-      if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
-      const [seconds, micros] = await this.withinTimeout(this.redis.time());
+      const [seconds, micros] = await this.ask(() => this.redis.time());
       return Number(seconds) * 1_000_000 + Number(micros);
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
@@ -141,22 +140,21 @@ export class Revocations {
   async endSessions(sessionIds: number[]): Promise<void> {
     if (!sessionIds.length) return;
     await this.record(async () => {
-      const pipeline = this.redis.pipeline();
-      for (const id of sessionIds) pipeline.eval(RECORD_SCRIPT, 2, this.endedKey(id), this.channel, this.keepMs, "1");
-      for (const [error] of (await this.withinTimeout(pipeline.exec())) ?? []) if (error) throw error;
+      const answers = await this.ask(() => {
+        const pipeline = this.redis.pipeline();
+        for (const id of sessionIds) pipeline.eval(RECORD_SCRIPT, 2, this.endedKey(id), this.channel, this.keepMs, "1");
+        return pipeline.exec();
+      });
+      for (const [error] of answers ?? []) if (error) throw error;
     });
   }
 
   /** Every access token of the subject issued until now is refused from the next request on. */
   async revokeIssuedBefore(subject: string): Promise<void> {
-    await this.record(() =>
-      this.withinTimeout(this.redis.eval(RECORD_SCRIPT, 2, this.subjectKey(subject), this.channel, this.keepMs, "now")),
-    );
+    await this.record(() => this.ask(() => this.redis.eval(RECORD_SCRIPT, 2, this.subjectKey(subject), this.channel, this.keepMs, "now")));
   }
 
   private async record(write: () => Promise<unknown>): Promise<void> {
-    // Not even queued while disconnected: ioredis would send it on reconnecting, long after the change rolled back.
-    if (this.redis.status !== "ready") throw unavailable();
     try {
       await write();
     } catch (error) {
@@ -165,8 +163,14 @@ export class Revocations {
     }
   }
 
-  /** A Redis answer, or RedisUnavailable when it is slower than CHECK_TIMEOUT_MS. */
-  private async withinTimeout<T>(answer: Promise<T>): Promise<T> {
+  /**
+   * Redis's answer to `command`, or RedisUnavailable when it is disconnected (then the command is
+   * not even queued: ioredis would send it on reconnecting, long after a change rolled back) or
+   * slower than CHECK_TIMEOUT_MS.
+   */
+  private async ask<T>(command: () => Promise<T>): Promise<T> {
+    if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
+    const answer = command();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
@@ -191,17 +195,15 @@ export class Revocations {
     let ended: string | null;
     let firstUseThisMinute = false;
     try {
-      if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
-      const pipeline = this.redis.pipeline();
-      pipeline.mget(subjectKey, endedKey ?? subjectKey);
-      if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
-      const [[checkError, values], seen] = ((await this.withinTimeout(pipeline.exec())) ?? []) as [
-        [Error | null, (string | null)[]],
-        [Error | null, unknown]?,
-      ];
+      const answers = await this.ask(() => {
+        const pipeline = this.redis.pipeline();
+        pipeline.mget(...(endedKey ? [subjectKey, endedKey] : [subjectKey]));
+        if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
+        return pipeline.exec();
+      });
+      const [[checkError, values], seen] = (answers ?? []) as [[Error | null, (string | null)[]], [Error | null, unknown]?];
       if (checkError) throw new RedisUnavailable(checkError.message);
-      [revokedBefore, ended] = values;
-      if (!endedKey) ended = null;
+      [revokedBefore, ended = null] = values;
       firstUseThisMinute = seen?.[1] === "OK";
       this.checksFailingSince = null;
     } catch (error) {
