@@ -251,13 +251,14 @@ export const AuthService = {
         const rehash = () => {
           if (subject.rehash) uow.afterCommit(() => rehashPassword(ctx, subject, input.password));
         };
-        if (subject.kind !== RefreshSubjectKind.CLIENT && (await SecondFactors.enrolled(tx, subject as SessionSubject))) {
+        const methods = await SecondFactors.methods(tx, subject as SessionSubject);
+        if (methods.length) {
           // The address is checked before the challenge, so that the answer is the same as after a wrong password.
           const probe = await principalOfSubject(ctx, tx, subject, null, signedInNow(["pwd"]));
           if (probe === "address" || probe === "gone") await refusedFromHere();
           await ctx.auth.limiter.reset(limits[0]);
           rehash();
-          return LoginChallenges.issue(ctx, tx, subject as SessionSubject);
+          return LoginChallenges.issue(ctx, tx, subject as SessionSubject, methods);
         }
         const session = await startSession(tx, ctx, subject, ["pwd"]);
         if (session === "second-factor") refuse(UserErrorCode.SECOND_FACTOR_REQUIRED, CUSTOMER_LOGIN_NEEDS_FACTOR, PASSWORD_FIELD);

@@ -3,7 +3,6 @@ import { randomToken, sha256 } from "../access/tokens";
 import { Context } from "../platform/context";
 import { RefreshSubjectKind } from "./auth.enums";
 import { PasskeyService } from "./passkeys.service";
-import { SecondFactors } from "./second-factors";
 import { SessionSubject } from "./sessions";
 
 /** How long the step between a right password and the second factor may take. */
@@ -26,8 +25,13 @@ export const challengeReply = (c: SecondFactorChallenge) => ({
 
 /** The pending second step of logins: a random token (only its SHA-256 stored), single use, short-lived. */
 export const LoginChallenges = {
-  async issue(ctx: Context, tx: EntityManager, subject: SessionSubject): Promise<SecondFactorChallenge> {
-    const methods = await SecondFactors.methods(tx, subject);
+  /** A challenge for a login whose password was right; `methods` are the second factors it has (SecondFactors.methods). */
+  async issue(
+    ctx: Context,
+    tx: EntityManager,
+    subject: SessionSubject,
+    methods: SecondFactorChallenge["methods"],
+  ): Promise<SecondFactorChallenge> {
     const passkey = methods.includes("PASSKEY") ? await PasskeyService.authenticationOptions(ctx, subject) : null;
     const challenge = randomToken();
     await tx.query(
