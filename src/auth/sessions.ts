@@ -56,6 +56,15 @@ const toSession = (row: Row): SessionRow => ({
  * needless refresh or sign-in). A subject's stamp is written again after the commit, so that a
  * refresh that read the old roles while this transaction ran is refused too.
  */
+/** Ends sessions in the database: they and their refresh tokens are revoked. */
+async function endRows(uow: UnitOfWork, sessionIds: number[]): Promise<void> {
+  if (!sessionIds.length) return;
+  await uow.tx.query("UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id IN (?) AND revoked_at IS NULL", [sessionIds]);
+  await uow.tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE session_id IN (?) AND revoked_at IS NULL", [
+    sessionIds,
+  ]);
+}
+
 export const SessionService = {
   /** Starts a session for a login that just proved itself with these RFC 8176 methods; returns its id. */
   async start(ctx: Context, tx: EntityManager, subject: SessionSubject, methods: string[]): Promise<number> {
@@ -89,23 +98,18 @@ export const SessionService = {
       "SELECT id FROM sessions WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE",
       [subject.kind, subject.id, keep ?? 0],
     );
-    await SessionService.end(
-      ctx,
-      uow,
-      rows.map((r) => Number(r.id)),
-    );
-    // Tokens of no session (API clients) and sessions the select could not see yet: without a
-    // session to keep, everything issued so far goes.
-    if (keep === null) await SessionService.renewTokens(ctx, uow, subject);
+    const ids = rows.map((r) => Number(r.id));
+    // Without a session to keep, one stamp of the subject refuses every token issued so far (also
+    // tokens of no session, and of sessions the select could not see yet): no key per session.
+    if (keep !== null) return SessionService.end(ctx, uow, ids);
+    await endRows(uow, ids);
+    await SessionService.renewTokens(ctx, uow, subject);
   },
 
   /** Ends these sessions: their refresh tokens stop at once, their access tokens on the next request. */
   async end(ctx: Context, uow: UnitOfWork, sessionIds: number[]): Promise<void> {
     if (!sessionIds.length) return;
-    await uow.tx.query("UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(3) WHERE id IN (?) AND revoked_at IS NULL", [sessionIds]);
-    await uow.tx.query("UPDATE refresh_tokens SET revoked_at = CURRENT_TIMESTAMP(3) WHERE session_id IN (?) AND revoked_at IS NULL", [
-      sessionIds,
-    ]);
+    await endRows(uow, sessionIds);
     uow.beforeCommit(() => ctx.auth.revocations.endSessions(sessionIds));
   },
 
