@@ -367,6 +367,9 @@ describe("recovery", () => {
       anonymous(),
     );
     assert.equal(refreshed.body.data.authRefresh.userErrors[0].code, "INVALID_REFRESH_TOKEN");
+    // The access token issued before the reset is refused on its next request too.
+    const old = await t.gql(`{ viewer { name } }`, {}, bearer(session.accessToken));
+    assert.equal(old.body.errors?.[0].extensions?.code, "UNAUTHENTICATED");
     assert.equal(t.mailbox.to("nobody-here@isarwerk.de").length, 0);
   });
 

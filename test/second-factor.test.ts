@@ -106,6 +106,26 @@ describe("step-up", () => {
     assert.equal(await audit(), before, "nothing was changed");
     const pin = await t.gql(`query($id: ID!) { customer(id: $id) { pin } }`, { id: ids.a }, bearer(stale.accessToken));
     assert.equal(pin.body.errors?.[0].extensions?.code, "REAUTHENTICATION_REQUIRED");
+    // One's own second factors.
+    const enrol = await t.gql(`mutation { secondFactorTotpEnrolStart { secret userErrors { code } } }`, {}, bearer(stale.accessToken));
+    assert.deepEqual(enrol.body.data.secondFactorTotpEnrolStart, { secret: null, userErrors: [{ code: "REAUTHENTICATION_REQUIRED" }] });
+  });
+
+  test("a staff ADMIN with an old sign-in cannot create an API client", async () => {
+    const hash = (await t.app.db.query("SELECT password_hash FROM users WHERE email = 'admin@alpenblick.at'"))[0].password_hash;
+    await t.app.db.query(
+      "INSERT INTO users (kind, email, display_name, password_hash, staff_role, password_changed_at) VALUES ('STAFF', 'stepup-staff@provider.example', 'Ops', ?, 'ADMIN', NOW(3))",
+      [hash],
+    );
+    const stale = await signedInMinutesAgo("stepup-staff@provider.example", 10);
+    const [reseller] = await t.app.db.query("SELECT id FROM resellers ORDER BY id LIMIT 1");
+    const res = await t.gql(
+      `mutation($r: ID!) { resellerApiClientCreate(resellerId: $r, name: "Billing sync") { clientSecret userErrors { code } } }`,
+      { r: toGlobalId("Reseller", reseller.id) },
+      bearer(stale.accessToken),
+    );
+    assert.deepEqual(res.body.data.resellerApiClientCreate, { clientSecret: null, userErrors: [{ code: "REAUTHENTICATION_REQUIRED" }] });
+    assert.equal(Number((await t.app.db.query("SELECT COUNT(*) AS n FROM api_clients WHERE name = 'Billing sync'"))[0].n), 0);
   });
 
   test("authReauthenticate with the password gives a token that may; a wrong password does not", async () => {
