@@ -29,6 +29,8 @@ import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
 import { CONTACT_EMAIL_TARGET } from "./contacts/contact-emails";
 import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
 import { registerEmailTarget } from "./verifications/email-targets";
+import { TrustedDocumentStore } from "./trusted-documents/trusted-document-store";
+import { TrustedDocumentService } from "./trusted-documents/trusted-documents.service";
 
 export interface App {
   config: Config;
@@ -38,6 +40,8 @@ export interface App {
   queues: Queues;
   relay: OutboxRelay;
   auth: AuthRuntime;
+  /** Registered GraphQL documents and the APQ cache, shared by every process through Redis. */
+  documents: TrustedDocumentStore;
   metrics: Metrics;
   http: FastifyInstance;
   /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
@@ -114,17 +118,20 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // "Last used" of a session: written at most once a minute per session, never on the request's path.
   auth.revocations.onSessionUsed = (sessionId) =>
     void SessionService.touch(db, sessionId).catch((err) => log.warn({ err, sessionId }, "could not note the session as used"));
-  const apollo: ApolloServer<Context> = await createApollo(
-    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }),
-    config,
-    log,
-  );
-  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
+  const schema = await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] });
+  const documents = new TrustedDocumentStore(redis, config.queuePrefix);
+  if (config.trustedDocuments.file) {
+    const added = await TrustedDocumentService.registerFile(documents, schema, config.trustedDocuments.file);
+    log.info({ file: config.trustedDocuments.file, added }, "trusted documents registered");
+  }
+  const apollo: ApolloServer<Context> = await createApollo(schema, config, log, documents);
+  const deps = { db, config, log, relay, auth, documents };
+  registerGraphqlRoute(http, apollo, { ...deps, metrics });
   registerMetricsRoute(http, { metrics, config });
   await registerQueueDashboard(http, { queues, config, auth });
-  registerAuthRoutes(http, { db, config, log, relay, auth });
-  registerVerificationRoute(http, { db, config, log, relay, auth });
-  registerInvoiceRoutes(http, { db, config, log, relay, auth });
+  registerAuthRoutes(http, deps);
+  registerVerificationRoute(http, deps);
+  registerInvoiceRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
@@ -145,6 +152,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     queues,
     relay,
     auth,
+    documents,
     metrics,
     http,
     url,

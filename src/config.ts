@@ -94,7 +94,12 @@ export interface Config {
   smtpPoolSize: number;
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
-  /** Bearer token that /metrics requires; open when unset. */
+  /**
+   * Trusted documents: only registered GraphQL documents run (TRUSTED_DOCUMENTS_ONLY), except for
+   * staff and reseller API clients; the portal build's manifest registered at start-up (TRUSTED_DOCUMENTS_FILE).
+   */
+  trustedDocuments: { only: boolean; file: string | undefined };
+  /** Bearer token that /metrics requires; required in production, open when unset elsewhere. */
   metricsToken: string | undefined;
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
   dashboardUser: string | undefined;
@@ -256,13 +261,13 @@ export function loadConfig(env: Env = process.env): Config {
       jitCacheSize: int("GRAPHQL_JIT_CACHE_SIZE", 500, 1, 100_000),
     },
     levers: levers(text("PERF_LEVERS_OFF", "")),
+    trustedDocuments: { only: bool("TRUSTED_DOCUMENTS_ONLY", false), file: optional("TRUSTED_DOCUMENTS_FILE") },
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "10s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
-    metricsToken: optional("METRICS_TOKEN"),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
@@ -275,6 +280,8 @@ export function loadConfig(env: Env = process.env): Config {
       bic: text("PROVIDER_BIC", "BKAUATWW"),
       email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
     },
+    // Last, so that the variables checked before it keep their errors' order.
+    metricsToken: metricsToken(optional("METRICS_TOKEN"), production),
   };
 }
 
@@ -293,6 +300,14 @@ function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
     );
   }
   return cost;
+}
+
+/** /metrics shows operation names, queue depths and pool state: in production never without a token. */
+function metricsToken(raw: string | undefined, production: boolean): string | undefined {
+  if (!raw && production)
+    throw new ConfigError("METRICS_TOKEN", "is required in production: /metrics is only served with it (e.g. $(openssl rand -hex 32))");
+  if (raw && raw.length < 16) throw new ConfigError("METRICS_TOKEN", "must be at least 16 characters");
+  return raw;
 }
 
 function levers(off: string): Record<Lever, boolean> {

@@ -313,6 +313,10 @@ const OPERATIONS: Record<string, Call> = {
       `mutation { customerNotificationSettingsUpdate(customerId: "${ids.A}", notifyMainEmail: false) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  customerSettingsUpdate: {
+    query: (ids) => `mutation { customerSettingsUpdate(customerId: "${ids.A}", input: { locale: de }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   customerChangeRequestCreate: {
     query: (ids) =>
       `mutation { customerChangeRequestCreate(customerId: "${ids.A}", input: { vatId: "DE123456789" }) { userErrors { code } } }`,
@@ -411,6 +415,11 @@ const OPERATIONS: Record<string, Call> = {
   passkeyRemove: {
     query: () => `mutation { passkeyRemove(id: "${toGlobalId("Passkey", 999999)}") { ok userErrors { code } } }`,
     expect: only(),
+  },
+  trustedDocumentsRegister: {
+    query: () =>
+      `mutation { trustedDocumentsRegister(input: { documents: [{ body: "{ viewer { kind } }" }] }) { added userErrors { code } } }`,
+    expect: only("staff ADMIN"),
   },
   resellerApiClientCreate: {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,

@@ -26,10 +26,12 @@ import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolv
 import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { TrustedDocumentResolver } from "../trusted-documents/trusted-documents.resolver";
 import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
+import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { FieldRules, withFieldRules } from "./field-rules";
 
@@ -60,6 +62,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   NotificationResolver,
+  TrustedDocumentResolver,
   CustomerResolver,
   CustomerCreateResolver,
   SepaMandateResolver,
@@ -95,6 +98,8 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
     useSyncResolveType(built.schema, "Node", nodeTypeName);
+    // One error channel: what a mutation refuses before its service runs is userErrors too.
+    refusalsAsUserErrors(built.schema);
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);

@@ -45,6 +45,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   productCreate: "then customer rule manageProducts",
   customerUpdate: "then customer rule editMaster",
   customerNotificationSettingsUpdate: "then customer rule editMaster",
+  customerSettingsUpdate: "then customer rule editMaster; the IP allowlist needs a recent sign-in",
   customerChangeRequestCreate: "then customer rule editMaster",
   supportRequestCreate: "then customer rule read, and only the customer's own users",
   customerMergeStart: "then customer rule pin (the customer's ADMIN) and proof of B's password",
