@@ -33,7 +33,7 @@ export class CustomerCreateResolver {
           ...ContactEditService.firstContactProblems(input.contact, country),
         ]);
         const customer = await CustomerAdminService.insert(uow, input, resellerId);
-        await ContactEditService.insertFirst(uow, customer.dbId, input.contact, country);
+        await ContactEditService.insertFirst(uow, ctx, customer.dbId, input.contact, country);
         return customer.dbId;
       },
       reply: async (customerId) => ({ customer: (await CustomerService.byId(ctx, customerId)) ?? undefined }),
