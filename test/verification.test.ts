@@ -54,6 +54,28 @@ describe("contacts", () => {
     assert.deepEqual(after.body.data.node, { emailConfirmed: true, pendingEmail: null });
   });
 
+  test("a new customer's first contact gets a confirmation link; confirmed, it can receive invoices", async () => {
+    const CUSTOMER = `mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { customer { contacts { id email emailConfirmed } } userErrors { code } } }`;
+    const res = await t.gql(CUSTOMER, {
+      i: {
+        kind: "BUSINESS",
+        companyName: "Erstkontakt GmbH",
+        email: "office@erstkontakt.example",
+        address: { street: "Erste Gasse 1", postalCode: "1010", city: "Wien", countryCode: "AT" },
+        contact: { firstName: "Erna", lastName: "Erst", email: "erna@erstkontakt.example" },
+      },
+    });
+    assert.deepEqual(res.body.data.customerCreate.userErrors, []);
+    const [contact] = res.body.data.customerCreate.customer.contacts;
+    assert.equal(contact.emailConfirmed, false);
+    await confirmByLink(linkIn(await mailTo("erna@erstkontakt.example")));
+    const invoices = await t.gql(UPDATE, { id: contact.id, i: { receivesInvoices: true } });
+    assert.deepEqual(invoices.body.data.contactUpdate.userErrors, []);
+    assert.equal(invoices.body.data.contactUpdate.contact.receivesInvoices, true);
+    const after = await t.gql(`query($id: ID!) { node(id: $id) { ... on Contact { emailConfirmed pendingEmail } } }`, { id: contact.id });
+    assert.deepEqual(after.body.data.node, { emailConfirmed: true, pendingEmail: null });
+  });
+
   test("opening the link only shows the pending change with a button; the button's POST confirms it", async () => {
     const contact = await createContact("scanner@alpenblick.at");
     const link = linkIn(await mailTo("scanner@alpenblick.at"));
