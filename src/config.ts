@@ -92,6 +92,8 @@ export interface Config {
   noticeBatchSize: number;
   /** SMTP connections per worker process (nodemailer's pool). */
   smtpPoolSize: number;
+  /** Dunning levels in order: days after the due date, and the fee (cents) billed with it; the last is the final notice. */
+  dunningLevels: DunningLevel[];
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
   /**
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
+    dunningLevels: dunningLevels(text("DUNNING_LEVELS", "7:0,21:500,35:1000")),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
@@ -286,6 +289,26 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 /** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */
+export interface DunningLevel {
+  /** Days after the due date. */
+  days: number;
+  /** Fee in cents, billed as an invoice of its own; 0 for none. */
+  feeCents: number;
+}
+
+/** `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before. */
+function dunningLevels(raw: string): DunningLevel[] {
+  const levels = raw.split(",").map((part) => {
+    const match = /^\s*(\d{1,3}):(\d{1,6})\s*$/.exec(part);
+    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000 (got "${raw}")`);
+    return { days: Number(match[1]), feeCents: Number(match[2]) };
+  });
+  if (levels.some((l, i) => i > 0 && l.days <= levels[i - 1].days) || levels.length > 9) {
+    throw new ConfigError("DUNNING_LEVELS", `must list at most 9 levels, each later than the one before (got "${raw}")`);
+  }
+  return levels;
+}
+
 function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
   if (!raw) return OWASP_SCRYPT_COST;
   const match = /^N=(\d+),r=(\d+),p=(\d+)$/.exec(raw.replace(/\s+/g, ""));

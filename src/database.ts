@@ -15,6 +15,8 @@ import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFac
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
+import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
+import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-PartialCreditNotes";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -41,6 +43,8 @@ export const MIGRATIONS = [
   Totp1764800000000,
   Passkeys1764900000000,
   IdempotencyKeys1765100000000,
+  Dunning1765110000000,
+  PartialCreditNotes1765120000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

@@ -87,7 +87,12 @@ export const TOPICS = {
     templates: ["invoice"],
   },
   /** A reminder for an overdue invoice, to the customer's main email. */
-  "payment-reminder": { queue: "mail", payload: z.object({ invoiceId: id }), templates: ["payment-reminder"] },
+  "payment-reminder": {
+    queue: "mail",
+    // Without a level: a reminder recorded before dunning had levels (level 1).
+    payload: z.object({ invoiceId: id, level: z.number().int().min(1).max(9).optional() }),
+    templates: ["payment-reminder"],
+  },
   /** Works out the recipients of an announcement revision and records their notice batches. */
   "maintenance-fanout": { queue: "maintenance", payload: z.object({ announcementId: id, revision: id }), templates: [] },
   /** One batch of maintenance notices (NOTICE_BATCH_SIZE), each notice a row of its own. */
