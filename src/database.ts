@@ -17,6 +17,7 @@ import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
 import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
 import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-PartialCreditNotes";
+import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRuns";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   IdempotencyKeys1765100000000,
   Dunning1765110000000,
   PartialCreditNotes1765120000000,
+  InvoiceRuns1765130000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

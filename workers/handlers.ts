@@ -5,6 +5,7 @@ import { secondFactorHandlers } from "../src/auth/second-factor-notifications";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { customerPasswordHandlers } from "../src/customers/customer-password";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
+import { invoiceRunHandlers } from "../src/invoices/invoice-runs.service";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
 import { mergeHandlers } from "../src/merges/merge-notifications";
 import { Handlers, NotificationDeps } from "../src/notifications/processor";
@@ -28,6 +29,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),
     ...invoiceHandlers(deps),
+    ...invoiceRunHandlers(deps),
     ...maintenanceHandlers(deps),
   };
 }

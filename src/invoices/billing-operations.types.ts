@@ -1,7 +1,10 @@
-import { ArrayMaxSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
-import { Field, Float, InputType, Int, ObjectType } from "type-graphql";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Max, MaxLength, Min, MinLength, ValidateNested } from "class-validator";
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { LocalDate } from "../platform/local-date";
 import { Money } from "../platform/money";
+import { UserError } from "../platform/user-error";
+import { InvoiceLineInput } from "./invoice.types";
 
 // GraphQL types of dunning, partial credit notes and invoice runs.
 
@@ -68,4 +71,108 @@ export class InvoiceCreditInput {
   @MinLength(1)
   @MaxLength(500)
   reason: string;
+}
+
+@InputType({ description: "One invoice of a run: a customer, its billing period and its lines." })
+export class InvoiceRunItemInput {
+  @Field(() => ID)
+  @MaxLength(100)
+  customerId: string;
+
+  @Field(() => LocalDate)
+  periodStart: string;
+
+  @Field(() => LocalDate)
+  periodEnd: string;
+
+  @Field(() => [InvoiceLineInput])
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  lines: InvoiceLineInput[];
+}
+
+export const INVOICE_RUN_MAX_ITEMS = 500;
+
+@InputType()
+export class InvoiceRunStartInput {
+  @Field(() => [InvoiceRunItemInput], { description: `Up to ${INVOICE_RUN_MAX_ITEMS} invoices per call.` })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(INVOICE_RUN_MAX_ITEMS)
+  @ValidateNested({ each: true })
+  invoices: InvoiceRunItemInput[];
+
+  @Field(() => Int, { defaultValue: 14, description: "Days from issue to due date." })
+  @Min(0)
+  @Max(120)
+  dueInDays: number;
+}
+
+export enum InvoiceRunStatus {
+  RUNNING = "RUNNING",
+  COMPLETED = "COMPLETED",
+  COMPLETED_WITH_FAILURES = "COMPLETED_WITH_FAILURES",
+}
+registerEnumType(InvoiceRunStatus, {
+  name: "InvoiceRunStatus",
+  valuesConfig: { RUNNING: { description: "Some invoices are not issued yet." } },
+});
+
+@ObjectType({ description: "An invoice of a run that could not be issued, and why." })
+export class InvoiceRunFailure {
+  @Field()
+  customerNumber: string;
+
+  @Field(() => LocalDate)
+  periodStart: string;
+
+  @Field()
+  error: string;
+}
+
+@ObjectType("InvoiceRun", { description: "A bulk run of invoices: workers issue, render and email them. Staff only." })
+export class InvoiceRunNode {
+  dbId: number;
+
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => InvoiceRunStatus)
+  status: InvoiceRunStatus;
+
+  @Field(() => Int, { description: "Invoices in this run." })
+  total: number;
+
+  @Field(() => Int, { description: "Not issued yet." })
+  pending: number;
+
+  @Field(() => Int)
+  issued: number;
+
+  @Field(() => Int)
+  failed: number;
+
+  @Field(() => Int, { description: "Issued invoices that were emailed to at least one recipient." })
+  emailed: number;
+
+  @Field(() => DateTimeResolver)
+  createdAt: Date;
+
+  @Field({ description: "Who started it." })
+  startedBy: string;
+}
+
+@ObjectType()
+export class InvoiceRunPayload {
+  @Field(() => InvoiceRunNode, { nullable: true })
+  run?: InvoiceRunNode;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Invoices not added because their customer and period are in a run already (this call's or an earlier one's).",
+  })
+  skipped?: number;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
 }

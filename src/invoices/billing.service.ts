@@ -9,7 +9,7 @@ import { money } from "../platform/money";
 import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome } from "../unit-of-work/unit-of-work";
+import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
@@ -164,7 +164,7 @@ export async function customerRow(tx: EntityManager, customerId: number): Promis
  * The lines of a new invoice as stored. Every rule on the input is refused together; a product
  * must be one of the customer's.
  */
-async function checkedLines(tx: EntityManager, customerId: number, input: InvoiceIssueInput): Promise<InvoiceLine[]> {
+async function checkedLines(tx: EntityManager, customerId: number, input: Omit<InvoiceIssueInput, "customerId">): Promise<InvoiceLine[]> {
   const errors: UserError[] = [];
   const lines = input.lines.map((line, i) => {
     const field = ["input", "lines", String(i)];
@@ -214,6 +214,33 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Invoic
   return lines;
 }
 
+/**
+ * Issues one invoice in the caller's unit of work: checked lines, number, totals and snapshots,
+ * the audit entry and the email work. invoiceIssue and the invoice run both issue through it.
+ */
+export async function issueInvoice(
+  uow: UnitOfWork,
+  ctx: Pick<Context, "config">,
+  customerId: number,
+  input: Omit<InvoiceIssueInput, "customerId">,
+): Promise<number> {
+  const lines = await checkedLines(uow.tx, customerId, input);
+  const issueDate = todayUtc();
+  const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customerId), {
+    kind: InvoiceKind.INVOICE,
+    originalId: null,
+    issueDate,
+    dueDate: addDays(issueDate, input.dueInDays),
+    periodStart: input.periodStart ?? null,
+    periodEnd: input.periodEnd ?? null,
+    status: StoredInvoiceStatus.OPEN,
+    lines,
+  });
+  await uow.audit("invoice.issued", { invoiceId });
+  await uow.emit("invoice-email", { invoiceId, kind: "issue" });
+  return invoiceId;
+}
+
 const CANCEL_REASON_MAX = 500;
 
 export const BillingService = {
@@ -224,23 +251,7 @@ export const BillingService = {
       { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
       {
         idempotency: { key: idempotencyKey, operation: "invoiceIssue", input },
-        write: async (uow, { customer }) => {
-          const lines = await checkedLines(uow.tx, customer.dbId, input);
-          const issueDate = todayUtc();
-          const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
-            kind: InvoiceKind.INVOICE,
-            originalId: null,
-            issueDate,
-            dueDate: addDays(issueDate, input.dueInDays),
-            periodStart: input.periodStart ?? null,
-            periodEnd: input.periodEnd ?? null,
-            status: StoredInvoiceStatus.OPEN,
-            lines,
-          });
-          await uow.audit("invoice.issued", { invoiceId });
-          await uow.emit("invoice-email", { invoiceId, kind: "issue" });
-          return invoiceId;
-        },
+        write: (uow, { customer }) => issueInvoice(uow, ctx, customer.dbId, input),
         reply: async (invoiceId) => ({ invoice: (await InvoiceService.byId(ctx, invoiceId)) ?? undefined }),
       },
     );

@@ -93,6 +93,12 @@ export const TOPICS = {
     payload: z.object({ invoiceId: id, level: z.number().int().min(1).max(9).optional() }),
     templates: ["payment-reminder"],
   },
+  /** Issues a batch of an invoice run's items; each invoice's email is its own invoice-email work. */
+  "invoice-run-batch": {
+    queue: "invoice-email",
+    payload: z.object({ runId: id, itemIds: z.array(id).min(1).max(100) }),
+    templates: [],
+  },
   /** Works out the recipients of an announcement revision and records their notice batches. */
   "maintenance-fanout": { queue: "maintenance", payload: z.object({ announcementId: id, revision: id }), templates: [] },
   /** One batch of maintenance notices (NOTICE_BATCH_SIZE), each notice a row of its own. */

@@ -6,7 +6,7 @@ import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.r
 import { CustomerCreateResolver } from "../contacts/customer-create.resolver";
 import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
-import { DunningResolver, InvoiceDunningResolver } from "../invoices/billing-operations.resolver";
+import { DunningResolver, InvoiceDunningResolver, InvoiceRunResolver } from "../invoices/billing-operations.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { EmailVerificationResolver } from "../verifications/email-verification.resolver";
@@ -78,6 +78,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   InvoiceLineResolver,
   InvoiceDunningResolver,
   DunningResolver,
+  InvoiceRunResolver,
   ResellerResolver,
 ];
 

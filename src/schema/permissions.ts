@@ -11,6 +11,7 @@ export const INHERITING_TYPES: Record<string, string> = {
   Invoice: "reached through Customer.invoices or node() (rule billing)",
   InvoiceLine: "reached through Invoice.lines",
   Dunning: "reached through Invoice.dunnings",
+  InvoiceRun: "reached through invoiceRun and invoiceRunStart (staff only)",
   EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings), or by the token holder's emailVerificationConfirm",
   AuditEntry: "reached through Customer.auditLog (rule audit)",
   SepaMandate: "reached through Customer.payment (rule read); iban in full only with customer rule fullIban",
