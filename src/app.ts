@@ -7,7 +7,7 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
-import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
+import { registerAuthRoutes, registerPanelRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
@@ -122,6 +122,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   await registerQueueDashboard(http, { queues, config, auth });
   registerAuthRoutes(http, { db, config, log, relay, auth });
   registerVerificationRoute(http, { db, config, log, relay, auth });
+  registerPanelRoutes(http, { db, config, log, relay, auth });
   registerInvoiceRoutes(http, { db, config, log, relay, auth });
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });

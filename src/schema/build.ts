@@ -32,6 +32,9 @@ import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { FieldRules, withFieldRules } from "./field-rules";
+import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
+import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
+import { PanelResolver } from "../panels/panel.resolver";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -73,6 +76,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   InvoiceResolver,
   InvoiceLineResolver,
   ResellerResolver,
+  CatalogResolver,
+  CatalogPlanChangeResolver,
+  ProductCatalogPlanResolver,
+  OrderResolver,
+  CustomerOrdersResolver,
+  PanelResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
