@@ -9,6 +9,7 @@ import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
 import { registerAuthRoutes, registerPanelRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
+import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
@@ -104,6 +105,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
   http.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    secureResponse(reply);
     // During shutdown a keep-alive socket would hold the server open after its last answer.
     if (shuttingDown) void reply.header("connection", "close");
   });

@@ -14,6 +14,7 @@ import { CustomerPassword1764600000000 } from "../migrations/1764600000000-Custo
 import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
+import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
 import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   SecondFactor1764700000000,
   Totp1764800000000,
   Passkeys1764900000000,
+  IdempotencyKeys1765100000000,
   Orders1765400000000,
 ];
 

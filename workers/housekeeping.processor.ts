@@ -2,12 +2,14 @@ import { Job, Queue } from "bullmq";
 import { DataSource } from "typeorm";
 import { OutboxRelay } from "../src/notifications/outbox";
 import { BillingService } from "../src/invoices/billing.service";
+import { IdempotencyKeys } from "../src/idempotency/idempotency-keys";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
   outboxSweep: { name: "outbox-sweep", everyMs: 60_000 },
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
   invoiceReminders: { name: "invoice-reminders", everyMs: 3_600_000 },
+  expiredIdempotencyKeys: { name: "expired-idempotency-keys", everyMs: 3_600_000 },
 } as const;
 
 /** Registers the repeating jobs; upsert keeps one schedule however many processes start. */
@@ -26,6 +28,8 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
         return { expired: await EmailVerificationService.expireDue(deps.db) };
       case HOUSEKEEPING_JOBS.invoiceReminders.name:
         return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay) };
+      case HOUSEKEEPING_JOBS.expiredIdempotencyKeys.name:
+        return { purged: await IdempotencyKeys.purgeExpired(deps.db) };
       default:
         throw new Error(`unknown housekeeping job ${job.name}`);
     }

@@ -1,11 +1,12 @@
-import { FastifyInstance, FastifyRequest } from "fastify";
+import { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AuthService } from "../auth/auth.service";
 import { PanelClientRefused, PanelService } from "../panels/panel.service";
 import { retryAfterOf } from "../platform/rate-limit";
 import { Refusal } from "../platform/user-error";
 import { ContextDeps as Deps, createContext } from "./request-context";
 import { EmailChangeService } from "../verifications/email-change.service";
-import { confirmPage } from "../verifications/confirm-page";
+import { ConfirmPage, confirmPage, pendingPage } from "../verifications/confirm-page";
+import { pageHeaders } from "./security-headers";
 
 /** The client id and secret from HTTP Basic auth or from the form, as RFC 6749 §2.3.1 allows. */
 function clientCredentials(request: FastifyRequest, form: Record<string, string>): { id?: string; secret?: string } {
@@ -58,22 +59,40 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
   });
 }
 
-/** The confirmation link of an email change: confirms and answers with a small localized page. */
+/**
+ * The confirmation link of an email change. GET shows the pending change with a button and
+ * changes nothing (link scanners in mail gateways follow links); the button POSTs the token back,
+ * which confirms and answers with a small localized page. Single-page portals use the
+ * emailVerificationConfirm mutation instead.
+ */
 export function registerVerificationRoute(app: FastifyInstance, deps: Deps): void {
-  app.get("/verify-email", async (request, reply) => {
-    const token = (request.query as { token?: unknown }).token;
-    const result = await EmailChangeService.confirmLink(createContext(request, deps), typeof token === "string" ? token : "");
-    const page =
-      result.outcome === "CONFIRMED" || result.outcome === "EXPIRED" || result.outcome === "ALREADY_USED" ? result.outcome : "UNKNOWN";
-    const locale = result.locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de");
-    const status = { CONFIRMED: 200, ALREADY_USED: 200, EXPIRED: 410, UNKNOWN: 404 }[page];
-    // The token is in the URL: keep it out of caches and out of the Referer of any next page.
-    return reply
+  const answer = (reply: FastifyReply, request: FastifyRequest, status: number, locale: string | undefined, body: (l: string) => string) =>
+    // The token is in the URL and the form: keep it out of caches and out of the Referer of any next page.
+    pageHeaders(reply)
       .code(status)
       .header("content-type", "text/html; charset=utf-8")
       .header("cache-control", "no-store")
-      .header("referrer-policy", "no-referrer")
-      .send(confirmPage(page, locale));
+      .send(body(locale ?? (/^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "de")));
+  const outcomePage = (outcome: string): ConfirmPage =>
+    outcome === "CONFIRMED" || outcome === "EXPIRED" || outcome === "ALREADY_USED" ? outcome : "UNKNOWN";
+  const STATUS: Record<ConfirmPage, number> = { CONFIRMED: 200, ALREADY_USED: 200, EXPIRED: 410, UNKNOWN: 404 };
+
+  app.get("/verify-email", async (request, reply) => {
+    const given = (request.query as { token?: unknown }).token;
+    const token = typeof given === "string" ? given : "";
+    const preview = await EmailChangeService.preview(createContext(request, deps), token);
+    if (preview.outcome === "PENDING")
+      return answer(reply, request, 200, preview.locale, (l) => pendingPage(preview.purpose, preview.newEmail, token, l));
+    const shown = outcomePage(preview.outcome);
+    return answer(reply, request, STATUS[shown], preview.locale, (l) => confirmPage(shown, l));
+  });
+
+  app.post("/verify-email", async (request, reply) => {
+    const form = (request.body && typeof request.body === "object" ? request.body : {}) as Record<string, unknown>;
+    const token = typeof form.token === "string" ? form.token : "";
+    const result = await EmailChangeService.confirmLink(createContext(request, deps), token);
+    const shown = outcomePage(result.outcome);
+    return answer(reply, request, STATUS[shown], result.locale, (l) => confirmPage(shown, l));
   });
 }
 

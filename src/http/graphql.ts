@@ -1,6 +1,10 @@
 import { Readable } from "node:stream";
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
@@ -15,6 +19,12 @@ import { RequestScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "../library-patches/apollo-executor";
 import { ContextDeps, createContext, principalFromBearer } from "./request-context";
+import { pageHeaders } from "./security-headers";
+
+// Apollo Sandbox, the landing page outside production (in production there is none): its
+// script, styles and frame come from Apollo's CDN.
+const LANDING_PAGE_POLICY =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' https://embeddable-sandbox.cdn.apollographql.com; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://apollo-server-landing-page.cdn.apollographql.com; frame-src https://sandbox.embed.apollographql.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const reportAsValidationError = {
   propagateOnRejection: false,
@@ -61,6 +71,8 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ...(config.graphql.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+      // Apollo's landing pages load their script from Apollo's CDN: none in production.
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
   await apollo.start();
@@ -94,6 +106,7 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
         },
       });
       for (const [name, value] of response.headers) void reply.header(name, value);
+      if (response.headers.get("content-type")?.startsWith("text/html")) pageHeaders(reply, LANDING_PAGE_POLICY);
       if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
       const status = response.status ?? 200;
       void reply.code(status);

@@ -219,11 +219,12 @@ const CANCEL_REASON_MAX = 500;
 
 export const BillingService = {
   /** Issues an invoice: number, totals and snapshots in one transaction; the email job goes to the outbox with it. */
-  issue(ctx: Context, input: InvoiceIssueInput): Promise<InvoiceOutcome> {
+  issue(ctx: Context, input: InvoiceIssueInput, idempotencyKey?: string | null): Promise<InvoiceOutcome> {
     return mutate(
       ctx,
       { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
       {
+        idempotency: { key: idempotencyKey, operation: "invoiceIssue", input },
         write: async (uow, { customer }) => {
           const lines = await checkedLines(uow.tx, customer.dbId, input);
           const issueDate = todayUtc();
@@ -247,11 +248,12 @@ export const BillingService = {
   },
 
   /** Cancels an invoice with a credit note of its own number series that refers to it; the payload is the credit note. */
-  cancel(ctx: Context, invoiceGid: string, reason: string): Promise<InvoiceOutcome> {
+  cancel(ctx: Context, invoiceGid: string, reason: string, idempotencyKey?: string | null): Promise<InvoiceOutcome> {
     return mutate(
       ctx,
       { rule: "issueInvoices", load: InvoiceService.target(ctx, invoiceGid) },
       {
+        idempotency: { key: idempotencyKey, operation: "invoiceCancel", input: { invoiceGid, reason } },
         write: async (uow, { invoice: original, customer }) => {
           if (reason.length > CANCEL_REASON_MAX) {
             refuse(UserErrorCode.INVALID_INPUT, `A reason has at most ${CANCEL_REASON_MAX} characters`, ["reason"]);
@@ -297,11 +299,12 @@ export const BillingService = {
    * Staff or a bank import record money received; an invoice paid in full becomes PAID. The
    * resolver admits staff only; the rule finds the customer (FORBIDDEN for an unknown one).
    */
-  recordPayment(ctx: Context, input: PaymentRecordInput): Promise<Outcome<{ payment?: PaymentNode }>> {
+  recordPayment(ctx: Context, input: PaymentRecordInput, idempotencyKey?: string | null): Promise<Outcome<{ payment?: PaymentNode }>> {
     return mutate(
       ctx,
       { rule: "editBilling", load: CustomerService.target(ctx, input.customerId) },
       {
+        idempotency: { key: idempotencyKey, operation: "paymentRecord", input },
         write: async (uow, { customer }) => {
           const invoice = input.invoiceId ? await lockedInvoiceOf(uow.tx, customer.dbId, input.invoiceId) : null;
           await uow.tx.query(

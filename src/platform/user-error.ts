@@ -38,6 +38,8 @@ export enum UserErrorCode {
   INVALID_SECOND_FACTOR = "INVALID_SECOND_FACTOR",
   /** The customer requires a second factor that this login has not enrolled. */
   SECOND_FACTOR_REQUIRED = "SECOND_FACTOR_REQUIRED",
+  /** An idempotency key sent again with a different request: a new request needs a new key. */
+  IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED",
   /** The plan named is not in the catalog, or cannot be ordered. */
   UNKNOWN_PLAN = "UNKNOWN_PLAN",
   /** The catalog does not allow this change of plan. */

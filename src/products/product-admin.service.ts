@@ -155,11 +155,12 @@ export const ProductBooking = {
 
 /** Staff and resellers (for their customers) book and change products. */
 export const ProductAdminService = {
-  create(ctx: Context, customerGid: string, input: ProductInput): Promise<ProductOutcome> {
+  create(ctx: Context, customerGid: string, input: ProductInput, idempotencyKey?: string | null): Promise<ProductOutcome> {
     return mutate(
       ctx,
       { rule: "manageProducts", load: CustomerService.target(ctx, customerGid) },
       {
+        idempotency: { key: idempotencyKey, operation: "productCreate", input: { customerGid, input } },
         write: async (uow, { customer }) => {
           const missing = (["type", "plan", "identifier", "priceAmount"] as const).filter(
             (f) => input[f] === undefined || input[f] === null,

@@ -174,6 +174,22 @@ export async function startTestApp(
   };
 }
 
+/**
+ * Follows a confirmation link as a person does: opens the page, which shows the pending change,
+ * and presses its button (a form POST). A page without a button (the link is used, expired or
+ * unknown) is the answer itself.
+ */
+export async function confirmByLink(link: string): Promise<Response> {
+  const page = await fetch(link);
+  const form = /<form method="post" action="([^"]+)"><input type="hidden" name="token" value="([^"]*)">/.exec(await page.clone().text());
+  if (!form) return page;
+  return fetch(new URL(form[1], link), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: form[2] }),
+  });
+}
+
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;
