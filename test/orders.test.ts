@@ -134,6 +134,26 @@ describe("orders", () => {
     assert.equal(listed.body.data.customer.orders.nodes[0].id, order.id);
   });
 
+  test("an order with an idempotency key is placed once: a repeat answers with the first order, other input with IDEMPOTENCY_KEY_REUSED", async () => {
+    const ORDER_ONCE = `mutation($c: ID!, $i: OrderCreateInput!, $k: String) {
+      orderCreate(customerId: $c, input: $i, idempotencyKey: $k) { order { id status } userErrors { code field } } }`;
+    const input = { planId: await planId("DOMAIN", "Domain .com"), identifier: "alpenblick-once.com" };
+    const ordersBefore = await count("SELECT COUNT(*) AS n FROM orders");
+    const first = await t.gql(ORDER_ONCE, { c: alpenblick.gid, i: input, k: "order-once-1" }, tokens.admin);
+    const repeat = await t.gql(ORDER_ONCE, { c: alpenblick.gid, i: input, k: "order-once-1" }, tokens.admin);
+    assert.deepEqual(first.body.data?.orderCreate.userErrors, [], JSON.stringify(first.body));
+    assert.deepEqual(repeat.body.data?.orderCreate, first.body.data.orderCreate, JSON.stringify(repeat.body));
+    assert.equal(await count("SELECT COUNT(*) AS n FROM orders"), ordersBefore + 1);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM products WHERE identifier = 'alpenblick-once.com'"), 1);
+    const other = await t.gql(
+      ORDER_ONCE,
+      { c: alpenblick.gid, i: { ...input, identifier: "alpenblick-twice.com" }, k: "order-once-1" },
+      tokens.admin,
+    );
+    assert.deepEqual(other.body.data.orderCreate.userErrors, [{ code: "IDEMPOTENCY_KEY_REUSED", field: ["idempotencyKey"] }]);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM orders"), ordersBefore + 1);
+  });
+
   test("a domain held by an active product, or ordered already, is DUPLICATE_DOMAIN and writes nothing", async () => {
     const domainAt = await planId("DOMAIN", "Domain .at");
     const ordersBefore = await count("SELECT COUNT(*) AS n FROM orders");

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Rule } from "../access/auth-checker";
+import { IDEMPOTENCY_KEY_ARG } from "../idempotency/idempotency-keys";
 import { CatalogService } from "../catalog/catalog.service";
 import { CatalogPlanNode } from "../catalog/catalog.types";
 import { CustomerService } from "../customers/customer.service";
@@ -21,8 +22,9 @@ export class OrderResolver {
     @Ctx() ctx: Context,
     @Arg("customerId", () => ID) customerId: string,
     @Arg("input") input: OrderCreateInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
   ): Promise<OrderPayload> {
-    return OrderService.create(ctx, customerId, input);
+    return OrderService.create(ctx, customerId, input, idempotencyKey);
   }
 
   @Authorized<Rule>("signed-in")
@@ -31,8 +33,9 @@ export class OrderResolver {
     @Ctx() ctx: Context,
     @Arg("productId", () => ID) productId: string,
     @Arg("input") input: OrderPlanChangeInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
   ): Promise<OrderPayload> {
-    return OrderService.createPlanChange(ctx, productId, input);
+    return OrderService.createPlanChange(ctx, productId, input, idempotencyKey);
   }
 
   @Authorized<Rule>("signed-in")

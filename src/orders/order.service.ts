@@ -130,11 +130,12 @@ export const OrderService = {
   },
 
   /** A new product from the catalog. */
-  create(ctx: Context, customerGid: string, input: OrderCreateInput): Promise<OrderOutcome> {
+  create(ctx: Context, customerGid: string, input: OrderCreateInput, idempotencyKey?: string | null): Promise<OrderOutcome> {
     return mutate(
       ctx,
       { rule: "order", load: CustomerService.target(ctx, customerGid) },
       {
+        idempotency: { key: idempotencyKey, operation: "orderCreate", input: { customerGid, input } },
         write: async (uow, { customer }) => {
           const plan = await orderablePlan(uow, input.planId);
           assertMayOrder(ctx, customer, plan);
@@ -176,11 +177,12 @@ export const OrderService = {
   },
 
   /** A change of an existing product to another plan, as the catalog allows from its plan. */
-  createPlanChange(ctx: Context, productGid: string, input: OrderPlanChangeInput): Promise<OrderOutcome> {
+  createPlanChange(ctx: Context, productGid: string, input: OrderPlanChangeInput, idempotencyKey?: string | null): Promise<OrderOutcome> {
     return mutate(
       ctx,
       { rule: "order", load: ProductService.target(ctx, productGid) },
       {
+        idempotency: { key: idempotencyKey, operation: "orderPlanChange", input: { productGid, input } },
         write: async (uow, { product, customer }) => {
           const plan = await orderablePlan(uow, input.planId);
           assertMayOrder(ctx, customer, plan);
