@@ -7,7 +7,7 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
-import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
+import { registerAuthRoutes, registerPanelRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
 import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
@@ -131,6 +131,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   await registerQueueDashboard(http, { queues, config, auth });
   registerAuthRoutes(http, deps);
   registerVerificationRoute(http, deps);
+  registerPanelRoutes(http, deps);
   registerInvoiceRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });

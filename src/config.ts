@@ -111,6 +111,8 @@ export interface Config {
    * origins share), the name authenticators show, and the exact origins a ceremony may come from.
    */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
+  panelUrls: Map<string, string>;
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -274,6 +276,7 @@ export function loadConfig(env: Env = process.env): Config {
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
+    panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
     provider: {
       name: providerName,
@@ -286,6 +289,28 @@ export function loadConfig(env: Env = process.env): Config {
     // Last, so that the variables checked before it keep their errors' order.
     metricsToken: metricsToken(optional("METRICS_TOKEN"), production),
   };
+}
+
+const PANEL_PRODUCT_TYPES = ["WEB_HOSTING", "DOMAIN", "SERVER", "MAIL", "VOIP", "INTERNET_LINE", "MOBILE"];
+
+/** `WEB_HOSTING=https://panel.example/sso,SERVER=https://…`: a product type and its panel's sign-in URL. */
+function panelUrls(raw: string | undefined, checkUrl: (name: string, raw: string, protocols: string[]) => string): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf("=");
+    const type = entry.slice(0, at).trim();
+    if (at < 1 || !PANEL_PRODUCT_TYPES.includes(type)) {
+      throw new ConfigError(
+        "PANEL_URLS",
+        `must list TYPE=URL entries with a product type of ${PANEL_PRODUCT_TYPES.join(", ")} (got "${entry}")`,
+      );
+    }
+    urls.set(type, checkUrl("PANEL_URLS", entry.slice(at + 1).trim(), ["http:", "https:"]));
+  }
+  return urls;
 }
 
 /** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */

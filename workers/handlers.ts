@@ -9,6 +9,7 @@ import { invoiceRunHandlers } from "../src/invoices/invoice-runs.service";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
 import { mergeHandlers } from "../src/merges/merge-notifications";
 import { Handlers, NotificationDeps } from "../src/notifications/processor";
+import { orderHandlers } from "../src/orders/order-notifications";
 import { supportRequestHandlers } from "../src/support-requests/support-request-notifications";
 import { verificationHandlers } from "../src/verifications/verification-notifications";
 
@@ -28,6 +29,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),
+    ...orderHandlers(deps),
     ...invoiceHandlers(deps),
     ...invoiceRunHandlers(deps),
     ...maintenanceHandlers(deps),

@@ -80,6 +80,10 @@ export const TOPICS = {
   "support-request": { queue: "mail", payload: z.object({ supportRequestId: id }), templates: ["support-request", "support-confirmation"] },
   /** A staff decision on merging two customer numbers, to both customers. */
   "merge-decided": { queue: "mail", payload: z.object({ mergeRequestId: id }), templates: ["merge-decided"] },
+  /** An order confirmed (and approved at once where the catalog says so), to the customer's main email and the user who ordered. */
+  "order-placed": { queue: "mail", payload: z.object({ orderId: id }), templates: ["order-placed"] },
+  /** A decision on an order by staff or the reseller, to the same two addresses. */
+  "order-decided": { queue: "mail", payload: z.object({ orderId: id }), templates: ["order-decided"] },
   /** An invoice or credit note as PDF to its recipients, or again to one address on request. */
   "invoice-email": {
     queue: "invoice-email",
