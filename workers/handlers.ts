@@ -10,6 +10,7 @@ import { mergeHandlers } from "../src/merges/merge-notifications";
 import { Handlers, NotificationDeps } from "../src/notifications/processor";
 import { supportRequestHandlers } from "../src/support-requests/support-request-notifications";
 import { verificationHandlers } from "../src/verifications/verification-notifications";
+import { webhookHandlers } from "../src/webhooks/webhook-notifications";
 
 /**
  * The handler of every topic of src/notifications/topics.ts, from the module that owns its rows.
@@ -29,5 +30,6 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...mergeHandlers(deps),
     ...invoiceHandlers(deps),
     ...maintenanceHandlers(deps),
+    ...webhookHandlers(deps),
   };
 }

@@ -31,6 +31,7 @@ import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { WebhookResolver } from "../webhooks/webhook.resolver";
 import { FieldRules, withFieldRules } from "./field-rules";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -73,6 +74,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   InvoiceResolver,
   InvoiceLineResolver,
   ResellerResolver,
+  WebhookResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;

@@ -22,6 +22,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
+  WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
