@@ -111,6 +111,10 @@ export const TOPICS = {
     payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }),
     templates: ["maintenance-notice"],
   },
+  /** One signed POST of a webhook event to one subscription (webhook_deliveries); retried with backoff. */
+  "webhook-delivery": { queue: "webhook", payload: z.object({ deliveryId: id }), templates: [] },
+  /** Tells a subscription's owner that Konto disabled it after deliveries kept failing. */
+  "webhook-disabled": { queue: "mail", payload: z.object({ subscriptionId: id }), templates: ["webhook-disabled"] },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; templates: readonly string[] }>;
 
 export type Topic = keyof typeof TOPICS;
