@@ -12,6 +12,7 @@ import { registerHealthRoutes } from "./http/health";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
+import { registerDocumentRoutes } from "./http/document-routes";
 import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
 import { configurePasswordHashing } from "./access/passwords";
 import { AuthRuntime, createAuthRuntime } from "./access/runtime";
@@ -123,6 +124,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   registerAuthRoutes(http, { db, config, log, relay, auth });
   registerVerificationRoute(http, { db, config, log, relay, auth });
   registerInvoiceRoutes(http, { db, config, log, relay, auth });
+  await registerDocumentRoutes(http, { db, config, log, relay, auth });
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });

@@ -4,6 +4,9 @@ import { recoveryHandlers } from "../src/auth/recovery.service";
 import { secondFactorHandlers } from "../src/auth/second-factor-notifications";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { customerPasswordHandlers } from "../src/customers/customer-password";
+import { closureHandlers } from "../src/data-protection/closure.service";
+import { dataExportHandlers } from "../src/data-protection/data-export.service";
+import { dpaHandlers } from "../src/data-protection/dpa-notifications";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
 import { mergeHandlers } from "../src/merges/merge-notifications";
@@ -29,5 +32,8 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...mergeHandlers(deps),
     ...invoiceHandlers(deps),
     ...maintenanceHandlers(deps),
+    ...dpaHandlers(deps),
+    ...dataExportHandlers(deps),
+    ...closureHandlers(deps),
   };
 }

@@ -1,13 +1,18 @@
 import { Job, Queue } from "bullmq";
 import { DataSource } from "typeorm";
 import { OutboxRelay } from "../src/notifications/outbox";
+import { Config } from "../src/config";
+import { DataExportService } from "../src/data-protection/data-export.service";
 import { BillingService } from "../src/invoices/billing.service";
+import { deleteInvoicesPastRetention } from "../src/invoices/invoice-retention";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
   outboxSweep: { name: "outbox-sweep", everyMs: 60_000 },
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
   invoiceReminders: { name: "invoice-reminders", everyMs: 3_600_000 },
+  dataExportExpiry: { name: "data-export-expiry", everyMs: 3_600_000 },
+  invoiceRetention: { name: "invoice-retention", everyMs: 86_400_000 },
 } as const;
 
 /** Registers the repeating jobs; upsert keeps one schedule however many processes start. */
@@ -17,7 +22,7 @@ export async function scheduleHousekeeping(queue: Queue): Promise<void> {
   }
 }
 
-export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay }) {
+export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay; config: Config }) {
   return async (job: Job) => {
     switch (job.name) {
       case HOUSEKEEPING_JOBS.outboxSweep.name:
@@ -26,6 +31,10 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
         return { expired: await EmailVerificationService.expireDue(deps.db) };
       case HOUSEKEEPING_JOBS.invoiceReminders.name:
         return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay) };
+      case HOUSEKEEPING_JOBS.dataExportExpiry.name:
+        return { expired: await DataExportService.expireDue(deps.db, deps.relay, deps.config) };
+      case HOUSEKEEPING_JOBS.invoiceRetention.name:
+        return { deleted: await deleteInvoicesPastRetention(deps.db, deps.relay, deps.config.invoiceRetentionYears) };
       default:
         throw new Error(`unknown housekeeping job ${job.name}`);
     }

@@ -53,11 +53,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     mail: 10,
     "invoice-email": 4,
     maintenance: deps.config.noticeConcurrency,
+    // An export holds a customer's invoice PDFs in memory while it is zipped: one at a time.
+    "data-protection": 1,
     housekeeping: 1,
   };
   const workers = [
     ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), {
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), {
       ...options,
       concurrency: concurrency.housekeeping,
     }),

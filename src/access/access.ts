@@ -71,6 +71,13 @@ export const CUSTOMER_RULES = {
   manageUsers: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
   issueInvoices: ["RESELLER", "STAFF_ADMIN"],
+  /** Seeing the data-processing agreement's status and acceptance certificates, data exports and closure requests. */
+  dataProtection: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /**
+   * Accepting the data-processing agreement, exporting all of the customer's data and asking to
+   * close the account: the customer's own ADMIN users only (it is the customer's contract and data).
+   */
+  dataProtectionAdmin: [ADMIN],
 } satisfies Record<string, CustomerAccess[]>;
 
 export type CustomerRule = keyof typeof CUSTOMER_RULES;

@@ -38,6 +38,10 @@ export enum UserErrorCode {
   INVALID_SECOND_FACTOR = "INVALID_SECOND_FACTOR",
   /** The customer requires a second factor that this login has not enrolled. */
   SECOND_FACTOR_REQUIRED = "SECOND_FACTOR_REQUIRED",
+  /** An uploaded file whose content is not of a type Konto accepts (sniffed, whatever its name says). */
+  UNSUPPORTED_FILE_TYPE = "UNSUPPORTED_FILE_TYPE",
+  /** An uploaded file over UPLOAD_MAX_BYTES. */
+  FILE_TOO_LARGE = "FILE_TOO_LARGE",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

@@ -26,6 +26,9 @@ import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolv
 import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { CustomerDocumentsResolver, DocumentResolver } from "../documents/document.resolver";
+import { ChangeRequestAttachmentsResolver, SupportRequestAttachmentsResolver } from "../documents/attachment.resolver";
+import { CustomerDataProtectionResolver, DataProtectionResolver } from "../data-protection/data-protection.resolver";
 import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
@@ -60,6 +63,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   NotificationResolver,
+  DocumentResolver,
+  CustomerDocumentsResolver,
+  ChangeRequestAttachmentsResolver,
+  SupportRequestAttachmentsResolver,
+  DataProtectionResolver,
+  CustomerDataProtectionResolver,
   CustomerResolver,
   CustomerCreateResolver,
   SepaMandateResolver,

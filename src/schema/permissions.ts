@@ -22,6 +22,14 @@ export const INHERITING_TYPES: Record<string, string> = {
   MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  DocumentVersion: "reached through Document.currentVersion (visible documents) or Document.versions (staff)",
+  StoredFile: "reached through a document version, a DPA version or an attachment",
+  Attachment: "reached through ChangeRequest.attachments and SupportRequest.attachments",
+  DataProcessingAgreement: "reached through Customer.dataProcessingAgreement (rule dataProtection)",
+  DpaVersion: "reached through dpaVersions (staff) or a customer's DataProcessingAgreement",
+  DpaAcceptance: "reached through a customer's DataProcessingAgreement or the acceptance's payload",
+  DataExport: "reached through Customer.dataExports (rule dataProtection) or the request's payload",
+  ClosureRequest: "reached through Customer.closureRequests (rule dataProtection), closureRequests (staff) or the payloads",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
@@ -57,6 +65,9 @@ export const SERVICE_CHECKS: Record<string, string> = {
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
+  dataProcessingAgreementAccept: "then customer rule dataProtectionAdmin (the customer's ADMIN users)",
+  dataExportRequest: "then customer rule dataProtectionAdmin (the customer's ADMIN users), with a recent sign-in",
+  customerClosureRequest: "then customer rule dataProtectionAdmin (the customer's ADMIN users), with a recent sign-in",
   customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
 };
 
