@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inflateRawSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import PDFDocument from "pdfkit";
@@ -593,5 +596,37 @@ describe("account closure", () => {
       1,
       "an open customer's invoices stay",
     );
+  });
+});
+
+describe("file store in a directory (DOCUMENTS_DIR)", () => {
+  test("uploaded bytes live in the directory under their SHA-256, the row keeps only size and type, downloads read them back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "konto-documents-"));
+    const other = await startTestApp({ DOCUMENTS_DIR: dir });
+    try {
+      const staff = await other.as({ kind: "staff", userId: 1, role: StaffRole.ADMIN, label: "staff", sessionId: null });
+      const created = await other.gql(
+        `mutation { documentCreate(input: { titleDe: "Preisliste", titleEn: "Price list", category: PRICE_LIST, visibility: ALL_CUSTOMERS }) { document { id } } }`,
+      );
+      const bytes = await pdf("Preisliste 2027");
+      const form = new FormData();
+      form.append("file", new Blob([new Uint8Array(bytes)]), "preise.pdf");
+      const response = await fetch(`${other.url}/documents/${created.body.data.documentCreate.document.id}/versions`, {
+        method: "POST",
+        headers: staff,
+        body: form,
+      });
+      assert.equal(response.status, 201);
+      const { version } = (await response.json()) as { version: { downloadUrl: string } };
+      const hex = sha256(bytes);
+      assert.deepEqual(readFileSync(join(dir, hex.slice(0, 2), hex)), bytes);
+      const [row] = await other.app.db.query("SELECT size, content IS NULL AS outside FROM stored_files WHERE sha256 = UNHEX(?)", [hex]);
+      assert.deepEqual([Number(row.size), Number(row.outside)], [bytes.length, 1]);
+      const got = await fetch(`${other.url}${version.downloadUrl}`, { headers: staff });
+      assert.equal(sha256(Buffer.from(await got.arrayBuffer())), hex);
+    } finally {
+      await other.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
