@@ -52,6 +52,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const concurrency: Record<QueueName, number> = {
     mail: 10,
     "invoice-email": 4,
+    // One batch at a time: issuing takes the invoice number's lock, so parallel batches would only wait on each other.
+    "invoice-run": 1,
     maintenance: deps.config.noticeConcurrency,
     housekeeping: 1,
   };

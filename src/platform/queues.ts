@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 export const QUEUE_NAMES = {
   mail: "mail",
   invoiceEmail: "invoice-email",
+  invoiceRun: "invoice-run",
   maintenance: "maintenance",
   housekeeping: "housekeeping",
 } as const;
@@ -25,6 +26,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     mail: make(QUEUE_NAMES.mail),
     "invoice-email": make(QUEUE_NAMES.invoiceEmail),
+    "invoice-run": make(QUEUE_NAMES.invoiceRun),
     maintenance: make(QUEUE_NAMES.maintenance),
     housekeeping: make(QUEUE_NAMES.housekeeping),
   };
