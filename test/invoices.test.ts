@@ -6,7 +6,7 @@ import { totalsOf } from "../src/invoices/amounts";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { CustomerRole } from "../src/users/user.enums";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { eventually, startTestApp, TestApp, confirmByLink } from "./support/harness";
 
 // Issuing, numbering, PDFs and invoice emails against the real database, workers and SMTP sink.
 let t: TestApp;
@@ -211,7 +211,7 @@ describe("online invoice", () => {
       { id: c.gid },
     );
     const [confirmation] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("rechnungen@isarwerk.de"));
-    await fetch(/(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(confirmation.parsed.text ?? "")![1]);
+    await confirmByLink(/(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(confirmation.parsed.text ?? "")![1]);
     const [contact] = await t.app.db.query(
       "SELECT id, email FROM contacts WHERE customer_id = ? AND (FIND_IN_SET('STANDARD', types) OR FIND_IN_SET('BILLING', types)) ORDER BY id LIMIT 1",
       [c.id],

@@ -27,12 +27,18 @@ import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolv
 import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { TrustedDocumentResolver } from "../trusted-documents/trusted-documents.resolver";
 import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
+import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { WebhookResolver } from "../webhooks/webhook.resolver";
 import { FieldRules, withFieldRules } from "./field-rules";
+import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
+import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
+import { PanelResolver } from "../panels/panel.resolver";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -61,6 +67,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   NotificationResolver,
+  TrustedDocumentResolver,
   CustomerResolver,
   CustomerCreateResolver,
   SepaMandateResolver,
@@ -77,6 +84,13 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   DunningResolver,
   InvoiceRunResolver,
   ResellerResolver,
+  CatalogResolver,
+  CatalogPlanChangeResolver,
+  ProductCatalogPlanResolver,
+  OrderResolver,
+  CustomerOrdersResolver,
+  PanelResolver,
+  WebhookResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
@@ -99,6 +113,8 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
     useSyncResolveType(built.schema, "Node", nodeTypeName);
+    // One error channel: what a mutation refuses before its service runs is userErrors too.
+    refusalsAsUserErrors(built.schema);
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);

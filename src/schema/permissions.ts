@@ -23,7 +23,12 @@ export const INHERITING_TYPES: Record<string, string> = {
   SupportRequest: "reached through Customer.supportRequests (rule read), supportRequests (staff) or the payloads",
   MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
+  CatalogPlan: "the catalog: catalogPlans (any signed-in caller), the catalog mutations (staff ADMIN), Order.plan, Product.catalogPlan",
+  CatalogPlanChange: "reached through CatalogPlan.changes",
+  Order: "reached through Customer.orders (rule orders), orders (staff; a reseller its customers') or the order mutations' payloads",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
+  WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
@@ -47,6 +52,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   productCreate: "then customer rule manageProducts",
   customerUpdate: "then customer rule editMaster",
   customerNotificationSettingsUpdate: "then customer rule editMaster",
+  customerSettingsUpdate: "then customer rule editMaster; the IP allowlist needs a recent sign-in",
   customerChangeRequestCreate: "then customer rule editMaster",
   supportRequestCreate: "then customer rule read, and only the customer's own users",
   customerMergeStart: "then customer rule pin (the customer's ADMIN) and proof of B's password",
@@ -60,6 +66,13 @@ export const SERVICE_CHECKS: Record<string, string> = {
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
+  orderCreate: "then customer rule order (ADMIN; TECHNICAL where the catalog plan allows it)",
+  orderPlanChange: "then customer rule order on the product's customer (ADMIN; TECHNICAL where the catalog plan allows it)",
+  orderCancel: "then customer rule order",
+  orderApprove: "then customer rule manageProducts",
+  orderReject: "then customer rule manageProducts",
+  productPanelSignIn: "then customer rule panelSignIn (ADMIN, TECHNICAL, the reseller, staff)",
+  orders: "then filtered to the caller's scope in SQL",
   customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
 };
 
