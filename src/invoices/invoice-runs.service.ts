@@ -14,9 +14,9 @@ const BATCH_SIZE = 50;
 
 /**
  * The monthly run: staff hand in up to 500 invoices per call; the call records them as items of
- * a run and one job per batch, in one transaction, and answers with the run at once. Workers
- * issue each item in a transaction of its own (the invoice, its email work and the item's ISSUED
- * mark commit together), so a retried job skips what was issued. A customer and period is billed
+ * a run and one job per batch, in one transaction, and answers with the run at once. A worker
+ * issues a batch in one transaction (the invoices, their email work and the items' ISSUED marks
+ * commit together), so a retried job skips what was issued. A customer and period is billed
  * once across all runs (a unique key): a repeat is counted as skipped, not issued again. An item
  * whose lines are refused is FAILED with the reason, visible on the run; handed in again, it is tried again.
  */
