@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   invoiceEmail: "invoice-email",
   invoiceRun: "invoice-run",
   maintenance: "maintenance",
+  /** Heavy data-protection work: building exports, erasing a closed customer's data. */
+  dataProtection: "data-protection",
   housekeeping: "housekeeping",
   webhook: "webhook",
 } as const;
@@ -35,6 +37,7 @@ export function createQueues(connection: Redis, prefix: string, webhook: Webhook
     "invoice-email": make(QUEUE_NAMES.invoiceEmail),
     "invoice-run": make(QUEUE_NAMES.invoiceRun),
     maintenance: make(QUEUE_NAMES.maintenance),
+    "data-protection": make(QUEUE_NAMES.dataProtection),
     housekeeping: make(QUEUE_NAMES.housekeeping),
     webhook: make(QUEUE_NAMES.webhook, {
       ...DEFAULT_JOB_OPTIONS,
