@@ -56,6 +56,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const concurrency: Record<QueueName, number> = {
     mail: 10,
     "invoice-email": 4,
+    // One batch at a time: issuing takes the invoice number's lock, so parallel batches would only wait on each other.
+    "invoice-run": 1,
     maintenance: deps.config.noticeConcurrency,
     // An export holds a customer's invoice PDFs in memory while it is zipped: one at a time.
     "data-protection": 1,

@@ -9,7 +9,7 @@ import { money } from "../platform/money";
 import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
+import { AuditedCustomer, mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
@@ -221,9 +221,10 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Omit<I
 export async function issueInvoice(
   uow: UnitOfWork,
   ctx: Pick<Context, "config">,
-  customerId: number,
+  customer: AuditedCustomer,
   input: Omit<InvoiceIssueInput, "customerId">,
 ): Promise<number> {
+  const customerId = customer.dbId;
   const lines = await checkedLines(uow.tx, customerId, input);
   const issueDate = todayUtc();
   const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customerId), {
@@ -236,7 +237,7 @@ export async function issueInvoice(
     status: StoredInvoiceStatus.OPEN,
     lines,
   });
-  await uow.audit("invoice.issued", { invoiceId });
+  await uow.audit("invoice.issued", { invoiceId }, customer);
   await uow.emit("invoice-email", { invoiceId, kind: "issue" });
   return invoiceId;
 }
@@ -251,7 +252,7 @@ export const BillingService = {
       { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
       {
         idempotency: { key: idempotencyKey, operation: "invoiceIssue", input },
-        write: (uow, { customer }) => issueInvoice(uow, ctx, customer.dbId, input),
+        write: (uow, { customer }) => issueInvoice(uow, ctx, customer, input),
         reply: async (invoiceId) => ({ invoice: (await InvoiceService.byId(ctx, invoiceId)) ?? undefined }),
       },
     );

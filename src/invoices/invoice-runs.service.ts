@@ -14,9 +14,9 @@ const BATCH_SIZE = 50;
 
 /**
  * The monthly run: staff hand in up to 500 invoices per call; the call records them as items of
- * a run and one job per batch, in one transaction, and answers with the run at once. Workers
- * issue each item in a transaction of its own (the invoice, its email work and the item's ISSUED
- * mark commit together), so a retried job skips what was issued. A customer and period is billed
+ * a run and one job per batch, in one transaction, and answers with the run at once. A worker
+ * issues a batch in one transaction (the invoices, their email work and the items' ISSUED marks
+ * commit together), so a retried job skips what was issued. A customer and period is billed
  * once across all runs (a unique key): a repeat is counted as skipped, not issued again. An item
  * whose lines are refused is FAILED with the reason, visible on the run; handed in again, it is tried again.
  */
@@ -59,9 +59,13 @@ export const InvoiceRunService = {
         ]);
         const runId = Number(run.insertId);
         // An invoice that failed in an earlier run is tried again when it is handed in again.
-        await uow.tx.query("DELETE FROM invoice_run_items WHERE status = 'FAILED' AND (customer_id, period_start, period_end) IN (?)", [
-          items.map(({ customerId, item }) => [customerId, item.periodStart, item.periodEnd]),
-        ]);
+        const wanted = new Set(items.map(({ customerId, item }) => `${customerId}:${item.periodStart}:${item.periodEnd}`));
+        const failedBefore: Row[] = await uow.tx.query(
+          "SELECT id, customer_id, period_start, period_end FROM invoice_run_items WHERE customer_id IN (?) AND status = 'FAILED'",
+          [[...knownIds]],
+        );
+        const retried = failedBefore.filter((r) => wanted.has(`${r.customer_id}:${r.period_start}:${r.period_end}`)).map((r) => r.id);
+        if (retried.length) await uow.tx.query("DELETE FROM invoice_run_items WHERE id IN (?)", [retried]);
         const added = await uow.tx.query(
           "INSERT IGNORE INTO invoice_run_items (run_id, customer_id, period_start, period_end, `lines`) VALUES ?",
           [items.map(({ customerId, item }) => [runId, customerId, item.periodStart, item.periodEnd, JSON.stringify(item.lines)])],
@@ -113,48 +117,62 @@ export const InvoiceRunService = {
   },
 };
 
+/** Issues run items in one unit of work, as the staff member who started the run; a Refusal of any rolls back all. */
+async function issueItems({ db, config, relay }: NotificationDeps, items: Row[]): Promise<number> {
+  if (!items.length) return 0;
+  const first = items[0];
+  const principal = {
+    kind: "staff" as const,
+    userId: first.started_by_user_id,
+    role: StaffRole.ADMIN,
+    label: first.started_by,
+    sessionId: null,
+  };
+  return unitOfWork({ db, outbox: relay, principal }, async (uow) => {
+    let issued = 0;
+    for (const item of items) {
+      const [locked] = await uow.tx.query("SELECT status FROM invoice_run_items WHERE id = ? FOR UPDATE", [item.id]);
+      if (locked.status !== "PENDING") continue;
+      const customer = { dbId: item.customer_id, resellerId: item.reseller_id, customerNumber: item.customer_number };
+      const invoiceId = await issueInvoice(uow, { config }, customer, {
+        lines: jsonColumn<InvoiceLineInput[]>(item.lines) ?? [],
+        periodStart: item.period_start,
+        periodEnd: item.period_end,
+        dueInDays: item.due_in_days,
+      });
+      await uow.tx.query("UPDATE invoice_run_items SET status = 'ISSUED', invoice_id = ? WHERE id = ?", [invoiceId, item.id]);
+      issued++;
+    }
+    return issued;
+  });
+}
+
 /** The worker side: issues a batch of a run's items, each in its own unit of work, as the staff member who started the run. */
 export function invoiceRunHandlers(deps: NotificationDeps): Pick<Handlers, "invoice-run-batch"> {
-  const { db, config, relay } = deps;
+  const { db } = deps;
   return {
     async "invoice-run-batch"({ payload }) {
       const items: Row[] = await db.query(
-        `SELECT i.id, i.customer_id, i.period_start, i.period_end, i.lines, i.status, r.due_in_days, r.started_by_user_id, r.started_by,
+        `SELECT i.id, i.run_id, i.customer_id, i.period_start, i.period_end, i.lines, i.status, r.due_in_days, r.started_by_user_id, r.started_by,
            c.customer_number, c.reseller_id
          FROM invoice_run_items i JOIN invoice_runs r ON r.id = i.run_id JOIN customers c ON c.id = i.customer_id
          WHERE i.id IN (?) AND i.run_id = ? ORDER BY i.id`,
         [payload.itemIds, payload.runId],
       );
+      const pending = items.filter((item) => item.status === "PENDING");
+      // The whole batch in one transaction (one commit, one wait for the number's lock); when an
+      // item is refused, each item again in a transaction of its own, so the others still go out.
+      try {
+        const issued = await issueItems(deps, pending);
+        return { issued, failed: 0 };
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+      }
       let issued = 0;
       let failed = 0;
-      for (const item of items) {
-        if (item.status !== "PENDING") continue;
-        const principal = {
-          kind: "staff" as const,
-          userId: item.started_by_user_id,
-          role: StaffRole.ADMIN,
-          label: item.started_by,
-          sessionId: null,
-        };
-        const customer = { dbId: item.customer_id, resellerId: item.reseller_id, customerNumber: item.customer_number };
+      for (const item of pending) {
         try {
-          const done = await unitOfWork(
-            { db, outbox: relay, principal },
-            async (uow) => {
-              const [locked] = await uow.tx.query("SELECT status FROM invoice_run_items WHERE id = ? FOR UPDATE", [item.id]);
-              if (locked.status !== "PENDING") return false;
-              const invoiceId = await issueInvoice(uow, { config }, item.customer_id, {
-                lines: jsonColumn<InvoiceLineInput[]>(item.lines) ?? [],
-                periodStart: item.period_start,
-                periodEnd: item.period_end,
-                dueInDays: item.due_in_days,
-              });
-              await uow.tx.query("UPDATE invoice_run_items SET status = 'ISSUED', invoice_id = ? WHERE id = ?", [invoiceId, item.id]);
-              return true;
-            },
-            customer,
-          );
-          if (done) issued++;
+          issued += await issueItems(deps, [item]);
         } catch (error) {
           if (!(error instanceof Refusal)) throw error;
           const reason = error.userErrors.map((e) => `${e.field.slice(1).join(".")}: ${e.message}`).join("; ");

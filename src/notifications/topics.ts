@@ -99,7 +99,7 @@ export const TOPICS = {
   },
   /** Issues a batch of an invoice run's items; each invoice's email is its own invoice-email work. */
   "invoice-run-batch": {
-    queue: "invoice-email",
+    queue: "invoice-run",
     payload: z.object({ runId: id, itemIds: z.array(id).min(1).max(100) }),
     templates: [],
   },

@@ -5,6 +5,7 @@ import { Redis } from "ioredis";
 export const QUEUE_NAMES = {
   mail: "mail",
   invoiceEmail: "invoice-email",
+  invoiceRun: "invoice-run",
   maintenance: "maintenance",
   /** Heavy data-protection work: building exports, erasing a closed customer's data. */
   dataProtection: "data-protection",
@@ -34,6 +35,7 @@ export function createQueues(connection: Redis, prefix: string, webhook: Webhook
   return {
     mail: make(QUEUE_NAMES.mail),
     "invoice-email": make(QUEUE_NAMES.invoiceEmail),
+    "invoice-run": make(QUEUE_NAMES.invoiceRun),
     maintenance: make(QUEUE_NAMES.maintenance),
     "data-protection": make(QUEUE_NAMES.dataProtection),
     housekeeping: make(QUEUE_NAMES.housekeeping),

@@ -86,7 +86,7 @@ export interface FanoutReport {
 
 const techEmail = (i: number, n: 1 | 2) => `tech${n}@c${i}.fanout.example`;
 
-async function insertRows(db: DataSource, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+export async function insertRows(db: DataSource, table: string, columns: string[], rows: unknown[][]): Promise<void> {
   const sql = `INSERT INTO ${table} (${columns.join(", ")}) VALUES ?`;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     await db.query(sql, [rows.slice(start, start + ROWS_PER_STATEMENT)]);

@@ -32,6 +32,10 @@
 // Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_REVOCATION_ROUNDS (5; 0 skips the
 // revocation-check runs: Konto with and without REVOCATION_CHECK, and the floor, per round); BENCH_LEVERS=0 skips the
 // lever-off runs.
+// For the invoice run (invoice-run.ts, after the fan-out, on a third database and Konto):
+// BENCH_INVOICE_RUN_INVOICES (10000; 0 skips it), BENCH_INVOICE_RUN_TIMEOUT seconds (1800); the
+// Dashboard meanwhile as for the fan-out. BENCH_ONLY=invoice-run (`npm run bench:invoice-run`)
+// runs the invoice run alone.
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
@@ -47,6 +51,7 @@ import { createLogger } from "../../src/platform/logger";
 import { seedDemoData } from "../../src/seed/demo-data";
 import { Child, isRunning, memoryOf, startChild, stopChild } from "./children";
 import { FanoutReport, fanoutLines, runFanout } from "./fanout";
+import { InvoiceRunReport, invoiceRunLines, runInvoiceRun } from "./invoice-run";
 import { LoadResult, load as loadRun, problemsOf } from "./load";
 import { firstDifference, firstTextDifference } from "./parity";
 import { SmtpSink } from "./smtp-sink";
@@ -100,6 +105,12 @@ const FANOUT_STALL_MS = 60_000;
 const FANOUT_NAME = `${NAME}_fanout`;
 const FANOUT_DATABASE_URL = `${MYSQL_SERVER}/${FANOUT_NAME}`;
 const FANOUT_QUEUE_PREFIX = FANOUT_NAME;
+const INVOICE_RUN_INVOICES = nonNegativeInt("BENCH_INVOICE_RUN_INVOICES", 10_000);
+const INVOICE_RUN_TIMEOUT = positiveInt("BENCH_INVOICE_RUN_TIMEOUT", 1800);
+const INVOICE_RUN_NAME = `${NAME}_invoice_run`;
+const INVOICE_RUN_DATABASE_URL = `${MYSQL_SERVER}/${INVOICE_RUN_NAME}`;
+/** `invoice-run`: only the invoice run (with its own database and Konto), for measuring it alone. */
+const ONLY = process.env.BENCH_ONLY?.trim() || null;
 
 const OPERATIONS: OperationName[] = [DASHBOARD, RESELLER_PAGE];
 
@@ -640,20 +651,9 @@ async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sin
   });
 }
 
-// ---- main
-
-async function main(): Promise<number> {
-  log(`database ${NAME}, ${CUSTOMERS} customers, ${DURATION} s per run, ${CONNECTIONS} connections`);
-  const staff = await staffLogin();
-  const seeded = await seed(staff);
-  log(`seeded in ${seconds(seeded.seedMs)}: ${JSON.stringify(seeded.counts)}`);
-  if (!seeded.targets.customerIds.length) throw new Error("the seeder made no customers");
-  if (!seeded.resellerIds.length) throw new Error("the seeder made no customers with a reseller; ResellerPage needs some");
-
-  // Konto's mail (the demo data's invoice reminders, later the fan-out) goes to a counting sink.
-  sink = new SmtpSink();
-  const smtpUrl = await sink.start();
-  const kontoEnv: NodeJS.ProcessEnv = {
+/** Konto as the bench runs it: production settings, keys made for the run, mail to the sink. */
+function kontoEnvironment(smtpUrl: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     NODE_ENV: "production",
     // The bench's staff login signs in with its password alone; production would hold it to enrol a second factor.
@@ -686,6 +686,71 @@ async function main(): Promise<number> {
     // has to raise the limit the same way.
     GRAPHQL_MAX_COST: process.env.GRAPHQL_MAX_COST ?? "100000",
   };
+}
+
+// ---- the monthly invoice run (invoice-run.ts)
+
+async function measureInvoiceRun(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sink: SmtpSink): Promise<InvoiceRunReport> {
+  databases.push({ name: INVOICE_RUN_NAME, url: INVOICE_RUN_DATABASE_URL });
+  log(`invoice run: database ${INVOICE_RUN_NAME}, ${INVOICE_RUN_INVOICES} invoices`);
+  const { DATABASE_URL: _db, QUEUE_PREFIX: _prefix, SMTP_URL: _smtp, ...env } = kontoEnv;
+  return runInvoiceRun({
+    invoices: INVOICE_RUN_INVOICES,
+    databaseUrl: INVOICE_RUN_DATABASE_URL,
+    kontoEnv: env,
+    queuePrefix: INVOICE_RUN_NAME,
+    staff,
+    connections: FANOUT_CONNECTIONS,
+    rate: FANOUT_RATE,
+    warmupSeconds: WARMUP,
+    idleSeconds: FANOUT_IDLE,
+    timeoutMs: INVOICE_RUN_TIMEOUT * 1000,
+    stallMs: FANOUT_STALL_MS,
+    pdfSamples: 300,
+    sink,
+    log,
+    interrupted: () => interrupted,
+    startKonto: async (name, env) => {
+      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT);
+      children.push(child);
+      log(`${name} listening at ${child.url} (pid ${child.proc.pid})`);
+      return child;
+    },
+  });
+}
+
+/** BENCH_ONLY=invoice-run: the invoice run alone. */
+async function invoiceRunOnly(): Promise<number> {
+  databases.length = 0;
+  const staff = await staffLogin();
+  sink = new SmtpSink();
+  const report = await measureInvoiceRun(kontoEnvironment(await sink.start()), staff, sink);
+  console.log(["", ...invoiceRunLines(report), ""].join("\n"));
+  const runKonto = children.find((c) => c.name === "konto-invoice-run");
+  if (runKonto?.warnings.length) {
+    log(`konto-invoice-run logged ${runKonto.warnings.length} warnings or errors; the first ones:`);
+    for (const line of runKonto.warnings.slice(0, 10)) console.log(`  ${line.slice(0, 500)}`);
+  }
+  if (report.problems.length) console.error(`\n[bench] the measurements are not clean:\n  ${report.problems.join("\n  ")}`);
+  return report.problems.length ? 1 : 0;
+}
+
+// ---- main
+
+async function main(): Promise<number> {
+  if (ONLY === "invoice-run") return invoiceRunOnly();
+  if (ONLY) throw new Error(`BENCH_ONLY must be invoice-run (got "${ONLY}")`);
+  log(`database ${NAME}, ${CUSTOMERS} customers, ${DURATION} s per run, ${CONNECTIONS} connections`);
+  const staff = await staffLogin();
+  const seeded = await seed(staff);
+  log(`seeded in ${seconds(seeded.seedMs)}: ${JSON.stringify(seeded.counts)}`);
+  if (!seeded.targets.customerIds.length) throw new Error("the seeder made no customers");
+  if (!seeded.resellerIds.length) throw new Error("the seeder made no customers with a reseller; ResellerPage needs some");
+
+  // Konto's mail (the demo data's invoice reminders, later the fan-out) goes to a counting sink.
+  sink = new SmtpSink();
+  const smtpUrl = await sink.start();
+  const kontoEnv = kontoEnvironment(smtpUrl);
   const poolSize = loadConfig(kontoEnv).databasePoolSize;
   const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, [
     "--expose-gc",
@@ -791,6 +856,17 @@ async function main(): Promise<number> {
     });
   }
 
+  let invoiceRun: InvoiceRunReport | null = null;
+  if (INVOICE_RUN_INVOICES > 0) {
+    const fanoutKonto = children.find((c) => c.name === "konto-fanout");
+    if (fanoutKonto) await stop(fanoutKonto);
+    invoiceRun = await measureInvoiceRun(kontoEnv, staff, sink).catch((error: Error) => {
+      console.error(`[bench] the invoice run measurement failed: ${error.stack ?? error.message}`);
+      problems.push(`invoice run failed: ${error.message.split("\n")[0]}`);
+      return null;
+    });
+  }
+
   const cpus = os.cpus();
   const report = {
     operations,
@@ -819,6 +895,7 @@ async function main(): Promise<number> {
     fanout,
   };
   printReport(report);
+  if (invoiceRun) console.log([...invoiceRunLines(invoiceRun), ""].join("\n"));
   const targetsMet = targetLines(report);
   console.log(targetsMet.lines.join("\n") + "\n");
 
@@ -826,6 +903,7 @@ async function main(): Promise<number> {
     ...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]),
   );
   if (fanout) problems.push(...fanout.problems);
+  if (invoiceRun) problems.push(...invoiceRun.problems);
   for (const [op, s] of Object.entries(sql)) {
     if (s.konto.length !== 1) problems.push(`${op}: Konto's SQL statements per request vary: ${s.konto.join(", ")}`);
   }
@@ -845,7 +923,7 @@ async function main(): Promise<number> {
   }
 
   const file = path.resolve("bench-results.json");
-  writeFileSync(file, JSON.stringify({ ...report, targets: targetsMet.results, problems, kontoWarnings }, null, 2) + "\n");
+  writeFileSync(file, JSON.stringify({ ...report, invoiceRun, targets: targetsMet.results, problems, kontoWarnings }, null, 2) + "\n");
   log(`results written to ${file}`);
 
   if (problems.length) {
