@@ -256,6 +256,19 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `mutation { invoiceCancel(invoiceId: "${ids.invoiceOfA}", reason: "Matrix") { userErrors { code } } }`,
     expect: only("reseller of A", "staff ADMIN"),
   },
+  invoiceCredit: {
+    query: (ids) =>
+      `mutation { invoiceCredit(invoiceId: "${ids.invoiceOfA}", input: { reason: "Matrix", amounts: [{ description: "Matrix", netAmount: 1, vatRate: 19 }] }) { userErrors { code } } }`,
+    expect: only("reseller of A", "staff ADMIN"),
+  },
+  invoiceRunStart: {
+    query: () => `mutation { invoiceRunStart(input: { invoices: [] }) { userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
+  invoiceRun: {
+    query: () => `{ invoiceRun(id: "${toGlobalId("InvoiceRun", 999999)}") { id } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   invoiceResend: {
     query: (ids) =>
       `mutation { invoiceResend(invoiceId: "${ids.invoiceOfA}", email: "not-confirmed@nowhere.example") { userErrors { code } } }`,
