@@ -1,3 +1,4 @@
+import { installationAddressOf } from "../platform/address";
 import { DataSource } from "typeorm";
 import { accessTo, customerScope, forbidden } from "../access/access";
 import { CatalogService } from "../catalog/catalog.service";
@@ -31,14 +32,7 @@ export function orderFromRow(r: Row): OrderNode {
     kind: r.kind as OrderKind,
     status: r.status as OrderStatus,
     identifier: r.identifier ?? undefined,
-    installationAddress: r.installation_street
-      ? {
-          street: r.installation_street,
-          postalCode: r.installation_postal_code,
-          city: r.installation_city,
-          countryCode: r.installation_country_code,
-        }
-      : undefined,
+    installationAddress: installationAddressOf(r),
     orderedBy: r.ordered_by,
     reason: r.reason ?? undefined,
     decidedBy: r.decided_by ?? undefined,
@@ -316,14 +310,7 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
     planId: plan.dbId,
     plan: plan.nameDe,
     identifier: order.identifier,
-    installationAddress: order.installation_street
-      ? {
-          street: order.installation_street,
-          postalCode: order.installation_postal_code,
-          city: order.installation_city,
-          countryCode: order.installation_country_code,
-        }
-      : null,
+    installationAddress: installationAddressOf(order),
     priceAmount: plan.price.amount,
     billingPeriod: plan.billingPeriod,
     specs: plan.specs,
