@@ -161,7 +161,12 @@ export const OrderService = {
             ],
           );
           const orderId = Number(result.insertId);
-          await uow.audit("order.created", { orderId, kind: OrderKind.NEW_PRODUCT, planId: plan.id, identifier });
+          await uow.audit("order.created", {
+            orderId: toGlobalId("Order", orderId),
+            kind: OrderKind.NEW_PRODUCT,
+            planId: plan.id,
+            identifier,
+          });
           await placed(ctx, uow, orderId, plan);
           return orderId;
         },
@@ -192,7 +197,12 @@ export const OrderService = {
             [customer.dbId, plan.dbId, product.dbId, product.identifier, principalLabel(ctx.principal), orderedByUserId(ctx)],
           );
           const orderId = Number(result.insertId);
-          await uow.audit("order.created", { orderId, kind: OrderKind.PLAN_CHANGE, productId: product.id, planId: plan.id });
+          await uow.audit("order.created", {
+            orderId: toGlobalId("Order", orderId),
+            kind: OrderKind.PLAN_CHANGE,
+            productId: product.id,
+            planId: plan.id,
+          });
           await placed(ctx, uow, orderId, plan);
           return orderId;
         },
@@ -301,7 +311,12 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
       specs: plan.specs,
       changedBy: by,
     });
-    await uow.audit("product.planChanged", { productId: toGlobalId("Product", order.product_id), plan: plan.nameDe, priceFrom, orderId });
+    await uow.audit("product.planChanged", {
+      productId: toGlobalId("Product", order.product_id),
+      plan: plan.nameDe,
+      priceFrom,
+      orderId: toGlobalId("Order", orderId),
+    });
     return;
   }
   const productId = await ProductBooking.book(uow, {
@@ -316,5 +331,9 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
     specs: plan.specs,
   });
   await uow.tx.query("UPDATE orders SET product_id = ? WHERE id = ?", [productId, orderId]);
-  await uow.audit("product.created", { productId: toGlobalId("Product", productId), plan: plan.nameDe, orderId });
+  await uow.audit("product.created", {
+    productId: toGlobalId("Product", productId),
+    plan: plan.nameDe,
+    orderId: toGlobalId("Order", orderId),
+  });
 }
