@@ -29,6 +29,10 @@ import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
 import { CONTACT_EMAIL_TARGET } from "./contacts/contact-emails";
 import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
 import { registerEmailTarget } from "./verifications/email-targets";
+import { TrustedDocumentStore } from "./trusted-documents/trusted-document-store";
+import { TrustedDocumentService } from "./trusted-documents/trusted-documents.service";
+import { onAuditedChange } from "./unit-of-work/unit-of-work";
+import { raiseWebhookEvent } from "./webhooks/webhook-events";
 
 export interface App {
   config: Config;
@@ -38,6 +42,8 @@ export interface App {
   queues: Queues;
   relay: OutboxRelay;
   auth: AuthRuntime;
+  /** Registered GraphQL documents and the APQ cache, shared by every process through Redis. */
+  documents: TrustedDocumentStore;
   metrics: Metrics;
   http: FastifyInstance;
   /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
@@ -69,10 +75,15 @@ async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
 }
 const DEMO_CUSTOMERS = 50;
 
-/** Each module that owns an address confirmed by a link says how it is put in use. */
-function registerEmailTargets(): void {
+/**
+ * Each module that owns an address confirmed by a link says how it is put in use; the webhooks
+ * listen to audited changes.
+ */
+function registerModuleHooks(): void {
   for (const [purpose, target] of [...CUSTOMER_EMAIL_TARGETS, CONTACT_EMAIL_TARGET, LOGIN_EMAIL_TARGET])
     registerEmailTarget(purpose, target);
+  // Every audited change may be a webhook event (src/webhooks/webhook-events.ts).
+  onAuditedChange(raiseWebhookEvent);
 }
 
 /**
@@ -81,14 +92,14 @@ function registerEmailTargets(): void {
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
   configurePasswordHashing(config.passwordHashCost);
-  registerEmailTargets();
+  registerModuleHooks();
   const db = await openDatabase(config, log);
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
     log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");
   }
   const redis = createRedis(config, "api");
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const queues = createQueues(redis, config.queuePrefix);
+  const queues = createQueues(redis, config.queuePrefix, config.webhooks);
   const relay = new OutboxRelay(db, queues, log);
   const metrics = new Metrics();
   metrics.watch(db, queues);
@@ -114,18 +125,21 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // "Last used" of a session: written at most once a minute per session, never on the request's path.
   auth.revocations.onSessionUsed = (sessionId) =>
     void SessionService.touch(db, sessionId).catch((err) => log.warn({ err, sessionId }, "could not note the session as used"));
-  const apollo: ApolloServer<Context> = await createApollo(
-    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }),
-    config,
-    log,
-  );
-  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
+  const schema = await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] });
+  const documents = new TrustedDocumentStore(redis, config.queuePrefix);
+  if (config.trustedDocuments.file) {
+    const added = await TrustedDocumentService.registerFile(documents, schema, config.trustedDocuments.file);
+    log.info({ file: config.trustedDocuments.file, added }, "trusted documents registered");
+  }
+  const apollo: ApolloServer<Context> = await createApollo(schema, config, log, documents);
+  const deps = { db, config, log, relay, auth, documents };
+  registerGraphqlRoute(http, apollo, { ...deps, metrics });
   registerMetricsRoute(http, { metrics, config });
   await registerQueueDashboard(http, { queues, config, auth });
-  registerAuthRoutes(http, { db, config, log, relay, auth });
-  registerVerificationRoute(http, { db, config, log, relay, auth });
-  registerPanelRoutes(http, { db, config, log, relay, auth });
-  registerInvoiceRoutes(http, { db, config, log, relay, auth });
+  registerAuthRoutes(http, deps);
+  registerVerificationRoute(http, deps);
+  registerPanelRoutes(http, deps);
+  registerInvoiceRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
@@ -146,6 +160,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     queues,
     relay,
     auth,
+    documents,
     metrics,
     http,
     url,

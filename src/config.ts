@@ -92,9 +92,16 @@ export interface Config {
   noticeBatchSize: number;
   /** SMTP connections per worker process (nodemailer's pool). */
   smtpPoolSize: number;
+  /** Dunning levels in order: days after the due date, and the fee (cents) billed with it; the last is the final notice. */
+  dunningLevels: DunningLevel[];
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
-  /** Bearer token that /metrics requires; open when unset. */
+  /**
+   * Trusted documents: only registered GraphQL documents run (TRUSTED_DOCUMENTS_ONLY), except for
+   * staff and reseller API clients; the portal build's manifest registered at start-up (TRUSTED_DOCUMENTS_FILE).
+   */
+  trustedDocuments: { only: boolean; file: string | undefined };
+  /** Bearer token that /metrics requires; required in production, open when unset elsewhere. */
   metricsToken: string | undefined;
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
   dashboardUser: string | undefined;
@@ -106,6 +113,20 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
   panelUrls: Map<string, string>;
+  /** Signed webhooks (README, "Webhooks"). */
+  webhooks: {
+    /** Keys that signing secrets are encrypted with (WEBHOOK_ENCRYPTION_KEYS, else TOTP_ENCRYPTION_KEYS). */
+    encryptionKeys: EncryptionKeys;
+    /** Tries per delivery, with exponential backoff from `retryDelayMs`. */
+    attempts: number;
+    retryDelayMs: number;
+    /** Deliveries that failed for good in a row before a subscription is disabled (and its owner told). */
+    disableAfter: number;
+    /** How long the previous secret still signs after a rotation. */
+    secretOverlapMs: number;
+    /** How long a receiver may take to answer. */
+    timeoutMs: number;
+  };
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -195,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const providerName = text("PROVIDER_NAME", "Konto Demo Provider GmbH");
+  // Read in the order of the variables below, so that the first missing one is the one named.
+  let totpEncryptionKeys: EncryptionKeys;
 
   return {
     nodeEnv,
@@ -228,7 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
-    totpEncryptionKeys: totpEncryptionKeys(optional("TOTP_ENCRYPTION_KEYS"), production),
+    totpEncryptionKeys: (totpEncryptionKeys = encryptionKeys("TOTP_ENCRYPTION_KEYS", optional("TOTP_ENCRYPTION_KEYS"), production)),
     totpIssuer: text("TOTP_ISSUER", providerName),
     deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "30s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
@@ -258,18 +281,29 @@ export function loadConfig(env: Env = process.env): Config {
       jitCacheSize: int("GRAPHQL_JIT_CACHE_SIZE", 500, 1, 100_000),
     },
     levers: levers(text("PERF_LEVERS_OFF", "")),
+    trustedDocuments: { only: bool("TRUSTED_DOCUMENTS_ONLY", false), file: optional("TRUSTED_DOCUMENTS_FILE") },
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "10s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
-    metricsToken: optional("METRICS_TOKEN"),
+    dunningLevels: dunningLevels(text("DUNNING_LEVELS", "7:0,21:500,35:1000")),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
+    webhooks: {
+      encryptionKeys: optional("WEBHOOK_ENCRYPTION_KEYS")
+        ? encryptionKeys("WEBHOOK_ENCRYPTION_KEYS", optional("WEBHOOK_ENCRYPTION_KEYS"), production)
+        : totpEncryptionKeys,
+      attempts: int("WEBHOOK_ATTEMPTS", 8, 1, 50),
+      retryDelayMs: parseDuration("WEBHOOK_RETRY_DELAY", text("WEBHOOK_RETRY_DELAY", "10s")),
+      disableAfter: int("WEBHOOK_DISABLE_AFTER", 10, 1, 10_000),
+      secretOverlapMs: parseDuration("WEBHOOK_SECRET_OVERLAP", text("WEBHOOK_SECRET_OVERLAP", "24h")),
+      timeoutMs: parseDuration("WEBHOOK_TIMEOUT", text("WEBHOOK_TIMEOUT", "10s")),
+    },
     provider: {
       name: providerName,
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
@@ -278,6 +312,8 @@ export function loadConfig(env: Env = process.env): Config {
       bic: text("PROVIDER_BIC", "BKAUATWW"),
       email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
     },
+    // Last, so that the variables checked before it keep their errors' order.
+    metricsToken: metricsToken(optional("METRICS_TOKEN"), production),
   };
 }
 
@@ -304,6 +340,26 @@ function panelUrls(raw: string | undefined, checkUrl: (name: string, raw: string
 }
 
 /** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */
+export interface DunningLevel {
+  /** Days after the due date. */
+  days: number;
+  /** Fee in cents, billed as an invoice of its own; 0 for none. */
+  feeCents: number;
+}
+
+/** `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before. */
+function dunningLevels(raw: string): DunningLevel[] {
+  const levels = raw.split(",").map((part) => {
+    const match = /^\s*(\d{1,3}):(\d{1,6})\s*$/.exec(part);
+    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000 (got "${raw}")`);
+    return { days: Number(match[1]), feeCents: Number(match[2]) };
+  });
+  if (levels.some((l, i) => i > 0 && l.days <= levels[i - 1].days) || levels.length > 9) {
+    throw new ConfigError("DUNNING_LEVELS", `must list at most 9 levels, each later than the one before (got "${raw}")`);
+  }
+  return levels;
+}
+
 function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
   if (!raw) return OWASP_SCRYPT_COST;
   const match = /^N=(\d+),r=(\d+),p=(\d+)$/.exec(raw.replace(/\s+/g, ""));
@@ -318,6 +374,14 @@ function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
     );
   }
   return cost;
+}
+
+/** /metrics shows operation names, queue depths and pool state: in production never without a token. */
+function metricsToken(raw: string | undefined, production: boolean): string | undefined {
+  if (!raw && production)
+    throw new ConfigError("METRICS_TOKEN", "is required in production: /metrics is only served with it (e.g. $(openssl rand -hex 32))");
+  if (raw && raw.length < 16) throw new ConfigError("METRICS_TOKEN", "must be at least 16 characters");
+  return raw;
 }
 
 function levers(off: string): Record<Lever, boolean> {
@@ -394,8 +458,7 @@ function webauthn(env: Env, production: boolean, publicUrl: string, portalUrl: s
  * `id:key,id:key` (keys base64, exactly 32 bytes: AES-256); development has a fixed key, production none.
  * The first encrypts; the others stay listed until every secret they encrypted was re-encrypted.
  */
-function totpEncryptionKeys(raw: string | undefined, production: boolean): EncryptionKeys {
-  const variable = "TOTP_ENCRYPTION_KEYS";
+function encryptionKeys(variable: string, raw: string | undefined, production: boolean): EncryptionKeys {
   if (!raw) {
     if (production) throw new ConfigError(variable, "is required in production (e.g. t1:$(openssl rand -base64 32))");
     const dev = createHash("sha256").update("konto development TOTP key, never for production").digest();

@@ -363,6 +363,10 @@ const OPERATIONS: Record<string, Call> = {
       `mutation { customerNotificationSettingsUpdate(customerId: "${ids.A}", notifyMainEmail: false) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  customerSettingsUpdate: {
+    query: (ids) => `mutation { customerSettingsUpdate(customerId: "${ids.A}", input: { locale: de }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   customerChangeRequestCreate: {
     query: (ids) =>
       `mutation { customerChangeRequestCreate(customerId: "${ids.A}", input: { vatId: "DE123456789" }) { userErrors { code } } }`,
@@ -462,9 +466,42 @@ const OPERATIONS: Record<string, Call> = {
     query: () => `mutation { passkeyRemove(id: "${toGlobalId("Passkey", 999999)}") { ok userErrors { code } } }`,
     expect: only(),
   },
+  trustedDocumentsRegister: {
+    query: () =>
+      `mutation { trustedDocumentsRegister(input: { documents: [{ body: "{ viewer { kind } }" }] }) { added userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
   resellerApiClientCreate: {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
     expect: only("staff ADMIN"),
+  },
+  webhookSubscriptions: {
+    query: () => `{ webhookSubscriptions(first: 5) { totalCount nodes { url deliveries(first: 5) { totalCount } } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // A URL that is refused (userErrors), so nothing is subscribed.
+  webhookSubscriptionCreate: {
+    query: () =>
+      `mutation { webhookSubscriptionCreate(input: { url: "http://10.0.0.1/x", events: [CUSTOMER_UPDATED] }) { userErrors { code } } }`,
+    expect: only("staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // Unknown ids: refused alike for everyone (foreign ones are covered by test/webhooks.test.ts).
+  webhookSubscriptionUpdate: {
+    query: () =>
+      `mutation { webhookSubscriptionUpdate(id: "${toGlobalId("WebhookSubscription", 999)}", input: { enabled: false }) { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionDelete: {
+    query: () => `mutation { webhookSubscriptionDelete(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionRotateSecret: {
+    query: () => `mutation { webhookSubscriptionRotateSecret(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookDeliveryReplay: {
+    query: () => `mutation { webhookDeliveryReplay(deliveryId: "${toGlobalId("WebhookDelivery", 999)}") { userErrors { code } } }`,
+    expect: only(),
   },
 };
 

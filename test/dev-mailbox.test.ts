@@ -184,6 +184,7 @@ describe("development mailbox", () => {
       LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       TOTP_ENCRYPTION_KEYS: `t1:${"b".repeat(43)}=`,
+      METRICS_TOKEN: "metrics-token-for-the-test",
     });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });

@@ -13,7 +13,8 @@ import { FastifyInstance } from "fastify";
 import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
 import { Config } from "../config";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
-import { logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
+import { TrustedDocumentStore } from "../trusted-documents/trusted-document-store";
+import { ErrorCode, KontoError, logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { RequestScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
@@ -31,12 +32,37 @@ const reportAsValidationError = {
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
-export async function createApollo(schema: GraphQLSchema, config: Config, log: Logger): Promise<ApolloServer<Context>> {
+/**
+ * With TRUSTED_DOCUMENTS_ONLY: a document that is not registered is refused before it runs,
+ * unless staff or a reseller API client (client credentials) sends it; they may send ad-hoc
+ * queries within the cost limits.
+ */
+async function assertTrusted(documents: TrustedDocumentStore, principal: Principal, queryHash: string | undefined): Promise<void> {
+  if (principal.kind === "staff" || (principal.kind === "reseller" && principal.clientId !== null)) return;
+  if (await documents.isRegistered(queryHash)) return;
+  throw new KontoError(
+    ErrorCode.OPERATION_NOT_REGISTERED,
+    "Only registered operations are accepted here: send one of the portal's registered documents",
+    {
+      http: { status: 400 },
+    },
+  );
+}
+
+export async function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  log: Logger,
+  documents: TrustedDocumentStore,
+): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     // graphql-jit runs the operations (README, "Performance"); graphql-js when the lever is off.
     ...(config.levers.jit ? { gateway: jitGateway(schema, config.graphql.jitCacheSize) } : { schema }),
     introspection: config.graphql.introspection,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries in Redis, with the registered documents: every process knows
+    // what any process was sent, and a registered document is found by its hash alone.
+    persistedQueries: { cache: documents.persistedQueryCache() },
     // Shutdown is ours (src/platform/process.ts): it drains HTTP, then workers, then pools.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -57,6 +83,7 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
               const { scope } = rc.contextValue;
               scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
               scope.operationType = rc.operation?.operation;
+              if (config.trustedDocuments.only) await assertTrusted(documents, rc.contextValue.principal, rc.queryHash);
             },
             async didEncounterErrors(rc) {
               logUnexpectedErrors(rc.errors, log, rc.contextValue.requestId);

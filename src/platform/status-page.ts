@@ -1,18 +1,11 @@
-import { IsOptional, MaxLength } from "class-validator";
-import { ArgsType, Field } from "type-graphql";
 import { DataSource } from "typeorm";
 import { readQuery } from "./db";
 import { RowSource } from "./loaders";
 import { decodeCursor, keysetCondition, OrderColumn, Page, PageArgs } from "./pagination";
 import { Row } from "./rows";
 
-@ArgsType()
-export class StatusPageArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: "Only requests in this state." })
-  @IsOptional()
-  @MaxLength(20)
-  status?: string;
-}
+/** A page of a staff work list, optionally of one status: each module's args type gives `status` its own enum. */
+export type StatusPageArgs = PageArgs & { status?: string };
 
 const NEWEST_FIRST: OrderColumn[] = [{ column: "id", desc: true }];
 

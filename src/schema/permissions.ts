@@ -10,6 +10,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   Product: "reached through Customer.products, InvoiceLine.product or node() (rule products)",
   Invoice: "reached through Customer.invoices or node() (rule billing)",
   InvoiceLine: "reached through Invoice.lines",
+  Dunning: "reached through Invoice.dunnings",
+  InvoiceRun: "reached through invoiceRun and invoiceRunStart (staff only)",
   EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings), or by the token holder's emailVerificationConfirm",
   AuditEntry: "reached through Customer.auditLog (rule audit)",
   SepaMandate: "reached through Customer.payment (rule read); iban in full only with customer rule fullIban",
@@ -25,6 +27,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   CatalogPlanChange: "reached through CatalogPlan.changes",
   Order: "reached through Customer.orders (rule orders), orders (staff; a reseller its customers') or the order mutations' payloads",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
+  WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
@@ -48,6 +52,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   productCreate: "then customer rule manageProducts",
   customerUpdate: "then customer rule editMaster",
   customerNotificationSettingsUpdate: "then customer rule editMaster",
+  customerSettingsUpdate: "then customer rule editMaster; the IP allowlist needs a recent sign-in",
   customerChangeRequestCreate: "then customer rule editMaster",
   supportRequestCreate: "then customer rule read, and only the customer's own users",
   customerMergeStart: "then customer rule pin (the customer's ADMIN) and proof of B's password",
@@ -56,6 +61,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   productSuspend: "then customer rule manageProducts",
   productCancel: "then customer rule manageProducts",
   invoiceCancel: "then customer rule issueInvoices",
+  invoiceCredit: "then customer rule issueInvoices",
   invoiceResend: "then customer rule editBilling",
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
   customerNewsletterUpdate: "then customer rule editMaster",

@@ -181,12 +181,14 @@ export async function startTestApp(
  */
 export async function confirmByLink(link: string): Promise<Response> {
   const page = await fetch(link);
-  const form = /<form method="post" action="([^"]+)"><input type="hidden" name="token" value="([^"]*)">/.exec(await page.clone().text());
-  if (!form) return page;
-  return fetch(new URL(form[1], link), {
+  const text = await page.clone().text();
+  const action = /<form method="post" action="([^"]+)"/.exec(text)?.[1];
+  const token = /<input type="hidden" name="token" value="([^"]*)"/.exec(text)?.[1];
+  if (!action || token === undefined) return page;
+  return fetch(new URL(action, link), {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token: form[2] }),
+    body: new URLSearchParams({ token }),
   });
 }
 
