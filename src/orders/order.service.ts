@@ -311,7 +311,8 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
       specs: plan.specs,
       changedBy: by,
     });
-    await uow.audit("product.planChanged", {
+    await uow.audit("product.updated", {
+      fields: ["plan", "specs", "nextPrice"],
       productId: toGlobalId("Product", order.product_id),
       plan: plan.nameDe,
       priceFrom,
