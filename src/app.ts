@@ -13,6 +13,7 @@ import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
+import { registerDocumentRoutes } from "./http/document-routes";
 import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
 import { configurePasswordHashing } from "./access/passwords";
 import { AuthRuntime, createAuthRuntime } from "./access/runtime";
@@ -140,6 +141,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   registerVerificationRoute(http, deps);
   registerPanelRoutes(http, deps);
   registerInvoiceRoutes(http, deps);
+  await registerDocumentRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
