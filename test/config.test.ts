@@ -31,6 +31,8 @@ describe("configuration", () => {
       [{ REDIS_SENTINELS: "sentinel-without-port" }, "REDIS_SENTINELS", /host:port/],
       [{ DATABASE_REPLICA_URLS: "mysql://r1/konto,http://r2" }, "DATABASE_REPLICA_URLS", /mysql/],
       [{ PROVIDER_IBAN: "AT00 1234" }, "PROVIDER_IBAN", /IBAN/],
+      [{ PANEL_URLS: "HOSTING=https://panel.example" }, "PANEL_URLS", /product type/],
+      [{ PANEL_URLS: "SERVER=ftp://panel.example" }, "PANEL_URLS", /http/],
       [{ NODE_ENV: "production" }, "PUBLIC_URL", /required/],
       [
         { NODE_ENV: "production", PUBLIC_URL: "https://k.example", SMTP_URL: "smtp://relay.example" },
@@ -102,6 +104,18 @@ describe("configuration", () => {
     assert.equal(keys.currentId, "new");
     assert.deepEqual([...keys.all.keys()], ["new", "old"]);
     assert.deepEqual(keys.all.get("old"), Buffer.alloc(32, 2));
+  });
+
+  test("PANEL_URLS maps product types to their panel's sign-in URL; none by default", () => {
+    assert.deepEqual([...loadConfig({}).panelUrls], []);
+    const urls = loadConfig({ PANEL_URLS: "WEB_HOSTING=https://hosting.example/sso/, SERVER=https://srv.example/login?x=1" }).panelUrls;
+    assert.deepEqual(
+      [...urls],
+      [
+        ["WEB_HOSTING", "https://hosting.example/sso"],
+        ["SERVER", "https://srv.example/login?x=1"],
+      ],
+    );
   });
 
   test("EMAIL_VERIFICATION_TTL accepts seconds for tests and days for production", () => {

@@ -15,6 +15,7 @@ import { Context, principalLabel } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
 import { jsonColumn, Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
+import { OrderTransfers } from "../orders/order-transfers";
 import { ProductTransfers } from "../products/product-transfers";
 import { SupportRequestService } from "../support-requests/support-request.service";
 import { mutate, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
@@ -47,6 +48,7 @@ const MERGE_FIELDS: { field: string; columns: MergeableColumn[]; show: (r: Row) 
 /** Each module that keeps rows of a customer moves its own from B to A. */
 const MOVE_CUSTOMER_ROWS: ((uow: UnitOfWork, fromCustomerId: number, toCustomerId: number) => Promise<void>)[] = [
   ProductTransfers.moveToCustomer,
+  OrderTransfers.moveToCustomer,
   ContactTransfers.moveToCustomer,
   InvoiceTransfers.moveToCustomer,
   EmailVerificationTransfers.moveToCustomer,

@@ -1,6 +1,6 @@
 import { deliveryKey } from "../notifications/deliveries";
 import { Handlers, NotificationDeps } from "../notifications/processor";
-import { renderOrderDecided, renderOrderPlaced } from "../notifications/templates";
+import { Locale, OrderPlacedData, RenderedMail, renderOrderDecided, renderOrderPlaced } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 import { Row } from "../platform/rows";
 import { OrderStatus } from "./order.enums";
@@ -24,47 +24,45 @@ export function orderHandlers(deps: NotificationDeps): Pick<Handlers, "order-pla
   const recipients = (o: Row): string[] => [
     ...new Map([o.email, o.user_email].filter(Boolean).map((a: string) => [a.trim().toLowerCase(), a.trim()])).values(),
   ];
+  /** Reads the order and mails what `render` makes of it, once to each recipient. */
+  const mail = async (
+    outboxId: string | null,
+    final: boolean,
+    orderId: number,
+    message: "order-placed" | "order-decided",
+    render: (o: Row, common: OrderPlacedData, locale: Locale) => RenderedMail | null,
+  ) => {
+    const o = await read(orderId);
+    const locale = localeOf(o?.locale);
+    const common = o && {
+      customerNumber: o.customer_number,
+      orderNumber: o.id,
+      kind: o.kind,
+      planName: locale === "en" ? o.name_en : o.name_de,
+      identifier: o.identifier ?? "",
+      approved: o.status === OrderStatus.APPROVED,
+    };
+    const rendered = o && common && render(o, common, locale);
+    if (!o || !rendered) return { skipped: 1 };
+    const items = recipients(o).map((to) => ({ key: deliveryKey(`${message}:${o.id}`, to), to, render: () => rendered }));
+    return ledger.deliver(outboxId, items, final);
+  };
   return {
-    async "order-placed"({ outboxId, payload, final }) {
-      const o = await read(payload.orderId);
-      if (!o) return { skipped: 1 };
-      const locale = localeOf(o.locale);
-      const data = {
-        customerNumber: o.customer_number,
-        orderNumber: o.id,
-        kind: o.kind,
-        planName: locale === "en" ? o.name_en : o.name_de,
-        identifier: o.identifier ?? "",
-        approved: o.status === OrderStatus.APPROVED,
-      };
-      const items = recipients(o).map((to) => ({
-        key: deliveryKey(`order-placed:${o.id}`, to),
-        to,
-        render: () => renderOrderPlaced(data, locale),
-      }));
-      return ledger.deliver(outboxId, items, final);
-    },
-    async "order-decided"({ outboxId, payload, final }) {
-      const o = await read(payload.orderId);
-      if (!o || (o.status !== OrderStatus.APPROVED && o.status !== OrderStatus.REJECTED)) return { skipped: 1 };
-      const locale = localeOf(o.locale);
-      const approved = o.status === OrderStatus.APPROVED;
-      const data = {
-        customerNumber: o.customer_number,
-        orderNumber: o.id,
-        kind: o.kind,
-        planName: locale === "en" ? o.name_en : o.name_de,
-        identifier: o.identifier ?? "",
-        approved,
-        reason: o.reason ?? null,
-        priceFrom: approved && o.kind === "PLAN_CHANGE" ? (o.price_from ?? null) : null,
-      };
-      const items = recipients(o).map((to) => ({
-        key: deliveryKey(`order-decided:${o.id}`, to),
-        to,
-        render: () => renderOrderDecided(data, locale),
-      }));
-      return ledger.deliver(outboxId, items, final);
-    },
+    "order-placed": ({ outboxId, payload, final }) =>
+      mail(outboxId, final, payload.orderId, "order-placed", (_o, common, locale) => renderOrderPlaced(common, locale)),
+    "order-decided": ({ outboxId, payload, final }) =>
+      mail(outboxId, final, payload.orderId, "order-decided", (o, common, locale) =>
+        // Only a decision is mailed; an order still pending or cancelled meanwhile is not.
+        o.status === OrderStatus.APPROVED || o.status === OrderStatus.REJECTED
+          ? renderOrderDecided(
+              {
+                ...common,
+                reason: o.reason ?? null,
+                priceFrom: common.approved && o.kind === "PLAN_CHANGE" ? (o.price_from ?? null) : null,
+              },
+              locale,
+            )
+          : null,
+      ),
   };
 }

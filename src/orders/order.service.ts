@@ -1,3 +1,4 @@
+import { installationAddressOf } from "../platform/address";
 import { DataSource } from "typeorm";
 import { accessTo, customerScope, forbidden } from "../access/access";
 import { CatalogService } from "../catalog/catalog.service";
@@ -31,14 +32,7 @@ export function orderFromRow(r: Row): OrderNode {
     kind: r.kind as OrderKind,
     status: r.status as OrderStatus,
     identifier: r.identifier ?? undefined,
-    installationAddress: r.installation_street
-      ? {
-          street: r.installation_street,
-          postalCode: r.installation_postal_code,
-          city: r.installation_city,
-          countryCode: r.installation_country_code,
-        }
-      : undefined,
+    installationAddress: installationAddressOf(r),
     orderedBy: r.ordered_by,
     reason: r.reason ?? undefined,
     decidedBy: r.decided_by ?? undefined,
@@ -167,7 +161,12 @@ export const OrderService = {
             ],
           );
           const orderId = Number(result.insertId);
-          await uow.audit("order.created", { orderId, kind: OrderKind.NEW_PRODUCT, planId: plan.id, identifier });
+          await uow.audit("order.created", {
+            orderId: toGlobalId("Order", orderId),
+            kind: OrderKind.NEW_PRODUCT,
+            planId: plan.id,
+            identifier,
+          });
           await placed(ctx, uow, orderId, plan);
           return orderId;
         },
@@ -198,7 +197,12 @@ export const OrderService = {
             [customer.dbId, plan.dbId, product.dbId, product.identifier, principalLabel(ctx.principal), orderedByUserId(ctx)],
           );
           const orderId = Number(result.insertId);
-          await uow.audit("order.created", { orderId, kind: OrderKind.PLAN_CHANGE, productId: product.id, planId: plan.id });
+          await uow.audit("order.created", {
+            orderId: toGlobalId("Order", orderId),
+            kind: OrderKind.PLAN_CHANGE,
+            productId: product.id,
+            planId: plan.id,
+          });
           await placed(ctx, uow, orderId, plan);
           return orderId;
         },
@@ -307,7 +311,13 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
       specs: plan.specs,
       changedBy: by,
     });
-    await uow.audit("product.planChanged", { productId: toGlobalId("Product", order.product_id), plan: plan.nameDe, priceFrom, orderId });
+    await uow.audit("product.updated", {
+      fields: ["plan", "specs", "nextPrice"],
+      productId: toGlobalId("Product", order.product_id),
+      plan: plan.nameDe,
+      priceFrom,
+      orderId: toGlobalId("Order", orderId),
+    });
     return;
   }
   const productId = await ProductBooking.book(uow, {
@@ -316,18 +326,15 @@ async function apply(uow: UnitOfWork, orderId: number, by: string): Promise<void
     planId: plan.dbId,
     plan: plan.nameDe,
     identifier: order.identifier,
-    installationAddress: order.installation_street
-      ? {
-          street: order.installation_street,
-          postalCode: order.installation_postal_code,
-          city: order.installation_city,
-          countryCode: order.installation_country_code,
-        }
-      : null,
+    installationAddress: installationAddressOf(order),
     priceAmount: plan.price.amount,
     billingPeriod: plan.billingPeriod,
     specs: plan.specs,
   });
   await uow.tx.query("UPDATE orders SET product_id = ? WHERE id = ?", [productId, orderId]);
-  await uow.audit("product.created", { productId: toGlobalId("Product", productId), plan: plan.nameDe, orderId });
+  await uow.audit("product.created", {
+    productId: toGlobalId("Product", productId),
+    plan: plan.nameDe,
+    orderId: toGlobalId("Order", orderId),
+  });
 }

@@ -41,3 +41,15 @@ export class AddressInput {
   @Field(() => CountryCodeResolver, { description: "ISO 3166-1 alpha-2, e.g. AT." })
   countryCode: string;
 }
+
+/** The installation address of a row with installation_* columns (products, orders), or none. */
+export function installationAddressOf(r: Record<string, unknown>): Address | undefined {
+  return r.installation_street
+    ? {
+        street: r.installation_street as string,
+        postalCode: r.installation_postal_code as string,
+        city: r.installation_city as string,
+        countryCode: r.installation_country_code as string,
+      }
+    : undefined;
+}

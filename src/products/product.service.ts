@@ -1,3 +1,4 @@
+import { installationAddressOf } from "../platform/address";
 import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
 import { CustomerService } from "../customers/customer.service";
@@ -31,14 +32,7 @@ export function productFromRow(r: Row): ProductNode {
     plan: r.plan,
     identifier: r.identifier,
     status: r.status as ProductStatus,
-    installationAddress: r.installation_street
-      ? {
-          street: r.installation_street,
-          postalCode: r.installation_postal_code,
-          city: r.installation_city,
-          countryCode: r.installation_country_code,
-        }
-      : undefined,
+    installationAddress: installationAddressOf(r),
     // Only when read: a list reads the selected columns only (platform/projection.ts).
     ...("price_amount" in r ? pricesOf(r) : { price: undefined as unknown as ProductNode["price"] }),
     billingPeriod: r.billing_period as BillingPeriod,

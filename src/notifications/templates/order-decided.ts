@@ -1,12 +1,8 @@
+import type { OrderPlacedData } from "./order-placed";
 import { letter, Locale, RenderedMail } from "./template";
 
-export interface OrderDecidedData {
-  customerNumber: string;
-  orderNumber: number;
-  kind: "NEW_PRODUCT" | "PLAN_CHANGE";
-  planName: string;
-  identifier: string;
-  approved: boolean;
+/** The order as its confirmation shows it; `approved` is the decision. */
+export interface OrderDecidedData extends OrderPlacedData {
   /** A note on the approval (optional) or the reason of the rejection. */
   reason: string | null;
   /** For an approved plan change: from when the new price applies (YYYY-MM-DD). */
