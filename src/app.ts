@@ -13,6 +13,7 @@ import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
+import { registerDocumentRoutes } from "./http/document-routes";
 import { registerDevMailboxRoutes } from "./http/dev-mailbox-routes";
 import { configurePasswordHashing } from "./access/passwords";
 import { AuthRuntime, createAuthRuntime } from "./access/runtime";
@@ -29,10 +30,10 @@ import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
 import { CONTACT_EMAIL_TARGET } from "./contacts/contact-emails";
 import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
 import { registerEmailTarget } from "./verifications/email-targets";
-import { onAuditedChange } from "./unit-of-work/unit-of-work";
-import { raiseWebhookEvent } from "./webhooks/webhook-events";
 import { TrustedDocumentStore } from "./trusted-documents/trusted-document-store";
 import { TrustedDocumentService } from "./trusted-documents/trusted-documents.service";
+import { onAuditedChange } from "./unit-of-work/unit-of-work";
+import { raiseWebhookEvent } from "./webhooks/webhook-events";
 
 export interface App {
   config: Config;
@@ -140,6 +141,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   registerVerificationRoute(http, deps);
   registerPanelRoutes(http, deps);
   registerInvoiceRoutes(http, deps);
+  await registerDocumentRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });

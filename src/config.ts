@@ -101,6 +101,12 @@ export interface Config {
    * staff and reseller API clients; the portal build's manifest registered at start-up (TRUSTED_DOCUMENTS_FILE).
    */
   trustedDocuments: { only: boolean; file: string | undefined };
+  /** Where uploaded files live: null keeps them in MySQL (any number of API processes), a path in that directory (one node). */
+  documentsDir: string | null;
+  /** The largest file an upload may carry, in bytes. */
+  uploadMaxBytes: number;
+  /** How many years the invoices of a closed customer are kept before the retention job deletes them. */
+  invoiceRetentionYears: number;
   /** Bearer token that /metrics requires; required in production, open when unset elsewhere. */
   metricsToken: string | undefined;
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
@@ -113,6 +119,8 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** OpenTelemetry traces: off unless an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT). */
   telemetry: { endpoint: string | undefined; serviceName: string };
+  /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
+  panelUrls: Map<string, string>;
   /** Signed webhooks (README, "Webhooks"). */
   webhooks: {
     /** Keys that signing secrets are encrypted with (WEBHOOK_ENCRYPTION_KEYS, else TOTP_ENCRYPTION_KEYS). */
@@ -127,8 +135,6 @@ export interface Config {
     /** How long a receiver may take to answer. */
     timeoutMs: number;
   };
-  /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
-  panelUrls: Map<string, string>;
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -292,6 +298,10 @@ export function loadConfig(env: Env = process.env): Config {
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
     dunningLevels: dunningLevels(text("DUNNING_LEVELS", "7:0,21:500,35:1000")),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
+    documentsDir: optional("DOCUMENTS_DIR") ?? null,
+    // MariaDB's default max_allowed_packet is 16 MiB: a file in the MySQL store must fit one packet.
+    uploadMaxBytes: int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024, 1024, 15 * 1024 * 1024),
+    invoiceRetentionYears: int("INVOICE_RETENTION_YEARS", 10, 1, 100),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),

@@ -13,6 +13,7 @@ import { PortalUsers1764500000000 } from "../migrations/1764500000000-PortalUser
 import { CustomerPassword1764600000000 } from "../migrations/1764600000000-CustomerPassword";
 import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
+import { Documents1765200000000 } from "../migrations/1765200000000-Documents";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
 import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   PartialCreditNotes1765120000000,
   InvoiceRuns1765130000000,
   Orders1765400000000,
+  Documents1765200000000,
   Webhooks1765500000000,
   OutboxTraceContext1765510000000,
 ];

@@ -1,5 +1,5 @@
 import { loadConfig } from "./config";
-import { startTelemetry, Telemetry } from "./platform/telemetry";
+import type { Telemetry } from "./platform/telemetry-sdk";
 
 let telemetry: Telemetry | null = null;
 
@@ -19,6 +19,9 @@ function startFromEnvironment(): void {
     return;
   }
   if (!config.telemetry.endpoint) return;
+  // Loaded only now: with tracing off, the SDK costs not even its loading.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startTelemetry } = require("./platform/telemetry-sdk") as typeof import("./platform/telemetry-sdk");
   telemetry = startTelemetry({ serviceName: config.telemetry.serviceName, endpoint: config.telemetry.endpoint });
 }
 

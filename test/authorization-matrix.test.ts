@@ -394,6 +394,45 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY"),
   },
   supportRequests: { query: () => `{ supportRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  documents: { query: () => `{ documents(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  // A product-type document without its type: a userError for staff, who alone get that far.
+  documentCreate: {
+    query: () =>
+      `mutation { documentCreate(input: { titleDe: "M", titleEn: "M", category: FORM, visibility: PRODUCT_TYPE }) { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  documentVersionSetCurrent: {
+    query: () => `mutation { documentVersionSetCurrent(versionId: "${toGlobalId("DocumentVersion", 999999)}") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  dpaVersions: { query: () => `{ dpaVersions { label } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  customersByDpaStatus: {
+    query: () => `{ customersByDpaStatus(status: NOT_ACCEPTED, first: 5) { totalCount } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
+  // No version is published: a CONFLICT userError for the customer's ADMIN, who alone may accept.
+  dataProcessingAgreementAccept: {
+    query: (ids) =>
+      `mutation { dataProcessingAgreementAccept(customerId: "${ids.A}", versionId: "${toGlobalId("DpaVersion", 999999)}") { userErrors { code } } }`,
+    expect: only("A:ADMIN"),
+  },
+  dataExportRequest: {
+    query: (ids) => `mutation { dataExportRequest(customerId: "${ids.A}") { userErrors { code } } }`,
+    expect: only("A:ADMIN"),
+  },
+  customerClosureRequest: {
+    query: (ids) => `mutation { customerClosureRequest(customerId: "${ids.A}") { userErrors { code } } }`,
+    expect: only("A:ADMIN"),
+  },
+  closureRequests: { query: () => `{ closureRequests(first: 5) { totalCount } }`, expect: only("staff SUPPORT", "staff ADMIN") },
+  closureRequestApprove: {
+    query: () => `mutation { closureRequestApprove(id: "${toGlobalId("ClosureRequest", 999999)}") { userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
+  closureRequestReject: {
+    query: () => `mutation { closureRequestReject(id: "${toGlobalId("ClosureRequest", 999999)}", reason: "x") { userErrors { code } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN"),
+  },
   supportRequestStatusUpdate: {
     query: () =>
       `mutation { supportRequestStatusUpdate(id: "${toGlobalId("SupportRequest", 999999)}", status: CLOSED) { userErrors { code } } }`,
@@ -556,6 +595,22 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   sessions: { selection: "sessions { id }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
+  documents: {
+    selection: "documents(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  dataProcessingAgreement: {
+    selection: "dataProcessingAgreement { status }",
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  dataExports: {
+    selection: "dataExports(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  closureRequests: {
+    selection: "closureRequests(first: 1) { totalCount }",
+    expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   auditLog: { selection: "auditLog(first: 1) { totalCount }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   users: { selection: "users { email role status }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },
   invitations: { selection: "invitations { email }", expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN") },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { startTelemetry, Telemetry } from "../src/platform/telemetry";
+import { startTelemetry, Telemetry } from "../src/platform/telemetry-sdk";
 import type { TestApp } from "./support/harness";
 
 // OpenTelemetry with the in-memory exporter: a mutation's trace continues through its outbox row

@@ -146,6 +146,24 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     subjectValues: ["subject", "K-3"],
     links: [],
   },
+  "dpa-published": {
+    data: { customerNumber: evil("K-9"), version: evil("v2"), providerName: evil("provider") },
+    userValues: ["K-9", "v2", "provider"],
+    subjectValues: ["v2"],
+    links: [],
+  },
+  "data-export-ready": {
+    data: { customerNumber: evil("K-10"), link: LINK, expiresAt: new Date("2026-12-05T08:00:00Z") },
+    userValues: ["K-10"],
+    subjectValues: ["K-10"],
+    links: [LINK],
+  },
+  "customer-closure": {
+    data: { customerNumber: evil("K-11"), retentionYears: 10 },
+    userValues: ["K-11"],
+    subjectValues: ["K-11"],
+    links: [],
+  },
   "support-confirmation": { data: { reference: "SR-2026-000002", subject: evil("subject") }, userValues: ["subject"], links: [] },
   "user-invitation": {
     data: {

@@ -4,6 +4,9 @@ import { recoveryHandlers } from "../src/auth/recovery.service";
 import { secondFactorHandlers } from "../src/auth/second-factor-notifications";
 import { changeRequestHandlers } from "../src/change-requests/change-request-notifications";
 import { customerPasswordHandlers } from "../src/customers/customer-password";
+import { closureHandlers } from "../src/data-protection/closure.service";
+import { dataExportHandlers } from "../src/data-protection/data-export.service";
+import { dpaHandlers } from "../src/data-protection/dpa-notifications";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
 import { invoiceRunHandlers } from "../src/invoices/invoice-runs.service";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
@@ -35,5 +38,8 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...invoiceRunHandlers(deps),
     ...maintenanceHandlers(deps),
     ...webhookHandlers(deps),
+    ...dpaHandlers(deps),
+    ...dataExportHandlers(deps),
+    ...closureHandlers(deps),
   };
 }

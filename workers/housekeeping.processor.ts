@@ -4,6 +4,8 @@ import { OutboxRelay } from "../src/notifications/outbox";
 import { Config } from "../src/config";
 import { DunningService } from "../src/invoices/dunning.service";
 import { IdempotencyKeys } from "../src/idempotency/idempotency-keys";
+import { DataExportService } from "../src/data-protection/data-export.service";
+import { deleteInvoicesPastRetention } from "../src/invoices/invoice-retention";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
@@ -11,6 +13,8 @@ export const HOUSEKEEPING_JOBS = {
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
   invoiceReminders: { name: "invoice-reminders", everyMs: 3_600_000 },
   expiredIdempotencyKeys: { name: "expired-idempotency-keys", everyMs: 3_600_000 },
+  dataExportExpiry: { name: "data-export-expiry", everyMs: 3_600_000 },
+  invoiceRetention: { name: "invoice-retention", everyMs: 86_400_000 },
 } as const;
 
 /** Registers the repeating jobs; upsert keeps one schedule however many processes start. */
@@ -31,6 +35,10 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
         return { dunned: await DunningService.run(deps.db, deps.relay, deps.config) };
       case HOUSEKEEPING_JOBS.expiredIdempotencyKeys.name:
         return { purged: await IdempotencyKeys.purgeExpired(deps.db) };
+      case HOUSEKEEPING_JOBS.dataExportExpiry.name:
+        return { expired: await DataExportService.expireDue(deps.db, deps.relay, deps.config) };
+      case HOUSEKEEPING_JOBS.invoiceRetention.name:
+        return { deleted: await deleteInvoicesPastRetention(deps.db, deps.relay, deps.config.invoiceRetentionYears) };
       default:
         throw new Error(`unknown housekeeping job ${job.name}`);
     }

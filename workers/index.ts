@@ -58,6 +58,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     mail: 10,
     "invoice-email": 4,
     maintenance: deps.config.noticeConcurrency,
+    // An export holds a customer's invoice PDFs in memory while it is zipped: one at a time.
+    "data-protection": 1,
     housekeeping: 1,
     webhook: 10,
   };

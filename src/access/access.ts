@@ -77,6 +77,13 @@ export const CUSTOMER_RULES = {
   order: [ADMIN, TECHNICAL],
   /** Signing in to a product's control panel. */
   panelSignIn: [ADMIN, TECHNICAL, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** Seeing the data-processing agreement's status and acceptance certificates, data exports and closure requests. */
+  dataProtection: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /**
+   * Accepting the data-processing agreement, exporting all of the customer's data and asking to
+   * close the account: the customer's own ADMIN users only (it is the customer's contract and data).
+   */
+  dataProtectionAdmin: [ADMIN],
 } satisfies Record<string, CustomerAccess[]>;
 
 export type CustomerRule = keyof typeof CUSTOMER_RULES;

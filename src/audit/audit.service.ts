@@ -76,4 +76,16 @@ export const AuditService = {
   pageOfCustomer(ctx: Context, customerId: number, args: { first: number; after?: string }): Promise<Page<AuditEntryNode>> {
     return ctx.loaders.get(auditPagesByCustomer).load({ parentId: customerId, args: { first: args.first, after: args.after } });
   },
+
+  /**
+   * A closed customer's audit entries keep what happened and when; who did it (unless staff) and
+   * the details (addresses, names) go (account closure).
+   */
+  async eraseOfCustomer(tx: EntityManager, customerId: number): Promise<void> {
+    await tx.query(
+      `UPDATE audit_log SET actor_label = IF(actor_kind = 'STAFF', actor_label, 'erased'), details = JSON_OBJECT('erased', TRUE), request_id = NULL
+       WHERE customer_id = ?`,
+      [customerId],
+    );
+  },
 };

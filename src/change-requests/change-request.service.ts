@@ -113,4 +113,12 @@ export const ChangeRequestService = {
   async moveToCustomer(uow: UnitOfWork, fromCustomerId: number, toCustomerId: number): Promise<void> {
     await uow.tx.query("UPDATE change_requests SET customer_id = ? WHERE customer_id = ?", [toCustomerId, fromCustomerId]);
   },
+
+  /** A closed customer's change requests keep their status and dates, not the data asked for (account closure). */
+  async eraseOfCustomer(uow: UnitOfWork, customerId: number): Promise<void> {
+    await uow.tx.query(
+      "UPDATE change_requests SET changes = JSON_OBJECT(), documents = NULL, requested_by = 'erased' WHERE customer_id = ?",
+      [customerId],
+    );
+  },
 };

@@ -44,4 +44,15 @@ export const ContactTransfers = {
   async moveToCustomer(uow: UnitOfWork, fromCustomerId: number, toCustomerId: number): Promise<void> {
     await uow.tx.query("UPDATE contacts SET customer_id = ? WHERE customer_id = ?", [toCustomerId, fromCustomerId]);
   },
+
+  /** A closed customer's contacts lose every personal detail (account closure); returns the emails they had. */
+  async eraseOfCustomer(uow: UnitOfWork, customerId: number): Promise<string[]> {
+    const rows = await uow.tx.query("SELECT email FROM contacts WHERE customer_id = ? FOR UPDATE", [customerId]);
+    await uow.tx.query(
+      `UPDATE contacts SET salutation = NULL, first_name = 'erased', last_name = 'erased', email = '', email_confirmed_at = NULL,
+         phone = NULL, phone_password_hash = NULL, restrictions = NULL, receives_invoices = 0 WHERE customer_id = ?`,
+      [customerId],
+    );
+    return rows.map((r: { email: string }) => r.email);
+  },
 };

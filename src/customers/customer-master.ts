@@ -66,4 +66,37 @@ export const CustomerMaster = {
       [CustomerStatus.CLOSED, intoId, merged.dbId],
     );
   },
+
+  /** An approved closure: the customer is CLOSED (no login, no new work) from now on. */
+  async close(uow: UnitOfWork, customerId: number): Promise<void> {
+    await uow.tx.query(
+      "UPDATE customers SET status = ?, closed_at = CURRENT_TIMESTAMP(3), customer_password_hash = NULL, customer_pin = NULL, version = version + 1 WHERE id = ?",
+      [CustomerStatus.CLOSED, customerId],
+    );
+  },
+
+  /**
+   * Erases a closed customer's personal data from its row: what remains is its number, kind, a
+   * business's legal identity (company, legal form, VAT id: not personal data) and country, which
+   * the invoices kept for the retention period refer to. Returns the email addresses it had.
+   */
+  async eraseClosed(uow: UnitOfWork, customerId: number): Promise<string[]> {
+    const [row] = await uow.tx.query("SELECT email, online_invoice_email, newsletter_email FROM customers WHERE id = ? FOR UPDATE", [
+      customerId,
+    ]);
+    await uow.tx.query(
+      `UPDATE customers SET company_name = IF(kind = 'BUSINESS', company_name, NULL), legal_form = IF(kind = 'BUSINESS', legal_form, NULL),
+         vat_id = IF(kind = 'BUSINESS', vat_id, NULL), salutation = NULL, first_name = NULL, last_name = NULL,
+         street = '', postal_code = '', city = '', email = '', phone = NULL, mobile = NULL,
+         billing_name = NULL, billing_street = NULL, billing_postal_code = NULL, billing_city = NULL, billing_country_code = NULL,
+         payment_method = 'BANK_TRANSFER', sepa_iban = NULL, sepa_bic = NULL, sepa_account_holder = NULL, sepa_mandate_reference = NULL,
+         sepa_mandate_date = NULL, sepa_scheme = NULL, online_invoice_enabled = 0, online_invoice_email = NULL, online_invoice_enabled_at = NULL,
+         newsletter_enabled = 0, newsletter_email = NULL, newsletter_consent_at = NULL, customer_pin = NULL, customer_password_hash = NULL,
+         ip_allowlist = NULL, version = version + 1
+       WHERE id = ? AND status = ?`,
+      [customerId, CustomerStatus.CLOSED],
+    );
+    await uow.tx.query("DELETE FROM customer_password_resets WHERE customer_id = ?", [customerId]);
+    return [row?.email, row?.online_invoice_email, row?.newsletter_email].filter(Boolean);
+  },
 };

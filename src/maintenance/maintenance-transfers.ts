@@ -6,4 +6,10 @@ export const MaintenanceTransfers = {
   async moveToCustomer(uow: UnitOfWork, fromCustomerId: number, toCustomerId: number): Promise<void> {
     await uow.tx.query("UPDATE maintenance_products SET customer_id = ? WHERE customer_id = ?", [toCustomerId, fromCustomerId]);
   },
+
+  /** Maintenance notices sent to these addresses forget them (account closure). */
+  async eraseRecipients(uow: UnitOfWork, emails: string[]): Promise<void> {
+    if (!emails.length) return;
+    await uow.tx.query("UPDATE maintenance_notices SET recipient = CONCAT('erased-', id) WHERE recipient IN (?)", [emails]);
+  },
 };

@@ -115,6 +115,14 @@ export const TOPICS = {
   "webhook-delivery": { queue: "webhook", payload: z.object({ deliveryId: id }), templates: [] },
   /** Tells a subscription's owner that Konto disabled it after deliveries kept failing. */
   "webhook-disabled": { queue: "mail", payload: z.object({ subscriptionId: id }), templates: ["webhook-disabled"] },
+  /** A new version of the data-processing agreement, to every customer that accepted an earlier one and not this. */
+  "dpa-published": { queue: "mail", payload: z.object({ dpaVersionId: id }), templates: ["dpa-published"] },
+  /** Builds the ZIP of a requested data export; then records "data-export-ready". */
+  "data-export": { queue: "data-protection", payload: z.object({ exportId: id }), templates: [] },
+  /** The link to a built export, to the user who asked for it (the main email for the customer-number login). */
+  "data-export-ready": { queue: "mail", payload: z.object({ exportId: id }), templates: ["data-export-ready"] },
+  /** An approved closure: the customer's main email hears of it, then its personal data is erased. */
+  "customer-closure": { queue: "data-protection", payload: z.object({ closureRequestId: id }), templates: ["customer-closure"] },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; templates: readonly string[] }>;
 
 export type Topic = keyof typeof TOPICS;

@@ -6,6 +6,8 @@ export const QUEUE_NAMES = {
   mail: "mail",
   invoiceEmail: "invoice-email",
   maintenance: "maintenance",
+  /** Heavy data-protection work: building exports, erasing a closed customer's data. */
+  dataProtection: "data-protection",
   housekeeping: "housekeeping",
   webhook: "webhook",
 } as const;
@@ -33,6 +35,7 @@ export function createQueues(connection: Redis, prefix: string, webhook: Webhook
     mail: make(QUEUE_NAMES.mail),
     "invoice-email": make(QUEUE_NAMES.invoiceEmail),
     maintenance: make(QUEUE_NAMES.maintenance),
+    "data-protection": make(QUEUE_NAMES.dataProtection),
     housekeeping: make(QUEUE_NAMES.housekeeping),
     webhook: make(QUEUE_NAMES.webhook, {
       ...DEFAULT_JOB_OPTIONS,

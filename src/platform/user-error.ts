@@ -50,6 +50,10 @@ export enum UserErrorCode {
   DUPLICATE_DOMAIN = "DUPLICATE_DOMAIN",
   /** This product's type has no control panel configured. */
   NO_PANEL = "NO_PANEL",
+  /** An uploaded file whose content is not of a type Konto accepts (sniffed, whatever its name says). */
+  UNSUPPORTED_FILE_TYPE = "UNSUPPORTED_FILE_TYPE",
+  /** An uploaded file over UPLOAD_MAX_BYTES. */
+  FILE_TOO_LARGE = "FILE_TOO_LARGE",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

@@ -28,6 +28,9 @@ import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
 import { TrustedDocumentResolver } from "../trusted-documents/trusted-documents.resolver";
+import { CustomerDocumentsResolver, DocumentResolver } from "../documents/document.resolver";
+import { ChangeRequestAttachmentsResolver, SupportRequestAttachmentsResolver } from "../documents/attachment.resolver";
+import { CustomerDataProtectionResolver, DataProtectionResolver } from "../data-protection/data-protection.resolver";
 import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
@@ -69,6 +72,12 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CustomerAuditResolver,
   NotificationResolver,
   TrustedDocumentResolver,
+  DocumentResolver,
+  CustomerDocumentsResolver,
+  ChangeRequestAttachmentsResolver,
+  SupportRequestAttachmentsResolver,
+  DataProtectionResolver,
+  CustomerDataProtectionResolver,
   CustomerResolver,
   CustomerCreateResolver,
   SepaMandateResolver,

@@ -29,6 +29,14 @@ export const INHERITING_TYPES: Record<string, string> = {
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
   WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
   WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
+  DocumentVersion: "reached through Document.currentVersion (visible documents) or Document.versions (staff)",
+  StoredFile: "reached through a document version, a DPA version or an attachment",
+  Attachment: "reached through ChangeRequest.attachments and SupportRequest.attachments",
+  DataProcessingAgreement: "reached through Customer.dataProcessingAgreement (rule dataProtection)",
+  DpaVersion: "reached through dpaVersions (staff) or a customer's DataProcessingAgreement",
+  DpaAcceptance: "reached through a customer's DataProcessingAgreement or the acceptance's payload",
+  DataExport: "reached through Customer.dataExports (rule dataProtection) or the request's payload",
+  ClosureRequest: "reached through Customer.closureRequests (rule dataProtection), closureRequests (staff) or the payloads",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
@@ -73,6 +81,9 @@ export const SERVICE_CHECKS: Record<string, string> = {
   orderReject: "then customer rule manageProducts",
   productPanelSignIn: "then customer rule panelSignIn (ADMIN, TECHNICAL, the reseller, staff)",
   orders: "then filtered to the caller's scope in SQL",
+  dataProcessingAgreementAccept: "then customer rule dataProtectionAdmin (the customer's ADMIN users)",
+  dataExportRequest: "then customer rule dataProtectionAdmin (the customer's ADMIN users), with a recent sign-in",
+  customerClosureRequest: "then customer rule dataProtectionAdmin (the customer's ADMIN users), with a recent sign-in",
   customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
 };
 

@@ -115,4 +115,12 @@ export const SupportRequestService = {
   async moveToCustomer(uow: UnitOfWork, fromCustomerId: number, toCustomerId: number): Promise<void> {
     await uow.tx.query("UPDATE support_requests SET customer_id = ? WHERE customer_id = ?", [toCustomerId, fromCustomerId]);
   },
+
+  /** A closed customer's support requests keep their reference and dates, not what was written or by whom (account closure). */
+  async eraseOfCustomer(uow: UnitOfWork, customerId: number): Promise<void> {
+    await uow.tx.query(
+      "UPDATE support_requests SET subject = 'erased', message = '', callback_contact_id = NULL, created_by = 'erased' WHERE customer_id = ?",
+      [customerId],
+    );
+  },
 };

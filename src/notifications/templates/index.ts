@@ -1,6 +1,9 @@
 import { renderChangeRequestDecided } from "./change-request-decided";
 import { renderCustomerPasswordChanged } from "./customer-password-changed";
 import { renderCustomerPasswordReset } from "./customer-password-reset";
+import { renderCustomerClosure } from "./customer-closure";
+import { renderDataExportReady } from "./data-export-ready";
+import { renderDpaPublished } from "./dpa-published";
 import { renderEmailConfirmation } from "./email-confirmation";
 import { renderEmailReplaced } from "./email-replaced";
 import { renderInvoice } from "./invoice";
@@ -26,6 +29,9 @@ export { type EmailPurpose } from "./email-purpose";
 export { type ChangeRequestDecidedData, renderChangeRequestDecided } from "./change-request-decided";
 export { type CustomerPasswordChangedData, renderCustomerPasswordChanged } from "./customer-password-changed";
 export { type CustomerPasswordResetData, renderCustomerPasswordReset } from "./customer-password-reset";
+export { type CustomerClosureData, renderCustomerClosure } from "./customer-closure";
+export { type DataExportReadyData, renderDataExportReady } from "./data-export-ready";
+export { type DpaPublishedData, renderDpaPublished } from "./dpa-published";
 export { type EmailConfirmationData, renderEmailConfirmation } from "./email-confirmation";
 export { type EmailReplacedData, renderEmailReplaced } from "./email-replaced";
 export { type InvoiceData, renderInvoice } from "./invoice";
@@ -56,6 +62,9 @@ export const TEMPLATES = {
   "change-request-decided": renderChangeRequestDecided,
   "customer-password-changed": renderCustomerPasswordChanged,
   "customer-password-reset": renderCustomerPasswordReset,
+  "customer-closure": renderCustomerClosure,
+  "data-export-ready": renderDataExportReady,
+  "dpa-published": renderDpaPublished,
   "email-confirmation": renderEmailConfirmation,
   "email-replaced": renderEmailReplaced,
   invoice: renderInvoice,
