@@ -117,6 +117,8 @@ export interface Config {
    * origins share), the name authenticators show, and the exact origins a ceremony may come from.
    */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** OpenTelemetry traces: off unless an OTLP endpoint is set (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  telemetry: { endpoint: string | undefined; serviceName: string };
   /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
   panelUrls: Map<string, string>;
   /** Signed webhooks (README, "Webhooks"). */
@@ -304,6 +306,10 @@ export function loadConfig(env: Env = process.env): Config {
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
+    telemetry: {
+      endpoint: optional("OTEL_EXPORTER_OTLP_ENDPOINT") ? url("OTEL_EXPORTER_OTLP_ENDPOINT", undefined, ["http:", "https:"]) : undefined,
+      serviceName: text("OTEL_SERVICE_NAME", "konto"),
+    },
     webhooks: {
       encryptionKeys: optional("WEBHOOK_ENCRYPTION_KEYS")
         ? encryptionKeys("WEBHOOK_ENCRYPTION_KEYS", optional("WEBHOOK_ENCRYPTION_KEYS"), production)

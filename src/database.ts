@@ -21,6 +21,7 @@ import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-Par
 import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRuns";
 import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
 import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
+import { OutboxTraceContext1765510000000 } from "../migrations/1765510000000-OutboxTraceContext";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -51,8 +52,9 @@ export const MIGRATIONS = [
   PartialCreditNotes1765120000000,
   InvoiceRuns1765130000000,
   Orders1765400000000,
-  Webhooks1765500000000,
   Documents1765200000000,
+  Webhooks1765500000000,
+  OutboxTraceContext1765510000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

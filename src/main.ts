@@ -1,3 +1,4 @@
+import { stopTracing } from "./tracing";
 import "reflect-metadata";
 import { startApp } from "./app";
 import { redactUrl } from "./config";
@@ -10,7 +11,7 @@ async function main() {
   const log = createLogger(config.logLevel);
   log.info({ database: redactUrl(config.databaseUrl), redis: redactUrl(config.redisUrl), env: config.nodeEnv }, "starting konto");
   const app = await startApp(config, log);
-  exitOnSignals(log, config.shutdownTimeoutMs, () => app.stop());
+  exitOnSignals(log, config.shutdownTimeoutMs, () => app.stop().then(stopTracing));
   // The benchmark runs this process as a child and asks for its memory over IPC; with
   // --expose-gc (the benchmark's flag) after a full collection, to compare heaps between runs.
   process.on("message", (message) => {

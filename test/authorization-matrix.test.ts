@@ -76,6 +76,13 @@ const OPERATIONS: Record<string, Call> = {
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "A:READ_ONLY", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   customers: { query: () => `{ customers(first: 100) { nodes { customerNumber email } } }`, expect: SIGNED_IN },
+  // Federation: the same outcome as node() for the same object.
+  _entities: {
+    query: (ids) => `{ _entities(representations: [{ __typename: "Contact", id: "${ids.contactOfA}" }]) { ... on Contact { email } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  // Open while introspection is (outside production), as the test instance runs.
+  _service: { query: () => `{ _service { sdl } }`, expect: PUBLIC },
   node: {
     query: (ids) => `{ node(id: "${ids.contactOfA}") { ... on Contact { email } } }`,
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),

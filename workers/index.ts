@@ -1,3 +1,4 @@
+import { stopTracing } from "../src/tracing";
 import "reflect-metadata";
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -144,6 +145,7 @@ async function main() {
     await closeQueues(queues);
     await closeRedis(redis);
     await db.destroy();
+    await stopTracing();
   });
 }
 

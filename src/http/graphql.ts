@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { ApolloServer, HeaderMap } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from "@apollo/server/plugin/disabled";
@@ -17,6 +18,7 @@ import { TrustedDocumentStore } from "../trusted-documents/trusted-document-stor
 import { ErrorCode, KontoError, logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { RequestScope } from "../platform/request-scope";
+import { inSpan } from "../platform/telemetry";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "../library-patches/apollo-executor";
 import { ContextDeps, createContext, principalFromBearer } from "./request-context";
@@ -97,6 +99,8 @@ export async function createApollo(
       // No cache hints are used; the plugin would wrap every resolver for nothing.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
+      // Apollo turns federated inline tracing on for subgraphs; traces are OpenTelemetry's here.
+      ApolloServerPluginInlineTraceDisabled(),
       ...(config.graphql.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
       // Apollo's landing pages load their script from Apollo's CDN: none in production.
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -120,17 +124,24 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
       }
       const queryStart = request.url.indexOf("?");
-      const response = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: request.method.toUpperCase(),
-          headers,
-          search: queryStart >= 0 ? request.url.slice(queryStart) : "",
-          body: request.body,
-        },
-        context: async () => {
-          principal = await principalFromBearer(request.headers.authorization, deps.auth);
-          return createContext(request, deps, principal, scope);
-        },
+      // With tracing on, the operation is a span (named once it is known): its SQL, Redis and outbox work are its children.
+      const response = await inSpan("graphql", {}, async (span) => {
+        const answer = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: {
+            method: request.method.toUpperCase(),
+            headers,
+            search: queryStart >= 0 ? request.url.slice(queryStart) : "",
+            body: request.body,
+          },
+          context: async () => {
+            principal = await principalFromBearer(request.headers.authorization, deps.auth);
+            return createContext(request, deps, principal, scope);
+          },
+        });
+        const type = scope.operationType ?? "operation";
+        span?.updateName(scope.operation && scope.operation !== type ? `graphql ${type} ${scope.operation}` : `graphql ${type}`);
+        span?.setAttributes({ "graphql.operation.name": scope.operation ?? "", "graphql.operation.type": scope.operationType ?? "" });
+        return answer;
       });
       for (const [name, value] of response.headers) void reply.header(name, value);
       if (response.headers.get("content-type")?.startsWith("text/html")) pageHeaders(reply, LANDING_PAGE_POLICY);

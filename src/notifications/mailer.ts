@@ -1,4 +1,5 @@
 import nodemailer, { Transporter } from "nodemailer";
+import { inSpan, SpanKind } from "../platform/telemetry";
 
 export interface MailMessage {
   to: string;
@@ -28,9 +29,12 @@ export class Mailer {
     private readonly from: string,
   ) {}
 
-  async send(message: MailMessage): Promise<string> {
-    const info = await this.transport.sendMail({ from: this.from, ...message });
-    return info.messageId;
+  /** One message, as a span of the job's trace (no addresses on it). */
+  send(message: MailMessage): Promise<string> {
+    return inSpan("smtp send", { kind: SpanKind.CLIENT, attributes: { "messaging.system": "smtp" } }, async () => {
+      const info = await this.transport.sendMail({ from: this.from, ...message });
+      return info.messageId;
+    });
   }
 
   close(): void {

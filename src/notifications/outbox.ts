@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { Logger } from "../platform/logger";
 import { Queues } from "../platform/queues";
 import { scopeOf } from "../platform/request-scope";
+import { activeTraceparent } from "../platform/telemetry";
 import { isTopic, OutboxJobData, outboxJobId, PayloadOf, Topic, TOPICS } from "./topics";
 
 /** Work younger than this is left to the relay that is adding it right now. */
@@ -29,10 +30,12 @@ export class OutboxRelay {
   async record<T extends Topic>(tx: EntityManager, topic: T, payload: PayloadOf<T>): Promise<string> {
     // Checked when written too: a wrong payload is a bug of the caller, found in its transaction.
     TOPICS[topic].payload.parse(payload);
-    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id) VALUES (?, ?, ?)", [
+    const result = await tx.query("INSERT INTO outbox (topic, payload, request_id, trace_context) VALUES (?, ?, ?, ?)", [
       topic,
       JSON.stringify(payload),
       scopeOf(tx)?.requestId ?? null,
+      // The job continues the request's trace (null when tracing is off).
+      activeTraceparent(),
     ]);
     return String(result.insertId);
   }

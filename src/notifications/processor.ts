@@ -2,6 +2,7 @@ import { DelayedError, Job, UnrecoverableError } from "bullmq";
 import { DataSource, EntityManager } from "typeorm";
 import { Config } from "../config";
 import { Logger } from "../platform/logger";
+import { inSpan, SpanKind } from "../platform/telemetry";
 import { jsonColumn } from "../platform/rows";
 import { DeliveryLedger, DeliveryOutcome, recordDurably } from "./deliveries";
 import { OutboxRelay } from "./outbox";
@@ -64,51 +65,76 @@ const DONE = "UPDATE outbox SET done_at = CURRENT_TIMESTAMP(3), error = ? WHERE 
 export function outboxProcessor(deps: NotificationDeps, handlers: Handlers) {
   return async (job: Job<OutboxJobData>, token?: string): Promise<HandlerResult> => {
     const outboxId = String(job.data.outboxId);
-    const [row] = await deps.db.query("SELECT topic, payload, done_at FROM outbox WHERE id = ?", [outboxId]);
+    const [row] = await deps.db.query("SELECT topic, payload, done_at, trace_context FROM outbox WHERE id = ?", [outboxId]);
     if (!row || row.done_at) return { skipped: 1 };
-    // Work that can never succeed: done, with the reason on the row and the job failed for Bull Board.
-    const closeForGood = async (problem: string): Promise<never> => {
-      await deps.db.query(DONE, [problem.slice(0, 500), outboxId]);
-      throw new UnrecoverableError(problem);
-    };
-    const topic: string = row.topic;
-    if (!isTopic(topic)) return closeForGood(`unknown topic ${topic}`);
-    const parsed = TOPICS[topic].payload.safeParse(jsonColumn(row.payload));
-    if (!parsed.success) return closeForGood(`payload does not match topic ${topic}: ${parsed.error.message}`);
-    const handler = handlers[topic] as Handler<Topic>;
-    const work: Work<Topic> = {
-      outboxId,
-      payload: parsed.data,
-      final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-      doneIn: async (tx) => {
-        const result = await tx.query(DONE, [null, outboxId]);
-        if (!result.affectedRows) throw new WorkAlreadyDone(outboxId);
+    // The job is a span of the trace of the request that recorded the work.
+    return inSpan(
+      `job ${row.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: row.trace_context,
+        attributes: {
+          "messaging.system": "bullmq",
+          "messaging.destination.name": job.queueName,
+          "konto.outbox_id": outboxId,
+          "konto.attempt": job.attemptsMade + 1,
+        },
       },
-      lockOpenIn: async (tx) => {
-        const [open] = await tx.query("SELECT id FROM outbox WHERE id = ? AND done_at IS NULL FOR UPDATE", [outboxId]);
-        if (!open) throw new WorkAlreadyDone(outboxId);
-      },
-    };
-    let outcome: HandlerResult;
-    try {
-      outcome = await handler(work);
-    } catch (error) {
-      if (error instanceof WorkAlreadyDone) return { skipped: 1 };
-      throw error;
-    }
-    if (outcome.leasedUntil && token) {
-      // Another process holds some messages: when its lease ends they are sent or free to send.
-      await job.moveToDelayed(Math.max(outcome.leasedUntil, Date.now()) + 500, token);
-      throw new DelayedError();
-    }
-    if (outcome.deferred && !work.final) throw new DeferredDeliveries(outcome);
-    const failed = (outcome.rejected ?? 0) + (work.final ? (outcome.deferred ?? 0) : 0);
-    const problem = failed ? `${failed} deliveries failed for good: ${(outcome.errors ?? []).slice(0, 3).join("; ")}`.slice(0, 500) : null;
-    await recordDurably(deps.log, "outbox done mark", () => deps.db.query(DONE, [problem, outboxId]));
-    // Done, but shown among the failed jobs of Bull Board, with the reason, and never retried.
-    if (problem) throw new UnrecoverableError(problem);
-    return outcome;
+      () => processRow(deps, handlers, job, token, outboxId, row),
+    );
   };
+}
+
+async function processRow(
+  deps: NotificationDeps,
+  handlers: Handlers,
+  job: Job<OutboxJobData>,
+  token: string | undefined,
+  outboxId: string,
+  row: { topic: string; payload: unknown },
+): Promise<HandlerResult> {
+  // Work that can never succeed: done, with the reason on the row and the job failed for Bull Board.
+  const closeForGood = async (problem: string): Promise<never> => {
+    await deps.db.query(DONE, [problem.slice(0, 500), outboxId]);
+    throw new UnrecoverableError(problem);
+  };
+  const topic: string = row.topic;
+  if (!isTopic(topic)) return closeForGood(`unknown topic ${topic}`);
+  const parsed = TOPICS[topic].payload.safeParse(jsonColumn(row.payload));
+  if (!parsed.success) return closeForGood(`payload does not match topic ${topic}: ${parsed.error.message}`);
+  const handler = handlers[topic] as Handler<Topic>;
+  const work: Work<Topic> = {
+    outboxId,
+    payload: parsed.data,
+    final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+    doneIn: async (tx) => {
+      const result = await tx.query(DONE, [null, outboxId]);
+      if (!result.affectedRows) throw new WorkAlreadyDone(outboxId);
+    },
+    lockOpenIn: async (tx) => {
+      const [open] = await tx.query("SELECT id FROM outbox WHERE id = ? AND done_at IS NULL FOR UPDATE", [outboxId]);
+      if (!open) throw new WorkAlreadyDone(outboxId);
+    },
+  };
+  let outcome: HandlerResult;
+  try {
+    outcome = await handler(work);
+  } catch (error) {
+    if (error instanceof WorkAlreadyDone) return { skipped: 1 };
+    throw error;
+  }
+  if (outcome.leasedUntil && token) {
+    // Another process holds some messages: when its lease ends they are sent or free to send.
+    await job.moveToDelayed(Math.max(outcome.leasedUntil, Date.now()) + 500, token);
+    throw new DelayedError();
+  }
+  if (outcome.deferred && !work.final) throw new DeferredDeliveries(outcome);
+  const failed = (outcome.rejected ?? 0) + (work.final ? (outcome.deferred ?? 0) : 0);
+  const problem = failed ? `${failed} deliveries failed for good: ${(outcome.errors ?? []).slice(0, 3).join("; ")}`.slice(0, 500) : null;
+  await recordDurably(deps.log, "outbox done mark", () => deps.db.query(DONE, [problem, outboxId]));
+  // Done, but shown among the failed jobs of Bull Board, with the reason, and never retried.
+  if (problem) throw new UnrecoverableError(problem);
+  return outcome;
 }
 
 /** A job out of attempts: its outbox row keeps the last error (it stays open, so nothing is lost). */

@@ -38,6 +38,7 @@ import { validateArgument } from "./validate-args";
 import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { WebhookResolver } from "../webhooks/webhook.resolver";
+import { subgraphSdl, withFederation } from "./federation";
 import { FieldRules, withFieldRules } from "./field-rules";
 import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
 import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
@@ -103,6 +104,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
+let builtSubgraphSdl = "";
 const variants = new Map<boolean, GraphQLSchema>();
 
 /**
@@ -127,6 +129,9 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
+    // Konto is also a federation subgraph: _service and _entities on the same schema.
+    builtSubgraphSdl = subgraphSdl(built.schema);
+    built = { ...built, schema: withFederation(built.schema, builtSubgraphSdl) };
   }
   const simpleResolvers = options.simpleResolvers !== false;
   let schema = variants.get(simpleResolvers);
@@ -136,6 +141,12 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     variants.set(simpleResolvers, schema);
   }
   return schema;
+}
+
+/** The federation subgraph SDL (with @key on the entities), as `_service { sdl }` serves it and schema/subgraph.graphql holds it. */
+export async function subgraphSchemaSdl(): Promise<string> {
+  await buildKontoSchema();
+  return builtSubgraphSdl;
 }
 
 /** The schema in the committed form: sorted, so that the file diff shows real changes only. */

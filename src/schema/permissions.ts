@@ -99,13 +99,19 @@ export function unguardedOperations(): string[] {
   return [...storage.queries, ...storage.mutations].filter((op) => !rolesOf(storage, op.target, op.methodName)).map((op) => op.schemaName);
 }
 
+/** The federation's fields (src/schema/federation.ts), which are added to the schema outside type-graphql. */
+const FEDERATION_RULES = [
+  "Query._entities: signed-in; then per entity the rule node() applies (FORBIDDEN alike for foreign and unknown keys)",
+  "Query._service: public while introspection is on (outside production); staff in production",
+];
+
 /**
  * Every operation and every field of Customer with the rule that guards it, as committed in
  * schema/permissions.txt. A diff of that file is a change of who may see or do what.
  */
 export function permissionSnapshot(): string {
   const storage = typeGraphqlMetadata();
-  const lines: string[] = [];
+  const lines: string[] = [...FEDERATION_RULES];
   for (const [kind, ops] of [["Query", storage.queries], ["Mutation", storage.mutations]] as const) {
     for (const op of ops) {
       const check = SERVICE_CHECKS[op.schemaName];

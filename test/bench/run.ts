@@ -31,7 +31,7 @@
 // how the two workloads split the cores rather than responsiveness), BENCH_FANOUT_IDLE seconds of the
 // Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_REVOCATION_ROUNDS (5; 0 skips the
 // revocation-check runs: Konto with and without REVOCATION_CHECK, and the floor, per round); BENCH_LEVERS=0 skips the
-// lever-off runs.
+// lever-off runs; BENCH_TELEMETRY_ROUNDS=0 skips the tracing off/on runs.
 // For the invoice run (invoice-run.ts, after the fan-out, on a third database and Konto):
 // BENCH_INVOICE_RUN_INVOICES (10000; 0 skips it), BENCH_INVOICE_RUN_TIMEOUT seconds (1800); the
 // Dashboard meanwhile as for the fan-out. BENCH_ONLY=invoice-run (`npm run bench:invoice-run`)
@@ -43,6 +43,8 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { createServer } from "node:http";
+import { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { LEVERS, Lever, loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
@@ -89,6 +91,7 @@ const DURATION = positiveInt("BENCH_DURATION", 10);
 const WARMUP = positiveInt("BENCH_WARMUP", 3);
 const CONNECTIONS = positiveInt("BENCH_CONNECTIONS", 20);
 const ROUNDS = positiveInt("BENCH_ROUNDS", 3);
+const TELEMETRY_ROUNDS = process.env.BENCH_TELEMETRY_ROUNDS === "0" ? 0 : ROUNDS;
 const PARITY_SAMPLES = positiveInt("BENCH_PARITY_SAMPLES", 20);
 const SQL_SAMPLES = 5;
 const MYSQL_SERVER = (process.env.BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306").replace(/\/+$/, "");
@@ -841,6 +844,38 @@ async function main(): Promise<number> {
     leverRuns.push({ lever, gains });
     await stop(child);
   }
+  // OpenTelemetry (issue 22): Konto as it runs by default (tracing off) against Konto exporting
+  // every span over OTLP to a local receiver, in alternating rounds; BENCH_TELEMETRY_ROUNDS=0 skips it.
+  const telemetryRuns: Record<string, { median: number; rounds: number[] }> = {};
+  if (TELEMETRY_ROUNDS > 0) {
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => res.end());
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const traced = await startChild(
+      "konto-traced",
+      path.join(ROOT, "dist/src/main.js"),
+      { ...kontoEnv, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+      "konto listening",
+      ROOT,
+    );
+    children.push(traced);
+    serverHeaders.set(traced, { authorization: `Bearer ${await logIn(traced.url, staff)}` });
+    for (const op of OPERATIONS) {
+      const rounds: number[] = [];
+      for (let round = 0; round < TELEMETRY_ROUNDS; round++) {
+        const off = (await measure(konto, op, targets, round === 0)).reqPerSec;
+        const on = (await measure(traced, op, targets, round === 0)).reqPerSec;
+        rounds.push(off / on);
+      }
+      telemetryRuns[op] = { median: [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)], rounds };
+      log(`tracing off ÷ on, ${op}: by round ${rounds.map((r) => r.toFixed(2)).join(", ")}`);
+    }
+    await stop(traced);
+    receiver.close();
+  }
   const revocation = REVOCATION_ROUNDS > 0 ? await measureRevocationCheck(konto, floor, kontoEnv, staff, targets, children) : null;
   await stop(konto);
 
@@ -890,6 +925,7 @@ async function main(): Promise<number> {
     heapRuns,
     sqlBySize,
     leverRuns,
+    telemetryRuns,
     revocation,
     load: { connections: CONNECTIONS, warmupSeconds: WARMUP, durationSeconds: DURATION },
     fanout,
