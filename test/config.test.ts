@@ -68,6 +68,19 @@ describe("configuration", () => {
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
       [{ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com" }, "SMTP_URL", /required/],
       [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL", /smtp/],
+      [
+        {
+          NODE_ENV: "production",
+          PUBLIC_URL: "https://k.example",
+          SMTP_URL: "smtp://relay.example",
+          LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
+          WEBAUTHN_ORIGINS: "https://portal.example.com",
+          TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
+        },
+        "METRICS_TOKEN",
+        /required in production/,
+      ],
+      [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN", /at least 16/],
     ];
     for (const [env, variable, problem] of cases) {
       assert.throws(

@@ -19,7 +19,15 @@ test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a sep
   assert.equal(services.api.environment.REDIS_URL, "redis://redis:6379");
   // Everything production refuses to start without is set, for the API and the worker alike.
   for (const service of [services.api, services.worker]) {
-    for (const variable of ["PUBLIC_URL", "SMTP_URL", "JWT_SIGNING_KEY", "LINK_TOKEN_KEYS", "WEBAUTHN_ORIGINS", "TOTP_ENCRYPTION_KEYS"])
+    for (const variable of [
+      "PUBLIC_URL",
+      "SMTP_URL",
+      "JWT_SIGNING_KEY",
+      "LINK_TOKEN_KEYS",
+      "WEBAUTHN_ORIGINS",
+      "TOTP_ENCRYPTION_KEYS",
+      "METRICS_TOKEN",
+    ])
       assert.ok(service.environment[variable], variable);
   }
 });

@@ -8,9 +8,11 @@ import { closureHandlers } from "../src/data-protection/closure.service";
 import { dataExportHandlers } from "../src/data-protection/data-export.service";
 import { dpaHandlers } from "../src/data-protection/dpa-notifications";
 import { invoiceHandlers } from "../src/invoices/invoice-notifications";
+import { invoiceRunHandlers } from "../src/invoices/invoice-runs.service";
 import { maintenanceHandlers } from "../src/maintenance/maintenance.service";
 import { mergeHandlers } from "../src/merges/merge-notifications";
 import { Handlers, NotificationDeps } from "../src/notifications/processor";
+import { orderHandlers } from "../src/orders/order-notifications";
 import { supportRequestHandlers } from "../src/support-requests/support-request-notifications";
 import { verificationHandlers } from "../src/verifications/verification-notifications";
 
@@ -30,7 +32,9 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...changeRequestHandlers(deps),
     ...supportRequestHandlers(deps),
     ...mergeHandlers(deps),
+    ...orderHandlers(deps),
     ...invoiceHandlers(deps),
+    ...invoiceRunHandlers(deps),
     ...maintenanceHandlers(deps),
     ...dpaHandlers(deps),
     ...dataExportHandlers(deps),

@@ -3,14 +3,16 @@ import { DataSource } from "typeorm";
 import { OutboxRelay } from "../src/notifications/outbox";
 import { Config } from "../src/config";
 import { DataExportService } from "../src/data-protection/data-export.service";
-import { BillingService } from "../src/invoices/billing.service";
 import { deleteInvoicesPastRetention } from "../src/invoices/invoice-retention";
+import { DunningService } from "../src/invoices/dunning.service";
+import { IdempotencyKeys } from "../src/idempotency/idempotency-keys";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
 export const HOUSEKEEPING_JOBS = {
   outboxSweep: { name: "outbox-sweep", everyMs: 60_000 },
   expireVerifications: { name: "expire-verifications", everyMs: 60_000 },
   invoiceReminders: { name: "invoice-reminders", everyMs: 3_600_000 },
+  expiredIdempotencyKeys: { name: "expired-idempotency-keys", everyMs: 3_600_000 },
   dataExportExpiry: { name: "data-export-expiry", everyMs: 3_600_000 },
   invoiceRetention: { name: "invoice-retention", everyMs: 86_400_000 },
 } as const;
@@ -30,7 +32,9 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
       case HOUSEKEEPING_JOBS.expireVerifications.name:
         return { expired: await EmailVerificationService.expireDue(deps.db) };
       case HOUSEKEEPING_JOBS.invoiceReminders.name:
-        return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay) };
+        return { dunned: await DunningService.run(deps.db, deps.relay, deps.config) };
+      case HOUSEKEEPING_JOBS.expiredIdempotencyKeys.name:
+        return { purged: await IdempotencyKeys.purgeExpired(deps.db) };
       case HOUSEKEEPING_JOBS.dataExportExpiry.name:
         return { expired: await DataExportService.expireDue(deps.db, deps.relay, deps.config) };
       case HOUSEKEEPING_JOBS.invoiceRetention.name:

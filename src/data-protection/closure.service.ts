@@ -9,6 +9,7 @@ import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { AttachmentService } from "../documents/attachment.service";
 import { MaintenanceTransfers } from "../maintenance/maintenance-transfers";
+import { OrderService } from "../orders/order.service";
 import { deliveryKey } from "../notifications/deliveries";
 import { NotificationErasure } from "../notifications/erasure";
 import { Handlers, NotificationDeps } from "../notifications/processor";
@@ -69,6 +70,7 @@ async function eraseCustomer(uow: UnitOfWork, config: Context["config"], custome
   await NotificationErasure.erase(uow.tx, { customerId: customer.id, customerNumber: customer.customerNumber, emails });
   await SupportRequestService.eraseOfCustomer(uow, customer.id);
   await ChangeRequestService.eraseOfCustomer(uow, customer.id);
+  await OrderService.eraseOfCustomer(uow, customer.id);
   await AttachmentService.eraseOfCustomer(uow, config, customer.id);
   await DpaService.eraseOfCustomer(uow, customer.id);
   await DataExportService.eraseOfCustomer(uow, config, customer.id);

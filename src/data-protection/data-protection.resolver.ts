@@ -3,12 +3,12 @@ import { Rule } from "../access/auth-checker";
 import { CustomerConnection, CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page, PageArgs } from "../platform/pagination";
-import { StatusPageArgs } from "../platform/status-page";
 import { ClosureService } from "./closure.service";
 import { DataExportService } from "./data-export.service";
 import {
   ClosureRequestConnection,
   ClosureRequestInput,
+  ClosureRequestPageArgs,
   ClosureRequestNode,
   ClosureRequestPayload,
   DataExportConnection,
@@ -73,7 +73,7 @@ export class DataProtectionResolver {
   @Query(() => ClosureRequestConnection, {
     description: "Staff: closure requests, newest first; status PENDING, APPROVED, COMPLETED or REJECTED.",
   })
-  closureRequests(@Ctx() ctx: Context, @Args() args: StatusPageArgs): Promise<Page<ClosureRequestNode>> {
+  closureRequests(@Ctx() ctx: Context, @Args() args: ClosureRequestPageArgs): Promise<Page<ClosureRequestNode>> {
     return ClosureService.list(ctx, args);
   }
 

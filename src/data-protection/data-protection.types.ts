@@ -164,6 +164,13 @@ export class ClosureRequestPayload {
 }
 
 @ArgsType()
+export class ClosureRequestPageArgs extends PageArgs {
+  @Field(() => ClosureStatus, { nullable: true, description: "Only requests in this state." })
+  @IsOptional()
+  status?: ClosureStatus;
+}
+
+@ArgsType()
 export class DpaStatusPageArgs extends PageArgs {
   @Field(() => DpaStatus)
   status: DpaStatus;

@@ -6,6 +6,7 @@ import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.r
 import { CustomerCreateResolver } from "../contacts/customer-create.resolver";
 import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
+import { DunningResolver, InvoiceDunningResolver, InvoiceRunResolver } from "../invoices/billing-operations.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { EmailVerificationResolver } from "../verifications/email-verification.resolver";
@@ -26,6 +27,7 @@ import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolv
 import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { TrustedDocumentResolver } from "../trusted-documents/trusted-documents.resolver";
 import { CustomerDocumentsResolver, DocumentResolver } from "../documents/document.resolver";
 import { ChangeRequestAttachmentsResolver, SupportRequestAttachmentsResolver } from "../documents/attachment.resolver";
 import { CustomerDataProtectionResolver, DataProtectionResolver } from "../data-protection/data-protection.resolver";
@@ -33,8 +35,12 @@ import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
+import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { FieldRules, withFieldRules } from "./field-rules";
+import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
+import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
+import { PanelResolver } from "../panels/panel.resolver";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -63,6 +69,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   NotificationResolver,
+  TrustedDocumentResolver,
   DocumentResolver,
   CustomerDocumentsResolver,
   ChangeRequestAttachmentsResolver,
@@ -81,7 +88,16 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ProductResolver,
   InvoiceResolver,
   InvoiceLineResolver,
+  InvoiceDunningResolver,
+  DunningResolver,
+  InvoiceRunResolver,
   ResellerResolver,
+  CatalogResolver,
+  CatalogPlanChangeResolver,
+  ProductCatalogPlanResolver,
+  OrderResolver,
+  CustomerOrdersResolver,
+  PanelResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
@@ -104,6 +120,8 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
     useSyncResolveType(built.schema, "Node", nodeTypeName);
+    // One error channel: what a mutation refuses before its service runs is userErrors too.
+    refusalsAsUserErrors(built.schema);
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);
