@@ -119,6 +119,20 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
   panelUrls: Map<string, string>;
+  /** Signed webhooks (README, "Webhooks"). */
+  webhooks: {
+    /** Keys that signing secrets are encrypted with (WEBHOOK_ENCRYPTION_KEYS, else TOTP_ENCRYPTION_KEYS). */
+    encryptionKeys: EncryptionKeys;
+    /** Tries per delivery, with exponential backoff from `retryDelayMs`. */
+    attempts: number;
+    retryDelayMs: number;
+    /** Deliveries that failed for good in a row before a subscription is disabled (and its owner told). */
+    disableAfter: number;
+    /** How long the previous secret still signs after a rotation. */
+    secretOverlapMs: number;
+    /** How long a receiver may take to answer. */
+    timeoutMs: number;
+  };
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -208,6 +222,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const providerName = text("PROVIDER_NAME", "Konto Demo Provider GmbH");
+  // Read in the order of the variables below, so that the first missing one is the one named.
+  let totpEncryptionKeys: EncryptionKeys;
 
   return {
     nodeEnv,
@@ -241,7 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
-    totpEncryptionKeys: totpEncryptionKeys(optional("TOTP_ENCRYPTION_KEYS"), production),
+    totpEncryptionKeys: (totpEncryptionKeys = encryptionKeys("TOTP_ENCRYPTION_KEYS", optional("TOTP_ENCRYPTION_KEYS"), production)),
     totpIssuer: text("TOTP_ISSUER", providerName),
     deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "30s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
@@ -288,6 +304,16 @@ export function loadConfig(env: Env = process.env): Config {
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
     panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
+    webhooks: {
+      encryptionKeys: optional("WEBHOOK_ENCRYPTION_KEYS")
+        ? encryptionKeys("WEBHOOK_ENCRYPTION_KEYS", optional("WEBHOOK_ENCRYPTION_KEYS"), production)
+        : totpEncryptionKeys,
+      attempts: int("WEBHOOK_ATTEMPTS", 8, 1, 50),
+      retryDelayMs: parseDuration("WEBHOOK_RETRY_DELAY", text("WEBHOOK_RETRY_DELAY", "10s")),
+      disableAfter: int("WEBHOOK_DISABLE_AFTER", 10, 1, 10_000),
+      secretOverlapMs: parseDuration("WEBHOOK_SECRET_OVERLAP", text("WEBHOOK_SECRET_OVERLAP", "24h")),
+      timeoutMs: parseDuration("WEBHOOK_TIMEOUT", text("WEBHOOK_TIMEOUT", "10s")),
+    },
     provider: {
       name: providerName,
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
@@ -442,8 +468,7 @@ function webauthn(env: Env, production: boolean, publicUrl: string, portalUrl: s
  * `id:key,id:key` (keys base64, exactly 32 bytes: AES-256); development has a fixed key, production none.
  * The first encrypts; the others stay listed until every secret they encrypted was re-encrypted.
  */
-function totpEncryptionKeys(raw: string | undefined, production: boolean): EncryptionKeys {
-  const variable = "TOTP_ENCRYPTION_KEYS";
+function encryptionKeys(variable: string, raw: string | undefined, production: boolean): EncryptionKeys {
   if (!raw) {
     if (production) throw new ConfigError(variable, "is required in production (e.g. t1:$(openssl rand -base64 32))");
     const dev = createHash("sha256").update("konto development TOTP key, never for production").digest();

@@ -20,6 +20,7 @@ import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
 import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-PartialCreditNotes";
 import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRuns";
 import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
+import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   InvoiceRuns1765130000000,
   Documents1765200000000,
   Orders1765400000000,
+  Webhooks1765500000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

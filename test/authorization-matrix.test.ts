@@ -514,6 +514,34 @@ const OPERATIONS: Record<string, Call> = {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
     expect: only("staff ADMIN"),
   },
+  webhookSubscriptions: {
+    query: () => `{ webhookSubscriptions(first: 5) { totalCount nodes { url deliveries(first: 5) { totalCount } } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // A URL that is refused (userErrors), so nothing is subscribed.
+  webhookSubscriptionCreate: {
+    query: () =>
+      `mutation { webhookSubscriptionCreate(input: { url: "http://10.0.0.1/x", events: [CUSTOMER_UPDATED] }) { userErrors { code } } }`,
+    expect: only("staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // Unknown ids: refused alike for everyone (foreign ones are covered by test/webhooks.test.ts).
+  webhookSubscriptionUpdate: {
+    query: () =>
+      `mutation { webhookSubscriptionUpdate(id: "${toGlobalId("WebhookSubscription", 999)}", input: { enabled: false }) { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionDelete: {
+    query: () => `mutation { webhookSubscriptionDelete(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionRotateSecret: {
+    query: () => `mutation { webhookSubscriptionRotateSecret(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookDeliveryReplay: {
+    query: () => `mutation { webhookDeliveryReplay(deliveryId: "${toGlobalId("WebhookDelivery", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
 };
 
 /** The fields of Customer that have a rule narrower than "in scope". */

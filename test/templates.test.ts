@@ -192,6 +192,11 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     subjectValues: ["firm"],
     links: [],
   },
+  "webhook-disabled": {
+    data: { url: evil("url"), failures: 10 },
+    userValues: ["url"],
+    links: [],
+  },
   "merge-decided": {
     data: {
       approved: true,

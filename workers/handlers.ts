@@ -15,6 +15,7 @@ import { Handlers, NotificationDeps } from "../src/notifications/processor";
 import { orderHandlers } from "../src/orders/order-notifications";
 import { supportRequestHandlers } from "../src/support-requests/support-request-notifications";
 import { verificationHandlers } from "../src/verifications/verification-notifications";
+import { webhookHandlers } from "../src/webhooks/webhook-notifications";
 
 /**
  * The handler of every topic of src/notifications/topics.ts, from the module that owns its rows.
@@ -36,6 +37,7 @@ export function allHandlers(deps: NotificationDeps): Handlers {
     ...invoiceHandlers(deps),
     ...invoiceRunHandlers(deps),
     ...maintenanceHandlers(deps),
+    ...webhookHandlers(deps),
     ...dpaHandlers(deps),
     ...dataExportHandlers(deps),
     ...closureHandlers(deps),

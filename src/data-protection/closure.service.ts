@@ -25,6 +25,7 @@ import { refuse, UserErrorCode } from "../platform/user-error";
 import { SupportRequestService } from "../support-requests/support-request.service";
 import { mutate, mutateUntargeted, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { EmailVerificationTransfers } from "../verifications/email-verification-transfers";
+import { WebhookErasure } from "../webhooks/webhook-erasure";
 import { DataExportService } from "./data-export.service";
 import { ClosureStatus } from "./data-protection.enums";
 import { ClosureRequestInput, ClosureRequestNode } from "./data-protection.types";
@@ -71,6 +72,7 @@ async function eraseCustomer(uow: UnitOfWork, config: Context["config"], custome
   await SupportRequestService.eraseOfCustomer(uow, customer.id);
   await ChangeRequestService.eraseOfCustomer(uow, customer.id);
   await OrderService.eraseOfCustomer(uow, customer.id);
+  await WebhookErasure.eraseOfCustomer(uow, customer.id);
   await AttachmentService.eraseOfCustomer(uow, config, customer.id);
   await DpaService.eraseOfCustomer(uow, customer.id);
   await DataExportService.eraseOfCustomer(uow, config, customer.id);

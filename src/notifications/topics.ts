@@ -111,6 +111,10 @@ export const TOPICS = {
     payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }),
     templates: ["maintenance-notice"],
   },
+  /** One signed POST of a webhook event to one subscription (webhook_deliveries); retried with backoff. */
+  "webhook-delivery": { queue: "webhook", payload: z.object({ deliveryId: id }), templates: [] },
+  /** Tells a subscription's owner that Konto disabled it after deliveries kept failing. */
+  "webhook-disabled": { queue: "mail", payload: z.object({ subscriptionId: id }), templates: ["webhook-disabled"] },
   /** A new version of the data-processing agreement, to every customer that accepted an earlier one and not this. */
   "dpa-published": { queue: "mail", payload: z.object({ dpaVersionId: id }), templates: ["dpa-published"] },
   /** Builds the ZIP of a requested data export; then records "data-export-ready". */

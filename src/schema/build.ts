@@ -37,6 +37,7 @@ import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { WebhookResolver } from "../webhooks/webhook.resolver";
 import { FieldRules, withFieldRules } from "./field-rules";
 import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
 import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
@@ -98,6 +99,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   OrderResolver,
   CustomerOrdersResolver,
   PanelResolver,
+  WebhookResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;

@@ -27,6 +27,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   CatalogPlanChange: "reached through CatalogPlan.changes",
   Order: "reached through Customer.orders (rule orders), orders (staff; a reseller its customers') or the order mutations' payloads",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
+  WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
   DocumentVersion: "reached through Document.currentVersion (visible documents) or Document.versions (staff)",
   StoredFile: "reached through a document version, a DPA version or an attachment",
   Attachment: "reached through ChangeRequest.attachments and SupportRequest.attachments",

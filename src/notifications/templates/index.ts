@@ -22,6 +22,7 @@ import { renderSupportRequest } from "./support-request";
 import { renderUsernameReminder } from "./username-reminder";
 import { renderUserInvitation } from "./user-invitation";
 import { renderUserMembershipChanged } from "./user-membership-changed";
+import { renderWebhookDisabled } from "./webhook-disabled";
 
 export * from "./template";
 export { type EmailPurpose } from "./email-purpose";
@@ -54,6 +55,7 @@ export {
   type UserMembershipChangedData,
   renderUserMembershipChanged,
 } from "./user-membership-changed";
+export { type WebhookDisabledData, renderWebhookDisabled } from "./webhook-disabled";
 
 /** Every message by its key (the name of its file), so a registry or a job can name a template. */
 export const TEMPLATES = {
@@ -81,6 +83,7 @@ export const TEMPLATES = {
   "username-reminder": renderUsernameReminder,
   "user-invitation": renderUserInvitation,
   "user-membership-changed": renderUserMembershipChanged,
+  "webhook-disabled": renderWebhookDisabled,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
