@@ -51,8 +51,8 @@ export const MIGRATIONS = [
   Dunning1765110000000,
   PartialCreditNotes1765120000000,
   InvoiceRuns1765130000000,
-  Orders1765400000000,
   Documents1765200000000,
+  Orders1765400000000,
   Webhooks1765500000000,
   OutboxTraceContext1765510000000,
 ];

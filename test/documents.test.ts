@@ -504,7 +504,7 @@ describe("account closure", () => {
     const twice = await t.gql(REQUEST, { id: c.C.gid }, await t.as(cAdmin));
     assert.deepEqual(twice.body.data.customerClosureRequest.userErrors, [{ code: "CONFLICT", field: ["customerId"] }]);
 
-    const listed = await t.gql(`query { closureRequests(first: 10, status: "PENDING") { nodes { id } } }`);
+    const listed = await t.gql(`query { closureRequests(first: 10, status: PENDING) { nodes { id } } }`);
     assert.deepEqual(listed.body.data.closureRequests.nodes, [{ id: closureId }]);
     assert.equal((await t.gql(APPROVE, { id: closureId }, await t.as(STAFF_SUPPORT))).body.errors?.[0].extensions?.code, "FORBIDDEN");
 
@@ -537,7 +537,7 @@ describe("account closure", () => {
     const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(c.C.email) && m.parsed.subject?.includes(c.C.number) === true);
     assert.match(mail.parsed.text ?? "", /10/);
     await eventually(async () =>
-      (await t.gql(`query { closureRequests(first: 10, status: "COMPLETED") { nodes { id } } }`)).body.data.closureRequests.nodes.length
+      (await t.gql(`query { closureRequests(first: 10, status: COMPLETED) { nodes { id } } }`)).body.data.closureRequests.nodes.length
         ? true
         : undefined,
     );

@@ -8,6 +8,7 @@ import { DataExportService } from "./data-export.service";
 import {
   ClosureRequestConnection,
   ClosureRequestInput,
+  ClosureRequestPageArgs,
   ClosureRequestNode,
   ClosureRequestPayload,
   DataExportConnection,
@@ -15,7 +16,6 @@ import {
   DataExportPayload,
   DataProcessingAgreementNode,
   DpaAcceptancePayload,
-  ClosureRequestPageArgs,
   DpaStatusPageArgs,
   DpaVersionNode,
 } from "./data-protection.types";

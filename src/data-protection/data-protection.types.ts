@@ -164,14 +164,14 @@ export class ClosureRequestPayload {
 }
 
 @ArgsType()
-export class DpaStatusPageArgs extends PageArgs {
-  @Field(() => DpaStatus)
-  status: DpaStatus;
-}
-
-@ArgsType()
 export class ClosureRequestPageArgs extends PageArgs {
   @Field(() => ClosureStatus, { nullable: true, description: "Only requests in this state." })
   @IsOptional()
   status?: ClosureStatus;
+}
+
+@ArgsType()
+export class DpaStatusPageArgs extends PageArgs {
+  @Field(() => DpaStatus)
+  status: DpaStatus;
 }

@@ -6,7 +6,7 @@ import { Row } from "../platform/rows";
 import { unitOfWork } from "../unit-of-work/unit-of-work";
 
 /**
- * The housekeeping job of account closure: invoices (with lines and payments) of closed customers
+ * The housekeeping job of account closure: invoices (with lines, payments and dunnings) of closed customers
  * whose retention period (INVOICE_RETENTION_YEARS after the end of the year of issue, as the
  * law counts) has passed are deleted. An invoice a kept credit note refers to waits for it.
  * Returns how many invoices went.
@@ -25,6 +25,8 @@ export async function deleteInvoicesPastRetention(db: DataSource, relay: OutboxR
       if (!rows.length) return 0;
       const ids = rows.map((r) => Number(r.id));
       await detachInvoiceDeliveries(uow.tx, ids);
+      await uow.tx.query("DELETE FROM invoice_dunnings WHERE invoice_id IN (?) OR fee_invoice_id IN (?)", [ids, ids]);
+      await uow.tx.query("UPDATE invoice_run_items SET invoice_id = NULL WHERE invoice_id IN (?)", [ids]);
       await uow.tx.query("DELETE FROM payments WHERE invoice_id IN (?)", [ids]);
       await uow.tx.query("DELETE FROM invoice_lines WHERE invoice_id IN (?)", [ids]);
       // Credit notes first (they come first in the batch), then the invoices they referred to.

@@ -257,6 +257,15 @@ export const OrderService = {
       },
     );
   },
+
+  /** A closed customer's orders keep what was ordered and decided, not who ordered it nor where (account closure). */
+  async eraseOfCustomer(uow: UnitOfWork, customerId: number): Promise<void> {
+    await uow.tx.query(
+      `UPDATE orders SET ordered_by = 'erased', ordered_by_user_id = NULL, installation_street = NULL, installation_postal_code = NULL,
+         installation_city = NULL WHERE customer_id = ?`,
+      [customerId],
+    );
+  },
 };
 
 async function pendingDomainOrder(uow: UnitOfWork, domain: string): Promise<boolean> {
