@@ -14,6 +14,7 @@ import { CustomerPassword1764600000000 } from "../migrations/1764600000000-Custo
 import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFactor";
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
+import { EInvoices1765000000000 } from "../migrations/1765000000000-EInvoices";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   SecondFactor1764700000000,
   Totp1764800000000,
   Passkeys1764900000000,
+  EInvoices1765000000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

@@ -68,6 +68,22 @@ describe("configuration", () => {
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
       [{ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com" }, "SMTP_URL", /required/],
       [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL", /smtp/],
+      [{ PROVIDER_ADDRESS: "Beispielgasse 1, 1010 Wien" }, "PROVIDER_ADDRESS", /PROVIDER_STREET/],
+      [{ PROVIDER_VAT_ID: "ATU12345678" }, "PROVIDER_VAT_ID", /check digit/],
+      [{ PROVIDER_COUNTRY: "Austria" }, "PROVIDER_COUNTRY", /alpha-2/],
+      [
+        {
+          NODE_ENV: "production",
+          PUBLIC_URL: "https://k.example",
+          SMTP_URL: "smtp://relay.example",
+          LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
+          TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
+          WEBAUTHN_ORIGINS: "https://portal.example.com",
+          PROVIDER_NAME: "Netz GmbH",
+        },
+        "PROVIDER_COUNTRY",
+        /required in production/,
+      ],
     ];
     for (const [env, variable, problem] of cases) {
       assert.throws(

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
+import { PRODUCTION_SELLER_VARIABLES } from "../src/config";
 
 // No Docker engine runs here, so the deployment files are checked as files: what they promise.
 const ROOT = join(__dirname, "..", "..");
@@ -19,7 +20,15 @@ test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a sep
   assert.equal(services.api.environment.REDIS_URL, "redis://redis:6379");
   // Everything production refuses to start without is set, for the API and the worker alike.
   for (const service of [services.api, services.worker]) {
-    for (const variable of ["PUBLIC_URL", "SMTP_URL", "JWT_SIGNING_KEY", "LINK_TOKEN_KEYS", "WEBAUTHN_ORIGINS", "TOTP_ENCRYPTION_KEYS"])
+    for (const variable of [
+      "PUBLIC_URL",
+      "SMTP_URL",
+      "JWT_SIGNING_KEY",
+      "LINK_TOKEN_KEYS",
+      "WEBAUTHN_ORIGINS",
+      "TOTP_ENCRYPTION_KEYS",
+      ...PRODUCTION_SELLER_VARIABLES,
+    ])
       assert.ok(service.environment[variable], variable);
   }
 });

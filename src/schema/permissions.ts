@@ -55,6 +55,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   invoiceCancel: "then customer rule issueInvoices",
   invoiceResend: "then customer rule editBilling",
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
+  customerInvoiceSettingsUpdate: "then customer rule editInvoiceSettings",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
   customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
