@@ -20,7 +20,7 @@ export class EInvoices1765000000000 implements MigrationInterface {
       ADD COLUMN buyer_email VARCHAR(254) NULL AFTER buyer_vat_id,
       ADD COLUMN seller JSON NULL AFTER buyer_email`);
     await q.query(`ALTER TABLE invoice_lines
-      ADD COLUMN vat_category ENUM('STANDARD','REVERSE_CHARGE','EXEMPT') NOT NULL DEFAULT 'STANDARD' AFTER vat_rate,
+      ADD COLUMN vat_category ENUM('STANDARD','REVERSE_CHARGE','EXEMPT','NOT_SUBJECT') NOT NULL DEFAULT 'STANDARD' AFTER vat_rate,
       ADD COLUMN vat_exemption_reason VARCHAR(200) NULL AFTER vat_category`);
   }
 

@@ -7,8 +7,9 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
-import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
+import { registerAuthRoutes, registerPanelRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
+import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
 import { Metrics } from "./platform/metrics";
 import { registerInvoiceRoutes } from "./http/invoice-routes";
@@ -28,6 +29,8 @@ import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
 import { CONTACT_EMAIL_TARGET } from "./contacts/contact-emails";
 import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
 import { registerEmailTarget } from "./verifications/email-targets";
+import { TrustedDocumentStore } from "./trusted-documents/trusted-document-store";
+import { TrustedDocumentService } from "./trusted-documents/trusted-documents.service";
 
 export interface App {
   config: Config;
@@ -37,6 +40,8 @@ export interface App {
   queues: Queues;
   relay: OutboxRelay;
   auth: AuthRuntime;
+  /** Registered GraphQL documents and the APQ cache, shared by every process through Redis. */
+  documents: TrustedDocumentStore;
   metrics: Metrics;
   http: FastifyInstance;
   /** The base URL the server listens on, e.g. http://127.0.0.1:4000. */
@@ -104,6 +109,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   });
   http.addHook("onSend", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+    secureResponse(reply);
     // During shutdown a keep-alive socket would hold the server open after its last answer.
     if (shuttingDown) void reply.header("connection", "close");
   });
@@ -112,17 +118,21 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   // "Last used" of a session: written at most once a minute per session, never on the request's path.
   auth.revocations.onSessionUsed = (sessionId) =>
     void SessionService.touch(db, sessionId).catch((err) => log.warn({ err, sessionId }, "could not note the session as used"));
-  const apollo: ApolloServer<Context> = await createApollo(
-    await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] }),
-    config,
-    log,
-  );
-  registerGraphqlRoute(http, apollo, { db, config, log, relay, auth, metrics });
+  const schema = await buildKontoSchema({ simpleResolvers: config.levers["simple-resolvers"] });
+  const documents = new TrustedDocumentStore(redis, config.queuePrefix);
+  if (config.trustedDocuments.file) {
+    const added = await TrustedDocumentService.registerFile(documents, schema, config.trustedDocuments.file);
+    log.info({ file: config.trustedDocuments.file, added }, "trusted documents registered");
+  }
+  const apollo: ApolloServer<Context> = await createApollo(schema, config, log, documents);
+  const deps = { db, config, log, relay, auth, documents };
+  registerGraphqlRoute(http, apollo, { ...deps, metrics });
   registerMetricsRoute(http, { metrics, config });
   await registerQueueDashboard(http, { queues, config, auth });
-  registerAuthRoutes(http, { db, config, log, relay, auth });
-  registerVerificationRoute(http, { db, config, log, relay, auth });
-  registerInvoiceRoutes(http, { db, config, log, relay, auth });
+  registerAuthRoutes(http, deps);
+  registerVerificationRoute(http, deps);
+  registerPanelRoutes(http, deps);
+  registerInvoiceRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });
   registerHealthRoutes(http, { db, redis, isShuttingDown: () => shuttingDown });
@@ -143,6 +153,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     queues,
     relay,
     auth,
+    documents,
     metrics,
     http,
     url,

@@ -93,9 +93,16 @@ export interface Config {
   noticeBatchSize: number;
   /** SMTP connections per worker process (nodemailer's pool). */
   smtpPoolSize: number;
+  /** Dunning levels in order: days after the due date, and the fee (cents) billed with it; the last is the final notice. */
+  dunningLevels: DunningLevel[];
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
-  /** Bearer token that /metrics requires; open when unset. */
+  /**
+   * Trusted documents: only registered GraphQL documents run (TRUSTED_DOCUMENTS_ONLY), except for
+   * staff and reseller API clients; the portal build's manifest registered at start-up (TRUSTED_DOCUMENTS_FILE).
+   */
+  trustedDocuments: { only: boolean; file: string | undefined };
+  /** Bearer token that /metrics requires; required in production, open when unset elsewhere. */
   metricsToken: string | undefined;
   /** Basic-auth login for /admin/queues, besides staff ADMIN tokens. */
   dashboardUser: string | undefined;
@@ -105,6 +112,8 @@ export interface Config {
    * origins share), the name authenticators show, and the exact origins a ceremony may come from.
    */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
+  panelUrls: Map<string, string>;
   /** The provider: the seller on invoices and e-invoices, and its account for bank transfers. */
   provider: Seller;
 }
@@ -118,6 +127,8 @@ export interface Seller {
   /** ISO 3166 alpha-2, e.g. AT. */
   countryCode: string;
   vatId: string;
+  /** The company register entry (BT-30), e.g. "FN 123456a" (Firmenbuch) or "HRB 12345 München". */
+  registrationId: string;
   iban: string;
   bic: string;
   /** Accounting contact (BT-41 to BT-43): a person or department, its phone and email. */
@@ -278,18 +289,22 @@ export function loadConfig(env: Env = process.env): Config {
       jitCacheSize: int("GRAPHQL_JIT_CACHE_SIZE", 500, 1, 100_000),
     },
     levers: levers(text("PERF_LEVERS_OFF", "")),
+    trustedDocuments: { only: bool("TRUSTED_DOCUMENTS_ONLY", false), file: optional("TRUSTED_DOCUMENTS_FILE") },
     shutdownTimeoutMs: parseDuration("SHUTDOWN_TIMEOUT", text("SHUTDOWN_TIMEOUT", "10s")),
     workerLockMs: parseDuration("WORKER_LOCK_DURATION", text("WORKER_LOCK_DURATION", "10s")),
     outboxSweepMs: parseDuration("OUTBOX_SWEEP_INTERVAL", text("OUTBOX_SWEEP_INTERVAL", "10s")),
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
-    metricsToken: optional("METRICS_TOKEN"),
+    dunningLevels: dunningLevels(text("DUNNING_LEVELS", "7:0,21:500,35:1000")),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
+    panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
     provider: seller(env, production, providerName, text),
+    // Last, so that the variables checked before it keep their errors' order.
+    metricsToken: metricsToken(optional("METRICS_TOKEN"), production),
   };
 }
 
@@ -301,6 +316,7 @@ export const PRODUCTION_SELLER_VARIABLES = [
   "PROVIDER_CITY",
   "PROVIDER_COUNTRY",
   "PROVIDER_VAT_ID",
+  "PROVIDER_REGISTRATION_ID",
   "PROVIDER_IBAN",
   "PROVIDER_EMAIL",
   "PROVIDER_CONTACT_NAME",
@@ -338,6 +354,7 @@ function seller(env: Env, production: boolean, name: string, text: (name: string
     city: field("PROVIDER_CITY", "Wien"),
     countryCode,
     vatId,
+    registrationId: field("PROVIDER_REGISTRATION_ID", "FN 123456a"),
     iban: iban("PROVIDER_IBAN", field("PROVIDER_IBAN", "AT611904300234573201")),
     bic: text("PROVIDER_BIC", "BKAUATWW"),
     contactName: field("PROVIDER_CONTACT_NAME", "Buchhaltung"),
@@ -348,7 +365,49 @@ function seller(env: Env, production: boolean, name: string, text: (name: string
   };
 }
 
+const PANEL_PRODUCT_TYPES = ["WEB_HOSTING", "DOMAIN", "SERVER", "MAIL", "VOIP", "INTERNET_LINE", "MOBILE"];
+
+/** `WEB_HOSTING=https://panel.example/sso,SERVER=https://…`: a product type and its panel's sign-in URL. */
+function panelUrls(raw: string | undefined, checkUrl: (name: string, raw: string, protocols: string[]) => string): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf("=");
+    const type = entry.slice(0, at).trim();
+    if (at < 1 || !PANEL_PRODUCT_TYPES.includes(type)) {
+      throw new ConfigError(
+        "PANEL_URLS",
+        `must list TYPE=URL entries with a product type of ${PANEL_PRODUCT_TYPES.join(", ")} (got "${entry}")`,
+      );
+    }
+    urls.set(type, checkUrl("PANEL_URLS", entry.slice(at + 1).trim(), ["http:", "https:"]));
+  }
+  return urls;
+}
+
 /** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */
+export interface DunningLevel {
+  /** Days after the due date. */
+  days: number;
+  /** Fee in cents, billed as an invoice of its own; 0 for none. */
+  feeCents: number;
+}
+
+/** `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before. */
+function dunningLevels(raw: string): DunningLevel[] {
+  const levels = raw.split(",").map((part) => {
+    const match = /^\s*(\d{1,3}):(\d{1,6})\s*$/.exec(part);
+    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000 (got "${raw}")`);
+    return { days: Number(match[1]), feeCents: Number(match[2]) };
+  });
+  if (levels.some((l, i) => i > 0 && l.days <= levels[i - 1].days) || levels.length > 9) {
+    throw new ConfigError("DUNNING_LEVELS", `must list at most 9 levels, each later than the one before (got "${raw}")`);
+  }
+  return levels;
+}
+
 function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
   if (!raw) return OWASP_SCRYPT_COST;
   const match = /^N=(\d+),r=(\d+),p=(\d+)$/.exec(raw.replace(/\s+/g, ""));
@@ -363,6 +422,14 @@ function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
     );
   }
   return cost;
+}
+
+/** /metrics shows operation names, queue depths and pool state: in production never without a token. */
+function metricsToken(raw: string | undefined, production: boolean): string | undefined {
+  if (!raw && production)
+    throw new ConfigError("METRICS_TOKEN", "is required in production: /metrics is only served with it (e.g. $(openssl rand -hex 32))");
+  if (raw && raw.length < 16) throw new ConfigError("METRICS_TOKEN", "must be at least 16 characters");
+  return raw;
 }
 
 function levers(off: string): Record<Lever, boolean> {

@@ -10,7 +10,7 @@ import { toGlobalId } from "../src/platform/global-id";
 import { createLogger } from "../src/platform/logger";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { signingKeyPem, startTestApp, TestApp } from "./support/harness";
+import { signingKeyPem, startTestApp, TestApp, confirmByLink } from "./support/harness";
 import { placesHolding } from "./support/secrets";
 
 // Logins, tokens and recovery over HTTP, with the real Redis counting failures and the SMTP
@@ -387,7 +387,7 @@ describe("recovery", () => {
     const early = await login({ email: contact.email, password: "My own login 2026!" });
     assert.equal(early.payload.userErrors[0].code, "INVALID_CREDENTIALS");
     const link = /(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(mail.parsed.text ?? "")![1];
-    assert.equal((await fetch(link)).status, 200);
+    assert.equal((await confirmByLink(link)).status, 200);
     const { payload } = await login({ email: contact.email, password: "My own login 2026!" });
     assert.deepEqual(payload.userErrors, []);
     const viewer = await t.gql(`{ viewer { memberships { role } } }`, {}, bearer(payload.accessToken));

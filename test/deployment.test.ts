@@ -28,6 +28,7 @@ test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a sep
       "WEBAUTHN_ORIGINS",
       "TOTP_ENCRYPTION_KEYS",
       ...PRODUCTION_SELLER_VARIABLES,
+      "METRICS_TOKEN",
     ])
       assert.ok(service.environment[variable], variable);
   }

@@ -7,7 +7,7 @@ import { createMailTransport } from "../src/notifications/transport";
 import { escapeHtml } from "../src/notifications/templates/template";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { eventually, startTestApp, TestApp, confirmByLink } from "./support/harness";
 
 // The development mailbox: no SMTP_URL outside production, so the workers store every email in
 // MySQL and /dev/mailbox shows it. Real mutations, real workers, no SMTP sink.
@@ -86,7 +86,7 @@ describe("development mailbox", () => {
     assert.ok(!/<script/i.test(html), "the page has no script");
 
     // The link from the mailbox confirms the change.
-    assert.equal((await fetch(link)).status, 200);
+    assert.equal((await confirmByLink(link)).status, 200);
     const confirmed = await t.gql(`query($id: ID!) { node(id: $id) { ... on Contact { email pendingEmail } } }`, { id: contactId });
     assert.deepEqual(confirmed.body.data.node, { email: "Eva.Neu@alpenblick.at", pendingEmail: null });
   });
@@ -184,6 +184,7 @@ describe("development mailbox", () => {
       LINK_TOKEN_KEYS: `k1:${"a".repeat(44)}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       TOTP_ENCRYPTION_KEYS: `t1:${"b".repeat(43)}=`,
+      METRICS_TOKEN: "metrics-token-for-the-test",
     });
     const http = Fastify();
     registerDevMailboxRoutes(http, { db: t.app.db, config: production });

@@ -127,11 +127,11 @@ function assertSums(xml: any, invoice: any) {
   assert.equal(sums["ram:TaxTotalAmount"]["@currencyID"], "EUR");
 
   const taxes = list<any>(settlement["ram:ApplicableTradeTax"]);
-  const codes: Record<string, string> = { STANDARD: "S", REVERSE_CHARGE: "AE", EXEMPT: "E" };
+  const codes: Record<string, string> = { STANDARD: "S", REVERSE_CHARGE: "AE", EXEMPT: "E", NOT_SUBJECT: "O" };
   assert.deepEqual(
     taxes.map((tax) => [
       tax["ram:CategoryCode"],
-      Number(tax["ram:RateApplicablePercent"]),
+      Number(tax["ram:RateApplicablePercent"] ?? 0), // category O has no rate (BR-O-05)
       cents(tax["ram:BasisAmount"]),
       cents(tax["ram:CalculatedAmount"]),
     ]),
@@ -144,11 +144,11 @@ function assertSums(xml: any, invoice: any) {
   );
   for (const tax of taxes) {
     const category = tax["ram:CategoryCode"];
-    const rate = tax["ram:RateApplicablePercent"];
+    const rate = tax["ram:RateApplicablePercent"] ?? "0.00";
     const basis = lines
       .filter((l) => {
         const lineTax = l["ram:SpecifiedLineTradeSettlement"]["ram:ApplicableTradeTax"];
-        return lineTax["ram:CategoryCode"] === category && lineTax["ram:RateApplicablePercent"] === rate;
+        return lineTax["ram:CategoryCode"] === category && (lineTax["ram:RateApplicablePercent"] ?? "0.00") === rate;
       })
       .reduce(
         (sum, l) =>
@@ -295,6 +295,34 @@ describe("VAT categories", () => {
     assertSums(await xmlOf(mixed.invoice, await t.as(user("1000001", CustomerRole.ADMIN))), mixed.invoice);
     const text = (await pdfPages(await fetchFile(mixed.invoice.id, "pdf"))).join("\n");
     assert.match(text, /Steuerfrei gemäß § 6 Abs\. 1 Z 11 UStG/);
+  });
+});
+
+describe("not subject to VAT", () => {
+  test("a non-taxable invoice (e.g. a dunning fee) is category O with its reason and names no VAT ids; it stands alone", async () => {
+    const reason = "Nicht steuerbar: Mahngebühr (Schadenersatz)";
+    const mixed = await issue("1000001", {
+      lines: [
+        { description: "Mahngebühr", quantity: 1, unitPriceAmount: 1000, vatCategory: "NOT_SUBJECT", vatExemptionReason: reason },
+        { description: "Webhosting", quantity: 1, unitPriceAmount: 1000 },
+      ],
+    });
+    assert.deepEqual(
+      mixed.userErrors.map((e: any) => e.field),
+      [["input", "lines"]],
+    );
+    const { invoice, userErrors } = await issue("1000001", {
+      lines: [{ description: "Mahngebühr", quantity: 1, unitPriceAmount: 1000, vatCategory: "NOT_SUBJECT", vatExemptionReason: reason }],
+    });
+    assert.deepEqual(userErrors, []);
+    const xml = await xmlOf(invoice, await t.as(STAFF_ADMIN));
+    const { trade } = assertSums(xml, invoice);
+    const agreement = trade["ram:ApplicableHeaderTradeAgreement"];
+    assert.equal(agreement["ram:SellerTradeParty"]["ram:SpecifiedTaxRegistration"], undefined, "BR-O-02");
+    assert.equal(agreement["ram:BuyerTradeParty"]["ram:SpecifiedTaxRegistration"], undefined, "BR-O-04");
+    assert.equal(agreement["ram:SellerTradeParty"]["ram:SpecifiedLegalOrganization"]["ram:ID"], "FN 123456a", "BR-CO-26");
+    const tax = trade["ram:ApplicableHeaderTradeSettlement"]["ram:ApplicableTradeTax"];
+    assert.deepEqual([tax["ram:CategoryCode"], tax["ram:ExemptionReason"]], ["O", reason]);
   });
 });
 

@@ -6,7 +6,7 @@ import { totalsOf } from "../src/invoices/amounts";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { CustomerRole } from "../src/users/user.enums";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { eventually, startTestApp, TestApp, confirmByLink } from "./support/harness";
 
 // Issuing, numbering, PDFs and invoice emails against the real database, workers and SMTP sink.
 let t: TestApp;
@@ -210,7 +210,7 @@ describe("online invoice", () => {
       { id: c.gid },
     );
     const [confirmation] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("rechnungen@isarwerk.de"));
-    await fetch(/(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(confirmation.parsed.text ?? "")![1]);
+    await confirmByLink(/(http:\/\/\S+verify-email\?token=[\w-]+)/.exec(confirmation.parsed.text ?? "")![1]);
     const [contact] = await t.app.db.query(
       "SELECT id, email FROM contacts WHERE customer_id = ? AND (FIND_IN_SET('STANDARD', types) OR FIND_IN_SET('BILLING', types)) ORDER BY id LIMIT 1",
       [c.id],
@@ -328,6 +328,24 @@ describe("payment method", () => {
     const { invoice } = await issue("1000004", ONE_LINE);
     assert.deepEqual([invoice.paymentTerms.method, invoice.paymentTerms.mandateReference], ["SEPA_DIRECT_DEBIT", sepa.mandateReference]);
   });
+
+  test("a new mandate continues from the customer's current reference: -01 becomes -02, then -03", async () => {
+    const c = ids["1000002"];
+    // As imported: a mandate made before Konto numbered them, with no series row yet.
+    await t.app.db.query(
+      "UPDATE customers SET payment_method = 'SEPA_DIRECT_DEBIT', sepa_iban = 'AT611904300234573201', sepa_account_holder = 'Alt', sepa_scheme = 'CORE', sepa_mandate_reference = 'KONTO-1000002-01', sepa_mandate_date = '2025-01-01' WHERE id = ?",
+      [c.id],
+    );
+    const UPDATE = `mutation($id: ID!, $i: PaymentMethodInput!) { customerPaymentMethodUpdate(customerId: $id, input: $i) { customer { payment { sepa { mandateReference } } } userErrors { code } } }`;
+    const admin = await t.as(user("1000002", CustomerRole.ADMIN));
+    const references: string[] = [];
+    for (const iban of ["DE89 3704 0044 0532 0130 00", "AT48 3200 0000 1234 5864"]) {
+      const res = await t.gql(UPDATE, { id: c.gid, i: { method: "SEPA_DIRECT_DEBIT", sepa: { iban, accountHolder: "Neu" } } }, admin);
+      assert.deepEqual(res.body.data.customerPaymentMethodUpdate.userErrors, []);
+      references.push(res.body.data.customerPaymentMethodUpdate.customer.payment.sepa.mandateReference);
+    }
+    assert.deepEqual(references, ["KONTO-1000002-02", "KONTO-1000002-03"]);
+  });
 });
 
 describe("cancellation, payments and balance", () => {
@@ -435,7 +453,8 @@ describe("cancellation, payments and balance", () => {
 
   test("reminders for overdue invoices go to the customer's main email", async () => {
     const { invoice } = await issue("1000004", ONE_LINE);
-    await t.app.db.query("UPDATE invoices SET due_date = '2020-01-01' WHERE number = ?", [invoice.number]);
+    // Eight days overdue: the first dunning level (DUNNING_LEVELS, 7 days by default).
+    await t.app.db.query("UPDATE invoices SET due_date = CURRENT_DATE - INTERVAL 8 DAY WHERE number = ?", [invoice.number]);
     const [customer] = await t.app.db.query("SELECT email FROM customers WHERE id = ?", [ids["1000004"].id]);
     await t.app.queues.housekeeping.add("invoice-reminders", {});
     const [reminder] = await t.mailbox.waitFor((m) => (m.parsed.subject ?? "").includes(`Zahlungserinnerung: Rechnung ${invoice.number}`));

@@ -105,7 +105,7 @@ describe("unexpected errors", () => {
 });
 
 describe("production mode", () => {
-  test("introspection is off and field suggestions are not given", async () => {
+  test("introspection is off, field suggestions are not given, and there is no landing page", async () => {
     const prod = await startTestApp({
       NODE_ENV: "production",
       PUBLIC_URL: "https://konto.example.com",
@@ -114,6 +114,7 @@ describe("production mode", () => {
       LINK_TOKEN_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       TOTP_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString("base64")}`,
+      METRICS_TOKEN: randomBytes(16).toString("hex"),
     });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);
@@ -121,6 +122,12 @@ describe("production mode", () => {
       assert.match(res.body.errors![0].message, /introspection/i);
       const typo = await prod.gql(`{ customerz { totalCount } }`);
       assert.doesNotMatch(typo.body.errors![0].message, /Did you mean/);
+      // No landing page that loads a script from a third-party CDN: in production there is none.
+      const landing = await fetch(`${prod.url}/graphql`, { headers: { accept: "text/html" } });
+      const page = await landing.text();
+      assert.doesNotMatch(landing.headers.get("content-type") ?? "", /text\/html/);
+      assert.doesNotMatch(page, /<script/i);
+      assert.equal(landing.headers.get("x-content-type-options"), "nosniff");
       // The same query is allowed outside production.
       const dev = await t.gql(`{ __schema { queryType { name } } }`);
       assert.equal(dev.body.data.__schema.queryType.name, "Query");

@@ -5,7 +5,7 @@ import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
 import { CustomerRole, StaffRole } from "../src/users/user.enums";
 import { unitOfWork } from "../src/unit-of-work/unit-of-work";
-import { eventually, system, startTestApp, TestApp } from "./support/harness";
+import { eventually, system, startTestApp, TestApp, confirmByLink } from "./support/harness";
 
 // What an operations team relies on: metrics, the queue dashboard, request ids, clean logs.
 let t: TestApp;
@@ -160,7 +160,7 @@ describe("request ids and logs", () => {
     });
     const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes("log-check@example.com"));
     const token = /token=([\w-]+)/.exec(mail.parsed.text ?? "")![1];
-    await fetch(`${t.url}/verify-email?token=${token}`);
+    await confirmByLink(`${t.url}/verify-email?token=${token}`);
     const [c] = await t.app.db.query("SELECT id FROM customers ORDER BY id LIMIT 1");
     const sepa = await t.gql(
       `mutation($id: ID!) { customerPaymentMethodUpdate(customerId: $id, input: { method: SEPA_DIRECT_DEBIT, sepa: { iban: "DE89370400440532013000", accountHolder: "Log Check" } }) { userErrors { code } } }`,

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { eventually, startTestApp, TestApp } from "./support/harness";
+import { eventually, startTestApp, TestApp, confirmByLink } from "./support/harness";
 import { ReceivedMail } from "./support/mailbox";
 import { placesHolding } from "./support/secrets";
 
@@ -244,7 +244,7 @@ describe("a registration waiting for its email confirmation", () => {
       (m) => m.envelopeTo.includes(contact.email.toLowerCase()) && /verify-email\?token=/.test(m.parsed.text ?? ""),
     );
     const link = /(http\S+verify-email\?token=[\w-]+)/.exec(mail.parsed.text ?? "")![1];
-    await fetch(link);
+    await confirmByLink(link);
     const confirmed = (await usersOf(alpen.gid, asAdmin)).users.find((u) => u.email === contact.email.toLowerCase());
     assert.equal(confirmed.status, "ACTIVE");
   });

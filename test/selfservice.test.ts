@@ -105,7 +105,7 @@ describe("changes that need staff review", () => {
     assert.equal(request.status, "PENDING");
     const [untouched] = await t.app.db.query("SELECT company_name FROM customers WHERE id = ?", [c.B.id]);
     assert.notEqual(untouched.company_name, "Neuer Name GmbH");
-    const pending = await t.gql(`{ changeRequests(first: 10, status: "PENDING") { nodes { id customer { customerNumber } documents } } }`);
+    const pending = await t.gql(`{ changeRequests(first: 10, status: PENDING) { nodes { id customer { customerNumber } documents } } }`);
     assert.ok(
       pending.body.data.changeRequests.nodes.some((n: any) => n.id === request.id && n.documents === "Firmenbuchauszug vom 2026-11-02"),
     );

@@ -310,6 +310,7 @@ describe("password hashing", () => {
       LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 8).toString("base64")}`,
+      METRICS_TOKEN: "metrics-token-for-the-test",
       PASSWORD_HASH_COST: "",
     };
     const production = loadConfig(productionEnv);

@@ -57,7 +57,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   };
   const workers = [
     ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), {
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), {
       ...options,
       concurrency: concurrency.housekeeping,
     }),

@@ -1,3 +1,4 @@
+import { hkdfSync } from "node:crypto";
 import { Redis } from "ioredis";
 import { Config } from "../config";
 import { Logger } from "../platform/logger";
@@ -16,6 +17,16 @@ export interface AuthRuntime {
   revocations: Revocations;
 }
 
+/**
+ * The key that rate-limit key names are HMACed with, derived (HKDF) from the current link key of
+ * LINK_TOKEN_KEYS, which production requires already: no further secret to manage, and a
+ * rotation of that key only forgets the counted failures (they last an hour at most).
+ */
+export function rateLimitKeyMac(config: Config): Buffer {
+  const linkKey = config.linkTokenKeys.all.get(config.linkTokenKeys.currentId)!;
+  return Buffer.from(hkdfSync("sha256", linkKey, Buffer.alloc(0), "konto rate-limit keys", 32));
+}
+
 export async function createAuthRuntime(config: Config, redis: Redis, log: Logger): Promise<AuthRuntime> {
   const keys = await KeyStore.load(config, log);
   if (!config.revocationCheck) log.warn("REVOCATION_CHECK is off: logged-out and removed users keep access until their tokens expire");
@@ -31,7 +42,7 @@ export async function createAuthRuntime(config: Config, redis: Redis, log: Logge
   return {
     keys,
     tokens: new AccessTokens(keys, config.jwt, () => revocations.now()),
-    limiter: new RateLimiter(redis, config.queuePrefix),
+    limiter: new RateLimiter(redis, config.queuePrefix, rateLimitKeyMac(config)),
     revocations,
   };
 }

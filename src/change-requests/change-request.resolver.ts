@@ -4,9 +4,14 @@ import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page } from "../platform/pagination";
-import { StatusPageArgs } from "../platform/status-page";
 import { ChangeRequestService } from "./change-request.service";
-import { ChangeRequestConnection, ChangeRequestInput, ChangeRequestNode, ChangeRequestPayload } from "./change-request.types";
+import {
+  ChangeRequestConnection,
+  ChangeRequestInput,
+  ChangeRequestNode,
+  ChangeRequestPayload,
+  ChangeRequestPageArgs,
+} from "./change-request.types";
 
 @Resolver(() => ChangeRequestNode)
 export class ChangeRequestResolver {
@@ -24,7 +29,7 @@ export class ChangeRequestResolver {
 
   @Authorized<Rule>("staff")
   @Query(() => ChangeRequestConnection, { description: "Staff: change requests, newest first; status PENDING, APPROVED or REJECTED." })
-  changeRequests(@Ctx() ctx: Context, @Args() args: StatusPageArgs): Promise<Page<ChangeRequestNode>> {
+  changeRequests(@Ctx() ctx: Context, @Args() args: ChangeRequestPageArgs): Promise<Page<ChangeRequestNode>> {
     return ChangeRequestService.list(ctx, args);
   }
 

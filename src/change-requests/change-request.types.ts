@@ -1,7 +1,7 @@
 import { IsOptional, MaxLength, MinLength, ValidateNested } from "class-validator";
 import { DateTimeResolver, EmailAddressResolver, JSONObjectResolver } from "graphql-scalars";
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
-import { connectionOf } from "../platform/pagination";
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { connectionOf, PageArgs } from "../platform/pagination";
 import { UserError } from "../platform/user-error";
 import { ChangeRequestStatus } from "./change-request.enums";
 
@@ -91,4 +91,11 @@ export class ChangeRequestPayload {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+@ArgsType()
+export class ChangeRequestPageArgs extends PageArgs {
+  @Field(() => ChangeRequestStatus, { nullable: true, description: "Only requests in this state." })
+  @IsOptional()
+  status?: ChangeRequestStatus;
 }

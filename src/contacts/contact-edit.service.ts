@@ -72,8 +72,16 @@ export const ContactEditService = {
   /**
    * The first STANDARD contact of a customer created in the same unit of work (a customer always
    * has one), checked by firstContactProblems; its phone in E.164 in the customer's country.
+   * Its address gets a confirmation link like any new contact's: until it is confirmed the
+   * contact cannot receive invoices.
    */
-  async insertFirst(uow: UnitOfWork, customerId: number, contact: FirstContactInput, country: string): Promise<number> {
+  async insertFirst(
+    uow: UnitOfWork,
+    ctx: Pick<Context, "config">,
+    customerId: number,
+    contact: FirstContactInput,
+    country: string,
+  ): Promise<number> {
     const result = await uow.tx.query(
       "INSERT INTO contacts (customer_id, types, salutation, first_name, last_name, email, phone) VALUES (?, ?, ?, ?, ?, ?, ?)",
       [
@@ -86,7 +94,14 @@ export const ContactEditService = {
         contact.phone ? toE164(contact.phone, country) : null,
       ],
     );
-    return Number(result.insertId);
+    const contactId = Number(result.insertId);
+    await EmailChangeService.request(uow, ctx, {
+      purpose: EmailVerificationPurpose.CONTACT_EMAIL,
+      targetId: contactId,
+      customerId,
+      newEmail: contact.email,
+    });
+    return contactId;
   },
 
   create(ctx: Context, customerGid: string, input: ContactInput): Promise<ContactOutcome> {

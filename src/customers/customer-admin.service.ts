@@ -236,7 +236,13 @@ export const CustomerAdminService = {
             return;
           }
           const sepa = checkedSepa(input.sepa, customer.kind);
-          const n = await nextInSeries(uow.tx, `mandate:${customer.customerNumber}`, async () => 1);
+          const n = await nextInSeries(uow.tx, `mandate:${customer.customerNumber}`, async () => {
+            // The series' first use continues after the customer's current reference (imported or seeded mandates):
+            // a new mandate never reuses the reference of an earlier one.
+            const [row] = await uow.tx.query("SELECT sepa_mandate_reference FROM customers WHERE id = ?", [customer.dbId]);
+            const suffix = /-(\d+)$/.exec(row?.sepa_mandate_reference ?? "");
+            return suffix ? Number(suffix[1]) + 1 : 1;
+          });
           await uow.tx.query(
             `UPDATE customers SET payment_method = 'SEPA_DIRECT_DEBIT', sepa_iban = ?, sepa_bic = ?, sepa_account_holder = ?, sepa_scheme = ?,
                sepa_mandate_reference = ?, sepa_mandate_date = ?, version = version + 1 WHERE id = ?`,

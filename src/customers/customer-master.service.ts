@@ -5,7 +5,7 @@ import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platf
 import { mutate, Outcome } from "../unit-of-work/unit-of-work";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
-import { CustomerUpdateInput } from "./customer-master.types";
+import { CustomerSettingsInput, CustomerUpdateInput } from "./customer-master.types";
 import { CustomerService } from "./customer.service";
 import { CustomerNode } from "./customer.types";
 
@@ -17,6 +17,24 @@ function phoneOf(value: string | undefined, country: string, field: string, erro
   const phone = value ? toE164(value, country) : null;
   if (value && !phone) errors.push(userError(UserErrorCode.INVALID_INPUT, `${value} is not a valid phone number`, ["input", field]));
   return phone;
+}
+
+/** The IP allowlist's entries that are not addresses or CIDRs, as userErrors. */
+function allowlistErrors(entries: string[] | undefined): UserError[] {
+  return (entries ?? []).flatMap((entry, i) => {
+    const problem = allowlistEntryProblem(entry);
+    return problem ? [userError(UserErrorCode.INVALID_INPUT, problem, ["input", "ipAllowlist", String(i)])] : [];
+  });
+}
+
+/** The columns a change of settings writes (shared by customerSettingsUpdate and customerUpdate's deprecated fields). */
+function settingColumns(input: { locale?: string; ipAllowlist?: string[]; notifyMainEmail?: boolean }): [string, unknown][] {
+  const sets: [string, unknown][] = [];
+  if (input.locale) sets.push(["locale", input.locale]);
+  if (input.ipAllowlist) sets.push(["ip_allowlist", input.ipAllowlist.length ? JSON.stringify(input.ipAllowlist) : null]);
+  if (input.notifyMainEmail !== undefined && input.notifyMainEmail !== null)
+    sets.push(["notify_main_email", input.notifyMainEmail ? 1 : 0]);
+  return sets;
 }
 
 /** The master data a customer edits itself; legal data goes through change requests instead. */
@@ -34,10 +52,7 @@ export const CustomerMasterService = {
           const country = input.address?.countryCode ?? customer.address.countryCode;
           const phone = phoneOf(input.phone, country, "phone", errors);
           const mobile = phoneOf(input.mobile, country, "mobile", errors);
-          (input.ipAllowlist ?? []).forEach((entry, i) => {
-            const problem = allowlistEntryProblem(entry);
-            if (problem) errors.push(userError(UserErrorCode.INVALID_INPUT, problem, ["input", "ipAllowlist", String(i)]));
-          });
+          errors.push(...allowlistErrors(input.ipAllowlist));
           refuseAny(errors);
           const sets: [string, unknown][] = [];
           if (input.address) {
@@ -46,8 +61,7 @@ export const CustomerMasterService = {
           }
           if (phone !== undefined) sets.push(["phone", phone]);
           if (mobile !== undefined) sets.push(["mobile", mobile]);
-          if (input.locale) sets.push(["locale", input.locale]);
-          if (input.ipAllowlist) sets.push(["ip_allowlist", input.ipAllowlist.length ? JSON.stringify(input.ipAllowlist) : null]);
+          sets.push(...settingColumns({ locale: input.locale, ipAllowlist: input.ipAllowlist }));
           const result = await uow.tx.query(
             `UPDATE customers SET ${[...sets.map(([column]) => `${column} = ?`), "version = version + 1"].join(", ")} WHERE id = ? AND version = ?`,
             [...sets.map(([, value]) => value), customer.dbId, input.version],
@@ -65,6 +79,34 @@ export const CustomerMasterService = {
             });
           }
           await uow.audit("customer.updated", { fields: Object.keys(input).filter((k) => k !== "version") });
+        },
+        reply: async (_, { customer }) => ({ customer: (await CustomerService.byId(ctx, customer.dbId)) ?? undefined }),
+      },
+    );
+  },
+
+  /**
+   * Settings without a version: a change of the locale or the allowlist never conflicts with an
+   * edit of the master data (nor bumps its version). The allowlist needs a recent sign-in.
+   */
+  updateSettings(ctx: Context, customerGid: string, input: CustomerSettingsInput): Promise<CustomerOutcome> {
+    return mutate(
+      ctx,
+      { rule: "editMaster", load: CustomerService.target(ctx, customerGid) },
+      {
+        stepUp: !!input.ipAllowlist,
+        write: async (uow, { customer }) => {
+          refuseAny(allowlistErrors(input.ipAllowlist));
+          const sets = settingColumns(input);
+          if (!sets.length) return;
+          await uow.tx.query(`UPDATE customers SET ${sets.map(([column]) => `${column} = ?`).join(", ")} WHERE id = ?`, [
+            ...sets.map(([, value]) => value),
+            customer.dbId,
+          ]);
+          await uow.audit("customer.settings.changed", {
+            fields: Object.keys(input).filter((k) => input[k as keyof CustomerSettingsInput] !== undefined),
+            ...(input.notifyMainEmail !== undefined ? { notifyMainEmail: input.notifyMainEmail } : {}),
+          });
         },
         reply: async (_, { customer }) => ({ customer: (await CustomerService.byId(ctx, customer.dbId)) ?? undefined }),
       },

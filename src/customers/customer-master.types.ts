@@ -25,11 +25,18 @@ export class CustomerUpdateInput {
   @MaxLength(40)
   mobile?: string;
 
-  @Field(() => Locale, { nullable: true })
+  @Field(() => Locale, {
+    nullable: true,
+    deprecationReason: "Use customerSettingsUpdate, which needs no version; this field goes in the next release.",
+  })
   @IsOptional()
   locale?: Locale;
 
-  @Field(() => [String], { nullable: true, description: "Addresses and CIDRs; an empty list allows any." })
+  @Field(() => [String], {
+    nullable: true,
+    description: "Addresses and CIDRs; an empty list allows any.",
+    deprecationReason: "Use customerSettingsUpdate, which needs no version; this field goes in the next release.",
+  })
   @IsOptional()
   @ArrayMaxSize(50)
   ipAllowlist?: string[];
@@ -37,4 +44,27 @@ export class CustomerUpdateInput {
   @Field(() => EmailAddressResolver, { nullable: true, description: "Changes only once confirmed by the link sent to it." })
   @IsOptional()
   email?: string;
+}
+
+@InputType({
+  description:
+    "A customer's settings, apart from its master data: no version, so that an edit of the master data and a change of settings never refuse each other. Fields left out stay as they are.",
+})
+export class CustomerSettingsInput {
+  @Field(() => Locale, { nullable: true, description: "The language of emails and pages." })
+  @IsOptional()
+  locale?: Locale;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "Addresses and CIDRs that logins to this customer must come from; an empty list allows any. Needs a recent sign-in.",
+  })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @MaxLength(50, { each: true })
+  ipAllowlist?: string[];
+
+  @Field({ nullable: true, description: "Whether non-critical notices also go to the main email; security and outage notices always do." })
+  @IsOptional()
+  notifyMainEmail?: boolean;
 }

@@ -3,9 +3,10 @@ import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { clearDevMail, DevMail, devMailAttachment, listDevMail } from "../notifications/dev-mailbox";
 import { html, SafeHtml } from "../notifications/templates/template";
+import { pageHeaders } from "./security-headers";
 
 // The page shows mail written by templates from users' values: nothing in it may run or load.
-const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+const MAILBOX_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
 // Only http(s) links become clickable; anything else (javascript:, data:) stays text.
 const LINK = /https?:\/\/[^\s<>"']+/g;
 const ATTACHMENT_ID = /^\d{1,10}$/;
@@ -26,10 +27,7 @@ export function registerDevMailboxRoutes(app: FastifyInstance, deps: { db: DataS
 
   app.get("/dev/mailbox", async (_request, reply) => {
     const messages = await listDevMail(deps.db);
-    return privately(reply)
-      .header("content-type", "text/html; charset=utf-8")
-      .header("content-security-policy", PAGE_POLICY)
-      .send(mailboxPage(messages));
+    return pageHeaders(privately(reply), MAILBOX_POLICY).header("content-type", "text/html; charset=utf-8").send(mailboxPage(messages));
   });
 
   app.get("/dev/mailbox.json", async (request, reply) => {

@@ -1,6 +1,10 @@
 import { Readable } from "node:stream";
 import { ApolloServer, HeaderMap } from "@apollo/server";
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginUsageReportingDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
@@ -9,24 +13,56 @@ import { FastifyInstance } from "fastify";
 import { GraphQLError, GraphQLSchema, ValidationContext } from "graphql";
 import { Config } from "../config";
 import { ANONYMOUS, Context, Principal } from "../platform/context";
-import { logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
+import { TrustedDocumentStore } from "../trusted-documents/trusted-document-store";
+import { ErrorCode, KontoError, logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { RequestScope } from "../platform/request-scope";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "../library-patches/apollo-executor";
 import { ContextDeps, createContext, principalFromBearer } from "./request-context";
+import { pageHeaders } from "./security-headers";
+
+// Apollo Sandbox, the landing page outside production (in production there is none): its
+// script, styles and frame come from Apollo's CDN.
+const LANDING_PAGE_POLICY =
+  "default-src 'self'; script-src 'self' 'unsafe-inline' https://embeddable-sandbox.cdn.apollographql.com; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://apollo-server-landing-page.cdn.apollographql.com; frame-src https://sandbox.embed.apollographql.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const reportAsValidationError = {
   propagateOnRejection: false,
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
 };
 
-export async function createApollo(schema: GraphQLSchema, config: Config, log: Logger): Promise<ApolloServer<Context>> {
+/**
+ * With TRUSTED_DOCUMENTS_ONLY: a document that is not registered is refused before it runs,
+ * unless staff or a reseller API client (client credentials) sends it; they may send ad-hoc
+ * queries within the cost limits.
+ */
+async function assertTrusted(documents: TrustedDocumentStore, principal: Principal, queryHash: string | undefined): Promise<void> {
+  if (principal.kind === "staff" || (principal.kind === "reseller" && principal.clientId !== null)) return;
+  if (await documents.isRegistered(queryHash)) return;
+  throw new KontoError(
+    ErrorCode.OPERATION_NOT_REGISTERED,
+    "Only registered operations are accepted here: send one of the portal's registered documents",
+    {
+      http: { status: 400 },
+    },
+  );
+}
+
+export async function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  log: Logger,
+  documents: TrustedDocumentStore,
+): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     // graphql-jit runs the operations (README, "Performance"); graphql-js when the lever is off.
     ...(config.levers.jit ? { gateway: jitGateway(schema, config.graphql.jitCacheSize) } : { schema }),
     introspection: config.graphql.introspection,
     allowBatchedHttpRequests: false,
+    // Automatic persisted queries in Redis, with the registered documents: every process knows
+    // what any process was sent, and a registered document is found by its hash alone.
+    persistedQueries: { cache: documents.persistedQueryCache() },
     // Shutdown is ours (src/platform/process.ts): it drains HTTP, then workers, then pools.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -47,6 +83,7 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
               const { scope } = rc.contextValue;
               scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
               scope.operationType = rc.operation?.operation;
+              if (config.trustedDocuments.only) await assertTrusted(documents, rc.contextValue.principal, rc.queryHash);
             },
             async didEncounterErrors(rc) {
               logUnexpectedErrors(rc.errors, log, rc.contextValue.requestId);
@@ -61,6 +98,8 @@ export async function createApollo(schema: GraphQLSchema, config: Config, log: L
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       ...(config.graphql.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+      // Apollo's landing pages load their script from Apollo's CDN: none in production.
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
   await apollo.start();
@@ -94,6 +133,7 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
         },
       });
       for (const [name, value] of response.headers) void reply.header(name, value);
+      if (response.headers.get("content-type")?.startsWith("text/html")) pageHeaders(reply, LANDING_PAGE_POLICY);
       if (deps.config.exposeSqlCount) void reply.header("x-sql-statements", String(scope.sqlStatements));
       const status = response.status ?? 200;
       void reply.code(status);

@@ -1,3 +1,4 @@
+import { DOCUMENT_POLICY } from "./security-headers";
 import { FastifyInstance } from "fastify";
 import { may } from "../access/access";
 import { CustomerService } from "../customers/customer.service";
@@ -56,6 +57,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: ContextDeps): 
       .header("content-type", "application/pdf")
       .header("content-disposition", `inline; filename="${document.number}.pdf"`)
       .header("cache-control", "private, no-store")
+      .header("content-security-policy", DOCUMENT_POLICY)
       .send(document.pdf);
   });
 }

@@ -8,6 +8,10 @@ import { Config } from "../config";
 import { Metrics } from "../platform/metrics";
 import { Queues } from "../platform/queues";
 import { principalFromBearer } from "./request-context";
+import { pageHeaders } from "./security-headers";
+
+const DASHBOARD_POLICY =
+  "default-src 'self'; style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 const sameText = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -60,6 +64,11 @@ export async function registerQueueDashboard(
   await app.register(
     async (scope) => {
       scope.addHook("onRequest", guard);
+      // Bull Board's page loads its own scripts and styles (and Google's fonts): a policy of its own.
+      scope.addHook("onSend", async (_request, reply) => {
+        const type = reply.getHeader("content-type");
+        if (typeof type === "string" && type.startsWith("text/html")) pageHeaders(reply, DASHBOARD_POLICY);
+      });
       await scope.register(serverAdapter.registerPlugin());
     },
     { prefix: "/admin/queues" },

@@ -8,6 +8,7 @@ import { unauthenticated } from "../access/access";
 import { Loaders } from "../platform/loaders";
 import { Logger } from "../platform/logger";
 import { RequestScope, scopedDataSource } from "../platform/request-scope";
+import { TrustedDocumentStore } from "../trusted-documents/trusted-document-store";
 
 export interface ContextDeps {
   db: DataSource;
@@ -15,6 +16,7 @@ export interface ContextDeps {
   log: Logger;
   relay: OutboxRelay;
   auth: AuthRuntime;
+  documents: TrustedDocumentStore;
 }
 
 /**
@@ -38,6 +40,7 @@ export function createContext(
     config: deps.config,
     outbox: deps.relay,
     auth: deps.auth,
+    documents: deps.documents,
     ip: request.ip,
     userAgent: request.headers?.["user-agent"]?.slice(0, 400) ?? null,
   };

@@ -1,5 +1,4 @@
-import { DataSource, EntityManager } from "typeorm";
-import { OutboxRelay } from "../notifications/outbox";
+import { EntityManager } from "typeorm";
 import { ContactType } from "../contacts/contact.enums";
 import { PaymentMethod } from "../customers/customer.enums";
 import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
@@ -9,20 +8,21 @@ import { parseGlobalId } from "../platform/global-id";
 import { money } from "../platform/money";
 import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
-import { ANONYMOUS } from "../platform/principal";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
+import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
 import { InvoiceFormat } from "../customers/customer.enums";
 import type { Seller } from "../config";
-import { proposeVat, rateProblem, STANDARD_RATES, VatCategory } from "./vat";
+import { needsReason, proposeVat, rateProblem, STANDARD_RATES, VatCategory } from "./vat";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
 import { InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
 type InvoiceOutcome = Outcome<{ invoice?: InvoiceNode }>;
-type InvoiceLine = {
+/** Who issues, and with which configuration: the seller, and whether the caller is staff (who may override VAT categories). */
+export type IssueContext = Pick<Context, "config" | "principal">;
+export type InvoiceLine = {
   description: string;
   productId: number | null;
   quantityMilli: number;
@@ -32,7 +32,8 @@ type InvoiceLine = {
   vatExemptionReason: string | null;
 };
 
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const addDays = (iso: string, days: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The next number of a gapless yearly series, e.g. "2026-000042" or "GS-2026-000003". */
 async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): Promise<string> {
@@ -92,7 +93,7 @@ function buyerSnapshot(customer: Row, seller: Seller) {
   };
 }
 
-function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Context): PaymentTerms {
+function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Pick<Context, "config">): PaymentTerms {
   if (customer.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && customer.sepa_iban) {
     return {
       method: "SEPA_DIRECT_DEBIT",
@@ -106,9 +107,9 @@ function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Conte
 }
 
 /** Writes an invoice or credit note with its lines; the caller's transaction holds the number. */
-async function writeInvoice(
+export async function writeInvoice(
   tx: EntityManager,
-  ctx: Context,
+  ctx: Pick<Context, "config">,
   customer: Row,
   doc: {
     kind: InvoiceKind;
@@ -141,7 +142,7 @@ async function writeInvoice(
       doc.dueDate,
       doc.periodStart,
       doc.periodEnd,
-      // Every invoice states when it was supplied: its period, else the issue date as delivery date.
+      // Every invoice states when it was supplied: its period, else the delivery date (the issue date by default).
       doc.periodStart ? null : (doc.deliveryDate ?? doc.issueDate),
       doc.status,
       totals.net,
@@ -196,7 +197,7 @@ async function lockedInvoiceOf(tx: EntityManager, customerId: number, invoiceGid
   return invoice;
 }
 
-async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
+export async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
   // The customer row as its module reads it: never the secrets (password hash, PIN).
   const [row] = await tx.query(`SELECT ${CUSTOMERS.columns.join(", ")} FROM customers WHERE id = ?`, [customerId]);
   return row;
@@ -207,7 +208,7 @@ async function customerRow(tx: EntityManager, customerId: number): Promise<Row> 
  * gives them. Only staff may choose another category than the proposal; a rate must fit its
  * category, an exempt line needs its reason, a reverse charge the customer's VAT id.
  */
-function lineVat(ctx: Context, customer: Row, line: InvoiceIssueInput["lines"][number], field: string[], errors: UserError[]) {
+function lineVat(ctx: IssueContext, customer: Row, line: InvoiceIssueInput["lines"][number], field: string[], errors: UserError[]) {
   const proposal = proposeVat(ctx.config.provider.countryCode, {
     kind: customer.kind,
     countryCode: customer.country_code,
@@ -238,25 +239,35 @@ function lineVat(ctx: Context, customer: Row, line: InvoiceIssueInput["lines"][n
   const misfit = rateProblem(category, rate);
   if (misfit) errors.push(userError(UserErrorCode.INVALID_INPUT, misfit, [...field, "vatRate"]));
   const reason = line.vatExemptionReason?.trim() || null;
-  if (category === VatCategory.EXEMPT && !reason) {
+  if (needsReason(category) && !reason) {
     errors.push(
-      userError(UserErrorCode.INVALID_INPUT, "An exempt line needs the reason for the exemption", [...field, "vatExemptionReason"]),
+      userError(UserErrorCode.INVALID_INPUT, "An exempt or non-taxable line needs its reason (the legal basis)", [
+        ...field,
+        "vatExemptionReason",
+      ]),
     );
   }
-  if (category !== VatCategory.EXEMPT && reason) {
-    errors.push(userError(UserErrorCode.INVALID_INPUT, "Only an exempt line has an exemption reason", [...field, "vatExemptionReason"]));
+  if (!needsReason(category) && reason) {
+    errors.push(
+      userError(UserErrorCode.INVALID_INPUT, "Only an exempt or non-taxable line has a reason", [...field, "vatExemptionReason"]),
+    );
   }
   if (category === VatCategory.REVERSE_CHARGE && !customer.vat_id) {
     errors.push(userError(UserErrorCode.INVALID_INPUT, "A reverse charge needs the customer's VAT id", [...field, "vatCategory"]));
   }
-  return { vatCategory: category, vatRate: rate.toFixed(2), vatExemptionReason: category === VatCategory.EXEMPT ? reason : null };
+  return { vatCategory: category, vatRate: rate.toFixed(2), vatExemptionReason: needsReason(category) ? reason : null };
 }
 
 /**
  * The lines of a new invoice as stored. Every rule on the input is refused together; a product
  * must be one of the customer's.
  */
-async function checkedLines(tx: EntityManager, ctx: Context, customer: Row, input: InvoiceIssueInput): Promise<InvoiceLine[]> {
+async function checkedLines(
+  tx: EntityManager,
+  ctx: IssueContext,
+  customer: Row,
+  input: Omit<InvoiceIssueInput, "customerId">,
+): Promise<InvoiceLine[]> {
   const customerId: number = customer.id;
   const errors: UserError[] = [];
   const lines = input.lines.map((line, i) => {
@@ -280,9 +291,14 @@ async function checkedLines(tx: EntityManager, ctx: Context, customer: Row, inpu
       ...vat,
     };
   });
-  // EN 16931 has one VAT breakdown per category and rate, with one exemption reason.
-  if (new Set(lines.filter((l) => l.vatCategory === VatCategory.EXEMPT).map((l) => l.vatExemptionReason)).size > 1) {
-    errors.push(userError(UserErrorCode.INVALID_INPUT, "All exempt lines of an invoice share one exemption reason", ["input", "lines"]));
+  // EN 16931 has one VAT breakdown per category and rate, with one reason; a non-taxable line stands alone (BR-O-11).
+  for (const category of [VatCategory.EXEMPT, VatCategory.NOT_SUBJECT]) {
+    if (new Set(lines.filter((l) => l.vatCategory === category).map((l) => l.vatExemptionReason)).size > 1) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `All ${category} lines of an invoice share one reason`, ["input", "lines"]));
+    }
+  }
+  if (lines.some((l) => l.vatCategory === VatCategory.NOT_SUBJECT) && lines.some((l) => l.vatCategory !== VatCategory.NOT_SUBJECT)) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "Non-taxable lines go on an invoice of their own", ["input", "lines"]));
   }
   const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
   if (productIds.length) {
@@ -312,45 +328,58 @@ async function checkedLines(tx: EntityManager, ctx: Context, customer: Row, inpu
   return lines;
 }
 
+/**
+ * Issues one invoice in the caller's unit of work: checked lines, number, totals and snapshots,
+ * the audit entry and the email work. invoiceIssue and the invoice run both issue through it.
+ */
+export async function issueInvoice(
+  uow: UnitOfWork,
+  ctx: IssueContext,
+  customerId: number,
+  input: Omit<InvoiceIssueInput, "customerId">,
+): Promise<number> {
+  const customer = await customerRow(uow.tx, customerId);
+  const lines = await checkedLines(uow.tx, ctx, customer, input);
+  const issueDate = todayUtc();
+  const invoiceId = await writeInvoice(uow.tx, ctx, customer, {
+    kind: InvoiceKind.INVOICE,
+    originalId: null,
+    issueDate,
+    dueDate: addDays(issueDate, input.dueInDays),
+    periodStart: input.periodStart ?? null,
+    periodEnd: input.periodEnd ?? null,
+    deliveryDate: input.deliveryDate ?? null,
+    status: StoredInvoiceStatus.OPEN,
+    lines,
+  });
+  await uow.audit("invoice.issued", { invoiceId });
+  await uow.emit("invoice-email", { invoiceId, kind: "issue" });
+  return invoiceId;
+}
+
 const CANCEL_REASON_MAX = 500;
 
 export const BillingService = {
   /** Issues an invoice: number, totals and snapshots in one transaction; the email job goes to the outbox with it. */
-  issue(ctx: Context, input: InvoiceIssueInput): Promise<InvoiceOutcome> {
+  issue(ctx: Context, input: InvoiceIssueInput, idempotencyKey?: string | null): Promise<InvoiceOutcome> {
     return mutate(
       ctx,
       { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
       {
-        write: async (uow, { customer }) => {
-          const row = await customerRow(uow.tx, customer.dbId);
-          const lines = await checkedLines(uow.tx, ctx, row, input);
-          const issueDate = todayUtc();
-          const invoiceId = await writeInvoice(uow.tx, ctx, row, {
-            kind: InvoiceKind.INVOICE,
-            originalId: null,
-            issueDate,
-            dueDate: addDays(issueDate, input.dueInDays),
-            periodStart: input.periodStart ?? null,
-            periodEnd: input.periodEnd ?? null,
-            deliveryDate: input.deliveryDate ?? null,
-            status: StoredInvoiceStatus.OPEN,
-            lines,
-          });
-          await uow.audit("invoice.issued", { invoiceId });
-          await uow.emit("invoice-email", { invoiceId, kind: "issue" });
-          return invoiceId;
-        },
+        idempotency: { key: idempotencyKey, operation: "invoiceIssue", input },
+        write: (uow, { customer }) => issueInvoice(uow, ctx, customer.dbId, input),
         reply: async (invoiceId) => ({ invoice: (await InvoiceService.byId(ctx, invoiceId)) ?? undefined }),
       },
     );
   },
 
   /** Cancels an invoice with a credit note of its own number series that refers to it; the payload is the credit note. */
-  cancel(ctx: Context, invoiceGid: string, reason: string): Promise<InvoiceOutcome> {
+  cancel(ctx: Context, invoiceGid: string, reason: string, idempotencyKey?: string | null): Promise<InvoiceOutcome> {
     return mutate(
       ctx,
       { rule: "issueInvoices", load: InvoiceService.target(ctx, invoiceGid) },
       {
+        idempotency: { key: idempotencyKey, operation: "invoiceCancel", input: { invoiceGid, reason } },
         write: async (uow, { invoice: original, customer }) => {
           if (reason.length > CANCEL_REASON_MAX) {
             refuse(UserErrorCode.INVALID_INPUT, `A reason has at most ${CANCEL_REASON_MAX} characters`, ["reason"]);
@@ -361,6 +390,13 @@ export const BillingService = {
           const [locked] = await uow.tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original.dbId]);
           if (locked.status === StoredInvoiceStatus.CANCELLED)
             refuse(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
+          const [partly] = await uow.tx.query(
+            "SELECT 1 AS credited FROM invoices WHERE original_invoice_id = ? AND kind = 'CREDIT_NOTE' LIMIT 1",
+            [original.dbId],
+          );
+          // A full cancellation would credit again what a partial credit note credited already.
+          if (partly)
+            refuse(UserErrorCode.CONFLICT, "This invoice has partial credit notes: credit what is left with invoiceCredit", ["invoiceId"]);
           const lines: Row[] = await uow.tx.query(
             `SELECT description, product_id, quantity, unit_price_amount, vat_rate, vat_category, vat_exemption_reason
              FROM invoice_lines WHERE invoice_id = ? ORDER BY position`,
@@ -400,11 +436,12 @@ export const BillingService = {
    * Staff or a bank import record money received; an invoice paid in full becomes PAID. The
    * resolver admits staff only; the rule finds the customer (FORBIDDEN for an unknown one).
    */
-  recordPayment(ctx: Context, input: PaymentRecordInput): Promise<Outcome<{ payment?: PaymentNode }>> {
+  recordPayment(ctx: Context, input: PaymentRecordInput, idempotencyKey?: string | null): Promise<Outcome<{ payment?: PaymentNode }>> {
     return mutate(
       ctx,
       { rule: "editBilling", load: CustomerService.target(ctx, input.customerId) },
       {
+        idempotency: { key: idempotencyKey, operation: "paymentRecord", input },
         write: async (uow, { customer }) => {
           const invoice = input.invoiceId ? await lockedInvoiceOf(uow.tx, customer.dbId, input.invoiceId) : null;
           await uow.tx.query(
@@ -412,10 +449,13 @@ export const BillingService = {
             [customer.dbId, invoice?.id ?? null, input.amount, input.receivedOn, input.reference, input.source],
           );
           if (invoice) {
-            const [{ paid }] = await uow.tx.query("SELECT COALESCE(SUM(amount), 0) AS paid FROM payments WHERE invoice_id = ?", [
-              invoice.id,
-            ]);
-            if (invoice.status === StoredInvoiceStatus.OPEN && Number(paid) >= invoice.gross_amount) {
+            // Paid in full: the gross less what credit notes credited of it.
+            const [{ paid, credited }] = await uow.tx.query(
+              `SELECT (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE invoice_id = ?) AS paid,
+                 (SELECT COALESCE(SUM(gross_amount), 0) FROM invoices WHERE original_invoice_id = ? AND kind = 'CREDIT_NOTE') AS credited`,
+              [invoice.id, invoice.id],
+            );
+            if (invoice.status === StoredInvoiceStatus.OPEN && Number(paid) >= invoice.gross_amount + Number(credited)) {
               await uow.tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoice.id]);
             }
           }
@@ -483,26 +523,5 @@ export const BillingService = {
         reply: async (_, { invoice }) => ({ invoice: (await InvoiceService.byId(ctx, invoice.dbId)) ?? undefined }),
       },
     );
-  },
-
-  /**
-   * Payment reminders for overdue invoices, to the customer's main email (dunning goes to the
-   * main data, never to the billing address or the online-invoice address). One per invoice: the
-   * reminder is marked on the invoice in the transaction that records it.
-   */
-  async sendDueReminders(db: DataSource, relay: OutboxRelay): Promise<number> {
-    const due: { id: number }[] = await db.query(
-      "SELECT id FROM invoices WHERE status = 'OPEN' AND kind = 'INVOICE' AND due_date < ? AND reminded_at IS NULL ORDER BY id LIMIT 1000",
-      [todayUtc()],
-    );
-    for (const inv of due) {
-      await unitOfWork({ db, outbox: relay, principal: ANONYMOUS }, async ({ tx, emit }) => {
-        const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [
-          inv.id,
-        ]);
-        if (marked.affectedRows) await emit("payment-reminder", { invoiceId: inv.id });
-      });
-    }
-    return due.length;
   },
 };

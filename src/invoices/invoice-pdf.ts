@@ -4,7 +4,7 @@ import { create } from "xmlbuilder2";
 import type { Seller } from "../config";
 import { InvoiceFormat } from "../customers/customer.enums";
 import type { VatBreakdownPart } from "./amounts";
-import { VatCategory, vatNote } from "./vat";
+import { VAT_CATEGORY_CODE, VatCategory, vatNote } from "./vat";
 
 /** Everything printed on an invoice, all as issued. */
 export interface PrintableInvoice {
@@ -90,7 +90,9 @@ const LABELS = {
         ? `Reverse Charge ${rate} auf ${base}`
         : category === VatCategory.EXEMPT
           ? `Steuerfrei ${rate} auf ${base}`
-          : `USt ${rate} auf ${base}`,
+          : category === VatCategory.NOT_SUBJECT
+            ? `Nicht steuerbar ${rate} auf ${base}`
+            : `USt ${rate} auf ${base}`,
     gross: "Gesamtbetrag",
     settled: "Der Betrag wird mit offenen Forderungen verrechnet oder erstattet.",
     debit: (date: string, iban: string, mandate: string, mandateDate: string | null, creditor: string) =>
@@ -122,7 +124,9 @@ const LABELS = {
         ? `Reverse charge ${rate} on ${base}`
         : category === VatCategory.EXEMPT
           ? `VAT exempt ${rate} on ${base}`
-          : `VAT ${rate} on ${base}`,
+          : category === VatCategory.NOT_SUBJECT
+            ? `Not subject to VAT ${rate} on ${base}`
+            : `VAT ${rate} on ${base}`,
     gross: "Total amount",
     settled: "The amount is set off against open items or refunded.",
     debit: (date: string, iban: string, mandate: string, mandateDate: string | null, creditor: string) =>
@@ -318,7 +322,7 @@ export function renderInvoicePdf(invoice: PrintableInvoice, embeddedXml: Buffer 
       vat:
         line.vatCategory === VatCategory.STANDARD
           ? rateText(line.vatRate)
-          : `${rateText(line.vatRate)} ${line.vatCategory === VatCategory.EXEMPT ? "E" : "AE"}`,
+          : `${rateText(line.vatRate)} ${VAT_CATEGORY_CODE[line.vatCategory]}`,
       net: money(line.net),
     };
     doc.font(FONT).fontSize(9);
@@ -378,7 +382,7 @@ export function renderInvoicePdf(invoice: PrintableInvoice, embeddedXml: Buffer 
       .font(FONT)
       .fontSize(7)
       .text(
-        `${seller.name} · ${seller.street}, ${seller.postalCode} ${seller.city}, ${seller.countryCode} · ${t.sellerVatId} ${seller.vatId} · IBAN ${seller.iban} · ${seller.phone} · ${seller.email}`,
+        `${seller.name} · ${seller.street}, ${seller.postalCode} ${seller.city}, ${seller.countryCode} · ${seller.registrationId ?? ""} · ${t.sellerVatId} ${seller.vatId} · IBAN ${seller.iban} · ${seller.phone} · ${seller.email}`,
         LEFT,
         842 - 45,
         { width: 495, align: "center", lineBreak: false },

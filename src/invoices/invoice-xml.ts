@@ -38,9 +38,11 @@ export function amountText(cents: number): string {
 const dateElement = (iso: string) => ({ "udt:DateTimeString": { "@format": "102", "#": iso.replaceAll("-", "") } });
 const rateText = (rate: number | string) => Number(rate).toFixed(2);
 
-function sellerParty(seller: Seller) {
+/** Without VAT (category O) an invoice names no VAT ids (BR-O-02 to -04); the register entry identifies the seller (BR-CO-26). */
+function sellerParty(seller: Seller, withVatId: boolean) {
   return {
     "ram:Name": seller.name,
+    ...(seller.registrationId ? { "ram:SpecifiedLegalOrganization": { "ram:ID": seller.registrationId } } : {}),
     "ram:DefinedTradeContact": {
       "ram:PersonName": seller.contactName,
       "ram:TelephoneUniversalCommunication": { "ram:CompleteNumber": seller.phone },
@@ -53,11 +55,11 @@ function sellerParty(seller: Seller) {
       "ram:CountryID": seller.countryCode,
     },
     "ram:URIUniversalCommunication": { "ram:URIID": { "@schemeID": "EM", "#": seller.electronicAddress } },
-    "ram:SpecifiedTaxRegistration": { "ram:ID": { "@schemeID": "VA", "#": seller.vatId } },
+    ...(withVatId ? { "ram:SpecifiedTaxRegistration": { "ram:ID": { "@schemeID": "VA", "#": seller.vatId } } } : {}),
   };
 }
 
-function buyerParty(invoice: PrintableInvoice) {
+function buyerParty(invoice: PrintableInvoice, withVatId: boolean) {
   const buyer = invoice.billing;
   return {
     "ram:ID": invoice.customerNumber,
@@ -70,7 +72,7 @@ function buyerParty(invoice: PrintableInvoice) {
       "ram:CountryID": buyer.countryCode,
     },
     ...(buyer.email ? { "ram:URIUniversalCommunication": { "ram:URIID": { "@schemeID": "EM", "#": buyer.email } } } : {}),
-    ...(buyer.vatId ? { "ram:SpecifiedTaxRegistration": { "ram:ID": { "@schemeID": "VA", "#": buyer.vatId } } } : {}),
+    ...(buyer.vatId && withVatId ? { "ram:SpecifiedTaxRegistration": { "ram:ID": { "@schemeID": "VA", "#": buyer.vatId } } } : {}),
   };
 }
 
@@ -104,6 +106,7 @@ export function invoiceXml(invoice: PrintableInvoice): string {
   const creditNote = invoice.kind === "CREDIT_NOTE";
   const terms = invoice.paymentTerms;
   const english = invoice.locale === "en";
+  const taxable = !invoice.lines.some((line) => line.vatCategory === VatCategory.NOT_SUBJECT);
 
   const lines = invoice.lines.map((line) => {
     const price = sign * line.unitPrice;
@@ -117,7 +120,8 @@ export function invoiceXml(invoice: PrintableInvoice): string {
         "ram:ApplicableTradeTax": {
           "ram:TypeCode": "VAT",
           "ram:CategoryCode": VAT_CATEGORY_CODE[line.vatCategory],
-          "ram:RateApplicablePercent": rateText(line.vatRate),
+          // Not subject to VAT has no rate at all (BR-O-05).
+          ...(line.vatCategory === VatCategory.NOT_SUBJECT ? {} : { "ram:RateApplicablePercent": rateText(line.vatRate) }),
         },
         "ram:SpecifiedTradeSettlementLineMonetarySummation": { "ram:LineTotalAmount": amountText(sign * line.net) },
       },
@@ -134,6 +138,8 @@ export function invoiceXml(invoice: PrintableInvoice): string {
       "ram:BasisAmount": amountText(sign * part.net),
       "ram:CategoryCode": VAT_CATEGORY_CODE[category],
       ...(category === VatCategory.REVERSE_CHARGE ? { "ram:ExemptionReasonCode": REVERSE_CHARGE_CODE } : {}),
+      ...(category === VatCategory.NOT_SUBJECT ? { "ram:ExemptionReasonCode": "VATEX-EU-O" } : {}),
+      // Kept for O too: XRechnung requires the breakdown's rate (BR-DE-14); EN 16931 forbids only the line's.
       "ram:RateApplicablePercent": rateText(part.rate),
     };
   });
@@ -169,8 +175,8 @@ export function invoiceXml(invoice: PrintableInvoice): string {
         "ram:IncludedSupplyChainTradeLineItem": lines,
         "ram:ApplicableHeaderTradeAgreement": {
           ...(invoice.buyerReference ? { "ram:BuyerReference": invoice.buyerReference } : {}),
-          "ram:SellerTradeParty": sellerParty(invoice.seller),
-          "ram:BuyerTradeParty": buyerParty(invoice),
+          "ram:SellerTradeParty": sellerParty(invoice.seller, taxable),
+          "ram:BuyerTradeParty": buyerParty(invoice, taxable),
         },
         "ram:ApplicableHeaderTradeDelivery": invoice.deliveryDate
           ? { "ram:ActualDeliverySupplyChainEvent": { "ram:OccurrenceDateTime": dateElement(invoice.deliveryDate) } }

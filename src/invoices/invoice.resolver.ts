@@ -9,6 +9,7 @@ import { Money, money } from "../platform/money";
 import { BillingService } from "./billing.service";
 import { transferTerms } from "./invoice-documents";
 import { Rule } from "../access/auth-checker";
+import { IDEMPOTENCY_KEY_ARG } from "../idempotency/idempotency-keys";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -42,8 +43,12 @@ export class InvoiceResolver {
     description:
       "Issues an invoice: gapless number, server-side totals, snapshots of address and addressees. Staff admins and the customer's reseller.",
   })
-  invoiceIssue(@Ctx() ctx: Context, @Arg("input") input: InvoiceIssueInput): Promise<InvoicePayload> {
-    return BillingService.issue(ctx, input);
+  invoiceIssue(
+    @Ctx() ctx: Context,
+    @Arg("input") input: InvoiceIssueInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
+  ): Promise<InvoicePayload> {
+    return BillingService.issue(ctx, input, idempotencyKey);
   }
 
   @Authorized<Rule>("signed-in")
@@ -54,8 +59,9 @@ export class InvoiceResolver {
     @Ctx() ctx: Context,
     @Arg("invoiceId", () => ID) invoiceId: string,
     @Arg("reason") reason: string,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
   ): Promise<InvoicePayload> {
-    return BillingService.cancel(ctx, invoiceId, reason);
+    return BillingService.cancel(ctx, invoiceId, reason, idempotencyKey);
   }
 
   @Authorized<Rule>("signed-in")
@@ -70,8 +76,12 @@ export class InvoiceResolver {
 
   @Authorized<Rule>("staff")
   @Mutation(() => PaymentPayload, { description: "Staff or a bank import: money received. An invoice paid in full becomes PAID." })
-  paymentRecord(@Ctx() ctx: Context, @Arg("input") input: PaymentRecordInput): Promise<PaymentPayload> {
-    return BillingService.recordPayment(ctx, input);
+  paymentRecord(
+    @Ctx() ctx: Context,
+    @Arg("input") input: PaymentRecordInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
+  ): Promise<PaymentPayload> {
+    return BillingService.recordPayment(ctx, input, idempotencyKey);
   }
 
   @FieldResolver(() => [VatBreakdownLine], { description: "Net and VAT per category and rate, as issued." })

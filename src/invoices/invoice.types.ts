@@ -36,6 +36,7 @@ registerEnumType(VatCategory, {
     STANDARD: { description: "S: taxed at a rate above 0." },
     REVERSE_CHARGE: { description: "AE: the buyer owes the VAT; rate 0, both VAT ids printed." },
     EXEMPT: { description: "E: exempt, rate 0, with the reason." },
+    NOT_SUBJECT: { description: "O: not subject to VAT (no supply, e.g. a dunning fee), rate 0, with the reason; alone on its invoice." },
   },
 });
 
@@ -235,7 +236,7 @@ export class InvoiceLineInput {
   @IsOptional()
   vatCategory?: VatCategory;
 
-  @Field({ nullable: true, description: "Required for EXEMPT lines, e.g. the legal basis of the exemption." })
+  @Field({ nullable: true, description: "Required for EXEMPT and NOT_SUBJECT lines: the legal basis." })
   @IsOptional()
   @MaxLength(200)
   vatExemptionReason?: string;

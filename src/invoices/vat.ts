@@ -8,13 +8,16 @@ export enum VatCategory {
   REVERSE_CHARGE = "REVERSE_CHARGE",
   /** Exempt from VAT (E), with the reason printed. */
   EXEMPT = "EXEMPT",
+  /** Not subject to VAT (O): no supply, e.g. a dunning fee (damages). Alone on its invoice. */
+  NOT_SUBJECT = "NOT_SUBJECT",
 }
 
 /** UNTDID 5305 codes as EN 16931 uses them. */
-export const VAT_CATEGORY_CODE: Record<VatCategory, "S" | "AE" | "E"> = {
+export const VAT_CATEGORY_CODE: Record<VatCategory, "S" | "AE" | "E" | "O"> = {
   [VatCategory.STANDARD]: "S",
   [VatCategory.REVERSE_CHARGE]: "AE",
   [VatCategory.EXEMPT]: "E",
+  [VatCategory.NOT_SUBJECT]: "O",
 };
 
 /** The legal note of a reverse-charge invoice (§ 19 Abs. 1 UStG AT, § 13b UStG DE, Art. 196 of the VAT directive). */
@@ -59,15 +62,18 @@ export function proposeVat(sellerCountry: string, buyer: Buyer): VatTreatment {
   return { category: VatCategory.STANDARD, rate };
 }
 
-/** Why a rate does not fit its category (EN 16931 BR-S-05, BR-AE-05, BR-E-05), or null. */
+/** Why a rate does not fit its category (EN 16931 BR-S-05, BR-AE-05, BR-E-05, BR-O-05), or null. */
 export function rateProblem(category: VatCategory, rate: number): string | null {
   if (category === VatCategory.STANDARD) return rate > 0 ? null : "A standard-rated line needs a rate above 0";
-  return rate === 0 ? null : "Reverse-charge and exempt lines have a VAT rate of 0";
+  return rate === 0 ? null : "Reverse-charge, exempt and non-taxable lines have a VAT rate of 0";
 }
+
+/** Categories that carry a reason (BT-120) the caller gives. */
+export const needsReason = (category: VatCategory) => category === VatCategory.EXEMPT || category === VatCategory.NOT_SUBJECT;
 
 /** The legal note printed with a VAT breakdown: the reverse-charge note, or the exemption reason. */
 export function vatNote(part: { category?: string; exemptionReason?: string | null }): string | null {
   if (part.category === VatCategory.REVERSE_CHARGE) return REVERSE_CHARGE_NOTE;
-  if (part.category === VatCategory.EXEMPT) return part.exemptionReason ?? null;
+  if (part.category === VatCategory.EXEMPT || part.category === VatCategory.NOT_SUBJECT) return part.exemptionReason ?? null;
   return null;
 }

@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { Rule } from "../access/auth-checker";
+import { IDEMPOTENCY_KEY_ARG } from "../idempotency/idempotency-keys";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page, PageArgs } from "../platform/pagination";
@@ -24,8 +25,12 @@ export class MaintenanceResolver {
   @Mutation(() => AnnouncementPayload, {
     description: "Announces a maintenance window for products chosen by id or by type and/or plan; notices go out in the background.",
   })
-  maintenanceAnnounce(@Ctx() ctx: Context, @Arg("input") input: MaintenanceAnnounceInput): Promise<AnnouncementPayload> {
-    return MaintenanceService.announce(ctx, input);
+  maintenanceAnnounce(
+    @Ctx() ctx: Context,
+    @Arg("input") input: MaintenanceAnnounceInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
+  ): Promise<AnnouncementPayload> {
+    return MaintenanceService.announce(ctx, input, idempotencyKey);
   }
 
   @Authorized<Rule>("staff")

@@ -80,9 +80,10 @@ export const MaintenanceService = {
    * thousands of customers does not hold up the API. It has no one target customer: the staff
    * check stands for authorization.
    */
-  async announce(ctx: Context, input: MaintenanceAnnounceInput): Promise<AnnouncementOutcome> {
+  async announce(ctx: Context, input: MaintenanceAnnounceInput, idempotencyKey?: string | null): Promise<AnnouncementOutcome> {
     assertStaff(ctx);
     return mutateUntargeted(ctx, {
+      idempotency: { key: idempotencyKey, operation: "maintenanceAnnounce", input },
       write: async (uow) => {
         const errors: UserError[] = [];
         if (input.startsAt >= input.endsAt)

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { Redis } from "ioredis";
 import { Refusal, UserErrorCode } from "./user-error";
 
@@ -29,16 +30,21 @@ export function retryAfterOf(error: unknown): number | undefined {
 export class RateLimiter {
   private readonly options: RateLimitOptions;
 
+  /**
+   * `keyMac` is the HMAC key that names are hashed with: a key name holds a login's email address,
+   * a customer number or a client address, none of which may stand in Redis in clear.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
+    private readonly keyMac: Buffer,
     options: Partial<RateLimitOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
   }
 
   private key(name: string): string {
-    return `${this.prefix}:ratelimit:${name}`;
+    return `${this.prefix}:ratelimit:${createHmac("sha256", this.keyMac).update(name).digest("base64url")}`;
   }
 
   /** Throws RATE_LIMITED with the seconds to wait when any of the keys is blocked. */

@@ -1,6 +1,7 @@
 import { LocalDate } from "../platform/local-date";
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from "type-graphql";
 import { Rule } from "../access/auth-checker";
+import { IDEMPOTENCY_KEY_ARG } from "../idempotency/idempotency-keys";
 import { Context } from "../platform/context";
 import { ProductStatus } from "./product.enums";
 import { ProductAdminService } from "./product-admin.service";
@@ -14,8 +15,9 @@ export class ProductAdminResolver {
     @Ctx() ctx: Context,
     @Arg("customerId", () => ID) customerId: string,
     @Arg("input") input: ProductInput,
+    @Arg("idempotencyKey", () => String, IDEMPOTENCY_KEY_ARG) idempotencyKey?: string | null,
   ): Promise<ProductPayload> {
-    return ProductAdminService.create(ctx, customerId, input);
+    return ProductAdminService.create(ctx, customerId, input, idempotencyKey);
   }
 
   @Authorized<Rule>("signed-in")

@@ -6,6 +6,7 @@ import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.r
 import { CustomerCreateResolver } from "../contacts/customer-create.resolver";
 import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
+import { DunningResolver, InvoiceDunningResolver, InvoiceRunResolver } from "../invoices/billing-operations.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { EmailVerificationResolver } from "../verifications/email-verification.resolver";
@@ -26,12 +27,17 @@ import { PasskeyResolver, ViewerPasskeysResolver } from "../auth/passkeys.resolv
 import { SecondFactorResolver, ViewerSecondFactorResolver } from "../auth/second-factor.resolver";
 import { CustomerAuditResolver } from "../customers/customer-audit.resolver";
 import { NotificationResolver } from "../notifications/notification.resolver";
+import { TrustedDocumentResolver } from "../trusted-documents/trusted-documents.resolver";
 import { Rule } from "../access/auth-checker";
 import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
+import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { FieldRules, withFieldRules } from "./field-rules";
+import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
+import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
+import { PanelResolver } from "../panels/panel.resolver";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -60,6 +66,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NewsletterPendingResolver,
   CustomerAuditResolver,
   NotificationResolver,
+  TrustedDocumentResolver,
   CustomerResolver,
   CustomerCreateResolver,
   SepaMandateResolver,
@@ -72,7 +79,16 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ProductResolver,
   InvoiceResolver,
   InvoiceLineResolver,
+  InvoiceDunningResolver,
+  DunningResolver,
+  InvoiceRunResolver,
   ResellerResolver,
+  CatalogResolver,
+  CatalogPlanChangeResolver,
+  ProductCatalogPlanResolver,
+  OrderResolver,
+  CustomerOrdersResolver,
+  PanelResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;
@@ -95,6 +111,8 @@ export async function buildKontoSchema(options: { simpleResolvers?: boolean } = 
     );
     // type-graphql wraps resolveType in an async function; graphql-jit needs the name at once.
     useSyncResolveType(built.schema, "Node", nodeTypeName);
+    // One error channel: what a mutation refuses before its service runs is userErrors too.
+    refusalsAsUserErrors(built.schema);
     // Deny by default: an operation without an @Authorized rule does not start.
     const unguarded = unguardedOperations();
     if (unguarded.length) throw new Error(`operations without an @Authorized rule: ${unguarded.join(", ")}`);

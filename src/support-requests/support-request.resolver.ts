@@ -3,10 +3,15 @@ import { Rule } from "../access/auth-checker";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
 import { Page, PageArgs } from "../platform/pagination";
-import { StatusPageArgs } from "../platform/status-page";
 import { SupportRequestStatus } from "./support-request.enums";
 import { SupportRequestService } from "./support-request.service";
-import { SupportRequestConnection, SupportRequestInput, SupportRequestNode, SupportRequestPayload } from "./support-request.types";
+import {
+  SupportRequestConnection,
+  SupportRequestInput,
+  SupportRequestNode,
+  SupportRequestPayload,
+  SupportRequestPageArgs,
+} from "./support-request.types";
 
 @Resolver()
 export class SupportRequestResolver {
@@ -24,7 +29,7 @@ export class SupportRequestResolver {
 
   @Authorized<Rule>("staff")
   @Query(() => SupportRequestConnection, { description: "Staff: every support request, newest first; status OPEN, IN_PROGRESS or CLOSED." })
-  supportRequests(@Ctx() ctx: Context, @Args() args: StatusPageArgs): Promise<Page<SupportRequestNode>> {
+  supportRequests(@Ctx() ctx: Context, @Args() args: SupportRequestPageArgs): Promise<Page<SupportRequestNode>> {
     return SupportRequestService.list(ctx, args);
   }
 

@@ -1,7 +1,7 @@
 import { IsOptional, MaxLength, MinLength } from "class-validator";
 import { DateTimeResolver } from "graphql-scalars";
-import { Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
-import { connectionOf } from "../platform/pagination";
+import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { connectionOf, PageArgs } from "../platform/pagination";
 import { UserError } from "../platform/user-error";
 import { SupportRequestStatus } from "./support-request.enums";
 
@@ -62,4 +62,11 @@ export class SupportRequestPayload {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+@ArgsType()
+export class SupportRequestPageArgs extends PageArgs {
+  @Field(() => SupportRequestStatus, { nullable: true, description: "Only requests in this state." })
+  @IsOptional()
+  status?: SupportRequestStatus;
 }

@@ -2,6 +2,7 @@ import { DataSource, EntityManager } from "typeorm";
 import { assertMay, CustomerRef, CustomerRule } from "../access/access";
 import { assertRecentAuthentication } from "../access/step-up";
 import { AuditService } from "../audit/audit.service";
+import { IdempotencyClaim, IdempotencyKeyTaken, IdempotentRequest } from "../idempotency/idempotency-keys";
 import { OutboxRelay } from "../notifications/outbox";
 import { Emit } from "../notifications/topics";
 import { Context, Principal } from "../platform/context";
@@ -83,6 +84,12 @@ interface Steps<R, P, X> {
   /** A sensitive change (step-up): refused with REAUTHENTICATION_REQUIRED unless the caller signed in recently. */
   stepUp?: boolean;
   /**
+   * Makes the mutation idempotent under the caller's key: a repeat with the same input answers
+   * with the first result (the write's result, stored as JSON, given to `reply` again) and writes
+   * nothing; with other input it is refused with IDEMPOTENCY_KEY_REUSED.
+   */
+  idempotency?: IdempotentRequest;
+  /**
    * Checks before the transaction, for slow work such as a password hash: no pooled connection
    * waits while it runs (under a credential-stuffing attack the pool would be the first to go).
    * Its Refusal is a userError like the write's; what it returns is handed to `write`.
@@ -97,6 +104,8 @@ interface Steps<R, P, X> {
 interface TargetedSteps<T, R, P, X> {
   /** A sensitive change (step-up): checked after the target is authorized, before anything runs. */
   stepUp?: boolean;
+  /** As for mutateUntargeted; the target is loaded and authorized again for a repeat. */
+  idempotency?: IdempotentRequest;
   prepare?: (target: T) => Promise<X>;
   write: (uow: UnitOfWork, target: T, prepared: X) => Promise<R>;
   reply?: (written: R, target: T) => Promise<P> | P;
@@ -124,7 +133,7 @@ export async function mutate<T extends Target, R, P = R, X = undefined>(
   const { prepare } = steps;
   return run(
     ctx,
-    steps.stepUp,
+    steps,
     prepare && (() => prepare(authorized)),
     (uow, prepared) => steps.write(uow, authorized, prepared),
     (written) => (steps.reply ? steps.reply(written, authorized) : (written as unknown as P)),
@@ -137,19 +146,12 @@ export async function mutate<T extends Target, R, P = R, X = undefined>(
  * creating a customer, announcing maintenance): the resolver's own checks stand for authorization.
  */
 export function mutateUntargeted<R, P = R, X = undefined>(ctx: Context, steps: Steps<R, P, X>): Promise<Outcome<P>> {
-  return run(
-    ctx,
-    steps.stepUp,
-    steps.prepare,
-    steps.write,
-    (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)),
-    null,
-  );
+  return run(ctx, steps, steps.prepare, steps.write, (written) => (steps.reply ? steps.reply(written) : (written as unknown as P)), null);
 }
 
 async function run<R, P, X>(
   ctx: Context,
-  stepUp: boolean | undefined,
+  { stepUp, idempotency }: { stepUp?: boolean; idempotency?: IdempotentRequest },
   prepare: (() => Promise<X>) | undefined,
   write: (uow: UnitOfWork, prepared: X) => Promise<R>,
   reply: (written: R) => Promise<P> | P,
@@ -158,8 +160,29 @@ async function run<R, P, X>(
   let written: R;
   try {
     if (stepUp) assertRecentAuthentication(ctx);
-    const prepared = (prepare ? await prepare() : undefined) as X;
-    written = await unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => write(uow, prepared), target);
+    const claim = IdempotencyClaim.of(ctx.principal, idempotency);
+    const earlier = claim && (await claim.earlierResult(ctx.db));
+    if (earlier) {
+      written = earlier.result as R;
+    } else {
+      const prepared = (prepare ? await prepare() : undefined) as X;
+      written = await unitOfWork(
+        { db: ctx.db, outbox: ctx.outbox, principal: ctx.principal },
+        async (uow) => {
+          // Claimed first: a concurrent repeat waits on the key's row lock, not on the work.
+          await claim?.claim(uow.tx);
+          const result = await write(uow, prepared);
+          await claim?.complete(uow.tx, result);
+          return result;
+        },
+        target,
+      ).catch(async (error) => {
+        // A concurrent request with this key committed first: answer with its result.
+        const stored = error instanceof IdempotencyKeyTaken && claim && (await claim.earlierResult(ctx.db));
+        if (!stored) throw error;
+        return stored.result as R;
+      });
+    }
   } catch (error) {
     if (error instanceof Refusal) return { userErrors: error.userErrors };
     throw error;

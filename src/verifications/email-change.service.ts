@@ -167,7 +167,33 @@ export const EmailChangeService = {
     ]);
   },
 
-  /** The confirmation link (GET /verify-email): its outcome, and the locale of the page that tells it. */
+  /**
+   * What a confirmation link would confirm (GET /verify-email shows it with a button), without
+   * changing anything: a link scanner that follows the link confirms nothing.
+   */
+  async preview(
+    ctx: Context,
+    token: string,
+  ): Promise<
+    | { outcome: "PENDING"; purpose: Purpose; newEmail: string; locale: string }
+    | { outcome: Exclude<ConfirmOutcome, "CONFIRMED" | "TAKEN">; locale?: string }
+  > {
+    if (!token || token.length > 100) return { outcome: "UNKNOWN" };
+    const [v] = await ctx.db.query(
+      `SELECT v.purpose, v.new_email, v.status, v.expires_at, c.locale
+       FROM email_verifications v LEFT JOIN customers c ON c.id = v.customer_id WHERE v.token_hash = ?`,
+      [sha256(token)],
+    );
+    if (!v) return { outcome: "UNKNOWN" };
+    const locale: string = v.locale ?? "de";
+    if (v.status === Status.CONFIRMED) return { outcome: "ALREADY_USED", locale };
+    if (v.status === Status.CANCELLED) return { outcome: "CANCELLED", locale };
+    if (v.status === Status.SUPERSEDED) return { outcome: "SUPERSEDED", locale };
+    if (v.status === Status.EXPIRED || v.expires_at.getTime() <= Date.now()) return { outcome: "EXPIRED", locale };
+    return { outcome: "PENDING", purpose: v.purpose as Purpose, newEmail: v.new_email, locale };
+  },
+
+  /** The confirmation link's button (POST /verify-email): its outcome, and the locale of the page that tells it. */
   confirmLink(ctx: Context, token: string): Promise<Settled> {
     return unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => settle(uow, token));
   },

@@ -677,6 +677,8 @@ async function main(): Promise<number> {
     WEBAUTHN_ORIGINS: "http://127.0.0.1",
     // and one for the TOTP secrets at rest.
     TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
+    // and a token for /metrics.
+    METRICS_TOKEN: randomBytes(16).toString("hex"),
     // One login per Konto for the whole run, however long BENCH_DURATION makes it.
     ACCESS_TOKEN_TTL: "6h",
     // The ResellerPage document costs 49,760 by graphql-armor's estimate (first: 50 × first: 10),

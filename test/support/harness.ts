@@ -174,6 +174,24 @@ export async function startTestApp(
   };
 }
 
+/**
+ * Follows a confirmation link as a person does: opens the page, which shows the pending change,
+ * and presses its button (a form POST). A page without a button (the link is used, expired or
+ * unknown) is the answer itself.
+ */
+export async function confirmByLink(link: string): Promise<Response> {
+  const page = await fetch(link);
+  const text = await page.clone().text();
+  const action = /<form method="post" action="([^"]+)"/.exec(text)?.[1];
+  const token = /<input type="hidden" name="token" value="([^"]*)"/.exec(text)?.[1];
+  if (!action || token === undefined) return page;
+  return fetch(new URL(action, link), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token }),
+  });
+}
+
 /** Polls until `check` returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;

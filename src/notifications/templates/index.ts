@@ -7,6 +7,8 @@ import { renderInvoice } from "./invoice";
 import { renderLoginExists } from "./login-exists";
 import { renderMaintenanceNotice } from "./maintenance-notice";
 import { renderMergeDecided } from "./merge-decided";
+import { renderOrderDecided } from "./order-decided";
+import { renderOrderPlaced } from "./order-placed";
 import { renderPasswordChanged } from "./password-changed";
 import { renderPasswordReset } from "./password-reset";
 import { renderPaymentReminder } from "./payment-reminder";
@@ -29,6 +31,8 @@ export { type InvoiceData, renderInvoice } from "./invoice";
 export { type LoginExistsData, renderLoginExists } from "./login-exists";
 export { type MaintenanceNoticeData, renderMaintenanceNotice } from "./maintenance-notice";
 export { type MergeDecidedData, renderMergeDecided } from "./merge-decided";
+export { type OrderDecidedData, renderOrderDecided } from "./order-decided";
+export { type OrderPlacedData, renderOrderPlaced } from "./order-placed";
 export { type PasswordChangedData, renderPasswordChanged } from "./password-changed";
 export { type PasswordResetData, renderPasswordReset } from "./password-reset";
 export { type PaymentReminderData, renderPaymentReminder } from "./payment-reminder";
@@ -56,6 +60,8 @@ export const TEMPLATES = {
   "login-exists": renderLoginExists,
   "maintenance-notice": renderMaintenanceNotice,
   "merge-decided": renderMergeDecided,
+  "order-decided": renderOrderDecided,
+  "order-placed": renderOrderPlaced,
   "password-changed": renderPasswordChanged,
   "password-reset": renderPasswordReset,
   "payment-reminder": renderPaymentReminder,
