@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { electronicFormatIBAN, isValidIBAN } from "ibantools";
+import { vatIdProblem } from "./platform/vat-id";
 import { meetsOwaspMinimum, OWASP_SCRYPT_COST, ScryptCost } from "./access/passwords";
 
 // The one place where the environment is read. Every variable is documented in README.md
@@ -135,8 +136,31 @@ export interface Config {
     /** How long a receiver may take to answer. */
     timeoutMs: number;
   };
-  /** The provider printed on invoices, and its account for bank transfers. */
-  provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
+  /** The provider: the seller on invoices and e-invoices, and its account for bank transfers. */
+  provider: Seller;
+}
+
+/** The seller of every invoice (EN 16931 BG-4, BG-5, BG-6), from structured PROVIDER_* variables. */
+export interface Seller {
+  name: string;
+  street: string;
+  postalCode: string;
+  city: string;
+  /** ISO 3166 alpha-2, e.g. AT. */
+  countryCode: string;
+  vatId: string;
+  /** The company register entry (BT-30), e.g. "FN 123456a" (Firmenbuch) or "HRB 12345 München". */
+  registrationId: string;
+  iban: string;
+  bic: string;
+  /** Accounting contact (BT-41 to BT-43): a person or department, its phone and email. */
+  contactName: string;
+  phone: string;
+  email: string;
+  /** Where buyers send e-invoices and questions about them (BT-34, scheme EM: an email address). */
+  electronicAddress: string;
+  /** SEPA creditor identifier (BT-90), printed with direct debits. */
+  sepaCreditorId: string;
 }
 
 export interface LinkTokenKeys {
@@ -320,16 +344,66 @@ export function loadConfig(env: Env = process.env): Config {
       secretOverlapMs: parseDuration("WEBHOOK_SECRET_OVERLAP", text("WEBHOOK_SECRET_OVERLAP", "24h")),
       timeoutMs: parseDuration("WEBHOOK_TIMEOUT", text("WEBHOOK_TIMEOUT", "10s")),
     },
-    provider: {
-      name: providerName,
-      address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
-      vatId: text("PROVIDER_VAT_ID", "ATU12345675"),
-      iban: iban("PROVIDER_IBAN", text("PROVIDER_IBAN", "AT611904300234573201")),
-      bic: text("PROVIDER_BIC", "BKAUATWW"),
-      email: text("PROVIDER_EMAIL", "buchhaltung@provider.example"),
-    },
+    provider: seller(env, production, providerName, text),
     // Last, so that the variables checked before it keep their errors' order.
     metricsToken: metricsToken(optional("METRICS_TOKEN"), production),
+  };
+}
+
+/** What production requires of the seller (PROVIDER_BIC and PROVIDER_ELECTRONIC_ADDRESS are optional). */
+export const PRODUCTION_SELLER_VARIABLES = [
+  "PROVIDER_NAME",
+  "PROVIDER_STREET",
+  "PROVIDER_POSTAL_CODE",
+  "PROVIDER_CITY",
+  "PROVIDER_COUNTRY",
+  "PROVIDER_VAT_ID",
+  "PROVIDER_REGISTRATION_ID",
+  "PROVIDER_IBAN",
+  "PROVIDER_EMAIL",
+  "PROVIDER_CONTACT_NAME",
+  "PROVIDER_PHONE",
+  "PROVIDER_SEPA_CREDITOR_ID",
+] as const;
+
+/**
+ * The seller's data, one variable a field. Development has a demo provider in Wien; production
+ * requires every field, so that no invoice goes out without a complete seller.
+ */
+function seller(env: Env, production: boolean, name: string, text: (name: string, fallback: string | undefined) => string): Seller {
+  if (env.PROVIDER_ADDRESS?.trim()) {
+    throw new ConfigError("PROVIDER_ADDRESS", "is replaced by PROVIDER_STREET, PROVIDER_POSTAL_CODE, PROVIDER_CITY and PROVIDER_COUNTRY");
+  }
+  const field = (variable: (typeof PRODUCTION_SELLER_VARIABLES)[number], demo: string) => {
+    if (production && !env[variable]?.trim()) throw new ConfigError(variable, "is required in production (the seller on every invoice)");
+    return text(variable, demo);
+  };
+  if (production && !env.PROVIDER_NAME?.trim())
+    throw new ConfigError("PROVIDER_NAME", "is required in production (the seller on every invoice)");
+  const countryCode = field("PROVIDER_COUNTRY", "AT").toUpperCase();
+  if (!/^[A-Z]{2}$/.test(countryCode))
+    throw new ConfigError("PROVIDER_COUNTRY", `must be an ISO 3166 alpha-2 code such as AT (got "${countryCode}")`);
+  const vatId = field("PROVIDER_VAT_ID", "ATU12345675")
+    .replace(/[\s.-]/g, "")
+    .toUpperCase();
+  const vatProblem = vatIdProblem(vatId);
+  if (vatProblem) throw new ConfigError("PROVIDER_VAT_ID", `${vatProblem} (got "${vatId}")`);
+  const email = field("PROVIDER_EMAIL", "buchhaltung@provider.example");
+  return {
+    name,
+    street: field("PROVIDER_STREET", "Beispielgasse 1"),
+    postalCode: field("PROVIDER_POSTAL_CODE", "1010"),
+    city: field("PROVIDER_CITY", "Wien"),
+    countryCode,
+    vatId,
+    registrationId: field("PROVIDER_REGISTRATION_ID", "FN 123456a"),
+    iban: iban("PROVIDER_IBAN", field("PROVIDER_IBAN", "AT611904300234573201")),
+    bic: text("PROVIDER_BIC", "BKAUATWW"),
+    contactName: field("PROVIDER_CONTACT_NAME", "Buchhaltung"),
+    phone: field("PROVIDER_PHONE", "+43 1 2345678"),
+    email,
+    electronicAddress: text("PROVIDER_ELECTRONIC_ADDRESS", email),
+    sepaCreditorId: field("PROVIDER_SEPA_CREDITOR_ID", "AT98ZZZ00000000001"),
   };
 }
 

@@ -15,6 +15,7 @@ import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFac
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { Documents1765200000000 } from "../migrations/1765200000000-Documents";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
+import { EInvoices1765000000000 } from "../migrations/1765000000000-EInvoices";
 import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
 import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
 import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-PartialCreditNotes";
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   SecondFactor1764700000000,
   Totp1764800000000,
   Passkeys1764900000000,
+  EInvoices1765000000000,
   IdempotencyKeys1765100000000,
   Dunning1765110000000,
   PartialCreditNotes1765120000000,

@@ -224,6 +224,10 @@ const OPERATIONS: Record<string, Call> = {
     query: (ids) => `mutation { customerOnlineInvoiceUpdate(customerId: "${ids.A}", input: { enabled: false }) { userErrors { code } } }`,
     expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
+  customerInvoiceSettingsUpdate: {
+    query: (ids) => `mutation { customerInvoiceSettingsUpdate(customerId: "${ids.A}", input: { format: PDF }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:BILLING", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
   customerNewsletterUpdate: {
     query: (ids) => `mutation { customerNewsletterUpdate(customerId: "${ids.A}", input: { subscribed: false }) { userErrors { code } } }`,
     expect: only("A:ADMIN", "reseller of A", "staff SUPPORT", "staff ADMIN"),
@@ -256,7 +260,7 @@ const OPERATIONS: Record<string, Call> = {
   },
   invoiceIssue: {
     query: (ids) =>
-      `mutation { invoiceIssue(input: { customerId: "${ids.A}", lines: [{ description: "Matrix", quantity: 1, unitPriceAmount: 100, vatRate: 19 }] }) { invoice { number } userErrors { code } } }`,
+      `mutation { invoiceIssue(input: { customerId: "${ids.A}", lines: [{ description: "Matrix", quantity: 1, unitPriceAmount: 100 }] }) { invoice { number } userErrors { code } } }`,
     expect: only("reseller of A", "staff ADMIN"),
   },
   invoiceCancel: {

@@ -12,7 +12,7 @@ let customer: { id: number; gid: string; email: string };
 before(async () => {
   t = await startTestApp({ DUNNING_LEVELS: "7:0,21:500,35:1000" });
   await seedDemoData(t.app.db, { customers: 2 });
-  const [row] = await t.app.db.query("SELECT id, email FROM customers WHERE customer_number = '1000002'");
+  const [row] = await t.app.db.query("SELECT id, email FROM customers WHERE customer_number = '1000001'");
   customer = { id: row.id, gid: toGlobalId("Customer", row.id), email: row.email };
   // Dunning goes to the main data: a separate billing address and online-invoice address must not get it.
   await t.app.db.query(

@@ -6,6 +6,22 @@ import { ConfigError, loadConfig } from "../src/config";
 
 const MAIN = join(__dirname, "..", "src", "main.js");
 
+/** A complete seller, as production requires. */
+const SELLER = {
+  PROVIDER_NAME: "Netz GmbH",
+  PROVIDER_STREET: "Ring 1",
+  PROVIDER_POSTAL_CODE: "1010",
+  PROVIDER_CITY: "Wien",
+  PROVIDER_COUNTRY: "AT",
+  PROVIDER_VAT_ID: "ATU12345675",
+  PROVIDER_REGISTRATION_ID: "FN 123456a",
+  PROVIDER_IBAN: "AT611904300234573201",
+  PROVIDER_EMAIL: "rechnung@netz.example",
+  PROVIDER_CONTACT_NAME: "Buchhaltung",
+  PROVIDER_PHONE: "+43 1 234",
+  PROVIDER_SEPA_CREDITOR_ID: "AT98ZZZ00000000001",
+};
+
 describe("configuration", () => {
   test("defaults match the README", () => {
     const config = loadConfig({});
@@ -70,6 +86,22 @@ describe("configuration", () => {
       [{ DELIVERY_LEASE: "forever" }, "DELIVERY_LEASE", /duration/],
       [{ NODE_ENV: "production", PUBLIC_URL: "https://konto.example.com" }, "SMTP_URL", /required/],
       [{ SMTP_URL: "http://mail.example.com" }, "SMTP_URL", /smtp/],
+      [{ PROVIDER_ADDRESS: "Beispielgasse 1, 1010 Wien" }, "PROVIDER_ADDRESS", /PROVIDER_STREET/],
+      [{ PROVIDER_VAT_ID: "ATU12345678" }, "PROVIDER_VAT_ID", /check digit/],
+      [{ PROVIDER_COUNTRY: "Austria" }, "PROVIDER_COUNTRY", /alpha-2/],
+      [
+        {
+          NODE_ENV: "production",
+          PUBLIC_URL: "https://k.example",
+          SMTP_URL: "smtp://relay.example",
+          LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
+          TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
+          WEBAUTHN_ORIGINS: "https://portal.example.com",
+          PROVIDER_NAME: "Netz GmbH",
+        },
+        "PROVIDER_COUNTRY",
+        /required in production/,
+      ],
       [
         {
           NODE_ENV: "production",
@@ -78,6 +110,7 @@ describe("configuration", () => {
           LINK_TOKEN_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}`,
           WEBAUTHN_ORIGINS: "https://portal.example.com",
           TOTP_ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 1).toString("base64")}`,
+          ...SELLER,
         },
         "METRICS_TOKEN",
         /required in production/,

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
+import { PRODUCTION_SELLER_VARIABLES } from "../src/config";
 
 // No Docker engine runs here, so the deployment files are checked as files: what they promise.
 const ROOT = join(__dirname, "..", "..");
@@ -26,6 +27,7 @@ test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a sep
       "LINK_TOKEN_KEYS",
       "WEBAUTHN_ORIGINS",
       "TOTP_ENCRYPTION_KEYS",
+      ...PRODUCTION_SELLER_VARIABLES,
       "METRICS_TOKEN",
     ])
       assert.ok(service.environment[variable], variable);

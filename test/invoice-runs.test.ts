@@ -28,7 +28,7 @@ after(() => t?.stop());
 const START = `mutation($i: InvoiceRunStartInput!, $k: String) { invoiceRunStart(input: $i, idempotencyKey: $k) {
   run { id status total } skipped userErrors { code field } } }`;
 const RUN = `query($id: ID!) { invoiceRun(id: $id) { status total pending issued failed emailed failures { customerNumber periodStart error } } }`;
-const line = { description: "Webhosting M – November", quantity: 1, unitPriceAmount: 1990, vatRate: 20 };
+const line = { description: "Webhosting M – November", quantity: 1, unitPriceAmount: 1990 };
 const item = (c: { gid: string }, lines: object[] = [line]) => ({
   customerId: c.gid,
   periodStart: "2026-11-01",

@@ -69,6 +69,8 @@ export const CUSTOMER_RULES = {
   manageProducts: ["RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** The customer's portal users and invitations: inviting, roles, removing, disabling. */
   manageUsers: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
+  /** The invoice format (PDF, ZUGFeRD, XRechnung) and buyer reference: who handles the customer's bills. */
+  editInvoiceSettings: [ADMIN, BILLING, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
   issueInvoices: ["RESELLER", "STAFF_ADMIN"],
   /** The customer's orders (contractual: not the READ_ONLY login). */

@@ -10,6 +10,7 @@ import { Page } from "../platform/pagination";
 import { jsonColumn, Row } from "../platform/rows";
 import { statusPage, StatusPageArgs } from "../platform/status-page";
 import { refuse, UserErrorCode } from "../platform/user-error";
+import { normalizeVatId, vatIdProblem } from "../platform/vat-id";
 import { mutate, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { ChangeRequestStatus } from "./change-request.enums";
 import { ChangeRequestInput, ChangeRequestNode, RequestedChanges } from "./change-request.types";
@@ -58,6 +59,12 @@ export const ChangeRequestService = {
           const { documents, ...changes } = input;
           if (!Object.values(changes).some((v) => v !== undefined && v !== null)) {
             refuse(UserErrorCode.INVALID_INPUT, "Ask for at least one change", ["input"]);
+          }
+          // An empty VAT id asks to remove it; any other is stored as printed, checked by its country's format.
+          if (changes.vatId) {
+            changes.vatId = normalizeVatId(changes.vatId);
+            const problem = vatIdProblem(changes.vatId);
+            if (problem) refuse(UserErrorCode.INVALID_INPUT, `The VAT id ${problem}`, ["input", "vatId"]);
           }
           const result = await uow.tx.query(
             "INSERT INTO change_requests (customer_id, changes, documents, requested_by) VALUES (?, ?, ?, ?)",

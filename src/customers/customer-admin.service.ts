@@ -7,12 +7,20 @@ import { idOfType } from "../platform/global-id";
 import { toE164 } from "../platform/phone";
 import { nextInSeries } from "../platform/sequences";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
+import { normalizeVatId, vatIdProblem } from "../platform/vat-id";
 import { AuditedCustomer, mutate, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { EmailChangeService } from "../verifications/email-change.service";
 import { EmailVerificationPurpose } from "../verifications/email-verification.enums";
-import { CustomerKind, PaymentMethod, SepaScheme } from "./customer.enums";
+import { CustomerKind, InvoiceFormat, PaymentMethod, SepaScheme } from "./customer.enums";
 import { CustomerService, maskIban } from "./customer.service";
-import { BillingAddressInput, CustomerCreateInput, CustomerNode, PaymentMethodInput, SepaInput } from "./customer.types";
+import {
+  BillingAddressInput,
+  CustomerCreateInput,
+  CustomerNode,
+  InvoiceSettingsInput,
+  PaymentMethodInput,
+  SepaInput,
+} from "./customer.types";
 
 const FIRST_CUSTOMER_NUMBER = 1000001;
 /** Longer than any customer number or PIN: refused before the limiter sees it as a key. */
@@ -89,6 +97,8 @@ export const CustomerAdminService = {
       problems.push(userError(UserErrorCode.INVALID_INPUT, "A private customer needs a first and a last name", ["input", "lastName"]));
     }
     problems.push(...phonesOf(input).problems);
+    const vatProblem = input.vatId ? vatIdProblem(normalizeVatId(input.vatId)) : null;
+    if (vatProblem) problems.push(userError(UserErrorCode.INVALID_INPUT, `The VAT id ${vatProblem}`, ["input", "vatId"]));
     if (resellerId !== null && !(await tx.query("SELECT id FROM resellers WHERE id = ?", [resellerId])).length) {
       problems.push(userError(UserErrorCode.NOT_FOUND, "No such reseller", ["input", "resellerId"]));
     }
@@ -121,7 +131,7 @@ export const CustomerAdminService = {
         input.salutation ?? null,
         input.firstName?.trim() || null,
         input.lastName?.trim() || null,
-        input.vatId ?? null,
+        input.vatId ? normalizeVatId(input.vatId) : null,
         input.address.street,
         input.address.postalCode,
         input.address.city,
@@ -272,6 +282,35 @@ export const CustomerAdminService = {
             ],
           );
           await uow.audit("customer.billingAddress.changed", { billingAddress: input ? { ...input } : null });
+        },
+        reply: customerAsCommitted(ctx),
+      },
+    );
+  },
+
+  /**
+   * The invoice format and buyer reference (the Leitweg-ID of German public customers, which
+   * XRechnung requires). Applies to invoices issued from now on: each invoice keeps its own.
+   */
+  updateInvoiceSettings(ctx: Context, customerGid: string, input: InvoiceSettingsInput): Promise<CustomerOutcome> {
+    return mutate(
+      ctx,
+      { rule: "editInvoiceSettings", load: CustomerService.target(ctx, customerGid) },
+      {
+        write: async (uow, { customer }) => {
+          const buyerReference = input.buyerReference?.trim() || null;
+          if (input.format === InvoiceFormat.XRECHNUNG && !buyerReference) {
+            refuse(UserErrorCode.INVALID_INPUT, "XRechnung needs a buyer reference (for public customers their Leitweg-ID)", [
+              "input",
+              "buyerReference",
+            ]);
+          }
+          await uow.tx.query("UPDATE customers SET invoice_format = ?, buyer_reference = ?, version = version + 1 WHERE id = ?", [
+            input.format,
+            buyerReference,
+            customer.dbId,
+          ]);
+          await uow.audit("customer.invoiceSettings.changed", { format: input.format, buyerReference });
         },
         reply: customerAsCommitted(ctx),
       },

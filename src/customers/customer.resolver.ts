@@ -15,6 +15,7 @@ import {
   PaymentMethodInput,
   SepaMandate,
   NewsletterInput,
+  InvoiceSettingsInput,
   OnlineInvoiceInput,
   CustomerConnection,
   CustomerLookupArgs,
@@ -71,6 +72,19 @@ export class CustomerResolver {
     @Arg("input") input: OnlineInvoiceInput,
   ): Promise<CustomerPayload> {
     return CustomerAdminService.updateOnlineInvoice(ctx, customerId, input);
+  }
+
+  @Authorized<Rule>("signed-in")
+  @Mutation(() => CustomerPayload, {
+    description:
+      "Invoice format (PDF, ZUGFeRD, XRechnung) and buyer reference, for invoices issued from now on. ADMIN or BILLING users, the reseller, staff.",
+  })
+  customerInvoiceSettingsUpdate(
+    @Ctx() ctx: Context,
+    @Arg("customerId", () => ID) customerId: string,
+    @Arg("input") input: InvoiceSettingsInput,
+  ): Promise<CustomerPayload> {
+    return CustomerAdminService.updateInvoiceSettings(ctx, customerId, input);
   }
 
   @Authorized<Rule>("signed-in")

@@ -75,6 +75,7 @@ export function customerFromRow(r: Row): CustomerNode {
   if ("online_invoice_enabled" in r) {
     c.onlineInvoice = { customerId: r.id, enabled: boolColumn(r.online_invoice_enabled), email: r.online_invoice_email ?? undefined };
   }
+  if ("invoice_format" in r) c.invoiceSettings = { format: r.invoice_format, buyerReference: r.buyer_reference ?? undefined };
   if ("newsletter_enabled" in r) {
     c.newsletter = {
       customerId: r.id,
@@ -133,6 +134,7 @@ export const CUSTOMERS = rowSource({
     mobile: ["mobile"],
     payment: PAYMENT_COLUMNS,
     onlineInvoice: ["online_invoice_enabled", "online_invoice_email"],
+    invoiceSettings: ["invoice_format", "buyer_reference"],
     newsletter: ["newsletter_enabled", "newsletter_email", "newsletter_consent_at"],
     ipAllowlist: ["ip_allowlist"],
     hasCustomerPassword: ["customer_password_hash IS NOT NULL AS has_customer_password"],

@@ -7,13 +7,21 @@ import type { Rule } from "../access/auth-checker";
 import { Address, AddressInput } from "../platform/address";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
-import { CustomerKind, CustomerStatus, Locale, PaymentMethod, SepaScheme } from "./customer.enums";
+import { CustomerKind, CustomerStatus, InvoiceFormat, Locale, PaymentMethod, SepaScheme } from "./customer.enums";
 
 registerEnumType(CustomerKind, { name: "CustomerKind" });
 registerEnumType(CustomerStatus, { name: "CustomerStatus" });
 registerEnumType(PaymentMethod, { name: "PaymentMethod" });
 registerEnumType(SepaScheme, { name: "SepaScheme" });
 registerEnumType(Locale, { name: "Locale" });
+registerEnumType(InvoiceFormat, {
+  name: "InvoiceFormat",
+  valuesConfig: {
+    PDF: { description: "A PDF invoice." },
+    ZUGFERD: { description: "ZUGFeRD / Factur-X (EN 16931): a PDF/A-3 with the XML invoice inside." },
+    XRECHNUNG: { description: "XRechnung 3.0 (CII XML), with the PDF for reading. Needs a buyer reference." },
+  },
+});
 
 @ObjectType({ description: "A SEPA direct-debit mandate." })
 export class SepaMandate {
@@ -70,6 +78,15 @@ export class NewsletterSettings {
 
   @Field(() => DateTimeResolver, { nullable: true, description: "When consent was given." })
   consentAt?: Date;
+}
+
+@ObjectType({ description: "How invoices are issued to the customer from now on; each invoice keeps what applied when it was issued." })
+export class InvoiceSettings {
+  @Field(() => InvoiceFormat)
+  format: InvoiceFormat;
+
+  @Field({ nullable: true, description: "Buyer reference (BT-10), e.g. the Leitweg-ID of a German public customer." })
+  buyerReference?: string;
 }
 
 @ObjectType("Customer", { implements: Node, description: "A customer account (Kundennummer)." })
@@ -129,6 +146,10 @@ export class CustomerNode extends Node implements NodeSource {
   @Authorized<Rule>("customer:billing")
   @Field(() => OnlineInvoiceSettings)
   onlineInvoice: OnlineInvoiceSettings;
+
+  @Authorized<Rule>("customer:billing")
+  @Field(() => InvoiceSettings)
+  invoiceSettings: InvoiceSettings;
 
   @Authorized<Rule>("customer:settings")
   @Field(() => NewsletterSettings)
@@ -286,6 +307,17 @@ export class CustomerPinCheck {
 
   @Field(() => [UserError])
   userErrors: UserError[];
+}
+
+@InputType()
+export class InvoiceSettingsInput {
+  @Field(() => InvoiceFormat)
+  format: InvoiceFormat;
+
+  @Field({ nullable: true, description: "Required for XRECHNUNG; empty removes it." })
+  @IsOptional()
+  @MaxLength(200)
+  buyerReference?: string;
 }
 
 @InputType({ description: "Online invoice on (with the address, confirmed by a link before it is used) or off (at once)." })

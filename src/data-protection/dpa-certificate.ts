@@ -35,7 +35,10 @@ export async function dpaCertificatePdf(db: DataSource, config: Config, acceptan
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve) => doc.on("end", () => resolve(Buffer.concat(chunks))));
   doc.font("Helvetica-Bold").fontSize(14).text(provider.name);
-  doc.font("Helvetica").fontSize(9).text(`${provider.address} · UID ${provider.vatId} · ${provider.email}`);
+  doc
+    .font("Helvetica")
+    .fontSize(9)
+    .text(`${provider.street}, ${provider.postalCode} ${provider.city} · UID ${provider.vatId} · ${provider.email}`);
   doc.moveDown(2);
   doc.font("Helvetica-Bold").fontSize(16).text("Bestätigung der Annahme der Vereinbarung zur Auftragsverarbeitung");
   doc.font("Helvetica").fontSize(10).text("Confirmation of acceptance of the data-processing agreement");

@@ -2,7 +2,7 @@ import { ZipFile } from "yazl";
 import { DataSource } from "typeorm";
 import { Config } from "../config";
 import { fileStoreOf } from "../documents/file-store";
-import { invoicePdf } from "../invoices/invoice-documents";
+import { invoiceFiles } from "../invoices/invoice-documents";
 import { Row } from "../platform/rows";
 
 // What a data export holds (GDPR Art. 15/20): every table that keeps something about the
@@ -100,7 +100,7 @@ export async function buildExportArchive(db: DataSource, config: Config, custome
   }
   const invoices: Row[] = await db.query("SELECT id FROM invoices WHERE customer_id = ? ORDER BY id", [customerId]);
   for (const { id } of invoices) {
-    const document = await invoicePdf(db, config, Number(id));
+    const document = await invoiceFiles(db, config, Number(id));
     if (document) zip.addBuffer(document.pdf, `invoices/${document.number}.pdf`, { mtime, compress: false });
   }
   const store = fileStoreOf(config);

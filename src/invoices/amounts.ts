@@ -28,6 +28,20 @@ export interface LineAmount {
   unitPriceCents: number;
   /** Percent with two decimals, e.g. "20.00". */
   vatRate: string;
+  /** EN 16931 category (VatCategory); lines issued before categories are STANDARD. */
+  vatCategory?: string;
+  /** Why an exempt line is exempt; printed and carried in the e-invoice. */
+  vatExemptionReason?: string | null;
+}
+
+/** Net and VAT of one category and rate, as issued (the EN 16931 VAT breakdown, BG-23). */
+export interface VatBreakdownPart {
+  rate: string;
+  net: number;
+  vat: number;
+  /** Absent on invoices issued before VAT categories: STANDARD. */
+  category?: string;
+  exemptionReason?: string | null;
 }
 
 export interface InvoiceTotals {
@@ -35,21 +49,28 @@ export interface InvoiceTotals {
   net: number;
   vat: number;
   gross: number;
-  /** One entry per VAT rate, highest rate first. */
-  breakdown: { rate: string; net: number; vat: number }[];
+  /** One entry per VAT category and rate, highest rate first. */
+  breakdown: VatBreakdownPart[];
 }
 
 /**
- * Totals as printed: each line's net is rounded to the cent; VAT is computed once per rate on
- * the sum of that rate's nets (not per line), rounded half away from zero; gross = net + VAT.
+ * Totals as printed: each line's net is rounded to the cent; VAT is computed once per category
+ * and rate on the sum of its lines' nets (not per line, as EN 16931 BR-CO-17 has it), rounded
+ * half away from zero; gross = net + VAT.
  */
 export function totalsOf(lines: LineAmount[]): InvoiceTotals {
   const lineNets = lines.map((l) => lineNetOf(l.quantityMilli, l.unitPriceCents));
-  const byRate = new Map<string, number>();
-  lines.forEach((l, i) => byRate.set(l.vatRate, (byRate.get(l.vatRate) ?? 0) + lineNets[i]));
-  const breakdown = [...byRate.entries()]
-    .sort(([a], [b]) => Number(b) - Number(a))
-    .map(([rate, net]) => ({ rate, net, vat: vatOf(net, rate) }));
+  const groups = new Map<string, VatBreakdownPart>();
+  lines.forEach((l, i) => {
+    const category = l.vatCategory ?? "STANDARD";
+    const key = `${category}|${l.vatRate}`;
+    const group = groups.get(key) ?? { rate: l.vatRate, net: 0, vat: 0, category, exemptionReason: l.vatExemptionReason ?? null };
+    group.net += lineNets[i];
+    groups.set(key, group);
+  });
+  const breakdown = [...groups.values()]
+    .sort((a, b) => Number(b.rate) - Number(a.rate) || a.category!.localeCompare(b.category!))
+    .map((part) => ({ ...part, vat: vatOf(part.net, part.rate) }));
   const net = breakdown.reduce((sum, b) => sum + b.net, 0);
   const vat = breakdown.reduce((sum, b) => sum + b.vat, 0);
   return { lineNets, net, vat, gross: net + vat, breakdown };

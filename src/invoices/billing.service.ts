@@ -11,13 +11,26 @@ import { nextInSeries } from "../platform/sequences";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { AuditedCustomer, mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
+import { InvoiceFormat } from "../customers/customer.enums";
+import type { Seller } from "../config";
+import { needsReason, proposeVat, rateProblem, STANDARD_RATES, VatCategory } from "./vat";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
 import { InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
 type InvoiceOutcome = Outcome<{ invoice?: InvoiceNode }>;
-export type InvoiceLine = { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string };
+/** Who issues, and with which configuration: the seller, and whether the caller is staff (who may override VAT categories). */
+export type IssueContext = Pick<Context, "config" | "principal">;
+export type InvoiceLine = {
+  description: string;
+  productId: number | null;
+  quantityMilli: number;
+  unitPriceCents: number;
+  vatRate: string;
+  vatCategory: VatCategory;
+  vatExemptionReason: string | null;
+};
 
 export const addDays = (iso: string, days: number) =>
   new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
@@ -64,6 +77,22 @@ async function billingSnapshot(tx: EntityManager, customer: Row) {
       };
 }
 
+/**
+ * What else an invoice keeps as it was at issue: the customer's invoice format, buyer reference
+ * and language, its VAT id, its electronic address (BT-49: the online-invoice address while that
+ * is on, else the main email) and the seller.
+ */
+function buyerSnapshot(customer: Row, seller: Seller) {
+  return {
+    format: customer.invoice_format as InvoiceFormat,
+    buyerReference: customer.buyer_reference ?? null,
+    locale: customer.locale,
+    vatId: customer.vat_id ?? null,
+    email: (customer.online_invoice_enabled && customer.online_invoice_email) || customer.email,
+    seller,
+  };
+}
+
 function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Pick<Context, "config">): PaymentTerms {
   if (customer.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && customer.sepa_iban) {
     return {
@@ -89,6 +118,8 @@ export async function writeInvoice(
     dueDate: string;
     periodStart: string | null;
     periodEnd: string | null;
+    /** When there is no period; null means the issue date. */
+    deliveryDate: string | null;
     status: StoredInvoiceStatus;
     lines: InvoiceLine[];
   },
@@ -96,11 +127,12 @@ export async function writeInvoice(
   const number = await nextNumber(tx, doc.kind, doc.issueDate.slice(0, 4));
   const totals = totalsOf(doc.lines);
   const billing = await billingSnapshot(tx, customer);
+  const buyer = buyerSnapshot(customer, ctx.config.provider);
   const result = await tx.query(
-    `INSERT INTO invoices (customer_id, number, kind, original_invoice_id, issue_date, due_date, period_start, period_end, status,
-       net_amount, vat_amount, gross_amount, vat_breakdown, currency, billing_name, billing_street, billing_postal_code, billing_city,
-       billing_country_code, billing_addressees, payment_terms, paid_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO invoices (customer_id, number, kind, original_invoice_id, issue_date, due_date, period_start, period_end, delivery_date, status,
+       net_amount, vat_amount, gross_amount, vat_breakdown, currency, invoice_format, buyer_reference, locale, billing_name, billing_street,
+       billing_postal_code, billing_city, billing_country_code, billing_addressees, buyer_vat_id, buyer_email, seller, payment_terms, paid_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       customer.id,
       number,
@@ -110,24 +142,33 @@ export async function writeInvoice(
       doc.dueDate,
       doc.periodStart,
       doc.periodEnd,
+      // Every invoice states when it was supplied: its period, else the delivery date (the issue date by default).
+      doc.periodStart ? null : (doc.deliveryDate ?? doc.issueDate),
       doc.status,
       totals.net,
       totals.vat,
       totals.gross,
       JSON.stringify(totals.breakdown),
+      buyer.format,
+      buyer.buyerReference,
+      buyer.locale,
       billing.name,
       billing.street,
       billing.postalCode,
       billing.city,
       billing.countryCode,
       JSON.stringify(billing.addressees),
+      buyer.vatId,
+      buyer.email,
+      JSON.stringify(buyer.seller),
       JSON.stringify(paymentTerms(customer, number, doc.dueDate, ctx)),
       doc.status === StoredInvoiceStatus.PAID ? new Date() : null,
     ],
   );
   const invoiceId = Number(result.insertId);
   await tx.query(
-    "INSERT INTO invoice_lines (invoice_id, position, description, product_id, quantity, unit_price_amount, vat_rate, net_amount) VALUES ?",
+    `INSERT INTO invoice_lines (invoice_id, position, description, product_id, quantity, unit_price_amount, vat_rate, vat_category,
+       vat_exemption_reason, net_amount) VALUES ?`,
     [
       doc.lines.map((l, i) => [
         invoiceId,
@@ -137,6 +178,8 @@ export async function writeInvoice(
         (l.quantityMilli / 1000).toFixed(3),
         l.unitPriceCents,
         l.vatRate,
+        l.vatCategory,
+        l.vatExemptionReason,
         totals.lineNets[i],
       ]),
     ],
@@ -161,10 +204,71 @@ export async function customerRow(tx: EntityManager, customerId: number): Promis
 }
 
 /**
+ * The VAT category and rate of one line: Konto's proposal for the customer unless the caller
+ * gives them. Only staff may choose another category than the proposal; a rate must fit its
+ * category, an exempt line needs its reason, a reverse charge the customer's VAT id.
+ */
+function lineVat(ctx: IssueContext, customer: Row, line: InvoiceIssueInput["lines"][number], field: string[], errors: UserError[]) {
+  const proposal = proposeVat(ctx.config.provider.countryCode, {
+    kind: customer.kind,
+    countryCode: customer.country_code,
+    vatId: customer.vat_id,
+  });
+  const category = line.vatCategory ?? proposal.category;
+  if (category !== proposal.category && ctx.principal.kind !== "staff") {
+    errors.push(
+      userError(
+        UserErrorCode.INVALID_INPUT,
+        `Konto proposes ${proposal.category} for this customer; only staff may choose another category`,
+        [...field, "vatCategory"],
+      ),
+    );
+  }
+  const rate =
+    line.vatRate ??
+    Number(
+      category === proposal.category
+        ? proposal.rate
+        : category === VatCategory.STANDARD
+          ? (STANDARD_RATES[ctx.config.provider.countryCode] ?? 0)
+          : 0,
+    );
+  if (Math.round(rate * 100) !== rate * 100) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", [...field, "vatRate"]));
+  }
+  const misfit = rateProblem(category, rate);
+  if (misfit) errors.push(userError(UserErrorCode.INVALID_INPUT, misfit, [...field, "vatRate"]));
+  const reason = line.vatExemptionReason?.trim() || null;
+  if (needsReason(category) && !reason) {
+    errors.push(
+      userError(UserErrorCode.INVALID_INPUT, "An exempt or non-taxable line needs its reason (the legal basis)", [
+        ...field,
+        "vatExemptionReason",
+      ]),
+    );
+  }
+  if (!needsReason(category) && reason) {
+    errors.push(
+      userError(UserErrorCode.INVALID_INPUT, "Only an exempt or non-taxable line has a reason", [...field, "vatExemptionReason"]),
+    );
+  }
+  if (category === VatCategory.REVERSE_CHARGE && !customer.vat_id) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "A reverse charge needs the customer's VAT id", [...field, "vatCategory"]));
+  }
+  return { vatCategory: category, vatRate: rate.toFixed(2), vatExemptionReason: needsReason(category) ? reason : null };
+}
+
+/**
  * The lines of a new invoice as stored. Every rule on the input is refused together; a product
  * must be one of the customer's.
  */
-async function checkedLines(tx: EntityManager, customerId: number, input: Omit<InvoiceIssueInput, "customerId">): Promise<InvoiceLine[]> {
+async function checkedLines(
+  tx: EntityManager,
+  ctx: IssueContext,
+  customer: Row,
+  input: Omit<InvoiceIssueInput, "customerId">,
+): Promise<InvoiceLine[]> {
+  const customerId: number = customer.id;
   const errors: UserError[] = [];
   const lines = input.lines.map((line, i) => {
     const field = ["input", "lines", String(i)];
@@ -172,9 +276,7 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Omit<I
     if (Math.abs(quantityMilli - line.quantity * 1000) > 1e-6) {
       errors.push(userError(UserErrorCode.INVALID_INPUT, "A quantity has at most three decimals", [...field, "quantity"]));
     }
-    if (Math.round(line.vatRate * 100) !== line.vatRate * 100) {
-      errors.push(userError(UserErrorCode.INVALID_INPUT, "A VAT rate has at most two decimals", [...field, "vatRate"]));
-    }
+    const vat = lineVat(ctx, customer, line, field, errors);
     let productId: number | null = null;
     if (line.productId) {
       const parsed = parseGlobalId(line.productId);
@@ -186,9 +288,18 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Omit<I
       productId,
       quantityMilli,
       unitPriceCents: line.unitPriceAmount,
-      vatRate: line.vatRate.toFixed(2),
+      ...vat,
     };
   });
+  // EN 16931 has one VAT breakdown per category and rate, with one reason; a non-taxable line stands alone (BR-O-11).
+  for (const category of [VatCategory.EXEMPT, VatCategory.NOT_SUBJECT]) {
+    if (new Set(lines.filter((l) => l.vatCategory === category).map((l) => l.vatExemptionReason)).size > 1) {
+      errors.push(userError(UserErrorCode.INVALID_INPUT, `All ${category} lines of an invoice share one reason`, ["input", "lines"]));
+    }
+  }
+  if (lines.some((l) => l.vatCategory === VatCategory.NOT_SUBJECT) && lines.some((l) => l.vatCategory !== VatCategory.NOT_SUBJECT)) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "Non-taxable lines go on an invoice of their own", ["input", "lines"]));
+  }
   const productIds = lines.map((l) => l.productId).filter((id): id is number => id !== null);
   if (productIds.length) {
     const own: Row[] = await tx.query("SELECT id FROM products WHERE id IN (?) AND customer_id = ?", [productIds, customerId]);
@@ -205,6 +316,9 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Omit<I
   ) {
     errors.push(userError(UserErrorCode.INVALID_INPUT, "A period needs a start and an end, in that order", ["input", "periodEnd"]));
   }
+  if (input.deliveryDate && input.periodStart) {
+    errors.push(userError(UserErrorCode.INVALID_INPUT, "Give a service period or a delivery date, not both", ["input", "deliveryDate"]));
+  }
   if (totalsOf(lines).gross < 0) {
     errors.push(
       userError(UserErrorCode.INVALID_INPUT, "An invoice cannot total less than zero; cancel with a credit note", ["input", "lines"]),
@@ -220,20 +334,21 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Omit<I
  */
 export async function issueInvoice(
   uow: UnitOfWork,
-  ctx: Pick<Context, "config">,
+  ctx: IssueContext,
   customer: AuditedCustomer,
   input: Omit<InvoiceIssueInput, "customerId">,
 ): Promise<number> {
-  const customerId = customer.dbId;
-  const lines = await checkedLines(uow.tx, customerId, input);
+  const buyer = await customerRow(uow.tx, customer.dbId);
+  const lines = await checkedLines(uow.tx, ctx, buyer, input);
   const issueDate = todayUtc();
-  const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customerId), {
+  const invoiceId = await writeInvoice(uow.tx, ctx, buyer, {
     kind: InvoiceKind.INVOICE,
     originalId: null,
     issueDate,
     dueDate: addDays(issueDate, input.dueInDays),
     periodStart: input.periodStart ?? null,
     periodEnd: input.periodEnd ?? null,
+    deliveryDate: input.deliveryDate ?? null,
     status: StoredInvoiceStatus.OPEN,
     lines,
   });
@@ -283,7 +398,8 @@ export const BillingService = {
           if (partly)
             refuse(UserErrorCode.CONFLICT, "This invoice has partial credit notes: credit what is left with invoiceCredit", ["invoiceId"]);
           const lines: Row[] = await uow.tx.query(
-            "SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
+            `SELECT description, product_id, quantity, unit_price_amount, vat_rate, vat_category, vat_exemption_reason
+             FROM invoice_lines WHERE invoice_id = ? ORDER BY position`,
             [original.dbId],
           );
           const issueDate = todayUtc();
@@ -294,6 +410,7 @@ export const BillingService = {
             dueDate: issueDate,
             periodStart: original.periodStart ?? null,
             periodEnd: original.periodEnd ?? null,
+            deliveryDate: original.deliveryDate ?? null,
             status: StoredInvoiceStatus.PAID,
             lines: lines.map((l) => ({
               description: `Storno ${original.number}: ${l.description}`.slice(0, 500),
@@ -301,6 +418,8 @@ export const BillingService = {
               quantityMilli: Math.round(Number(l.quantity) * 1000),
               unitPriceCents: -l.unit_price_amount,
               vatRate: l.vat_rate,
+              vatCategory: l.vat_category,
+              vatExemptionReason: l.vat_exemption_reason,
             })),
           });
           await uow.tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason, original.dbId]);

@@ -9,11 +9,13 @@ import { InvoiceCreditInput } from "./billing-operations.types";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceNode } from "./invoice.types";
+import { VatCategory } from "./vat";
 
 /** What is left of an invoice to credit: its gross plus its credit notes (negative), and each line's quantity not yet credited. */
 async function creditable(tx: EntityManager, invoiceId: number) {
   const lines: Row[] = await tx.query(
-    "SELECT position, description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
+    `SELECT position, description, product_id, quantity, unit_price_amount, vat_rate, vat_category, vat_exemption_reason
+     FROM invoice_lines WHERE invoice_id = ? ORDER BY position`,
     [invoiceId],
   );
   const credited: Row[] = await tx.query(
@@ -70,12 +72,16 @@ function creditLines(
         quantityMilli,
         unitPriceCents: -line.unit_price_amount,
         vatRate: line.vat_rate,
+        vatCategory: line.vat_category as VatCategory,
+        vatExemptionReason: line.vat_exemption_reason,
         creditedPosition: line.position,
       },
     ];
   });
   const rates = new Set(original.breakdown.map((b) => Number(b.rate)));
   const amounts = (input.amounts ?? []).map((amount, i) => {
+    // An amount is credited in the category the invoice taxed that rate with (e.g. a reverse charge).
+    const part = original.breakdown.find((b) => Number(b.rate) === amount.vatRate);
     if (!rates.has(amount.vatRate)) {
       errors.push(
         userError(UserErrorCode.INVALID_INPUT, "Credit at one of the invoice's VAT rates", ["input", "amounts", String(i), "vatRate"]),
@@ -87,6 +93,8 @@ function creditLines(
       quantityMilli: 1000,
       unitPriceCents: -amount.netAmount,
       vatRate: amount.vatRate.toFixed(2),
+      vatCategory: (part?.category ?? VatCategory.STANDARD) as VatCategory,
+      vatExemptionReason: part?.exemptionReason ?? null,
       creditedPosition: null,
     };
   });
@@ -134,6 +142,7 @@ export const CreditNoteService = {
             dueDate: issueDate,
             periodStart: original.periodStart ?? null,
             periodEnd: original.periodEnd ?? null,
+            deliveryDate: original.deliveryDate ?? null,
             status: StoredInvoiceStatus.PAID,
             lines,
           });

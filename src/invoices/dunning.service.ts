@@ -10,6 +10,10 @@ import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { today as todayUtc } from "./invoice.service";
 import { DunningNode } from "./billing-operations.types";
 import { money } from "../platform/money";
+import { VatCategory } from "./vat";
+
+/** Why a dunning fee carries no VAT, printed and carried in the e-invoice (BT-120). */
+const DUNNING_FEE_REASON = "Nicht steuerbar: Mahngebühr (Schadenersatz) / Not subject to VAT: dunning fee (damages)";
 
 /** Days a dunning fee invoice gives to pay. */
 const FEE_DUE_DAYS = 14;
@@ -75,6 +79,7 @@ export const DunningService = {
           dueDate: addDays(today, FEE_DUE_DAYS),
           periodStart: null,
           periodEnd: null,
+          deliveryDate: null,
           status: StoredInvoiceStatus.OPEN,
           // Not subject to VAT: a fee for late payment is damages, not a supply.
           lines: [
@@ -84,6 +89,8 @@ export const DunningService = {
               quantityMilli: 1000,
               unitPriceCents: feeCents,
               vatRate: "0.00",
+              vatCategory: VatCategory.NOT_SUBJECT,
+              vatExemptionReason: DUNNING_FEE_REASON,
             },
           ],
         });

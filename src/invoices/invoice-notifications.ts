@@ -4,7 +4,20 @@ import { Handlers, NotificationDeps } from "../notifications/processor";
 import { renderInvoice, renderPaymentReminder } from "../notifications/templates";
 import { localeOf } from "../notifications/templates/template";
 import { formatMoney } from "./invoice-pdf";
-import { invoicePdf } from "./invoice-documents";
+import { InvoiceFiles, invoiceFiles } from "./invoice-documents";
+import { InvoiceFormat } from "../customers/customer.enums";
+
+/**
+ * What an invoice email carries, in the format the invoice was issued in: the PDF; the ZUGFeRD
+ * PDF (the XML inside); or the XRechnung XML alone, which is then the invoice (a second, PDF
+ * copy would be a second invoice).
+ */
+function attachmentsOf(files: InvoiceFiles) {
+  if (files.invoice.format === InvoiceFormat.XRECHNUNG) {
+    return [{ filename: `${files.number}.xml`, content: files.xml, contentType: "application/xml" }];
+  }
+  return [{ filename: `${files.number}.pdf`, content: files.pdf, contentType: "application/pdf" }];
+}
 
 /**
  * Who gets an invoice by email: the online-invoice address (if it was switched on before the
@@ -43,13 +56,13 @@ export function invoiceHandlers(deps: NotificationDeps): Pick<Handlers, "invoice
     async "invoice-email"({ outboxId, payload, final }) {
       const to = payload.kind === "resend" && payload.to ? [payload.to] : await invoiceRecipients(db, payload.invoiceId);
       if (!to.length) return { skipped: 1 };
-      const first = await invoicePdf(db, config, payload.invoiceId);
+      const first = await invoiceFiles(db, config, payload.invoiceId);
       if (!first) return { skipped: 1 };
       const inv = first.invoice;
       const data = {
         kind: inv.kind,
         number: first.number,
-        amount: formatMoney(inv.gross, inv.currency),
+        amount: formatMoney(inv.gross, inv.currency, inv.locale),
         dueDate: inv.kind === "INVOICE" ? inv.dueDate : null,
         providerName: config.provider.name,
       };
@@ -61,7 +74,7 @@ export function invoiceHandlers(deps: NotificationDeps): Pick<Handlers, "invoice
           to: address,
           invoiceId: payload.invoiceId,
           render: () => renderInvoice(data, localeOf(inv.locale)),
-          attachments: [{ filename: `${first.number}.pdf`, content: first.pdf, contentType: "application/pdf" }],
+          attachments: attachmentsOf(first),
         })),
         final,
       );

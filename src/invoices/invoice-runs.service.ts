@@ -134,7 +134,7 @@ async function issueItems({ db, config, relay }: NotificationDeps, items: Row[])
       const [locked] = await uow.tx.query("SELECT status FROM invoice_run_items WHERE id = ? FOR UPDATE", [item.id]);
       if (locked.status !== "PENDING") continue;
       const customer = { dbId: item.customer_id, resellerId: item.reseller_id, customerNumber: item.customer_number };
-      const invoiceId = await issueInvoice(uow, { config }, customer, {
+      const invoiceId = await issueInvoice(uow, { config, principal }, customer, {
         lines: jsonColumn<InvoiceLineInput[]>(item.lines) ?? [],
         periodStart: item.period_start,
         periodEnd: item.period_end,

@@ -18,6 +18,7 @@ import { selectedFields } from "../platform/projection";
 import { ProductService } from "../products/product.service";
 import { ProductNode } from "../products/product.types";
 import { InvoiceService } from "./invoice.service";
+import { VatCategory, vatNote } from "./vat";
 import {
   InvoiceConnection,
   InvoiceDelivery,
@@ -83,10 +84,12 @@ export class InvoiceResolver {
     return BillingService.recordPayment(ctx, input, idempotencyKey);
   }
 
-  @FieldResolver(() => [VatBreakdownLine], { description: "Net and VAT per rate, as issued." })
+  @FieldResolver(() => [VatBreakdownLine], { description: "Net and VAT per category and rate, as issued." })
   vatBreakdown(@Root() invoice: InvoiceNode): VatBreakdownLine[] {
     return invoice.breakdown.map((b) => ({
+      category: b.category as VatCategory,
       rate: Number(b.rate),
+      note: vatNote(b) ?? undefined,
       net: money(b.net, invoice.gross.currency),
       vat: money(b.vat, invoice.gross.currency),
     }));
@@ -112,6 +115,14 @@ export class InvoiceResolver {
   async pdfUrl(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<string> {
     const token = await ctx.auth.tokens.signLink("invoice-pdf", invoice.id, PDF_LINK_SECONDS);
     return `${ctx.config.publicUrl}/invoices/${invoice.id}.pdf?token=${token}`;
+  }
+
+  @FieldResolver(() => String, {
+    description: `A link to the e-invoice (EN 16931 CII XML; XRechnung when the invoice was issued in that format) that works without a token for ${PDF_LINK_SECONDS / 60} minutes.`,
+  })
+  async xmlUrl(@Ctx() ctx: Context, @Root() invoice: InvoiceNode): Promise<string> {
+    const token = await ctx.auth.tokens.signLink("invoice-pdf", invoice.id, PDF_LINK_SECONDS);
+    return `${ctx.config.publicUrl}/invoices/${invoice.id}.xml?token=${token}`;
   }
 
   @FieldResolver(() => CustomerNode)

@@ -10,6 +10,8 @@ import { columnsFor } from "../platform/projection";
 import { jsonColumn, Row } from "../platform/rows";
 import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
+import type { VatBreakdownPart } from "./amounts";
+import { VatCategory } from "./vat";
 import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
 
 import { today } from "../platform/local-date";
@@ -35,6 +37,11 @@ export function invoiceFromRow(r: Row): InvoiceNode {
     dueDate: r.due_date,
     periodStart: r.period_start ?? undefined,
     periodEnd: r.period_end ?? undefined,
+    deliveryDate: r.delivery_date ?? undefined,
+    format: r.invoice_format,
+    buyerReference: r.buyer_reference ?? undefined,
+    locale: r.locale,
+    buyerVatId: r.buyer_vat_id ?? undefined,
     net: money(r.net_amount, r.currency),
     vat: money(r.vat_amount, r.currency),
     gross: money(r.gross_amount, r.currency),
@@ -53,12 +60,15 @@ export function invoiceFromRow(r: Row): InvoiceNode {
   };
 }
 
-/** Net and VAT per rate as issued; invoices imported without it had one rate, derived from their totals. */
-export function breakdownOf(r: Row): { rate: string; net: number; vat: number }[] {
-  const stored = jsonColumn<{ rate: string; net: number; vat: number }[]>(r.vat_breakdown);
-  if (stored) return stored;
+/**
+ * Net and VAT per category and rate as issued; invoices imported without it had one rate, derived
+ * from their totals. Invoices from before VAT categories were all standard-rated.
+ */
+export function breakdownOf(r: Row): VatBreakdownPart[] {
+  const stored = jsonColumn<VatBreakdownPart[]>(r.vat_breakdown);
+  if (stored) return stored.map((part) => ({ ...part, category: part.category ?? VatCategory.STANDARD }));
   const rate = r.net_amount ? (Math.round((r.vat_amount * 10_000) / r.net_amount) / 100).toFixed(2) : "0.00";
-  return [{ rate, net: r.net_amount, vat: r.vat_amount }];
+  return [{ rate, net: r.net_amount, vat: r.vat_amount, category: VatCategory.STANDARD }];
 }
 
 export function invoiceLineFromRow(r: Row): InvoiceLineNode {
@@ -73,6 +83,8 @@ export function invoiceLineFromRow(r: Row): InvoiceLineNode {
     quantity: Number(r.quantity),
     unitPrice: money(r.unit_price_amount, currency),
     vatRate: Number(r.vat_rate),
+    vatCategory: r.vat_category,
+    vatExemptionReason: r.vat_exemption_reason ?? undefined,
     net: money(r.net_amount, currency),
   };
 }
@@ -116,6 +128,12 @@ export const INVOICES = rowSource({
     dueDate: ["due_date"],
     periodStart: ["period_start"],
     periodEnd: ["period_end"],
+    deliveryDate: ["delivery_date"],
+    format: ["invoice_format"],
+    buyerReference: ["buyer_reference"],
+    locale: ["locale"],
+    buyerVatId: ["buyer_vat_id"],
+    xmlUrl: [],
     net: ["net_amount", "currency"],
     vat: ["vat_amount", "currency"],
     gross: ["gross_amount", "currency"],
@@ -129,7 +147,18 @@ export const INVOICES = rowSource({
 });
 const INVOICE_LINES = rowSource({
   table: "invoice_lines",
-  always: ["invoice_id", "product_id", "position", "description", "quantity", "unit_price_amount", "vat_rate", "net_amount"],
+  always: [
+    "invoice_id",
+    "product_id",
+    "position",
+    "description",
+    "quantity",
+    "unit_price_amount",
+    "vat_rate",
+    "vat_category",
+    "vat_exemption_reason",
+    "net_amount",
+  ],
   map: invoiceLineFromRow,
 });
 

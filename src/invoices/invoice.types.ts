@@ -12,6 +12,9 @@ import { Money } from "../platform/money";
 import { Node, NodeSource } from "../platform/node";
 import { connectionOf, PageArgs } from "../platform/pagination";
 import { InvoiceKind } from "./invoice.enums";
+import { VatCategory } from "./vat";
+import { InvoiceFormat, Locale } from "../customers/customer.enums";
+import type { VatBreakdownPart } from "./amounts";
 
 export enum InvoiceStatus {
   OPEN = "OPEN",
@@ -26,6 +29,16 @@ registerEnumType(InvoiceStatus, {
 registerEnumType(InvoiceKind, { name: "InvoiceKind" });
 registerEnumType(MailDeliveryStatus, { name: "MailDeliveryStatus" });
 registerEnumType(PaymentSource, { name: "PaymentSource" });
+registerEnumType(VatCategory, {
+  name: "VatCategory",
+  description: "EN 16931 VAT category of a line (BT-151).",
+  valuesConfig: {
+    STANDARD: { description: "S: taxed at a rate above 0." },
+    REVERSE_CHARGE: { description: "AE: the buyer owes the VAT; rate 0, both VAT ids printed." },
+    EXEMPT: { description: "E: exempt, rate 0, with the reason." },
+    NOT_SUBJECT: { description: "O: not subject to VAT (no supply, e.g. a dunning fee), rate 0, with the reason; alone on its invoice." },
+  },
+});
 
 @ObjectType({ description: "The billing address and addressees as printed when the invoice was issued." })
 export class BillingSnapshot extends Address {
@@ -39,7 +52,7 @@ export class InvoiceNode extends Node implements NodeSource {
   dbId: number;
   customerId: number;
   originalInvoiceId: number | null;
-  breakdown: { rate: string; net: number; vat: number }[];
+  breakdown: VatBreakdownPart[];
   /** Null for invoices from before terms were stored: bank transfer to the provider's account. */
   terms: PaymentTerms | null;
 
@@ -63,6 +76,21 @@ export class InvoiceNode extends Node implements NodeSource {
 
   @Field(() => LocalDate, { nullable: true })
   periodEnd?: string;
+
+  @Field(() => LocalDate, { nullable: true, description: "When there is no service period: the date of delivery." })
+  deliveryDate?: string;
+
+  @Field(() => InvoiceFormat, { description: "The customer's format when it was issued." })
+  format: InvoiceFormat;
+
+  @Field({ nullable: true, description: "Buyer reference (BT-10, e.g. Leitweg-ID) as issued." })
+  buyerReference?: string;
+
+  @Field(() => Locale, { description: "The language it is rendered in, the customer's when it was issued." })
+  locale: Locale;
+
+  @Field({ nullable: true, description: "The customer's VAT id as issued." })
+  buyerVatId?: string;
 
   @Field(() => Money)
   net: Money;
@@ -104,6 +132,12 @@ export class InvoiceLineNode {
   @Field(() => Float, { description: "VAT rate in percent, e.g. 20." })
   vatRate: number;
 
+  @Field(() => VatCategory)
+  vatCategory: VatCategory;
+
+  @Field({ nullable: true, description: "Why an exempt line is exempt." })
+  vatExemptionReason?: string;
+
   @Field(() => Money, { description: "Net amount of the line." })
   net: Money;
 }
@@ -116,10 +150,16 @@ export class InvoicesArgs extends PageArgs {
   status?: InvoiceStatus[];
 }
 
-@ObjectType({ description: "Net and VAT of one VAT rate, as issued." })
+@ObjectType({ description: "Net and VAT of one VAT category and rate, as issued." })
 export class VatBreakdownLine {
+  @Field(() => VatCategory)
+  category: VatCategory;
+
   @Field(() => Float)
   rate: number;
+
+  @Field({ nullable: true, description: "The legal note: the exemption reason, or the reverse-charge note." })
+  note?: string;
 
   @Field(() => Money)
   net: Money;
@@ -183,10 +223,23 @@ export class InvoiceLineInput {
   @Max(100_000_000)
   unitPriceAmount: number;
 
-  @Field(() => Float, { description: "VAT rate in percent, e.g. 20 or 19 or 0." })
+  @Field(() => Float, {
+    nullable: true,
+    description: "VAT rate in percent, e.g. 20 or 19 or 0; by default the category's rate for the customer.",
+  })
+  @IsOptional()
   @Min(0)
   @Max(100)
-  vatRate: number;
+  vatRate?: number;
+
+  @Field(() => VatCategory, { nullable: true, description: "By default Konto's proposal for the customer; only staff may choose another." })
+  @IsOptional()
+  vatCategory?: VatCategory;
+
+  @Field({ nullable: true, description: "Required for EXEMPT and NOT_SUBJECT lines: the legal basis." })
+  @IsOptional()
+  @MaxLength(200)
+  vatExemptionReason?: string;
 }
 
 @InputType()
@@ -208,6 +261,13 @@ export class InvoiceIssueInput {
   @Field(() => LocalDate, { nullable: true })
   @IsOptional()
   periodEnd?: string;
+
+  @Field(() => LocalDate, {
+    nullable: true,
+    description: "Without a service period: when it was delivered. Without either, the issue date.",
+  })
+  @IsOptional()
+  deliveryDate?: string;
 
   @Field(() => Int, { defaultValue: 14, description: "Days from issue to due date." })
   @Min(0)

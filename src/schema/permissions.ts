@@ -72,6 +72,7 @@ export const SERVICE_CHECKS: Record<string, string> = {
   invoiceCredit: "then customer rule issueInvoices",
   invoiceResend: "then customer rule editBilling",
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
+  customerInvoiceSettingsUpdate: "then customer rule editInvoiceSettings",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
   orderCreate: "then customer rule order (ADMIN; TECHNICAL where the catalog plan allows it)",

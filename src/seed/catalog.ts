@@ -735,4 +735,5 @@ export const SETUP_PLANS = {
 export const TECHNICIAN_HOURLY: Record<Country, number> = { AT: 9600, DE: 9900 };
 /** Dunning fee per reminder. */
 export const DUNNING_FEE: Record<Country, number> = { AT: 1000, DE: 500 };
-export const VAT_RATE: Record<Country, string> = { AT: "20.00", DE: "19.00" };
+/** Where the demo provider is (the default PROVIDER_COUNTRY): the VAT of the demo invoices follows from it. */
+export const DEMO_SELLER_COUNTRY = "AT";

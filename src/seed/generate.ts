@@ -3,6 +3,7 @@
 
 import { catalogKey, demoCatalog } from "./catalog-plans";
 import { lineNetOf, quantityText, vatOf } from "../invoices/amounts";
+import { proposeVat } from "../invoices/vat";
 import { austrianVatId, germanVatId, makeIban } from "./banking";
 import {
   AUSTRIAN_LAST_NAMES,
@@ -34,7 +35,7 @@ import {
   TECHNICIAN_HOURLY,
   TRADE_PREFIXES,
   TRADES,
-  VAT_RATE,
+  DEMO_SELLER_COUNTRY,
   VOIP_PLANS,
 } from "./catalog";
 import { Random } from "./random";
@@ -1356,7 +1357,13 @@ class DemoDataBuilder {
     const snapshots = new Map<CustomerDraft, BillingSnapshot>();
     for (const invoice of drafts) {
       const customer = invoice.customer;
-      const vatRate = VAT_RATE[customer.country];
+      // The demo provider is in Wien: German business customers with a VAT id get the reverse charge.
+      const treatment = proposeVat(DEMO_SELLER_COUNTRY, {
+        kind: customer.row.kind,
+        countryCode: customer.row.country_code,
+        vatId: customer.row.vat_id,
+      });
+      const vatRate = treatment.rate;
       let billing = snapshots.get(customer);
       if (!billing) snapshots.set(customer, (billing = billingSnapshot(customer)));
       const lines = invoice.original
@@ -1380,6 +1387,8 @@ class DemoDataBuilder {
           quantity: quantityText(line.quantityMilli),
           unit_price_amount: line.unitPrice,
           vat_rate: vatRate,
+          vat_category: treatment.category,
+          vat_exemption_reason: null,
           net_amount: net,
         });
       });
@@ -1404,14 +1413,27 @@ class DemoDataBuilder {
         net_amount: net,
         vat_amount: vat,
         gross_amount: net + vat,
-        vat_breakdown: JSON.stringify([...netByRate].map(([rate, rateNet]) => ({ rate, net: rateNet, vat: vatOf(rateNet, rate) }))),
+        vat_breakdown: JSON.stringify(
+          [...netByRate].map(([rate, rateNet]) => ({
+            rate,
+            net: rateNet,
+            vat: vatOf(rateNet, rate),
+            category: treatment.category,
+            exemptionReason: null,
+          })),
+        ),
         currency: "EUR",
+        invoice_format: "PDF",
+        buyer_reference: null,
+        locale: customer.row.locale,
         billing_name: billing.name,
         billing_street: billing.street,
         billing_postal_code: billing.postalCode,
         billing_city: billing.city,
         billing_country_code: billing.country,
         billing_addressees: billing.addressees,
+        buyer_vat_id: customer.row.vat_id,
+        buyer_email: (customer.row.online_invoice_enabled && customer.row.online_invoice_email) || customer.row.email,
         paid_at: invoice.paidAt,
         // The billing run writes invoices at midnight UTC of the issue date.
         created_at: `${isoDate(invoice.issueDay)} 00:00:00.000`,

@@ -142,12 +142,17 @@ export interface InvoiceRow {
   gross_amount: number;
   vat_breakdown: string;
   currency: "EUR";
+  invoice_format: "PDF";
+  buyer_reference: string | null;
+  locale: "de" | "en";
   billing_name: string;
   billing_street: string;
   billing_postal_code: string;
   billing_city: string;
   billing_country_code: Country;
   billing_addressees: string;
+  buyer_vat_id: string | null;
+  buyer_email: string;
   paid_at: string | null;
   created_at: string;
 }
@@ -161,6 +166,8 @@ export interface InvoiceLineRow {
   quantity: string;
   unit_price_amount: number;
   vat_rate: string;
+  vat_category: string;
+  vat_exemption_reason: string | null;
   net_amount: number;
 }
 

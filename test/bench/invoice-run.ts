@@ -269,7 +269,7 @@ export async function runInvoiceRun(s: InvoiceRunSettings): Promise<InvoiceRunRe
     let pdfOnlyPerSecond: number | null = null;
     if (printable.length) {
       const t0 = performance.now();
-      for (const invoice of printable) await renderInvoicePdf(invoice, config.provider);
+      for (const invoice of printable) await renderInvoicePdf(invoice, null);
       pdfOnlyPerSecond = printable.length / ((performance.now() - t0) / 1000);
     }
 
