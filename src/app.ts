@@ -7,7 +7,7 @@ import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
 import { registerGraphqlRoute, createApollo } from "./http/graphql";
-import { registerAuthRoutes, registerVerificationRoute } from "./http/auth-routes";
+import { registerAuthRoutes, registerPanelRoutes, registerVerificationRoute } from "./http/auth-routes";
 import { registerHealthRoutes } from "./http/health";
 import { secureResponse } from "./http/security-headers";
 import { registerMetricsRoute, registerQueueDashboard } from "./http/ops-routes";
@@ -31,6 +31,8 @@ import { CUSTOMER_EMAIL_TARGETS } from "./customers/customer-emails";
 import { registerEmailTarget } from "./verifications/email-targets";
 import { TrustedDocumentStore } from "./trusted-documents/trusted-document-store";
 import { TrustedDocumentService } from "./trusted-documents/trusted-documents.service";
+import { onAuditedChange } from "./unit-of-work/unit-of-work";
+import { raiseWebhookEvent } from "./webhooks/webhook-events";
 
 export interface App {
   config: Config;
@@ -73,10 +75,15 @@ async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
 }
 const DEMO_CUSTOMERS = 50;
 
-/** Each module that owns an address confirmed by a link says how it is put in use. */
-function registerEmailTargets(): void {
+/**
+ * Each module that owns an address confirmed by a link says how it is put in use; the webhooks
+ * listen to audited changes.
+ */
+function registerModuleHooks(): void {
   for (const [purpose, target] of [...CUSTOMER_EMAIL_TARGETS, CONTACT_EMAIL_TARGET, LOGIN_EMAIL_TARGET])
     registerEmailTarget(purpose, target);
+  // Every audited change may be a webhook event (src/webhooks/webhook-events.ts).
+  onAuditedChange(raiseWebhookEvent);
 }
 
 /**
@@ -85,14 +92,14 @@ function registerEmailTargets(): void {
  */
 export async function startApp(config: Config, log: Logger): Promise<App> {
   configurePasswordHashing(config.passwordHashCost);
-  registerEmailTargets();
+  registerModuleHooks();
   const db = await openDatabase(config, log);
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
     log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");
   }
   const redis = createRedis(config, "api");
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
-  const queues = createQueues(redis, config.queuePrefix);
+  const queues = createQueues(redis, config.queuePrefix, config.webhooks);
   const relay = new OutboxRelay(db, queues, log);
   const metrics = new Metrics();
   metrics.watch(db, queues);
@@ -131,6 +138,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   await registerQueueDashboard(http, { queues, config, auth });
   registerAuthRoutes(http, deps);
   registerVerificationRoute(http, deps);
+  registerPanelRoutes(http, deps);
   registerInvoiceRoutes(http, deps);
   // Development only and without login: in production these paths do not exist.
   if (!config.production) registerDevMailboxRoutes(http, { db, config });

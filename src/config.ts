@@ -92,6 +92,8 @@ export interface Config {
   noticeBatchSize: number;
   /** SMTP connections per worker process (nodemailer's pool). */
   smtpPoolSize: number;
+  /** Dunning levels in order: days after the due date, and the fee (cents) billed with it; the last is the final notice. */
+  dunningLevels: DunningLevel[];
   /** The support team's mailbox; support requests are emailed there. */
   supportEmail: string;
   /**
@@ -109,6 +111,22 @@ export interface Config {
    * origins share), the name authenticators show, and the exact origins a ceremony may come from.
    */
   webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** The control panel of each product type that has one: where a panel sign-in link points (PANEL_URLS). */
+  panelUrls: Map<string, string>;
+  /** Signed webhooks (README, "Webhooks"). */
+  webhooks: {
+    /** Keys that signing secrets are encrypted with (WEBHOOK_ENCRYPTION_KEYS, else TOTP_ENCRYPTION_KEYS). */
+    encryptionKeys: EncryptionKeys;
+    /** Tries per delivery, with exponential backoff from `retryDelayMs`. */
+    attempts: number;
+    retryDelayMs: number;
+    /** Deliveries that failed for good in a row before a subscription is disabled (and its owner told). */
+    disableAfter: number;
+    /** How long the previous secret still signs after a rotation. */
+    secretOverlapMs: number;
+    /** How long a receiver may take to answer. */
+    timeoutMs: number;
+  };
   /** The provider printed on invoices, and its account for bank transfers. */
   provider: { name: string; address: string; vatId: string; iban: string; bic: string; email: string };
 }
@@ -198,6 +216,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const providerName = text("PROVIDER_NAME", "Konto Demo Provider GmbH");
+  // Read in the order of the variables below, so that the first missing one is the one named.
+  let totpEncryptionKeys: EncryptionKeys;
 
   return {
     nodeEnv,
@@ -231,7 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: production || optional("SMTP_URL") ? url("SMTP_URL", undefined, ["smtp:", "smtps:"]) : undefined,
     mailFrom,
     linkTokenKeys: linkTokenKeys(optional("LINK_TOKEN_KEYS"), production),
-    totpEncryptionKeys: totpEncryptionKeys(optional("TOTP_ENCRYPTION_KEYS"), production),
+    totpEncryptionKeys: (totpEncryptionKeys = encryptionKeys("TOTP_ENCRYPTION_KEYS", optional("TOTP_ENCRYPTION_KEYS"), production)),
     totpIssuer: text("TOTP_ISSUER", providerName),
     deliveryLeaseMs: parseDuration("DELIVERY_LEASE", text("DELIVERY_LEASE", "30s")),
     emailVerificationTtlMs: parseDuration("EMAIL_VERIFICATION_TTL", text("EMAIL_VERIFICATION_TTL", "7d")),
@@ -268,10 +288,22 @@ export function loadConfig(env: Env = process.env): Config {
     noticeConcurrency: int("NOTICE_CONCURRENCY", 4, 1, 100),
     noticeBatchSize: int("NOTICE_BATCH_SIZE", 50, 1, 1000),
     smtpPoolSize: int("SMTP_POOL_SIZE", 10, 1, 100),
+    dunningLevels: dunningLevels(text("DUNNING_LEVELS", "7:0,21:500,35:1000")),
     supportEmail: text("SUPPORT_EMAIL", "support@provider.example"),
     dashboardUser: optional("ADMIN_DASHBOARD_USER"),
     dashboardPassword: optional("ADMIN_DASHBOARD_PASSWORD"),
+    panelUrls: panelUrls(optional("PANEL_URLS"), checkUrl),
     webauthn: webauthn(env, production, publicUrl, url("PORTAL_URL", publicUrl, ["http:", "https:"])),
+    webhooks: {
+      encryptionKeys: optional("WEBHOOK_ENCRYPTION_KEYS")
+        ? encryptionKeys("WEBHOOK_ENCRYPTION_KEYS", optional("WEBHOOK_ENCRYPTION_KEYS"), production)
+        : totpEncryptionKeys,
+      attempts: int("WEBHOOK_ATTEMPTS", 8, 1, 50),
+      retryDelayMs: parseDuration("WEBHOOK_RETRY_DELAY", text("WEBHOOK_RETRY_DELAY", "10s")),
+      disableAfter: int("WEBHOOK_DISABLE_AFTER", 10, 1, 10_000),
+      secretOverlapMs: parseDuration("WEBHOOK_SECRET_OVERLAP", text("WEBHOOK_SECRET_OVERLAP", "24h")),
+      timeoutMs: parseDuration("WEBHOOK_TIMEOUT", text("WEBHOOK_TIMEOUT", "10s")),
+    },
     provider: {
       name: providerName,
       address: text("PROVIDER_ADDRESS", "Beispielgasse 1, 1010 Wien, Österreich"),
@@ -285,7 +317,49 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
+const PANEL_PRODUCT_TYPES = ["WEB_HOSTING", "DOMAIN", "SERVER", "MAIL", "VOIP", "INTERNET_LINE", "MOBILE"];
+
+/** `WEB_HOSTING=https://panel.example/sso,SERVER=https://…`: a product type and its panel's sign-in URL. */
+function panelUrls(raw: string | undefined, checkUrl: (name: string, raw: string, protocols: string[]) => string): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const entry of (raw ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf("=");
+    const type = entry.slice(0, at).trim();
+    if (at < 1 || !PANEL_PRODUCT_TYPES.includes(type)) {
+      throw new ConfigError(
+        "PANEL_URLS",
+        `must list TYPE=URL entries with a product type of ${PANEL_PRODUCT_TYPES.join(", ")} (got "${entry}")`,
+      );
+    }
+    urls.set(type, checkUrl("PANEL_URLS", entry.slice(at + 1).trim(), ["http:", "https:"]));
+  }
+  return urls;
+}
+
 /** `N=32768,r=8,p=3`; below OWASP's minimum only outside production (tests lower it to run faster). */
+export interface DunningLevel {
+  /** Days after the due date. */
+  days: number;
+  /** Fee in cents, billed as an invoice of its own; 0 for none. */
+  feeCents: number;
+}
+
+/** `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before. */
+function dunningLevels(raw: string): DunningLevel[] {
+  const levels = raw.split(",").map((part) => {
+    const match = /^\s*(\d{1,3}):(\d{1,6})\s*$/.exec(part);
+    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000 (got "${raw}")`);
+    return { days: Number(match[1]), feeCents: Number(match[2]) };
+  });
+  if (levels.some((l, i) => i > 0 && l.days <= levels[i - 1].days) || levels.length > 9) {
+    throw new ConfigError("DUNNING_LEVELS", `must list at most 9 levels, each later than the one before (got "${raw}")`);
+  }
+  return levels;
+}
+
 function scryptCost(raw: string | undefined, production: boolean): ScryptCost {
   if (!raw) return OWASP_SCRYPT_COST;
   const match = /^N=(\d+),r=(\d+),p=(\d+)$/.exec(raw.replace(/\s+/g, ""));
@@ -384,8 +458,7 @@ function webauthn(env: Env, production: boolean, publicUrl: string, portalUrl: s
  * `id:key,id:key` (keys base64, exactly 32 bytes: AES-256); development has a fixed key, production none.
  * The first encrypts; the others stay listed until every secret they encrypted was re-encrypted.
  */
-function totpEncryptionKeys(raw: string | undefined, production: boolean): EncryptionKeys {
-  const variable = "TOTP_ENCRYPTION_KEYS";
+function encryptionKeys(variable: string, raw: string | undefined, production: boolean): EncryptionKeys {
   if (!raw) {
     if (production) throw new ConfigError(variable, "is required in production (e.g. t1:$(openssl rand -base64 32))");
     const dev = createHash("sha256").update("konto development TOTP key, never for production").digest();

@@ -15,6 +15,11 @@ import { SecondFactor1764700000000 } from "../migrations/1764700000000-SecondFac
 import { Passkeys1764900000000 } from "../migrations/1764900000000-Passkeys";
 import { Totp1764800000000 } from "../migrations/1764800000000-Totp";
 import { IdempotencyKeys1765100000000 } from "../migrations/1765100000000-IdempotencyKeys";
+import { Dunning1765110000000 } from "../migrations/1765110000000-Dunning";
+import { PartialCreditNotes1765120000000 } from "../migrations/1765120000000-PartialCreditNotes";
+import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRuns";
+import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
+import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
@@ -41,6 +46,11 @@ export const MIGRATIONS = [
   Totp1764800000000,
   Passkeys1764900000000,
   IdempotencyKeys1765100000000,
+  Dunning1765110000000,
+  PartialCreditNotes1765120000000,
+  InvoiceRuns1765130000000,
+  Orders1765400000000,
+  Webhooks1765500000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

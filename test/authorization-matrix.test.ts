@@ -60,6 +60,8 @@ interface Ids {
   spareUsers: Record<Who, string>;
   /** A cancelled invitation of A: resending or cancelling it is refused (NOT_PENDING). */
   cancelledInvitationOfA: string;
+  /** A rejected order of A: cancelling or deciding it is refused (NOT_PENDING). */
+  decidedOrderOfA: string;
 }
 interface Call {
   query: (ids: Ids, who: Who) => string;
@@ -286,6 +288,54 @@ const OPERATIONS: Record<string, Call> = {
     query: () => `{ mailBounces(first: 5) { totalCount nodes { address error bounces } } }`,
     expect: only("staff SUPPORT", "staff ADMIN"),
   },
+  catalogPlans: { query: () => `{ catalogPlans(productType: DOMAIN) { nameDe price { amount } } }`, expect: SIGNED_IN },
+  catalogPlanCreate: {
+    query: (_ids, who) =>
+      `mutation { catalogPlanCreate(input: { productType: DOMAIN, nameDe: "Matrix ${n(who)}", nameEn: "Matrix", priceAmount: 100, billingPeriod: YEARLY }) { userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
+  catalogPlanUpdate: {
+    // An unknown plan: a userError for staff admins.
+    query: () =>
+      `mutation { catalogPlanUpdate(planId: "${toGlobalId("CatalogPlan", 999999)}", input: { priceAmount: 1 }) { userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
+  // Orders name an unknown plan, or a decided order: userErrors for those allowed, nothing written.
+  orderCreate: {
+    query: (ids) =>
+      `mutation { orderCreate(customerId: "${ids.A}", input: { planId: "${toGlobalId("CatalogPlan", 999999)}", identifier: "matrix.example" }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL"),
+  },
+  orderPlanChange: {
+    query: (ids) =>
+      `mutation { orderPlanChange(productId: "${ids.productOfA}", input: { planId: "${toGlobalId("CatalogPlan", 999999)}" }) { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL"),
+  },
+  orderCancel: {
+    query: (ids) => `mutation { orderCancel(orderId: "${ids.decidedOrderOfA}") { userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL"),
+  },
+  orderApprove: {
+    query: (ids) => `mutation { orderApprove(orderId: "${ids.decidedOrderOfA}") { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  orderReject: {
+    query: (ids) => `mutation { orderReject(orderId: "${ids.decidedOrderOfA}", reason: "matrix") { userErrors { code } } }`,
+    expect: only("reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  orders: {
+    query: () => `{ orders(first: 5) { totalCount nodes { status customer { customerNumber } } } }`,
+    expect: only("reseller of A", "other reseller", "staff SUPPORT", "staff ADMIN"),
+  },
+  // No panel is configured here: NO_PANEL for those allowed.
+  productPanelSignIn: {
+    query: (ids) => `mutation { productPanelSignIn(productId: "${ids.productOfA}") { url userErrors { code } } }`,
+    expect: only("A:ADMIN", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  panelClientCreate: {
+    query: () => `mutation { panelClientCreate(productType: WEB_HOSTING, name: "matrix") { clientId userErrors { code } } }`,
+    expect: only("staff ADMIN"),
+  },
   productCreate: {
     query: (ids, who) =>
       `mutation { productCreate(customerId: "${ids.A}", input: { type: DOMAIN, plan: "Domain .de", identifier: "matrix-${n(who)}.de", priceAmount: 1200 }) { userErrors { code } } }`,
@@ -425,6 +475,34 @@ const OPERATIONS: Record<string, Call> = {
     query: () => `mutation { resellerApiClientCreate(resellerId: "${toGlobalId("Reseller", 999)}", name: "x") { userErrors { code } } }`,
     expect: only("staff ADMIN"),
   },
+  webhookSubscriptions: {
+    query: () => `{ webhookSubscriptions(first: 5) { totalCount nodes { url deliveries(first: 5) { totalCount } } } }`,
+    expect: only("staff SUPPORT", "staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // A URL that is refused (userErrors), so nothing is subscribed.
+  webhookSubscriptionCreate: {
+    query: () =>
+      `mutation { webhookSubscriptionCreate(input: { url: "http://10.0.0.1/x", events: [CUSTOMER_UPDATED] }) { userErrors { code } } }`,
+    expect: only("staff ADMIN", "reseller of A", "other reseller"),
+  },
+  // Unknown ids: refused alike for everyone (foreign ones are covered by test/webhooks.test.ts).
+  webhookSubscriptionUpdate: {
+    query: () =>
+      `mutation { webhookSubscriptionUpdate(id: "${toGlobalId("WebhookSubscription", 999)}", input: { enabled: false }) { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionDelete: {
+    query: () => `mutation { webhookSubscriptionDelete(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookSubscriptionRotateSecret: {
+    query: () => `mutation { webhookSubscriptionRotateSecret(id: "${toGlobalId("WebhookSubscription", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
+  webhookDeliveryReplay: {
+    query: () => `mutation { webhookDeliveryReplay(deliveryId: "${toGlobalId("WebhookDelivery", 999)}") { userErrors { code } } }`,
+    expect: only(),
+  },
 };
 
 /** The fields of Customer that have a rule narrower than "in scope". */
@@ -452,6 +530,10 @@ const CUSTOMER_FIELDS: Record<string, { selection: string; expect: Record<Who, O
   },
   balance: {
     selection: "balance { amount }",
+    expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
+  },
+  orders: {
+    selection: "orders(first: 1) { totalCount }",
     expect: only("A:ADMIN", "A:BILLING", "A:TECHNICAL", "reseller of A", "staff SUPPORT", "staff ADMIN"),
   },
   products: {
@@ -511,12 +593,17 @@ before(async () => {
     [a.id, new Date(Date.now() + 86_400_000)],
   );
   const [invoice] = await t.app.db.query("SELECT id FROM invoices WHERE customer_id = ? AND kind = 'INVOICE' ORDER BY id LIMIT 1", [a.id]);
+  const order = await t.app.db.query(
+    "INSERT INTO orders (customer_id, kind, plan_id, identifier, status, ordered_by) SELECT ?, 'NEW_PRODUCT', MIN(id), 'matrix.example', 'REJECTED', 'matrix' FROM catalog_plans",
+    [a.id],
+  );
   ids = {
     A: toGlobalId("Customer", a.id),
     readOnlyUserOfA: await member("read-only-user@matrix.example", CustomerRole.READ_ONLY, a.id),
     sharedUserOfA: await member("shared-user@matrix.example", CustomerRole.TECHNICAL, a.id, b.id),
     spareUsers,
     cancelledInvitationOfA: toGlobalId("PortalInvitation", invitation.insertId),
+    decidedOrderOfA: toGlobalId("Order", order.insertId),
     contactOfA: toGlobalId("Contact", contact.id),
     spareContacts,
     verificationOfA: toGlobalId("EmailVerification", v.insertId),

@@ -454,7 +454,8 @@ describe("cancellation, payments and balance", () => {
 
   test("reminders for overdue invoices go to the customer's main email", async () => {
     const { invoice } = await issue("1000004", ONE_LINE);
-    await t.app.db.query("UPDATE invoices SET due_date = '2020-01-01' WHERE number = ?", [invoice.number]);
+    // Eight days overdue: the first dunning level (DUNNING_LEVELS, 7 days by default).
+    await t.app.db.query("UPDATE invoices SET due_date = CURRENT_DATE - INTERVAL 8 DAY WHERE number = ?", [invoice.number]);
     const [customer] = await t.app.db.query("SELECT email FROM customers WHERE id = ?", [ids["1000004"].id]);
     await t.app.queues.housekeeping.add("invoice-reminders", {});
     const [reminder] = await t.mailbox.waitFor((m) => (m.parsed.subject ?? "").includes(`Zahlungserinnerung: Rechnung ${invoice.number}`));

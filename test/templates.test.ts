@@ -34,6 +34,32 @@ interface Sample<N extends TemplateName> {
 }
 
 const SAMPLES: { [N in TemplateName]: Sample<N> } = {
+  "order-placed": {
+    data: {
+      customerNumber: "1000001",
+      orderNumber: 7,
+      kind: "NEW_PRODUCT",
+      planName: evil("plan"),
+      identifier: evil("domain"),
+      approved: false,
+    },
+    userValues: ["plan", "domain"],
+    links: [],
+  },
+  "order-decided": {
+    data: {
+      customerNumber: "1000001",
+      orderNumber: 8,
+      kind: "PLAN_CHANGE",
+      planName: evil("plan"),
+      identifier: evil("host"),
+      approved: false,
+      reason: evil("reason"),
+      priceFrom: null,
+    },
+    userValues: ["plan", "host", "reason"],
+    links: [],
+  },
   "email-confirmation": {
     data: { address: evil("addr"), purpose: "CONTACT_EMAIL", link: LINK, expiresAt: new Date("2026-12-01T10:30:00Z") },
     userValues: ["addr"],
@@ -146,6 +172,11 @@ const SAMPLES: { [N in TemplateName]: Sample<N> } = {
     },
     userValues: ["firm", "K-5", "login"],
     subjectValues: ["firm"],
+    links: [],
+  },
+  "webhook-disabled": {
+    data: { url: evil("url"), failures: 10 },
+    userValues: ["url"],
     links: [],
   },
   "merge-decided": {

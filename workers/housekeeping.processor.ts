@@ -1,7 +1,8 @@
 import { Job, Queue } from "bullmq";
 import { DataSource } from "typeorm";
 import { OutboxRelay } from "../src/notifications/outbox";
-import { BillingService } from "../src/invoices/billing.service";
+import { Config } from "../src/config";
+import { DunningService } from "../src/invoices/dunning.service";
 import { IdempotencyKeys } from "../src/idempotency/idempotency-keys";
 import { EmailVerificationService } from "../src/verifications/email-verification.service";
 
@@ -19,7 +20,7 @@ export async function scheduleHousekeeping(queue: Queue): Promise<void> {
   }
 }
 
-export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay }) {
+export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay; config: Config }) {
   return async (job: Job) => {
     switch (job.name) {
       case HOUSEKEEPING_JOBS.outboxSweep.name:
@@ -27,7 +28,7 @@ export function housekeepingProcessor(deps: { db: DataSource; relay: OutboxRelay
       case HOUSEKEEPING_JOBS.expireVerifications.name:
         return { expired: await EmailVerificationService.expireDue(deps.db) };
       case HOUSEKEEPING_JOBS.invoiceReminders.name:
-        return { reminded: await BillingService.sendDueReminders(deps.db, deps.relay) };
+        return { dunned: await DunningService.run(deps.db, deps.relay, deps.config) };
       case HOUSEKEEPING_JOBS.expiredIdempotencyKeys.name:
         return { purged: await IdempotencyKeys.purgeExpired(deps.db) };
       default:

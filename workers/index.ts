@@ -17,6 +17,8 @@ import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/
 import { closeRedis, createRedis } from "../src/platform/redis";
 import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
 import { allHandlers } from "./handlers";
+import { onAuditedChange } from "../src/unit-of-work/unit-of-work";
+import { raiseWebhookEvent } from "../src/webhooks/webhook-events";
 
 export interface WorkerDeps {
   config: Config;
@@ -36,6 +38,8 @@ export interface RunningWorkers {
 
 /** Starts one BullMQ worker per queue of the topic registry, and housekeeping. Used in-process by `npm start` and alone by `npm run workers`. */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
+  // Work done by workers is audited too, and may raise webhook events.
+  onAuditedChange(raiseWebhookEvent);
   const mailer = new Mailer(createMailTransport(deps.config, deps.db), deps.config.mailFrom);
   const ledger = new DeliveryLedger(deps.db, mailer, deps.log, deps.config.deliveryLeaseMs, deps.config.smtpPoolSize, deps.metrics);
   const notificationDeps: NotificationDeps = { db: deps.db, config: deps.config, ledger, relay: deps.relay, log: deps.log };
@@ -54,10 +58,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     "invoice-email": 4,
     maintenance: deps.config.noticeConcurrency,
     housekeeping: 1,
+    webhook: 10,
   };
   const workers = [
     ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay }), {
+    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), {
       ...options,
       concurrency: concurrency.housekeeping,
     }),
@@ -126,7 +131,7 @@ async function main() {
   const log = createLogger(config.logLevel);
   const db = await connect(createDataSource(config, log));
   const redis = createRedis(config, "workers");
-  const queues = createQueues(redis, config.queuePrefix);
+  const queues = createQueues(redis, config.queuePrefix, config.webhooks);
   const relay = new OutboxRelay(db, queues, log);
   const running = await startWorkers({ config, db, redis, queues, relay, log, metrics: new Metrics() });
   log.info("workers started");

@@ -71,6 +71,12 @@ export const CUSTOMER_RULES = {
   manageUsers: [ADMIN, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
   /** Issuing and cancelling invoices: the provider's and the reseller's billing systems. */
   issueInvoices: ["RESELLER", "STAFF_ADMIN"],
+  /** The customer's orders (contractual: not the READ_ONLY login). */
+  orders: NOT_READ_ONLY,
+  /** Ordering products and plan changes, and cancelling a pending order; TECHNICAL only where the catalog allows it. */
+  order: [ADMIN, TECHNICAL],
+  /** Signing in to a product's control panel. */
+  panelSignIn: [ADMIN, TECHNICAL, "RESELLER", "STAFF_SUPPORT", "STAFF_ADMIN"],
 } satisfies Record<string, CustomerAccess[]>;
 
 export type CustomerRule = keyof typeof CUSTOMER_RULES;

@@ -135,6 +135,52 @@ export class AccessTokens {
       .sign(this.keys.signingKey);
   }
 
+  /**
+   * A token for another party than Konto's API (a product's control panel), verified by that
+   * party with the published JWKS: its own audience and `typ`, so it is never taken for an access
+   * token nor one kind of panel token for the other.
+   */
+  async signForAudience(
+    audience: string,
+    typ: string,
+    subject: string,
+    claims: JWTPayload,
+    ttlSeconds: number,
+  ): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: JWT_ALGORITHM, kid: this.keys.signingKid, typ })
+      .setSubject(subject)
+      .setIssuer(this.config.issuer)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.keys.signingKey);
+    return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+  }
+
+  /** The claims of a token made by signForAudience for one of these audiences and this `typ`; null for anything else, expired included. */
+  async verifyForAudience(token: string, audiences: string[], typ: string): Promise<JWTPayload | null> {
+    try {
+      const { payload } = await jwtVerify(token, (header) => this.keyOf(header.kid), {
+        algorithms: [JWT_ALGORITHM],
+        issuer: this.config.issuer,
+        audience: audiences,
+        typ,
+        requiredClaims: ["sub", "exp", "iat"],
+      });
+      return payload;
+    } catch {
+      return null;
+    }
+  }
+
+  private keyOf(kid: string | undefined) {
+    const key = this.keys.verificationKey(kid);
+    if (!key) throw new joseErrors.JWKSNoMatchingKey();
+    return key;
+  }
+
   /** Whether a link token is valid for this purpose and subject. */
   async verifyLink(token: string, purpose: string, subject: string): Promise<boolean> {
     try {

@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { Secret, TOTP } from "otpauth";
 import { DataSource, EntityManager } from "typeorm";
 import { EncryptionKeys } from "../config";
+import { openSecret, sealSecret, SealedSecret } from "../access/secret-box";
 import { Context } from "../platform/context";
 import { refuse, UserErrorCode } from "../platform/user-error";
 import { mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
@@ -26,38 +26,20 @@ interface FactorRow {
   lastUsedStep: number | null;
 }
 
-interface EncryptedSecret {
-  ciphertext: Buffer;
-  iv: Buffer;
-  tag: Buffer;
-  keyId: string;
-}
+type EncryptedSecret = SealedSecret;
 
 // The ciphertext is bound to its login (additional data): a row's secret copied to another
 // login's row does not decrypt there.
-const boundTo = (subject: SessionSubject) => Buffer.from(`totp:${subjectName(subject)}`);
+const boundTo = (subject: SessionSubject) => `totp:${subjectName(subject)}`;
 
 /** AES-256-GCM under the current key of TOTP_ENCRYPTION_KEYS. */
 export function encryptSecret(keys: EncryptionKeys, subject: SessionSubject, secret: Buffer): EncryptedSecret {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", keys.all.get(keys.currentId)!, iv);
-  cipher.setAAD(boundTo(subject));
-  const ciphertext = Buffer.concat([cipher.update(secret), cipher.final()]);
-  return { ciphertext, iv, tag: cipher.getAuthTag(), keyId: keys.currentId };
+  return sealSecret(keys, boundTo(subject), secret);
 }
 
 /** Decrypts with the key the secret names; a key no longer listed is a deployment fault, not the user's. */
 export function decryptSecret(keys: EncryptionKeys, subject: SessionSubject, encrypted: EncryptedSecret): Buffer {
-  const key = keys.all.get(encrypted.keyId);
-  if (!key) {
-    throw new Error(
-      `The TOTP secret of ${subjectName(subject)} is encrypted with key "${encrypted.keyId}", which TOTP_ENCRYPTION_KEYS no longer lists`,
-    );
-  }
-  const decipher = createDecipheriv("aes-256-gcm", key, encrypted.iv);
-  decipher.setAAD(boundTo(subject));
-  decipher.setAuthTag(encrypted.tag);
-  return Buffer.concat([decipher.update(encrypted.ciphertext), decipher.final()]);
+  return openSecret(keys, boundTo(subject), encrypted, `The TOTP secret of ${subjectName(subject)}`, "TOTP_ENCRYPTION_KEYS");
 }
 
 const totpOf = (secret: Buffer, issuer?: string, label?: string) =>

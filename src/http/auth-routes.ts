@@ -1,5 +1,6 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AuthService } from "../auth/auth.service";
+import { PanelClientRefused, PanelService } from "../panels/panel.service";
 import { retryAfterOf } from "../platform/rate-limit";
 import { Refusal } from "../platform/user-error";
 import { ContextDeps as Deps, createContext } from "./request-context";
@@ -17,7 +18,7 @@ function clientCredentials(request: FastifyRequest, form: Record<string, string>
   return { id: form.client_id, secret: form.client_secret };
 }
 
-/** JWKS for token verifiers, and the OAuth 2 token endpoint for reseller API clients. */
+/** JWKS for token verifiers, and the OAuth 2 token endpoint for reseller API clients and panel clients. */
 export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
   app.get("/.well-known/jwks.json", async (_request, reply) => {
     void reply.header("cache-control", "public, max-age=300");
@@ -38,9 +39,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: Deps): void {
     if (!id || !secret)
       return reply.code(400).send({ error: "invalid_request", error_description: "client_id and client_secret are required" });
     try {
+      if (PanelService.isPanelClientId(id)) {
+        const { token, ttlSeconds } = await PanelService.clientToken(createContext(request, deps), id, secret);
+        return { access_token: token, token_type: "Bearer", expires_in: ttlSeconds };
+      }
       const session = await AuthService.clientLogin(createContext(request, deps), id, secret);
       return { access_token: session.accessToken, token_type: "Bearer", expires_in: deps.auth.tokens.ttlSeconds };
     } catch (error) {
+      if (error instanceof PanelClientRefused) return reply.code(401).send({ error: "invalid_client", error_description: error.message });
       if (!(error instanceof Refusal)) throw error;
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined) {
@@ -87,5 +93,28 @@ export function registerVerificationRoute(app: FastifyInstance, deps: Deps): voi
     const result = await EmailChangeService.confirmLink(createContext(request, deps), token);
     const shown = outcomePage(result.outcome);
     return answer(reply, request, STATUS[shown], result.locale, (l) => confirmPage(shown, l));
+  });
+}
+
+/**
+ * Where a product's control panel uses up a sign-in token: `POST /panel-sign-in/consume` with the
+ * panel client's bearer token and `{ "token": "…" }`. 200 with the token's claims the first time;
+ * then 409 `token_used`; 400 `invalid_token` for a token that does not verify for this panel or
+ * has expired; 401 without a valid client token.
+ */
+export function registerPanelRoutes(app: FastifyInstance, deps: Deps): void {
+  app.post("/panel-sign-in/consume", async (request, reply) => {
+    void reply.header("cache-control", "no-store");
+    const ctx = createContext(request, deps);
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
+    const client = bearer ? await PanelService.clientOf(ctx, bearer) : null;
+    if (!client) return reply.code(401).send({ error: "invalid_client", error_description: "Authenticate with the panel's client token" });
+    const body = (request.body && typeof request.body === "object" ? request.body : {}) as Record<string, unknown>;
+    const token = typeof body.token === "string" ? body.token : "";
+    const result = await PanelService.consume(ctx, client, token);
+    if (result === "token_used") return reply.code(409).send({ error: result, error_description: "This sign-in token was used already" });
+    if (result === "invalid_token")
+      return reply.code(400).send({ error: result, error_description: "The sign-in token is not valid for this panel" });
+    return { active: true, ...result };
   });
 }

@@ -1,5 +1,4 @@
-import { DataSource, EntityManager } from "typeorm";
-import { OutboxRelay } from "../notifications/outbox";
+import { EntityManager } from "typeorm";
 import { ContactType } from "../contacts/contact.enums";
 import { PaymentMethod } from "../customers/customer.enums";
 import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
@@ -9,9 +8,8 @@ import { parseGlobalId } from "../platform/global-id";
 import { money } from "../platform/money";
 import { Row, setColumn } from "../platform/rows";
 import { nextInSeries } from "../platform/sequences";
-import { ANONYMOUS } from "../platform/principal";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
+import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { PaymentTerms } from "./invoice-pdf";
@@ -19,9 +17,10 @@ import { InvoiceService, today as todayUtc } from "./invoice.service";
 import { InvoiceIssueInput, InvoiceNode, PaymentNode, PaymentRecordInput, StatementEntry, StatementEntryKind } from "./invoice.types";
 
 type InvoiceOutcome = Outcome<{ invoice?: InvoiceNode }>;
-type InvoiceLine = { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string };
+export type InvoiceLine = { description: string; productId: number | null; quantityMilli: number; unitPriceCents: number; vatRate: string };
 
-const addDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const addDays = (iso: string, days: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The next number of a gapless yearly series, e.g. "2026-000042" or "GS-2026-000003". */
 async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): Promise<string> {
@@ -65,7 +64,7 @@ async function billingSnapshot(tx: EntityManager, customer: Row) {
       };
 }
 
-function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Context): PaymentTerms {
+function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Pick<Context, "config">): PaymentTerms {
   if (customer.payment_method === PaymentMethod.SEPA_DIRECT_DEBIT && customer.sepa_iban) {
     return {
       method: "SEPA_DIRECT_DEBIT",
@@ -79,9 +78,9 @@ function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Conte
 }
 
 /** Writes an invoice or credit note with its lines; the caller's transaction holds the number. */
-async function writeInvoice(
+export async function writeInvoice(
   tx: EntityManager,
-  ctx: Context,
+  ctx: Pick<Context, "config">,
   customer: Row,
   doc: {
     kind: InvoiceKind;
@@ -155,7 +154,7 @@ async function lockedInvoiceOf(tx: EntityManager, customerId: number, invoiceGid
   return invoice;
 }
 
-async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
+export async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
   // The customer row as its module reads it: never the secrets (password hash, PIN).
   const [row] = await tx.query(`SELECT ${CUSTOMERS.columns.join(", ")} FROM customers WHERE id = ?`, [customerId]);
   return row;
@@ -165,7 +164,7 @@ async function customerRow(tx: EntityManager, customerId: number): Promise<Row> 
  * The lines of a new invoice as stored. Every rule on the input is refused together; a product
  * must be one of the customer's.
  */
-async function checkedLines(tx: EntityManager, customerId: number, input: InvoiceIssueInput): Promise<InvoiceLine[]> {
+async function checkedLines(tx: EntityManager, customerId: number, input: Omit<InvoiceIssueInput, "customerId">): Promise<InvoiceLine[]> {
   const errors: UserError[] = [];
   const lines = input.lines.map((line, i) => {
     const field = ["input", "lines", String(i)];
@@ -215,6 +214,33 @@ async function checkedLines(tx: EntityManager, customerId: number, input: Invoic
   return lines;
 }
 
+/**
+ * Issues one invoice in the caller's unit of work: checked lines, number, totals and snapshots,
+ * the audit entry and the email work. invoiceIssue and the invoice run both issue through it.
+ */
+export async function issueInvoice(
+  uow: UnitOfWork,
+  ctx: Pick<Context, "config">,
+  customerId: number,
+  input: Omit<InvoiceIssueInput, "customerId">,
+): Promise<number> {
+  const lines = await checkedLines(uow.tx, customerId, input);
+  const issueDate = todayUtc();
+  const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customerId), {
+    kind: InvoiceKind.INVOICE,
+    originalId: null,
+    issueDate,
+    dueDate: addDays(issueDate, input.dueInDays),
+    periodStart: input.periodStart ?? null,
+    periodEnd: input.periodEnd ?? null,
+    status: StoredInvoiceStatus.OPEN,
+    lines,
+  });
+  await uow.audit("invoice.issued", { invoiceId });
+  await uow.emit("invoice-email", { invoiceId, kind: "issue" });
+  return invoiceId;
+}
+
 const CANCEL_REASON_MAX = 500;
 
 export const BillingService = {
@@ -225,23 +251,7 @@ export const BillingService = {
       { rule: "issueInvoices", load: CustomerService.target(ctx, input.customerId) },
       {
         idempotency: { key: idempotencyKey, operation: "invoiceIssue", input },
-        write: async (uow, { customer }) => {
-          const lines = await checkedLines(uow.tx, customer.dbId, input);
-          const issueDate = todayUtc();
-          const invoiceId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
-            kind: InvoiceKind.INVOICE,
-            originalId: null,
-            issueDate,
-            dueDate: addDays(issueDate, input.dueInDays),
-            periodStart: input.periodStart ?? null,
-            periodEnd: input.periodEnd ?? null,
-            status: StoredInvoiceStatus.OPEN,
-            lines,
-          });
-          await uow.audit("invoice.issued", { invoiceId });
-          await uow.emit("invoice-email", { invoiceId, kind: "issue" });
-          return invoiceId;
-        },
+        write: (uow, { customer }) => issueInvoice(uow, ctx, customer.dbId, input),
         reply: async (invoiceId) => ({ invoice: (await InvoiceService.byId(ctx, invoiceId)) ?? undefined }),
       },
     );
@@ -264,6 +274,13 @@ export const BillingService = {
           const [locked] = await uow.tx.query("SELECT status FROM invoices WHERE id = ? FOR UPDATE", [original.dbId]);
           if (locked.status === StoredInvoiceStatus.CANCELLED)
             refuse(UserErrorCode.NOT_PENDING, "This invoice is cancelled already", ["invoiceId"]);
+          const [partly] = await uow.tx.query(
+            "SELECT 1 AS credited FROM invoices WHERE original_invoice_id = ? AND kind = 'CREDIT_NOTE' LIMIT 1",
+            [original.dbId],
+          );
+          // A full cancellation would credit again what a partial credit note credited already.
+          if (partly)
+            refuse(UserErrorCode.CONFLICT, "This invoice has partial credit notes: credit what is left with invoiceCredit", ["invoiceId"]);
           const lines: Row[] = await uow.tx.query(
             "SELECT description, product_id, quantity, unit_price_amount, vat_rate FROM invoice_lines WHERE invoice_id = ? ORDER BY position",
             [original.dbId],
@@ -312,10 +329,13 @@ export const BillingService = {
             [customer.dbId, invoice?.id ?? null, input.amount, input.receivedOn, input.reference, input.source],
           );
           if (invoice) {
-            const [{ paid }] = await uow.tx.query("SELECT COALESCE(SUM(amount), 0) AS paid FROM payments WHERE invoice_id = ?", [
-              invoice.id,
-            ]);
-            if (invoice.status === StoredInvoiceStatus.OPEN && Number(paid) >= invoice.gross_amount) {
+            // Paid in full: the gross less what credit notes credited of it.
+            const [{ paid, credited }] = await uow.tx.query(
+              `SELECT (SELECT COALESCE(SUM(amount), 0) FROM payments WHERE invoice_id = ?) AS paid,
+                 (SELECT COALESCE(SUM(gross_amount), 0) FROM invoices WHERE original_invoice_id = ? AND kind = 'CREDIT_NOTE') AS credited`,
+              [invoice.id, invoice.id],
+            );
+            if (invoice.status === StoredInvoiceStatus.OPEN && Number(paid) >= invoice.gross_amount + Number(credited)) {
               await uow.tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [invoice.id]);
             }
           }
@@ -383,26 +403,5 @@ export const BillingService = {
         reply: async (_, { invoice }) => ({ invoice: (await InvoiceService.byId(ctx, invoice.dbId)) ?? undefined }),
       },
     );
-  },
-
-  /**
-   * Payment reminders for overdue invoices, to the customer's main email (dunning goes to the
-   * main data, never to the billing address or the online-invoice address). One per invoice: the
-   * reminder is marked on the invoice in the transaction that records it.
-   */
-  async sendDueReminders(db: DataSource, relay: OutboxRelay): Promise<number> {
-    const due: { id: number }[] = await db.query(
-      "SELECT id FROM invoices WHERE status = 'OPEN' AND kind = 'INVOICE' AND due_date < ? AND reminded_at IS NULL ORDER BY id LIMIT 1000",
-      [todayUtc()],
-    );
-    for (const inv of due) {
-      await unitOfWork({ db, outbox: relay, principal: ANONYMOUS }, async ({ tx, emit }) => {
-        const marked = await tx.query("UPDATE invoices SET reminded_at = CURRENT_TIMESTAMP(3) WHERE id = ? AND reminded_at IS NULL", [
-          inv.id,
-        ]);
-        if (marked.affectedRows) await emit("payment-reminder", { invoiceId: inv.id });
-      });
-    }
-    return due.length;
   },
 };

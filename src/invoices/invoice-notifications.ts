@@ -68,23 +68,31 @@ export function invoiceHandlers(deps: NotificationDeps): Pick<Handlers, "invoice
     },
 
     async "payment-reminder"({ outboxId, payload, final }) {
+      const level = payload.level ?? 1;
       const [inv] = await db.query(
-        `SELECT i.id, i.number, i.gross_amount, i.currency, i.due_date, i.status, c.email, c.locale FROM invoices i JOIN customers c ON c.id = i.customer_id WHERE i.id = ?`,
-        [payload.invoiceId],
+        `SELECT i.id, i.number, i.gross_amount, i.currency, i.due_date, i.status, c.email, c.locale,
+           d.final, d.fee_amount, f.number AS fee_number
+         FROM invoices i JOIN customers c ON c.id = i.customer_id
+         LEFT JOIN invoice_dunnings d ON d.invoice_id = i.id AND d.level = ? LEFT JOIN invoices f ON f.id = d.fee_invoice_id
+         WHERE i.id = ?`,
+        [level, payload.invoiceId],
       );
-      // Paid meanwhile: no reminder.
+      // Paid or cancelled meanwhile: no letter.
       if (!inv || inv.status !== "OPEN") return { skipped: 1 };
       const data = {
         number: inv.number,
         amount: formatMoney(inv.gross_amount, inv.currency),
         dueDate: String(inv.due_date),
         providerName: config.provider.name,
+        level,
+        final: !!inv.final,
+        fee: inv.fee_number ? { amount: formatMoney(inv.fee_amount, inv.currency), invoiceNumber: inv.fee_number } : null,
       };
       return ledger.deliver(
         outboxId,
         [
           {
-            key: deliveryKey(`reminder:${inv.id}`, inv.email),
+            key: deliveryKey(level === 1 ? `reminder:${inv.id}` : `reminder:${inv.id}:${level}`, inv.email),
             to: inv.email,
             invoiceId: inv.id,
             render: () => renderPaymentReminder(data, localeOf(inv.locale)),

@@ -12,19 +12,8 @@ import type { PaymentTerms } from "./invoice-pdf";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
 import { InvoiceLineNode, InvoiceNode, InvoiceStatus } from "./invoice.types";
 
-/** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. Kept until UTC midnight: every invoice row asks. */
-export function today(): string {
-  const now = Date.now();
-  if (now >= todayUntil || now < todayUntil - DAY_MS) {
-    const date = new Date(now);
-    todayText = date.toISOString().slice(0, 10);
-    todayUntil = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
-  }
-  return todayText;
-}
-let todayText = "";
-let todayUntil = 0;
-const DAY_MS = 86_400_000;
+import { today } from "../platform/local-date";
+export { today };
 
 /** OVERDUE is not stored: an OPEN invoice is overdue once its due date has passed. */
 export function invoiceStatus(stored: StoredInvoiceStatus, dueDate: string, asOf = today()): InvoiceStatus {

@@ -80,6 +80,10 @@ export const TOPICS = {
   "support-request": { queue: "mail", payload: z.object({ supportRequestId: id }), templates: ["support-request", "support-confirmation"] },
   /** A staff decision on merging two customer numbers, to both customers. */
   "merge-decided": { queue: "mail", payload: z.object({ mergeRequestId: id }), templates: ["merge-decided"] },
+  /** An order confirmed (and approved at once where the catalog says so), to the customer's main email and the user who ordered. */
+  "order-placed": { queue: "mail", payload: z.object({ orderId: id }), templates: ["order-placed"] },
+  /** A decision on an order by staff or the reseller, to the same two addresses. */
+  "order-decided": { queue: "mail", payload: z.object({ orderId: id }), templates: ["order-decided"] },
   /** An invoice or credit note as PDF to its recipients, or again to one address on request. */
   "invoice-email": {
     queue: "invoice-email",
@@ -87,7 +91,18 @@ export const TOPICS = {
     templates: ["invoice"],
   },
   /** A reminder for an overdue invoice, to the customer's main email. */
-  "payment-reminder": { queue: "mail", payload: z.object({ invoiceId: id }), templates: ["payment-reminder"] },
+  "payment-reminder": {
+    queue: "mail",
+    // Without a level: a reminder recorded before dunning had levels (level 1).
+    payload: z.object({ invoiceId: id, level: z.number().int().min(1).max(9).optional() }),
+    templates: ["payment-reminder"],
+  },
+  /** Issues a batch of an invoice run's items; each invoice's email is its own invoice-email work. */
+  "invoice-run-batch": {
+    queue: "invoice-email",
+    payload: z.object({ runId: id, itemIds: z.array(id).min(1).max(100) }),
+    templates: [],
+  },
   /** Works out the recipients of an announcement revision and records their notice batches. */
   "maintenance-fanout": { queue: "maintenance", payload: z.object({ announcementId: id, revision: id }), templates: [] },
   /** One batch of maintenance notices (NOTICE_BATCH_SIZE), each notice a row of its own. */
@@ -96,6 +111,10 @@ export const TOPICS = {
     payload: z.object({ noticeIds: z.array(z.string().regex(/^\d+$/)).min(1).max(1000) }),
     templates: ["maintenance-notice"],
   },
+  /** One signed POST of a webhook event to one subscription (webhook_deliveries); retried with backoff. */
+  "webhook-delivery": { queue: "webhook", payload: z.object({ deliveryId: id }), templates: [] },
+  /** Tells a subscription's owner that Konto disabled it after deliveries kept failing. */
+  "webhook-disabled": { queue: "mail", payload: z.object({ subscriptionId: id }), templates: ["webhook-disabled"] },
 } as const satisfies Record<string, { queue: QueueName; payload: z.ZodType; templates: readonly string[] }>;
 
 export type Topic = keyof typeof TOPICS;

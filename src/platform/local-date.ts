@@ -13,3 +13,17 @@ export const LocalDate = new GraphQLScalarType({
   ...LocalDateResolver.toConfig(),
   serialize: (value) => (typeof value === "string" && LOCAL_DATE.test(value) ? value : LocalDateResolver.serialize(value)),
 });
+
+/** Today's date in UTC as YYYY-MM-DD; due dates are calendar days. Kept until UTC midnight: every invoice and product row asks. */
+export function today(): string {
+  const now = Date.now();
+  if (now >= todayUntil || now < todayUntil - DAY_MS) {
+    const date = new Date(now);
+    todayText = date.toISOString().slice(0, 10);
+    todayUntil = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
+  }
+  return todayText;
+}
+let todayText = "";
+let todayUntil = 0;
+const DAY_MS = 86_400_000;

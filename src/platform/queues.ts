@@ -7,6 +7,7 @@ export const QUEUE_NAMES = {
   invoiceEmail: "invoice-email",
   maintenance: "maintenance",
   housekeeping: "housekeeping",
+  webhook: "webhook",
 } as const;
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
@@ -20,13 +21,24 @@ export const DEFAULT_JOB_OPTIONS = {
 
 export type Queues = Record<QueueName, Queue>;
 
-export function createQueues(connection: Redis, prefix: string): Queues {
-  const make = (name: QueueName) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+/** How often a webhook is tried, and the first wait (doubling after each failure): WEBHOOK_ATTEMPTS, WEBHOOK_RETRY_DELAY. */
+export interface WebhookRetry {
+  attempts: number;
+  retryDelayMs: number;
+}
+
+export function createQueues(connection: Redis, prefix: string, webhook: WebhookRetry = { attempts: 8, retryDelayMs: 10_000 }): Queues {
+  const make = (name: QueueName, options = DEFAULT_JOB_OPTIONS) => new Queue(name, { connection, prefix, defaultJobOptions: options });
   return {
     mail: make(QUEUE_NAMES.mail),
     "invoice-email": make(QUEUE_NAMES.invoiceEmail),
     maintenance: make(QUEUE_NAMES.maintenance),
     housekeeping: make(QUEUE_NAMES.housekeeping),
+    webhook: make(QUEUE_NAMES.webhook, {
+      ...DEFAULT_JOB_OPTIONS,
+      attempts: webhook.attempts,
+      backoff: { type: "exponential", delay: webhook.retryDelayMs },
+    }),
   };
 }
 

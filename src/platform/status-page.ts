@@ -9,9 +9,19 @@ export type StatusPageArgs = PageArgs & { status?: string };
 
 const NEWEST_FIRST: OrderColumn[] = [{ column: "id", desc: true }];
 
-/** A staff work list: the requests of every customer in a table with a `status`, newest first, optionally of one status. */
-export async function statusPage<T>(db: DataSource, source: RowSource<T>, args: StatusPageArgs): Promise<Page<T>> {
-  const where = args.status ? { sql: "status = ?", params: [args.status] } : { sql: "TRUE", params: [] };
+/**
+ * A work list: the requests in a table with a `status`, newest first, optionally of one status;
+ * of every customer (staff), or of those `scope` keeps (SQL on the table's columns, e.g. a reseller's).
+ */
+export async function statusPage<T>(
+  db: DataSource,
+  source: RowSource<T>,
+  args: StatusPageArgs,
+  scope: { sql: string; params: unknown[] } = { sql: "TRUE", params: [] },
+): Promise<Page<T>> {
+  const where = args.status
+    ? { sql: `status = ? AND (${scope.sql})`, params: [args.status, ...scope.params] }
+    : { sql: `(${scope.sql})`, params: scope.params };
   const after = args.after ? keysetCondition(NEWEST_FIRST, decodeCursor(args.after, NEWEST_FIRST)) : null;
   const rows = await readQuery<Row[]>(
     db,

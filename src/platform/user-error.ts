@@ -40,6 +40,16 @@ export enum UserErrorCode {
   SECOND_FACTOR_REQUIRED = "SECOND_FACTOR_REQUIRED",
   /** An idempotency key sent again with a different request: a new request needs a new key. */
   IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED",
+  /** The plan named is not in the catalog, or cannot be ordered. */
+  UNKNOWN_PLAN = "UNKNOWN_PLAN",
+  /** The catalog does not allow this change of plan. */
+  PLAN_CHANGE_NOT_ALLOWED = "PLAN_CHANGE_NOT_ALLOWED",
+  /** The catalog lets only the customer's ADMIN users order this plan. */
+  ADMIN_REQUIRED = "ADMIN_REQUIRED",
+  /** The domain is held by another active product already. */
+  DUPLICATE_DOMAIN = "DUPLICATE_DOMAIN",
+  /** This product's type has no control panel configured. */
+  NO_PANEL = "NO_PANEL",
 }
 registerEnumType(UserErrorCode, { name: "UserErrorCode" });
 

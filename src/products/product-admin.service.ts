@@ -1,16 +1,19 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource, EntityManager, QueryFailedError } from "typeorm";
 import { childrenLoader, rowSource } from "../platform/loaders";
 import { CustomerService } from "../customers/customer.service";
 import { Context, principalLabel } from "../platform/context";
+import { today } from "../platform/local-date";
+import { money } from "../platform/money";
+import { AddressInput } from "../platform/address";
 import { refuse, refuseAny, userError, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome } from "../unit-of-work/unit-of-work";
-import { ProductStatus } from "./product.enums";
+import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
+import { BillingPeriod, ProductStatus, ProductType } from "./product.enums";
 import { ProductService } from "./product.service";
 import { PlanChange, ProductInput, ProductNode } from "./product.types";
 
 const PLAN_CHANGES = rowSource({
   table: "product_plan_changes",
-  always: ["old_plan", "new_plan", "changed_by", "changed_at"],
+  always: ["old_plan", "new_plan", "changed_by", "changed_at", "price_amount", "price_currency", "price_from"],
   // The loader groups the rows by product.
   extra: ["product_id"],
   map: (r): PlanChange => ({
@@ -18,6 +21,8 @@ const PLAN_CHANGES = rowSource({
     newPlan: r.new_plan as string,
     changedBy: r.changed_by as string,
     changedAt: r.changed_at as Date,
+    price: r.price_amount == null ? undefined : money(r.price_amount as number, r.price_currency as string),
+    priceFrom: (r.price_from as string | null) ?? undefined,
   }),
 });
 const planChangesByProduct = (db: DataSource) => childrenLoader(db, PLAN_CHANGES, "product_id", [{ column: "id" }]);
@@ -37,6 +42,117 @@ async function lockChangeable(tx: EntityManager, productId: number, cancelledRef
   return current;
 }
 
+/** Runs a write of products; a domain that another active product holds (the unique index) is DUPLICATE_DOMAIN. */
+export async function holdingDomain<T>(write: () => Promise<T>, field: string[] = ["input", "identifier"]): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; message?: string }) : undefined;
+    if (driverError?.code === "ER_DUP_ENTRY" && driverError.message?.includes("uq_products_active_domain")) {
+      refuse(UserErrorCode.DUPLICATE_DOMAIN, "This domain is held by another active product", field);
+    }
+    throw error;
+  }
+}
+
+/** The first day of the next billing period after today: from then on a new price applies (today for what has not started or bills once). */
+export function nextBillingPeriod(startDate: string, period: BillingPeriod, asOf = today()): string {
+  if (period === BillingPeriod.ONE_TIME || startDate >= asOf) return startDate > asOf ? startDate : asOf;
+  const [y, m, d] = startDate.split("-").map(Number);
+  const months = period === BillingPeriod.YEARLY ? 12 : 1;
+  for (let k = months; ; k += months) {
+    // The day of the start date, or the last day of a shorter month.
+    const lastDay = new Date(Date.UTC(y, m - 1 + k + 1, 0)).getUTCDate();
+    const candidate = new Date(Date.UTC(y, m - 1 + k, Math.min(d, lastDay))).toISOString().slice(0, 10);
+    if (candidate > asOf) return candidate;
+  }
+}
+
+/** What an approved order books. */
+export interface Booking {
+  customerId: number;
+  type: ProductType;
+  planId: number;
+  plan: string;
+  identifier: string;
+  installationAddress?: AddressInput | null;
+  priceAmount: number;
+  billingPeriod: BillingPeriod;
+  specs: Record<string, unknown>;
+}
+
+/** A change to a catalog plan, as an approved order makes it. */
+export interface PlanMove {
+  planId: number;
+  plan: string;
+  priceAmount: number;
+  specs: Record<string, unknown>;
+  changedBy: string;
+}
+
+/** For the orders module, in its unit of work: only this module writes products. */
+export const ProductBooking = {
+  /** Books a product from the catalog (status ORDERED, starting today); returns its id. */
+  async book(uow: UnitOfWork, b: Booking): Promise<number> {
+    const a = b.installationAddress;
+    const result = await holdingDomain(
+      () =>
+        uow.tx.query(
+          `INSERT INTO products (customer_id, type, plan, plan_id, identifier, status, installation_street, installation_postal_code,
+             installation_city, installation_country_code, price_amount, billing_period, start_date, specs)
+           VALUES (?, ?, ?, ?, ?, 'ORDERED', ?, ?, ?, ?, ?, ?, ?, ?)`,
+          [
+            b.customerId,
+            b.type,
+            b.plan,
+            b.planId,
+            b.identifier,
+            a?.street ?? null,
+            a?.postalCode ?? null,
+            a?.city ?? null,
+            a?.countryCode ?? null,
+            b.priceAmount,
+            b.billingPeriod,
+            today(),
+            JSON.stringify(b.specs),
+          ],
+        ),
+      ["input", "identifier"],
+    );
+    return Number(result.insertId);
+  },
+
+  /**
+   * Moves a product to another plan at once (name, plan, specs), keeps the change in the plan
+   * history, and records the new price from the next billing period. Returns that day.
+   */
+  async changePlan(uow: UnitOfWork, productId: number, move: PlanMove): Promise<string> {
+    const current = await lockChangeable(uow.tx, productId, "A cancelled product cannot change its plan");
+    const [row] = await uow.tx.query("SELECT start_date, billing_period, price_currency FROM products WHERE id = ?", [productId]);
+    const asOf = today();
+    const from = nextBillingPeriod(row.start_date, row.billing_period as BillingPeriod, asOf);
+    if (from <= asOf) {
+      await uow.tx.query(
+        "UPDATE products SET plan = ?, plan_id = ?, specs = ?, price_amount = ?, next_price_amount = NULL, next_price_from = NULL WHERE id = ?",
+        [move.plan, move.planId, JSON.stringify(move.specs), move.priceAmount, productId],
+      );
+    } else {
+      // A scheduled price whose day has come is the price now; the new one waits for its period.
+      await uow.tx.query(
+        `UPDATE products SET plan = ?, plan_id = ?, specs = ?,
+           price_amount = IF(next_price_from IS NOT NULL AND next_price_from <= ?, next_price_amount, price_amount),
+           next_price_amount = ?, next_price_from = ? WHERE id = ?`,
+        [move.plan, move.planId, JSON.stringify(move.specs), asOf, move.priceAmount, from, productId],
+      );
+    }
+    await uow.tx.query(
+      "INSERT INTO product_plan_changes (product_id, old_plan, new_plan, price_amount, price_currency, price_from, changed_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [productId, current.plan, move.plan, move.priceAmount, row.price_currency, from, move.changedBy],
+    );
+    return from;
+  },
+};
+
 /** Staff and resellers (for their customers) book and change products. */
 export const ProductAdminService = {
   create(ctx: Context, customerGid: string, input: ProductInput, idempotencyKey?: string | null): Promise<ProductOutcome> {
@@ -51,23 +167,25 @@ export const ProductAdminService = {
           );
           refuseAny(missing.map((f) => userError(UserErrorCode.INVALID_INPUT, `${f} is required`, ["input", f])));
           const a = input.installationAddress;
-          const result = await uow.tx.query(
-            `INSERT INTO products (customer_id, type, plan, identifier, status, installation_street, installation_postal_code, installation_city,
+          const result = await holdingDomain(() =>
+            uow.tx.query(
+              `INSERT INTO products (customer_id, type, plan, identifier, status, installation_street, installation_postal_code, installation_city,
                installation_country_code, price_amount, billing_period, start_date, specs) VALUES (?, ?, ?, ?, 'ORDERED', ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              customer.dbId,
-              input.type,
-              input.plan,
-              input.identifier,
-              a?.street ?? null,
-              a?.postalCode ?? null,
-              a?.city ?? null,
-              a?.countryCode ?? null,
-              input.priceAmount,
-              input.billingPeriod ?? "MONTHLY",
-              input.startDate ?? new Date().toISOString().slice(0, 10),
-              input.specs ? JSON.stringify(input.specs) : null,
-            ],
+              [
+                customer.dbId,
+                input.type,
+                input.plan,
+                input.identifier,
+                a?.street ?? null,
+                a?.postalCode ?? null,
+                a?.city ?? null,
+                a?.countryCode ?? null,
+                input.priceAmount,
+                input.billingPeriod ?? "MONTHLY",
+                input.startDate ?? new Date().toISOString().slice(0, 10),
+                input.specs ? JSON.stringify(input.specs) : null,
+              ],
+            ),
           );
           const productId = Number(result.insertId);
           await uow.audit("product.created", { productId, type: input.type, plan: input.plan });
@@ -92,7 +210,8 @@ export const ProductAdminService = {
           const current = await lockChangeable(uow.tx, product.dbId, "A cancelled product cannot change");
           const a = input.installationAddress;
           const sets: [string, unknown][] = [];
-          if (input.plan) sets.push(["plan", input.plan]);
+          // A plan named by hand is outside the catalog.
+          if (input.plan && input.plan !== current.plan) sets.push(["plan", input.plan], ["plan_id", null]);
           if (input.identifier) sets.push(["identifier", input.identifier]);
           if (input.priceAmount !== undefined && input.priceAmount !== null) sets.push(["price_amount", input.priceAmount]);
           if (input.billingPeriod) sets.push(["billing_period", input.billingPeriod]);
@@ -105,10 +224,12 @@ export const ProductAdminService = {
               ["installation_country_code", a.countryCode],
             );
           if (sets.length)
-            await uow.tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [
-              ...sets.map(([, v]) => v),
-              product.dbId,
-            ]);
+            await holdingDomain(() =>
+              uow.tx.query(`UPDATE products SET ${sets.map(([c]) => `${c} = ?`).join(", ")} WHERE id = ?`, [
+                ...sets.map(([, v]) => v),
+                product.dbId,
+              ]),
+            );
           if (input.plan && input.plan !== current.plan) {
             await uow.tx.query("INSERT INTO product_plan_changes (product_id, old_plan, new_plan, changed_by) VALUES (?, ?, ?, ?)", [
               product.dbId,

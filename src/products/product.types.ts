@@ -18,6 +18,8 @@ export class ProductNode extends Node implements NodeSource {
   __typename: "Product";
   dbId: number;
   customerId: number;
+  /** The catalog plan it was booked on (resolved to catalogPlan); null outside the catalog. */
+  planId: number | null;
 
   @Field(() => ProductType)
   type: ProductType;
@@ -34,8 +36,14 @@ export class ProductNode extends Node implements NodeSource {
   @Field(() => Address, { nullable: true, description: "Where the line or device is installed; independent of the customer's address." })
   installationAddress?: Address;
 
-  @Field(() => Money, { description: "Price per billing period, net." })
+  @Field(() => Money, { description: "Price per billing period, net, as it is today." })
   price: Money;
+
+  @Field(() => Money, { nullable: true, description: "A new price after a plan change, from nextPriceFrom (the next billing period)." })
+  nextPrice?: Money;
+
+  @Field(() => LocalDate, { nullable: true })
+  nextPriceFrom?: string;
 
   @Field(() => BillingPeriod)
   billingPeriod: BillingPeriod;
@@ -122,6 +130,12 @@ export class PlanChange {
 
   @Field()
   changedBy: string;
+
+  @Field(() => Money, { nullable: true, description: "The price of the new plan, when the change set one." })
+  price?: Money;
+
+  @Field(() => LocalDate, { nullable: true, description: "From when that price applies: the next billing period." })
+  priceFrom?: string;
 
   @Field(() => DateTimeResolver)
   changedAt: Date;

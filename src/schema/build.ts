@@ -6,6 +6,7 @@ import { ContactResolver, CustomerContactsResolver } from "../contacts/contact.r
 import { CustomerCreateResolver } from "../contacts/customer-create.resolver";
 import { CustomerResolver, SepaMandateResolver } from "../customers/customer.resolver";
 import { CustomerInvoicesResolver, InvoiceLineResolver, InvoiceResolver } from "../invoices/invoice.resolver";
+import { DunningResolver, InvoiceDunningResolver, InvoiceRunResolver } from "../invoices/billing-operations.resolver";
 import { CustomerProductsResolver, ProductResolver } from "../products/product.resolver";
 import { CustomerResellerResolver, ResellerResolver } from "../resellers/reseller.resolver";
 import { EmailVerificationResolver } from "../verifications/email-verification.resolver";
@@ -33,7 +34,11 @@ import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { refusalsAsUserErrors } from "./mutation-refusals";
 import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { WebhookResolver } from "../webhooks/webhook.resolver";
 import { FieldRules, withFieldRules } from "./field-rules";
+import { CatalogPlanChangeResolver, CatalogResolver, ProductCatalogPlanResolver } from "../catalog/catalog.resolver";
+import { CustomerOrdersResolver, OrderResolver } from "../orders/order.resolver";
+import { PanelResolver } from "../panels/panel.resolver";
 
 export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
@@ -75,7 +80,17 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ProductResolver,
   InvoiceResolver,
   InvoiceLineResolver,
+  InvoiceDunningResolver,
+  DunningResolver,
+  InvoiceRunResolver,
   ResellerResolver,
+  CatalogResolver,
+  CatalogPlanChangeResolver,
+  ProductCatalogPlanResolver,
+  OrderResolver,
+  CustomerOrdersResolver,
+  PanelResolver,
+  WebhookResolver,
 ];
 
 let built: { schema: GraphQLSchema; rules: FieldRules } | undefined;

@@ -10,6 +10,8 @@ export const INHERITING_TYPES: Record<string, string> = {
   Product: "reached through Customer.products, InvoiceLine.product or node() (rule products)",
   Invoice: "reached through Customer.invoices or node() (rule billing)",
   InvoiceLine: "reached through Invoice.lines",
+  Dunning: "reached through Invoice.dunnings",
+  InvoiceRun: "reached through invoiceRun and invoiceRunStart (staff only)",
   EmailVerification: "reached through Customer.pendingEmailVerifications or node() (rule settings), or by the token holder's emailVerificationConfirm",
   AuditEntry: "reached through Customer.auditLog (rule audit)",
   SepaMandate: "reached through Customer.payment (rule read); iban in full only with customer rule fullIban",
@@ -21,7 +23,12 @@ export const INHERITING_TYPES: Record<string, string> = {
   SupportRequest: "reached through Customer.supportRequests (rule read), supportRequests (staff) or the payloads",
   MergeRequest: "reached through the merge mutations' payloads",
   Reseller: "reached through Customer.reseller or node() (the reseller itself, staff)",
+  CatalogPlan: "the catalog: catalogPlans (any signed-in caller), the catalog mutations (staff ADMIN), Order.plan, Product.catalogPlan",
+  CatalogPlanChange: "reached through CatalogPlan.changes",
+  Order: "reached through Customer.orders (rule orders), orders (staff; a reseller its customers') or the order mutations' payloads",
   Session: "reached through Viewer.sessions (the caller's own) or Customer.sessions (rule sessions)",
+  WebhookSubscription: "reached through webhookSubscriptions and the webhook mutations (the reseller's own; staff all, changes staff:ADMIN)",
+  WebhookDelivery: "reached through WebhookSubscription.deliveries and webhookDeliveryReplay (as its subscription)",
 };
 
 /** What the service checks for operations open to any signed-in caller. */
@@ -54,10 +61,18 @@ export const SERVICE_CHECKS: Record<string, string> = {
   productSuspend: "then customer rule manageProducts",
   productCancel: "then customer rule manageProducts",
   invoiceCancel: "then customer rule issueInvoices",
+  invoiceCredit: "then customer rule issueInvoices",
   invoiceResend: "then customer rule editBilling",
   customerOnlineInvoiceUpdate: "then customer rule editBilling",
   customerNewsletterUpdate: "then customer rule editMaster",
   authLoginEmailUpdate: "the caller's own personal login",
+  orderCreate: "then customer rule order (ADMIN; TECHNICAL where the catalog plan allows it)",
+  orderPlanChange: "then customer rule order on the product's customer (ADMIN; TECHNICAL where the catalog plan allows it)",
+  orderCancel: "then customer rule order",
+  orderApprove: "then customer rule manageProducts",
+  orderReject: "then customer rule manageProducts",
+  productPanelSignIn: "then customer rule panelSignIn (ADMIN, TECHNICAL, the reseller, staff)",
+  orders: "then filtered to the caller's scope in SQL",
   customerPasswordSet: "then customer rule customerPassword (the customer's ADMIN users and the customer-number login)",
 };
 

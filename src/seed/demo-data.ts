@@ -17,6 +17,7 @@ export interface SeedOptions {
 }
 
 export interface SeedCounts {
+  catalogPlans: number;
   resellers: number;
   customers: number;
   contacts: number;
@@ -26,6 +27,8 @@ export interface SeedCounts {
 }
 
 const TABLES: Record<TableKey, string> = {
+  catalogPlans: "catalog_plans",
+  catalogPlanChanges: "catalog_plan_changes",
   resellers: "resellers",
   customers: "customers",
   contacts: "contacts",
@@ -35,7 +38,16 @@ const TABLES: Record<TableKey, string> = {
 };
 
 /** Parent tables first, so that every foreign key points at a row already written. */
-const INSERT_ORDER: readonly TableKey[] = ["resellers", "customers", "contacts", "products", "invoices", "invoiceLines"];
+const INSERT_ORDER: readonly TableKey[] = [
+  "catalogPlans",
+  "catalogPlanChanges",
+  "resellers",
+  "customers",
+  "contacts",
+  "products",
+  "invoices",
+  "invoiceLines",
+];
 
 // Large enough to keep round trips few, small enough to stay far below max_allowed_packet.
 const ROWS_PER_STATEMENT = 1000;
@@ -70,6 +82,7 @@ async function seed(db: DataSource, options: SeedOptions): Promise<SeedCounts | 
       // Without customers the dependent tables are empty too; resellers may not be (created by hand or by tests).
       const idOffsets: Partial<Record<TableKey, number>> = {};
       for (const key of INSERT_ORDER) {
+        if (key === "catalogPlanChanges") continue; // keyed by its plans
         const [row] = await tx.query(`SELECT COALESCE(MAX(id), 0) AS maxId FROM ${TABLES[key]}`);
         idOffsets[key] = Number(row.maxId);
       }
@@ -102,6 +115,7 @@ async function insertRows(tx: EntityManager, table: string, rows: readonly objec
 
 function countsOf(data: DemoData): SeedCounts {
   return {
+    catalogPlans: data.catalogPlans.length,
     resellers: data.resellers.length,
     customers: data.customers.length,
     contacts: data.contacts.length,

@@ -1,6 +1,7 @@
 // Builds the demo data set in memory as plain table rows (snake_case keys = column names), so
 // that inserting is a matter of multi-row INSERTs. Pure: no database access, no clock beyond asOf.
 
+import { catalogKey, demoCatalog } from "./catalog-plans";
 import { lineNetOf, quantityText, vatOf } from "../invoices/amounts";
 import { austrianVatId, germanVatId, makeIban } from "./banking";
 import {
@@ -297,7 +298,18 @@ export function generateDemoData(options: GenerateOptions): DemoData {
 class DemoDataBuilder {
   private readonly todayDay: number;
   private readonly lastIds: Record<TableKey, number>;
-  private readonly data: DemoData = { resellers: [], customers: [], contacts: [], products: [], invoices: [], invoiceLines: [] };
+  private readonly data: DemoData = {
+    catalogPlans: [],
+    catalogPlanChanges: [],
+    resellers: [],
+    customers: [],
+    contacts: [],
+    products: [],
+    invoices: [],
+    invoiceLines: [],
+  };
+  /** Catalog plan ids by type and name; products booked on another plan are outside the catalog. */
+  private readonly planIds: Map<string, number>;
   private readonly invoiceDrafts: InvoiceDraft[] = [];
   // Showcase domains are reserved so that no generated customer collides with them.
   private readonly usedSlugs = new Set<string>(["alpenblick", "isarwerk"]);
@@ -307,7 +319,13 @@ class DemoDataBuilder {
     this.todayDay = dayOf(options.asOf);
     if (!Number.isFinite(this.todayDay)) throw new Error(`asOf must be a date YYYY-MM-DD (got "${options.asOf}")`);
     const offsets = options.idOffsets ?? {};
+    const catalog = demoCatalog(offsets.catalogPlans ?? 0);
+    this.data.catalogPlans = catalog.plans;
+    this.data.catalogPlanChanges = catalog.changes;
+    this.planIds = catalog.idOf;
     this.lastIds = {
+      catalogPlans: offsets.catalogPlans ?? 0,
+      catalogPlanChanges: 0,
       resellers: offsets.resellers ?? 0,
       customers: offsets.customers ?? 0,
       contacts: offsets.contacts ?? 0,
@@ -816,6 +834,7 @@ class DemoDataBuilder {
       customer_id: customer.row.id,
       type: product.type,
       plan: product.plan,
+      plan_id: this.planIds.get(catalogKey(product.type, product.plan)) ?? null,
       identifier: product.identifier,
       status: product.status,
       installation_street: installation?.street ?? null,

@@ -82,11 +82,34 @@ export type ProductType = "WEB_HOSTING" | "DOMAIN" | "SERVER" | "MAIL" | "VOIP" 
 export type ProductStatus = "ORDERED" | "ACTIVE" | "SUSPENDED" | "CANCELLED";
 export type BillingPeriod = "MONTHLY" | "YEARLY" | "ONE_TIME";
 
+export interface CatalogPlanRow {
+  id: number;
+  product_type: ProductType;
+  name_de: string;
+  name_en: string;
+  price_amount: number;
+  price_currency: "EUR";
+  billing_period: BillingPeriod;
+  specs: string;
+  approval: "AUTOMATIC" | "REVIEW";
+  technical_may_order: 0 | 1;
+  needs_installation_address: 0 | 1;
+  orderable: 0 | 1;
+}
+
+export interface CatalogPlanChangeRow {
+  from_plan_id: number;
+  to_plan_id: number;
+  direction: "UPGRADE" | "DOWNGRADE";
+}
+
 export interface ProductRow {
   id: number;
   customer_id: number;
   type: ProductType;
   plan: string;
+  /** The catalog plan; null for what was booked outside the catalog. */
+  plan_id: number | null;
   identifier: string;
   status: ProductStatus;
   installation_street: string | null;
@@ -142,6 +165,8 @@ export interface InvoiceLineRow {
 }
 
 export interface DemoData {
+  catalogPlans: CatalogPlanRow[];
+  catalogPlanChanges: CatalogPlanChangeRow[];
   resellers: ResellerRow[];
   customers: CustomerRow[];
   contacts: ContactRow[];

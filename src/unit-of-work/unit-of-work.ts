@@ -30,6 +30,22 @@ export interface UnitOfWork {
   afterCommit(task: () => Promise<void>): void;
 }
 
+/**
+ * Told of every audited change, inside its transaction (the webhooks raise their events here).
+ * Registered at start-up by the module that listens, so this folder needs none of them.
+ */
+export type ChangeListener = (
+  uow: UnitOfWork,
+  action: string,
+  details: Record<string, unknown> | undefined,
+  customer: AuditedCustomer | null,
+) => Promise<void>;
+const changeListeners: ChangeListener[] = [];
+
+export function onAuditedChange(listener: ChangeListener): void {
+  if (!changeListeners.includes(listener)) changeListeners.push(listener);
+}
+
 interface Participants {
   db: DataSource;
   outbox: OutboxRelay;
@@ -52,23 +68,26 @@ export async function unitOfWork<T>(
     outboxIds = [];
     committed = [];
     const committing: (() => Promise<void>)[] = [];
-    const done = await work({
+    const uow: UnitOfWork = {
       tx,
       emit: async (topic, payload) => {
         const id = await outbox.record(tx, topic, payload);
         outboxIds.push(id);
         return id;
       },
-      audit: (action, details, customer = target) =>
-        AuditService.record(tx, principal, {
+      audit: async (action, details, customer = target) => {
+        await AuditService.record(tx, principal, {
           customerId: customer?.dbId ?? null,
           customerNumber: customer?.customerNumber,
           action,
           details,
-        }),
+        });
+        for (const listener of changeListeners) await listener(uow, action, details, customer);
+      },
       beforeCommit: (task) => committing.push(task),
       afterCommit: (task) => committed.push(task),
-    });
+    };
+    const done = await work(uow);
     for (const task of committing) await task();
     return done;
   });

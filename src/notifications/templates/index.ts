@@ -7,6 +7,8 @@ import { renderInvoice } from "./invoice";
 import { renderLoginExists } from "./login-exists";
 import { renderMaintenanceNotice } from "./maintenance-notice";
 import { renderMergeDecided } from "./merge-decided";
+import { renderOrderDecided } from "./order-decided";
+import { renderOrderPlaced } from "./order-placed";
 import { renderPasswordChanged } from "./password-changed";
 import { renderPasswordReset } from "./password-reset";
 import { renderPaymentReminder } from "./payment-reminder";
@@ -17,6 +19,7 @@ import { renderSupportRequest } from "./support-request";
 import { renderUsernameReminder } from "./username-reminder";
 import { renderUserInvitation } from "./user-invitation";
 import { renderUserMembershipChanged } from "./user-membership-changed";
+import { renderWebhookDisabled } from "./webhook-disabled";
 
 export * from "./template";
 export { type EmailPurpose } from "./email-purpose";
@@ -29,6 +32,8 @@ export { type InvoiceData, renderInvoice } from "./invoice";
 export { type LoginExistsData, renderLoginExists } from "./login-exists";
 export { type MaintenanceNoticeData, renderMaintenanceNotice } from "./maintenance-notice";
 export { type MergeDecidedData, renderMergeDecided } from "./merge-decided";
+export { type OrderDecidedData, renderOrderDecided } from "./order-decided";
+export { type OrderPlacedData, renderOrderPlaced } from "./order-placed";
 export { type PasswordChangedData, renderPasswordChanged } from "./password-changed";
 export { type PasswordResetData, renderPasswordReset } from "./password-reset";
 export { type PaymentReminderData, renderPaymentReminder } from "./payment-reminder";
@@ -44,6 +49,7 @@ export {
   type UserMembershipChangedData,
   renderUserMembershipChanged,
 } from "./user-membership-changed";
+export { type WebhookDisabledData, renderWebhookDisabled } from "./webhook-disabled";
 
 /** Every message by its key (the name of its file), so a registry or a job can name a template. */
 export const TEMPLATES = {
@@ -56,6 +62,8 @@ export const TEMPLATES = {
   "login-exists": renderLoginExists,
   "maintenance-notice": renderMaintenanceNotice,
   "merge-decided": renderMergeDecided,
+  "order-decided": renderOrderDecided,
+  "order-placed": renderOrderPlaced,
   "password-changed": renderPasswordChanged,
   "password-reset": renderPasswordReset,
   "payment-reminder": renderPaymentReminder,
@@ -66,6 +74,7 @@ export const TEMPLATES = {
   "username-reminder": renderUsernameReminder,
   "user-invitation": renderUserInvitation,
   "user-membership-changed": renderUserMembershipChanged,
+  "webhook-disabled": renderWebhookDisabled,
 } as const;
 
 export type TemplateName = keyof typeof TEMPLATES;
