@@ -106,6 +106,7 @@ describe("unexpected errors", () => {
 
 describe("production mode", () => {
   test("introspection is off, field suggestions are not given, and there is no landing page", async () => {
+    const metricsToken = randomBytes(16).toString("hex");
     const prod = await startTestApp({
       NODE_ENV: "production",
       PUBLIC_URL: "https://konto.example.com",
@@ -114,7 +115,7 @@ describe("production mode", () => {
       LINK_TOKEN_KEYS: `k1:${randomBytes(32).toString("base64")}`,
       WEBAUTHN_ORIGINS: "https://portal.konto.example.com",
       TOTP_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString("base64")}`,
-      METRICS_TOKEN: randomBytes(16).toString("hex"),
+      METRICS_TOKEN: metricsToken,
     });
     try {
       const res = await prod.gql(`{ __schema { types { name } } }`);
@@ -122,6 +123,9 @@ describe("production mode", () => {
       assert.match(res.body.errors![0].message, /introspection/i);
       const typo = await prod.gql(`{ customerz { totalCount } }`);
       assert.doesNotMatch(typo.body.errors![0].message, /Did you mean/);
+      // /metrics only with the token (production does not start without one).
+      assert.equal((await fetch(`${prod.url}/metrics`)).status, 401);
+      assert.equal((await fetch(`${prod.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).status, 200);
       // No landing page that loads a script from a third-party CDN: in production there is none.
       const landing = await fetch(`${prod.url}/graphql`, { headers: { accept: "text/html" } });
       const page = await landing.text();

@@ -15,7 +15,7 @@ import { Redis } from "ioredis";
 import { toGlobalId } from "../src/platform/global-id";
 import { buildKontoSchema } from "../src/schema/build";
 import { seedDemoData } from "../src/seed/demo-data";
-import { REDIS_URL, startTestApp, TestApp } from "./support/harness";
+import { REDIS_URL, startTestApp, TestApp, STAFF_ADMIN } from "./support/harness";
 
 // The API contract a portal or a reseller builds on: one error channel, enums for value sets,
 // settings apart from master data, validation errors that do not echo the input, rate-limit keys
@@ -133,7 +133,7 @@ describe("validation errors", () => {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        ...(await t.as({ kind: "staff", userId: 1, role: "ADMIN" as never, label: "s", sessionId: null })),
+        ...(await t.as(STAFF_ADMIN)),
       },
       body: JSON.stringify({ query: `query($s: String) { customers(search: $s) { totalCount } }`, variables: { s: search } }),
     });
@@ -197,6 +197,19 @@ describe("customer settings apart from master data", () => {
     await t.gql(SETTINGS, { id: customerA, i: { ipAllowlist: [] } });
   });
 
+  test("the allowlist needs a recent sign-in, the locale does not", async () => {
+    const oldSignIn = await t.as({
+      ...STAFF_ADMIN,
+      auth: { methods: ["pwd"], level: "aal1", time: Math.floor(Date.now() / 1000) - 3600 },
+    });
+    const allowlist = await t.gql(SETTINGS, { id: customerA, i: { ipAllowlist: ["198.51.100.7"] } }, oldSignIn);
+    assert.deepEqual(allowlist.body.data.customerSettingsUpdate.userErrors, [{ code: "REAUTHENTICATION_REQUIRED", field: [] }]);
+    const locale = await t.gql(SETTINGS, { id: customerA, i: { locale: "de" } }, oldSignIn);
+    assert.deepEqual(locale.body.data.customerSettingsUpdate.userErrors, []);
+    assert.equal(locale.body.data.customerSettingsUpdate.customer.locale, "de");
+    assert.deepEqual(locale.body.data.customerSettingsUpdate.customer.ipAllowlist, []);
+  });
+
   test("customerUpdate's locale and allowlist and the old notification mutation are marked deprecated", async () => {
     const res = await t.gql(`{
       input: __type(name: "CustomerUpdateInput") { inputFields(includeDeprecated: true) { name isDeprecated } }
@@ -232,7 +245,7 @@ describe("rate-limit keys", () => {
 
 describe("HTML pages", () => {
   test("every HTML page Konto serves has nosniff and a CSP with frame-ancestors", async () => {
-    const staff = await t.as({ kind: "staff", userId: 1, role: "ADMIN" as never, label: "s", sessionId: null });
+    const staff = await t.as(STAFF_ADMIN);
     for (const [path, headers] of [
       ["/graphql", { accept: "text/html" }],
       ["/verify-email?token=unknown", {}],
@@ -259,7 +272,7 @@ describe("GraphQL over HTTP", () => {
       headers: {
         "content-type": "application/json",
         accept,
-        ...(await t.as({ kind: "staff", userId: 1, role: "ADMIN" as never, label: "s", sessionId: null })),
+        ...(await t.as(STAFF_ADMIN)),
       },
       body: JSON.stringify(body),
     });

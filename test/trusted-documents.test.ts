@@ -9,7 +9,7 @@ import { AuthenticatedPrincipal } from "../src/access/tokens";
 import { createLogger } from "../src/platform/logger";
 import { seedDemoData } from "../src/seed/demo-data";
 import { CustomerRole } from "../src/users/user.enums";
-import { startTestApp, TestApp, uniqueName } from "./support/harness";
+import { startTestApp, TestApp, uniqueName, STAFF_ADMIN } from "./support/harness";
 
 // Trusted documents across two API processes that share MariaDB and Redis: the portal's manifest,
 // a staff registration and automatic persisted queries are seen by both, and with
@@ -123,18 +123,14 @@ describe("trusted documents across two API processes", () => {
         const res = await post(url, { query: AD_HOC }, `Bearer ${await t.tokenFor(principal)}`);
         assert.notEqual(codeOf(res), "OPERATION_NOT_REGISTERED");
       }
-      const staff = await post(
-        url,
-        { query: AD_HOC },
-        (await t.as({ kind: "staff", userId: 1, role: "ADMIN" as never, label: "s", sessionId: null })).authorization,
-      );
+      const staff = await post(url, { query: AD_HOC }, (await t.as(STAFF_ADMIN)).authorization);
       assert.equal(staff.body.errors, undefined);
       assert.ok(staff.body.data.customers.nodes.length > 0);
     }
   });
 
   test("an automatic persisted query sent to one process is found by its hash on the other, but is not trusted", async () => {
-    const staff = (await t.as({ kind: "staff", userId: 1, role: "ADMIN" as never, label: "s", sessionId: null })).authorization;
+    const staff = (await t.as(STAFF_ADMIN)).authorization;
     const query = `query StaffApq { customers(first: 4) { totalCount } }`;
     const unknown = await post(second.url, byHash(query), staff);
     assert.equal(codeOf(unknown), "PERSISTED_QUERY_NOT_FOUND");

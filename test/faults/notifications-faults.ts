@@ -254,7 +254,8 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     const config = loadConfig(apiEnv);
     const silent = createLogger("silent");
     const tokens = new AccessTokens(await KeyStore.load(config, silent), config.jwt);
-    const staffToken = (await tokens.sign(STAFF_ADMIN)).token;
+    // A fresh token per request: the run outlasts STEP_UP_MAX_AGE, and an email change needs a recent sign-in.
+    const staffToken = async () => (await tokens.sign(STAFF_ADMIN)).token;
 
     const startApi = async () => {
       const api = await startNodeChild("api", API_SCRIPT, apiEnv, "konto listening");
@@ -556,11 +557,11 @@ async function unfinishedDeliveries(sql: Sql): Promise<{ mailDeliveries: number;
 type Gql = (query: string, variables: Record<string, unknown>) => Promise<any>;
 
 /** Returns `data`, or throws on transport errors, GraphQL errors and userErrors. */
-function graphqlClient(url: string, token: string): Gql {
+function graphqlClient(url: string, token: () => Promise<string>): Gql {
   return async (query, variables) => {
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${await token()}` },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(30_000),
     });
