@@ -3,24 +3,9 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { ConfigError, loadConfig } from "../src/config";
+import { PRODUCTION_SELLER as SELLER } from "./support/harness";
 
 const MAIN = join(__dirname, "..", "src", "main.js");
-
-/** A complete seller, as production requires. */
-const SELLER = {
-  PROVIDER_NAME: "Netz GmbH",
-  PROVIDER_STREET: "Ring 1",
-  PROVIDER_POSTAL_CODE: "1010",
-  PROVIDER_CITY: "Wien",
-  PROVIDER_COUNTRY: "AT",
-  PROVIDER_VAT_ID: "ATU12345675",
-  PROVIDER_REGISTRATION_ID: "FN 123456a",
-  PROVIDER_IBAN: "AT611904300234573201",
-  PROVIDER_EMAIL: "rechnung@netz.example",
-  PROVIDER_CONTACT_NAME: "Buchhaltung",
-  PROVIDER_PHONE: "+43 1 234",
-  PROVIDER_SEPA_CREDITOR_ID: "AT98ZZZ00000000001",
-};
 
 describe("configuration", () => {
   test("defaults match the README", () => {

@@ -7,7 +7,7 @@ import { createMailTransport } from "../src/notifications/transport";
 import { escapeHtml } from "../src/notifications/templates/template";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
-import { eventually, startTestApp, TestApp, confirmByLink } from "./support/harness";
+import { eventually, startTestApp, TestApp, confirmByLink, PRODUCTION_SELLER } from "./support/harness";
 
 // The development mailbox: no SMTP_URL outside production, so the workers store every email in
 // MySQL and /dev/mailbox shows it. Real mutations, real workers, no SMTP sink.
@@ -178,6 +178,7 @@ describe("development mailbox", () => {
 
   test("in production the routes do not exist and the transport refuses to be a mailbox", async () => {
     const production = loadConfig({
+      ...PRODUCTION_SELLER,
       NODE_ENV: "production",
       PUBLIC_URL: "https://konto.example.com",
       SMTP_URL: "smtp://relay.example.com:587",

@@ -98,7 +98,7 @@ describe("changes that need staff review", () => {
   test("a company-name change waits for staff, is applied on approval and the main address is told", async () => {
     const res = await t.gql(
       CREATE,
-      { id: c.B.gid, i: { companyName: "Neuer Name GmbH", vatId: "ATU99999999", documents: "Firmenbuchauszug vom 2026-11-02" } },
+      { id: c.B.gid, i: { companyName: "Neuer Name GmbH", vatId: "ATU99999993", documents: "Firmenbuchauszug vom 2026-11-02" } },
       await t.as(admin("B")),
     );
     const request = res.body.data.customerChangeRequestCreate.changeRequest;
@@ -116,7 +116,7 @@ describe("changes that need staff review", () => {
     );
     assert.deepEqual(approved.body.data.changeRequestApprove.changeRequest, {
       status: "APPROVED",
-      customer: { companyName: "Neuer Name GmbH", vatId: "ATU99999999" },
+      customer: { companyName: "Neuer Name GmbH", vatId: "ATU99999993" },
     });
     const [mail] = await t.mailbox.waitFor((m) => m.envelopeTo.includes(c.B.email) && /genehmigt|approved/.test(m.parsed.subject ?? ""));
     assert.ok(mail);
@@ -172,7 +172,7 @@ describe("change requests refused", () => {
 
   test("a reason over 500 characters is INVALID_INPUT and the request stays pending; an unknown request is NOT_FOUND", async () => {
     const created = await t.gql(
-      `mutation($id: ID!) { customerChangeRequestCreate(customerId: $id, input: { vatId: "ATU12345678" }) { changeRequest { id } } }`,
+      `mutation($id: ID!) { customerChangeRequestCreate(customerId: $id, input: { vatId: "ATU99999993" }) { changeRequest { id } } }`,
       { id: c.D.gid },
       await t.as(admin("D")),
     );

@@ -5,7 +5,7 @@ import { loadConfig } from "../src/config";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
-import { eventually, startTestApp, TestApp, testEnv } from "./support/harness";
+import { eventually, PRODUCTION_SELLER, startTestApp, TestApp, testEnv } from "./support/harness";
 import { startPrivateRedis } from "./support/private-servers";
 
 // Sessions and taking access back: every revocation makes the affected access tokens answer
@@ -304,6 +304,7 @@ describe("password hashing", () => {
   test("the production default meets OWASP's minimum for scrypt", async () => {
     const productionEnv = {
       ...testEnv(),
+      ...PRODUCTION_SELLER,
       NODE_ENV: "production",
       PUBLIC_URL: "https://konto.example.com",
       SMTP_URL: "smtp://relay.example",

@@ -54,6 +54,22 @@ export function uniqueName(kind: string): string {
 }
 
 /** Environment for a test instance: its own database and BullMQ prefix, quiet logs, any free port. */
+/** A complete seller, as production requires. */
+export const PRODUCTION_SELLER = {
+  PROVIDER_NAME: "Netz GmbH",
+  PROVIDER_STREET: "Ring 1",
+  PROVIDER_POSTAL_CODE: "1010",
+  PROVIDER_CITY: "Wien",
+  PROVIDER_COUNTRY: "AT",
+  PROVIDER_VAT_ID: "ATU12345675",
+  PROVIDER_REGISTRATION_ID: "FN 123456a",
+  PROVIDER_IBAN: "AT611904300234573201",
+  PROVIDER_EMAIL: "rechnung@netz.example",
+  PROVIDER_CONTACT_NAME: "Buchhaltung",
+  PROVIDER_PHONE: "+43 1 234",
+  PROVIDER_SEPA_CREDITOR_ID: "AT98ZZZ00000000001",
+};
+
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: "test",
@@ -68,7 +84,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JWT_DEV_KEY_FILE: join(tmpdir(), `${uniqueName("jwk")}.json`),
     // Below OWASP's minimum, only to keep the many logins of the tests fast (production refuses
     // it and gets the default); one test checks the production default (test/sessions.test.ts).
-    ...(overrides.NODE_ENV === "production" ? {} : { PASSWORD_HASH_COST: "N=16384,r=8,p=1" }),
+    ...(overrides.NODE_ENV === "production" ? PRODUCTION_SELLER : { PASSWORD_HASH_COST: "N=16384,r=8,p=1" }),
     ...overrides,
   };
 }
