@@ -403,9 +403,13 @@ export async function runNotificationFaults(options: NotificationFaultOptions): 
     const copies = new Map<string, ReceivedMail[]>();
     let unexpected = 0;
     let other = 0;
+    // Invoices the test did not issue (the dunning fee invoices of the seeded overdue invoices,
+    // which housekeeping issues and emails meanwhile) are not the test's messages.
+    const testInvoices = new Set([...expected.keys()].filter((k) => k.startsWith("invoice:")).map((k) => k.split(":")[1]));
     for (const mail of mailbox.messages) {
       const logical = logicalKeyOf(mail);
       if (!logical) other++;
+      else if (logical.kind === "invoice" && !testInvoices.has(logical.key.split(":")[1])) other++;
       else if (!expected.has(logical.key)) unexpected++;
       else copies.set(logical.key, [...(copies.get(logical.key) ?? []), mail]);
     }
@@ -678,7 +682,8 @@ class Triggers {
           this.gql(ISSUE, {
             i: {
               customerId: toGlobalId("Customer", customerId),
-              lines: [{ description, quantity: 1, unitPriceAmount: 1990, vatRate: 20 }],
+              // No rate: Konto proposes the category and rate (reverse charge for the German business customers).
+              lines: [{ description, quantity: 1, unitPriceAmount: 1990 }],
             },
           }),
         async () => (await this.sql("SELECT 1 FROM invoice_lines WHERE description = ?", [description])).length > 0,
