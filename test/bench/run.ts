@@ -56,6 +56,7 @@ import { FanoutReport, fanoutLines, runFanout } from "./fanout";
 import { InvoiceRunReport, invoiceRunLines, runInvoiceRun } from "./invoice-run";
 import { LoadResult, load as loadRun, problemsOf } from "./load";
 import { firstDifference, firstTextDifference } from "./parity";
+import { PRODUCTION_SELLER } from "../support/harness";
 import { SmtpSink } from "./smtp-sink";
 import { StaffLogin, createStaffUser, logIn, signingKeyPem, staffLogin } from "./staff";
 import {
@@ -682,6 +683,8 @@ function kontoEnvironment(smtpUrl: string): NodeJS.ProcessEnv {
     TOTP_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
     // and a token for /metrics.
     METRICS_TOKEN: randomBytes(16).toString("hex"),
+    // and the seller printed on every invoice.
+    ...PRODUCTION_SELLER,
     // One login per Konto for the whole run, however long BENCH_DURATION makes it.
     ACCESS_TOKEN_TTL: "6h",
     // The ResellerPage document costs 49,760 by graphql-armor's estimate (first: 50 × first: 10),
