@@ -73,6 +73,18 @@ async function download(path: string, headers: Record<string, string> = {}) {
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
+/** The customer's audit log as its ADMIN reads it in the portal, newest first. */
+async function auditLogOf(name: string): Promise<{ action: string; actor: string; details: Record<string, unknown> }[]> {
+  const res = await t.gql(
+    `query($id: ID!) { customer(id: $id) { auditLog(first: 100) { nodes { action actor details } } } }`,
+    { id: c[name].gid },
+    await t.as(admin(name)),
+  );
+  return res.body.data.customer.auditLog.nodes;
+}
+
+const downloadsIn = async (name: string, action: string) => (await auditLogOf(name)).filter((e) => e.action === action);
+
 /** The entries of a ZIP file, read from its central directory. */
 function unzip(zip: Buffer): Map<string, Buffer> {
   const entries = new Map<string, Buffer>();
@@ -236,7 +248,11 @@ describe("document library", () => {
     assert.equal(own.headers.get("content-type"), "application/pdf");
     assert.equal(sha256(own.bytes), contract.currentVersion.file.sha256);
     assert.match(await pdfText(own.bytes), /contract v2/);
+    const [audited] = await downloadsIn("A", "document.downloaded");
+    assert.equal(audited?.actor, "READ_ONLY of A", "the download is in A's audit log");
+    assert.equal(audited?.details.documentVersionId, contract.currentVersion.id);
 
+    const before = (await downloadsIn("B", "document.downloaded")).length;
     assert.equal((await download(url, await t.as(admin("B")))).status, 403, "another customer's document");
     assert.equal(
       (await download(`/documents/${toGlobalId("DocumentVersion", 99999)}`, await t.as(admin("B")))).status,
@@ -249,6 +265,8 @@ describe("document library", () => {
       Number(Buffer.from(contract.id, "base64url").toString().split(":")[1]),
     ]);
     assert.equal((await download(`/documents/${toGlobalId("DocumentVersion", old.id)}`, await t.as(admin("A")))).status, 403);
+    assert.equal((await downloadsIn("B", "document.downloaded")).length, before, "a refused download is not a download");
+    assert.equal((await downloadsIn("A", "document.downloaded")).length, 1);
   });
 });
 
@@ -321,7 +339,17 @@ describe("data-processing agreement", () => {
     const words = await pdfText(certificate.bytes);
     for (const expected of [c.A.number, "2026-11", sha256(v1.bytes), "ADMIN of A", "127.0.0.1"])
       assert.ok(words.includes(expected), `${expected} in ${words}`);
+    assert.deepEqual(
+      (await downloadsIn("A", "dpa.certificateDownloaded")).map((e) => [e.actor, e.details.label]),
+      [["ADMIN of A", "2026-11"]],
+    );
+    assert.deepEqual(
+      (await downloadsIn("B", "dpa.downloaded")).map((e) => [e.actor, e.details.label]),
+      [["ADMIN of B", "2026-11"]],
+      "B's reading of the agreement is in B's log",
+    );
     assert.equal((await download(status.acceptance.certificateUrl, await t.as(admin("B")))).status, 403);
+    assert.equal((await downloadsIn("B", "dpa.certificateDownloaded")).length, 0, "refused: nothing recorded");
     assert.equal((await download(`/dpa/acceptances/${toGlobalId("DpaAcceptance", 999)}.pdf`, await t.as(admin("B")))).status, 403);
     assert.equal((await download(status.acceptance.certificateUrl)).status, 401);
   });
@@ -381,7 +409,13 @@ describe("attachments of change and support requests", () => {
     );
     const staff = await download(request.attachments[0].downloadUrl, await t.as(STAFF_SUPPORT));
     assert.equal(sha256(staff.bytes), sha256(proof));
+    assert.deepEqual(
+      (await downloadsIn("A", "attachment.downloaded")).map((e) => [e.actor, e.details.changeRequestId, e.details.filename]),
+      [["support", requestId, "Firmenbuchauszug.pdf"]],
+      "staff reading the proof shows in the customer's log",
+    );
     assert.equal((await download(request.attachments[0].downloadUrl, await t.as(admin("B")))).status, 403);
+    assert.equal((await downloadsIn("B", "attachment.downloaded")).length, 0);
   });
 
   test("a support request takes an image; the customer's users download it", async () => {
@@ -456,8 +490,13 @@ describe("data export", () => {
     const audit = JSON.parse(entries.get("audit-log.json")!.toString());
     assert.ok(audit.some((e: { action: string }) => e.action === "dataExport.requested"));
 
+    const [audited] = await downloadsIn("A", "dataExport.downloaded");
+    assert.equal(audited?.details.dataExportId, res.body.data.dataExportRequest.dataExport.id, "the download is audited");
+    assert.equal(audited?.actor, "anonymous", "whoever holds the emailed link");
+
     const wrong = await fetch(link.replace(/token=[^&\s]+/, "token=wrong"));
     assert.equal(wrong.status, 404);
+    assert.equal((await downloadsIn("A", "dataExport.downloaded")).length, 1, "a wrong link downloads nothing");
     await t.app.db.query("UPDATE data_exports SET expires_at = CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE customer_id = ?", [c.A.id]);
     assert.equal((await fetch(link)).status, 404, "expired");
   });

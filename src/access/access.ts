@@ -122,3 +122,9 @@ export function customerScope(principal: Principal): { sql: string; params: unkn
       return { sql: "TRUE", params: [] };
   }
 }
+
+/** The one customer a customer login belongs to; null for staff, resellers and users of several customers. */
+export function soleCustomerOf(principal: Principal): number | null {
+  if (principal.kind !== "customer" || principal.roles.size !== 1) return null;
+  return principal.roles.keys().next().value ?? null;
+}

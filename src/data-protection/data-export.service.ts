@@ -13,7 +13,7 @@ import { childPageLoader, rowLoader, RowSource } from "../platform/loaders";
 import { Page, PageArgs } from "../platform/pagination";
 import { Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
-import { mutate, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
+import { auditAccess, mutate, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { DataExportStatus } from "./data-protection.enums";
 import { DataExportNode } from "./data-protection.types";
 import { buildExportArchive } from "./export-archive";
@@ -83,13 +83,22 @@ export const DataExportService = {
     );
   },
 
-  /** The ZIP of a download link that is valid now, or null (unknown, expired, not built): one answer for all. */
-  async byLink(db: DataSource, config: Context["config"], exportId: number, token: string): Promise<Buffer | null> {
-    const [row] = await db.query(
-      "SELECT file_sha256 FROM data_exports WHERE id = ? AND token_hash = ? AND status = 'READY' AND expires_at > CURRENT_TIMESTAMP(3)",
+  /**
+   * The ZIP of a download link that is valid now, or null (unknown, expired, not built): one answer
+   * for all. A download is audited for the customer before the bytes go out; the caller is whoever
+   * holds the emailed link, so the entry names no one.
+   */
+  async byLink(ctx: Context, exportId: number, token: string): Promise<Buffer | null> {
+    const [row] = await ctx.db.query(
+      "SELECT customer_id, file_sha256 FROM data_exports WHERE id = ? AND token_hash = ? AND status = 'READY' AND expires_at > CURRENT_TIMESTAMP(3)",
       [exportId, sha256(token)],
     );
-    return row ? fileStoreOf(config).get(db, Buffer.from(row.file_sha256)) : null;
+    if (!row) return null;
+    const bytes = await fileStoreOf(ctx.config).get(ctx.db, Buffer.from(row.file_sha256));
+    if (!bytes) return null;
+    const customer = await CustomerService.byId(ctx, Number(row.customer_id));
+    await auditAccess(ctx, "dataExport.downloaded", { dataExportId: toGlobalId("DataExport", exportId) }, customer);
+    return bytes;
   },
 
   /** Housekeeping: exports past their link's validity lose their file. */

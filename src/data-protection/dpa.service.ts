@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { forbidden } from "../access/access";
+import { forbidden, soleCustomerOf } from "../access/access";
 import { customerFromRow, CUSTOMERS, CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { fileStoreOf } from "../documents/file-store";
@@ -11,7 +11,7 @@ import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { decodeCursor, keysetCondition, OrderColumn, Page } from "../platform/pagination";
 import { Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
-import { mutate, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
+import { auditAccess, mutate, mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { DpaStatus } from "./data-protection.enums";
 import { DataProcessingAgreementNode, DpaAcceptanceNode, DpaStatusPageArgs, DpaVersionNode } from "./data-protection.types";
 
@@ -100,6 +100,19 @@ export const DpaService = {
 
   async withVersion(ctx: Context, acceptance: Omit<DpaAcceptanceNode, "version">): Promise<DpaAcceptanceNode> {
     return { ...acceptance, version: (await DpaService.versionById(ctx, acceptance.versionId))! };
+  },
+
+  /** Audits a download of the agreement's text, for the caller's customer when the login belongs to one only. */
+  async recordTextDownload(ctx: Context, version: DpaVersionNode): Promise<void> {
+    const customerId = soleCustomerOf(ctx.principal);
+    const customer = customerId !== null ? await CustomerService.byId(ctx, customerId) : null;
+    await auditAccess(ctx, "dpa.downloaded", { dpaVersionId: version.id, label: version.label }, customer);
+  },
+
+  /** Audits a download of an acceptance certificate, for the customer that accepted. */
+  async recordCertificateDownload(ctx: Context, acceptance: DpaAcceptanceNode, customer: CustomerNode): Promise<void> {
+    const details = { dpaAcceptanceId: toGlobalId("DpaAcceptance", acceptance.dbId), label: acceptance.version.label };
+    await auditAccess(ctx, "dpa.certificateDownloaded", details, customer);
   },
 
   /** The customer's standing: the version in force and its latest acceptance. */

@@ -8,7 +8,7 @@ import { idOfType, toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, RowSource } from "../platform/loaders";
 import { Row } from "../platform/rows";
 import { SupportRequestService } from "../support-requests/support-request.service";
-import { mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
+import { auditAccess, mutate, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { AttachmentNode } from "./attachment.types";
 import { fileStoreOf } from "./file-store";
 import { checkUpload, safeFilename } from "./upload-checks";
@@ -118,6 +118,21 @@ export const AttachmentService = {
     const customer = await CustomerService.byId(ctx, attachment.customerId);
     const parent: AttachmentParent = attachment.changeRequestId !== null ? "ChangeRequest" : "SupportRequest";
     return !!customer && may(ctx.principal, RULE_OF[parent], customer);
+  },
+
+  /** Audits a download before it is served, for the attachment's customer. */
+  async recordDownload(ctx: Context, attachment: AttachmentNode): Promise<void> {
+    const customer = await CustomerService.byId(ctx, attachment.customerId);
+    const parent =
+      attachment.changeRequestId !== null
+        ? { changeRequestId: toGlobalId("ChangeRequest", attachment.changeRequestId) }
+        : { supportRequestId: toGlobalId("SupportRequest", attachment.supportRequestId ?? 0) };
+    await auditAccess(
+      ctx,
+      "attachment.downloaded",
+      { attachmentId: toGlobalId("Attachment", attachment.dbId), ...parent, filename: attachment.filename },
+      customer,
+    );
   },
 
   content(ctx: Context, attachment: AttachmentNode): Promise<Buffer | null> {

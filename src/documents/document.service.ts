@@ -1,5 +1,5 @@
 import { DataSource } from "typeorm";
-import { customerScope, forbidden } from "../access/access";
+import { customerScope, forbidden, soleCustomerOf } from "../access/access";
 import { CustomerMaster } from "../customers/customer-master";
 import { CustomerService } from "../customers/customer.service";
 import { Context, principalLabel } from "../platform/context";
@@ -9,7 +9,7 @@ import { readQuery } from "../platform/db";
 import { decodeCursor, keysetCondition, OrderColumn, Page, PageArgs } from "../platform/pagination";
 import { Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
-import { mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
+import { auditAccess, mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
 import { DocumentVisibility } from "./document.enums";
 import { DocumentCreateInput, DocumentNode, DocumentVersionNode } from "./document.types";
 import { fileStoreOf } from "./file-store";
@@ -148,6 +148,23 @@ export const DocumentService = {
       [version.documentId, ...scope.params, ...scope.params],
     );
     return !!row;
+  },
+
+  /**
+   * Audits a download before it is served: for the customer the document was published for, else
+   * for the caller's customer when the login belongs to one only. A general document fetched by
+   * staff, a reseller or a user of several customers is recorded without a customer.
+   */
+  async recordDownload(ctx: Context, version: DocumentVersionNode): Promise<void> {
+    const document = await DocumentService.byId(ctx, version.documentId);
+    const customerId = document?.customerId ?? soleCustomerOf(ctx.principal);
+    const customer = customerId !== null ? await CustomerService.byId(ctx, customerId) : null;
+    const details = {
+      documentId: toGlobalId("Document", version.documentId),
+      documentVersionId: toGlobalId("DocumentVersion", version.dbId),
+      filename: version.filename,
+    };
+    await auditAccess(ctx, "document.downloaded", details, customer);
   },
 
   /** The bytes of a version. */

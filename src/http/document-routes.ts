@@ -166,6 +166,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Context
     if (!version || !(await DocumentService.mayDownload(ctx, version))) return denied(reply, 403, "this document is not yours");
     const bytes = await DocumentService.content(ctx, version);
     if (!bytes) return denied(reply, 404, "no such document");
+    await DocumentService.recordDownload(ctx, version);
     return sendFile(reply, bytes, version.file.contentType, version.filename);
   });
 
@@ -178,6 +179,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Context
     if (!attachment || !(await AttachmentService.mayDownload(ctx, attachment))) return denied(reply, 403, "this attachment is not yours");
     const bytes = await AttachmentService.content(ctx, attachment);
     if (!bytes) return denied(reply, 404, "no such attachment");
+    await AttachmentService.recordDownload(ctx, attachment);
     return sendFile(reply, bytes, attachment.file.contentType, attachment.filename);
   });
 
@@ -191,6 +193,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Context
     const version = await DpaService.versionById(ctx, parsed.id);
     const bytes = version ? await DpaService.content(ctx, version) : null;
     if (!version || !bytes) return denied(reply, 404, "no such version");
+    await DpaService.recordTextDownload(ctx, version);
     return sendFile(reply, bytes, "application/pdf", `AV-Vertrag-${version.label}.pdf`, "inline");
   });
 
@@ -206,6 +209,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Context
       return denied(reply, 403, "this acceptance is not yours");
     const pdf = await dpaCertificatePdf(deps.db, deps.config, parsed.id);
     if (!pdf) return denied(reply, 404, "no such acceptance");
+    await DpaService.recordCertificateDownload(ctx, acceptance, customer);
     return sendFile(reply, pdf, "application/pdf", `AV-Annahme-${customer.customerNumber}-${acceptance.version.label}.pdf`, "inline");
   });
 
@@ -215,7 +219,7 @@ export async function registerDocumentRoutes(app: FastifyInstance, deps: Context
     const parsed = file.endsWith(".zip") ? parseGlobalId(file.slice(0, -4)) : null;
     const token = (request.query as { token?: unknown }).token;
     if (parsed?.type !== "DataExport" || typeof token !== "string" || token.length > 200) return denied(reply, 404, "no such export");
-    const bytes = await DataExportService.byLink(deps.db, deps.config, parsed.id, token);
+    const bytes = await DataExportService.byLink(createContext(request, deps), parsed.id, token);
     if (!bytes) return denied(reply, 404, "this link is unknown or expired");
     return sendFile(reply, bytes, "application/zip", `konto-export-${parsed.id}.zip`);
   });

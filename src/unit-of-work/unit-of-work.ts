@@ -96,6 +96,20 @@ export async function unitOfWork<T>(
   return result;
 }
 
+/**
+ * Records that the caller read something the audit log must show (a download of a document, an
+ * agreement, a certificate, an attachment or an export), in its own transaction, before the bytes
+ * are sent: a download that cannot be audited does not happen.
+ */
+export function auditAccess(
+  ctx: Context,
+  action: string,
+  details: Record<string, unknown>,
+  customer: AuditedCustomer | null,
+): Promise<void> {
+  return unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, (uow) => uow.audit(action, details), customer);
+}
+
 /** A mutation's answer: what `reply` gives, with the userErrors when the unit of work was refused. */
 export type Outcome<P> = (P & { userErrors: UserError[] }) | { userErrors: UserError[] };
 
