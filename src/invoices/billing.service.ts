@@ -106,6 +106,33 @@ function paymentTerms(customer: Row, number: string, dueDate: string, ctx: Pick<
   return { method: "BANK_TRANSFER", iban: ctx.config.provider.iban, bic: ctx.config.provider.bic, paymentReference: number };
 }
 
+/**
+ * A credit note of `original` with these (negative) lines: issued today in the credit-note series,
+ * paid by its nature, for the original's period, and emailed like an invoice.
+ */
+export async function writeCreditNote(
+  uow: UnitOfWork,
+  ctx: Pick<Context, "config">,
+  original: InvoiceNode,
+  customerId: number,
+  lines: InvoiceLine[],
+): Promise<number> {
+  const issueDate = todayUtc();
+  const creditNoteId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customerId), {
+    kind: InvoiceKind.CREDIT_NOTE,
+    originalId: original.dbId,
+    issueDate,
+    dueDate: issueDate,
+    periodStart: original.periodStart ?? null,
+    periodEnd: original.periodEnd ?? null,
+    deliveryDate: original.deliveryDate ?? null,
+    status: StoredInvoiceStatus.PAID,
+    lines,
+  });
+  await uow.emit("invoice-email", { invoiceId: creditNoteId, kind: "issue" });
+  return creditNoteId;
+}
+
 /** Writes an invoice or credit note with its lines; the caller's transaction holds the number. */
 export async function writeInvoice(
   tx: EntityManager,
@@ -402,17 +429,12 @@ export const BillingService = {
              FROM invoice_lines WHERE invoice_id = ? ORDER BY position`,
             [original.dbId],
           );
-          const issueDate = todayUtc();
-          const creditNoteId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
-            kind: InvoiceKind.CREDIT_NOTE,
-            originalId: original.dbId,
-            issueDate,
-            dueDate: issueDate,
-            periodStart: original.periodStart ?? null,
-            periodEnd: original.periodEnd ?? null,
-            deliveryDate: original.deliveryDate ?? null,
-            status: StoredInvoiceStatus.PAID,
-            lines: lines.map((l) => ({
+          const creditNoteId = await writeCreditNote(
+            uow,
+            ctx,
+            original,
+            customer.dbId,
+            lines.map((l) => ({
               description: `Storno ${original.number}: ${l.description}`.slice(0, 500),
               productId: l.product_id,
               quantityMilli: Math.round(Number(l.quantity) * 1000),
@@ -421,10 +443,9 @@ export const BillingService = {
               vatCategory: l.vat_category,
               vatExemptionReason: l.vat_exemption_reason,
             })),
-          });
+          );
           await uow.tx.query("UPDATE invoices SET status = 'CANCELLED', cancel_reason = ? WHERE id = ?", [reason, original.dbId]);
           await uow.audit("invoice.cancelled", { invoiceId: original.id, creditNoteId, reason });
-          await uow.emit("invoice-email", { invoiceId: creditNoteId, kind: "issue" });
           return creditNoteId;
         },
         reply: async (creditNoteId) => ({ invoice: (await InvoiceService.byId(ctx, creditNoteId)) ?? undefined }),

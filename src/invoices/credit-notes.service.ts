@@ -4,10 +4,10 @@ import { Row } from "../platform/rows";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
 import { mutate, Outcome } from "../unit-of-work/unit-of-work";
 import { totalsOf } from "./amounts";
-import { customerRow, InvoiceLine, writeInvoice } from "./billing.service";
+import { InvoiceLine, writeCreditNote } from "./billing.service";
 import { InvoiceCreditInput } from "./billing-operations.types";
 import { InvoiceKind, StoredInvoiceStatus } from "./invoice.enums";
-import { InvoiceService, today as todayUtc } from "./invoice.service";
+import { InvoiceService } from "./invoice.service";
 import { InvoiceNode } from "./invoice.types";
 import { VatCategory } from "./vat";
 
@@ -134,18 +134,7 @@ export const CreditNoteService = {
             refuse(UserErrorCode.NOT_PENDING, "This invoice is cancelled", ["invoiceId"]);
           const left = await creditable(uow.tx, original.dbId);
           const lines = creditLines(original, input, left);
-          const issueDate = todayUtc();
-          const creditNoteId = await writeInvoice(uow.tx, ctx, await customerRow(uow.tx, customer.dbId), {
-            kind: InvoiceKind.CREDIT_NOTE,
-            originalId: original.dbId,
-            issueDate,
-            dueDate: issueDate,
-            periodStart: original.periodStart ?? null,
-            periodEnd: original.periodEnd ?? null,
-            deliveryDate: original.deliveryDate ?? null,
-            status: StoredInvoiceStatus.PAID,
-            lines,
-          });
+          const creditNoteId = await writeCreditNote(uow, ctx, original, customer.dbId, lines);
           const credited = lines.map((l, i) => [l.creditedPosition, creditNoteId, i + 1]).filter(([position]) => position !== null);
           for (const [position, invoiceId, at] of credited) {
             await uow.tx.query("UPDATE invoice_lines SET credited_position = ? WHERE invoice_id = ? AND position = ?", [
@@ -164,7 +153,6 @@ export const CreditNoteService = {
             await uow.tx.query("UPDATE invoices SET status = 'PAID', paid_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [original.dbId]);
           }
           await uow.audit("invoice.credited", { invoiceId: original.id, creditNoteId, reason: input.reason });
-          await uow.emit("invoice-email", { invoiceId: creditNoteId, kind: "issue" });
           return creditNoteId;
         },
         reply: async (creditNoteId) => ({ invoice: (await InvoiceService.byId(ctx, creditNoteId)) ?? undefined }),
