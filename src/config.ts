@@ -437,11 +437,15 @@ export interface DunningLevel {
   feeCents: number;
 }
 
-/** `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before. */
+/**
+ * `days:fee,days:fee…`, e.g. `7:0,21:500,35:1000`: each level later than the one before; `none`
+ * when the provider dunns elsewhere (its accounting system), so Konto sends no reminders.
+ */
 function dunningLevels(raw: string): DunningLevel[] {
+  if (raw === "none") return [];
   const levels = raw.split(",").map((part) => {
     const match = /^\s*(\d{1,3}):(\d{1,6})\s*$/.exec(part);
-    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000 (got "${raw}")`);
+    if (!match) throw new ConfigError("DUNNING_LEVELS", `must be days:fee pairs such as 7:0,21:500,35:1000, or none (got "${raw}")`);
     return { days: Number(match[1]), feeCents: Number(match[2]) };
   });
   if (levels.some((l, i) => i > 0 && l.days <= levels[i - 1].days) || levels.length > 9) {

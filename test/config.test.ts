@@ -124,6 +124,19 @@ describe("configuration", () => {
     assert.deepEqual(keys.all.get("old"), Buffer.alloc(32, 2));
   });
 
+  test("DUNNING_LEVELS: three levels by default, none when the provider dunns in its accounting system", () => {
+    assert.deepEqual(
+      loadConfig({}).dunningLevels.map((l) => [l.days, l.feeCents]),
+      [
+        [7, 0],
+        [21, 500],
+        [35, 1000],
+      ],
+    );
+    assert.deepEqual(loadConfig({ DUNNING_LEVELS: "none" }).dunningLevels, []);
+    assert.throws(() => loadConfig({ DUNNING_LEVELS: "never" }), /DUNNING_LEVELS/);
+  });
+
   test("PANEL_URLS maps product types to their panel's sign-in URL; none by default", () => {
     assert.deepEqual([...loadConfig({}).panelUrls], []);
     const urls = loadConfig({ PANEL_URLS: "WEB_HOSTING=https://hosting.example/sso/, SERVER=https://srv.example/login?x=1" }).panelUrls;
