@@ -5,7 +5,7 @@ import prettier from "eslint-config-prettier";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "schema/"] },
+  { ignores: ["dist/", "dist-without-tracing/", "node_modules/", "schema/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

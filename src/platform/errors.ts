@@ -81,9 +81,13 @@ export function logUnexpectedErrors(errors: readonly GraphQLError[], log: Logger
   }
 }
 
-/** Adds the request id to every error of a response body; a body without errors is returned as it is. */
+/**
+ * Adds the request id to every error of a response body; a body without errors is returned as it
+ * is. Apollo writes `errors` first, so looking at the start is enough (a large page without
+ * errors is not scanned).
+ */
 export function withRequestId(body: string, requestId: string): string {
-  if (!body.includes('"errors":[')) return body;
+  if (!body.startsWith('{"errors":[')) return body;
   const parsed = JSON.parse(body) as { errors?: { extensions?: Record<string, unknown> }[] };
   if (!Array.isArray(parsed.errors)) return body;
   for (const error of parsed.errors) error.extensions = { ...error.extensions, requestId };
