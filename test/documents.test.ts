@@ -548,6 +548,10 @@ describe("account closure", () => {
     assert.equal((await t.gql(APPROVE, { id: closureId }, await t.as(STAFF_SUPPORT))).body.errors?.[0].extensions?.code, "FORBIDDEN");
 
     const [invoicesBefore] = await t.app.db.query("SELECT COUNT(*) AS n FROM invoices WHERE customer_id = ?", [c.C.id]);
+    await t.app.db.query(
+      "UPDATE products SET installation_street = 'Gartenweg 3', installation_postal_code = '8010', installation_city = 'Graz', installation_country_code = 'AT' WHERE customer_id = ?",
+      [c.C.id],
+    );
     const cToken = await t.as(cAdmin);
     const sharedToken = await t.as({
       kind: "customer",
@@ -590,6 +594,11 @@ describe("account closure", () => {
       ["CLOSED", "", null, "", null, null],
     );
     assert.ok(customer.closed_at);
+    const installed = await t.app.db.query(
+      "SELECT DISTINCT installation_street, installation_city FROM products WHERE customer_id = ? AND installation_street IS NOT NULL",
+      [c.C.id],
+    );
+    assert.deepEqual(installed, [], "products forget where they were installed");
     const contacts = await t.app.db.query("SELECT DISTINCT email, first_name, phone FROM contacts WHERE customer_id = ?", [c.C.id]);
     assert.deepEqual(contacts, [{ email: "", first_name: "erased", phone: null }]);
     const users = await t.app.db.query("SELECT id, email, password_hash FROM users WHERE id IN (?) ORDER BY id", [[onlyC, shared]]);

@@ -22,6 +22,7 @@ import { Page, PageArgs } from "../platform/pagination";
 import { Row } from "../platform/rows";
 import { statusPage, StatusPageArgs } from "../platform/status-page";
 import { refuse, UserErrorCode } from "../platform/user-error";
+import { ProductTransfers } from "../products/product-transfers";
 import { SupportRequestService } from "../support-requests/support-request.service";
 import { mutate, mutateUntargeted, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { EmailVerificationTransfers } from "../verifications/email-verification-transfers";
@@ -72,6 +73,7 @@ async function eraseCustomer(uow: UnitOfWork, config: Context["config"], custome
   await SupportRequestService.eraseOfCustomer(uow, customer.id);
   await ChangeRequestService.eraseOfCustomer(uow, customer.id);
   await OrderService.eraseOfCustomer(uow, customer.id);
+  await ProductTransfers.eraseInstallationAddresses(uow, customer.id);
   await WebhookErasure.eraseOfCustomer(uow, customer.id);
   await AttachmentService.eraseOfCustomer(uow, config, customer.id);
   await DpaService.eraseOfCustomer(uow, customer.id);
