@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
+import { CustomerRole } from "../src/users/user.enums";
 import { signingKeyPem, startTestApp, TestApp } from "./support/harness";
 
 // Bad input and abuse get a typed refusal, never a stack trace or SQL.
@@ -121,6 +122,20 @@ describe("production mode", () => {
       const res = await prod.gql(`{ __schema { types { name } } }`);
       assert.equal(codeOf(res), "GRAPHQL_VALIDATION_FAILED");
       assert.match(res.body.errors![0].message, /introspection/i);
+      // Federation's _service (the subgraph SDL) is like introspection: in production a gateway's staff credential only.
+      const SERVICE = `{ _service { sdl } }`;
+      assert.match((await prod.gql(SERVICE)).body.data._service.sdl, /@key/, "staff");
+      assert.equal(codeOf(await prod.gql(SERVICE, {}, { authorization: "" })), "UNAUTHENTICATED");
+      const customer = await prod.as({
+        kind: "customer",
+        userId: 77,
+        roles: new Map([[1, CustomerRole.ADMIN]]),
+        label: "c",
+        sessionId: null,
+      });
+      const refused = await prod.gql(SERVICE, {}, customer);
+      assert.equal(codeOf(refused), "FORBIDDEN");
+      assert.equal(refused.body.data, null, "no SDL for a customer");
       const typo = await prod.gql(`{ customerz { totalCount } }`);
       assert.doesNotMatch(typo.body.errors![0].message, /Did you mean/);
       // /metrics only with the token (production does not start without one).
