@@ -126,8 +126,21 @@ test("a test panel accepts Konto's sign-in token once, verified against the publ
   assert.equal(again.status, 409);
   assert.deepEqual(((await again.json()) as { error: string }).error, "token_used");
 
-  const [audit] = await t.app.db.query("SELECT action FROM audit_log WHERE action = 'product.panelSignIn' ORDER BY id DESC LIMIT 1");
-  assert.equal(audit.action, "product.panelSignIn");
+  const audit = await t.gql(
+    `query($id: ID!) { customer(id: $id) { auditLog(first: 5) { nodes { action details } } } }`,
+    { id: (await t.gql(`{ customers(first: 1, search: "1000001") { nodes { id } } }`)).body.data.customers.nodes[0].id },
+    headers["admin@alpenblick.at"],
+  );
+  assert.deepEqual(
+    audit.body.data.customer.auditLog.nodes
+      .slice(0, 2)
+      .map((e: { action: string; details: { productId: string } }) => [e.action, e.details.productId]),
+    [
+      ["product.panelSignInUsed", hostingProduct],
+      ["product.panelSignIn", hostingProduct],
+    ],
+    "the sign-in and its one use are in the customer's log",
+  );
 });
 
 test("the token is for its panel only: another panel's client, a reseller's token or no client cannot use it up", async () => {

@@ -4,10 +4,11 @@ import { accessTo } from "../access/access";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { randomToken, subjectOf } from "../access/tokens";
 import { Context, principalLabel } from "../platform/context";
+import { toGlobalId } from "../platform/global-id";
 import { refuse, UserErrorCode } from "../platform/user-error";
 import { ProductStatus, ProductType } from "../products/product.enums";
 import { ProductService } from "../products/product.service";
-import { mutate, mutateUntargeted, Outcome } from "../unit-of-work/unit-of-work";
+import { mutate, mutateUntargeted, Outcome, unitOfWork } from "../unit-of-work/unit-of-work";
 
 /** How long a sign-in link works (the issue's "valid 60 seconds"). */
 export const PANEL_SIGN_IN_TTL_SECONDS = 60;
@@ -150,19 +151,33 @@ export const PanelService = {
 
   /**
    * Uses up a sign-in token for the calling panel: it must verify for that panel's audience, be
-   * unexpired and unused. The one UPDATE decides between two calls racing with the same token.
+   * unexpired and unused. The one UPDATE decides between two calls racing with the same token; a
+   * use is audited for the product's customer, naming the panel's client.
    */
   async consume(ctx: Context, client: { id: number; audience: string }, token: string): Promise<JWTPayload | ConsumeRefusal> {
     const claims = await ctx.auth.tokens.verifyForAudience(token, [client.audience], PANEL_SIGN_IN_TYP);
-    if (!claims?.jti) return "invalid_token";
-    const result = await ctx.db.query(
-      "UPDATE panel_sign_ins SET consumed_at = CURRENT_TIMESTAMP(3), consumed_by = ? WHERE jti = ? AND consumed_at IS NULL AND expires_at > CURRENT_TIMESTAMP(3)",
-      [client.id, claims.jti],
-    );
-    if (Number(result.affectedRows) !== 1) {
-      const [row] = await ctx.db.query("SELECT consumed_at FROM panel_sign_ins WHERE jti = ?", [claims.jti]);
-      return row?.consumed_at ? "token_used" : "invalid_token";
-    }
-    return claims;
+    const jti = claims?.jti;
+    if (!claims || !jti) return "invalid_token";
+    return unitOfWork({ db: ctx.db, outbox: ctx.outbox, principal: ctx.principal }, async (uow) => {
+      const result = await uow.tx.query(
+        "UPDATE panel_sign_ins SET consumed_at = CURRENT_TIMESTAMP(3), consumed_by = ? WHERE jti = ? AND consumed_at IS NULL AND expires_at > CURRENT_TIMESTAMP(3)",
+        [client.id, jti],
+      );
+      if (Number(result.affectedRows) !== 1) {
+        const [row] = await uow.tx.query("SELECT consumed_at FROM panel_sign_ins WHERE jti = ?", [jti]);
+        return row?.consumed_at ? "token_used" : "invalid_token";
+      }
+      const [owner] = await uow.tx.query(
+        `SELECT p.id AS product_id, c.id, c.customer_number, c.reseller_id
+         FROM panel_sign_ins s JOIN products p ON p.id = s.product_id JOIN customers c ON c.id = p.customer_id WHERE s.jti = ?`,
+        [jti],
+      );
+      await uow.audit(
+        "product.panelSignInUsed",
+        { productId: toGlobalId("Product", owner.product_id), panelClientId: client.id },
+        { dbId: owner.id, resellerId: owner.reseller_id, customerNumber: owner.customer_number },
+      );
+      return claims;
+    });
   },
 };
