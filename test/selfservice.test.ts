@@ -339,16 +339,22 @@ describe("merging customer numbers", () => {
     assert.equal(wrong.body.data.customerMergeStart.userErrors[0].code, "INVALID_CREDENTIALS");
   });
 
-  test("after approval B's products, contacts, invoices and logins belong to A, nothing of B is orphaned, and B's number finds A", async () => {
+  test("after approval B's products, orders, contacts, invoices and logins belong to A, nothing of B is orphaned, and B's number finds A", async () => {
     const headers = await t.as(admin("A"));
     const [b] = await t.app.db.query("SELECT customer_number, street FROM customers WHERE id = ?", [c.B.id]);
     const membership = await t.app.db.query(
       "INSERT INTO users (kind, email, display_name) VALUES ('CUSTOMER', 'b-user@kunde-b.example', 'B User')",
     );
     await t.app.db.query("INSERT INTO memberships (user_id, customer_id, role) VALUES (?, ?, 'BILLING')", [membership.insertId, c.B.id]);
+    // A pending order of B, which A has to take over with the rest.
+    await t.app.db.query(
+      "INSERT INTO orders (customer_id, kind, plan_id, identifier, ordered_by) SELECT ?, 'NEW_PRODUCT', id, 'b-neu.example', 'B User' FROM catalog_plans ORDER BY id LIMIT 1",
+      [c.B.id],
+    );
     const counts = async (customerId: number) => {
       const result: Record<string, number> = {};
       for (const table of [
+        "orders",
         "products",
         "contacts",
         "invoices",
@@ -364,6 +370,7 @@ describe("merging customer numbers", () => {
     };
     const beforeA = await counts(c.A.id);
     const beforeB = await counts(c.B.id);
+    assert.equal(beforeB.orders, 1, "the seeded catalog has a plan to order");
 
     const start = await t.gql(
       `mutation($id: ID!, $i: MergeStartInput!) { customerMergeStart(customerId: $id, input: $i) { mergeRequest { id differences { field a b } } userErrors { code } } }`,
