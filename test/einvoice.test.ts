@@ -510,8 +510,12 @@ describe("the PDF", () => {
     assert.match(text, /VAT 20 % on 24\.90 EUR/);
     assert.match(text, /Total amount\s+29\.88\s+EUR/);
     assert.match(text, /Customer VAT ID: ATU12345675/);
-    // Stand-in for the customer's own language setting (another mutation's): the issued invoice keeps its language.
-    await t.app.db.query("UPDATE customers SET locale = 'de' WHERE id = ?", [ids.english.id]);
+    // The customer switches to German: the issued invoice keeps its language.
+    const switched = await t.gql(
+      `mutation($id: ID!) { customerSettingsUpdate(customerId: $id, input: { locale: de }) { customer { locale } userErrors { code } } }`,
+      { id: gid },
+    );
+    assert.deepEqual(switched.body.data.customerSettingsUpdate, { customer: { locale: "de" }, userErrors: [] });
     assert.ok((await fetchFile(invoice.id, "pdf")).equals(pdf));
   });
 
