@@ -56,8 +56,14 @@ function checked(input: Partial<ContactInput>, country: string, isNew: boolean):
   return phone;
 }
 
-/** Locks every contact of the customer: two changes to one customer's contacts run one after the other. */
+/**
+ * Locks every contact of the customer: two changes to one customer's contacts run one after the
+ * other. The row locks do that on one server; on a Galera cluster only written rows conflict, so
+ * the change also writes the customer's contacts_version, and of two changes on different nodes
+ * the second fails certification and runs again (see migrations/1766000000000-ContactsVersion.ts).
+ */
 async function lockContacts(tx: EntityManager, customerId: number): Promise<{ id: number; types: ContactType[] }[]> {
+  await tx.query("UPDATE customers SET contacts_version = contacts_version + 1 WHERE id = ?", [customerId]);
   const rows = await tx.query("SELECT id, types FROM contacts WHERE customer_id = ? ORDER BY id FOR UPDATE", [customerId]);
   return rows.map((r: { id: number; types: string }) => ({ id: r.id, types: setColumn<ContactType>(r.types) }));
 }
