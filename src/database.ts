@@ -23,7 +23,7 @@ import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRun
 import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
 import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
 import { OutboxTraceContext1765510000000 } from "../migrations/1765510000000-OutboxTraceContext";
-import { ContactsVersion1766000000000 } from "../migrations/1766000000000-ContactsVersion";
+import { CustomerRuleVersions1766000000000 } from "../migrations/1766000000000-CustomerRuleVersions";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { withClusterLock } from "./platform/cluster-lock";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
@@ -59,7 +59,7 @@ export const MIGRATIONS = [
   Orders1765400000000,
   Webhooks1765500000000,
   OutboxTraceContext1765510000000,
-  ContactsVersion1766000000000,
+  CustomerRuleVersions1766000000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

@@ -203,9 +203,9 @@ describe("Konto on a 3-node Galera cluster", () => {
     const CREATE_CUSTOMER = `mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { customer { id contacts { id } } userErrors { code } } }`;
     const CREATE_CONTACT = `mutation($c: ID!, $i: ContactInput!) { contactCreate(customerId: $c, input: $i) { contact { id } userErrors { code } } }`;
     const DELETE = `mutation($id: ID!) { contactDelete(contactId: $id) { deletedContactId userErrors { code } } }`;
-    // Six customers, each with exactly two STANDARD contacts; then the twelve deletions at once.
+    // Twelve customers, each with exactly two STANDARD contacts; then the 24 deletions at once.
     const pairs = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => {
+      Array.from({ length: 12 }, async (_, i) => {
         const created = await apps[i % 3].gql(CREATE_CUSTOMER, {
           i: {
             kind: "BUSINESS",
@@ -246,6 +246,48 @@ describe("Konto on a 3-node Galera cluster", () => {
       const dbId = Number(Buffer.from(customer, "base64url").toString().split(":")[1]);
       for (let node = 0; node < 3; node++) {
         assert.equal(await count(node, "contacts WHERE customer_id = ? AND FIND_IN_SET('STANDARD', types)", [dbId]), 1);
+      }
+    }
+  });
+
+  test("a customer's two ADMINs demoted at once on two nodes: one stays ADMIN", async () => {
+    const ROLE = `mutation($c: ID!, $u: ID!, $r: CustomerRole!) { portalUserRoleChange(customerId: $c, userId: $u, role: $r) { userErrors { code } } }`;
+    // Twelve customers with two ADMIN logins each, written straight into the database (a fixture).
+    const db = mysql.escapeId(database);
+    const fixtures = [];
+    for (let i = 0; i < 12; i++) {
+      const customer = await customerOf(String(1000010 + i));
+      const admins = [];
+      for (const who of ["a", "b"]) {
+        const [user] = (await direct[0].query(`INSERT INTO ${db}.users (kind, email, display_name) VALUES ('CUSTOMER', ?, ?)`, [
+          `admin-${who}-${i}@galera.example`,
+          `Admin ${who} ${i}`,
+        ])) as [{ insertId: number }, unknown];
+        await direct[0].query(`INSERT INTO ${db}.memberships (user_id, customer_id, role) VALUES (?, ?, 'ADMIN')`, [
+          user.insertId,
+          customer.dbId,
+        ]);
+        admins.push(toGlobalId("User", user.insertId));
+      }
+      fixtures.push({ customer, admins });
+    }
+    // A causal read on each node: every node has the fixture before the requests reach it.
+    for (let node = 0; node < 3; node++) assert.equal(await count(node, "users WHERE email LIKE 'admin-%@galera.example'"), 24);
+    const outcomes = await Promise.all(
+      fixtures.map(async ({ customer, admins }, i) => {
+        const answers = await Promise.all(
+          admins.map((user, j) => apps[(i + j) % 3].gql(ROLE, { c: customer.gid, u: user, r: "READ_ONLY" })),
+        );
+        return answers.map((res) => {
+          assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+          return res.body.data.portalUserRoleChange.userErrors.map((e: { code: string }) => e.code).join() || "DEMOTED";
+        });
+      }),
+    );
+    for (const [i, codes] of outcomes.entries()) {
+      assert.deepEqual(codes.sort(), ["DEMOTED", "LAST_ADMIN"], `customer ${1000010 + i}`);
+      for (let node = 0; node < 3; node++) {
+        assert.equal(await count(node, "memberships WHERE customer_id = ? AND role = 'ADMIN'", [fixtures[i].customer.dbId]), 1);
       }
     }
   });
