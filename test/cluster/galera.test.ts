@@ -15,7 +15,7 @@ import { Mailbox, ReceivedMail } from "../support/mailbox";
 // process, app i on node i, one database, one queue prefix, one SMTP sink. What a single server
 // serialises with row locks, Galera certifies at commit (only rows written conflict), so these
 // are the rules that could break: migrations, the demo seed, gapless numbers, idempotency keys,
-// the last STANDARD contact and unique login addresses. Cluster tests: npm run test:cluster.
+// the last STANDARD contact, the last ADMIN and unique login addresses; and a killed node rejoins.
 
 let cluster: GaleraCluster;
 let apps: TestApp[] = [];
