@@ -15,7 +15,8 @@ import { Mailbox, ReceivedMail } from "../support/mailbox";
 // process, app i on node i, one database, one queue prefix, one SMTP sink. What a single server
 // serialises with row locks, Galera certifies at commit (only rows written conflict), so these
 // are the rules that could break: migrations, the demo seed, gapless numbers, idempotency keys,
-// the last STANDARD contact, the last ADMIN and unique login addresses; and a killed node rejoins.
+// the last STANDARD contact, the last ADMIN, one pending invitation per address and unique login
+// addresses; and a killed node rejoins.
 
 let cluster: GaleraCluster;
 let apps: TestApp[] = [];
@@ -288,6 +289,26 @@ describe("Konto on a 3-node Galera cluster", () => {
       assert.deepEqual(codes.sort(), ["DEMOTED", "LAST_ADMIN"], `customer ${1000010 + i}`);
       for (let node = 0; node < 3; node++) {
         assert.equal(await count(node, "memberships WHERE customer_id = ? AND role = 'ADMIN'", [fixtures[i].customer.dbId]), 1);
+      }
+    }
+  });
+
+  test("one address invited to a customer on three nodes at once: one invitation", async () => {
+    const INVITE = `mutation($c: ID!, $e: EmailAddress!) { portalUserInvite(customerId: $c, email: $e, role: TECHNICAL) { userErrors { code } } }`;
+    const customers = await Promise.all(Array.from({ length: 12 }, (_, i) => customerOf(String(1000030 + i))));
+    const outcomes = await Promise.all(
+      customers.map(async (customer) => {
+        const answers = await Promise.all(apps.map((t) => t.gql(INVITE, { c: customer.gid, e: "neu@einladung.example" })));
+        return answers.map((res) => {
+          assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+          return res.body.data.portalUserInvite.userErrors.map((e: { code: string }) => e.code).join() || "INVITED";
+        });
+      }),
+    );
+    for (const [i, codes] of outcomes.entries()) {
+      assert.deepEqual(codes.sort(), ["INVITED", "TAKEN", "TAKEN"], `customer ${1000030 + i}`);
+      for (let node = 0; node < 3; node++) {
+        assert.equal(await count(node, "invitations WHERE customer_id = ? AND status = 'PENDING'", [customers[i].dbId]), 1);
       }
     }
   });
