@@ -23,7 +23,9 @@ import { InvoiceRuns1765130000000 } from "../migrations/1765130000000-InvoiceRun
 import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
 import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
 import { OutboxTraceContext1765510000000 } from "../migrations/1765510000000-OutboxTraceContext";
+import { CustomerRuleVersions1766000000000 } from "../migrations/1766000000000-CustomerRuleVersions";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
+import { withClusterLock } from "./platform/cluster-lock";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
 import { Logger } from "./platform/logger";
 import { scopeOf } from "./platform/request-scope";
@@ -57,6 +59,7 @@ export const MIGRATIONS = [
   Orders1765400000000,
   Webhooks1765500000000,
   OutboxTraceContext1765510000000,
+  CustomerRuleVersions1766000000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */
@@ -115,11 +118,15 @@ export async function connect(db: DataSource): Promise<DataSource> {
   return db.initialize();
 }
 
-/** Connects, creates the database if missing and applies pending migrations. */
+/**
+ * Connects, creates the database if missing and applies pending migrations. Of several processes
+ * starting together (on any nodes of a cluster) one applies them; the others wait for it and then
+ * find none pending.
+ */
 export async function openDatabase(config: Config, log: Logger): Promise<DataSource> {
   await ensureDatabase(config.databaseUrl);
   const db = await connect(createDataSource(config, log));
-  const applied = await db.runMigrations({ transaction: "each" });
+  const applied = await withClusterLock(db, "migrations", () => db.runMigrations({ transaction: "each" }), { log });
   for (const migration of applied) log.info({ migration: migration.name }, "migration applied");
   return db;
 }

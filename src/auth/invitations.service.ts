@@ -1,4 +1,5 @@
 import { DataSource } from "typeorm";
+import { CustomerMaster } from "../customers/customer-master";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -119,6 +120,10 @@ export const InvitationsService = {
       {
         stepUp: true,
         write: async (uow, { customer }) => {
+          // The pending check below locks a gap, which a Galera cluster does not certify: two
+          // invitations of one address on different nodes both write the customer's memberships
+          // counter instead, so the second runs again and finds the first.
+          await CustomerMaster.claimInvariant(uow, customer.dbId, "memberships");
           const [member] = await uow.tx.query(
             "SELECT m.id FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.customer_id = ? AND u.email = ?",
             [customer.dbId, address],

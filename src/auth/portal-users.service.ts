@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import { DataSource } from "typeorm";
+import { CustomerMaster } from "../customers/customer-master";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -57,7 +58,10 @@ interface MemberTarget {
   member: PortalUser;
 }
 
-/** The customer's memberships, locked: every change that could leave it without an ADMIN runs one at a time. */
+/**
+ * The customer's memberships, locked: every change that could leave it without an ADMIN runs one
+ * at a time (on a Galera cluster it claims the customer's memberships invariant, a counter it writes).
+ */
 interface LockedMembership {
   userId: number;
   role: CustomerRole;
@@ -65,6 +69,7 @@ interface LockedMembership {
 }
 
 async function lockMemberships(uow: UnitOfWork, customerId: number): Promise<LockedMembership[]> {
+  await CustomerMaster.claimInvariant(uow, customerId, "memberships");
   const rows: Row[] = await uow.tx.query(
     `SELECT m.user_id, m.role, u.disabled_at IS NOT NULL AS disabled
      FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.customer_id = ? ORDER BY m.id FOR UPDATE`,

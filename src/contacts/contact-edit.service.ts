@@ -1,5 +1,5 @@
-import { EntityManager } from "typeorm";
 import { assertMay } from "../access/access";
+import { CustomerMaster } from "../customers/customer-master";
 import { CustomerService } from "../customers/customer.service";
 import { FirstContactInput } from "../customers/customer.types";
 import { Context } from "../platform/context";
@@ -56,9 +56,14 @@ function checked(input: Partial<ContactInput>, country: string, isNew: boolean):
   return phone;
 }
 
-/** Locks every contact of the customer: two changes to one customer's contacts run one after the other. */
-async function lockContacts(tx: EntityManager, customerId: number): Promise<{ id: number; types: ContactType[] }[]> {
-  const rows = await tx.query("SELECT id, types FROM contacts WHERE customer_id = ? ORDER BY id FOR UPDATE", [customerId]);
+/**
+ * Locks every contact of the customer: two changes to one customer's contacts run one after the
+ * other. The row locks do that on one server; a Galera cluster certifies only rows written, so
+ * the change also claims the customer's contacts invariant (writes a counter on the customer row).
+ */
+async function lockContacts(uow: UnitOfWork, customerId: number): Promise<{ id: number; types: ContactType[] }[]> {
+  await CustomerMaster.claimInvariant(uow, customerId, "contacts");
+  const rows = await uow.tx.query("SELECT id, types FROM contacts WHERE customer_id = ? ORDER BY id FOR UPDATE", [customerId]);
   return rows.map((r: { id: number; types: string }) => ({ id: r.id, types: setColumn<ContactType>(r.types) }));
 }
 
@@ -153,7 +158,7 @@ export const ContactEditService = {
           const phone = checked(input, customer.address.countryCode, false);
           // The rules are checked against the rows as they are now, under the lock, and only the
           // fields given are written: a concurrent change to other fields is not undone.
-          const contacts = await lockContacts(uow.tx, customer.dbId);
+          const contacts = await lockContacts(uow, customer.dbId);
           const [current] = await uow.tx.query("SELECT types, email_confirmed_at, receives_invoices FROM contacts WHERE id = ?", [
             contact.dbId,
           ]);
@@ -199,7 +204,7 @@ export const ContactEditService = {
       { rule: "editContacts", load: ContactService.target(ctx, contactGid) },
       {
         write: async (uow, { contact, customer }) => {
-          const contacts = await lockContacts(uow.tx, customer.dbId);
+          const contacts = await lockContacts(uow, customer.dbId);
           const me = contacts.find((c) => c.id === contact.dbId);
           if (!me) refuse(UserErrorCode.NOT_FOUND, "This contact was deleted already", ["contactId"]);
           if (me.types.includes(ContactType.STANDARD) && !contacts.some((c) => c.id !== me.id && c.types.includes(ContactType.STANDARD))) {

@@ -17,7 +17,23 @@ export interface LegalDataChange {
   vatId?: string | null;
 }
 
+/** An invariant over several of a customer's rows, each with its counter on the customer row. */
+export type CustomerInvariant = "contacts" | "memberships";
+const INVARIANT_COUNTERS: Record<CustomerInvariant, string> = { contacts: "contacts_version", memberships: "memberships_version" };
+
 export const CustomerMaster = {
+  /**
+   * Writes the customer's counter of `invariant` in the caller's unit of work, before a change
+   * checked against that invariant: two such changes on different Galera nodes then conflict at certification,
+   * and the second runs again and sees the first (migrations/1766000000000-CustomerRuleVersions.ts).
+   * On one server it also serialises them on the customer row.
+   */
+  async claimInvariant(uow: UnitOfWork, customerId: number, invariant: CustomerInvariant): Promise<void> {
+    await uow.tx.query(`UPDATE customers SET ${INVARIANT_COUNTERS[invariant]} = ${INVARIANT_COUNTERS[invariant]} + 1 WHERE id = ?`, [
+      customerId,
+    ]);
+  },
+
   /**
    * The customer a row of the caller refers to (by a foreign key, so it exists), read in the unit
    * of work; with `forUpdate` it stays locked until commit. Never the secrets.

@@ -65,14 +65,37 @@ export const SLOW_QUERY_MS = 1000;
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
-/** Runs work in one transaction and retries it when MySQL picks it as a deadlock victim. */
-export async function inTransaction<T>(db: DataSource, work: (tx: EntityManager) => Promise<T>, attempts = 3): Promise<T> {
+/**
+ * How often a transaction runs before its deadlock is the caller's error. On one server a
+ * deadlock victim is rare; on a Galera cluster every write to a row that another node changed
+ * meanwhile fails certification (also ER_LOCK_DEADLOCK, at COMMIT or on the next statement), so
+ * concurrent writers of one hot row (an invoice series' counter) need several rounds: 30 invoices
+ * issued at once on 3 nodes took up to 9 attempts (test/cluster/galera.test.ts); 10 ran out.
+ */
+export const TRANSACTION_ATTEMPTS = 20;
+
+/** Whether MySQL, or a Galera certification conflict, asks for the whole transaction to be run again. */
+export function isRetryableConflict(error: unknown): boolean {
+  const code = error instanceof QueryFailedError ? (error.driverError as { code?: string })?.code : undefined;
+  return !!code && DEADLOCK_CODES.has(code);
+}
+
+/**
+ * Runs work in one transaction and runs it again whole when MySQL picks it as a deadlock victim
+ * or a Galera node refuses its commit. Between attempts it waits a random time below a bound
+ * that doubles up to 1 s, so that writers that collided spread out instead of colliding again.
+ */
+export async function inTransaction<T>(
+  db: DataSource,
+  work: (tx: EntityManager) => Promise<T>,
+  attempts = TRANSACTION_ATTEMPTS,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(work);
     } catch (error) {
-      const code = error instanceof QueryFailedError ? (error.driverError as { code?: string })?.code : undefined;
-      if (attempt >= attempts || !code || !DEADLOCK_CODES.has(code)) throw error;
+      if (attempt >= attempts || !isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** attempt)));
     }
   }
 }

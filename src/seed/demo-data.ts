@@ -2,6 +2,7 @@
 // contacts, products and a year of invoices. See generate.ts for what the data looks like.
 
 import type { DataSource, EntityManager } from "typeorm";
+import { withClusterLock } from "../platform/cluster-lock";
 import { seedDemoLogins } from "./demo-logins";
 import { generateDemoData } from "./generate";
 import type { DemoData, TableKey } from "./tables";
@@ -52,9 +53,7 @@ const INSERT_ORDER: readonly TableKey[] = [
 // Large enough to keep round trips few, small enough to stay far below max_allowed_packet.
 const ROWS_PER_STATEMENT = 1000;
 
-// Serialises concurrent seeders (e.g. two instances starting on one empty database).
-const SEED_LOCK = "konto_demo_seed";
-const SEED_LOCK_TIMEOUT_S = 60;
+const SEED_LOCK = "demo-seed";
 
 /** Seeds the demo data; throws when the database already has customers. */
 export async function seedDemoData(db: DataSource, options: SeedOptions): Promise<SeedCounts> {
@@ -72,14 +71,14 @@ async function seed(db: DataSource, options: SeedOptions): Promise<SeedCounts | 
   if (!Number.isInteger(options.customers) || options.customers < 0) {
     throw new Error(`customers must be a non-negative integer (got ${options.customers})`);
   }
-  return db.transaction(async (tx) => {
-    const [lock] = await tx.query("SELECT GET_LOCK(?, ?) AS acquired", [SEED_LOCK, SEED_LOCK_TIMEOUT_S]);
-    if (Number(lock.acquired) !== 1) throw new Error("Timed out waiting for another seeding run to finish.");
-    try {
+  // One seeder at a time, also across the nodes of a cluster (e.g. two instances starting on one empty database).
+  return withClusterLock(db, SEED_LOCK, () =>
+    db.transaction(async (tx) => {
       const [existing] = await tx.query("SELECT EXISTS(SELECT 1 FROM customers) AS present");
       if (Number(existing.present) === 1) return null;
 
       // Without customers the dependent tables are empty too; resellers may not be (created by hand or by tests).
+      // The generated rows carry explicit ids above these, so the cluster's auto-increment steps do not matter.
       const idOffsets: Partial<Record<TableKey, number>> = {};
       for (const key of INSERT_ORDER) {
         if (key === "catalogPlanChanges") continue; // keyed by its plans
@@ -96,10 +95,8 @@ async function seed(db: DataSource, options: SeedOptions): Promise<SeedCounts | 
       for (const key of INSERT_ORDER) await insertRows(tx, TABLES[key], data[key]);
       await seedDemoLogins(tx);
       return countsOf(data);
-    } finally {
-      await tx.query("SELECT RELEASE_LOCK(?)", [SEED_LOCK]);
-    }
-  });
+    }),
+  );
 }
 
 /** Multi-row INSERTs: mysql2 expands `VALUES ?` with an array of row arrays into (...), (...). */
