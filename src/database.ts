@@ -24,6 +24,7 @@ import { Orders1765400000000 } from "../migrations/1765400000000-Orders";
 import { Webhooks1765500000000 } from "../migrations/1765500000000-Webhooks";
 import { OutboxTraceContext1765510000000 } from "../migrations/1765510000000-OutboxTraceContext";
 import { CustomerRuleVersions1766000000000 } from "../migrations/1766000000000-CustomerRuleVersions";
+import { PendingPlanChangeKey1766010000000 } from "../migrations/1766010000000-PendingPlanChangeKey";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { withClusterLock } from "./platform/cluster-lock";
 import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
@@ -60,6 +61,7 @@ export const MIGRATIONS = [
   Webhooks1765500000000,
   OutboxTraceContext1765510000000,
   CustomerRuleVersions1766000000000,
+  PendingPlanChangeKey1766010000000,
 ];
 
 /** Counts statements per request scope and sends failures and slow queries to pino. */

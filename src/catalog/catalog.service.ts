@@ -1,8 +1,8 @@
-import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { DataSource, EntityManager } from "typeorm";
 import { Context } from "../platform/context";
 import { idOfType, parseGlobalId, toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, rowSource } from "../platform/loaders";
-import { readQuery } from "../platform/db";
+import { isDuplicateKey, readQuery } from "../platform/db";
 import { money } from "../platform/money";
 import { boolColumn, jsonColumn, Row } from "../platform/rows";
 import { refuse, refuseAny, userError, UserErrorCode } from "../platform/user-error";
@@ -69,9 +69,6 @@ const COLUMNS: [keyof CatalogPlanInput, string][] = [
   ["needsInstallationAddress", "needs_installation_address"],
   ["orderable", "orderable"],
 ];
-
-const isDuplicate = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string }).code === "ER_DUP_ENTRY";
 
 /**
  * The product catalog: plans per product type with their prices, specs, approval and allowed
@@ -188,7 +185,7 @@ async function insertOrTaken<T>(statement: () => Promise<T>): Promise<T> {
   try {
     return await statement();
   } catch (error) {
-    if (isDuplicate(error)) refuse(UserErrorCode.TAKEN, "This product type has a plan of that name already", ["input", "nameDe"]);
+    if (isDuplicateKey(error)) refuse(UserErrorCode.TAKEN, "This product type has a plan of that name already", ["input", "nameDe"]);
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
 import { Context, principalLabel } from "../platform/context";
 import { idOfType, toGlobalId } from "../platform/global-id";
+import { isDuplicateKey } from "../platform/db";
 import { childPageLoader, rowLoader, rowSource } from "../platform/loaders";
 import { Page } from "../platform/pagination";
 import { Row } from "../platform/rows";
@@ -186,16 +187,20 @@ export const OrderService = {
           const plan = await orderablePlan(uow, input.planId);
           assertMayOrder(ctx, customer, plan);
           await assertChangeAllowed(uow, product, plan);
+          const waiting = () => refuse(UserErrorCode.CONFLICT, "A plan change of this product waits for approval already", ["productId"]);
           const [pending] = await uow.tx.query(
             "SELECT id FROM orders WHERE product_id = ? AND kind = 'PLAN_CHANGE' AND status = 'PENDING' LIMIT 1 FOR UPDATE",
             [product.dbId],
           );
-          if (pending) refuse(UserErrorCode.CONFLICT, "A plan change of this product waits for approval already", ["productId"]);
-          const result = await uow.tx.query(
-            `INSERT INTO orders (customer_id, kind, plan_id, product_id, identifier, ordered_by, ordered_by_user_id)
-             VALUES (?, 'PLAN_CHANGE', ?, ?, ?, ?, ?)`,
-            [customer.dbId, plan.dbId, product.dbId, product.identifier, principalLabel(ctx.principal), orderedByUserId(ctx)],
-          );
+          if (pending) waiting();
+          // The unique key on pending plan changes decides a race the read above cannot see (see the migration).
+          const result = await uow.tx
+            .query(
+              `INSERT INTO orders (customer_id, kind, plan_id, product_id, identifier, ordered_by, ordered_by_user_id)
+               VALUES (?, 'PLAN_CHANGE', ?, ?, ?, ?, ?)`,
+              [customer.dbId, plan.dbId, product.dbId, product.identifier, principalLabel(ctx.principal), orderedByUserId(ctx)],
+            )
+            .catch((error: unknown) => (isDuplicateKey(error) ? waiting() : Promise.reject(error)));
           const orderId = Number(result.insertId);
           await uow.audit("order.created", {
             orderId: toGlobalId("Order", orderId),

@@ -65,6 +65,11 @@ export const SLOW_QUERY_MS = 1000;
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
+/** Whether a statement failed on a unique key: what a race the reads could not see ends in. */
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === "ER_DUP_ENTRY";
+}
+
 /**
  * How often a transaction runs before its deadlock is the caller's error. On one server a
  * deadlock victim is rare; on a Galera cluster every write to a row that another node changed

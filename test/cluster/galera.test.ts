@@ -7,6 +7,7 @@ import { MIGRATIONS, openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
 import { toGlobalId } from "../../src/platform/global-id";
 import { Row } from "../../src/platform/rows";
+import { CustomerRole } from "../../src/users/user.enums";
 import { GaleraCluster, startGaleraCluster } from "../support/galera";
 import { eventually, removeQueuePrefix, REDIS_URL, startTestApp, testEnv, TestApp, uniqueName } from "../support/harness";
 import { Mailbox, ReceivedMail } from "../support/mailbox";
@@ -15,8 +16,8 @@ import { Mailbox, ReceivedMail } from "../support/mailbox";
 // process, app i on node i, one database, one queue prefix, one SMTP sink. What a single server
 // serialises with row locks, Galera certifies at commit (only rows written conflict), so these
 // are the rules that could break: migrations, the demo seed, gapless numbers, idempotency keys,
-// the last STANDARD contact, the last ADMIN, one pending invitation per address and unique login
-// addresses; and a killed node rejoins.
+// the last STANDARD contact, the last ADMIN, one pending invitation per address, one pending plan
+// change per product and unique login addresses; and a killed node rejoins.
 
 let cluster: GaleraCluster;
 let apps: TestApp[] = [];
@@ -311,6 +312,45 @@ describe("Konto on a 3-node Galera cluster", () => {
         assert.equal(await count(node, "invitations WHERE customer_id = ? AND status = 'PENDING'", [customers[i].dbId]), 1);
       }
     }
+  });
+
+  test("one product's plan change ordered on three nodes at once: one pending order", async () => {
+    const PLANS = `query { catalogPlans(productType: WEB_HOSTING) { id nameDe } }`;
+    const REVIEWED = `mutation($id: ID!) { catalogPlanUpdate(planId: $id, input: { approval: REVIEW }) { userErrors { code } } }`;
+    const CHANGE = `mutation($p: ID!, $plan: ID!) { orderPlanChange(productId: $p, input: { planId: $plan }) { order { id } userErrors { code } } }`;
+    // Upgrades to Webhosting L wait for review, so an order stays pending.
+    const large = (await apps[0].gql(PLANS)).body.data.catalogPlans.find((p: { nameDe: string }) => p.nameDe === "Webhosting L");
+    assert.ok(large, "the demo catalog has Webhosting L");
+    assert.deepEqual((await apps[0].gql(REVIEWED, { id: large.id })).body.data.catalogPlanUpdate.userErrors, []);
+    const [rows] = await direct[0].query(
+      `SELECT id, customer_id FROM ${mysql.escapeId(database)}.products WHERE type = 'WEB_HOSTING' AND status <> 'CANCELLED' ORDER BY id LIMIT 12`,
+    );
+    let ordered = 0;
+    for (const { id, customer_id: customerId } of rows as Row[]) {
+      // The customer's ADMIN orders (staff do not order for customers).
+      const admin = {
+        kind: "customer" as const,
+        userId: 90000 + customerId,
+        roles: new Map([[customerId, CustomerRole.ADMIN]]),
+        label: "ADMIN",
+        sessionId: null,
+      };
+      const answers = await Promise.all(
+        apps.map(async (t) => t.gql(CHANGE, { p: toGlobalId("Product", id), plan: large.id }, await t.as(admin))),
+      );
+      const codes = answers.map((res) => {
+        assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
+        return res.body.data.orderPlanChange.userErrors.map((e: { code: string }) => e.code).join() || "ORDERED";
+      });
+      // A product already on Webhosting L (or on a plan that may not change to it) is refused alike on every node.
+      if (!codes.includes("ORDERED")) continue;
+      ordered++;
+      assert.deepEqual(codes.sort(), ["CONFLICT", "CONFLICT", "ORDERED"], `product ${id}`);
+      for (let node = 0; node < 3; node++) {
+        assert.equal(await count(node, "orders WHERE product_id = ? AND kind = 'PLAN_CHANGE' AND status = 'PENDING'", [id]), 1);
+      }
+    }
+    assert.ok(ordered >= 5, `only ${ordered} products could change to Webhosting L`);
   });
 
   test("two logins confirming the same new address on two nodes at once: exactly one gets it", async () => {
