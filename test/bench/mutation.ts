@@ -23,6 +23,8 @@ export interface MutationSettings {
   db: DataSource;
   staff: StaffLogin;
   startKonto: () => Promise<Child>;
+  /** Another build of Konto (BENCH_BASELINE_DIST) measured in the same rounds, for an optimisation's before and after; null: none. */
+  startBaseline: (() => Promise<Child>) | null;
   startFloor: (env: NodeJS.ProcessEnv) => Promise<Child>;
   /** Konto's LINK_TOKEN_KEYS and verification TTL, for the floor. */
   linkTokenKeys: string;
@@ -48,12 +50,21 @@ export interface MutationReport {
   ratio: number;
   /** What the row check compared, and whether it found the rows alike. */
   rowCheck: { alike: boolean; differences: string[]; compared: string[] };
+  /** Konto's statements for one change (the floor's: FLOOR_STATEMENTS). */
+  kontoSql: number | null;
+  /** Median latency of 20 changes sent one at a time through each. */
+  singleClient: { kontoMs: number; floorMs: number };
+  /** The baseline build's ratio to the same floor runs (BENCH_BASELINE_DIST). */
+  baseline: { ratio: number; rounds: number[] } | null;
   problems: string[];
 }
 
 const UPDATE = `mutation BenchContactUpdate($contactId: ID!, $email: EmailAddress!) {
   contactUpdate(contactId: $contactId, input: { email: $email }) { contact { id pendingEmail } userErrors { code message } }
 }`;
+
+/** The floor's statements per change: the contact, START TRANSACTION, the seven of the transaction, COMMIT. */
+const FLOOR_STATEMENTS = 10;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -111,6 +122,7 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
   const contactIds = ((await s.db.query("SELECT id FROM contacts ORDER BY id")) as { id: number }[]).map((r) => Number(r.id));
   const [actor] = await s.db.query("SELECT id, display_name, email FROM users WHERE email = ?", [s.staff.email]);
   const konto = await s.startKonto();
+  const baseline = s.startBaseline ? await s.startBaseline() : null;
   const floor = await s.startFloor({
     LINK_TOKEN_KEYS: s.linkTokenKeys,
     EMAIL_VERIFICATION_TTL_MS: String(s.emailVerificationTtlMs),
@@ -138,6 +150,7 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
       });
 
     const rounds: MutationRound[] = [];
+    const baselineRounds: number[] = [];
     for (let round = 1; round <= s.rounds; round++) {
       // A fresh sign-in per round: the change needs one within STEP_UP_MAX_AGE.
       const token = await logIn(konto.url, s.staff);
@@ -145,6 +158,15 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
       const k = await run(konto, "konto", s.durationSeconds, token);
       if (round === 1) await run(floor, "floor", s.warmupSeconds);
       const f = await run(floor, "floor", s.durationSeconds);
+      if (baseline) {
+        const baseToken = await logIn(baseline.url, s.staff);
+        if (round === 1) await run(baseline, "konto", s.warmupSeconds, baseToken);
+        const b = await run(baseline, "konto", s.durationSeconds, baseToken);
+        baselineRounds.push(f.reqPerSec ? b.reqPerSec / f.reqPerSec : 0);
+        s.log(
+          `contactUpdate round ${round}: baseline ${b.reqPerSec.toFixed(1)}/s → ${baselineRounds[baselineRounds.length - 1].toFixed(2)} of the floor`,
+        );
+      }
       problems.push(...problemsOf("konto", `contactUpdate round ${round}`, k), ...problemsOf("floor", `contactUpdate round ${round}`, f));
       rounds.push({ konto: k, floor: f, ratio: f.reqPerSec ? k.reqPerSec / f.reqPerSec : 0 });
       s.log(
@@ -153,6 +175,31 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
       );
       if (s.interrupted()) throw new Error("interrupted");
     }
+
+    // Statements per change as Konto counts them (EXPOSE_SQL_COUNT), and one client's latency through each.
+    const probe = async (server: Child, name: string, bearer?: string) => {
+      const started = performance.now();
+      const response = await fetch(server.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+        body: JSON.stringify({ query: UPDATE, variables: { contactId: globalId("Contact", contactIds[1]), email: freshEmail(name) } }),
+      });
+      await response.text();
+      return { ms: performance.now() - started, sql: response.headers.get("x-sql-statements") };
+    };
+    const probeToken = await logIn(konto.url, s.staff);
+    const single = { konto: [] as number[], floor: [] as number[] };
+    let kontoSql: number | null = null;
+    for (let i = 0; i < 20; i++) {
+      const k = await probe(konto, "konto", probeToken);
+      kontoSql = Number(k.sql);
+      single.konto.push(k.ms);
+      single.floor.push((await probe(floor, "floor")).ms);
+    }
+    const singleClient = { kontoMs: median(single.konto), floorMs: median(single.floor) };
+    s.log(
+      `contactUpdate one client at a time: konto ${singleClient.kontoMs.toFixed(1)} ms (${kontoSql} SQL statements), floor ${singleClient.floorMs.toFixed(1)} ms (${FLOOR_STATEMENTS})`,
+    );
 
     // Row check: the same change of one contact through each, twice (the second supersedes the first).
     const [contactForKonto, contactForFloor] = [contactIds[0], contactIds[contactIds.length - 1]];
@@ -184,10 +231,14 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
       rounds,
       ratio: median(rounds.map((r) => r.ratio)),
       rowCheck: { alike: differences.length === 0, differences, compared: Object.keys(kontoRows) },
+      kontoSql,
+      singleClient,
+      baseline: baselineRounds.length ? { ratio: median(baselineRounds), rounds: baselineRounds } : null,
       problems,
     };
   } finally {
     await s.stop(konto);
+    if (baseline) await s.stop(baseline);
     await s.stop(floor);
   }
 }
@@ -200,6 +251,12 @@ export function mutationLines(r: MutationReport): string[] {
         `  round ${i + 1}: konto ${x.konto.reqPerSec.toFixed(1).padStart(7)}/s p50 ${x.konto.p50Ms} p99 ${x.konto.p99Ms} ms | ` +
         `floor ${x.floor.reqPerSec.toFixed(1).padStart(7)}/s p50 ${x.floor.p50Ms} p99 ${x.floor.p99Ms} ms | ${x.ratio.toFixed(2)}`,
     ),
+    `  one client at a time: konto ${r.singleClient.kontoMs.toFixed(1)} ms (${r.kontoSql} SQL statements), floor ${r.singleClient.floorMs.toFixed(1)} ms (${FLOOR_STATEMENTS})`,
+    ...(r.baseline
+      ? [
+          `  baseline build (BENCH_BASELINE_DIST), same floor runs: median ${r.baseline.ratio.toFixed(2)} (${r.baseline.rounds.map((x) => x.toFixed(2)).join(", ")})`,
+        ]
+      : []),
     `  median ${r.ratio.toFixed(2)}; rows of one change through each: ${r.rowCheck.alike ? "alike" : "DIFFERENT"} (${r.rowCheck.compared.join(", ")})`,
   ];
 }

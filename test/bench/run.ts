@@ -134,6 +134,8 @@ const LOGIN_CONNECTIONS = positiveInt("BENCH_LOGIN_CONNECTIONS", 20);
 const LOGIN_ROUNDS = nonNegativeInt("BENCH_LOGIN_ROUNDS", ROUNDS);
 const MUTATION_ROUNDS = nonNegativeInt("BENCH_MUTATION_ROUNDS", ROUNDS);
 const FANOUT_ROUNDS = nonNegativeInt("BENCH_FANOUT_ROUNDS", ROUNDS);
+/** Another build's dist/ (e.g. of the commit before an optimisation), measured in the mutation's rounds too. */
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST?.trim() || null;
 
 const OPERATIONS: OperationName[] = [DASHBOARD, RESELLER_PAGE];
 
@@ -839,6 +841,20 @@ async function measureMutation(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, p
         log(`konto-mutation listening at ${child.url} (pid ${child.proc.pid}), no workers in process`);
         return child;
       },
+      startBaseline: BASELINE_DIST
+        ? async () => {
+            const child = await startChild(
+              "konto-baseline",
+              path.join(path.resolve(BASELINE_DIST), "src/main.js"),
+              { ...kontoEnv, QUEUE_PREFIX: queuePrefix, WORKERS_IN_PROCESS: "false" },
+              "konto listening",
+              ROOT,
+            );
+            children.push(child);
+            log(`konto-baseline (${BASELINE_DIST}) listening at ${child.url} (pid ${child.proc.pid})`);
+            return child;
+          }
+        : null,
       startFloor: async (env) => {
         const child = await startChild(
           "mutation-floor",
