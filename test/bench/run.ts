@@ -1,41 +1,46 @@
-// `npm run bench`: Konto against a hand-written floor server on the same seeded database.
+// `npm run bench`: every workload of Konto against its own floor, measured in the same run in
+// alternating rounds (Konto, floor, Konto, floor, …), the median of the rounds' ratios counting:
 //
-// 1. creates its own database konto_bench_<pid>, seeds BENCH_CUSTOMERS customers (default 2000);
-// 2. starts Konto (`node dist/src/main.js`, production settings) and the floor (floor.ts) as
-//    child processes;
-// 3. checks that both answer the two operations of queries.ts with the same JSON;
-// 4. loads each server in turn with autocannon (warm-up, then BENCH_DURATION seconds);
-// 5. measures Konto's heap (after a full GC) after three more back-to-back runs, the SQL
-//    statements of a customers page of 5 and of 50, then loads a Konto with each performance
-//    lever switched off (PERF_LEVERS_OFF) to show what each gains;
-// 6. stops both and measures the maintenance fan-out on a second database and a second Konto
-//    (fanout.ts): maintenanceAnnounce for BENCH_FANOUT_CUSTOMERS customers with 2 technical
-//    contacts each, until a counting SMTP sink in this process has every message, with the
-//    Dashboard under load meanwhile;
-// 7. prints req/s, latencies, SQL statements per request, Konto's memory, the fan-out figures and
-//    every target of issue 9 with PASS or MISS, and writes bench-results.json.
-// Konto runs with NODE_ENV=production, a JWT_SIGNING_KEY generated for the run, and every request
-// signed in as a staff ADMIN created in each database (staff.ts); the floor has no logins.
-// The databases and the Redis keys of their queue prefixes are removed at the end, also on failure.
+// reads (issues 9 and 25): creates its own database konto_bench_<pid>, seeds BENCH_CUSTOMERS
+//   customers (default 2000); starts Konto (`node dist/src/main.js`, production settings) and the
+//   floor (floor.ts) as child processes; checks that both answer the two operations of queries.ts
+//   with the same bytes; loads each in turn with autocannon; measures Konto's heap after a full GC
+//   across three more runs, the SQL statements of a customers page of 5 and of 50, each
+//   performance lever switched off (PERF_LEVERS_OFF), tracing on, and the revocation check;
+// login (login-storm.ts): authLogin under 20 clients against bare scrypt verifications
+//   (scrypt-floor.ts) with Konto's thread-pool size, then the Dashboard p99 at half that rate;
+// mutation (mutation.ts): contactUpdate with a new email against a mysql2 floor writing the same
+//   rows (mutation-floor.ts);
+// fanout (fanout.ts): maintenanceAnnounce for BENCH_FANOUT_CUSTOMERS customers with 2 technical
+//   contacts each on a second database, under Dashboard load, then against a raw pooled nodemailer
+//   blast of the same messages (mail-blast.ts) in alternating rounds;
+// invoice-run (invoice-run.ts): 10,000 invoices issued and emailed with their PDFs on a third
+//   database, against the PDF-only render rate.
+// It prints the figures and every target of issue 25 with PASS, MISS or not measured, with its
+// rounds, and writes bench-results.json (with the load average: the machine may be shared).
+// Konto runs with NODE_ENV=production, keys generated for the run, and the reads signed in as a
+// staff ADMIN created in each database (staff.ts); the floors have no logins. The databases and
+// the Redis keys of their queue prefixes are removed at the end, also on failure.
 //
-// Environment: BENCH_CUSTOMERS (2000), BENCH_DURATION seconds (10), BENCH_WARMUP seconds (3),
-// BENCH_CONNECTIONS (20), BENCH_ROUNDS (3: Konto and the floor take turns, the median ratio
-// counts), BENCH_PARITY_SAMPLES (20), BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306),
-// REDIS_URL (redis://127.0.0.1:6379), DATABASE_POOL_SIZE (Konto's default, 10), GRAPHQL_MAX_COST
-// for Konto (100000 here: the ResellerPage document is over the default limit of 20000),
-// NOTICE_CONCURRENCY (Konto's default, 20); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
-// it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load, the fan-out
-// alone), BENCH_FANOUT_RATE Dashboard requests per second over those connections (100: portals
-// polling, the same offered load idle and during the fan-out, so that p99 compares like with
-// like; 0: unlimited, each connection sends again as soon as it has an answer, which measures
-// how the two workloads split the cores rather than responsiveness), BENCH_FANOUT_IDLE seconds of the
-// Dashboard without a fan-out (5), BENCH_FANOUT_TIMEOUT seconds (300); BENCH_REVOCATION_ROUNDS (5; 0 skips the
-// revocation-check runs: Konto with and without REVOCATION_CHECK, and the floor, per round); BENCH_LEVERS=0 skips the
-// lever-off runs; BENCH_TELEMETRY_ROUNDS=0 skips the tracing off/on runs.
-// For the invoice run (invoice-run.ts, after the fan-out, on a third database and Konto):
-// BENCH_INVOICE_RUN_INVOICES (10000; 0 skips it), BENCH_INVOICE_RUN_TIMEOUT seconds (1800); the
-// Dashboard meanwhile as for the fan-out. BENCH_ONLY=invoice-run (`npm run bench:invoice-run`)
-// runs the invoice run alone.
+// Environment: BENCH_ONLY (reads, login, mutation, fanout, invoice-run; comma-separated; all by
+// default), BENCH_CUSTOMERS (2000), BENCH_DURATION seconds (10), BENCH_WARMUP seconds (3),
+// BENCH_CONNECTIONS (20), BENCH_ROUNDS (5), BENCH_PARITY_SAMPLES (20), BENCH_MYSQL_URL
+// (mysql://root@127.0.0.1:3306), REDIS_URL (redis://127.0.0.1:6379), DATABASE_POOL_SIZE (Konto's
+// default, 10), GRAPHQL_MAX_COST for Konto (100000 here: the ResellerPage document is over the
+// default limit of 20000), NOTICE_CONCURRENCY (Konto's default); BENCH_LEVERS=0 skips the
+// lever-off runs, BENCH_TELEMETRY_ROUNDS=0 the tracing off/on runs, BENCH_REVOCATION_ROUNDS (5; 0
+// skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, and the floor, per
+// round); BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
+// BENCH_MUTATION_ROUNDS (BENCH_ROUNDS; 0 skips); BENCH_BASELINE_DIST (another build's dist/,
+// measured in the mutation's rounds too); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
+// it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load),
+// BENCH_FANOUT_RATE Dashboard requests per second over those connections (100: portals polling,
+// the same offered load idle and during the fan-out, so that p99 compares like with like; 0:
+// unlimited), BENCH_FANOUT_IDLE seconds of the Dashboard without a fan-out (5),
+// BENCH_FANOUT_TIMEOUT seconds (300), BENCH_FANOUT_ROUNDS (BENCH_ROUNDS: rounds against the raw
+// blast); for the invoice run BENCH_INVOICE_RUN_INVOICES (10000; 0 skips it),
+// BENCH_INVOICE_RUN_TIMEOUT seconds (1800); BENCH_CPU_PROF=<dir> for CPU profiles of the Konto
+// children (children.ts).
 // Besides seedDemoData's rows the bench adds a few email verifications (see seed()).
 
 import assert from "node:assert/strict";
