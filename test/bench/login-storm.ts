@@ -171,6 +171,8 @@ export async function runLoginStorm(s: LoginStormSettings, password: string): Pr
     const konto = await loadSteady(logins(s.durationSeconds), s.warmupSeconds);
     await drained(konto, s.connections);
     problems.push(...problemsOf("konto", `login storm round ${round}`, konto));
+    // A login takes (clients ÷ rate) seconds at saturation: a run shorter than that counts nothing.
+    if (konto.requests === 0) problems.push(`login storm round ${round}: no login finished within the run (BENCH_DURATION too short here)`);
     const floor = await scryptFloor(s, hash, password);
     cost = floor.cost;
     const ratio = floor.perSecond ? konto.reqPerSec / floor.perSecond : 0;
