@@ -1,3 +1,5 @@
+// First: libuv's thread pool is sized before anything can start it (src/platform/thread-pool.ts).
+import "./platform/thread-pool";
 import { stopTracing } from "./tracing";
 import "reflect-metadata";
 import { startApp } from "./app";
@@ -9,7 +11,15 @@ import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "./platform/proce
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.logLevel);
-  log.info({ database: redactUrl(config.databaseUrl), redis: redactUrl(config.redisUrl), env: config.nodeEnv }, "starting konto");
+  log.info(
+    {
+      database: redactUrl(config.databaseUrl),
+      redis: redactUrl(config.redisUrl),
+      env: config.nodeEnv,
+      threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+    },
+    "starting konto",
+  );
   const app = await startApp(config, log);
   exitOnSignals(log, config.shutdownTimeoutMs, () => app.stop().then(stopTracing));
   // The benchmark runs this process as a child and asks for its memory over IPC; with

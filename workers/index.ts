@@ -1,3 +1,5 @@
+// First: libuv's thread pool is sized before anything can start it (src/platform/thread-pool.ts).
+import "../src/platform/thread-pool";
 import { stopTracing } from "../src/tracing";
 import "reflect-metadata";
 import { Worker } from "bullmq";

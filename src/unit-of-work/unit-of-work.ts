@@ -3,10 +3,11 @@ import { assertMay, CustomerRef, CustomerRule } from "../access/access";
 import { assertRecentAuthentication } from "../access/step-up";
 import { AuditService } from "../audit/audit.service";
 import { IdempotencyClaim, IdempotencyKeyTaken, IdempotentRequest } from "../idempotency/idempotency-keys";
-import { OutboxRelay } from "../notifications/outbox";
+import { CommittedWork, OutboxRelay } from "../notifications/outbox";
 import { Emit } from "../notifications/topics";
 import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
+import { scopeOf } from "../platform/request-scope";
 import { Refusal, UserError } from "../platform/user-error";
 
 /** A customer as audit entries name it. */
@@ -62,17 +63,17 @@ export async function unitOfWork<T>(
   work: (uow: UnitOfWork) => Promise<T>,
   target: AuditedCustomer | null = null,
 ): Promise<T> {
-  let outboxIds: string[] = [];
+  let outboxRows: CommittedWork[] = [];
   let committed: (() => Promise<void>)[] = [];
   const result = await inTransaction(db, async (tx) => {
-    outboxIds = [];
+    outboxRows = [];
     committed = [];
     const committing: (() => Promise<void>)[] = [];
     const uow: UnitOfWork = {
       tx,
       emit: async (topic, payload) => {
         const id = await outbox.record(tx, topic, payload);
-        outboxIds.push(id);
+        outboxRows.push({ id, topic, requestId: scopeOf(tx)?.requestId ?? null });
         return id;
       },
       audit: async (action, details, customer = target) => {
@@ -91,7 +92,7 @@ export async function unitOfWork<T>(
     for (const task of committing) await task();
     return done;
   });
-  outbox.dispatchLater(outboxIds);
+  outbox.dispatchLater(outboxRows);
   for (const task of committed) await task();
   return result;
 }

@@ -51,6 +51,8 @@ declare module "autocannon" {
 
     interface Instance extends PromiseLike<Result> {
       stop(): void;
+      /** Once a second: the responses (counter) and bytes of that second. */
+      on(event: "tick", listener: (tick: { counter: number; bytes: number }) => void): this;
     }
   }
 

@@ -33,7 +33,10 @@ export function startChild(
   timeoutMs = 60_000,
   nodeFlags: string[] = [],
 ): Promise<Child> {
-  const proc = spawn(process.execPath, [...nodeFlags, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  // BENCH_CPU_PROF=<dir>: every Konto child writes a CPU profile there when it exits (open it in Chrome's DevTools).
+  const profile =
+    process.env.BENCH_CPU_PROF && name.startsWith("konto") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const proc = spawn(process.execPath, [...nodeFlags, ...profile, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const tail: string[] = [];
   const warnings: string[] = [];
   const remember = (line: string) => {

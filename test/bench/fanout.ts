@@ -12,6 +12,8 @@
 // It reports; only breakage (timeout, duplicates, wrong recipients, failed notices, errors under
 // load) becomes a problem.
 
+import { spawn } from "node:child_process";
+import path from "node:path";
 import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
@@ -39,6 +41,8 @@ export interface FanoutSettings {
   idleSeconds: number;
   timeoutMs: number;
   stallMs: number;
+  /** Alternating rounds of the raw blast and Konto alone after the run under load (0: none). */
+  rounds: number;
   /** Starts Konto with this environment (run.ts keeps it for the cleanup). */
   startKonto: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
   sink: SmtpSink;
@@ -46,10 +50,20 @@ export interface FanoutSettings {
   interrupted: () => boolean;
 }
 
+export interface FanoutRound {
+  /** Konto alone: notices per second from publish. */
+  kontoPerSecond: number;
+  /** The raw pooled nodemailer blast of the same messages to the same sink. */
+  blastPerSecond: number;
+  ratio: number;
+}
+
 export interface FanoutReport {
   customers: number;
   expectedNotices: number;
   noticeConcurrency: number;
+  /** SMTP connections of Konto's pool, and of the blast. */
+  smtpPoolSize: number;
   seedMs: number;
   counts: Record<string, number>;
   mutationMs: number;
@@ -78,6 +92,9 @@ export interface FanoutReport {
   noticeStats: { queued: number; sent: number; failed: number } | null;
   /** null with connections 0: the fan-out alone. */
   dashboard: { idle: LoadResult; duringFanout: LoadResult; connections: number; rate: number | null } | null;
+  /** Issue 25: alternating rounds of the raw blast and Konto alone (no Dashboard load); the median ratio. */
+  rounds: FanoutRound[];
+  ratio: number | null;
   kontoWarnings: number;
   problems: string[];
 }
@@ -183,6 +200,35 @@ async function noticeCounts(db: DataSource): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
+/** One round of the fan-out's floor: mail-blast.ts as a child, the same messages to the same sink. */
+async function blastOnce(s: FanoutSettings, env: NodeJS.ProcessEnv, announcement: object, expected: Set<string>) {
+  s.sink.reset();
+  s.sink.expect(expected);
+  const child = spawn(process.execPath, [path.join(__dirname, "mail-blast.js")], {
+    env: {
+      ...env,
+      BLAST_CUSTOMERS: String(s.customers),
+      BLAST_ANNOUNCEMENT: JSON.stringify(announcement),
+      BLAST_PROVIDER: loadConfig(env).provider.name,
+      SMTP_POOL_SIZE: String(loadConfig(env).smtpPoolSize),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  child.stderr.on("data", (chunk) => (err += chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  const line = out.split("\n").find((l) => l.includes('"mail blast"'));
+  if (code !== 0 || !line) throw new Error(`the mail blast failed (exit ${code}): ${err.slice(0, 2000)}`);
+  const result = JSON.parse(line) as { sent: number; seconds: number; perSecond: number };
+  const duplicates = s.sink.accepted - s.sink.perRecipient.size;
+  return { perSecond: result.perSecond, seconds: result.seconds, reached: s.sink.expectedReached, duplicates };
+}
+
 export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
   const expectedNotices = 2 * s.customers;
   const problems: string[] = [];
@@ -213,6 +259,7 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       SMTP_URL: `smtp://127.0.0.1:${s.sink.port}`,
     };
     const noticeConcurrency = loadConfig(env).noticeConcurrency;
+    const smtpPoolSize = loadConfig(env).smtpPoolSize;
     const konto = await s.startKonto("konto-fanout", env);
     const token = await logIn(konto.url, s.staff);
     const headers = { authorization: `Bearer ${token}` };
@@ -237,17 +284,8 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
     }
     if (s.interrupted()) throw new Error("interrupted");
 
-    // 4. announce under load, wait for the sink
     const expected = new Set<string>();
     for (let i = 1; i <= s.customers; i++) expected.add(techEmail(i, 1)).add(techEmail(i, 2));
-    s.sink.expect(expected);
-    const acceptedBefore = s.sink.accepted;
-    const running = s.connections ? startLoad(dashboard(Math.ceil((s.timeoutMs + SETTLE_MS) / 1000) + 60)) : undefined;
-    const stopLoad = async () => {
-      if (!running) return undefined;
-      running.stop();
-      return summarise(await running);
-    };
     const startsAt = new Date(Date.now() + 7 * 86_400_000);
     const input = {
       kind: "MAINTENANCE",
@@ -259,124 +297,184 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       endsAt: new Date(startsAt.getTime() + 4 * 3_600_000).toISOString(),
       products: { type: "INTERNET_LINE" },
     };
-    const published = Date.now();
-    let answer: any;
-    try {
-      answer = (await graphql(konto.url, ANNOUNCE, { i: input }, token)).maintenanceAnnounce;
-    } catch (error) {
-      await stopLoad();
-      throw error;
-    }
-    const returned = Date.now();
-    const mutationMs = returned - published;
-    if (answer.userErrors.length || !answer.announcement) {
-      await stopLoad();
-      throw new Error(`maintenanceAnnounce answered with user errors: ${JSON.stringify(answer.userErrors)}`);
-    }
-    const announcement = answer.announcement;
-    s.log(
-      `fan-out: maintenanceAnnounce took ${mutationMs} ms (${announcement.affectedProductCount} products, ` +
-        `${announcement.affectedCustomerCount} customers); waiting for ${expectedNotices} messages`,
-    );
 
-    const deadline = returned + s.timeoutMs;
-    let rowsVisibleAt: number | undefined;
-    let lastProgress = { at: returned, accepted: s.sink.accepted };
-    let lastLog = returned;
-    let stopReason: string | undefined;
-    for (;;) {
-      await sleep(100);
-      const now = Date.now();
-      if (s.sink.allExpectedAt !== undefined) break;
-      if (s.interrupted()) stopReason = "interrupted";
-      else if (!isRunning(konto)) stopReason = `Konto exited; its last output:\n${konto.tail.slice(-10).join("\n")}`;
-      else if (now > deadline) stopReason = `timed out after ${s.timeoutMs / 1000} s`;
-      else if (now - lastProgress.at > s.stallMs) stopReason = `no message for ${s.stallMs / 1000} s`;
-      if (stopReason) break;
-      if (s.sink.accepted !== lastProgress.accepted) lastProgress = { at: now, accepted: s.sink.accepted };
-      if (rowsVisibleAt === undefined && Number((await db.query("SELECT COUNT(*) AS n FROM maintenance_notices"))[0].n) > 0)
-        rowsVisibleAt = Date.now();
-      if (now - lastLog >= 5000) {
-        lastLog = now;
-        s.log(
-          `fan-out: ${s.sink.expectedReached}/${expectedNotices} recipients after ${((now - returned) / 1000).toFixed(0)} s; notices ${JSON.stringify(await noticeCounts(db))}`,
-        );
+    /**
+     * 4.–5. One announcement for every line, until the sink has a message for each technical
+     * address (under the Dashboard load when `withLoad`), then the settled rows and the API's figures.
+     */
+    const announceOnce = async (withLoad: boolean, label: string) => {
+      s.sink.reset();
+      s.sink.expect(expected);
+      const running = withLoad && s.connections ? startLoad(dashboard(Math.ceil((s.timeoutMs + SETTLE_MS) / 1000) + 60)) : undefined;
+      const stopLoad = async () => {
+        if (!running) return undefined;
+        running.stop();
+        return summarise(await running);
+      };
+      const published = Date.now();
+      let answer: any;
+      try {
+        answer = (await graphql(konto.url, ANNOUNCE, { i: input }, token)).maintenanceAnnounce;
+      } catch (error) {
+        await stopLoad();
+        throw error;
       }
-    }
-    const duringFanout = await stopLoad();
-    const completed = s.sink.allExpectedAt !== undefined;
-    if (!completed)
-      problems.push(`fan-out did not finish: ${stopReason} (${s.sink.expectedReached} of ${expectedNotices} recipients reached)`);
-    else s.log(`fan-out: all ${expectedNotices} recipients reached after ${((s.sink.allExpectedAt! - returned) / 1000).toFixed(1)} s`);
-    if (duringFanout)
+      const returned = Date.now();
+      const mutationMs = returned - published;
+      if (answer.userErrors.length || !answer.announcement) {
+        await stopLoad();
+        throw new Error(`maintenanceAnnounce answered with user errors: ${JSON.stringify(answer.userErrors)}`);
+      }
+      const announcement = answer.announcement;
+      const announcementDbId = Number(Buffer.from(announcement.id, "base64url").toString("utf8").split(":")[1]);
       s.log(
-        `fan-out: Dashboard during it ${duringFanout.reqPerSec.toFixed(1)} req/s, p50 ${duringFanout.p50Ms} ms, p99 ${duringFanout.p99Ms} ms`,
+        `fan-out ${label}: maintenanceAnnounce took ${mutationMs} ms (${announcement.affectedProductCount} products, ` +
+          `${announcement.affectedCustomerCount} customers); waiting for ${expectedNotices} messages`,
       );
 
-    // 5. settle: every notice row SENT or FAILED (the row is updated after the 250), then a
-    // second more for late duplicates, then the API's own figures.
-    const settleUntil = Date.now() + (completed ? SETTLE_MS : 2000);
-    let counts2 = await noticeCounts(db);
-    while ((counts2.QUEUED ?? 0) + (counts2.SENDING ?? 0) > 0 && Date.now() < settleUntil && isRunning(konto)) {
-      await sleep(250);
-      counts2 = await noticeCounts(db);
-    }
-    await sleep(1000);
-    let noticeStats: FanoutReport["noticeStats"] = null;
-    if (isRunning(konto)) {
-      noticeStats = (await graphql(konto.url, STATS, { id: announcement.id }, token)).node.noticeStats;
-    }
+      const deadline = returned + s.timeoutMs;
+      let rowsVisibleAt: number | undefined;
+      let lastProgress = { at: returned, accepted: s.sink.accepted };
+      let lastLog = returned;
+      let stopReason: string | undefined;
+      for (;;) {
+        await sleep(100);
+        const now = Date.now();
+        if (s.sink.allExpectedAt !== undefined) break;
+        if (s.interrupted()) stopReason = "interrupted";
+        else if (!isRunning(konto)) stopReason = `Konto exited; its last output:\n${konto.tail.slice(-10).join("\n")}`;
+        else if (now > deadline) stopReason = `timed out after ${s.timeoutMs / 1000} s`;
+        else if (now - lastProgress.at > s.stallMs) stopReason = `no message for ${s.stallMs / 1000} s`;
+        if (stopReason) break;
+        if (s.sink.accepted !== lastProgress.accepted) lastProgress = { at: now, accepted: s.sink.accepted };
+        if (
+          rowsVisibleAt === undefined &&
+          Number((await db.query("SELECT COUNT(*) AS n FROM maintenance_notices WHERE announcement_id = ?", [announcementDbId]))[0].n) > 0
+        )
+          rowsVisibleAt = Date.now();
+        if (now - lastLog >= 5000) {
+          lastLog = now;
+          s.log(
+            `fan-out ${label}: ${s.sink.expectedReached}/${expectedNotices} recipients after ${((now - returned) / 1000).toFixed(0)} s; notices ${JSON.stringify(await noticeCounts(db))}`,
+          );
+        }
+      }
+      const duringFanout = await stopLoad();
+      const completed = s.sink.allExpectedAt !== undefined;
+      const roundProblems: string[] = [];
+      if (!completed)
+        roundProblems.push(
+          `fan-out ${label} did not finish: ${stopReason} (${s.sink.expectedReached} of ${expectedNotices} recipients reached)`,
+        );
+      else
+        s.log(
+          `fan-out ${label}: all ${expectedNotices} recipients reached after ${((s.sink.allExpectedAt! - returned) / 1000).toFixed(1)} s`,
+        );
+      if (duringFanout)
+        s.log(
+          `fan-out: Dashboard during it ${duringFanout.reqPerSec.toFixed(1)} req/s, p50 ${duringFanout.p50Ms} ms, p99 ${duringFanout.p99Ms} ms`,
+        );
 
-    const messagesReceived = s.sink.accepted - acceptedBefore;
-    const perRecipient = s.sink.perRecipient;
-    let missingRecipients = 0;
-    for (const address of expected) if (!perRecipient.has(address)) missingRecipients++;
-    const unexpectedRecipients = [...perRecipient.keys()].filter((a) => !expected.has(a)).length;
-    const duplicates = messagesReceived - perRecipient.size;
-    const fanoutSeconds = completed ? secondsBetween(returned, s.sink.allExpectedAt) : null;
-    const firstAt = s.sink.firstAt;
-    const lastAt = s.sink.lastAt;
+      // Settle: every notice row SENT or FAILED (the row is updated after the 250), then a
+      // second more for late duplicates, then the API's own figures.
+      const settleUntil = Date.now() + (completed ? SETTLE_MS : 2000);
+      let counts2 = await noticeCounts(db);
+      while ((counts2.QUEUED ?? 0) + (counts2.SENDING ?? 0) > 0 && Date.now() < settleUntil && isRunning(konto)) {
+        await sleep(250);
+        counts2 = await noticeCounts(db);
+      }
+      await sleep(1000);
+      let noticeStats: FanoutReport["noticeStats"] = null;
+      if (isRunning(konto)) {
+        noticeStats = (await graphql(konto.url, STATS, { id: announcement.id }, token)).node.noticeStats;
+      }
 
-    if (duplicates)
-      problems.push(`fan-out: ${duplicates} duplicate messages (${messagesReceived} messages to ${perRecipient.size} addresses)`);
-    if (unexpectedRecipients) problems.push(`fan-out: ${unexpectedRecipients} addresses got a message that are no technical contact`);
-    if (noticeStats && (noticeStats.failed || noticeStats.queued))
-      problems.push(`fan-out: noticeStats at the end ${JSON.stringify(noticeStats)}`);
-    if (noticeStats && completed && noticeStats.sent !== expectedNotices)
-      problems.push(`fan-out: noticeStats.sent is ${noticeStats.sent}, expected ${expectedNotices}`);
-    if (announcement.affectedProductCount !== s.customers)
-      problems.push(`fan-out: affectedProductCount ${announcement.affectedProductCount}, expected ${s.customers}`);
-    if (idle && duringFanout)
+      const messagesReceived = s.sink.accepted;
+      const perRecipient = s.sink.perRecipient;
+      let missingRecipients = 0;
+      for (const address of expected) if (!perRecipient.has(address)) missingRecipients++;
+      const unexpectedRecipients = [...perRecipient.keys()].filter((a) => !expected.has(a)).length;
+      const duplicates = messagesReceived - perRecipient.size;
+      const fanoutSeconds = completed ? secondsBetween(returned, s.sink.allExpectedAt) : null;
+      const fromPublishSeconds = completed ? secondsBetween(published, s.sink.allExpectedAt) : null;
+      const firstAt = s.sink.firstAt;
+      const lastAt = s.sink.lastAt;
+
+      if (duplicates)
+        roundProblems.push(
+          `fan-out ${label}: ${duplicates} duplicate messages (${messagesReceived} messages to ${perRecipient.size} addresses)`,
+        );
+      if (unexpectedRecipients)
+        roundProblems.push(`fan-out ${label}: ${unexpectedRecipients} addresses got a message that are no technical contact`);
+      if (noticeStats && (noticeStats.failed || noticeStats.queued))
+        roundProblems.push(`fan-out ${label}: noticeStats at the end ${JSON.stringify(noticeStats)}`);
+      if (noticeStats && completed && noticeStats.sent !== expectedNotices)
+        roundProblems.push(`fan-out ${label}: noticeStats.sent is ${noticeStats.sent}, expected ${expectedNotices}`);
+      if (announcement.affectedProductCount !== s.customers)
+        roundProblems.push(`fan-out ${label}: affectedProductCount ${announcement.affectedProductCount}, expected ${s.customers}`);
+      return {
+        mutationMs,
+        affectedProductCount: announcement.affectedProductCount as number,
+        affectedCustomerCount: announcement.affectedCustomerCount as number,
+        completed,
+        fanoutSeconds,
+        fromPublishSeconds,
+        noticesPerSecond: fanoutSeconds ? expectedNotices / fanoutSeconds : null,
+        fromPublishPerSecond: fromPublishSeconds ? expectedNotices / fromPublishSeconds : null,
+        recipientsWorkedOutSeconds: secondsBetween(returned, rowsVisibleAt),
+        firstMessageSeconds: secondsBetween(returned, firstAt),
+        sendingPerSecond:
+          firstAt !== undefined && lastAt !== undefined && lastAt > firstAt ? messagesReceived / ((lastAt - firstAt) / 1000) : null,
+        messagesReceived,
+        distinctRecipients: perRecipient.size,
+        duplicates,
+        missingRecipients,
+        unexpectedRecipients,
+        smtpConnections: s.sink.connections,
+        noticeStats,
+        duringFanout,
+        problems: roundProblems,
+      };
+    };
+
+    // The issue-9 run: the fan-out with the Dashboard under load meanwhile.
+    const first = await announceOnce(true, "under Dashboard load");
+    problems.push(...first.problems);
+    if (idle && first.duringFanout)
       problems.push(
         ...problemsOf("konto", "Dashboard idle (fan-out db)", idle),
-        ...problemsOf("konto", "Dashboard during fan-out", duringFanout),
+        ...problemsOf("konto", "Dashboard during fan-out", first.duringFanout),
       );
 
+    // Issue 25: the floor (a raw blast) and Konto alone, in alternating rounds.
+    const rounds: FanoutRound[] = [];
+    for (let round = 1; round <= s.rounds && first.completed; round++) {
+      if (s.interrupted()) throw new Error("interrupted");
+      const blast = await blastOnce(s, env, input, expected);
+      if (blast.reached !== expectedNotices || blast.duplicates)
+        problems.push(`fan-out blast round ${round}: ${blast.reached} of ${expectedNotices} reached, ${blast.duplicates} duplicates`);
+      const alone = await announceOnce(false, `round ${round}`);
+      problems.push(...alone.problems);
+      const kontoPerSecond = alone.fromPublishPerSecond ?? 0;
+      rounds.push({ kontoPerSecond, blastPerSecond: blast.perSecond, ratio: blast.perSecond ? kontoPerSecond / blast.perSecond : 0 });
+      s.log(
+        `fan-out round ${round}: konto ${kontoPerSecond.toFixed(0)} notices/s from publish, raw blast ${blast.perSecond.toFixed(0)}/s ` +
+          `(${smtpPoolSize} connections) → ${rounds[rounds.length - 1].ratio.toFixed(2)}`,
+      );
+    }
+
+    const { duringFanout, problems: _firstProblems, fromPublishPerSecond: _rate, ...firstFigures } = first;
     return {
       customers: s.customers,
       expectedNotices,
       noticeConcurrency,
+      smtpPoolSize,
       seedMs,
       counts,
-      mutationMs,
-      affectedProductCount: announcement.affectedProductCount,
-      affectedCustomerCount: announcement.affectedCustomerCount,
-      completed,
-      fanoutSeconds,
-      fromPublishSeconds: completed ? secondsBetween(published, s.sink.allExpectedAt) : null,
-      noticesPerSecond: fanoutSeconds ? expectedNotices / fanoutSeconds : null,
-      recipientsWorkedOutSeconds: secondsBetween(returned, rowsVisibleAt),
-      firstMessageSeconds: secondsBetween(returned, firstAt),
-      sendingPerSecond:
-        firstAt !== undefined && lastAt !== undefined && lastAt > firstAt ? messagesReceived / ((lastAt - firstAt) / 1000) : null,
-      messagesReceived,
-      distinctRecipients: perRecipient.size,
-      duplicates,
-      missingRecipients,
-      unexpectedRecipients,
-      smtpConnections: s.sink.connections,
-      noticeStats,
+      ...firstFigures,
       dashboard: idle && duringFanout ? { idle, duringFanout, connections: s.connections, rate: s.rate || null } : null,
+      rounds,
+      ratio: rounds.length ? [...rounds.map((r) => r.ratio)].sort((a, b) => a - b)[Math.floor(rounds.length / 2)] : null,
       kontoWarnings: konto.warnings.length,
       problems,
     };
@@ -412,5 +510,15 @@ export function fanoutLines(r: FanoutReport): string[] {
     `  messages ${r.messagesReceived}, distinct recipients ${r.distinctRecipients}, duplicates ${r.duplicates}, ` +
       `missing ${r.missingRecipients}, not technical ${r.unexpectedRecipients}; SMTP connections ${r.smtpConnections}`,
     `  noticeStats at the end         ${stats}`,
+    ...(r.rounds.length
+      ? [
+          `  Konto alone ÷ raw pooled nodemailer blast (same messages, same sink, ${r.smtpPoolSize} connections each), by round:`,
+          ...r.rounds.map(
+            (x, i) =>
+              `    round ${i + 1}: konto ${x.kontoPerSecond.toFixed(0).padStart(5)}/s from publish | blast ${x.blastPerSecond.toFixed(0).padStart(5)}/s | ${x.ratio.toFixed(2)}`,
+          ),
+          `    median ${r.ratio?.toFixed(2)}`,
+        ]
+      : []),
   ];
 }

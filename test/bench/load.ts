@@ -13,7 +13,7 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
-  /** 2xx answers whose body held GraphQL errors. */
+  /** 2xx answers whose body held GraphQL errors (or failed the run's verifyBody). */
   graphqlErrors: number;
 }
 
@@ -29,6 +29,10 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A fresh request body for every request. */
   body: () => string;
+  /** Seconds before autocannon gives a request up and sends another (its default: 10). */
+  timeoutSeconds?: number;
+  /** Whether an answer counts as a success (graphqlErrors counts the others); by default: no GraphQL errors. */
+  verifyBody?: (body: string) => boolean;
 }
 
 /** Starts a run; await it for the result, or stop() it first. */
@@ -39,6 +43,7 @@ export function startLoad(options: LoadOptions): autocannon.Instance {
     connections: options.connections,
     duration: options.duration,
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
     requests: [
       {
         method: "POST",
@@ -47,7 +52,7 @@ export function startLoad(options: LoadOptions): autocannon.Instance {
         setupRequest: (request) => ({ ...request, body: options.body() }),
       },
     ],
-    verifyBody: (body) => !body.includes('"errors":['),
+    verifyBody: options.verifyBody ?? ((body) => !body.includes('"errors":[')),
   });
 }
 
@@ -68,6 +73,21 @@ export function summarise(result: autocannon.Result): LoadResult {
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
   return summarise(await startLoad(options));
+}
+
+/**
+ * One run of `warmupSeconds + duration` without a pause between the two, for work that must not
+ * start from empty (logins queue for the thread pool; a gap would also leave requests of the
+ * warm-up in flight when the next run starts). reqPerSec counts only the seconds after the
+ * warm-up; the latencies are the whole run's.
+ */
+export async function loadSteady(options: LoadOptions, warmupSeconds: number): Promise<LoadResult> {
+  const run = startLoad({ ...options, duration: warmupSeconds + options.duration });
+  const perSecond: number[] = [];
+  run.on("tick", ({ counter }) => perSecond.push(counter));
+  const result = summarise(await run);
+  const measured = perSecond.slice(warmupSeconds);
+  return { ...result, reqPerSec: measured.length ? measured.reduce((a, b) => a + b, 0) / measured.length : 0 };
 }
 
 export function problemsOf(name: string, op: string, r: LoadResult): string[] {
