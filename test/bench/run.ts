@@ -6,7 +6,9 @@
 //   floor (floor.ts) as child processes; checks that both answer the two operations of queries.ts
 //   with the same bytes; loads each in turn with autocannon; measures Konto's heap after a full GC
 //   across three more runs, the SQL statements of a customers page of 5 and of 50, each
-//   performance lever switched off (PERF_LEVERS_OFF), tracing on, and the revocation check;
+//   performance lever switched off (PERF_LEVERS_OFF), tracing on, and what the revocation check
+//   and tracing when off cost (each against a Konto without it: REVOCATION_CHECK=off, and a copy
+//   of the build with tracing compiled out, without-tracing.ts);
 // login (login-storm.ts): authLogin under 20 clients against bare scrypt verifications
 //   (scrypt-floor.ts) with Konto's thread-pool size, then the Dashboard p99 at half that rate;
 // mutation (mutation.ts): contactUpdate with a new email against a mysql2 floor writing the same
@@ -28,7 +30,8 @@
 // (mysql://root@127.0.0.1:3306), REDIS_URL (redis://127.0.0.1:6379), DATABASE_POOL_SIZE (Konto's
 // default, 10), GRAPHQL_MAX_COST for Konto (100000 here: the ResellerPage document is over the
 // default limit of 20000), NOTICE_CONCURRENCY (Konto's default); BENCH_LEVERS=0 skips the
-// lever-off runs, BENCH_TELEMETRY_ROUNDS=0 the tracing off/on runs, BENCH_REVOCATION_ROUNDS (5; 0
+// lever-off runs, BENCH_TELEMETRY_ROUNDS=0 the tracing runs (off ÷ on, and off against compiled
+// out), BENCH_REVOCATION_ROUNDS (5; 0
 // skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, and the floor, per
 // round); BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
 // BENCH_MUTATION_ROUNDS (BENCH_ROUNDS; 0 skips); BENCH_BASELINE_DIST (another build's dist/,
@@ -67,6 +70,7 @@ import { threadPoolSize } from "../../src/platform/thread-pool";
 import { LoginStormReport, loginStormLines, runLoginStorm } from "./login-storm";
 import { MutationReport, mutationLines, runMutation } from "./mutation";
 import { SmtpSink } from "./smtp-sink";
+import { buildWithoutTracing } from "./without-tracing";
 import { StaffLogin, createStaffUser, logIn, signingKeyPem, staffLogin } from "./staff";
 import {
   DASHBOARD,
@@ -337,45 +341,43 @@ interface LeverReport {
 }
 
 /**
- * What checking every token for revocation costs (issue 16): per operation and round, Konto with
- * the check, Konto without it (REVOCATION_CHECK=off) and the floor run one after another; the drop
- * is (without − with) ÷ floor, the read ratio the check takes away. The median of the rounds counts.
+ * What a check costs: per operation and round, Konto with the check, a Konto without it and the
+ * floor run one after another; the drop is (without − with) ÷ floor, the read ratio the check
+ * takes away. The median of the rounds counts. Measured for the revocation check (issue 16;
+ * without it: REVOCATION_CHECK=off) and for tracing when off (issues 22 and 25; without it: the
+ * same build with tracing compiled out, see without-tracing.ts).
  */
-interface RevocationReport {
+interface CheckCostReport {
   drops: Record<string, { median: number; rounds: number[] }>;
 }
 
 const REVOCATION_ROUNDS = nonNegativeInt("BENCH_REVOCATION_ROUNDS", 5);
 
-async function measureRevocationCheck(
+async function measureCheckCost(
+  check: string,
+  without: { script: string; env: NodeJS.ProcessEnv },
   konto: Child,
   floor: Child,
-  kontoEnv: NodeJS.ProcessEnv,
   staff: StaffLogin,
   targets: Targets,
   children: Child[],
-): Promise<RevocationReport> {
-  const unchecked = await startChild(
-    "konto-revocation-check-off",
-    path.join(ROOT, "dist/src/main.js"),
-    { ...kontoEnv, REVOCATION_CHECK: "off" },
-    "konto listening",
-    ROOT,
-  );
+  roundsPerOperation: number,
+): Promise<CheckCostReport> {
+  const unchecked = await startChild(`konto-without-${check.replace(/\W+/g, "-")}`, without.script, without.env, "konto listening", ROOT);
   children.push(unchecked);
   serverHeaders.set(unchecked, { authorization: `Bearer ${await logIn(unchecked.url, staff)}` });
-  const drops: RevocationReport["drops"] = {};
+  const drops: CheckCostReport["drops"] = {};
   try {
     for (const op of OPERATIONS) {
       const rounds: number[] = [];
-      for (let round = 0; round < REVOCATION_ROUNDS; round++) {
+      for (let round = 0; round < roundsPerOperation; round++) {
         const withCheck = (await measure(konto, op, targets, round === 0)).reqPerSec;
-        const without = (await measure(unchecked, op, targets, round === 0)).reqPerSec;
+        const withoutCheck = (await measure(unchecked, op, targets, round === 0)).reqPerSec;
         const floorRate = (await measure(floor, op, targets, round === 0)).reqPerSec;
-        rounds.push(floorRate ? (without - withCheck) / floorRate : 0);
+        rounds.push(floorRate ? (withoutCheck - withCheck) / floorRate : 0);
       }
-      drops[op] = { median: [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)], rounds };
-      log(`revocation check, ${op}: drop of the read ratio by round ${rounds.map((r) => r.toFixed(3)).join(", ")}`);
+      drops[op] = { median: median(rounds), rounds };
+      log(`${check}, ${op}: drop of the read ratio by round ${rounds.map((r) => r.toFixed(3)).join(", ")}`);
     }
   } finally {
     await stop(unchecked);
@@ -405,7 +407,8 @@ interface ReadsReport {
   sqlBySize: Record<number, number>;
   leverRuns: LeverReport[];
   telemetryRuns: Record<string, { median: number; rounds: number[] }>;
-  revocation: RevocationReport | null;
+  revocation: CheckCostReport | null;
+  tracingOff: CheckCostReport | null;
 }
 
 interface BenchReport {
@@ -459,19 +462,19 @@ function targetLines(report: BenchReport): { lines: string[]; results: TargetRes
       heapGrowth <= Math.max(5, reads.heapRuns[0] * 0.05),
       reads.heapRuns,
     );
-    if (reads.revocation) {
-      for (const [op, { median: drop, rounds: r }] of Object.entries(reads.revocation.drops))
-        add(`3. ${op}: the revocation check costs ≤ 0.05 of the ratio`, `${drop.toFixed(3)} (median of ${fixed(r, 3)})`, drop <= 0.05, r);
-    } else add("3. the revocation check costs ≤ 0.05 of the ratio", "not measured (BENCH_REVOCATION_ROUNDS=0)", null);
+    for (const [check, cost, skipped] of [
+      ["the revocation check", reads.revocation, "BENCH_REVOCATION_ROUNDS=0"],
+      ["tracing when off", reads.tracingOff, "BENCH_TELEMETRY_ROUNDS=0"],
+    ] as const) {
+      if (!cost) add(`3. ${check} costs ≤ 0.05 of the ratio`, `not measured (${skipped})`, null);
+      else
+        for (const [op, { median: drop, rounds: r }] of Object.entries(cost.drops))
+          add(`3. ${op}: ${check} costs ≤ 0.05 of the ratio`, `${drop.toFixed(3)} (median of ${fixed(r, 3)})`, drop <= 0.05, r);
+    }
   } else add("1.–3. reads, memory, revocation check", "not measured (BENCH_ONLY without reads)", null);
   add(
     "3. the authentication level (acr / enrolment hold) costs ≤ 0.05",
     "not measurable: no switch (one property read per guarded field, from the token's claims; see README)",
-    null,
-  );
-  add(
-    "3. tracing when off costs ≤ 0.05",
-    "not measurable: no switch (off, no SDK is loaded and each helper is one boolean check; tracing on is measured below)",
     null,
   );
   const login = report.loginStorm;
@@ -1039,7 +1042,37 @@ async function measureReads(
     await stop(traced);
     receiver.close();
   }
-  const revocation = REVOCATION_ROUNDS > 0 ? await measureRevocationCheck(konto, floor, kontoEnv, staff, targets, children) : null;
+  const revocation =
+    REVOCATION_ROUNDS > 0
+      ? await measureCheckCost(
+          "revocation check",
+          { script: path.join(ROOT, "dist/src/main.js"), env: { ...kontoEnv, REVOCATION_CHECK: "off" } },
+          konto,
+          floor,
+          staff,
+          targets,
+          children,
+          REVOCATION_ROUNDS,
+        )
+      : null;
+  let tracingOff: CheckCostReport | null = null;
+  if (TELEMETRY_ROUNDS > 0) {
+    const build = buildWithoutTracing(ROOT);
+    try {
+      tracingOff = await measureCheckCost(
+        "tracing when off",
+        { script: build.main, env: kontoEnv },
+        konto,
+        floor,
+        staff,
+        targets,
+        children,
+        TELEMETRY_ROUNDS,
+      );
+    } finally {
+      build.remove();
+    }
+  }
   await stop(floor);
   const problems = [
     ...Object.entries(operations).flatMap(([op, r]) => [...problemsOf("konto", op, r.konto), ...problemsOf("floor", op, r.floor)]),
@@ -1065,6 +1098,7 @@ async function measureReads(
     leverRuns,
     telemetryRuns,
     revocation,
+    tracingOff,
   };
   return { reads, problems };
 }
