@@ -1,7 +1,6 @@
 import { stopTracing } from "../src/tracing";
 import "reflect-metadata";
 import { Worker } from "bullmq";
-import { Redis } from "ioredis";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { DeliveryLedger } from "../src/notifications/deliveries";
@@ -15,7 +14,7 @@ import { createLogger, Logger } from "../src/platform/logger";
 import { closeQueues, createQueues, QUEUE_NAMES, QueueName, Queues } from "../src/platform/queues";
 import { Metrics } from "../src/platform/metrics";
 import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/process";
-import { closeRedis, createRedis } from "../src/platform/redis";
+import { closeRedis, createRedis, RedisClient } from "../src/platform/redis";
 import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
 import { allHandlers } from "./handlers";
 import { onAuditedChange } from "../src/unit-of-work/unit-of-work";
@@ -24,7 +23,7 @@ import { raiseWebhookEvent } from "../src/webhooks/webhook-events";
 export interface WorkerDeps {
   config: Config;
   db: DataSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   relay: OutboxRelay;
   log: Logger;

@@ -133,7 +133,7 @@ function tailOf(logFile: string | undefined): string {
  * A fresh MariaDB in a temp dir: install-db (under a second), then mariadbd with settings that
  * trade durability against an OS crash (not against a process crash) for speed.
  */
-export async function startPrivateMariaDb(options: { extraArgs?: string[] } = {}): Promise<PrivateMariaDb> {
+export async function startPrivateMariaDb(options: { extraArgs?: string[]; binlog?: boolean } = {}): Promise<PrivateMariaDb> {
   installSafetyNet();
   const dir = mkdtempSync(join(tmpdir(), "konto-mariadb-"));
   liveDirs.add(dir);
@@ -164,7 +164,8 @@ export async function startPrivateMariaDb(options: { extraArgs?: string[] } = {}
     "--max-connections=400",
     // Fast for tests: a write survives a killed server, just not a crashed machine.
     "--innodb-flush-log-at-trx-commit=2",
-    "--skip-log-bin",
+    // A replication primary keeps a row-based binary log; nothing else needs one.
+    ...(options.binlog ? ["--log-bin=mysql-bin", "--binlog-format=ROW"] : ["--skip-log-bin"]),
     "--innodb-doublewrite=0",
     ...(options.extraArgs ?? []),
   ];
