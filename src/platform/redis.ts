@@ -65,8 +65,19 @@ export async function forEachKeyBatch(redis: RedisClient, pattern: string, handl
   }
 }
 
-/** QUIT waits for an answer; a connection that is down is just dropped. */
+/** How long QUIT may wait for its answer before the connection is just dropped. */
+const QUIT_TIMEOUT_MS = 2000;
+
+/**
+ * QUIT waits for an answer; a connection that is down is just dropped. On a cluster QUIT goes to
+ * every node, and one that died (a failed-over master) would be waited for forever: so at most
+ * QUIT_TIMEOUT_MS, then the connection is dropped.
+ */
 export async function closeRedis(redis: RedisClient): Promise<void> {
-  if (redis.status === "ready") await redis.quit().catch(() => redis.disconnect());
-  else redis.disconnect();
+  if (redis.status !== "ready") return redis.disconnect();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS)));
+  await Promise.race([redis.quit().catch(() => undefined), timeout]);
+  clearTimeout(timer);
+  redis.disconnect();
 }
