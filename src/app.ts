@@ -2,7 +2,6 @@ import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import { ApolloServer } from "@apollo/server";
 import Fastify, { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import { DataSource } from "typeorm";
 import { RunningWorkers, startWorkers } from "../workers";
 import { Config } from "./config";
@@ -23,7 +22,8 @@ import { Context } from "./platform/context";
 import { openDatabase } from "./database";
 import { Logger } from "./platform/logger";
 import { closeQueues, createQueues, Queues } from "./platform/queues";
-import { closeRedis, createRedis } from "./platform/redis";
+import { closeRedis, createRedis, RedisClient } from "./platform/redis";
+import { OwnWrites, ReplicaRouter } from "./platform/replicas";
 import { buildKontoSchema } from "./schema/build";
 import { seedIfEmpty } from "./seed/demo-data";
 import { LOGIN_EMAIL_TARGET } from "./auth/login-emails";
@@ -39,7 +39,7 @@ export interface App {
   config: Config;
   log: Logger;
   db: DataSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   relay: OutboxRelay;
   auth: AuthRuntime;
@@ -65,7 +65,7 @@ export function requestIdOf(headers: Record<string, string | string[] | undefine
 }
 
 /** BullMQ loses jobs when Redis evicts keys; say so at start-up (managed Redis may refuse CONFIG). */
-async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<void> {
+async function warnUnlessNoeviction(redis: RedisClient, log: Logger): Promise<void> {
   try {
     const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
     if (policy !== "noeviction")
@@ -98,8 +98,14 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
   if (!config.production && config.seed === "auto" && (await seedIfEmpty(db, { customers: DEMO_CUSTOMERS }))) {
     log.info({ customers: DEMO_CUSTOMERS }, "empty database seeded with demo data");
   }
+  // Reads of query operations go to replicas that keep up (README, "Scale-out guide").
+  const replicas = config.databaseReplicaUrls.length
+    ? new ReplicaRouter(db, config.databaseReplicaUrls.length, config.databaseReplicas, log)
+    : undefined;
+  await replicas?.start();
   const redis = createRedis(config, "api");
   redis.on("error", (err) => log.warn({ err: err.message }, "redis connection error"));
+  const ownWrites = replicas ? new OwnWrites(redis, config.queuePrefix, config.databaseReplicas.ownWritesWindowMs, log) : undefined;
   const queues = createQueues(redis, config.queuePrefix, config.webhooks);
   const relay = new OutboxRelay(db, queues, log);
   const metrics = new Metrics();
@@ -132,7 +138,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
     const added = await TrustedDocumentService.registerFile(documents, schema, config.trustedDocuments.file);
     log.info({ file: config.trustedDocuments.file, added }, "trusted documents registered");
   }
-  const apollo: ApolloServer<Context> = await createApollo(schema, config, log, documents);
+  const apollo: ApolloServer<Context> = await createApollo(schema, config, log, documents, ownWrites);
   const deps = { db, config, log, relay, auth, documents };
   registerGraphqlRoute(http, apollo, { ...deps, metrics });
   registerMetricsRoute(http, { metrics, config });
@@ -175,6 +181,7 @@ export async function startApp(config: Config, log: Logger): Promise<App> {
       await closeQueues(queues);
       await auth.revocations.stop();
       await closeRedis(redis);
+      replicas?.stop();
       await db.destroy();
     },
   };

@@ -23,10 +23,21 @@ export interface Config {
   databasePoolSize: number;
   /** Read replicas for GraphQL read queries; empty means everything goes to DATABASE_URL. */
   databaseReplicaUrls: string[];
+  /** How replicas serve reads (src/platform/replicas.ts); used only with databaseReplicaUrls. */
+  databaseReplicas: {
+    /** A replica further behind (Seconds_Behind_Master) serves no reads (DATABASE_REPLICA_MAX_LAG). */
+    maxLagSeconds: number;
+    /** How often each process checks each replica (DATABASE_REPLICA_CHECK_INTERVAL). */
+    checkIntervalMs: number;
+    /** How long a caller's queries read the primary after its mutation (DATABASE_REPLICA_OWN_WRITES_WINDOW). */
+    ownWritesWindowMs: number;
+  };
   redisUrl: string;
   /** Sentinels (host:port) that name the Redis primary; REDIS_URL then only gives password and db. */
   redisSentinels: { host: string; port: number }[];
   redisSentinelName: string;
+  /** Nodes (host:port) of a Redis Cluster to use instead of REDIS_URL's server; QUEUE_PREFIX then needs a hash tag. */
+  redisClusterNodes: { host: string; port: number }[];
   queuePrefix: string;
   host: string;
   port: number;
@@ -247,6 +258,41 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("MAIL_FROM", `must be an address such as "Konto <no-reply@example.com>" (got "${mailFrom}")`);
   }
 
+  const hostPorts = (name: string) =>
+    (optional(name) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const match = /^([^\s:]+):(\d{1,5})$/.exec(entry);
+        if (!match) throw new ConfigError(name, `must list host:port entries (got "${entry}")`);
+        return { host: match[1], port: Number(match[2]) };
+      });
+  const redisClusterNodes = hostPorts("REDIS_CLUSTER_NODES");
+  if (redisClusterNodes.length && optional("REDIS_SENTINELS")) {
+    throw new ConfigError("REDIS_CLUSTER_NODES", "and REDIS_SENTINELS exclude each other: set one of them");
+  }
+  const queuePrefix = text("QUEUE_PREFIX", "konto");
+  if (redisClusterNodes.length && !hasHashTag(queuePrefix)) {
+    throw new ConfigError(
+      "QUEUE_PREFIX",
+      `must contain a hash tag such as {konto} when REDIS_CLUSTER_NODES is set, so that all of Konto's keys share one cluster slot (got "${queuePrefix}")`,
+    );
+  }
+  const databaseReplicas = () => {
+    const maxLagSeconds = int("DATABASE_REPLICA_MAX_LAG", 2, 0, 3600);
+    const checkIntervalMs = parseDuration("DATABASE_REPLICA_CHECK_INTERVAL", text("DATABASE_REPLICA_CHECK_INTERVAL", "1s"));
+    const ownWritesWindowMs = parseDuration("DATABASE_REPLICA_OWN_WRITES_WINDOW", text("DATABASE_REPLICA_OWN_WRITES_WINDOW", "5s"));
+    // A replica that serves is at most maxLag behind as of its last check: a write is on it by then.
+    if (ownWritesWindowMs < maxLagSeconds * 1000 + checkIntervalMs) {
+      throw new ConfigError(
+        "DATABASE_REPLICA_OWN_WRITES_WINDOW",
+        `must be at least DATABASE_REPLICA_MAX_LAG plus DATABASE_REPLICA_CHECK_INTERVAL (${maxLagSeconds * 1000 + checkIntervalMs} ms), or callers may not read their own writes`,
+      );
+    }
+    return { maxLagSeconds, checkIntervalMs, ownWritesWindowMs };
+  };
+
   const providerName = text("PROVIDER_NAME", "Konto Demo Provider GmbH");
   // Read in the order of the variables below, so that the first missing one is the one named.
   let totpEncryptionKeys: EncryptionKeys;
@@ -262,17 +308,11 @@ export function loadConfig(env: Env = process.env): Config {
       .filter(Boolean)
       .map((u) => checkUrl("DATABASE_REPLICA_URLS", u, ["mysql:", "mariadb:"])),
     redisUrl: url("REDIS_URL", "redis://127.0.0.1:6379", ["redis:", "rediss:"]),
-    redisSentinels: (optional("REDIS_SENTINELS") ?? "")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((entry) => {
-        const match = /^([^\s:]+):(\d{1,5})$/.exec(entry);
-        if (!match) throw new ConfigError("REDIS_SENTINELS", `must list host:port entries (got "${entry}")`);
-        return { host: match[1], port: Number(match[2]) };
-      }),
+    databaseReplicas: databaseReplicas(),
+    redisSentinels: hostPorts("REDIS_SENTINELS"),
     redisSentinelName: text("REDIS_SENTINEL_NAME", "mymaster"),
-    queuePrefix: text("QUEUE_PREFIX", "konto"),
+    redisClusterNodes,
+    queuePrefix,
     host: text("HOST", "0.0.0.0"),
     port,
     publicUrl,
@@ -582,4 +622,10 @@ function iban(variable: string, raw: string): string {
 /** Hides the password of a URL so that it can be logged or printed. */
 export function redactUrl(raw: string): string {
   return raw.replace(/\/\/([^:/@]+):[^@/]*@/, "//$1:***@");
+}
+
+/** Whether every key that starts with `prefix` hashes by a tag in it: `{` … `}` with something between. */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf("{");
+  return open >= 0 && prefix.indexOf("}", open + 1) > open + 1;
 }

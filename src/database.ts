@@ -93,9 +93,19 @@ export function createDataSource(
   const replicas = config.databaseReplicaUrls;
   return new DataSource({
     type: "mysql",
-    // With replicas, TypeORM keeps one pool per server; readQuery sends GraphQL queries' reads to them.
+    // With replicas, TypeORM keeps one pool per server; readQuery sends GraphQL queries' reads to
+    // them through the ReplicaRouter (src/platform/replicas.ts), which decides which replica serves.
+    // mysql2's pool cluster must neither drop a server after 5 failed connects for good (its
+    // default) nor retry a single server's pool forever (canRetry): the router handles outages.
     ...(replicas.length
-      ? { replication: { master: { url: config.databaseUrl }, slaves: replicas.map((url) => ({ url })) } }
+      ? {
+          replication: {
+            master: { url: config.databaseUrl },
+            slaves: replicas.map((url) => ({ url })),
+            canRetry: false,
+            removeNodeErrorCount: Number.MAX_SAFE_INTEGER,
+          },
+        }
       : { url: config.databaseUrl }),
     migrations: MIGRATIONS,
     migrationsTableName: "migrations",

@@ -31,6 +31,12 @@ describe("configuration", () => {
       [{ MAIL_FROM: "nobody" }, "MAIL_FROM", /address/],
       [{ REDIS_SENTINELS: "sentinel-without-port" }, "REDIS_SENTINELS", /host:port/],
       [{ DATABASE_REPLICA_URLS: "mysql://r1/konto,http://r2" }, "DATABASE_REPLICA_URLS", /mysql/],
+      [{ DATABASE_REPLICA_MAX_LAG: "3", DATABASE_REPLICA_OWN_WRITES_WINDOW: "3s" }, "DATABASE_REPLICA_OWN_WRITES_WINDOW", /at least/],
+      [{ REDIS_CLUSTER_NODES: "node-without-port" }, "REDIS_CLUSTER_NODES", /host:port/],
+      [{ REDIS_CLUSTER_NODES: "10.0.0.1:7000", REDIS_SENTINELS: "10.0.0.9:26379" }, "REDIS_CLUSTER_NODES", /exclude/],
+      // BullMQ's scripts and Konto's MULTI/MGET/EVAL need all keys in one slot.
+      [{ REDIS_CLUSTER_NODES: "10.0.0.1:7000,10.0.0.2:7000" }, "QUEUE_PREFIX", /hash tag such as \{konto\}/],
+      [{ REDIS_CLUSTER_NODES: "10.0.0.1:7000", QUEUE_PREFIX: "konto{}" }, "QUEUE_PREFIX", /hash tag/],
       [{ PROVIDER_IBAN: "AT00 1234" }, "PROVIDER_IBAN", /IBAN/],
       [{ PANEL_URLS: "HOSTING=https://panel.example" }, "PANEL_URLS", /product type/],
       [{ PANEL_URLS: "SERVER=ftp://panel.example" }, "PANEL_URLS", /http/],

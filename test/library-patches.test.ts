@@ -83,14 +83,14 @@ describe("typeorm-mysql: TypeORM's MysqlDriver internals", () => {
     const db = dataSource();
     await db.initialize();
     const driver = db.driver as unknown as Record<string, unknown>;
-    for (const method of ["obtainMasterConnection", "obtainSlaveConnection"]) {
+    for (const method of ["obtainMasterConnection", "prepareDbConnection"]) {
       assert.equal(
         typeof driver[method],
         "function",
         `typeorm-mysql.ts obtainPooledConnection (readQuery): MysqlDriver has no ${method} any more`,
       );
     }
-    const connection = await obtainPooledConnection(db, false);
+    const connection = await obtainPooledConnection(db);
     assert.equal(
       typeof connection.release,
       "function",
@@ -113,10 +113,10 @@ describe("typeorm-mysql: TypeORM's MysqlDriver internals", () => {
     await assert.rejects(readQuery(db, "SELECT * FROM no_such_table", []), (error) => error instanceof QueryFailedError);
   });
 
-  test("with replication obtainSlaveConnection gives a replica's connection, obtainMasterConnection the primary's (obtainPooledConnection, readQuery's routing)", async () => {
+  test("with replication the pool cluster's SLAVE0 pool gives the first replica's connection, obtainMasterConnection the primary's (obtainPooledConnection, readQuery's routing)", async () => {
     const db = dataSource({ replicated: true });
     await db.initialize();
-    for (const replica of [true, false]) {
+    for (const replica of [0, undefined]) {
       const connection = await obtainPooledConnection(db, replica);
       const rows = await callbackQuery<{ one: number }[]>(connection, "SELECT 1 AS one");
       connection.release();
@@ -150,7 +150,7 @@ describe("typeorm-mysql: TypeORM's MysqlDriver internals", () => {
     prepared(await db.query("SELECT @konto_contract AS v"), "by TypeORM's query runner");
     prepared(await db.transaction((tx) => tx.query("SELECT @konto_contract AS v")), "for a transaction");
     // Both connections of the pool at once: each is prepared, and only once however often it is taken.
-    const both = await Promise.all([obtainPooledConnection(db, false), obtainPooledConnection(db, false)]);
+    const both = await Promise.all([obtainPooledConnection(db), obtainPooledConnection(db)]);
     for (const connection of both) prepared(await callbackQuery(connection, "SELECT @konto_contract AS v"), "by obtainPooledConnection");
     for (const connection of both) connection.release();
     prepared(await db.query("SELECT @konto_contract AS v"), "again");
@@ -177,7 +177,7 @@ describe("mysql2-pool: mysql2's private pool fields", () => {
     }
     const before = poolConnectionCounts(db);
     assert.equal(before.inUse, 0, "mysql2-pool.ts poolConnectionCounts: connections are in use while nothing runs");
-    const taken = await Promise.all([obtainPooledConnection(db, false), obtainPooledConnection(db, false)]);
+    const taken = await Promise.all([obtainPooledConnection(db), obtainPooledConnection(db)]);
     assert.equal(poolConnectionCounts(db).inUse, 2, "mysql2-pool.ts poolConnectionCounts: two taken connections are not counted in use");
     taken[0].release();
     const oneBack = poolConnectionCounts(db);

@@ -58,28 +58,6 @@ test("authorization adds no statement per row: a reseller's page costs the same"
   assert.equal(await statementsFor(5, headers), 4);
 });
 
-test("with a read replica configured, read queries give the same answers with the same statements", async () => {
-  // The "replica" here is the same database under another pool, so this proves only that a
-  // replica configuration answers the same; it cannot see which server a read went to. Routing
-  // needs a test against a real replica (the scale-out issue).
-  const replicated = await startTestApp({
-    DATABASE_REPLICA_URLS: t.config.databaseUrl,
-    DATABASE_URL: t.config.databaseUrl,
-    WORKERS_IN_PROCESS: "false",
-    QUEUE_PREFIX: t.config.queuePrefix,
-  });
-  try {
-    const viaReplica = await replicated.gql(PAGE, { first: 5 });
-    const viaPrimary = await t.gql(PAGE, { first: 5 });
-    assert.deepEqual(viaReplica.body, viaPrimary.body);
-    assert.equal(Number(viaReplica.headers.get("x-sql-statements")), 4);
-  } finally {
-    // Not replicated.stop(): the database is shared with this file's app and stays.
-    await replicated.app.stop();
-    await replicated.mailbox.stop();
-  }
-});
-
 test("requests running at the same time each count only their own statements, and a mutation's transaction is counted", async () => {
   // Each request's statements are counted on its own view of the DataSource (platform/request-scope.ts).
   const pages = await Promise.all(Array.from({ length: 12 }, (_, i) => t.gql(PAGE, { first: i % 2 ? 5 : 50 })));

@@ -2,8 +2,7 @@
 import "../src/platform/thread-pool";
 import { stopTracing } from "../src/tracing";
 import "reflect-metadata";
-import { Worker } from "bullmq";
-import { Redis } from "ioredis";
+import { Processor, Worker } from "bullmq";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { DeliveryLedger } from "../src/notifications/deliveries";
@@ -17,7 +16,7 @@ import { createLogger, Logger } from "../src/platform/logger";
 import { closeQueues, createQueues, QUEUE_NAMES, QueueName, Queues } from "../src/platform/queues";
 import { Metrics } from "../src/platform/metrics";
 import { exitOnFailure, exitOnSignals, loadConfigOrExit } from "../src/platform/process";
-import { closeRedis, createRedis } from "../src/platform/redis";
+import { closeRedis, createRedis, duplicateRedis, RedisClient } from "../src/platform/redis";
 import { housekeepingProcessor, scheduleHousekeeping } from "./housekeeping.processor";
 import { allHandlers } from "./handlers";
 import { onAuditedChange } from "../src/unit-of-work/unit-of-work";
@@ -26,7 +25,7 @@ import { raiseWebhookEvent } from "../src/webhooks/webhook-events";
 export interface WorkerDeps {
   config: Config;
   db: DataSource;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   relay: OutboxRelay;
   log: Logger;
@@ -67,16 +66,29 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     housekeeping: 1,
     webhook: 10,
   };
-  const workers = [
-    ...TOPIC_QUEUES.map((queue) => new Worker(queue, processOutbox, { ...options, concurrency: concurrency[queue] })),
-    new Worker(QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config }), {
-      ...options,
-      concurrency: concurrency.housekeeping,
-    }),
-  ];
-  // One line per job: queue, id, attempt, outcome, and the request that caused it.
-  for (const worker of workers) {
+  const processors = new Map<QueueName, Processor>([
+    ...TOPIC_QUEUES.map((queue) => [queue, processOutbox] as [QueueName, Processor]),
+    [QUEUE_NAMES.housekeeping, housekeepingProcessor({ db: deps.db, relay: deps.relay, config: deps.config })],
+  ]);
+  /** When each queue's worker last took a job, and how many it runs now (for the stuck-worker check). */
+  const taken = new Map<string, { at: number; active: number; suspect: boolean }>();
+  const connectionOf = new WeakMap<Worker, RedisClient>();
+  const startWorker = (queue: QueueName): Worker => {
+    // Its own connection (not the process's shared one), so that dropping a stuck worker's
+    // connections (worker.disconnect) leaves the queues and the other workers alone.
+    const connection = duplicateRedis(deps.redis, `konto-worker-${queue}`);
+    const worker = new Worker(queue, processors.get(queue)!, { ...options, connection, concurrency: concurrency[queue] });
+    worker.on("closed", () => connection.disconnect());
+    connectionOf.set(worker, connection);
+    const state = { at: Date.now(), active: 0, suspect: false };
+    taken.set(queue, state);
+    worker.on("active", () => {
+      state.at = Date.now();
+      state.active++;
+    });
+    // One line per job: queue, id, attempt, outcome, and the request that caused it.
     worker.on("completed", (job) => {
+      state.active = Math.max(0, state.active - 1);
       deps.metrics.jobs.inc({ queue: worker.name, outcome: "completed" });
       deps.log.info(
         {
@@ -91,6 +103,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       );
     });
     worker.on("failed", (job, err) => {
+      state.active = Math.max(0, state.active - 1);
       deps.metrics.jobs.inc({ queue: worker.name, outcome: "failed" });
       deps.log.warn(
         {
@@ -107,7 +120,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       void recordJobFailure(notificationDeps, job, err).catch(() => undefined);
     });
     worker.on("error", (err) => deps.log.error({ queue: worker.name, err: err.message }, "worker error"));
-  }
+    return worker;
+  };
+  const workers = [...processors.keys()].map(startWorker);
+  // A worker that takes no jobs while its queue has waiting ones, at two checks in a row, is
+  // replaced. Why: after a Redis Cluster failover, BullMQ 6.7's blocking read of a worker whose
+  // queue was idle can stay stuck on the dead master (test/cluster/redis-cluster.test.ts).
+  const stuckAfterMs = Math.max(5000, 3 * deps.config.outboxSweepMs);
+  const watchdog = setInterval(() => {
+    workers.forEach((worker, index) => {
+      const queue = worker.name as QueueName;
+      const state = taken.get(queue)!;
+      if (state.active > 0 || Date.now() - state.at < stuckAfterMs) return void (state.suspect = false);
+      void deps.queues[queue]
+        .getWaitingCount()
+        .then((waiting) => {
+          if (!waiting) return void (state.suspect = false);
+          if (!state.suspect) return void (state.suspect = true);
+          deps.log.warn({ queue, waiting }, "worker takes no jobs while some wait: replacing it");
+          void worker.disconnect().catch(() => undefined);
+          workers[index] = startWorker(queue);
+          connectionOf.get(worker)?.disconnect();
+        })
+        .catch(() => undefined);
+    });
+  }, deps.config.outboxSweepMs);
+  watchdog.unref();
   await scheduleHousekeeping(deps.queues.housekeeping).catch((err) =>
     deps.log.warn({ err: err.message }, "scheduling housekeeping deferred until Redis is ready"),
   );
@@ -125,11 +163,32 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     workers,
     async close() {
       clearInterval(sweeper);
+      clearInterval(watchdog);
       deps.redis.off("ready", reschedule);
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => closeWorker(w, deps.config.shutdownTimeoutMs / 2, deps.log)));
+      for (const worker of workers) connectionOf.get(worker)?.disconnect();
       mailer.close();
     },
   };
+}
+
+/**
+ * Closes a worker: waits for its active jobs, for at most `graceMs`; then drops its connections.
+ * Why the bound: on a Redis Cluster, a worker whose queue was idle while the master of its slot
+ * failed over can wait forever for its blocking connection to end (BullMQ 6.7 with ioredis 5), and
+ * the jobs it drops are run again elsewhere (at-least-once, idempotent handlers).
+ */
+async function closeWorker(worker: Worker, graceMs: number, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    worker.close().then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (closed) return;
+  log.warn({ queue: worker.name, graceMs }, "worker did not close in time: dropping its connections");
+  // Not awaited without bound either: its stuck connection may never report its end.
+  await Promise.race([worker.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 }
 
 /** `npm run workers`: the workers alone, for scale-out. The API process applies migrations. */

@@ -1,7 +1,6 @@
-import { Redis } from "ioredis";
 import { ErrorCode, KontoError } from "../platform/errors";
 import { Logger } from "../platform/logger";
-import { closeRedis } from "../platform/redis";
+import { closeRedis, duplicateRedis, forEachKeyBatch, RedisClient } from "../platform/redis";
 import { VerifiedToken } from "./tokens";
 
 /** How long a request waits for Redis before the local mirror decides. */
@@ -44,14 +43,14 @@ export class Revocations {
   private readonly channel: string;
   /** key → (value, expires at): ended sessions ("1") and subject stamps (microseconds). */
   private readonly mirror = new Map<string, { value: string; expiresAt: number }>();
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
   /** When the mirror stopped being kept current (null while it is). */
   private outOfSyncSince: number | null = Date.now();
   /** When this process's checks began to fail (null while they succeed): its subscription may look alive while the mirror is stale. */
   private checksFailingSince: number | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     accessTokenTtlMs: number,
     private readonly outageGraceMs: number,
@@ -74,7 +73,7 @@ export class Revocations {
   /** Starts keeping the local mirror: a subscription, and a full read whenever it (re)connects. */
   start(): void {
     if (!this.enabled || this.subscriber) return;
-    const subscriber = this.redis.duplicate({ connectionName: "konto-revocations" });
+    const subscriber = duplicateRedis(this.redis, "konto-revocations");
     this.subscriber = subscriber;
     subscriber.on("message", (_channel: string, message: string) => {
       const at = message.lastIndexOf("=");
@@ -99,15 +98,10 @@ export class Revocations {
 
   /** Every revocation in Redis, read into the mirror (after the subscription, so none falls between). */
   private async reload(): Promise<void> {
-    let cursor = "0";
-    do {
-      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${this.prefix}:revoked:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length) {
-        const values = await this.redis.mget(...keys);
-        keys.forEach((key, i) => values[i] !== null && this.remember(key, values[i]!));
-      }
-    } while (cursor !== "0");
+    await forEachKeyBatch(this.redis, `${this.prefix}:revoked:*`, async (keys) => {
+      const values = await this.redis.mget(...keys);
+      keys.forEach((key, i) => values[i] !== null && this.remember(key, values[i]!));
+    });
   }
 
   private remember(key: string, value: string): void {

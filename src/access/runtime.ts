@@ -1,5 +1,5 @@
 import { hkdfSync } from "node:crypto";
-import { Redis } from "ioredis";
+import type { RedisClient } from "../platform/redis";
 import { Config } from "../config";
 import { Logger } from "../platform/logger";
 import { RateLimiter } from "../platform/rate-limit";
@@ -27,7 +27,7 @@ export function rateLimitKeyMac(config: Config): Buffer {
   return Buffer.from(hkdfSync("sha256", linkKey, Buffer.alloc(0), "konto rate-limit keys", 32));
 }
 
-export async function createAuthRuntime(config: Config, redis: Redis, log: Logger): Promise<AuthRuntime> {
+export async function createAuthRuntime(config: Config, redis: RedisClient, log: Logger): Promise<AuthRuntime> {
   const keys = await KeyStore.load(config, log);
   if (!config.revocationCheck) log.warn("REVOCATION_CHECK is off: logged-out and removed users keep access until their tokens expire");
   const revocations = new Revocations(

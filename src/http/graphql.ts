@@ -18,6 +18,8 @@ import { TrustedDocumentStore } from "../trusted-documents/trusted-document-stor
 import { ErrorCode, KontoError, logUnexpectedErrors, maskError, withRequestId } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { RequestScope } from "../platform/request-scope";
+import { OwnWrites, replicaRouterOf } from "../platform/replicas";
+import { subjectOf } from "../access/tokens";
 import { inSpan } from "../platform/telemetry";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "../library-patches/apollo-executor";
@@ -51,11 +53,21 @@ async function assertTrusted(documents: TrustedDocumentStore, principal: Princip
   );
 }
 
+/** Whether a query may read replicas: not for a caller who wrote within the window (read-your-writes). */
+async function replicaReadsFor(ownWrites: OwnWrites, { principal, db }: Context): Promise<boolean> {
+  if (principal.kind === "anonymous" || !(await ownWrites.wroteRecently(subjectOf(principal)))) return true;
+  const router = replicaRouterOf(db);
+  if (router) router.ownWriteQueries++;
+  return false;
+}
+
 export async function createApollo(
   schema: GraphQLSchema,
   config: Config,
   log: Logger,
   documents: TrustedDocumentStore,
+  /** With read replicas: who wrote just now, whose queries then read the primary. */
+  ownWrites?: OwnWrites,
 ): Promise<ApolloServer<Context>> {
   const apollo = new ApolloServer<Context>({
     // graphql-jit runs the operations (README, "Performance"); graphql-js when the lever is off.
@@ -86,12 +98,17 @@ export async function createApollo(
               scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
               scope.operationType = rc.operation?.operation;
               if (config.trustedDocuments.only) await assertTrusted(documents, rc.contextValue.principal, rc.queryHash);
+              if (ownWrites && scope.operationType === "query") scope.replicaReads = await replicaReadsFor(ownWrites, rc.contextValue);
             },
             async didEncounterErrors(rc) {
               logUnexpectedErrors(rc.errors, log, rc.contextValue.requestId);
             },
             async willSendResponse(rc) {
               if (rc.response.body.kind === "single") rc.contextValue.scope.errors = rc.response.body.singleResult.errors?.length ?? 0;
+              // Before the answer leaves: the caller's next query must already find the mark.
+              const { principal, scope } = rc.contextValue;
+              if (ownWrites && scope.operationType === "mutation" && principal.kind !== "anonymous")
+                await ownWrites.noteWrite(subjectOf(principal));
             },
           };
         },

@@ -1,5 +1,5 @@
 import { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
+import type { RedisClient } from "../platform/redis";
 import { DataSource } from "typeorm";
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -18,7 +18,10 @@ async function check(work: () => Promise<unknown>): Promise<"ok" | "down"> {
 }
 
 /** Liveness says the process runs; readiness says it can serve: database and Redis answer. */
-export function registerHealthRoutes(app: FastifyInstance, deps: { db: DataSource; redis: Redis; isShuttingDown: () => boolean }): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { db: DataSource; redis: RedisClient; isShuttingDown: () => boolean },
+): void {
   app.get("/healthz", async () => ({ status: "ok" }));
 
   app.get("/readyz", async (_request, reply) => {

@@ -3,10 +3,13 @@
 // Contract tests: test/library-patches.test.ts, "typeorm-mysql: …".
 //
 // 1. obtainPooledConnection takes a connection straight from the driver's pool
-//    (`obtainMasterConnection`, `obtainSlaveConnection`); the caller runs its statement with
+//    (`obtainMasterConnection`, or the pool cluster's `SLAVE<n>` pool, named as `connect` names
+//    them, through `prepareDbConnection` as `obtainSlaveConnection` does); the caller runs its statement with
 //    mysql2's callback `query(sql, params, callback)`, then `release()`s it. Why: TypeORM's query runner wraps each call in mysql2's promise API, which
 //    captures a stack trace per statement, and in its broadcaster; on the dashboard that was 6 %
-//    of the CPU. Caller: readQuery (src/platform/db.ts).
+//    of the CPU. A replica is asked for by its index, not by `obtainSlaveConnection`'s round robin,
+//    because Konto itself decides which replicas serve (src/platform/replicas.ts: lag, outages).
+//    Callers: readQuery (src/platform/db.ts), ReplicaRouter (src/platform/replicas.ts).
 // 2. initEveryPooledConnection wraps the driver's `prepareDbConnection`, which the driver passes
 //    every connection it takes from the pool through (query runners and obtainPooledConnection alike). Why:
 //    TypeORM has no per-connection init hook, and Konto sets each session to UTC.
@@ -23,20 +26,26 @@ export type PooledConnection = {
 
 type MysqlDriverInternals = {
   obtainMasterConnection(): Promise<PooledConnection>;
-  obtainSlaveConnection(): Promise<PooledConnection>;
+  /** mysql2's PoolCluster, with TypeORM's pools "MASTER" and "SLAVE0", "SLAVE1" … (only with replication). */
+  poolCluster?: { getConnection(pattern: string, callback: (err: Error | null, connection: PooledConnection) => void): void };
   prepareDbConnection(connection: PooledConnection): PooledConnection;
 };
 
 const internalsOf = (db: DataSource) => db.driver as unknown as MysqlDriverInternals;
 
 /**
- * A connection taken straight from the driver's pool: a replica's with `replica` (when the
- * DataSource has replication; the primary's otherwise), the primary's without. The caller
- * releases it.
+ * A connection taken straight from the driver's pool: the primary's, or with `replica` that
+ * replica's (its index in DATABASE_REPLICA_URLS; the DataSource must have replication). The
+ * caller releases it.
  */
-export function obtainPooledConnection(db: DataSource, replica: boolean): Promise<PooledConnection> {
+export function obtainPooledConnection(db: DataSource, replica?: number): Promise<PooledConnection> {
   const driver = internalsOf(db);
-  return replica ? driver.obtainSlaveConnection() : driver.obtainMasterConnection();
+  if (replica === undefined) return driver.obtainMasterConnection();
+  const cluster = driver.poolCluster;
+  if (!cluster) return Promise.reject(new Error("obtainPooledConnection: this DataSource has no replicas"));
+  return new Promise((resolve, reject) =>
+    cluster.getConnection(`SLAVE${replica}`, (err, connection) => (err ? reject(err) : resolve(driver.prepareDbConnection(connection)))),
+  );
 }
 
 const initialized = new WeakSet<PooledConnection>();

@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { Row } from "./rows";
 import mysql from "mysql2/promise";
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
-import { obtainPooledConnection } from "../library-patches/typeorm-mysql";
+import { obtainPooledConnection, PooledConnection } from "../library-patches/typeorm-mysql";
+import { replicaRouterOf } from "./replicas";
 import { scopeOf } from "./request-scope";
 
 function databaseName(url: string): string {
@@ -36,8 +37,9 @@ export async function dropDatabase(url: string): Promise<void> {
 
 /**
  * A read of the GraphQL read path. With DATABASE_REPLICA_URLS set, reads made while answering a
- * query operation go to a replica; mutations (and their payloads) read the primary, so a caller
- * always sees its own write.
+ * query operation go to a replica (the GraphQL layer sets `scope.replicaReads`; the ReplicaRouter
+ * picks one that keeps up); mutations (and their payloads), and a caller's queries for a while
+ * after its mutation, read the primary, so a caller always sees its own write.
  *
  * The statement goes straight to a connection of TypeORM's pool (prepared for UTC like every
  * other), past TypeORM's query runner: see src/library-patches/typeorm-mysql.ts for why.
@@ -46,18 +48,22 @@ export async function dropDatabase(url: string): Promise<void> {
 export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
   const scope = scopeOf(db);
   if (scope) scope.sqlStatements++;
-  const replicated = !!db.options && "replication" in db.options && !!db.options.replication && scope?.operationType === "query";
-  const connection = await obtainPooledConnection(db, replicated);
+  const run = (connection: PooledConnection) => runRead<T>(db, connection, sql, params);
+  // Without replicas scope.replicaReads is never set: one pooled connection, as before.
+  return scope?.replicaReads ? replicaRouterOf(db)!.read(run) : run(await obtainPooledConnection(db));
+}
+
+function runRead<T>(db: DataSource, connection: PooledConnection, sql: string, params: unknown[]): Promise<T> {
   const started = Date.now();
-  try {
-    return await new Promise<T>((resolve, reject) =>
-      connection.query(sql, params, (error, rows) => (error ? reject(new QueryFailedError(sql, params, error)) : resolve(rows as T))),
-    );
-  } finally {
-    connection.release();
-    const ms = Date.now() - started;
-    if (ms > SLOW_QUERY_MS) db.logger.logQuerySlow(ms, sql, params);
-  }
+  return new Promise<T>((resolve, reject) =>
+    connection.query(sql, params, (error, rows) => {
+      connection.release();
+      const ms = Date.now() - started;
+      if (ms > SLOW_QUERY_MS) db.logger.logQuerySlow(ms, sql, params);
+      if (error) reject(new QueryFailedError(sql, params, error));
+      else resolve(rows as T);
+    }),
+  );
 }
 
 /** Statements slower than this are logged as warnings. */

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import { DataSource } from "typeorm";
 import { poolConnectionCounts } from "../library-patches/mysql2-pool";
 import { Queues } from "./queues";
+import { ReplicaHealth, ReplicaRouter, replicaRouterOf } from "./replicas";
 
 /** Operation names come from clients: only plain names, and only so many, become label values. */
 const OPERATION = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -57,6 +58,51 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: "konto_" });
   }
 
+  /** Read replicas by their index in DATABASE_REPLICA_URLS (a URL may hold a password). */
+  private watchReplicas(router: ReplicaRouter): void {
+    const registers = [this.registry];
+    const eachReplica = (set: (labels: { replica: string }, health: ReplicaHealth) => void) =>
+      router.health.forEach((health, index) => set({ replica: String(index) }, health));
+    new Gauge({
+      name: "konto_db_replica_serving",
+      help: "1 while the read replica serves reads; 0 while it does not answer, does not replicate or lags beyond DATABASE_REPLICA_MAX_LAG",
+      labelNames: ["replica"],
+      registers,
+      collect() {
+        eachReplica((labels, health) => this.set(labels, health.serving ? 1 : 0));
+      },
+    });
+    new Gauge({
+      name: "konto_db_replica_lag_seconds",
+      help: "Seconds_Behind_Master at the replica's last check; -1 when unknown (down, or replication stopped)",
+      labelNames: ["replica"],
+      registers,
+      collect() {
+        eachReplica((labels, health) => this.set(labels, health.lagSeconds ?? -1));
+      },
+    });
+    // Counted by the router as plain numbers (no metrics on the read path); reported here.
+    new Counter({
+      name: "konto_db_replica_fallback_reads_total",
+      help: "Read statements of query operations sent to the primary because no replica served (lag, unavailable) or the replica failed them (replica-error)",
+      labelNames: ["reason"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(router.fallbackReads)) this.inc({ reason }, n);
+      },
+    });
+    new Counter({
+      name: "konto_db_replica_own_write_queries_total",
+      help: "Query operations that read the primary because their caller wrote within DATABASE_REPLICA_OWN_WRITES_WINDOW",
+      registers,
+      collect() {
+        this.reset();
+        this.inc(router.ownWriteQueries);
+      },
+    });
+  }
+
   operationLabel(name: string | null | undefined): string {
     if (!name || !OPERATION.test(name)) return "anonymous";
     if (this.operations.has(name)) return name;
@@ -68,6 +114,8 @@ export class Metrics {
   /** The gauges computed at scrape time from the database, the pool and the queues. */
   watch(db: DataSource, queues: Queues): void {
     const registers = [this.registry];
+    const replicas = replicaRouterOf(db);
+    if (replicas) this.watchReplicas(replicas);
     new Gauge({
       name: "konto_db_pool_connections",
       help: "Database pool connections by state",

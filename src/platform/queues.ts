@@ -1,5 +1,5 @@
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { RedisClient } from "./redis";
 
 /** Every BullMQ queue of Konto. Job ids are `outbox-<id>` for outbox work, so a second add is a no-op. */
 export const QUEUE_NAMES = {
@@ -30,7 +30,11 @@ export interface WebhookRetry {
   retryDelayMs: number;
 }
 
-export function createQueues(connection: Redis, prefix: string, webhook: WebhookRetry = { attempts: 8, retryDelayMs: 10_000 }): Queues {
+export function createQueues(
+  connection: RedisClient,
+  prefix: string,
+  webhook: WebhookRetry = { attempts: 8, retryDelayMs: 10_000 },
+): Queues {
   const make = (name: QueueName, options = DEFAULT_JOB_OPTIONS) => new Queue(name, { connection, prefix, defaultJobOptions: options });
   return {
     mail: make(QUEUE_NAMES.mail),

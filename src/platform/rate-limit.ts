@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { Redis } from "ioredis";
+import type { RedisClient } from "./redis";
 import { Refusal, UserErrorCode } from "./user-error";
 
 export interface RateLimitOptions {
@@ -35,7 +35,7 @@ export class RateLimiter {
    * a customer number or a client address, none of which may stand in Redis in clear.
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly keyMac: Buffer,
     options: Partial<RateLimitOptions> = {},

@@ -9,6 +9,8 @@ export interface RequestScope {
   operation?: string | null;
   /** "query", "mutation" …: read queries may go to a replica, everything else to the primary. */
   operationType?: string;
+  /** Set for query operations when replicas are configured and the caller has not just written: readQuery may use a replica. */
+  replicaReads?: boolean;
   errors?: number;
 }
 

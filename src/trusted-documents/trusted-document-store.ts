@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { Redis } from "ioredis";
+import type { RedisClient } from "../platform/redis";
 
 /** The id of a document: the SHA-256 of its text in hex, as automatic persisted queries and persisted-query manifests name it. */
 export const documentId = (body: string): string => createHash("sha256").update(body).digest("hex");
@@ -30,7 +30,7 @@ export class TrustedDocumentStore {
   private readonly registeredKey: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     this.registeredKey = `${prefix}:trusted-documents`;

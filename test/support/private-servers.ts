@@ -51,7 +51,8 @@ const STOP_TIMEOUT_MS = 30_000;
 // ---- Safety net: whatever a test forgets (or a failure skips) is killed and deleted on exit. ----
 
 const liveProcesses = new Set<ChildProcess>();
-const liveDirs = new Set<string>();
+/** Temp dirs deleted on exit whatever happens (the helpers here and in redis-cluster.ts add theirs). */
+export const liveDirs = new Set<string>();
 
 function cleanUpSynchronously(): void {
   for (const child of liveProcesses) {
@@ -63,7 +64,7 @@ function cleanUpSynchronously(): void {
 }
 
 let safetyNetInstalled = false;
-function installSafetyNet(): void {
+export function installSafetyNet(): void {
   if (safetyNetInstalled) return;
   safetyNetInstalled = true;
   process.once("exit", cleanUpSynchronously);
@@ -80,7 +81,7 @@ function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-async function terminate(child: ChildProcess | undefined, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
+export async function terminate(child: ChildProcess | undefined, signal: "SIGTERM" | "SIGKILL"): Promise<void> {
   if (!child) return;
   if (isRunning(child)) {
     const exited = once(child, "exit");
@@ -92,7 +93,7 @@ async function terminate(child: ChildProcess | undefined, signal: "SIGTERM" | "S
   liveProcesses.delete(child);
 }
 
-function spawnServer(command: string, args: string[]): ChildProcess {
+export function spawnServer(command: string, args: string[]): ChildProcess {
   const child = spawn(command, args, { stdio: "ignore" });
   liveProcesses.add(child);
   child.on("exit", () => liveProcesses.delete(child));
@@ -102,7 +103,7 @@ function spawnServer(command: string, args: string[]): ChildProcess {
 }
 
 /** Polls `ready` until it resolves true; fails early when the server exits, with its log's tail. */
-async function waitUntilReady(
+export async function waitUntilReady(
   child: ChildProcess,
   what: string,
   logFile: string | undefined,
@@ -133,7 +134,7 @@ function tailOf(logFile: string | undefined): string {
  * A fresh MariaDB in a temp dir: install-db (under a second), then mariadbd with settings that
  * trade durability against an OS crash (not against a process crash) for speed.
  */
-export async function startPrivateMariaDb(options: { extraArgs?: string[] } = {}): Promise<PrivateMariaDb> {
+export async function startPrivateMariaDb(options: { extraArgs?: string[]; binlog?: boolean } = {}): Promise<PrivateMariaDb> {
   installSafetyNet();
   const dir = mkdtempSync(join(tmpdir(), "konto-mariadb-"));
   liveDirs.add(dir);
@@ -164,7 +165,8 @@ export async function startPrivateMariaDb(options: { extraArgs?: string[] } = {}
     "--max-connections=400",
     // Fast for tests: a write survives a killed server, just not a crashed machine.
     "--innodb-flush-log-at-trx-commit=2",
-    "--skip-log-bin",
+    // A replication primary keeps a row-based binary log; nothing else needs one.
+    ...(options.binlog ? ["--log-bin=mysql-bin", "--binlog-format=ROW"] : ["--skip-log-bin"]),
     "--innodb-doublewrite=0",
     ...(options.extraArgs ?? []),
   ];
@@ -276,7 +278,7 @@ export async function startPrivateRedis(options: { appendonly: boolean }): Promi
 }
 
 /** PING over a plain socket: true only for +PONG. */
-function pingRedis(port: number): Promise<boolean> {
+export function pingRedis(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     let answer = "";
