@@ -37,14 +37,18 @@ before(async () => {
   for (const c of direct) await c.query("SET SESSION wsrep_sync_wait = 1");
 });
 
-after(async () => {
-  await Promise.all(apps.map((t) => t.app.stop().catch(() => undefined)));
-  for (const t of apps) await t.stop().catch(() => undefined);
-  await Promise.all(direct.map((c) => c.end().catch(() => undefined)));
-  await removeQueuePrefix(REDIS_URL, queuePrefix).catch(() => undefined);
-  await mailbox.stop().catch(() => undefined);
-  await cluster?.remove();
-});
+// Bounded: a server that does not stop fails the file instead of holding CI until its deadline.
+after(
+  async () => {
+    await Promise.all(apps.map((t) => t.app.stop().catch(() => undefined)));
+    for (const t of apps) await t.stop().catch(() => undefined);
+    await Promise.all(direct.map((c) => c.end().catch(() => undefined)));
+    await removeQueuePrefix(REDIS_URL, queuePrefix).catch(() => undefined);
+    await mailbox.stop().catch(() => undefined);
+    await cluster?.remove();
+  },
+  { timeout: 120_000 },
+);
 
 /** The errors the apps logged, for a failure's message. */
 const errorsLogged = () => logs.flat().filter((line) => JSON.parse(line).level >= 50);

@@ -47,13 +47,17 @@ before(async () => {
   await seedDemoData(t.app.db, { customers: 40 });
 });
 
-after(async () => {
-  // Not second.stop(): the database is t's and goes with it.
-  await second?.app.stop();
-  await second?.mailbox.stop();
-  await t?.stop();
-  await cluster?.remove();
-});
+// Bounded: a server that does not stop fails the file instead of holding CI until its deadline.
+after(
+  async () => {
+    // Not second.stop(): the database is t's and goes with it.
+    await second?.app.stop();
+    await second?.mailbox.stop();
+    await t?.stop();
+    await cluster?.remove();
+  },
+  { timeout: 120_000 },
+);
 
 async function contactIds(count: number, offset: number): Promise<number[]> {
   const rows = await t.app.db.query("SELECT id FROM contacts ORDER BY id LIMIT ? OFFSET ?", [count, offset]);

@@ -44,10 +44,14 @@ before(async () => {
   await until("the replica serves reads", async () => (await metric("konto_db_replica_serving", 'replica="0"')) === 1);
 });
 
-after(async () => {
-  await t?.stop();
-  await pair?.remove();
-});
+// Bounded: a server that does not stop fails the file instead of holding CI until its deadline.
+after(
+  async () => {
+    await t?.stop();
+    await pair?.remove();
+  },
+  { timeout: 120_000 },
+);
 
 /** A series' value from /metrics (open outside production when METRICS_TOKEN is unset). */
 async function metric(name: string, labels = ""): Promise<number | undefined> {
