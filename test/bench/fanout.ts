@@ -18,36 +18,18 @@ import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
-import { Child, isRunning } from "./children";
-import { LoadResult, load, problemsOf, startLoad, summarise } from "./load";
+import { isRunning } from "./children";
+import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
-import { SmtpSink } from "./smtp-sink";
-import { StaffLogin, createStaffUser, graphql, logIn } from "./staff";
+import { createStaffUser, graphql, logIn } from "./staff";
 
 const ROWS_PER_STATEMENT = 1000;
 const SETTLE_MS = 30_000;
 
-export interface FanoutSettings {
+export interface FanoutSettings extends WorkloadSettings {
   customers: number;
-  databaseUrl: string;
-  /** Environment of the read benchmark's Konto, without DATABASE_URL, QUEUE_PREFIX and SMTP_URL. */
-  kontoEnv: NodeJS.ProcessEnv;
-  queuePrefix: string;
-  staff: StaffLogin;
-  connections: number;
-  /** Dashboard requests per second over all connections; 0: as fast as they answer. */
-  rate: number;
-  warmupSeconds: number;
-  idleSeconds: number;
-  timeoutMs: number;
-  stallMs: number;
   /** Alternating rounds of the raw blast and Konto alone after the run under load (0: none). */
   rounds: number;
-  /** Starts Konto with this environment (run.ts keeps it for the cleanup). */
-  startKonto: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
-  sink: SmtpSink;
-  log: (message: string) => void;
-  interrupted: () => boolean;
 }
 
 export interface FanoutRound {

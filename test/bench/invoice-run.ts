@@ -20,31 +20,15 @@ import { openDatabase } from "../../src/database";
 import { printableInvoice } from "../../src/invoices/invoice-documents";
 import { renderInvoicePdf } from "../../src/invoices/invoice-pdf";
 import { createLogger } from "../../src/platform/logger";
-import { Child, isRunning } from "./children";
+import { isRunning } from "./children";
 import { insertRows } from "./fanout";
-import { LoadResult, load, problemsOf, startLoad, summarise } from "./load";
+import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
-import { SmtpSink } from "./smtp-sink";
-import { StaffLogin, createStaffUser, graphql, logIn } from "./staff";
+import { createStaffUser, graphql, logIn } from "./staff";
 
-export interface InvoiceRunSettings {
+export interface InvoiceRunSettings extends WorkloadSettings {
   invoices: number;
-  databaseUrl: string;
-  /** Environment of the bench's Konto, without DATABASE_URL, QUEUE_PREFIX and SMTP_URL. */
-  kontoEnv: NodeJS.ProcessEnv;
-  queuePrefix: string;
-  staff: StaffLogin;
-  connections: number;
-  rate: number;
-  warmupSeconds: number;
-  idleSeconds: number;
-  timeoutMs: number;
-  stallMs: number;
   pdfSamples: number;
-  startKonto: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
-  sink: SmtpSink;
-  log: (message: string) => void;
-  interrupted: () => boolean;
 }
 
 export interface InvoiceRunReport {

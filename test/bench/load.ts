@@ -2,6 +2,9 @@
 // and the numbers the report keeps of a run.
 
 import autocannon from "autocannon";
+import type { Child } from "./children";
+import type { SmtpSink } from "./smtp-sink";
+import type { StaffLogin } from "./staff";
 
 export interface LoadResult {
   reqPerSec: number;
@@ -96,4 +99,29 @@ export function problemsOf(name: string, op: string, r: LoadResult): string[] {
   if (r.errors) problems.push(`${op} ${name}: ${r.errors} errors (${r.timeouts} timeouts)`);
   if (r.graphqlErrors) problems.push(`${op} ${name}: ${r.graphqlErrors} responses with GraphQL errors`);
   return problems;
+}
+
+/**
+ * What run.ts gives a workload that runs on a database and Konto of its own while the Dashboard is
+ * under load (the fan-out, the invoice run).
+ */
+export interface WorkloadSettings {
+  databaseUrl: string;
+  /** Environment of the bench's Konto, without DATABASE_URL, QUEUE_PREFIX and SMTP_URL. */
+  kontoEnv: NodeJS.ProcessEnv;
+  queuePrefix: string;
+  staff: StaffLogin;
+  /** Dashboard connections meanwhile. */
+  connections: number;
+  /** Dashboard requests per second over all connections; 0: as fast as they answer. */
+  rate: number;
+  warmupSeconds: number;
+  idleSeconds: number;
+  timeoutMs: number;
+  stallMs: number;
+  /** Starts Konto with this environment (run.ts keeps it for the cleanup). */
+  startKonto: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
+  sink: SmtpSink;
+  log: (message: string) => void;
+  interrupted: () => boolean;
 }

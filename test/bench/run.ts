@@ -360,12 +360,9 @@ async function measureCheckCost(
   floor: Child,
   staff: StaffLogin,
   targets: Targets,
-  children: Child[],
   roundsPerOperation: number,
 ): Promise<CheckCostReport> {
-  const unchecked = await startChild(`konto-without-${check.replace(/\W+/g, "-")}`, without.script, without.env, "konto listening", ROOT);
-  children.push(unchecked);
-  serverHeaders.set(unchecked, { authorization: `Bearer ${await logIn(unchecked.url, staff)}` });
+  const unchecked = await startKonto(`konto-without-${check.replace(/\W+/g, "-")}`, without.env, { main: without.script, staff });
   const drops: CheckCostReport["drops"] = {};
   try {
     for (const op of OPERATIONS) {
@@ -638,6 +635,23 @@ async function removeQueuePrefix(prefix: string): Promise<number> {
 }
 
 const children: Child[] = [];
+const KONTO_MAIN = path.join(ROOT, "dist/src/main.js");
+
+/**
+ * Starts a Konto for the run (this build's, or `main` of another build), kept for the clean-up and
+ * named in the log; with `staff`, the read operations' requests to it are signed in as staff.
+ */
+async function startKonto(
+  name: string,
+  env: NodeJS.ProcessEnv,
+  { main = KONTO_MAIN, staff, note = "", nodeFlags = [] }: { main?: string; staff?: StaffLogin; note?: string; nodeFlags?: string[] } = {},
+): Promise<Child> {
+  const child = await startChild(name, main, env, "konto listening", ROOT, undefined, nodeFlags);
+  children.push(child);
+  if (staff) serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
+  log(`${name} listening at ${child.url} (pid ${child.proc.pid})${note}`);
+  return child;
+}
 /** Databases (and queue prefixes of the same name) to remove at the end. */
 const databases: { name: string; url: string }[] = [{ name: NAME, url: DATABASE_URL }];
 /** Further queue prefixes to remove at the end (a Konto on a database above with a prefix of its own). */
@@ -768,12 +782,7 @@ async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sin
     sink,
     log,
     interrupted: () => interrupted,
-    startKonto: async (name, env) => {
-      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT);
-      children.push(child);
-      log(`${name} listening at ${child.url} (pid ${child.proc.pid})`);
-      return child;
-    },
+    startKonto: (name, env) => startKonto(name, env),
   });
 }
 
@@ -825,6 +834,7 @@ function kontoEnvironment(smtpUrl: string): NodeJS.ProcessEnv {
 async function measureMutation(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, poolSize: number): Promise<MutationReport> {
   // A queue prefix of its own: no worker of another Konto on this database sends its verification links meanwhile.
   const queuePrefix = `${NAME}_mutation`;
+  const mutationEnv = { ...kontoEnv, QUEUE_PREFIX: queuePrefix, WORKERS_IN_PROCESS: "false" };
   queuePrefixes.push(queuePrefix);
   const config = loadConfig({ DATABASE_URL, REDIS_URL, QUEUE_PREFIX, LOG_LEVEL: "warn" });
   const db = await openDatabase({ ...config, databasePoolSize: 2 }, createLogger("warn"));
@@ -841,31 +851,13 @@ async function measureMutation(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, p
       log,
       interrupted: () => interrupted,
       stop,
-      startKonto: async () => {
-        const child = await startChild(
-          "konto-mutation",
-          path.join(ROOT, "dist/src/main.js"),
-          { ...kontoEnv, QUEUE_PREFIX: queuePrefix, WORKERS_IN_PROCESS: "false" },
-          "konto listening",
-          ROOT,
-        );
-        children.push(child);
-        log(`konto-mutation listening at ${child.url} (pid ${child.proc.pid}), no workers in process`);
-        return child;
-      },
+      startKonto: () => startKonto("konto-mutation", mutationEnv, { note: ", no workers in process" }),
       startBaseline: BASELINE_DIST
-        ? async () => {
-            const child = await startChild(
-              "konto-baseline",
-              path.join(path.resolve(BASELINE_DIST), "src/main.js"),
-              { ...kontoEnv, QUEUE_PREFIX: queuePrefix, WORKERS_IN_PROCESS: "false" },
-              "konto listening",
-              ROOT,
-            );
-            children.push(child);
-            log(`konto-baseline (${BASELINE_DIST}) listening at ${child.url} (pid ${child.proc.pid})`);
-            return child;
-          }
+        ? () =>
+            startKonto("konto-baseline", mutationEnv, {
+              main: path.join(path.resolve(BASELINE_DIST), "src/main.js"),
+              note: ` (${BASELINE_DIST})`,
+            })
         : null,
       startFloor: async (env) => {
         const child = await startChild(
@@ -907,12 +899,7 @@ async function measureInvoiceRun(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin,
     sink,
     log,
     interrupted: () => interrupted,
-    startKonto: async (name, env) => {
-      const child = await startChild(name, path.join(ROOT, "dist/src/main.js"), env, "konto listening", ROOT);
-      children.push(child);
-      log(`${name} listening at ${child.url} (pid ${child.proc.pid})`);
-      return child;
-    },
+    startKonto: (name, env) => startKonto(name, env),
   });
 }
 
@@ -987,15 +974,7 @@ async function measureReads(
   // Each lever switched off in turn (PERF_LEVERS_OFF), in rounds that alternate with the all-on Konto.
   const leverRuns: LeverReport[] = [];
   for (const lever of LEVERS_MEASURED) {
-    const child = await startChild(
-      `konto-${lever}-off`,
-      path.join(ROOT, "dist/src/main.js"),
-      { ...kontoEnv, PERF_LEVERS_OFF: lever },
-      "konto listening",
-      ROOT,
-    );
-    children.push(child);
-    serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
+    const child = await startKonto(`konto-${lever}-off`, { ...kontoEnv, PERF_LEVERS_OFF: lever }, { staff });
     const gains: LeverReport["gains"] = {};
     for (const op of OPERATIONS) {
       const rounds: number[] = [];
@@ -1020,15 +999,7 @@ async function measureReads(
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    const traced = await startChild(
-      "konto-traced",
-      path.join(ROOT, "dist/src/main.js"),
-      { ...kontoEnv, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
-      "konto listening",
-      ROOT,
-    );
-    children.push(traced);
-    serverHeaders.set(traced, { authorization: `Bearer ${await logIn(traced.url, staff)}` });
+    const traced = await startKonto("konto-traced", { ...kontoEnv, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, { staff });
     for (const op of OPERATIONS) {
       const rounds: number[] = [];
       for (let round = 0; round < TELEMETRY_ROUNDS; round++) {
@@ -1046,12 +1017,11 @@ async function measureReads(
     REVOCATION_ROUNDS > 0
       ? await measureCheckCost(
           "revocation check",
-          { script: path.join(ROOT, "dist/src/main.js"), env: { ...kontoEnv, REVOCATION_CHECK: "off" } },
+          { script: KONTO_MAIN, env: { ...kontoEnv, REVOCATION_CHECK: "off" } },
           konto,
           floor,
           staff,
           targets,
-          children,
           REVOCATION_ROUNDS,
         )
       : null;
@@ -1066,7 +1036,6 @@ async function measureReads(
         floor,
         staff,
         targets,
-        children,
         TELEMETRY_ROUNDS,
       );
     } finally {
@@ -1132,12 +1101,11 @@ async function main(): Promise<number> {
   let reads: ReadsReport | null = null;
   let loginStorm: LoginStormReport | null = null;
   if (seeded && (runs("reads") || runs("login"))) {
-    const konto = await startChild("konto", path.join(ROOT, "dist/src/main.js"), kontoEnv, "konto listening", ROOT, undefined, [
-      "--expose-gc",
-    ]);
-    children.push(konto);
-    serverHeaders.set(konto, { authorization: `Bearer ${await logIn(konto.url, staff)}` });
-    log(`konto listening at ${konto.url} (pid ${konto.proc.pid}), signed in as staff ${staff.email}, thread pool ${threadPool}`);
+    const konto = await startKonto("konto", kontoEnv, {
+      staff,
+      nodeFlags: ["--expose-gc"],
+      note: `, signed in as staff ${staff.email}, thread pool ${threadPool}`,
+    });
     if (runs("reads")) {
       const result = await measureReads(konto, kontoEnv, staff, seeded, poolSize);
       reads = result.reads;
