@@ -46,6 +46,8 @@ export class Revocations {
   private subscriber: RedisClient | null = null;
   /** When the mirror stopped being kept current (null while it is). */
   private outOfSyncSince: number | null = Date.now();
+  /** Sessions whose use this process noted, and until when it need not note them again (ms). */
+  private readonly notedSessions = new Map<number, number>();
   /** When this process's checks began to fail (null while they succeed): its subscription may look alive while the mirror is stale. */
   private checksFailingSince: number | null = null;
 
@@ -187,18 +189,9 @@ export class Revocations {
     const endedKey = sessionId ? this.endedKey(sessionId) : null;
     let revokedBefore: string | null;
     let ended: string | null;
-    let firstUseThisMinute = false;
     try {
-      const answers = await this.ask(() => {
-        const pipeline = this.redis.pipeline();
-        pipeline.mget(...(endedKey ? [subjectKey, endedKey] : [subjectKey]));
-        if (sessionId) pipeline.set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX");
-        return pipeline.exec();
-      });
-      const [[checkError, values], seen] = (answers ?? []) as [[Error | null, (string | null)[]], [Error | null, unknown]?];
-      if (checkError) throw new RedisUnavailable(checkError.message);
-      [revokedBefore, ended = null] = values;
-      firstUseThisMinute = seen?.[1] === "OK";
+      // One command, the only one on the request's path.
+      [revokedBefore, ended = null] = await this.ask(() => this.redis.mget(...(endedKey ? [subjectKey, endedKey] : [subjectKey])));
       this.checksFailingSince = null;
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
@@ -213,6 +206,23 @@ export class Revocations {
       ended = endedKey ? this.mirrored(endedKey) : null;
     }
     if ((revokedBefore !== null && issuedAtUs <= Number(revokedBefore)) || ended !== null) throw unauthenticated();
-    if (sessionId && firstUseThisMinute) this.onSessionUsed(sessionId);
+    if (sessionId) this.noteUsed(sessionId);
+  }
+
+  /**
+   * "Last used" of a session, at most once a minute across every process: this process asks Redis
+   * only when it has not asked for the session within the minute, and Redis lets the first asker
+   * of the minute write it. Off the request's path; a lost note is a later "last used" at worst.
+   */
+  private noteUsed(sessionId: number): void {
+    const now = Date.now();
+    if ((this.notedSessions.get(sessionId) ?? 0) > now) return;
+    this.notedSessions.set(sessionId, now + SEEN_INTERVAL_MS);
+    if (this.notedSessions.size % 1024 === 0) for (const [id, until] of this.notedSessions) if (until <= now) this.notedSessions.delete(id);
+    if (this.redis.status !== "ready") return;
+    this.redis
+      .set(this.seenKey(sessionId), "1", "PX", SEEN_INTERVAL_MS, "NX")
+      .then((answer) => answer === "OK" && this.onSessionUsed(sessionId))
+      .catch(() => this.notedSessions.delete(sessionId));
   }
 }
