@@ -1,3 +1,4 @@
+import { createPublicKey, JsonWebKey } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { calculateJwkThumbprint, CryptoKey, exportJWK, generateKeyPair, importJWK, importPKCS8, JWK } from "jose";
@@ -16,8 +17,18 @@ export class KeyStore {
   private constructor(
     readonly signingKey: Key,
     readonly signingKid: string,
-    private readonly publicKeys: Map<string, { key: Key; jwk: JWK }>,
-  ) {}
+    /** kid → public JWK. */
+    private readonly publicKeys: Map<string, JWK>,
+  ) {
+    for (const [kid, jwk] of publicKeys)
+      this.publicPems.set(
+        kid,
+        createPublicKey({ key: jwk as JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" }) as string,
+      );
+  }
+
+  /** The public keys as PEM, for verifying with node:crypto (src/access/tokens.ts says why). */
+  private readonly publicPems = new Map<string, string>();
 
   static async load(config: Config, log: Logger): Promise<KeyStore> {
     const { signingKeyPem, signingKeyId, retiredPublicKeys, devKeyFile } = config.jwt;
@@ -37,18 +48,13 @@ export class KeyStore {
     }
     const { d: _private, ...publicJwk } = privateJwk;
     const kid = signingKeyId ?? (await calculateJwkThumbprint(publicJwk));
-    const publicKeys = new Map<string, { key: Key; jwk: JWK }>();
-    publicKeys.set(kid, {
-      key: (await importJWK(publicJwk, JWT_ALGORITHM)) as Key,
-      jwk: { ...publicJwk, kid, alg: JWT_ALGORITHM, use: "sig" },
-    });
+    const publicKeys = new Map<string, JWK>();
+    publicKeys.set(kid, { ...publicJwk, kid, alg: JWT_ALGORITHM, use: "sig" });
     for (const retired of parseRetired(retiredPublicKeys)) {
       const retiredKid = retired.kid ?? (await calculateJwkThumbprint(retired));
       try {
-        publicKeys.set(retiredKid, {
-          key: (await importJWK(retired, JWT_ALGORITHM)) as Key,
-          jwk: { ...retired, kid: retiredKid, alg: JWT_ALGORITHM, use: "sig" },
-        });
+        await importJWK(retired, JWT_ALGORITHM); // refuses what is not an ES256 public key
+        publicKeys.set(retiredKid, { ...retired, kid: retiredKid, alg: JWT_ALGORITHM, use: "sig" });
       } catch {
         throw new ConfigError("JWT_RETIRED_PUBLIC_KEYS", `has a key (kid ${retiredKid}) that is not an ES256 public JWK`);
       }
@@ -57,12 +63,12 @@ export class KeyStore {
     return new KeyStore(signingKey, kid, publicKeys);
   }
 
-  verificationKey(kid: string | undefined): Key | undefined {
-    return kid ? this.publicKeys.get(kid)?.key : undefined;
+  verificationPem(kid: string | undefined): string | undefined {
+    return kid ? this.publicPems.get(kid) : undefined;
   }
 
   jwks(): { keys: JWK[] } {
-    return { keys: [...this.publicKeys.values()].map((k) => k.jwk) };
+    return { keys: [...this.publicKeys.values()] };
   }
 }
 

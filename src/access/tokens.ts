@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { LinkTokenKeys } from "../config";
-import { errors as joseErrors, JWTPayload, jwtVerify, SignJWT } from "jose";
+import { createVerifier, TokenError } from "fast-jwt";
+import { decodeProtectedHeader, JWTPayload, SignJWT } from "jose";
 import { Config } from "../config";
 import { Principal } from "../platform/context";
 import { Authentication } from "../platform/principal";
@@ -162,58 +163,61 @@ export class AccessTokens {
   /** The claims of a token made by signForAudience for one of these audiences and this `typ`; null for anything else, expired included. */
   async verifyForAudience(token: string, audiences: string[], typ: string): Promise<JWTPayload | null> {
     try {
-      const { payload } = await jwtVerify(token, (header) => this.keyOf(header.kid), {
-        algorithms: [JWT_ALGORITHM],
-        issuer: this.config.issuer,
-        audience: audiences,
-        typ,
-        requiredClaims: ["sub", "exp", "iat"],
-      });
-      return payload;
+      return this.claimsOf<JWTPayload>(token, { audience: audiences, typ, requiredClaims: ["sub", "exp", "iat"] });
     } catch {
       return null;
     }
   }
 
-  private keyOf(kid: string | undefined) {
-    const key = this.keys.verificationKey(kid);
-    if (!key) throw new joseErrors.JWKSNoMatchingKey();
-    return key;
-  }
-
   /** Whether a link token is valid for this purpose and subject. */
   async verifyLink(token: string, purpose: string, subject: string): Promise<boolean> {
     try {
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const key = this.keys.verificationKey(header.kid);
-          if (!key) throw new joseErrors.JWKSNoMatchingKey();
-          return key;
-        },
-        { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: `${this.config.audience}:${purpose}` },
-      );
-      return payload.sub === subject;
+      return this.claimsOf<JWTPayload>(token, { audience: `${this.config.audience}:${purpose}` }).sub === subject;
     } catch {
       return false;
     }
+  }
+
+  // Tokens are verified with fast-jwt, which checks the ES256 signature with node:crypto on the
+  // event loop. jose verifies through WebCrypto, which Node runs on libuv's thread pool: there every
+  // request's token check queued behind the password hashes of a login storm (README, "Login
+  // storm"). jose still signs and serves the keys. One verifier per key and set of checks, made
+  // once (its key is parsed once); the checks come from code and configuration, so they are few.
+  private readonly verifiers = new Map<string, (token: string) => unknown>();
+
+  /**
+   * The claims of a token signed by a key of the key set (by its kid) with ES256, of Konto's
+   * issuer, for this audience (and `typ`); throws fast-jwt's TokenError (or jose's decoding error)
+   * for anything else.
+   */
+  private claimsOf<T>(token: string, checks: { audience: string | string[]; typ?: string; requiredClaims?: string[] }): T {
+    const { kid } = decodeProtectedHeader(token);
+    const pem = this.keys.verificationPem(kid);
+    if (!pem) throw new TokenError(TokenError.codes.invalidKey, "No key of the key set signed this token.");
+    const name = JSON.stringify([kid, checks]);
+    let verify = this.verifiers.get(name);
+    if (!verify) {
+      verify = createVerifier({
+        key: pem,
+        algorithms: [JWT_ALGORITHM],
+        allowedIss: this.config.issuer,
+        allowedAud: checks.audience,
+        checkTyp: checks.typ,
+        requiredClaims: checks.requiredClaims,
+      });
+      this.verifiers.set(name, verify);
+    }
+    return verify(token) as T;
   }
 
   /** The principal of a bearer token; UNAUTHENTICATED for anything that does not verify. */
   async verify(token: string): Promise<VerifiedToken> {
     let payload: KontoClaims;
     try {
-      ({ payload } = await jwtVerify<KontoClaims>(
-        token,
-        (header) => {
-          const key = this.keys.verificationKey(header.kid);
-          if (!key) throw new joseErrors.JWKSNoMatchingKey();
-          return key;
-        },
-        { algorithms: [JWT_ALGORITHM], issuer: this.config.issuer, audience: this.config.audience, requiredClaims: ["sub", "exp"] },
-      ));
+      payload = this.claimsOf<KontoClaims>(token, { audience: this.config.audience, requiredClaims: ["sub", "exp"] });
     } catch (error) {
-      throw unauthenticated(error instanceof joseErrors.JWTExpired ? "The access token has expired" : "The access token is not valid");
+      const expired = error instanceof TokenError && error.code === TokenError.codes.expired;
+      throw unauthenticated(expired ? "The access token has expired" : "The access token is not valid");
     }
     const principal = Object.freeze(principalFromClaims(payload));
     return { principal, subject: payload.sub!, issuedAtUs: payload.ius ?? (payload.iat ?? 0) * 1_000_000 };
