@@ -1,4 +1,5 @@
 import { randomBytes, scrypt as scryptCallback, ScryptOptions, timingSafeEqual } from "node:crypto";
+import os from "node:os";
 import { COMMON_PASSWORDS } from "./common-passwords";
 
 // scrypt from node:crypto (OpenSSL), which runs on libuv's thread pool, off the event loop; a
@@ -39,13 +40,31 @@ const SALT_LENGTH = 16;
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 200;
 
-function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
-  // 128 * N * r bytes are needed; OpenSSL's default cap (32 MiB) is exactly that, so lift it.
-  const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
-  // p > 1 runs its blocks one after another: the memory stays 128 * N * r.
-  return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+/**
+ * Hashes running at once in this process: one per core. scrypt is CPU-bound, so more at once
+ * finish no sooner; they only crowd out the event loop. With libuv's 4 threads all hashing on 2
+ * cores, a login storm left signed-in users' requests a fifth of the CPU (README, "Login storm").
+ */
+const HASHES_AT_ONCE = os.availableParallelism();
+let hashesRunning = 0;
+const waitingForHash: (() => void)[] = [];
+
+async function scrypt(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  if (hashesRunning < HASHES_AT_ONCE) hashesRunning++;
+  else await new Promise<void>((resolve) => waitingForHash.push(resolve));
+  try {
+    // 128 * N * r bytes are needed; OpenSSL's default cap (32 MiB) is exactly that, so lift it.
+    const options: ScryptOptions = { N: n, r, p, maxmem: 256 * n * r };
+    // p > 1 runs its blocks one after another: the memory stays 128 * N * r.
+    return await new Promise((resolve, reject) =>
+      scryptCallback(password.normalize("NFKC"), salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key))),
+    );
+  } finally {
+    // The slot passes to the next waiting hash, if any.
+    const next = waitingForHash.shift();
+    if (next) next();
+    else hashesRunning--;
+  }
 }
 
 export async function hashPassword(password: string): Promise<string> {
