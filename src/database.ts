@@ -27,7 +27,8 @@ import { CustomerRuleVersions1766000000000 } from "../migrations/1766000000000-C
 import { PendingPlanChangeKey1766010000000 } from "../migrations/1766010000000-PendingPlanChangeKey";
 import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { withClusterLock } from "./platform/cluster-lock";
-import { ensureDatabase, SLOW_QUERY_MS } from "./platform/db";
+import { ensureDatabase } from "./platform/db";
+import { endReadBatches, SLOW_QUERY_MS } from "./platform/read-batches";
 import { Logger } from "./platform/logger";
 import { scopeOf } from "./platform/request-scope";
 
@@ -127,6 +128,12 @@ export function createDataSource(
  */
 export async function connect(db: DataSource): Promise<DataSource> {
   initEveryPooledConnection(db, (connection) => connection.query("SET time_zone = '+00:00'", () => undefined));
+  // The read path's pool (src/platform/read-batches.ts) closes with the DataSource, wherever it is destroyed.
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    await endReadBatches(db);
+    return destroy();
+  };
   return db.initialize();
 }
 

@@ -33,7 +33,13 @@ import {
   withSimpleResolvers,
 } from "../src/library-patches/type-graphql";
 import { taggedDataSource } from "../src/library-patches/typeorm-datasource";
-import { initEveryPooledConnection, obtainPooledConnection, PooledConnection } from "../src/library-patches/typeorm-mysql";
+import {
+  createPrimaryPool,
+  initEveryPooledConnection,
+  obtainPooledConnection,
+  PooledConnection,
+} from "../src/library-patches/typeorm-mysql";
+import { endReadBatches } from "../src/platform/read-batches";
 import { dropDatabase, ensureDatabase, readQuery } from "../src/platform/db";
 import { MYSQL_SERVER, uniqueName } from "./support/harness";
 
@@ -74,7 +80,10 @@ function callbackQuery<T>(connection: PooledConnection, sql: string, params: unk
 before(() => ensureDatabase(DATABASE_URL));
 after(async () => {
   // Also the pools of a DataSource whose initialize failed: left open, they would keep the run from ending.
-  for (const db of sources) await (db.isInitialized ? db.destroy() : db.driver.disconnect()).catch(() => undefined);
+  for (const db of sources) {
+    await endReadBatches(db);
+    await (db.isInitialized ? db.destroy() : db.driver.disconnect()).catch(() => undefined);
+  }
   await dropDatabase(DATABASE_URL);
 });
 
@@ -111,6 +120,33 @@ describe("typeorm-mysql: TypeORM's MysqlDriver internals", () => {
     // The caller as a whole: rows, and QueryFailedError with the driver's code, as through TypeORM.
     assert.deepEqual((await readQuery<{ one: number }[]>(db, "SELECT 1 AS one", []))[0].one, 1);
     await assert.rejects(readQuery(db, "SELECT * FROM no_such_table", []), (error) => error instanceof QueryFailedError);
+  });
+
+  test("createConnectionOptions gives the options the driver makes its pool with, also with replication (createPrimaryPool, the read batches' pool)", async () => {
+    for (const replicated of [false, true]) {
+      const db = dataSource({ replicated });
+      await db.initialize();
+      const pool = createPrimaryPool(db, { multipleStatements: true });
+      try {
+        const connection = await new Promise<PooledConnection>((resolve, reject) =>
+          pool.getConnection((error, c) => (error ? reject(error) : resolve(c))),
+        );
+        const results = await callbackQuery<{ big: string; db: string }[][]>(
+          connection,
+          "SELECT CAST(? AS UNSIGNED) AS big; SELECT DATABASE() AS db",
+          ["9007199254740993"],
+        );
+        connection.release();
+        assert.equal(results[0][0].big, "9007199254740993", "typeorm-mysql.ts createPrimaryPool: not TypeORM's bigNumberStrings any more");
+        assert.equal(
+          results[1][0].db,
+          new URL(DATABASE_URL).pathname.slice(1),
+          "typeorm-mysql.ts createPrimaryPool: not the primary's database",
+        );
+      } finally {
+        await new Promise((resolve) => pool.end(resolve));
+      }
+    }
   });
 
   test("with replication the pool cluster's SLAVE0 pool gives the first replica's connection, obtainMasterConnection the primary's (obtainPooledConnection, readQuery's routing)", async () => {

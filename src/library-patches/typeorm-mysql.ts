@@ -65,3 +65,30 @@ export function initEveryPooledConnection(db: DataSource, init: (connection: Poo
     return prepare(connection);
   };
 }
+
+/** A mysql2 pool in its callback API. */
+export type CallbackPool = {
+  getConnection(callback: (err: Error | null, connection: PooledConnection) => void): void;
+  on(event: "connection", listener: (connection: PooledConnection) => void): void;
+  end(callback: (err: Error | null) => void): void;
+};
+
+type DriverOptions = {
+  options: Record<string, unknown> & { replication?: { master: Record<string, unknown> } };
+  mysql: { createPool(options: Record<string, unknown>): CallbackPool };
+  createConnectionOptions(options: Record<string, unknown>, credentials: Record<string, unknown>): Record<string, unknown>;
+};
+
+/**
+ * 3. A second mysql2 pool to the primary, made with exactly the options the driver makes its own
+ *    pool with (`createConnectionOptions`: the same types, time zone, charset, size), plus
+ *    `overrides`. Why: the read path sends the statements of one turn of the event loop as one
+ *    multi-statement query (src/platform/read-batches.ts), which needs `multipleStatements`; it is
+ *    set on this pool only, which runs nothing but the read path's statements, never on the pool
+ *    every transaction uses. Caller: ReadBatches (src/platform/read-batches.ts).
+ */
+export function createPrimaryPool(db: DataSource, overrides: Record<string, unknown>): CallbackPool {
+  const driver = db.driver as unknown as DriverOptions;
+  const credentials = driver.options.replication?.master ?? driver.options;
+  return driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, credentials), ...overrides });
+}

@@ -2,7 +2,8 @@ import "reflect-metadata";
 import { Row } from "./rows";
 import mysql from "mysql2/promise";
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
-import { obtainPooledConnection, PooledConnection } from "../library-patches/typeorm-mysql";
+import { PooledConnection } from "../library-patches/typeorm-mysql";
+import { readBatchesOf, SLOW_QUERY_MS } from "./read-batches";
 import { replicaRouterOf } from "./replicas";
 import { scopeOf } from "./request-scope";
 
@@ -41,16 +42,17 @@ export async function dropDatabase(url: string): Promise<void> {
  * picks one that keeps up); mutations (and their payloads), and a caller's queries for a while
  * after its mutation, read the primary, so a caller always sees its own write.
  *
- * The statement goes straight to a connection of TypeORM's pool (prepared for UTC like every
- * other), past TypeORM's query runner: see src/library-patches/typeorm-mysql.ts for why.
- * Counting, slow-query warnings and QueryFailedError are as through TypeORM.
+ * The statement goes past TypeORM's query runner (src/library-patches/typeorm-mysql.ts says
+ * why): to the primary with the other reads of the same turn of the event loop in one round trip
+ * (src/platform/read-batches.ts), to a replica on a connection of its own. Counting, slow-query
+ * warnings and QueryFailedError are as through TypeORM.
  */
 export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: unknown[]): Promise<T> {
   const scope = scopeOf(db);
   if (scope) scope.sqlStatements++;
-  const run = (connection: PooledConnection) => runRead<T>(db, connection, sql, params);
-  // Without replicas scope.replicaReads is never set: one pooled connection, as before.
-  return scope?.replicaReads ? replicaRouterOf(db)!.read(run) : run(await obtainPooledConnection(db));
+  // Without replicas scope.replicaReads is never set: the primary, in the turn's batch.
+  if (!scope?.replicaReads) return readBatchesOf(db).read<T>(sql, params);
+  return replicaRouterOf(db)!.read((connection: PooledConnection) => runRead<T>(db, connection, sql, params));
 }
 
 function runRead<T>(db: DataSource, connection: PooledConnection, sql: string, params: unknown[]): Promise<T> {
@@ -65,9 +67,6 @@ function runRead<T>(db: DataSource, connection: PooledConnection, sql: string, p
     }),
   );
 }
-
-/** Statements slower than this are logged as warnings. */
-export const SLOW_QUERY_MS = 1000;
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
