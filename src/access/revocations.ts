@@ -44,6 +44,11 @@ export class Revocations {
   /** key → (value, expires at): ended sessions ("1") and subject stamps (microseconds). */
   private readonly mirror = new Map<string, { value: string; expiresAt: number }>();
   private subscriber: RedisClient | null = null;
+  /**
+   * The connection of the per-request checks, auto-pipelined: under load the checks of many
+   * requests go to Redis in one write (the main connection until start).
+   */
+  private checks: RedisClient;
   /** When the mirror stopped being kept current (null while it is). */
   private outOfSyncSince: number | null = Date.now();
   /** Sessions whose use this process noted, and until when it need not note them again (ms). */
@@ -63,6 +68,7 @@ export class Revocations {
     // A little longer than a token lives, for clocks that disagree.
     this.keepMs = accessTokenTtlMs + 60_000;
     this.channel = `${prefix}:revocations`;
+    this.checks = redis;
   }
 
   /** Called with a session id the first time in a minute a request uses it. */
@@ -75,6 +81,7 @@ export class Revocations {
   /** Starts keeping the local mirror: a subscription, and a full read whenever it (re)connects. */
   start(): void {
     if (!this.enabled || this.subscriber) return;
+    this.checks = duplicateRedis(this.redis, "konto-revocation-checks", { autoPipelining: true });
     const subscriber = duplicateRedis(this.redis, "konto-revocations");
     this.subscriber = subscriber;
     subscriber.on("message", (_channel: string, message: string) => {
@@ -95,7 +102,9 @@ export class Revocations {
 
   async stop(): Promise<void> {
     if (this.subscriber) await closeRedis(this.subscriber);
+    if (this.checks !== this.redis) await closeRedis(this.checks);
     this.subscriber = null;
+    this.checks = this.redis;
   }
 
   /** Every revocation in Redis, read into the mirror (after the subscription, so none falls between). */
@@ -164,8 +173,8 @@ export class Revocations {
    * not even queued: ioredis would send it on reconnecting, long after a change rolled back) or
    * slower than CHECK_TIMEOUT_MS.
    */
-  private async ask<T>(command: () => Promise<T>): Promise<T> {
-    if (this.redis.status !== "ready") throw new RedisUnavailable("Redis is not connected");
+  private async ask<T>(command: () => Promise<T>, client: RedisClient = this.redis): Promise<T> {
+    if (client.status !== "ready") throw new RedisUnavailable("Redis is not connected");
     const answer = command();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -191,7 +200,8 @@ export class Revocations {
     let ended: string | null;
     try {
       // One command, the only one on the request's path.
-      [revokedBefore, ended = null] = await this.ask(() => this.redis.mget(...(endedKey ? [subjectKey, endedKey] : [subjectKey])));
+      const keys = endedKey ? [subjectKey, endedKey] : [subjectKey];
+      [revokedBefore, ended = null] = await this.ask(() => this.checks.mget(...keys), this.checks);
       this.checksFailingSince = null;
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;
