@@ -20,8 +20,10 @@ before(async () => {
 });
 
 after(async () => {
-  // destroy closes the batches' pool too (connect); an open pool would keep the run from ending.
+  // destroy closes the batches' pool too (connect); an open pool would keep the run from ending,
+  // and so would one opened by a read after it.
   await db.destroy();
+  await assert.rejects(readQuery(db, "SELECT 1", []), /closed/);
   await dropDatabase(DATABASE_URL);
 });
 

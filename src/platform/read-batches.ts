@@ -88,11 +88,14 @@ export class ReadBatches {
 }
 
 const batchesOfDriver = new WeakMap<object, ReadBatches>();
+/** Drivers whose batches were ended: a read after that must not open a new pool nobody closes. */
+const ended = new WeakSet<object>();
 
 /** The read batches of a DataSource (of its driver: a request's view shares them), made at the first read. */
 export function readBatchesOf(db: DataSource): ReadBatches {
   let batches = batchesOfDriver.get(db.driver);
   if (!batches) {
+    if (ended.has(db.driver)) throw new Error("The database connection is closed");
     batches = new ReadBatches(db, (ms, sql, params) => db.logger.logQuerySlow(ms, sql, params));
     batchesOfDriver.set(db.driver, batches);
   }
@@ -103,5 +106,6 @@ export function readBatchesOf(db: DataSource): ReadBatches {
 export async function endReadBatches(db: DataSource): Promise<void> {
   const batches = batchesOfDriver.get(db.driver);
   batchesOfDriver.delete(db.driver);
+  ended.add(db.driver);
   await batches?.end();
 }
