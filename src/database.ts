@@ -131,8 +131,11 @@ export async function connect(db: DataSource): Promise<DataSource> {
   // The read path's pool (src/platform/read-batches.ts) closes with the DataSource, wherever it is destroyed.
   const destroy = db.destroy.bind(db);
   db.destroy = async () => {
-    await endReadBatches(db);
-    return destroy();
+    try {
+      await endReadBatches(db);
+    } finally {
+      await destroy();
+    }
   };
   return db.initialize();
 }

@@ -69,6 +69,15 @@ describe("read batches", () => {
     assert.equal((failing.reason.driverError as { code: string }).code, "ER_NO_SUCH_TABLE");
   });
 
+  test("a statement given a value too many keeps it to itself: the next statement of the batch gets its own", async () => {
+    const [first, second] = await Promise.all([
+      readQuery<{ a: number }[]>(db, "SELECT ? AS a", [1, 2]),
+      readQuery<{ b: number }[]>(db, "SELECT ? AS b", [3]),
+    ]);
+    assert.equal(first[0].a, 1);
+    assert.equal(second[0].b, 3);
+  });
+
   test("a text with two statements is refused, and a ; inside a value is only a value", async () => {
     await assert.rejects(readQuery(db, "SELECT 1; DELETE FROM numbers", []), /one statement/);
     const [rows] = await Promise.all([

@@ -82,6 +82,7 @@ export class Revocations {
   start(): void {
     if (!this.enabled || this.subscriber) return;
     this.checks = duplicateRedis(this.redis, "konto-revocation-checks", { autoPipelining: true });
+    this.checks.on("error", () => undefined); // reconnects on its own; meanwhile the main connection checks
     const subscriber = duplicateRedis(this.redis, "konto-revocations");
     this.subscriber = subscriber;
     subscriber.on("message", (_channel: string, message: string) => {
@@ -201,7 +202,17 @@ export class Revocations {
     try {
       // One command, the only one on the request's path.
       const keys = endedKey ? [subjectKey, endedKey] : [subjectKey];
-      [revokedBefore, ended = null] = await this.ask(() => this.checks.mget(...keys), this.checks);
+      // The main connection, where revocations are written, while the checks' own one is not
+      // ready (reconnecting later, or refused): the mirror decides only when Redis cannot answer.
+      const client = this.checks.status === "ready" ? this.checks : this.redis;
+      [revokedBefore, ended = null] = await this.ask(
+        () =>
+          client.mget(...keys).catch((error: Error) => {
+            // An error reply (BUSY, CLUSTERDOWN …) is Redis not answering, as much as a lost connection.
+            throw new RedisUnavailable(error.message);
+          }),
+        client,
+      );
       this.checksFailingSince = null;
     } catch (error) {
       if (!(error instanceof RedisUnavailable)) throw error;

@@ -208,7 +208,8 @@ export class AccessTokens {
         allowedIss: this.config.issuer,
         allowedAud: checks.audience,
         checkTyp: checks.typ,
-        requiredClaims: checks.requiredClaims,
+        // jose refused tokens without iss or aud; fast-jwt checks them only when present.
+        requiredClaims: ["iss", "aud", ...(checks.requiredClaims ?? [])],
         cache: VERIFIED_TOKENS_KEPT,
       });
       this.verifiers.set(name, verify);

@@ -20,7 +20,10 @@ import { DataSource } from "typeorm";
 /** A connection of mysql2's pool, in its callback API. */
 export type PooledConnection = {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
-  query(sql: string, callback: (err: Error | null) => void): void;
+  query(sql: string, callback: (err: Error | null, rows?: unknown) => void): void;
+  /** The statement with its values escaped into it, as `query(sql, params)` would send it. */
+  format(sql: string, params: unknown[]): string;
+  on(event: "error", listener: (err: Error) => void): void;
   release(): void;
 };
 

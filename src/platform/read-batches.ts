@@ -37,8 +37,13 @@ export class ReadBatches {
     private readonly onSlow: (ms: number, sql: string, params: unknown[]) => void,
   ) {
     this.pool = createPrimaryPool(db, { multipleStatements: true });
-    // Like every connection of the driver's pool (src/database.ts, connect): the session in UTC.
-    this.pool.on("connection", (connection) => connection.query("SET time_zone = '+00:00'", () => undefined));
+    this.pool.on("connection", (connection) => {
+      // Like every connection of the driver's pool (src/database.ts, connect): the session in UTC.
+      connection.query("SET time_zone = '+00:00'", () => undefined);
+      // A connection that breaks leaves the pool, and its statements fail with their own error;
+      // unlistened, mysql2 would raise it as an uncaught exception.
+      connection.on("error", () => undefined);
+    });
   }
 
   read<T>(sql: string, params: unknown[]): Promise<T> {
@@ -58,27 +63,31 @@ export class ReadBatches {
 
   private send(batch: PendingRead[]): void {
     const single = batch.length === 1;
-    const sql = single ? batch[0].sql : batch.map((read) => read.sql).join(";\n");
-    const params = single ? batch[0].params : batch.flatMap((read) => read.params);
     this.pool.getConnection((connectError, connection) => {
       if (connectError) {
         for (const read of batch) read.reject(new QueryFailedError(read.sql, read.params, connectError));
         return;
       }
+      // Each statement is formatted with its own values (as mysql2 would send it alone): a value
+      // can never shift into the next statement, which may be another request's.
+      const sql = single ? batch[0].sql : batch.map((read) => connection.format(read.sql, read.params)).join(";\n");
+      const params = single ? batch[0].params : undefined;
       const started = Date.now();
-      connection.query(sql, params, (error, results) => {
+      const answered = (error: Error | null, results: unknown) => {
         connection.release();
         const ms = Date.now() - started;
-        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, params);
+        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, params ?? []);
         if (single) {
-          if (error) batch[0].reject(new QueryFailedError(sql, params, error));
+          if (error) batch[0].reject(new QueryFailedError(sql, batch[0].params, error));
           else batch[0].resolve(results);
         } else if (error || !Array.isArray(results) || results.length !== batch.length) {
           for (const read of batch) this.send([read]);
         } else {
           batch.forEach((read, i) => read.resolve(results[i]));
         }
-      });
+      };
+      if (params) connection.query(sql, params, answered);
+      else connection.query(sql, answered);
     });
   }
 
