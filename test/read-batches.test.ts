@@ -41,13 +41,16 @@ describe("read batches", () => {
     assert.equal(new Set(answers.map((rows) => String(rows[0].connection))).size, 2, "16 statements per round trip at most: two");
   });
 
-  test("rows come typed as through TypeORM's own pool: BIGINT as a string, DATE as text, empty results empty", async () => {
-    const [big, days, none] = await Promise.all([
+  test("sessions and rows are as through TypeORM's own pool: UTC, BIGINT as a string, DATE as text, empty results empty", async () => {
+    const [zone, big, days, none] = await Promise.all([
+      readQuery<{ zone: string }[]>(db, "SELECT @@session.time_zone AS zone", []),
       readQuery<{ big: string }[]>(db, "SELECT big FROM numbers WHERE n = ?", [1]),
       readQuery<{ day: string | null }[]>(db, "SELECT day FROM numbers ORDER BY n", []),
       readQuery<unknown[]>(db, "SELECT n FROM numbers WHERE n > ?", [99]),
     ]);
     const throughTypeorm = await db.query("SELECT big FROM numbers WHERE n = 1");
+    // The session in UTC, as every connection of TypeORM's pool (connect).
+    assert.equal(zone[0].zone, "+00:00");
     assert.equal(big[0].big, "9007199254740993");
     assert.equal(big[0].big, throughTypeorm[0].big);
     assert.deepEqual(

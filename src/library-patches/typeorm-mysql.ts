@@ -52,6 +52,8 @@ export function obtainPooledConnection(db: DataSource, replica?: number): Promis
 }
 
 const initialized = new WeakSet<PooledConnection>();
+/** Per driver, the init initEveryPooledConnection was given: createPrimaryPool's pool runs it too. */
+const initOfDriver = new WeakMap<object, (connection: PooledConnection) => void>();
 
 /**
  * Runs `init` once on every connection the pool hands out, before its first statement (mysql2
@@ -59,6 +61,7 @@ const initialized = new WeakSet<PooledConnection>();
  */
 export function initEveryPooledConnection(db: DataSource, init: (connection: PooledConnection) => void): void {
   const driver = internalsOf(db);
+  initOfDriver.set(driver, init);
   const prepare = driver.prepareDbConnection.bind(driver);
   driver.prepareDbConnection = (connection) => {
     if (!initialized.has(connection)) {
@@ -88,10 +91,14 @@ type DriverOptions = {
  *    `overrides`. Why: the read path sends the statements of one turn of the event loop as one
  *    multi-statement query (src/platform/read-batches.ts), which needs `multipleStatements`; it is
  *    set on this pool only, which runs nothing but the read path's statements, never on the pool
- *    every transaction uses. Caller: ReadBatches (src/platform/read-batches.ts).
+ *    every transaction uses. Its connections get the init of initEveryPooledConnection, as the
+ *    driver's own do. Caller: ReadBatches (src/platform/read-batches.ts).
  */
 export function createPrimaryPool(db: DataSource, overrides: Record<string, unknown>): CallbackPool {
   const driver = db.driver as unknown as DriverOptions;
   const credentials = driver.options.replication?.master ?? driver.options;
-  return driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, credentials), ...overrides });
+  const pool = driver.mysql.createPool({ ...driver.createConnectionOptions(driver.options, credentials), ...overrides });
+  const init = initOfDriver.get(driver);
+  if (init) pool.on("connection", init);
+  return pool;
 }

@@ -3,7 +3,7 @@ import { Row } from "./rows";
 import mysql from "mysql2/promise";
 import { DataSource, EntityManager, QueryFailedError } from "typeorm";
 import { PooledConnection } from "../library-patches/typeorm-mysql";
-import { readBatchesOf, SLOW_QUERY_MS } from "./read-batches";
+import { readBatchesOf, runRead, slowStatementsOf } from "./read-batches";
 import { replicaRouterOf } from "./replicas";
 import { scopeOf } from "./request-scope";
 
@@ -52,20 +52,7 @@ export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: 
   if (scope) scope.sqlStatements++;
   // Without replicas scope.replicaReads is never set: the primary, in the turn's batch.
   if (!scope?.replicaReads) return readBatchesOf(db).read<T>(sql, params);
-  return replicaRouterOf(db)!.read((connection: PooledConnection) => runRead<T>(db, connection, sql, params));
-}
-
-function runRead<T>(db: DataSource, connection: PooledConnection, sql: string, params: unknown[]): Promise<T> {
-  const started = Date.now();
-  return new Promise<T>((resolve, reject) =>
-    connection.query(sql, params, (error, rows) => {
-      connection.release();
-      const ms = Date.now() - started;
-      if (ms > SLOW_QUERY_MS) db.logger.logQuerySlow(ms, sql, params);
-      if (error) reject(new QueryFailedError(sql, params, error));
-      else resolve(rows as T);
-    }),
-  );
+  return replicaRouterOf(db)!.read((connection: PooledConnection) => runRead<T>(connection, sql, params, slowStatementsOf(db)));
 }
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);

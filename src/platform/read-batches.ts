@@ -1,11 +1,36 @@
 import { DataSource, QueryFailedError } from "typeorm";
-import { CallbackPool, createPrimaryPool } from "../library-patches/typeorm-mysql";
+import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
 
 /** Statements sent in one round trip at most. */
 const MAX_BATCH = 16;
 
 /** Statements slower than this are logged as warnings. */
 export const SLOW_QUERY_MS = 1000;
+
+type SlowStatementLogger = (ms: number, sql: string, params: unknown[]) => void;
+
+/**
+ * One statement on a pooled connection, released when it answers: its rows, or QueryFailedError
+ * as through TypeORM; a slow one is logged.
+ */
+export function runRead<T>(connection: PooledConnection, sql: string, params: unknown[], onSlow: SlowStatementLogger): Promise<T> {
+  const started = Date.now();
+  return new Promise<T>((resolve, reject) =>
+    connection.query(sql, params, (error, rows) => {
+      connection.release();
+      const ms = Date.now() - started;
+      if (ms > SLOW_QUERY_MS) onSlow(ms, sql, params);
+      if (error) reject(new QueryFailedError(sql, params, error));
+      else resolve(rows as T);
+    }),
+  );
+}
+
+/** The slow-statement log of a DataSource: its logger's, as TypeORM's maxQueryExecutionTime logs. */
+export const slowStatementsOf =
+  (db: DataSource): SlowStatementLogger =>
+  (ms, sql, params) =>
+    db.logger.logQuerySlow(ms, sql, params);
 
 interface PendingRead {
   sql: string;
@@ -32,18 +57,15 @@ export class ReadBatches {
   private pending: PendingRead[] = [];
   private readonly pool: CallbackPool;
 
-  constructor(
-    db: DataSource,
-    private readonly onSlow: (ms: number, sql: string, params: unknown[]) => void,
-  ) {
+  private readonly onSlow: SlowStatementLogger;
+
+  constructor(db: DataSource) {
+    this.onSlow = slowStatementsOf(db);
+    // Its connections are prepared as the driver's own are (the session in UTC: src/database.ts).
     this.pool = createPrimaryPool(db, { multipleStatements: true });
-    this.pool.on("connection", (connection) => {
-      // Like every connection of the driver's pool (src/database.ts, connect): the session in UTC.
-      connection.query("SET time_zone = '+00:00'", () => undefined);
-      // A connection that breaks leaves the pool, and its statements fail with their own error;
-      // unlistened, mysql2 would raise it as an uncaught exception.
-      connection.on("error", () => undefined);
-    });
+    // A connection that breaks leaves the pool, and its statements fail with their own error;
+    // unlistened, mysql2 would raise it as an uncaught exception.
+    this.pool.on("connection", (connection) => connection.on("error", () => undefined));
   }
 
   read<T>(sql: string, params: unknown[]): Promise<T> {
@@ -62,32 +84,30 @@ export class ReadBatches {
   }
 
   private send(batch: PendingRead[]): void {
-    const single = batch.length === 1;
     this.pool.getConnection((connectError, connection) => {
       if (connectError) {
         for (const read of batch) read.reject(new QueryFailedError(read.sql, read.params, connectError));
         return;
       }
+      if (batch.length === 1) {
+        const [read] = batch;
+        runRead(connection, read.sql, read.params, this.onSlow).then(read.resolve, read.reject);
+        return;
+      }
       // Each statement is formatted with its own values (as mysql2 would send it alone): a value
       // can never shift into the next statement, which may be another request's.
-      const sql = single ? batch[0].sql : batch.map((read) => connection.format(read.sql, read.params)).join(";\n");
-      const params = single ? batch[0].params : undefined;
+      const sql = batch.map((read) => connection.format(read.sql, read.params)).join(";\n");
       const started = Date.now();
-      const answered = (error: Error | null, results: unknown) => {
+      connection.query(sql, (error, results) => {
         connection.release();
         const ms = Date.now() - started;
-        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, params ?? []);
-        if (single) {
-          if (error) batch[0].reject(new QueryFailedError(sql, batch[0].params, error));
-          else batch[0].resolve(results);
-        } else if (error || !Array.isArray(results) || results.length !== batch.length) {
+        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, []);
+        if (error || !Array.isArray(results) || results.length !== batch.length) {
           for (const read of batch) this.send([read]);
         } else {
           batch.forEach((read, i) => read.resolve(results[i]));
         }
-      };
-      if (params) connection.query(sql, params, answered);
-      else connection.query(sql, answered);
+      });
     });
   }
 
@@ -105,7 +125,7 @@ export function readBatchesOf(db: DataSource): ReadBatches {
   let batches = batchesOfDriver.get(db.driver);
   if (!batches) {
     if (ended.has(db.driver)) throw new Error("The database connection is closed");
-    batches = new ReadBatches(db, (ms, sql, params) => db.logger.logQuerySlow(ms, sql, params));
+    batches = new ReadBatches(db);
     batchesOfDriver.set(db.driver, batches);
   }
   return batches;
