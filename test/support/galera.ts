@@ -4,18 +4,17 @@
 // (nodes run as `nobody`, or rsync state transfer fails; `--wsrep-recover` after a kill):
 // ../shared/CLUSTERS.md.
 
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { once } from "node:events";
+import { ChildProcess, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mysql from "mysql2/promise";
+import { installSafetyNet, isRunning, liveDirs, spawnServer, terminate } from "./private-servers";
 
 const GALERA_PROVIDER = "/usr/lib/galera/libgalera_smm.so";
 const RUN_AS = "nobody";
 const SYNC_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 30_000;
 
 export interface GaleraNode {
   /** 1, 2 or 3; node 1 bootstraps the cluster. */
@@ -36,32 +35,6 @@ export interface GaleraCluster {
   /** Stops every node by its pid and deletes the temp dir. */
   remove(): Promise<void>;
 }
-
-// ---- Safety net: whatever a failure skips is killed and deleted when the process exits. ----
-
-const liveProcesses = new Set<ChildProcess>();
-const liveDirs = new Set<string>();
-let safetyNetInstalled = false;
-
-function installSafetyNet(): void {
-  if (safetyNetInstalled) return;
-  safetyNetInstalled = true;
-  const cleanUp = () => {
-    for (const child of liveProcesses) if (isRunning(child)) child.kill("SIGKILL");
-    liveProcesses.clear();
-    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-    liveDirs.clear();
-  };
-  process.once("exit", cleanUp);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      cleanUp();
-      process.kill(process.pid, signal);
-    });
-  }
-}
-
-const isRunning = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 /** Says what to install instead of failing somewhere inside mariadbd. */
 function assertInstalled(): void {
@@ -140,7 +113,7 @@ export async function startGaleraCluster({ size = 3 }: { size?: number } = {}): 
 
   const remove = async () => {
     // The joiners first; node 1 last, so it is the one safe to bootstrap from (not needed here: the dir goes).
-    for (const index of [...children.keys()].sort((a, b) => b - a)) await stopChild(children.get(index));
+    for (const index of [...children.keys()].sort((a, b) => b - a)) await terminate(children.get(index), "SIGTERM");
     children.clear();
     rmSync(dir, { recursive: true, force: true });
     liveDirs.delete(dir);
@@ -227,10 +200,7 @@ export async function startGaleraCluster({ size = 3 }: { size?: number } = {}): 
         if (position) args.push(`--wsrep-start-position=${position}`);
       }
       if (bootstrap) args.push("--wsrep-new-cluster");
-      const child = spawn("mariadbd", args, { stdio: "ignore" });
-      child.on("error", () => undefined);
-      liveProcesses.add(child);
-      child.on("exit", () => liveProcesses.delete(child));
+      const child = spawnServer("mariadbd", args);
       children.set(index, child);
       const deadline = Date.now() + SYNC_TIMEOUT_MS;
       for (;;) {
@@ -252,7 +222,7 @@ export async function startGaleraCluster({ size = 3 }: { size?: number } = {}): 
       index: i + 1,
       url: `mysql://root@127.0.0.1:${p.sql}`,
       port: p.sql,
-      stop: (signal = "SIGTERM") => stopChild(children.get(i + 1), signal),
+      stop: (signal = "SIGTERM") => terminate(children.get(i + 1), signal),
       start: () => startNode(i + 1, false, [...children.values()].filter(isRunning).length + 1),
     }));
     return { nodes, startedInMs: Date.now() - started, remove };
@@ -260,16 +230,4 @@ export async function startGaleraCluster({ size = 3 }: { size?: number } = {}): 
     await remove();
     throw error;
   }
-}
-
-async function stopChild(child: ChildProcess | undefined, signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> {
-  if (!child) return;
-  if (isRunning(child)) {
-    const exited = once(child, "exit");
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  }
-  liveProcesses.delete(child);
 }

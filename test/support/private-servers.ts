@@ -77,7 +77,7 @@ export function installSafetyNet(): void {
   }
 }
 
-function isRunning(child: ChildProcess): boolean {
+export function isRunning(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
