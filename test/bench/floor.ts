@@ -8,7 +8,8 @@
 
 import http from "node:http";
 import { AddressInfo } from "node:net";
-import mysql, { RowDataPacket } from "mysql2/promise";
+import { RowDataPacket } from "mysql2/promise";
+import { floorPool } from "./floor-pool";
 import {
   DASHBOARD,
   DASHBOARD_INVOICES_FIRST,
@@ -24,16 +25,7 @@ type Row = RowDataPacket & Record<string, any>;
 
 class BadRequest extends Error {}
 
-const pool = mysql.createPool({
-  uri: process.env.DATABASE_URL,
-  connectionLimit: Number(process.env.FLOOR_POOL_SIZE ?? 10),
-  // The same session and type settings as Konto's TypeORM data source (src/platform/db.ts).
-  timezone: "Z",
-  charset: "utf8mb4_unicode_ci",
-  dateStrings: ["DATE"],
-  supportBigNumbers: true,
-  bigNumberStrings: true,
-});
+const pool = floorPool();
 
 /** The statements of one request; like Konto with EXPOSE_SQL_COUNT, the floor reports their number. */
 class Sql {

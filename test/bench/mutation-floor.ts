@@ -25,19 +25,11 @@
 import { createHash, createHmac, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import { AddressInfo } from "node:net";
-import mysql, { PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import { PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import { floorPool } from "./floor-pool";
 import { globalId } from "./queries";
 
-const pool = mysql.createPool({
-  uri: process.env.DATABASE_URL,
-  connectionLimit: Number(process.env.FLOOR_POOL_SIZE ?? 10),
-  // The same session and type settings as Konto's data source (as floor.ts).
-  timezone: "Z",
-  charset: "utf8mb4_unicode_ci",
-  dateStrings: ["DATE"],
-  supportBigNumbers: true,
-  bigNumberStrings: true,
-});
+const pool = floorPool();
 
 const [keyId, keyBase64] = (process.env.LINK_TOKEN_KEYS ?? "").split(",")[0].split(":");
 const linkKey = Buffer.from(keyBase64 ?? "", "base64");
