@@ -29,6 +29,7 @@ import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { withClusterLock } from "./platform/cluster-lock";
 import { ensureDatabase } from "./platform/db";
 import { endReadBatches, SLOW_QUERY_MS } from "./platform/read-batches";
+import { endTransactionPool } from "./platform/transactions";
 import { Logger } from "./platform/logger";
 import { scopeOf } from "./platform/request-scope";
 
@@ -128,11 +129,12 @@ export function createDataSource(
  */
 export async function connect(db: DataSource): Promise<DataSource> {
   initEveryPooledConnection(db, (connection) => connection.query("SET time_zone = '+00:00'", () => undefined));
-  // The read path's pool (src/platform/read-batches.ts) closes with the DataSource, wherever it is destroyed.
+  // The read path's and the transactions' pools (src/platform/read-batches.ts, transactions.ts)
+  // close with the DataSource, wherever it is destroyed.
   const destroy = db.destroy.bind(db);
   db.destroy = async () => {
     try {
-      await endReadBatches(db);
+      await Promise.all([endReadBatches(db), endTransactionPool(db)]);
     } finally {
       await destroy();
     }

@@ -25,6 +25,7 @@ import { DataSource, QueryFailedError, QueryRunner } from "typeorm";
 import { jitGateway } from "../src/library-patches/apollo-executor";
 import { hasValidationRules } from "../src/library-patches/class-validator";
 import { poolConnectionCounts } from "../src/library-patches/mysql2-pool";
+import { failedStatementIndex } from "../src/library-patches/mysql2-query";
 import {
   AuthorizedRules,
   buildWithoutAuthorizedMiddleware,
@@ -227,6 +228,35 @@ describe("mysql2-pool: mysql2's private pool fields", () => {
     const db = dataSource({ replicated: true });
     await db.initialize();
     assert.deepEqual(poolConnectionCounts(db), { inUse: 0, idle: 0 });
+  });
+});
+
+describe("mysql2-query: mysql2's Query command", () => {
+  test("the command of a failed multi-statement query counts, in _resultIndex, the statements before the one that failed (failedStatementIndex, the transactions' deferred writes)", async () => {
+    const db = dataSource();
+    await db.initialize();
+    const pool = createPrimaryPool(db, { multipleStatements: true, connectionLimit: 1 });
+    try {
+      const connection = await new Promise<PooledConnection>((resolve, reject) =>
+        pool.getConnection((error, c) => (error ? reject(error) : resolve(c))),
+      );
+      const failAt = (text: string) =>
+        new Promise<number>((resolve, reject) => {
+          const command = connection.query(text, (error) =>
+            error ? resolve(failedStatementIndex(command)) : reject(new Error("the query did not fail")),
+          );
+        });
+      assert.equal(
+        await failAt("SELECT 1;\nDO 2;\nSELECT * FROM no_such_table;\nSELECT 4"),
+        2,
+        "mysql2-query.ts: not the failed statement's index",
+      );
+      assert.equal(await failAt("SELECT * FROM no_such_table;\nSELECT 2"), 0, "mysql2-query.ts: not the failed statement's index");
+      assert.equal(await failAt("DO 1;\nSELECT * FROM no_such_table"), 1, "mysql2-query.ts: not the failed statement's index");
+      connection.release();
+    } finally {
+      await new Promise((resolve) => pool.end(resolve));
+    }
   });
 });
 

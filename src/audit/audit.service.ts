@@ -1,10 +1,10 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context, Principal } from "../platform/context";
 import { toGlobalId } from "../platform/global-id";
 import { childPageLoader, rowSource } from "../platform/loaders";
 import { Page } from "../platform/pagination";
 import { jsonColumn, Row } from "../platform/rows";
-import { scopeOf } from "../platform/request-scope";
 import { ActorKind } from "./audit.enums";
 import { AuditEntryNode } from "./audit.types";
 
@@ -52,14 +52,15 @@ export const AuditService = {
    * "<reseller> acting for customer <number>".
    */
   async record(
-    tx: EntityManager,
+    tx: Transaction,
     principal: Principal,
     entry: { customerId: number | null; customerNumber?: string; action: string; details?: Record<string, unknown> },
   ): Promise<void> {
     const actor = actorOf(principal);
     const label =
       principal.kind === "reseller" && entry.customerNumber ? `${actor.label} acting for customer ${entry.customerNumber}` : actor.label;
-    await tx.query(
+    // Nothing reads its result: it travels with the transaction's next statement.
+    tx.defer(
       "INSERT INTO audit_log (customer_id, actor_kind, actor_id, actor_label, action, details, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
       [
         entry.customerId,
@@ -68,7 +69,7 @@ export const AuditService = {
         label.slice(0, 300),
         entry.action,
         entry.details ? JSON.stringify(entry.details) : null,
-        scopeOf(tx)?.requestId ?? null,
+        tx.scope?.requestId ?? null,
       ],
     );
   },
@@ -81,7 +82,7 @@ export const AuditService = {
    * A closed customer's audit entries keep what happened and when; who did it (unless staff) and
    * the details (addresses, names) go (account closure).
    */
-  async eraseOfCustomer(tx: EntityManager, customerId: number): Promise<void> {
+  async eraseOfCustomer(tx: Transaction, customerId: number): Promise<void> {
     await tx.query(
       `UPDATE audit_log SET actor_label = IF(actor_kind = 'STAFF', actor_label, 'erased'), details = JSON_OBJECT('erased', TRUE), request_id = NULL
        WHERE customer_id = ?`,

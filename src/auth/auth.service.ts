@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { jsonColumn, Row } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
@@ -86,7 +87,7 @@ function authenticationOf(signIn: SignIn, enrolOnly: boolean): Authentication {
  */
 async function principalOfSubject(
   ctx: Context,
-  db: DataSource | EntityManager,
+  db: DataSource | Transaction,
   subject: Subject,
   sessionId: number | null,
   signIn: SignIn,
@@ -189,7 +190,7 @@ async function subjectOfCredentials(db: DataSource, input: LoginInput): Promise<
 }
 
 /** A new refresh token of a session. */
-async function issueRefreshToken(tx: EntityManager, sessionId: number, subject: Subject): Promise<string> {
+async function issueRefreshToken(tx: Transaction, sessionId: number, subject: Subject): Promise<string> {
   const refreshToken = randomToken();
   await tx.query("INSERT INTO refresh_tokens (session_id, token_hash, subject_kind, subject_id, expires_at) VALUES (?, ?, ?, ?, ?)", [
     sessionId,
@@ -202,7 +203,7 @@ async function issueRefreshToken(tx: EntityManager, sessionId: number, subject: 
 }
 
 /** A new session and its tokens; its principal refused as gone or from this address, or the tokens. */
-async function startSession(tx: EntityManager, ctx: Context, subject: Subject, methods: string[]): Promise<Session | NoPrincipal> {
+async function startSession(tx: Transaction, ctx: Context, subject: Subject, methods: string[]): Promise<Session | NoPrincipal> {
   // Taken before the roles are read: a revocation stamped after this refuses the token.
   const issuedAtUs = await ctx.auth.tokens.now();
   const sessionId = await SessionService.start(ctx, tx, subject, methods);

@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { randomToken, sha256 } from "../access/tokens";
 import { Context } from "../platform/context";
 import { RefreshSubjectKind } from "./auth.enums";
@@ -28,7 +28,7 @@ export const LoginChallenges = {
   /** A challenge for a login whose password was right; `methods` are the second factors it has (SecondFactors.methods). */
   async issue(
     ctx: Context,
-    tx: EntityManager,
+    tx: Transaction,
     subject: SessionSubject,
     methods: SecondFactorChallenge["methods"],
   ): Promise<SecondFactorChallenge> {
@@ -45,7 +45,7 @@ export const LoginChallenges = {
    * Uses up a challenge in the caller's transaction: its login, or null when it is unknown, used or
    * expired. A refusal after this rolls the use back, so a mistyped code can be tried again.
    */
-  async redeem(tx: EntityManager, challenge: string): Promise<{ subject: SessionSubject; passkeyChallengeId: string | null } | null> {
+  async redeem(tx: Transaction, challenge: string): Promise<{ subject: SessionSubject; passkeyChallengeId: string | null } | null> {
     const [row] = await tx.query(
       "SELECT id, subject_kind, subject_id, passkey_challenge_id, expires_at, used_at FROM login_challenges WHERE token_hash = ? FOR UPDATE",
       [sha256(challenge)],

@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { EmailVerificationPurpose as Purpose } from "../verifications/email-verification.enums";
 import { EmailTarget } from "../verifications/email-targets";
 
@@ -6,11 +6,11 @@ import { EmailTarget } from "../verifications/email-targets";
 export const LOGIN_EMAIL_TARGET: [Purpose, EmailTarget] = [
   Purpose.LOGIN_EMAIL,
   {
-    async lock(tx: EntityManager, userId: number) {
+    async lock(tx: Transaction, userId: number) {
       const [row] = await tx.query("SELECT email FROM users WHERE id = ? FOR UPDATE", [userId]);
       return row ? { email: row.email } : undefined;
     },
-    async apply(tx: EntityManager, userId: number, email: string) {
+    async apply(tx: Transaction, userId: number, email: string) {
       await tx.query("UPDATE users SET email = ?, disabled_at = NULL WHERE id = ?", [email, userId]);
     },
   },

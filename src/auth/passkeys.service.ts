@@ -8,7 +8,8 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { z } from "zod";
 import { forbidden } from "../access/access";
 import { Context } from "../platform/context";
@@ -90,7 +91,7 @@ const refuseBadResponse = (): never =>
  */
 export const PasskeyService = {
   /** Whether the login has at least one passkey. */
-  async registered(db: DataSource | EntityManager, subject: SessionSubject): Promise<boolean> {
+  async registered(db: DataSource | Transaction, subject: SessionSubject): Promise<boolean> {
     const rows: Row[] = await db.query("SELECT 1 FROM passkeys WHERE subject_kind = ? AND subject_id = ? LIMIT 1", [
       subject.kind,
       subject.id,
@@ -104,7 +105,7 @@ export const PasskeyService = {
   },
 
   /** The login's passkeys, oldest first. */
-  async list(db: DataSource | EntityManager, subject: SessionSubject): Promise<PasskeyRow[]> {
+  async list(db: DataSource | Transaction, subject: SessionSubject): Promise<PasskeyRow[]> {
     const rows: Row[] = await db.query(
       `SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE subject_kind = ? AND subject_id = ? ORDER BY id LIMIT ${MAX_PASSKEYS * 2}`,
       [subject.kind, subject.id],
@@ -352,13 +353,13 @@ async function ownPasskey(ctx: Context, globalId: string): Promise<PasskeyRow> {
   return passkey;
 }
 
-async function passkeyById(db: DataSource | EntityManager, id: number): Promise<PasskeyRow | null> {
+async function passkeyById(db: DataSource | Transaction, id: number): Promise<PasskeyRow | null> {
   const [row]: Row[] = await db.query(`SELECT ${PASSKEY_COLUMNS} FROM passkeys WHERE id = ?`, [id]);
   return row ? toPasskey(row) : null;
 }
 
 /** The login's credentials as WebAuthn options list them (excluded at registration, allowed at sign-in). */
-async function credentialsOf(db: DataSource | EntityManager, subject: SessionSubject): Promise<{ id: string; transports?: string[] }[]> {
+async function credentialsOf(db: DataSource | Transaction, subject: SessionSubject): Promise<{ id: string; transports?: string[] }[]> {
   const rows: Row[] = await db.query(
     `SELECT credential_id, transports FROM passkeys WHERE subject_kind = ? AND subject_id = ? ORDER BY id LIMIT ${MAX_PASSKEYS * 2}`,
     [subject.kind, subject.id],
@@ -370,7 +371,7 @@ async function credentialsOf(db: DataSource | EntityManager, subject: SessionSub
 }
 
 /** What authenticators show for the login: its email, or the customer number and company. */
-async function namesOf(tx: EntityManager, subject: SessionSubject): Promise<{ userName: string; displayName: string }> {
+async function namesOf(tx: Transaction, subject: SessionSubject): Promise<{ userName: string; displayName: string }> {
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {
     const [c]: Row[] = await tx.query("SELECT customer_number, company_name FROM customers WHERE id = ?", [subject.id]);
     if (c) return { userName: c.customer_number, displayName: c.company_name ?? c.customer_number };
@@ -382,7 +383,7 @@ async function namesOf(tx: EntityManager, subject: SessionSubject): Promise<{ us
 }
 
 /** The customer-number login's changes belong in its customer's audit log; a personal login's in none. */
-async function auditedCustomer(tx: EntityManager, subject: SessionSubject): Promise<AuditedCustomer | null> {
+async function auditedCustomer(tx: Transaction, subject: SessionSubject): Promise<AuditedCustomer | null> {
   if (subject.kind !== RefreshSubjectKind.CUSTOMER) return null;
   const [c]: Row[] = await tx.query("SELECT id, reseller_id, customer_number FROM customers WHERE id = ?", [subject.id]);
   return c ? { dbId: Number(c.id), resellerId: c.reseller_id, customerNumber: c.customer_number } : null;
@@ -401,7 +402,7 @@ function tooMany(): never {
 
 /** Stores a challenge for 5 minutes; returns its id. Expired ones (anyone may ask for sign-in options) go on the way. */
 async function storeChallenge(
-  db: DataSource | EntityManager,
+  db: DataSource | Transaction,
   challenge: string,
   purpose: ChallengePurpose,
   subject: SessionSubject | null,

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync, randomInt } from "node:crypto";
 import { EncryptionKeys } from "../config";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { mutateUntargeted, Outcome, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { SessionSubject, subjectName } from "./sessions";
@@ -47,7 +48,7 @@ export const RecoveryCodes = {
   },
 
   /** Unused codes of the login. */
-  async left(db: DataSource | EntityManager, subject: SessionSubject): Promise<number> {
+  async left(db: DataSource | Transaction, subject: SessionSubject): Promise<number> {
     const [row] = await db.query("SELECT COUNT(*) AS n FROM recovery_codes WHERE subject_kind = ? AND subject_id = ? AND used_at IS NULL", [
       subject.kind,
       subject.id,
@@ -56,7 +57,7 @@ export const RecoveryCodes = {
   },
 
   /** Replaces every code of the login with RECOVERY_CODE_COUNT new ones, and returns them (the only time they are seen). */
-  async replace(tx: EntityManager, keys: EncryptionKeys, subject: SessionSubject): Promise<string[]> {
+  async replace(tx: Transaction, keys: EncryptionKeys, subject: SessionSubject): Promise<string[]> {
     const codes = new Set<string>();
     while (codes.size < RECOVERY_CODE_COUNT) codes.add(newCode());
     await tx.query("DELETE FROM recovery_codes WHERE subject_kind = ? AND subject_id = ?", [subject.kind, subject.id]);

@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { forbidden } from "../access/access";
 import { Context } from "../platform/context";
 import { AuditedCustomer } from "../unit-of-work/unit-of-work";
@@ -25,7 +26,7 @@ export const loginDetail = (subject: SessionSubject) => ({ login: subjectName(su
  * The customer an audit entry of this login belongs to: the customer itself for the
  * customer-number login; none for a personal login (which may belong to several customers).
  */
-export async function auditedCustomerOf(db: DataSource | EntityManager, subject: SessionSubject): Promise<AuditedCustomer | null> {
+export async function auditedCustomerOf(db: DataSource | Transaction, subject: SessionSubject): Promise<AuditedCustomer | null> {
   if (subject.kind !== RefreshSubjectKind.CUSTOMER) return null;
   const [row] = await db.query("SELECT id, reseller_id, customer_number FROM customers WHERE id = ?", [subject.id]);
   return row ? { dbId: row.id, resellerId: row.reseller_id, customerNumber: row.customer_number } : null;
@@ -36,7 +37,7 @@ export async function auditedCustomerOf(db: DataSource | EntityManager, subject:
  * login (language of its first customer), or the customer's main email and number.
  */
 export async function loginAddress(
-  db: DataSource | EntityManager,
+  db: DataSource | Transaction,
   subject: { kind: string; id: number },
 ): Promise<{ email: string | null; login: string; locale: string | null } | null> {
   if (subject.kind === RefreshSubjectKind.CUSTOMER) {

@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { UnitOfWork } from "../unit-of-work/unit-of-work";
 import { PasskeyService } from "./passkeys.service";
@@ -17,12 +18,12 @@ export interface SecondFactorProof {
 
 /** The second factors of a login, taken together: TOTP (totp.service), recovery codes, passkeys (passkeys.service). */
 export const SecondFactors = {
-  async enrolled(db: DataSource | EntityManager, subject: SessionSubject): Promise<boolean> {
+  async enrolled(db: DataSource | Transaction, subject: SessionSubject): Promise<boolean> {
     return (await TotpService.enrolled(db, subject)) || (await PasskeyService.registered(db, subject));
   },
 
   /** Which methods a login can complete with, for the portal's form. */
-  async methods(db: DataSource | EntityManager, subject: SessionSubject): Promise<("TOTP" | "PASSKEY" | "RECOVERY_CODE")[]> {
+  async methods(db: DataSource | Transaction, subject: SessionSubject): Promise<("TOTP" | "PASSKEY" | "RECOVERY_CODE")[]> {
     const methods: ("TOTP" | "PASSKEY" | "RECOVERY_CODE")[] = [];
     if (await TotpService.enrolled(db, subject)) methods.push("TOTP");
     if (await PasskeyService.registered(db, subject)) methods.push("PASSKEY");

@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { Row } from "../platform/rows";
 import { UnitOfWork } from "../unit-of-work/unit-of-work";
@@ -67,7 +68,7 @@ async function endRows(uow: UnitOfWork, sessionIds: number[]): Promise<void> {
 
 export const SessionService = {
   /** Starts a session for a login that just proved itself with these RFC 8176 methods; returns its id. */
-  async start(ctx: Context, tx: EntityManager, subject: SessionSubject, methods: string[]): Promise<number> {
+  async start(ctx: Context, tx: Transaction, subject: SessionSubject, methods: string[]): Promise<number> {
     const result = await tx.query(
       "INSERT INTO sessions (subject_kind, subject_id, user_agent, ip_address, auth_methods) VALUES (?, ?, ?, ?, ?)",
       [subject.kind, subject.id, ctx.userAgent, ctx.ip.slice(0, 45), methods.join(" ")],
@@ -76,13 +77,13 @@ export const SessionService = {
   },
 
   /** How and when the session signed in (or last re-authenticated): what its refreshed tokens carry. */
-  async signInOf(tx: EntityManager, sessionId: number): Promise<{ methods: string[]; time: number }> {
+  async signInOf(tx: Transaction, sessionId: number): Promise<{ methods: string[]; time: number }> {
     const [row] = await tx.query("SELECT auth_methods, authenticated_at FROM sessions WHERE id = ?", [sessionId]);
     return { methods: String(row?.auth_methods ?? "pwd").split(" "), time: Math.floor((row?.authenticated_at?.getTime() ?? 0) / 1000) };
   },
 
   /** The session proved itself again (step-up): its tokens from now on carry this time and these methods. */
-  async reauthenticated(tx: EntityManager, sessionId: number, methods: string[]): Promise<void> {
+  async reauthenticated(tx: Transaction, sessionId: number, methods: string[]): Promise<void> {
     await tx.query("UPDATE sessions SET authenticated_at = CURRENT_TIMESTAMP(3), auth_methods = ? WHERE id = ?", [
       methods.join(" "),
       sessionId,
@@ -124,7 +125,7 @@ export const SessionService = {
   },
 
   /** The subject's sessions that have not ended, newest first. */
-  async live(db: DataSource | EntityManager, subject: SessionSubject): Promise<SessionRow[]> {
+  async live(db: DataSource | Transaction, subject: SessionSubject): Promise<SessionRow[]> {
     const rows: Row[] = await db.query(
       `SELECT ${SESSION_COLUMNS} FROM sessions s
        WHERE subject_kind = ? AND subject_id = ? AND revoked_at IS NULL
@@ -136,7 +137,7 @@ export const SessionService = {
   },
 
   /** One session, whoever's it is; the caller decides whether it may see it. */
-  async byId(db: DataSource | EntityManager, sessionId: number): Promise<SessionRow | null> {
+  async byId(db: DataSource | Transaction, sessionId: number): Promise<SessionRow | null> {
     const [row] = await db.query(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ? AND revoked_at IS NULL`, [sessionId]);
     return row ? toSession(row) : null;
   },

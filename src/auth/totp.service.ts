@@ -1,5 +1,6 @@
 import { Secret, TOTP } from "otpauth";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { EncryptionKeys } from "../config";
 import { openSecret, sealSecret, SealedSecret } from "../access/secret-box";
 import { Context } from "../platform/context";
@@ -59,7 +60,7 @@ function stepOf(secret: Buffer, code: string, lastUsedStep: number | null, now =
   return lastUsedStep !== null && step <= lastUsedStep ? null : step;
 }
 
-async function lockFactor(tx: EntityManager, subject: SessionSubject): Promise<FactorRow | null> {
+async function lockFactor(tx: Transaction, subject: SessionSubject): Promise<FactorRow | null> {
   const [row] = await tx.query(
     `SELECT id, secret_ciphertext, secret_iv, secret_tag, key_id, confirmed_at, last_used_step
      FROM totp_factors WHERE subject_kind = ? AND subject_id = ? FOR UPDATE`,
@@ -82,7 +83,7 @@ async function lockFactor(tx: EntityManager, subject: SessionSubject): Promise<F
  * login's rate limit; a right one moves last_used_step on, clears the count, and re-encrypts the
  * secret under the current key when an older one encrypted it (key rotation).
  */
-async function acceptCode(ctx: Context, tx: EntityManager, subject: SessionSubject, factor: FactorRow, code: string): Promise<boolean> {
+async function acceptCode(ctx: Context, tx: Transaction, subject: SessionSubject, factor: FactorRow, code: string): Promise<boolean> {
   // Asked again under the row's lock: guesses sent in parallel wait here one after another, and
   // each sees the failures of those before it (the callers' first check only saves them the wait).
   await ctx.auth.limiter.assertAllowed([secondFactorLimit(subject)]);
@@ -122,7 +123,7 @@ export const TotpService = {
   },
 
   /** Whether the login has a confirmed TOTP. */
-  async enrolled(db: DataSource | EntityManager, subject: SessionSubject): Promise<boolean> {
+  async enrolled(db: DataSource | Transaction, subject: SessionSubject): Promise<boolean> {
     const rows = await db.query("SELECT 1 FROM totp_factors WHERE subject_kind = ? AND subject_id = ? AND confirmed_at IS NOT NULL", [
       subject.kind,
       subject.id,

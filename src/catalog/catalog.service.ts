@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { idOfType, parseGlobalId, toGlobalId } from "../platform/global-id";
 import { childrenLoader, rowLoader, rowSource } from "../platform/loaders";
@@ -159,13 +160,13 @@ export const CatalogService = {
   },
 
   /** A plan as an order reads it, in the order's transaction; null when there is no such plan. */
-  async forOrder(tx: EntityManager, planId: number): Promise<CatalogPlanNode | null> {
+  async forOrder(tx: Transaction, planId: number): Promise<CatalogPlanNode | null> {
     const [row] = await tx.query(`SELECT ${CATALOG_PLANS.columns.join(", ")} FROM catalog_plans WHERE id = ?`, [planId]);
     return row ? catalogPlanFromRow(row) : null;
   },
 
   /** Whether the catalog allows moving from one plan to another, and which way; null when it does not. */
-  async changeDirection(tx: EntityManager, fromPlanId: number, toPlanId: number): Promise<PlanChangeDirection | null> {
+  async changeDirection(tx: Transaction, fromPlanId: number, toPlanId: number): Promise<PlanChangeDirection | null> {
     const [row] = await tx.query("SELECT direction FROM catalog_plan_changes WHERE from_plan_id = ? AND to_plan_id = ?", [
       fromPlanId,
       toPlanId,

@@ -53,6 +53,6 @@ export const ContactTransfers = {
          phone = NULL, phone_password_hash = NULL, restrictions = NULL, receives_invoices = 0 WHERE customer_id = ?`,
       [customerId],
     );
-    return rows.map((r: { email: string }) => r.email);
+    return rows.map((r) => r.email as string);
   },
 };

@@ -1,6 +1,6 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
 import { electronicFormatIBAN, isValidBIC, isValidIBAN } from "ibantools";
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { CustomerRule, forbidden } from "../access/access";
 import { Context } from "../platform/context";
 import { idOfType } from "../platform/global-id";
@@ -88,7 +88,7 @@ export const CustomerAdminService = {
   },
 
   /** Everything wrong with a new customer's own values, for one answer with whatever else is wrong with the request. */
-  async newCustomerProblems(tx: EntityManager, input: CustomerCreateInput, resellerId: number | null): Promise<UserError[]> {
+  async newCustomerProblems(tx: Transaction, input: CustomerCreateInput, resellerId: number | null): Promise<UserError[]> {
     const problems: UserError[] = [];
     if (input.kind === CustomerKind.BUSINESS && !input.companyName?.trim()) {
       problems.push(userError(UserErrorCode.INVALID_INPUT, "A business customer needs a company name", ["input", "companyName"]));

@@ -1,15 +1,15 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { EmailVerificationPurpose as Purpose } from "../verifications/email-verification.enums";
 import { EmailTarget } from "../verifications/email-targets";
 
 /** A customer address column that a confirmation puts in use, with what else changes with it. */
 function customerEmail(column: string, alsoSet = ""): EmailTarget {
   return {
-    async lock(tx: EntityManager, customerId: number) {
+    async lock(tx: Transaction, customerId: number) {
       const [row] = await tx.query(`SELECT ${column} AS email FROM customers WHERE id = ? FOR UPDATE`, [customerId]);
       return row ? { email: row.email } : undefined;
     },
-    async apply(tx: EntityManager, customerId: number, email: string) {
+    async apply(tx: Transaction, customerId: number, email: string) {
       await tx.query(`UPDATE customers SET ${column} = ?${alsoSet} WHERE id = ?`, [email, customerId]);
     },
   };

@@ -29,9 +29,7 @@ export const CustomerMaster = {
    * On one server it also serialises them on the customer row.
    */
   async claimInvariant(uow: UnitOfWork, customerId: number, invariant: CustomerInvariant): Promise<void> {
-    await uow.tx.query(`UPDATE customers SET ${INVARIANT_COUNTERS[invariant]} = ${INVARIANT_COUNTERS[invariant]} + 1 WHERE id = ?`, [
-      customerId,
-    ]);
+    uow.tx.defer(`UPDATE customers SET ${INVARIANT_COUNTERS[invariant]} = ${INVARIANT_COUNTERS[invariant]} + 1 WHERE id = ?`, [customerId]);
   },
 
   /**

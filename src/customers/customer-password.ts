@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { verifyAgainstDecoy, verifyPassword } from "../access/passwords";
 import { linkToken, sha256 } from "../access/tokens";
 import { deliveryKey } from "../notifications/deliveries";
@@ -47,7 +48,7 @@ export const CustomerPasswords = {
    * Locks the customer's row and tells whether its hash is still `expected` (what the prepare step
    * checked the current password against): a change that raced this one must not be overwritten unseen.
    */
-  async unchangedSince(tx: EntityManager, customerId: number, expected: string | null): Promise<boolean> {
+  async unchangedSince(tx: Transaction, customerId: number, expected: string | null): Promise<boolean> {
     const [row] = await tx.query("SELECT customer_password_hash FROM customers WHERE id = ? FOR UPDATE", [customerId]);
     return (row?.customer_password_hash ?? null) === expected;
   },
@@ -60,12 +61,12 @@ export const CustomerPasswords = {
   },
 
   /** Replaces a hash made with older parameters, at a successful login (the password is unchanged: no audit, no email). */
-  async rehash(tx: EntityManager, customerId: number, hash: string): Promise<void> {
+  async rehash(tx: Transaction, customerId: number, hash: string): Promise<void> {
     await tx.query("UPDATE customers SET customer_password_hash = ? WHERE id = ?", [hash, customerId]);
   },
 
   /** Uses up an emailed link: the customer it was for, or null when it is unknown, used or expired. */
-  async redeemReset(tx: EntityManager, token: string): Promise<AuditedCustomer | null> {
+  async redeemReset(tx: Transaction, token: string): Promise<AuditedCustomer | null> {
     const [reset] = await tx.query(
       `SELECT r.id, r.expires_at, r.used_at, c.id AS customer_id, c.reseller_id, c.customer_number, c.merged_into_id
        FROM customer_password_resets r JOIN customers c ON c.id = r.customer_id WHERE r.token_hash = ? FOR UPDATE`,

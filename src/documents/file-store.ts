@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Config } from "../config";
 
 /** A file that passed the upload checks: its bytes and the type its content says it is. */
@@ -20,11 +21,11 @@ export const sha256Of = (bytes: Buffer): Buffer => createHash("sha256").update(b
  */
 export interface FileStore {
   /** Stores the file as part of the caller's transaction (idempotent); returns its SHA-256. */
-  put(tx: EntityManager, file: CheckedFile): Promise<Buffer>;
+  put(tx: Transaction, file: CheckedFile): Promise<Buffer>;
   /** The bytes of a stored file, or null. */
-  get(db: DataSource | EntityManager, sha256: Buffer): Promise<Buffer | null>;
+  get(db: DataSource | Transaction, sha256: Buffer): Promise<Buffer | null>;
   /** Removes a file nothing refers to any more (a no-op while something does); bytes outside MySQL go after commit. */
-  release(tx: EntityManager, sha256: Buffer, afterCommit: (task: () => Promise<void>) => void): Promise<void>;
+  release(tx: Transaction, sha256: Buffer, afterCommit: (task: () => Promise<void>) => void): Promise<void>;
 }
 
 const REFERENCES = [
@@ -35,7 +36,7 @@ const REFERENCES = [
 ];
 
 /** Deletes the row of a file nothing refers to; true when it was deleted. */
-async function deleteUnreferenced(tx: EntityManager, sha256: Buffer): Promise<boolean> {
+async function deleteUnreferenced(tx: Transaction, sha256: Buffer): Promise<boolean> {
   const result = await tx.query(
     `DELETE FROM stored_files WHERE sha256 = ? AND ${REFERENCES.map((sql) => `NOT EXISTS (${sql})`).join(" AND ")}`,
     [sha256, ...REFERENCES.map(() => sha256)],
@@ -45,7 +46,7 @@ async function deleteUnreferenced(tx: EntityManager, sha256: Buffer): Promise<bo
 
 /** The default: bytes in the row itself. Works with any number of API processes and needs nothing else. */
 export class MysqlFileStore implements FileStore {
-  async put(tx: EntityManager, file: CheckedFile): Promise<Buffer> {
+  async put(tx: Transaction, file: CheckedFile): Promise<Buffer> {
     const sha256 = sha256Of(file.bytes);
     await tx.query("INSERT IGNORE INTO stored_files (sha256, size, content_type, content) VALUES (?, ?, ?, ?)", [
       sha256,
@@ -56,12 +57,12 @@ export class MysqlFileStore implements FileStore {
     return sha256;
   }
 
-  async get(db: DataSource | EntityManager, sha256: Buffer): Promise<Buffer | null> {
+  async get(db: DataSource | Transaction, sha256: Buffer): Promise<Buffer | null> {
     const [row] = await db.query("SELECT content FROM stored_files WHERE sha256 = ?", [sha256]);
     return row?.content ?? null;
   }
 
-  async release(tx: EntityManager, sha256: Buffer): Promise<void> {
+  async release(tx: Transaction, sha256: Buffer): Promise<void> {
     await deleteUnreferenced(tx, sha256);
   }
 }
@@ -79,7 +80,7 @@ export class DirectoryFileStore implements FileStore {
     return join(this.dir, hex.slice(0, 2), hex);
   }
 
-  async put(tx: EntityManager, file: CheckedFile): Promise<Buffer> {
+  async put(tx: Transaction, file: CheckedFile): Promise<Buffer> {
     const sha256 = sha256Of(file.bytes);
     const path = this.pathOf(sha256);
     await mkdir(join(path, ".."), { recursive: true });
@@ -95,7 +96,7 @@ export class DirectoryFileStore implements FileStore {
     return sha256;
   }
 
-  async get(db: DataSource | EntityManager, sha256: Buffer): Promise<Buffer | null> {
+  async get(db: DataSource | Transaction, sha256: Buffer): Promise<Buffer | null> {
     const [row] = await db.query("SELECT 1 AS known FROM stored_files WHERE sha256 = ?", [sha256]);
     if (!row) return null;
     try {
@@ -105,7 +106,7 @@ export class DirectoryFileStore implements FileStore {
     }
   }
 
-  async release(tx: EntityManager, sha256: Buffer, afterCommit: (task: () => Promise<void>) => void): Promise<void> {
+  async release(tx: Transaction, sha256: Buffer, afterCommit: (task: () => Promise<void>) => void): Promise<void> {
     if (await deleteUnreferenced(tx, sha256)) afterCommit(() => unlink(this.pathOf(sha256)).catch(() => undefined));
   }
 }

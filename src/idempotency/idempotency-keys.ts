@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { DataSource } from "typeorm";
+import { isDuplicateKey } from "../platform/db";
+import { Transaction } from "../platform/transactions";
 import { Principal } from "../platform/principal";
 import { jsonColumn } from "../platform/rows";
 import { refuse, UserErrorCode } from "../platform/user-error";
@@ -77,9 +79,6 @@ const hashOf = (request: IdempotentRequest) =>
     .update(JSON.stringify([request.operation, canonical(request.input)]))
     .digest("hex");
 
-const isDuplicate = (error: unknown) =>
-  error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === "ER_DUP_ENTRY";
-
 /** A key the caller has used for a request: checked, hashed, and bound to the caller. */
 export class IdempotencyClaim {
   private constructor(
@@ -100,7 +99,7 @@ export class IdempotencyClaim {
   }
 
   /** The key's stored result if it was used within its lifetime (committed); refuses a reuse with other input. */
-  async earlierResult(db: DataSource | EntityManager): Promise<{ result: unknown } | null> {
+  async earlierResult(db: DataSource | Transaction): Promise<{ result: unknown } | null> {
     const [row] = await db.query(
       "SELECT request_hash, result FROM idempotency_keys WHERE caller = ? AND idempotency_key = ? AND expires_at > CURRENT_TIMESTAMP(3)",
       [this.caller, this.key],
@@ -125,7 +124,7 @@ export class IdempotencyClaim {
    * it answers with the stored result) or rolls back (then it runs itself). An expired key is
    * taken over.
    */
-  async claim(tx: EntityManager): Promise<void> {
+  async claim(tx: Transaction): Promise<void> {
     try {
       await tx.query(
         `INSERT INTO idempotency_keys (caller, idempotency_key, operation, request_hash, expires_at)
@@ -133,7 +132,7 @@ export class IdempotencyClaim {
         [this.caller, this.key, this.operation, this.requestHash],
       );
     } catch (error) {
-      if (!isDuplicate(error)) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // Concurrent repeats all hold a shared lock on the key now: only an expired key may ask for more.
       const [held] = await tx.query(
         "SELECT expires_at <= CURRENT_TIMESTAMP(3) AS expired FROM idempotency_keys WHERE caller = ? AND idempotency_key = ? LOCK IN SHARE MODE",
@@ -151,7 +150,7 @@ export class IdempotencyClaim {
   }
 
   /** Stores the mutation's result (ids, JSON) with the key, still in its transaction. */
-  async complete(tx: EntityManager, result: unknown): Promise<void> {
+  async complete(tx: Transaction, result: unknown): Promise<void> {
     await tx.query("UPDATE idempotency_keys SET result = ? WHERE caller = ? AND idempotency_key = ?", [
       JSON.stringify(result ?? null),
       this.caller,

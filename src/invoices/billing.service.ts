@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { ContactType } from "../contacts/contact.enums";
 import { PaymentMethod } from "../customers/customer.enums";
 import { CUSTOMERS, CustomerService, maskIban } from "../customers/customer.service";
@@ -36,7 +36,7 @@ export const addDays = (iso: string, days: number) =>
   new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** The next number of a gapless yearly series, e.g. "2026-000042" or "GS-2026-000003". */
-async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): Promise<string> {
+async function nextNumber(tx: Transaction, kind: InvoiceKind, year: string): Promise<string> {
   const prefix = kind === InvoiceKind.CREDIT_NOTE ? `GS-${year}-` : `${year}-`;
   const n = await nextInSeries(tx, `${kind === InvoiceKind.CREDIT_NOTE ? "credit" : "invoice"}:${year}`, async () => {
     // The first use of a series continues after numbers issued before it existed (imports, demo data).
@@ -50,7 +50,7 @@ async function nextNumber(tx: EntityManager, kind: InvoiceKind, year: string): P
 }
 
 /** The billing address and addressees as they are now: BILLING contacts, else STANDARD ones. */
-async function billingSnapshot(tx: EntityManager, customer: Row) {
+async function billingSnapshot(tx: Transaction, customer: Row) {
   const contacts: Row[] = await tx.query("SELECT types, first_name, last_name FROM contacts WHERE customer_id = ? ORDER BY id", [
     customer.id,
   ]);
@@ -135,7 +135,7 @@ export async function writeCreditNote(
 
 /** Writes an invoice or credit note with its lines; the caller's transaction holds the number. */
 export async function writeInvoice(
-  tx: EntityManager,
+  tx: Transaction,
   ctx: Pick<Context, "config">,
   customer: Row,
   doc: {
@@ -215,7 +215,7 @@ export async function writeInvoice(
 }
 
 /** The invoice a payment is for, locked: concurrent payments of one invoice settle it once. */
-async function lockedInvoiceOf(tx: EntityManager, customerId: number, invoiceGid: string): Promise<Row> {
+async function lockedInvoiceOf(tx: Transaction, customerId: number, invoiceGid: string): Promise<Row> {
   const parsed = parseGlobalId(invoiceGid);
   if (parsed?.type !== "Invoice") refuse(UserErrorCode.INVALID_INPUT, "Not an invoice id", ["input", "invoiceId"]);
   const [invoice] = await tx.query("SELECT id, customer_id, gross_amount, status FROM invoices WHERE id = ? FOR UPDATE", [parsed.id]);
@@ -224,7 +224,7 @@ async function lockedInvoiceOf(tx: EntityManager, customerId: number, invoiceGid
   return invoice;
 }
 
-export async function customerRow(tx: EntityManager, customerId: number): Promise<Row> {
+export async function customerRow(tx: Transaction, customerId: number): Promise<Row> {
   // The customer row as its module reads it: never the secrets (password hash, PIN).
   const [row] = await tx.query(`SELECT ${CUSTOMERS.columns.join(", ")} FROM customers WHERE id = ?`, [customerId]);
   return row;
@@ -290,7 +290,7 @@ function lineVat(ctx: IssueContext, customer: Row, line: InvoiceIssueInput["line
  * must be one of the customer's.
  */
 async function checkedLines(
-  tx: EntityManager,
+  tx: Transaction,
   ctx: IssueContext,
   customer: Row,
   input: Omit<InvoiceIssueInput, "customerId">,

@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { Row } from "../platform/rows";
 import { refuse, refuseAny, UserError, userError, UserErrorCode } from "../platform/user-error";
@@ -12,7 +12,7 @@ import { InvoiceNode } from "./invoice.types";
 import { VatCategory } from "./vat";
 
 /** What is left of an invoice to credit: its gross plus its credit notes (negative), and each line's quantity not yet credited. */
-async function creditable(tx: EntityManager, invoiceId: number) {
+async function creditable(tx: Transaction, invoiceId: number) {
   const lines: Row[] = await tx.query(
     `SELECT position, description, product_id, quantity, unit_price_amount, vat_rate, vat_category, vat_exemption_reason
      FROM invoice_lines WHERE invoice_id = ? ORDER BY position`,

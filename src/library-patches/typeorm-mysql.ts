@@ -20,11 +20,14 @@ import { DataSource } from "typeorm";
 /** A connection of mysql2's pool, in its callback API. */
 export type PooledConnection = {
   query(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown) => void): void;
-  query(sql: string, callback: (err: Error | null, rows?: unknown) => void): void;
+  /** Returns mysql2's Query command (read by src/library-patches/mysql2-query.ts). */
+  query(sql: string, callback: (err: Error | null, rows?: unknown) => void): object;
   /** The statement with its values escaped into it, as `query(sql, params)` would send it. */
   format(sql: string, params: unknown[]): string;
   on(event: "error", listener: (err: Error) => void): void;
   release(): void;
+  /** Closes the connection and takes it out of its pool (after a failed ROLLBACK). */
+  destroy(): void;
 };
 
 type MysqlDriverInternals = {

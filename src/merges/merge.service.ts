@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { forbidden } from "../access/access";
 import { AuditTransfers } from "../audit/audit-transfers";
 import { MembershipTransfers } from "../auth/membership-transfers";
@@ -59,7 +59,7 @@ const MOVE_CUSTOMER_ROWS: ((uow: UnitOfWork, fromCustomerId: number, toCustomerI
   MembershipTransfers.moveToCustomer,
 ];
 
-type Reader = Pick<EntityManager, "query">;
+type Reader = Pick<Transaction, "query">;
 
 /** The fields in which A and B differ, for the user to choose from; both rows read as the customers module reads them. */
 async function mergeView(db: Reader, id: number): Promise<MergeRequestNode> {

@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 
 // Account closure, for the data-protection module, in its transaction: only this module writes
 // the delivery ledger, the bounce list and the outbox.
@@ -8,7 +8,7 @@ export const NotificationErasure = {
    * the customer, its number or one of the addresses lose their payload. Work still open keeps its
    * payload (it would fail its check otherwise) and finds the erased rows when it runs.
    */
-  async erase(tx: EntityManager, about: { customerId: number; customerNumber: string; emails: string[] }): Promise<void> {
+  async erase(tx: Transaction, about: { customerId: number; customerNumber: string; emails: string[] }): Promise<void> {
     const emails = [...new Set(about.emails.map((e) => e.trim().toLowerCase()).filter(Boolean))];
     if (emails.length) {
       await tx.query(
@@ -27,6 +27,6 @@ export const NotificationErasure = {
 };
 
 /** Invoices deleted after their retention period: their delivery records stay, without the link. */
-export async function detachInvoiceDeliveries(tx: EntityManager, invoiceIds: number[]): Promise<void> {
+export async function detachInvoiceDeliveries(tx: Transaction, invoiceIds: number[]): Promise<void> {
   if (invoiceIds.length) await tx.query("UPDATE mail_deliveries SET invoice_id = NULL WHERE invoice_id IN (?)", [invoiceIds]);
 }

@@ -1,7 +1,7 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Logger } from "../platform/logger";
 import { Queues } from "../platform/queues";
-import { scopeOf } from "../platform/request-scope";
 import { activeTraceparent } from "../platform/telemetry";
 import { isTopic, OutboxJobData, outboxJobId, PayloadOf, Topic, TOPICS } from "./topics";
 
@@ -37,13 +37,13 @@ export class OutboxRelay {
   ) {}
 
   /** Records a topic in the caller's transaction; returns the outbox id. */
-  async record<T extends Topic>(tx: EntityManager, topic: T, payload: PayloadOf<T>): Promise<string> {
+  async record<T extends Topic>(tx: Transaction, topic: T, payload: PayloadOf<T>): Promise<string> {
     // Checked when written too: a wrong payload is a bug of the caller, found in its transaction.
     TOPICS[topic].payload.parse(payload);
     const result = await tx.query("INSERT INTO outbox (topic, payload, request_id, trace_context) VALUES (?, ?, ?, ?)", [
       topic,
       JSON.stringify(payload),
-      scopeOf(tx)?.requestId ?? null,
+      tx.scope?.requestId ?? null,
       // The job continues the request's trace (null when tracing is off).
       activeTraceparent(),
     ]);

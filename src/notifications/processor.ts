@@ -1,5 +1,6 @@
 import { DelayedError, Job, UnrecoverableError } from "bullmq";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Config } from "../config";
 import { Logger } from "../platform/logger";
 import { inSpan, SpanKind } from "../platform/telemetry";
@@ -28,9 +29,9 @@ export interface Work<T extends Topic> {
    * (the fan-out records its notice batches): the two commit together or not at all. Throws
    * (rolling the transaction back) when another run of the same work finished first.
    */
-  doneIn(tx: EntityManager): Promise<void>;
+  doneIn(tx: Transaction): Promise<void>;
   /** Locks the work's row in the handler's transaction; throws when another run finished it first. */
-  lockOpenIn(tx: EntityManager): Promise<void>;
+  lockOpenIn(tx: Transaction): Promise<void>;
 }
 
 /** Another run of the same work (a job handed out twice) finished it first: this one does nothing. */

@@ -1,11 +1,12 @@
 import "reflect-metadata";
 import { Row } from "./rows";
 import mysql from "mysql2/promise";
-import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { DataSource, QueryFailedError } from "typeorm";
 import { PooledConnection } from "../library-patches/typeorm-mysql";
 import { readBatchesOf, runRead, slowStatementsOf } from "./read-batches";
 import { replicaRouterOf } from "./replicas";
 import { scopeOf } from "./request-scope";
+import { DeferredWriteFailed, transaction, Transaction } from "./transactions";
 
 function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
@@ -57,9 +58,16 @@ export async function readQuery<T = Row[]>(db: DataSource, sql: string, params: 
 
 const DEADLOCK_CODES = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
 
-/** Whether a statement failed on a unique key: what a race the reads could not see ends in. */
+/**
+ * Whether a statement failed on a unique key: what a race the reads could not see ends in. A
+ * deferred write that failed with it is not the failure of the statement it was sent with.
+ */
 export function isDuplicateKey(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string })?.code === "ER_DUP_ENTRY";
+  return (
+    error instanceof QueryFailedError &&
+    !(error instanceof DeferredWriteFailed) &&
+    (error.driverError as { code?: string })?.code === "ER_DUP_ENTRY"
+  );
 }
 
 /**
@@ -82,14 +90,10 @@ export function isRetryableConflict(error: unknown): boolean {
  * or a Galera node refuses its commit. Between attempts it waits a random time below a bound
  * that doubles up to 1 s, so that writers that collided spread out instead of colliding again.
  */
-export async function inTransaction<T>(
-  db: DataSource,
-  work: (tx: EntityManager) => Promise<T>,
-  attempts = TRANSACTION_ATTEMPTS,
-): Promise<T> {
+export async function inTransaction<T>(db: DataSource, work: (tx: Transaction) => Promise<T>, attempts = TRANSACTION_ATTEMPTS): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction(work);
+      return await transaction(db, work);
     } catch (error) {
       if (attempt >= attempts || !isRetryableConflict(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 10 * 2 ** attempt)));

@@ -1,4 +1,6 @@
-import { DataSource, EntityManager, QueryFailedError } from "typeorm";
+import { DataSource, QueryFailedError } from "typeorm";
+import { isDuplicateKey } from "../platform/db";
+import { Transaction } from "../platform/transactions";
 import { childrenLoader, rowSource } from "../platform/loaders";
 import { CustomerService } from "../customers/customer.service";
 import { Context, principalLabel } from "../platform/context";
@@ -35,8 +37,10 @@ const productAsCommitted = (ctx: Context) => async (productId: number) => ({
 });
 
 /** Locks the product and returns its plan as it is now; refuses when it is gone or cancelled (a cancelled product stays as it is). */
-async function lockChangeable(tx: EntityManager, productId: number, cancelledRefusal: string): Promise<{ plan: string }> {
-  const [current] = await tx.query("SELECT plan, status FROM products WHERE id = ? FOR UPDATE", [productId]);
+async function lockChangeable(tx: Transaction, productId: number, cancelledRefusal: string): Promise<{ plan: string }> {
+  const [current] = await tx.query<{ plan: string; status: ProductStatus }[]>("SELECT plan, status FROM products WHERE id = ? FOR UPDATE", [
+    productId,
+  ]);
   if (!current) refuse(UserErrorCode.NOT_FOUND, "This product was deleted meanwhile", ["productId"]);
   if (current.status === ProductStatus.CANCELLED) refuse(UserErrorCode.NOT_PENDING, cancelledRefusal, ["productId"]);
   return current;
@@ -47,8 +51,8 @@ export async function holdingDomain<T>(write: () => Promise<T>, field: string[] 
   try {
     return await write();
   } catch (error) {
-    const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; message?: string }) : undefined;
-    if (driverError?.code === "ER_DUP_ENTRY" && driverError.message?.includes("uq_products_active_domain")) {
+    const driverError = isDuplicateKey(error) ? ((error as QueryFailedError).driverError as { message?: string }) : undefined;
+    if (driverError?.message?.includes("uq_products_active_domain")) {
       refuse(UserErrorCode.DUPLICATE_DOMAIN, "This domain is held by another active product", field);
     }
     throw error;

@@ -1,5 +1,6 @@
 import { installationAddressOf } from "../platform/address";
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { Context } from "../platform/context";
 import { CustomerService } from "../customers/customer.service";
 import { CustomerNode } from "../customers/customer.types";
@@ -84,7 +85,7 @@ export const ProductService = {
   },
 
   /** Whether an active product holds this domain (what the unique index on active_domain guards), in the caller's transaction. */
-  async domainHeld(tx: EntityManager, domain: string): Promise<boolean> {
+  async domainHeld(tx: Transaction, domain: string): Promise<boolean> {
     const [row] = await tx.query("SELECT 1 AS held FROM products WHERE active_domain = ? LIMIT 1", [domain]);
     return !!row;
   },

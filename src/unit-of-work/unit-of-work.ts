@@ -1,4 +1,5 @@
-import { DataSource, EntityManager } from "typeorm";
+import { DataSource } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { assertMay, CustomerRef, CustomerRule } from "../access/access";
 import { assertRecentAuthentication } from "../access/step-up";
 import { AuditService } from "../audit/audit.service";
@@ -7,7 +8,6 @@ import { CommittedWork, OutboxRelay } from "../notifications/outbox";
 import { Emit } from "../notifications/topics";
 import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
-import { scopeOf } from "../platform/request-scope";
 import { Refusal, UserError } from "../platform/user-error";
 
 /** A customer as audit entries name it. */
@@ -17,7 +17,7 @@ export interface AuditedCustomer extends CustomerRef {
 
 /** What the work of a mutation (or of a worker) writes through: its transaction, the outbox and the audit log. */
 export interface UnitOfWork {
-  readonly tx: EntityManager;
+  readonly tx: Transaction;
   /** Records a side effect in this transaction; it goes to the workers after commit. */
   readonly emit: Emit;
   /** Writes an audit entry in this transaction, for the target customer unless another (or null) is given. */
@@ -73,7 +73,7 @@ export async function unitOfWork<T>(
       tx,
       emit: async (topic, payload) => {
         const id = await outbox.record(tx, topic, payload);
-        outboxRows.push({ id, topic, requestId: scopeOf(tx)?.requestId ?? null });
+        outboxRows.push({ id, topic, requestId: tx.scope?.requestId ?? null });
         return id;
       },
       audit: async (action, details, customer = target) => {
@@ -89,6 +89,8 @@ export async function unitOfWork<T>(
       afterCommit: (task) => committed.push(task),
     };
     const done = await work(uow);
+    // What is recorded elsewhere must follow writes the database has taken, not deferred ones.
+    if (committing.length) await tx.flush();
     for (const task of committing) await task();
     return done;
   });

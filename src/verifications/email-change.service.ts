@@ -1,6 +1,6 @@
-import { QueryFailedError } from "typeorm";
 import { CustomerRule } from "../access/access";
 import { newLinkSecret, sha256 } from "../access/tokens";
+import { isDuplicateKey } from "../platform/db";
 import { AuditedCustomer, mutate, mutateUntargeted, Outcome, unitOfWork, UnitOfWork } from "../unit-of-work/unit-of-work";
 import { Context } from "../platform/context";
 import { idOfType } from "../platform/global-id";
@@ -65,8 +65,7 @@ async function settle(uow: UnitOfWork, token: string): Promise<Settled> {
   try {
     await target.apply(tx, v.target_id, v.new_email);
   } catch (error) {
-    const code = error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
-    if (code === "ER_DUP_ENTRY") return { outcome: "TAKEN", locale };
+    if (isDuplicateKey(error)) return { outcome: "TAKEN", locale };
     throw error;
   }
   const old = (row.email as string | null)?.trim() || null;
@@ -135,7 +134,7 @@ export const EmailChangeService = {
     change: { purpose: Purpose; targetId: number; customerId: number | null; newEmail: string },
   ): Promise<number> {
     const { tx } = uow;
-    await tx.query("UPDATE email_verifications SET status = 'SUPERSEDED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [
+    tx.defer("UPDATE email_verifications SET status = 'SUPERSEDED' WHERE purpose = ? AND target_id = ? AND status = 'PENDING'", [
       change.purpose,
       change.targetId,
     ]);

@@ -1,4 +1,4 @@
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { EmailVerificationPurpose as Purpose } from "./email-verification.enums";
 
 /**
@@ -7,9 +7,9 @@ import { EmailVerificationPurpose as Purpose } from "./email-verification.enums"
  */
 export interface EmailTarget {
   /** Locks the target row in the confirming transaction; its address in use, or undefined when the row is gone. */
-  lock(tx: EntityManager, targetId: number): Promise<{ email: string | null } | undefined>;
+  lock(tx: Transaction, targetId: number): Promise<{ email: string | null } | undefined>;
   /** Puts the confirmed address in use. A unique address taken meanwhile fails with ER_DUP_ENTRY. */
-  apply(tx: EntityManager, targetId: number, email: string): Promise<void>;
+  apply(tx: Transaction, targetId: number, email: string): Promise<void>;
 }
 
 const targets = new Map<Purpose, EmailTarget>();

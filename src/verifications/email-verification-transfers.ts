@@ -9,8 +9,11 @@ export const EmailVerificationTransfers = {
 
   /** A closed customer's email changes go (account closure); returns the addresses they named. */
   async eraseOfCustomer(uow: UnitOfWork, customerId: number): Promise<string[]> {
-    const rows = await uow.tx.query("SELECT new_email, previous_email FROM email_verifications WHERE customer_id = ?", [customerId]);
+    const rows = await uow.tx.query<{ new_email: string; previous_email: string | null }[]>(
+      "SELECT new_email, previous_email FROM email_verifications WHERE customer_id = ?",
+      [customerId],
+    );
     await uow.tx.query("DELETE FROM email_verifications WHERE customer_id = ?", [customerId]);
-    return rows.flatMap((r: { new_email: string; previous_email: string | null }) => [r.new_email, r.previous_email ?? ""]).filter(Boolean);
+    return rows.flatMap((r) => [r.new_email, r.previous_email ?? ""]).filter(Boolean);
   },
 };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { EntityManager } from "typeorm";
+import { Transaction } from "../platform/transactions";
 import { forbidden } from "../access/access";
 import { openSecret, packSealed, sealSecret, unpackSealed } from "../access/secret-box";
 import { EncryptionKeys } from "../config";
@@ -155,7 +155,7 @@ async function checkUrl(ctx: Context, url: string, field: string[]): Promise<voi
   if (problem) refuse(UserErrorCode.INVALID_INPUT, problem, field);
 }
 
-async function ownerEmailOf(tx: EntityManager, principal: Principal): Promise<string> {
+async function ownerEmailOf(tx: Transaction, principal: Principal): Promise<string> {
   if (principal.kind === "reseller") {
     const [r] = await tx.query("SELECT email FROM resellers WHERE id = ?", [principal.resellerId]);
     return r.email;

@@ -1,0 +1,18 @@
+// Patches: nothing is changed, but mysql2's Query command is read through its private field
+// `_resultIndex`. Written against mysql2 3.24.6 (package.json).
+// Why: a multi-statement query that fails answers with the error alone; mysql2 does not say
+// which statement failed. The command counts the result sets it has read (`_resultIndex`, one
+// more for each that says more results follow), and the server stops at the first statement
+// that fails, so when the error arrives that count is the failed statement's index.
+// Caller: the transaction's deferred writes (src/platform/transactions.ts).
+// Contract test: test/library-patches.test.ts, "mysql2-query: …".
+
+/** What mysql2's `connection.query(sql, callback)` returns: its Query command. */
+export type QueryCommand = object;
+
+/** The index (from 0) of the statement a failed multi-statement query stopped at. */
+export function failedStatementIndex(command: QueryCommand): number {
+  const index = (command as { _resultIndex?: unknown })._resultIndex;
+  if (typeof index !== "number") throw new Error("mysql2's Query command has no _resultIndex (see src/library-patches/mysql2-query.ts)");
+  return index;
+}

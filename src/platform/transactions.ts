@@ -1,0 +1,196 @@
+import { DataSource, QueryFailedError } from "typeorm";
+import { failedStatementIndex } from "../library-patches/mysql2-query";
+import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
+import { SLOW_QUERY_MS, slowStatementsOf } from "./read-batches";
+import { RequestScope, scopeOf } from "./request-scope";
+import { Row } from "./rows";
+
+/** What a statement answers: rows for a SELECT, mysql2's ResultSetHeader for a write. */
+export type StatementResult = Row[] & { insertId: number; affectedRows: number };
+
+/** What the unit of work writes through: one transaction on one connection of the primary. */
+export interface Transaction {
+  /** Runs a statement and answers its result: rows for a SELECT, mysql2's ResultSetHeader (insertId, affectedRows) for a write. */
+  query<T = StatementResult>(sql: string, params?: unknown[]): Promise<T>;
+  /**
+   * A write whose result nobody reads (an audit entry, a counter, an UPDATE by id): it is sent in
+   * the round trip of the transaction's next statement, or of its COMMIT. If it fails, that
+   * statement's call fails with DeferredWriteFailed, and the transaction with it.
+   */
+  defer(sql: string, params?: unknown[]): void;
+  /** Sends the deferred writes now (before something outside the database relies on them). */
+  flush(): Promise<void>;
+  /** The request it runs for (its id goes into audit and outbox rows; its statements are counted). */
+  readonly scope: RequestScope | undefined;
+}
+
+/**
+ * A deferred write failed: raised by the statement it was sent with. Never a duplicate key of that
+ * statement (isDuplicateKey says no); a deadlock is retried as any (isRetryableConflict).
+ */
+export class DeferredWriteFailed extends QueryFailedError {}
+
+/** The one statement per text that makes results match statements by position (as ReadBatches). */
+function oneStatement(sql: string): string {
+  if (sql.includes(";")) throw new Error("A transaction's statement is one statement, without a ;");
+  return sql;
+}
+
+/**
+ * A transaction whose statements travel in as few round trips as their results allow: START
+ * TRANSACTION and every deferred write go with the next statement (or the COMMIT) as one
+ * multi-statement query. On a contact's email change that is 5 round trips instead of 10
+ * (README, "Performance": a round trip costs a system call on each side, more than the statement).
+ */
+/** A statement waiting for the next round trip: as written, and as sent (its values escaped into it). */
+interface Deferred {
+  sql: string;
+  params: unknown[];
+  text: string;
+}
+const START: Deferred = { sql: "START TRANSACTION", params: [], text: "START TRANSACTION" };
+
+class PooledTransaction implements Transaction {
+  /** Statements not sent yet; the transaction itself starts with the first round trip. */
+  private deferred: Deferred[] = [START];
+  private started = false;
+
+  constructor(
+    private readonly connection: PooledConnection,
+    readonly scope: RequestScope | undefined,
+    private readonly onSlow: (ms: number, sql: string, params: unknown[]) => void,
+  ) {}
+
+  query<T = StatementResult>(sql: string, params: unknown[] = []): Promise<T> {
+    return this.send<T>(oneStatement(sql), params);
+  }
+
+  defer(sql: string, params: unknown[] = []): void {
+    this.deferred.push({ sql, params, text: this.connection.format(oneStatement(sql), params) });
+    this.counted(1);
+  }
+
+  async flush(): Promise<void> {
+    if (this.deferred.length > (this.started ? 0 : 1)) await this.send(null, []);
+  }
+
+  async commit(): Promise<void> {
+    // Nothing was sent or deferred: there is no transaction to end.
+    if (!this.started && this.deferred.length === 1) return;
+    await this.send("COMMIT", []);
+  }
+
+  async rollback(): Promise<void> {
+    this.deferred = [];
+    if (this.started) await this.send("ROLLBACK", []);
+  }
+
+  private counted(statements: number): void {
+    if (this.scope) this.scope.sqlStatements += statements;
+  }
+
+  /** `sql` (null: none) with the deferred statements before it, in one round trip; its result. */
+  private send<T>(sql: string | null, params: unknown[]): Promise<T> {
+    const deferred = this.deferred;
+    this.deferred = [];
+    this.started = true;
+    // Counted as TypeORM counted them: START TRANSACTION when sent, a deferred write when deferred.
+    this.counted((sql === null ? 0 : 1) + (deferred[0] === START ? 1 : 0));
+    if (deferred.length === 0) return this.sendAlone<T>(sql!, params);
+    const statements = sql === null ? deferred : [...deferred, { sql, params, text: this.connection.format(sql, params) }];
+    const text = statements.map((statement) => statement.text).join(";\n");
+    const started = Date.now();
+    return new Promise<T>((resolve, reject) => {
+      const command = this.connection.query(text, (error, results) => {
+        const ms = Date.now() - started;
+        // Logged as written, without the values (they may be secrets' hashes).
+        if (ms > SLOW_QUERY_MS) this.onSlow(ms, statements.map((statement) => statement.sql).join(";\n"), []);
+        if (!error) return resolve((statements.length > 1 ? (results as unknown[])[deferred.length] : results) as T);
+        const failed = failedStatementIndex(command);
+        reject(
+          failed < deferred.length
+            ? new DeferredWriteFailed(deferred[failed].sql, deferred[failed].params, error)
+            : new QueryFailedError(sql!, params, error),
+        );
+      });
+    });
+  }
+
+  private sendAlone<T>(sql: string, params: unknown[]): Promise<T> {
+    const started = Date.now();
+    return new Promise<T>((resolve, reject) =>
+      this.connection.query(sql, params, (error, rows) => {
+        const ms = Date.now() - started;
+        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, params);
+        if (error) reject(new QueryFailedError(sql, params, error));
+        else resolve(rows as T);
+      }),
+    );
+  }
+}
+
+/**
+ * The primary's connections for transactions. A pool of its own because `multipleStatements` is
+ * set only where every text is checked to be one statement (never on TypeORM's pool, which also
+ * runs migrations); made with the driver's own options, as the read batches' pool is.
+ */
+class TransactionPool {
+  private readonly pool: CallbackPool;
+
+  constructor(db: DataSource) {
+    this.pool = createPrimaryPool(db, { multipleStatements: true });
+    // A connection that breaks leaves the pool, and its statement fails with its own error.
+    this.pool.on("connection", (connection) => connection.on("error", () => undefined));
+  }
+
+  connection(): Promise<PooledConnection> {
+    return new Promise((resolve, reject) => this.pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))));
+  }
+
+  end(): Promise<void> {
+    return new Promise((resolve, reject) => this.pool.end((error) => (error ? reject(error) : resolve())));
+  }
+}
+
+const poolOfDriver = new WeakMap<object, TransactionPool>();
+const ended = new WeakSet<object>();
+
+function transactionPoolOf(db: DataSource): TransactionPool {
+  let pool = poolOfDriver.get(db.driver);
+  if (!pool) {
+    if (ended.has(db.driver)) throw new Error("The database connection is closed");
+    pool = new TransactionPool(db);
+    poolOfDriver.set(db.driver, pool);
+  }
+  return pool;
+}
+
+/** Closes the transactions' pool, if the DataSource had one; before the DataSource is destroyed. */
+export async function endTransactionPool(db: DataSource): Promise<void> {
+  const pool = poolOfDriver.get(db.driver);
+  poolOfDriver.delete(db.driver);
+  ended.add(db.driver);
+  await pool?.end();
+}
+
+/**
+ * Runs `work` in one transaction: committed when it returns, rolled back when it throws. One
+ * attempt; inTransaction (src/platform/db.ts) runs it again on a deadlock.
+ */
+export async function transaction<T>(db: DataSource, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  const connection = await transactionPoolOf(db).connection();
+  const tx = new PooledTransaction(connection, scopeOf(db), slowStatementsOf(db));
+  try {
+    const result = await work(tx);
+    await tx.commit();
+    connection.release();
+    return result;
+  } catch (error) {
+    // A connection whose ROLLBACK failed is in no known state: it is closed, not reused.
+    await tx.rollback().then(
+      () => connection.release(),
+      () => connection.destroy(),
+    );
+    throw error;
+  }
+}

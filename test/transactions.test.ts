@@ -1,0 +1,196 @@
+import "reflect-metadata";
+import assert from "node:assert/strict";
+import diagnostics from "node:diagnostics_channel";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { DataSource, QueryFailedError } from "typeorm";
+import { connect } from "../src/database";
+import { dropDatabase, ensureDatabase, inTransaction, isDuplicateKey } from "../src/platform/db";
+import { scopedDataSource } from "../src/platform/request-scope";
+import { DeferredWriteFailed, transaction } from "../src/platform/transactions";
+import { MYSQL_SERVER, uniqueName } from "./support/harness";
+
+// The unit of work's transactions (src/platform/transactions.ts): START TRANSACTION and the
+// deferred writes travel with the next statement, in one round trip, and still each statement
+// gets its own result or its own error, and a failed transaction leaves nothing behind.
+
+const DATABASE_URL = `${MYSQL_SERVER}/${uniqueName("transactions")}`;
+let db: DataSource;
+
+/** The texts mysql2 sends to this database, one per round trip (mysql2's documented tracing channel). */
+const sent: string[] = [];
+/** A new connection's session set-up (connect) is not a statement of the test's. */
+const onQueryStart = (message: unknown) => {
+  const text = (message as { query: string }).query;
+  if (!text.startsWith("SET time_zone")) sent.push(text);
+};
+const queries = diagnostics.tracingChannel("mysql2:query");
+const subscribers = { start: onQueryStart, end() {}, asyncStart() {}, asyncEnd() {}, error() {} };
+
+before(async () => {
+  await ensureDatabase(DATABASE_URL);
+  db = await connect(new DataSource({ type: "mysql", url: DATABASE_URL, poolSize: 3, timezone: "Z", dateStrings: ["DATE"] }));
+  await db.query("CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT NULL UNIQUE, n INT NOT NULL DEFAULT 0)");
+  queries.subscribe(subscribers);
+});
+
+after(async () => {
+  queries.unsubscribe(subscribers);
+  await db.destroy();
+  // A transaction after destroy must not open a pool nobody closes.
+  await assert.rejects(
+    transaction(db, (tx) => tx.query("SELECT 1")),
+    /closed/,
+  );
+  await dropDatabase(DATABASE_URL);
+});
+
+beforeEach(async () => {
+  await db.query("DELETE FROM items");
+  await db.query("INSERT INTO items (name) VALUES ('taken')");
+  sent.length = 0;
+});
+
+const names = async () => ((await db.query("SELECT name FROM items ORDER BY name")) as { name: string }[]).map((r) => r.name);
+
+describe("transactions", () => {
+  test("START TRANSACTION and the deferred writes go with the next statement in one round trip, which reads them", async () => {
+    const seen = await transaction(db, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["a"]);
+      tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", ["taken"]);
+      const rows = await tx.query<{ name: string; n: number }[]>("SELECT name, n FROM items ORDER BY name");
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["b"]);
+      return rows;
+    });
+    assert.deepEqual(
+      seen.map((r) => [r.name, r.n]),
+      [
+        ["a", 0],
+        ["taken", 1],
+      ],
+    );
+    assert.deepEqual(await names(), ["a", "b", "taken"]);
+    const ours = sent.filter((text) => !text.startsWith("SELECT name FROM items ORDER BY name"));
+    assert.equal(ours.length, 2, `two round trips: ${JSON.stringify(ours)}`);
+    assert.match(ours[0], /^START TRANSACTION;\nINSERT INTO items \(name\) VALUES \('a'\);\nUPDATE items .*;\nSELECT name, n FROM items/s);
+    assert.match(ours[1], /^INSERT INTO items \(name\) VALUES \('b'\);\nCOMMIT$/);
+  });
+
+  test("a write is a ResultSetHeader as through TypeORM, also when deferred writes went with it", async () => {
+    const [alone, withDeferred] = await transaction(db, async (tx) => {
+      const first = await tx.query<{ insertId: number; affectedRows: number }>("INSERT INTO items (name) VALUES (?)", ["c"]);
+      tx.defer("UPDATE items SET n = 5 WHERE name = ?", ["c"]);
+      const second = await tx.query<{ insertId: number; affectedRows: number }>("INSERT INTO items (name) VALUES (?)", ["d"]);
+      return [first, second];
+    });
+    const ids = (await db.query("SELECT id, name FROM items WHERE name IN ('c', 'd') ORDER BY name")) as { id: number }[];
+    assert.equal(alone.insertId, ids[0].id);
+    assert.equal(withDeferred.insertId, ids[1].id);
+    assert.equal(withDeferred.affectedRows, 1);
+  });
+
+  test("a statement's own duplicate key is its error (isDuplicateKey), and the deferred writes before it stand", async () => {
+    await transaction(db, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["kept"]);
+      const error = await tx.query("INSERT INTO items (name) VALUES (?)", ["taken"]).catch((e: unknown) => e);
+      assert.ok(error instanceof QueryFailedError && !(error instanceof DeferredWriteFailed), String(error));
+      assert.equal(isDuplicateKey(error), true);
+    });
+    assert.deepEqual(await names(), ["kept", "taken"]);
+  });
+
+  test("a deferred write that fails fails the statement it went with as DeferredWriteFailed, not as that statement's duplicate key, and everything is rolled back", async () => {
+    const error = await transaction(db, async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES (?)", ["sent"]);
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["taken"]);
+      await tx.query("INSERT INTO items (name) VALUES (?)", ["never"]);
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof DeferredWriteFailed, String(error));
+    assert.equal(error.query, "INSERT INTO items (name) VALUES (?)");
+    assert.deepEqual(error.parameters, ["taken"]);
+    assert.equal(isDuplicateKey(error), false, "not the duplicate key of the statement it went with");
+    assert.deepEqual(await names(), ["taken"], "rolled back: neither the statement before nor the one after");
+  });
+
+  test("work that throws sends none of its deferred writes; work that sent nothing sends nothing", async () => {
+    await assert.rejects(
+      transaction(db, async (tx) => {
+        tx.defer("INSERT INTO items (name) VALUES (?)", ["refused"]);
+        throw new Error("refused");
+      }),
+      /refused/,
+    );
+    assert.equal(await transaction(db, async () => "nothing"), "nothing");
+    assert.deepEqual(
+      sent.filter((text) => !text.startsWith("SELECT name")),
+      [],
+    );
+    assert.deepEqual(await names(), ["taken"]);
+  });
+
+  test("a deferred write alone is sent with the COMMIT; flush sends it before the work goes on", async () => {
+    await transaction(db, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["flushed"]);
+      await tx.flush();
+      // Sent, though not committed: the server's transaction has modified the row.
+      const [{ id }] = await tx.query<{ id: number }[]>("SELECT CONNECTION_ID() AS id");
+      const [trx] = await db.query("SELECT trx_rows_modified AS n FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = ?", [id]);
+      assert.equal(Number(trx?.n), 1);
+    });
+    assert.deepEqual(sent.filter((text) => text.includes("flushed")).length, 1);
+    assert.match(
+      sent.find((text) => text.includes("flushed"))!,
+      /^START TRANSACTION;\nINSERT INTO items \(name\) VALUES \('flushed'\)$/,
+    );
+    assert.deepEqual(await names(), ["flushed", "taken"]);
+  });
+
+  test("a text with a ; is refused, deferred or not, before anything is sent", async () => {
+    await assert.rejects(
+      transaction(db, async (tx) => tx.defer("DELETE FROM items; SELECT 1")),
+      /one statement/,
+    );
+    await assert.rejects(
+      transaction(db, (tx) => tx.query("DELETE FROM items; SELECT 1")),
+      /one statement/,
+    );
+    // A ; inside a value is a value.
+    await transaction(db, (tx) => tx.query("INSERT INTO items (name) VALUES (?)", ["semi;colon"]));
+    assert.deepEqual(await names(), ["semi;colon", "taken"]);
+  });
+
+  test("a request's statements are counted as through TypeORM: START TRANSACTION, each statement, COMMIT", async () => {
+    const scope = { requestId: "request-7", sqlStatements: 0 };
+    const view = scopedDataSource(db, scope);
+    const requestId = await transaction(view, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["counted"]);
+      await tx.query("SELECT 1");
+      return tx.scope?.requestId;
+    });
+    assert.equal(requestId, "request-7");
+    assert.equal(scope.sqlStatements, 4);
+  });
+
+  test("a deadlock of a deferred write is run again whole by inTransaction", async () => {
+    await db.query("INSERT INTO items (name) VALUES ('x'), ('y')");
+    let attempts = 0;
+    let release!: () => void;
+    const bothLocked = new Promise<void>((resolve) => (release = resolve));
+    let locked = 0;
+    const lockThen = (first: string, second: string) =>
+      inTransaction(db, async (tx) => {
+        attempts++;
+        await tx.query("SELECT id FROM items WHERE name = ? FOR UPDATE", [first]);
+        if (++locked === 2) release();
+        await bothLocked;
+        tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", [second]);
+      });
+    await Promise.all([lockThen("x", "y"), lockThen("y", "x")]);
+    const rows = (await db.query("SELECT name, n FROM items WHERE name IN ('x', 'y') ORDER BY name")) as { n: number }[];
+    assert.deepEqual(
+      rows.map((r) => r.n),
+      [1, 1],
+      "both changes stand, one after running again",
+    );
+    assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+  });
+});
