@@ -241,7 +241,7 @@ describe("mysql2-query: mysql2's Query command", () => {
         pool.getConnection((error, c) => (error ? reject(error) : resolve(c))),
       );
       const failAt = (text: string) =>
-        new Promise<number>((resolve, reject) => {
+        new Promise<number | null>((resolve, reject) => {
           const command = connection.query(text, (error) =>
             error ? resolve(failedStatementIndex(command)) : reject(new Error("the query did not fail")),
           );

@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { DataSource, QueryFailedError } from "typeorm";
 import { connect } from "../src/database";
 import { dropDatabase, ensureDatabase, inTransaction, isDuplicateKey } from "../src/platform/db";
+import { createLogger } from "../src/platform/logger";
 import { scopedDataSource } from "../src/platform/request-scope";
 import { DeferredWriteFailed, transaction } from "../src/platform/transactions";
 import { MYSQL_SERVER, uniqueName } from "./support/harness";
@@ -168,6 +169,48 @@ describe("transactions", () => {
     });
     assert.equal(requestId, "request-7");
     assert.equal(scope.sqlStatements, 4);
+  });
+
+  test("a failed transaction's connection goes back rolled back: the next transaction on it cannot commit the first one's writes", async () => {
+    const single = await connect(new DataSource({ type: "mysql", url: DATABASE_URL, poolSize: 1, timezone: "Z" }));
+    try {
+      const failed = await transaction(single, async (tx) => {
+        await tx.query("INSERT INTO items (name) VALUES (?)", ["half"]);
+        tx.defer("INSERT INTO items (name) VALUES (?)", ["taken"]);
+        await tx.query("SELECT 1");
+      }).catch((e: unknown) => e);
+      assert.ok(failed instanceof DeferredWriteFailed, String(failed));
+      // One connection: this runs on the same one. Left open, its START TRANSACTION would commit "half".
+      await transaction(single, (tx) => tx.query("INSERT INTO items (name) VALUES (?)", ["next"]));
+      assert.deepEqual(await names(), ["next", "taken"]);
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  test("a connection lost in the middle of a transaction fails it with the connection's error, and the next transaction gets a new one", async () => {
+    const error = await transaction(db, async (tx) => {
+      const [{ id }] = await tx.query<{ id: number }[]>("SELECT CONNECTION_ID() AS id");
+      await db.query("KILL CONNECTION ?", [id]);
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["lost"]);
+      await tx.query("SELECT 1");
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof QueryFailedError, `a QueryFailedError, not ${String(error)}`);
+    assert.equal(isDuplicateKey(error), false);
+    assert.equal(await transaction(db, (tx) => tx.query("INSERT INTO items (name) VALUES (?)", ["after"]).then(() => "ok")), "ok");
+    assert.deepEqual(await names(), ["after", "taken"]);
+  });
+
+  test("a failed statement's error reaches the log without the values the driver's message quotes", async () => {
+    const lines: string[] = [];
+    const log = createLogger("error", { write: (line: string) => lines.push(line) });
+    const error = await transaction(db, (tx) => tx.query("INSERT INTO items (name) VALUES (?)", ["taken"])).catch((e: unknown) => e);
+    assert.match(String((error as Error).message), /Duplicate entry 'taken'/, "the driver's message quotes the value");
+    log.error({ err: error }, "mutation failed");
+    assert.equal(lines.length, 1);
+    assert.doesNotMatch(lines[0], /taken/);
+    assert.match(lines[0], /SQL statement failed/);
+    assert.match(lines[0], /ER_DUP_ENTRY/, "the code stays");
   });
 
   test("a deadlock of a deferred write is run again whole by inTransaction", async () => {

@@ -10,9 +10,12 @@
 /** What mysql2's `connection.query(sql, callback)` returns: its Query command. */
 export type QueryCommand = object;
 
-/** The index (from 0) of the statement a failed multi-statement query stopped at. */
-export function failedStatementIndex(command: QueryCommand): number {
-  const index = (command as { _resultIndex?: unknown })._resultIndex;
-  if (typeof index !== "number") throw new Error("mysql2's Query command has no _resultIndex (see src/library-patches/mysql2-query.ts)");
-  return index;
+/**
+ * The index (from 0) of the statement a failed multi-statement query stopped at; null when the
+ * command does not say (no command yet, or a mysql2 without `_resultIndex`). Called inside
+ * mysql2's callback, so it never throws.
+ */
+export function failedStatementIndex(command: QueryCommand | undefined): number | null {
+  const index = (command as { _resultIndex?: unknown } | undefined)?._resultIndex;
+  return typeof index === "number" ? index : null;
 }

@@ -25,8 +25,16 @@ const REDACT = [
  */
 function errorSerializer(error: unknown) {
   const serialized = pino.stdSerializers.err(error as Error) as Record<string, unknown>;
+  // The driver's message may quote a value too ("Duplicate entry 'someone@example.com' for key …").
+  const ofStatement = Boolean(serialized.sql || serialized.query);
   for (const field of ["parameters", "driverError", "sql", "sqlMessage", "query"]) delete serialized[field];
-  if (typeof serialized.message === "string" && serialized.sql) serialized.message = "SQL statement failed";
+  if (ofStatement) {
+    serialized.message = "SQL statement failed";
+    // The stack's first line repeats the message.
+    const stack = typeof serialized.stack === "string" ? serialized.stack : "";
+    const frames = stack.indexOf("\n    at ");
+    serialized.stack = `${String(serialized.type ?? "Error")}: SQL statement failed${frames >= 0 ? stack.slice(frames) : ""}`;
+  }
   return serialized;
 }
 

@@ -1,7 +1,7 @@
-import { DataSource, QueryFailedError } from "typeorm";
+import { DataSource, Logger, QueryFailedError } from "typeorm";
 import { failedStatementIndex } from "../library-patches/mysql2-query";
 import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
-import { SLOW_QUERY_MS, slowStatementsOf } from "./read-batches";
+import { SLOW_QUERY_MS } from "./read-batches";
 import { RequestScope, scopeOf } from "./request-scope";
 import { Row } from "./rows";
 
@@ -25,8 +25,10 @@ export interface Transaction {
 }
 
 /**
- * A deferred write failed: raised by the statement it was sent with. Never a duplicate key of that
- * statement (isDuplicateKey says no); a deadlock is retried as any (isRetryableConflict).
+ * A deferred write failed (or a round trip that carried deferred writes failed where it cannot say
+ * which statement did: a lost connection): raised by the statement it was sent with. Never a
+ * duplicate key of that statement (isDuplicateKey says no); a deadlock is retried as any
+ * (isRetryableConflict).
  */
 export class DeferredWriteFailed extends QueryFailedError {}
 
@@ -58,7 +60,8 @@ class PooledTransaction implements Transaction {
   constructor(
     private readonly connection: PooledConnection,
     readonly scope: RequestScope | undefined,
-    private readonly onSlow: (ms: number, sql: string, params: unknown[]) => void,
+    /** The DataSource's logger: slow statements and failures are logged as TypeORM logs them. */
+    private readonly log: Pick<Logger, "logQuerySlow" | "logQueryError">,
   ) {}
 
   query<T = StatementResult>(sql: string, params: unknown[] = []): Promise<T> {
@@ -101,12 +104,19 @@ class PooledTransaction implements Transaction {
     const text = statements.map((statement) => statement.text).join(";\n");
     const started = Date.now();
     return new Promise<T>((resolve, reject) => {
-      const command = this.connection.query(text, (error, results) => {
+      // mysql2 answers a closed connection at once, inside `query`, before it returns the command.
+      let command: object | undefined = undefined;
+      command = this.connection.query(text, (error, results) => {
         const ms = Date.now() - started;
         // Logged as written, without the values (they may be secrets' hashes).
-        if (ms > SLOW_QUERY_MS) this.onSlow(ms, statements.map((statement) => statement.sql).join(";\n"), []);
+        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, statements.map((statement) => statement.sql).join(";\n"), []);
         if (!error) return resolve((statements.length > 1 ? (results as unknown[])[deferred.length] : results) as T);
-        const failed = failedStatementIndex(command);
+        const written = statements.map((statement) => statement.sql).join(";\n");
+        this.log.logQueryError(error, written, []);
+        // A lost connection failed no statement of its own, and without the command's count the
+        // failed one is unknown: either way the error is the round trip's, never a duplicate key of `sql`.
+        const failed = (error as { fatal?: boolean }).fatal ? null : failedStatementIndex(command);
+        if (failed === null) return reject(new DeferredWriteFailed(written, [], error));
         reject(
           failed < deferred.length
             ? new DeferredWriteFailed(deferred[failed].sql, deferred[failed].params, error)
@@ -121,9 +131,11 @@ class PooledTransaction implements Transaction {
     return new Promise<T>((resolve, reject) =>
       this.connection.query(sql, params, (error, rows) => {
         const ms = Date.now() - started;
-        if (ms > SLOW_QUERY_MS) this.onSlow(ms, sql, params);
-        if (error) reject(new QueryFailedError(sql, params, error));
-        else resolve(rows as T);
+        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, sql, params);
+        if (error) {
+          this.log.logQueryError(error, sql, params);
+          reject(new QueryFailedError(sql, params, error));
+        } else resolve(rows as T);
       }),
     );
   }
@@ -179,7 +191,7 @@ export async function endTransactionPool(db: DataSource): Promise<void> {
  */
 export async function transaction<T>(db: DataSource, work: (tx: Transaction) => Promise<T>): Promise<T> {
   const connection = await transactionPoolOf(db).connection();
-  const tx = new PooledTransaction(connection, scopeOf(db), slowStatementsOf(db));
+  const tx = new PooledTransaction(connection, scopeOf(db), db.logger);
   try {
     const result = await work(tx);
     await tx.commit();

@@ -82,7 +82,9 @@ export const TrustedDocumentService = {
       },
       write: async (uow, accepted) => {
         await uow.audit("trusted-documents.registered", { ids: accepted.map((d) => d.id) });
-        // Registered in Redis last, once nothing in the transaction can refuse any more.
+        // Registered in Redis last, once nothing in the transaction can refuse any more: the
+        // audit entry is deferred (src/platform/transactions.ts), so it is sent first.
+        await uow.tx.flush();
         const added = await ctx.documents.register(documents.map((d) => d.body));
         return { documents: accepted, added };
       },
