@@ -53,6 +53,33 @@ describe("metrics", () => {
     }
   });
 
+  test("the pool gauge shows each pool to the primary: a transaction's connection is in use while it runs", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const work = unitOfWork(system(t), async ({ tx }) => {
+      await tx.query("SELECT 1");
+      started();
+      await held;
+    });
+    await running;
+    const during = await scrape();
+    release();
+    await work;
+    const series = (pool: string, state: string) => `konto_db_pool_connections{pool="${pool}",state="${state}"}`;
+    assert.ok(
+      valueOf(during, series("transactions", "in_use")) >= 1,
+      during
+        .split("\n")
+        .filter((l) => l.includes("pool_conn"))
+        .join("\n"),
+    );
+    for (const pool of ["statements", "transactions", "reads"]) {
+      assert.match(during, new RegExp(`^${series(pool, "idle").replace(/[{}]/g, "\\$&")} \\d+$`, "m"), pool);
+    }
+  });
+
   test("request and job series change after a request and after a job", async () => {
     const before = await scrape();
     const res = await t.gql(`query OpsProbe { customers(first: 2) { totalCount } }`);

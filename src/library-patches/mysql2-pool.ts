@@ -12,7 +12,12 @@ type PoolInternals = { _allConnections?: { length: number }; _freeConnections?: 
 
 /** The connections of the DataSource's pool: in use (taken, not yet released) and idle. */
 export function poolConnectionCounts(db: DataSource): { inUse: number; idle: number } {
-  const pool = (db.driver as unknown as { pool?: PoolInternals }).pool;
+  return mysql2PoolCounts((db.driver as unknown as { pool?: object }).pool);
+}
+
+/** The connections of a mysql2 pool (Konto's own pools: the transactions' and the read batches'). */
+export function mysql2PoolCounts(mysql2Pool: object | undefined): { inUse: number; idle: number } {
+  const pool = mysql2Pool as PoolInternals | undefined;
   const all = pool?._allConnections?.length ?? 0;
   const idle = pool?._freeConnections?.length ?? 0;
   return { inUse: all - idle, idle };

@@ -2,6 +2,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import { DataSource } from "typeorm";
 import { poolConnectionCounts } from "../library-patches/mysql2-pool";
 import { Queues } from "./queues";
+import { readPoolCounts } from "./read-batches";
+import { transactionPoolCounts } from "./transactions";
 import { ReplicaHealth, ReplicaRouter, replicaRouterOf } from "./replicas";
 
 /** Operation names come from clients: only plain names, and only so many, become label values. */
@@ -118,13 +120,15 @@ export class Metrics {
     if (replicas) this.watchReplicas(replicas);
     new Gauge({
       name: "konto_db_pool_connections",
-      help: "Database pool connections by state",
-      labelNames: ["state"],
+      help: "Connections to the primary by pool (TypeORM's, the transactions', the read path's) and state",
+      labelNames: ["pool", "state"],
       registers,
       collect() {
-        const { inUse, idle } = poolConnectionCounts(db);
-        this.set({ state: "in_use" }, inUse);
-        this.set({ state: "idle" }, idle);
+        const pools = { statements: poolConnectionCounts(db), transactions: transactionPoolCounts(db), reads: readPoolCounts(db) };
+        for (const [pool, { inUse, idle }] of Object.entries(pools)) {
+          this.set({ pool, state: "in_use" }, inUse);
+          this.set({ pool, state: "idle" }, idle);
+        }
       },
     });
     new Gauge({

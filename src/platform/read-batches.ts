@@ -1,4 +1,5 @@
 import { DataSource, QueryFailedError } from "typeorm";
+import { mysql2PoolCounts } from "../library-patches/mysql2-pool";
 import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
 
 /** Statements sent in one round trip at most. */
@@ -111,6 +112,10 @@ export class ReadBatches {
     });
   }
 
+  counts(): { inUse: number; idle: number } {
+    return mysql2PoolCounts(this.pool);
+  }
+
   end(): Promise<void> {
     return new Promise((resolve, reject) => this.pool.end((error) => (error ? reject(error) : resolve())));
   }
@@ -129,6 +134,11 @@ export function readBatchesOf(db: DataSource): ReadBatches {
     batchesOfDriver.set(db.driver, batches);
   }
   return batches;
+}
+
+/** The read batches' pool's connections in use and idle (none before the first read). */
+export function readPoolCounts(db: DataSource): { inUse: number; idle: number } {
+  return batchesOfDriver.get(db.driver)?.counts() ?? { inUse: 0, idle: 0 };
 }
 
 /** Closes the read batches' pool, if the DataSource read through it; before the DataSource is destroyed. */

@@ -1,4 +1,5 @@
 import { DataSource, Logger, QueryFailedError } from "typeorm";
+import { mysql2PoolCounts } from "../library-patches/mysql2-pool";
 import { failedStatementIndex } from "../library-patches/mysql2-query";
 import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
 import { SLOW_QUERY_MS } from "./read-batches";
@@ -155,6 +156,10 @@ class TransactionPool {
     this.pool.on("connection", (connection) => connection.on("error", () => undefined));
   }
 
+  counts(): { inUse: number; idle: number } {
+    return mysql2PoolCounts(this.pool);
+  }
+
   connection(): Promise<PooledConnection> {
     return new Promise((resolve, reject) => this.pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))));
   }
@@ -175,6 +180,11 @@ function transactionPoolOf(db: DataSource): TransactionPool {
     poolOfDriver.set(db.driver, pool);
   }
   return pool;
+}
+
+/** The transactions' pool's connections in use and idle (none before the first transaction). */
+export function transactionPoolCounts(db: DataSource): { inUse: number; idle: number } {
+  return poolOfDriver.get(db.driver)?.counts() ?? { inUse: 0, idle: 0 };
 }
 
 /** Closes the transactions' pool, if the DataSource had one; before the DataSource is destroyed. */
