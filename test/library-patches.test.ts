@@ -42,7 +42,10 @@ import {
 } from "../src/library-patches/typeorm-mysql";
 import { endReadBatches } from "../src/platform/read-batches";
 import { dropDatabase, ensureDatabase, readQuery } from "../src/platform/db";
-import { MYSQL_SERVER, uniqueName } from "./support/harness";
+import { MYSQL_SERVER, REDIS_URL, removeQueuePrefix, uniqueName } from "./support/harness";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import { stopLockRenewal } from "../src/library-patches/bullmq-worker";
 
 // Contract tests of src/library-patches/: each patch relies on something below a library's
 // public API, and each test here asserts that the library still behaves that way, so that an
@@ -228,6 +231,42 @@ describe("mysql2-pool: mysql2's private pool fields", () => {
     const db = dataSource({ replicated: true });
     await db.initialize();
     assert.deepEqual(poolConnectionCounts(db), { inUse: 0, idle: 0 });
+  });
+});
+
+describe("bullmq-worker: BullMQ's Worker internals", () => {
+  test("a worker's protected lockManager renews the lock of a job in flight until its close() stops it (stopLockRenewal, closeWorker and the watchdog)", async () => {
+    const prefix = uniqueName("patches_q");
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const queue = new Queue("patch", { connection, prefix });
+    const worker = new Worker(
+      "patch",
+      async () => {
+        started();
+        await held;
+      },
+      { connection, prefix, lockDuration: 2000 },
+    );
+    try {
+      await queue.add("held", {});
+      await running;
+      const lockManager = (worker as unknown as { lockManager?: { lockRenewalTimer?: unknown; closed?: boolean } }).lockManager;
+      assert.ok(lockManager, "bullmq-worker.ts: Worker has no lockManager any more");
+      assert.ok(lockManager.lockRenewalTimer, "bullmq-worker.ts: no lock renewal timer while a job is in flight");
+      await stopLockRenewal(worker);
+      assert.equal(lockManager.lockRenewalTimer, undefined, "bullmq-worker.ts: the lock renewal timer runs on after close()");
+      assert.equal(lockManager.closed, true);
+    } finally {
+      finish();
+      await worker.close();
+      await queue.close();
+      await connection.quit();
+      await removeQueuePrefix(REDIS_URL, prefix);
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import "../src/platform/thread-pool";
 import { stopTracing } from "../src/tracing";
 import "reflect-metadata";
 import { Processor, Worker } from "bullmq";
+import { stopLockRenewal } from "../src/library-patches/bullmq-worker";
 import { DataSource } from "typeorm";
 import { Config } from "../src/config";
 import { DeliveryLedger } from "../src/notifications/deliveries";
@@ -138,6 +139,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
           if (!waiting) return void (state.suspect = false);
           if (!state.suspect) return void (state.suspect = true);
           deps.log.warn({ queue, waiting }, "worker takes no jobs while some wait: replacing it");
+          void stopLockRenewal(worker);
           void worker.disconnect().catch(() => undefined);
           workers[index] = startWorker(queue);
           connectionOf.get(worker)?.disconnect();
@@ -187,6 +189,9 @@ async function closeWorker(worker: Worker, graceMs: number, log: Logger): Promis
   clearTimeout(timer);
   if (closed) return;
   log.warn({ queue: worker.name, graceMs }, "worker did not close in time: dropping its connections");
+  // Its close waits for the stuck job before it stops renewing locks: stopped here, or the
+  // renewal timer would keep the process alive.
+  await stopLockRenewal(worker);
   // Not awaited without bound either: its stuck connection may never report its end.
   await Promise.race([worker.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
 }
