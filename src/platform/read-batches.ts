@@ -1,6 +1,6 @@
 import { DataSource, QueryFailedError } from "typeorm";
-import { mysql2PoolCounts } from "../library-patches/mysql2-pool";
-import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
+import { PooledConnection } from "../library-patches/typeorm-mysql";
+import { MultiStatementPool, perDriver } from "./multi-statement-pool";
 
 /** Statements sent in one round trip at most. */
 const MAX_BATCH = 16;
@@ -56,17 +56,13 @@ interface PendingRead {
  */
 export class ReadBatches {
   private pending: PendingRead[] = [];
-  private readonly pool: CallbackPool;
+  private readonly pool: MultiStatementPool;
 
   private readonly onSlow: SlowStatementLogger;
 
   constructor(db: DataSource) {
     this.onSlow = slowStatementsOf(db);
-    // Its connections are prepared as the driver's own are (the session in UTC: src/database.ts).
-    this.pool = createPrimaryPool(db, { multipleStatements: true });
-    // A connection that breaks leaves the pool, and its statements fail with their own error;
-    // unlistened, mysql2 would raise it as an uncaught exception.
-    this.pool.on("connection", (connection) => connection.on("error", () => undefined));
+    this.pool = new MultiStatementPool(db);
   }
 
   read<T>(sql: string, params: unknown[]): Promise<T> {
@@ -113,38 +109,23 @@ export class ReadBatches {
   }
 
   counts(): { inUse: number; idle: number } {
-    return mysql2PoolCounts(this.pool);
+    return this.pool.counts();
   }
 
   end(): Promise<void> {
-    return new Promise((resolve, reject) => this.pool.end((error) => (error ? reject(error) : resolve())));
+    return this.pool.end();
   }
 }
 
-const batchesOfDriver = new WeakMap<object, ReadBatches>();
-/** Drivers whose batches were ended: a read after that must not open a new pool nobody closes. */
-const ended = new WeakSet<object>();
+const readBatches = perDriver((db) => new ReadBatches(db));
 
 /** The read batches of a DataSource (of its driver: a request's view shares them), made at the first read. */
-export function readBatchesOf(db: DataSource): ReadBatches {
-  let batches = batchesOfDriver.get(db.driver);
-  if (!batches) {
-    if (ended.has(db.driver)) throw new Error("The database connection is closed");
-    batches = new ReadBatches(db);
-    batchesOfDriver.set(db.driver, batches);
-  }
-  return batches;
-}
+export const readBatchesOf = readBatches.of;
 
 /** The read batches' pool's connections in use and idle (none before the first read). */
 export function readPoolCounts(db: DataSource): { inUse: number; idle: number } {
-  return batchesOfDriver.get(db.driver)?.counts() ?? { inUse: 0, idle: 0 };
+  return readBatches.existing(db)?.counts() ?? { inUse: 0, idle: 0 };
 }
 
 /** Closes the read batches' pool, if the DataSource read through it; before the DataSource is destroyed. */
-export async function endReadBatches(db: DataSource): Promise<void> {
-  const batches = batchesOfDriver.get(db.driver);
-  batchesOfDriver.delete(db.driver);
-  ended.add(db.driver);
-  await batches?.end();
-}
+export const endReadBatches = readBatches.end;

@@ -1,7 +1,7 @@
 import { DataSource, Logger, QueryFailedError } from "typeorm";
-import { mysql2PoolCounts } from "../library-patches/mysql2-pool";
 import { failedStatementIndex } from "../library-patches/mysql2-query";
-import { CallbackPool, createPrimaryPool, PooledConnection } from "../library-patches/typeorm-mysql";
+import { PooledConnection } from "../library-patches/typeorm-mysql";
+import { MultiStatementPool, perDriver } from "./multi-statement-pool";
 import { SLOW_QUERY_MS } from "./read-batches";
 import { RequestScope, scopeOf } from "./request-scope";
 import { Row } from "./rows";
@@ -39,12 +39,6 @@ function oneStatement(sql: string): string {
   return sql;
 }
 
-/**
- * A transaction whose statements travel in as few round trips as their results allow: START
- * TRANSACTION and every deferred write go with the next statement (or the COMMIT) as one
- * multi-statement query. On a contact's email change that is 5 round trips instead of 10
- * (README, "Performance": a round trip costs a system call on each side, more than the statement).
- */
 /** A statement waiting for the next round trip: as written, and as sent (its values escaped into it). */
 interface Deferred {
   sql: string;
@@ -53,6 +47,12 @@ interface Deferred {
 }
 const START: Deferred = { sql: "START TRANSACTION", params: [], text: "START TRANSACTION" };
 
+/**
+ * A transaction whose statements travel in as few round trips as their results allow: START
+ * TRANSACTION and every deferred write go with the next statement (or the COMMIT) as one
+ * multi-statement query. On a contact's email change that is 5 round trips instead of 10
+ * (README, "Performance": a round trip costs a system call on each side, more than the statement).
+ */
 class PooledTransaction implements Transaction {
   /** Statements not sent yet; the transaction itself starts with the first round trip. */
   private deferred: Deferred[] = [START];
@@ -107,17 +107,17 @@ class PooledTransaction implements Transaction {
     return new Promise<T>((resolve, reject) => {
       // mysql2 answers a closed connection at once, inside `query`, before it returns the command.
       let command: object | undefined = undefined;
+      // Logged as written, without the values (they may be secrets' hashes).
+      const written = () => statements.map((statement) => statement.sql).join(";\n");
       command = this.connection.query(text, (error, results) => {
         const ms = Date.now() - started;
-        // Logged as written, without the values (they may be secrets' hashes).
-        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, statements.map((statement) => statement.sql).join(";\n"), []);
+        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, written(), []);
         if (!error) return resolve((statements.length > 1 ? (results as unknown[])[deferred.length] : results) as T);
-        const written = statements.map((statement) => statement.sql).join(";\n");
-        this.log.logQueryError(error, written, []);
+        this.log.logQueryError(error, written(), []);
         // A lost connection failed no statement of its own, and without the command's count the
         // failed one is unknown: either way the error is the round trip's, never a duplicate key of `sql`.
         const failed = (error as { fatal?: boolean }).fatal ? null : failedStatementIndex(command);
-        if (failed === null) return reject(new DeferredWriteFailed(written, [], error));
+        if (failed === null) return reject(new DeferredWriteFailed(written(), [], error));
         reject(
           failed < deferred.length
             ? new DeferredWriteFailed(deferred[failed].sql, deferred[failed].params, error)
@@ -143,64 +143,26 @@ class PooledTransaction implements Transaction {
 }
 
 /**
- * The primary's connections for transactions. A pool of its own because `multipleStatements` is
- * set only where every text is checked to be one statement (never on TypeORM's pool, which also
- * runs migrations); made with the driver's own options, as the read batches' pool is.
+ * The primary's connections for transactions: a pool of their own, because `multipleStatements`
+ * is set only where every text is checked to be one statement (never on TypeORM's pool, which
+ * also runs migrations).
  */
-class TransactionPool {
-  private readonly pool: CallbackPool;
-
-  constructor(db: DataSource) {
-    this.pool = createPrimaryPool(db, { multipleStatements: true });
-    // A connection that breaks leaves the pool, and its statement fails with its own error.
-    this.pool.on("connection", (connection) => connection.on("error", () => undefined));
-  }
-
-  counts(): { inUse: number; idle: number } {
-    return mysql2PoolCounts(this.pool);
-  }
-
-  connection(): Promise<PooledConnection> {
-    return new Promise((resolve, reject) => this.pool.getConnection((error, connection) => (error ? reject(error) : resolve(connection))));
-  }
-
-  end(): Promise<void> {
-    return new Promise((resolve, reject) => this.pool.end((error) => (error ? reject(error) : resolve())));
-  }
-}
-
-const poolOfDriver = new WeakMap<object, TransactionPool>();
-const ended = new WeakSet<object>();
-
-function transactionPoolOf(db: DataSource): TransactionPool {
-  let pool = poolOfDriver.get(db.driver);
-  if (!pool) {
-    if (ended.has(db.driver)) throw new Error("The database connection is closed");
-    pool = new TransactionPool(db);
-    poolOfDriver.set(db.driver, pool);
-  }
-  return pool;
-}
+const transactionPools = perDriver((db) => new MultiStatementPool(db));
 
 /** The transactions' pool's connections in use and idle (none before the first transaction). */
 export function transactionPoolCounts(db: DataSource): { inUse: number; idle: number } {
-  return poolOfDriver.get(db.driver)?.counts() ?? { inUse: 0, idle: 0 };
+  return transactionPools.existing(db)?.counts() ?? { inUse: 0, idle: 0 };
 }
 
 /** Closes the transactions' pool, if the DataSource had one; before the DataSource is destroyed. */
-export async function endTransactionPool(db: DataSource): Promise<void> {
-  const pool = poolOfDriver.get(db.driver);
-  poolOfDriver.delete(db.driver);
-  ended.add(db.driver);
-  await pool?.end();
-}
+export const endTransactionPool = transactionPools.end;
 
 /**
  * Runs `work` in one transaction: committed when it returns, rolled back when it throws. One
  * attempt; inTransaction (src/platform/db.ts) runs it again on a deadlock.
  */
 export async function transaction<T>(db: DataSource, work: (tx: Transaction) => Promise<T>): Promise<T> {
-  const connection = await transactionPoolOf(db).connection();
+  const connection = await transactionPools.of(db).connection();
   const tx = new PooledTransaction(connection, scopeOf(db), db.logger);
   try {
     const result = await work(tx);
