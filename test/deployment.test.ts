@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { PRODUCTION_SELLER_VARIABLES } from "../src/config";
+import { startNodeFlags } from "./support/node-flags";
 
 // No Docker engine runs here, so the deployment files are checked as files: what they promise.
 const ROOT = join(__dirname, "..", "..");
@@ -15,7 +16,7 @@ test("compose.yaml starts MySQL 8, Redis with noeviction and AOF, the API, a sep
   assert.match(services.mysql.image, /^mysql:8/);
   assert.ok(services.redis.command.includes("noeviction") && services.redis.command.includes("--appendonly"));
   assert.equal(services.api.environment.WORKERS_IN_PROCESS, "false");
-  assert.deepEqual(services.worker.command, ["node", "dist/workers/index.js"]);
+  assert.deepEqual(services.worker.command, ["node", ...startNodeFlags(ROOT), "dist/workers/index.js"]);
   assert.equal(services.worker.environment.SMTP_URL, "smtp://mailpit:1025");
   assert.equal(services.api.environment.REDIS_URL, "redis://redis:6379");
   // Everything production refuses to start without is set, for the API and the worker alike.
@@ -40,5 +41,18 @@ test("the Dockerfile is a multi-stage build that runs as a non-root user", () =>
   assert.match(dockerfile, /^COPY --from=build /m);
   const user = /^USER (\S+)/m.exec(dockerfile)?.[1];
   assert.ok(user && user !== "root" && user !== "0", "runs as a non-root user");
-  assert.match(dockerfile, /^CMD \["node", "dist\/src\/main\.js"\]/m);
+  const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.deepEqual(cmd && JSON.parse(cmd), ["node", ...startNodeFlags(ROOT), "dist/src/main.js"]);
+});
+
+test("npm start, npm run workers, the image and compose's worker all cap the heap alike", () => {
+  // The cap keeps the memory after a load down (README, "Memory"); a way of starting Konto that
+  // lost it would quietly grow to Node's default, a quarter of the machine's memory up to 4 GiB.
+  const flags = startNodeFlags(ROOT);
+  assert.ok(
+    flags.some((flag) => /^--max-old-space-size=\d+$/.test(flag)),
+    `npm start caps the heap: ${flags.join(" ")}`,
+  );
+  const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
+  assert.ok(scripts.workers.endsWith(`node ${flags.join(" ")} dist/workers/index.js`), scripts.workers);
 });

@@ -34,8 +34,12 @@ export function startChild(
   nodeFlags: string[] = [],
 ): Promise<Child> {
   // BENCH_CPU_PROF=<dir>: every Konto child writes a CPU profile there when it exits (open it in Chrome's DevTools).
-  const profile =
-    process.env.BENCH_CPU_PROF && name.startsWith("konto") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_HEAP_PROF=<dir>: the same with a sampling allocation profile (what allocates, i.e. what the collector pays for).
+  const konto = name.startsWith("konto");
+  const profile = [
+    ...(process.env.BENCH_CPU_PROF && konto ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_HEAP_PROF && konto ? ["--heap-prof", `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
+  ];
   const proc = spawn(process.execPath, [...nodeFlags, ...profile, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const tail: string[] = [];
   const warnings: string[] = [];

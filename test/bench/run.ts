@@ -35,7 +35,7 @@
 // skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, and the floor, per
 // round); BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
 // BENCH_MUTATION_ROUNDS (BENCH_ROUNDS; 0 skips); BENCH_BASELINE_DIST (another build's dist/,
-// measured in the mutation's rounds too); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
+// measured in the rounds of the reads and the mutation too); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
 // it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load),
 // BENCH_FANOUT_RATE Dashboard requests per second over those connections (100: portals polling,
 // the same offered load idle and during the fan-out, so that p99 compares like with like; 0:
@@ -71,6 +71,7 @@ import { LoginStormReport, loginStormLines, runLoginStorm } from "./login-storm"
 import { MutationReport, mutationLines, runMutation } from "./mutation";
 import { SmtpSink } from "./smtp-sink";
 import { buildWithoutTracing } from "./without-tracing";
+import { startNodeFlags } from "../support/node-flags";
 import { StaffLogin, createStaffUser, logIn, signingKeyPem, staffLogin } from "./staff";
 import {
   DASHBOARD,
@@ -636,6 +637,8 @@ async function removeQueuePrefix(prefix: string): Promise<number> {
 
 const children: Child[] = [];
 const KONTO_MAIN = path.join(ROOT, "dist/src/main.js");
+/** Konto runs with npm start's Node flags (its heap cap), every build and variant alike. */
+const KONTO_NODE_FLAGS = startNodeFlags(ROOT);
 
 /**
  * Starts a Konto for the run (this build's, or `main` of another build), kept for the clean-up and
@@ -646,7 +649,7 @@ async function startKonto(
   env: NodeJS.ProcessEnv,
   { main = KONTO_MAIN, staff, note = "", nodeFlags = [] }: { main?: string; staff?: StaffLogin; note?: string; nodeFlags?: string[] } = {},
 ): Promise<Child> {
-  const child = await startChild(name, main, env, "konto listening", ROOT, undefined, nodeFlags);
+  const child = await startChild(name, main, env, "konto listening", ROOT, undefined, [...KONTO_NODE_FLAGS, ...nodeFlags]);
   children.push(child);
   if (staff) serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
   log(`${name} listening at ${child.url} (pid ${child.proc.pid})${note}`);
@@ -938,6 +941,15 @@ async function measureReads(
 
   const before = await memoryOf(konto);
   log(`konto before the load: heap used ${mb(before.heapUsed)} MB, rss ${mb(before.rss)} MB`);
+  // BENCH_BASELINE_DIST: another build in the same rounds, against the same floor runs (after them,
+  // so Konto's own memory figures are not moved by it).
+  const baseline = BASELINE_DIST
+    ? await startKonto("konto-baseline", kontoEnv, {
+        staff,
+        main: path.join(path.resolve(BASELINE_DIST), "src/main.js"),
+        note: ` (${BASELINE_DIST})`,
+      })
+    : null;
 
   // Konto and the floor take turns, ROUNDS times per operation: this machine's speed drifts by
   // ±20 % within minutes, so each ratio is taken from two adjacent runs, and the report keeps the
@@ -945,17 +957,26 @@ async function measureReads(
   const operations: Record<string, OperationReport> = {};
   for (const op of OPERATIONS) {
     const rounds: { konto: LoadResult; floor: LoadResult; ratio: number }[] = [];
+    const baselineRatios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const kontoResult = await measure(konto, op, targets, round === 1);
+      const baselineResult = baseline ? await measure(baseline, op, targets, round === 1) : null;
       const floorResult = await measure(floor, op, targets, round === 1);
       rounds.push({
         konto: kontoResult,
         floor: floorResult,
         ratio: floorResult.reqPerSec ? kontoResult.reqPerSec / floorResult.reqPerSec : 0,
       });
+      if (baselineResult) baselineRatios.push(floorResult.reqPerSec ? baselineResult.reqPerSec / floorResult.reqPerSec : 0);
     }
     const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
     log(`${op}: konto/floor by round ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")}; median ${median.ratio.toFixed(2)}`);
+    if (baseline) {
+      const baselineMedian = [...baselineRatios].sort((a, b) => a - b)[Math.floor(baselineRatios.length / 2)];
+      log(
+        `${op}: baseline build/floor by round ${baselineRatios.map((r) => r.toFixed(2)).join(", ")}; median ${baselineMedian.toFixed(2)}`,
+      );
+    }
     operations[op] = {
       konto: median.konto,
       floor: median.floor,
@@ -967,6 +988,11 @@ async function measureReads(
   }
 
   const memory = await memoryOf(konto);
+  if (baseline) {
+    const baselineMemory = await memoryOf(baseline);
+    log(`baseline build after the runs: heap used ${mb(baselineMemory.heapUsed)} MB, rss ${mb(baselineMemory.rss)} MB`);
+    await stop(baseline);
+  }
   const heapRuns = await heapAcrossRuns(konto, targets);
   const sqlBySize = await sqlByPageSize(konto);
   log(`SQL statements for a customers page with contacts and products: first 5 → ${sqlBySize[5]}, first 50 → ${sqlBySize[50]}`);
@@ -1074,7 +1100,7 @@ async function measureReads(
 
 async function main(): Promise<number> {
   log(
-    `workloads ${[...ONLY].join(", ")}; ${ROUNDS} rounds; database ${NAME}, ${CUSTOMERS} customers, ${DURATION} s per run, ${CONNECTIONS} connections`,
+    `workloads ${[...ONLY].join(", ")}; ${ROUNDS} rounds; database ${NAME}, ${CUSTOMERS} customers, ${DURATION} s per run, ${CONNECTIONS} connections; Konto runs with node ${KONTO_NODE_FLAGS.join(" ")} (npm start's flags)`,
   );
   const staff = await staffLogin();
   const problems: string[] = [];
