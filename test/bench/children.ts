@@ -3,6 +3,7 @@
 
 import { ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import path from "node:path";
 import { createInterface } from "node:readline";
 
 export interface Child {
@@ -34,11 +35,11 @@ export function startChild(
   nodeFlags: string[] = [],
 ): Promise<Child> {
   // BENCH_CPU_PROF=<dir>: every Konto child writes a CPU profile there when it exits (open it in Chrome's DevTools).
-  // BENCH_HEAP_PROF=<dir>: the same with a sampling allocation profile (what allocates, i.e. what the collector pays for).
+  // BENCH_HEAP_PROF=<dir>: an allocation profile of every Konto child, written when it stops (allocation-profile.ts).
   const konto = name.startsWith("konto");
   const profile = [
-    ...(process.env.BENCH_CPU_PROF && konto ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ...(process.env.BENCH_HEAP_PROF && konto ? ["--heap-prof", `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
+    ...(process.env.BENCH_CPU_PROF && (konto || name === "floor") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_HEAP_PROF && konto ? ["--require", path.join(__dirname, "allocation-profile.js")] : []),
   ];
   const proc = spawn(process.execPath, [...nodeFlags, ...profile, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });
   const tail: string[] = [];

@@ -48,7 +48,7 @@
 
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createServer } from "node:http";
@@ -649,7 +649,10 @@ async function startKonto(
   env: NodeJS.ProcessEnv,
   { main = KONTO_MAIN, staff, note = "", nodeFlags = [] }: { main?: string; staff?: StaffLogin; note?: string; nodeFlags?: string[] } = {},
 ): Promise<Child> {
-  const child = await startChild(name, main, env, "konto listening", ROOT, undefined, [...KONTO_NODE_FLAGS, ...nodeFlags]);
+  // Another build runs with its own npm start's flags (its package.json is next to its dist/), if it has one.
+  const root = path.resolve(path.dirname(main), "../..");
+  const flags = main !== KONTO_MAIN && existsSync(path.join(root, "package.json")) ? startNodeFlags(root) : KONTO_NODE_FLAGS;
+  const child = await startChild(name, main, env, "konto listening", ROOT, undefined, [...flags, ...nodeFlags]);
   children.push(child);
   if (staff) serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
   log(`${name} listening at ${child.url} (pid ${child.proc.pid})${note}`);
