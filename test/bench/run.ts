@@ -972,18 +972,17 @@ async function measureReads(
       });
       if (baselineResult) baselineRatios.push(floorResult.reqPerSec ? baselineResult.reqPerSec / floorResult.reqPerSec : 0);
     }
-    const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
-    log(`${op}: konto/floor by round ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")}; median ${median.ratio.toFixed(2)}`);
+    const medianRound = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)];
+    log(`${op}: konto/floor by round ${rounds.map((r) => r.ratio.toFixed(2)).join(", ")}; median ${medianRound.ratio.toFixed(2)}`);
     if (baseline) {
-      const baselineMedian = [...baselineRatios].sort((a, b) => a - b)[Math.floor(baselineRatios.length / 2)];
       log(
-        `${op}: baseline build/floor by round ${baselineRatios.map((r) => r.toFixed(2)).join(", ")}; median ${baselineMedian.toFixed(2)}`,
+        `${op}: baseline build/floor by round ${baselineRatios.map((r) => r.toFixed(2)).join(", ")}; median ${median(baselineRatios).toFixed(2)}`,
       );
     }
     operations[op] = {
-      konto: median.konto,
-      floor: median.floor,
-      kontoToFloor: median.ratio,
+      konto: medianRound.konto,
+      floor: medianRound.floor,
+      kontoToFloor: medianRound.ratio,
       rounds: rounds.map((r) => r.ratio),
       p99Rounds: rounds.map((r) => (r.floor.p99Ms ? r.konto.p99Ms / r.floor.p99Ms : Infinity)),
       sqlStatements: sql[op],
