@@ -29,7 +29,7 @@ import { initEveryPooledConnection } from "./library-patches/typeorm-mysql";
 import { withClusterLock } from "./platform/cluster-lock";
 import { ensureDatabase } from "./platform/db";
 import { endReadBatches, SLOW_QUERY_MS } from "./platform/read-batches";
-import { endTransactionPool } from "./platform/transactions";
+import { endTransactionPool, learnWhetherGaleraNode } from "./platform/transactions";
 import { Logger } from "./platform/logger";
 import { scopeOf } from "./platform/request-scope";
 
@@ -139,7 +139,9 @@ export async function connect(db: DataSource): Promise<DataSource> {
       await destroy();
     }
   };
-  return db.initialize();
+  await db.initialize();
+  await learnWhetherGaleraNode(db);
+  return db;
 }
 
 /**
