@@ -34,7 +34,7 @@ export function startChild(
   timeoutMs = 60_000,
   nodeFlags: string[] = [],
 ): Promise<Child> {
-  // BENCH_CPU_PROF=<dir>: every Konto child and the read floor write a CPU profile there when they exit (open it in Chrome's DevTools).
+  // BENCH_CPU_PROF=<dir>: every Konto child, the read floor and the mail blast (fanout.ts) write a CPU profile there when they exit (open it in Chrome's DevTools).
   // BENCH_HEAP_PROF=<dir>: an allocation profile of every Konto child, written when it stops (allocation-profile.ts).
   const konto = name.startsWith("konto");
   const profile = [

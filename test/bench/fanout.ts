@@ -186,7 +186,9 @@ async function noticeCounts(db: DataSource): Promise<Record<string, number>> {
 async function blastOnce(s: FanoutSettings, env: NodeJS.ProcessEnv, announcement: object, expected: Set<string>) {
   s.sink.reset();
   s.sink.expect(expected);
-  const child = spawn(process.execPath, [path.join(__dirname, "mail-blast.js")], {
+  // BENCH_CPU_PROF profiles the blast too, so that Konto's cost per message can be set against it.
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, path.join(__dirname, "mail-blast.js")], {
     env: {
       ...env,
       BLAST_CUSTOMERS: String(s.customers),
