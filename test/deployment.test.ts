@@ -45,13 +45,18 @@ test("the Dockerfile is a multi-stage build that runs as a non-root user", () =>
   assert.deepEqual(cmd && JSON.parse(cmd), ["node", ...startNodeFlags(ROOT), "dist/src/main.js"]);
 });
 
-test("npm start, npm run workers, the image and compose's worker all cap the heap alike", () => {
+test("npm start, npm run workers, the image and compose's worker all size the heap alike", () => {
   // The cap keeps the memory after a load down (README, "Memory"); a way of starting Konto that
   // lost it would quietly grow to Node's default, a quarter of the machine's memory up to 4 GiB.
+  // The young generation's size keeps a fan-out's messages from outliving it (README, "Fan-out").
   const flags = startNodeFlags(ROOT);
   assert.ok(
     flags.some((flag) => /^--max-old-space-size=\d+$/.test(flag)),
     `npm start caps the heap: ${flags.join(" ")}`,
+  );
+  assert.ok(
+    flags.some((flag) => /^--max-semi-space-size=\d+$/.test(flag)),
+    `npm start sizes the young generation: ${flags.join(" ")}`,
   );
   const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
   assert.ok(scripts.workers.endsWith(`node ${flags.join(" ")} dist/workers/index.js`), scripts.workers);
