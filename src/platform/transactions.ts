@@ -58,6 +58,9 @@ class PooledTransaction implements Transaction {
   /** Statements not sent yet; the transaction itself starts with the first round trip. */
   private deferred: Deferred[] = [START];
   private started = false;
+  /** One by one: the round trips in the order they were asked for, and none after the transaction ended (it would run in autocommit). */
+  private sequence: Promise<unknown> = Promise.resolve();
+  private failure: unknown = null;
 
   constructor(
     private readonly connection: PooledConnection,
@@ -89,7 +92,11 @@ class PooledTransaction implements Transaction {
 
   async rollback(): Promise<void> {
     this.deferred = [];
-    if (this.started) await this.send("ROLLBACK", []);
+    if (!this.started) return;
+    this.failure ??= new Error("the transaction was rolled back");
+    await this.sequence;
+    this.counted(1);
+    await this.sendAlone("ROLLBACK", []);
   }
 
   private counted(statements: number): void {
@@ -103,8 +110,8 @@ class PooledTransaction implements Transaction {
     this.started = true;
     // Counted as TypeORM counted them: START TRANSACTION when sent, a deferred write when deferred.
     this.counted((sql === null ? 0 : 1) + (deferred[0] === START ? 1 : 0));
+    if (this.oneByOne) return this.inSequence(() => this.sendOneByOne<T>(deferred, sql, params));
     if (deferred.length === 0) return this.sendAlone<T>(sql!, params);
-    if (this.oneByOne) return this.sendOneByOne<T>(deferred, sql, params);
     const statements = sql === null ? deferred : [...deferred, { sql, params, text: this.connection.format(sql, params) }];
     const text = statements.map((statement) => statement.text).join(";\n");
     const started = Date.now();
@@ -131,25 +138,41 @@ class PooledTransaction implements Transaction {
     });
   }
 
-  /** The deferred statements, then `sql` (null: none), each in a round trip of its own; the last one's result. */
+  private inSequence<T>(roundTrips: () => Promise<T>): Promise<T> {
+    const run = this.sequence.then(() => {
+      if (this.failure !== null) throw this.failure;
+      return roundTrips();
+    });
+    this.sequence = run.catch((error: unknown) => {
+      // A deadlock (a BF abort included) or a lost connection ended the transaction; other errors
+      // fail their statement only, and a caller may go on (a duplicate key it expected).
+      const { code, fatal } = ((error as QueryFailedError).driverError ?? {}) as { code?: string; fatal?: boolean };
+      if (code === "ER_LOCK_DEADLOCK" || fatal) this.failure ??= error;
+    });
+    return run;
+  }
+
+  /** The deferred statements (as they were when deferred), then `sql` (null: none), each in a round trip of its own; the last one's result. */
   private async sendOneByOne<T>(deferred: Deferred[], sql: string | null, params: unknown[]): Promise<T> {
     let result: unknown;
     for (const statement of deferred) {
-      result = await this.sendAlone(statement.sql, statement.params).catch((error: QueryFailedError) => {
+      // Logged as written, without the values, as in a batch.
+      result = await this.sendAlone(statement.text, [], statement.sql).catch((error: QueryFailedError) => {
         throw new DeferredWriteFailed(statement.sql, statement.params, error.driverError);
       });
     }
     return (sql === null ? result : await this.sendAlone<T>(sql, params)) as T;
   }
 
-  private sendAlone<T>(sql: string, params: unknown[]): Promise<T> {
+  private sendAlone<T>(sql: string, params: unknown[], loggedAs?: string): Promise<T> {
     const started = Date.now();
+    const [logSql, logParams] = loggedAs === undefined ? [sql, params] : [loggedAs, []];
     return new Promise<T>((resolve, reject) =>
       this.connection.query(sql, params, (error, rows) => {
         const ms = Date.now() - started;
-        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, sql, params);
+        if (ms > SLOW_QUERY_MS) this.log.logQuerySlow(ms, logSql, logParams);
         if (error) {
-          this.log.logQueryError(error, sql, params);
+          this.log.logQueryError(error, logSql, logParams);
           reject(new QueryFailedError(sql, params, error));
         } else resolve(rows as T);
       }),
@@ -170,11 +193,9 @@ const galeraNodes = new WeakMap<object, boolean>();
 
 /** Asks the primary whether it is a Galera node, once, when the DataSource connects (src/database.ts). */
 export async function learnWhetherGaleraNode(db: DataSource): Promise<void> {
-  const rows: Row[] = await db.query("SELECT @@wsrep_on AS wsrep_on").catch((error: { code?: string }) => {
-    if (error.code === "ER_UNKNOWN_SYSTEM_VARIABLE") return [{ wsrep_on: 0 }];
-    throw error;
-  });
-  galeraNodes.set(db.driver, Number(rows[0]?.wsrep_on) === 1);
+  // No row where the variable does not exist (MySQL, MariaDB without wsrep): no error to tell apart.
+  const rows: Row[] = await db.query("SHOW VARIABLES LIKE 'wsrep_on'");
+  galeraNodes.set(db.driver, String(rows[0]?.Value ?? "").toUpperCase() === "ON");
 }
 
 /**
