@@ -21,6 +21,11 @@ const TAIL = 200;
 const PINO_WARN = 40;
 const PINO_INFO = 30;
 
+/** Node's flags for a CPU profile in BENCH_CPU_PROF's directory, written when the process exits; none without it. */
+export function cpuProfileFlags(): string[] {
+  return process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+}
+
 /**
  * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`
  * and which carries the `url` the child listens on.
@@ -38,7 +43,7 @@ export function startChild(
   // BENCH_HEAP_PROF=<dir>: an allocation profile of every Konto child, written when it stops (allocation-profile.ts).
   const konto = name.startsWith("konto");
   const profile = [
-    ...(process.env.BENCH_CPU_PROF && (konto || name === "floor") ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(konto || name === "floor" ? cpuProfileFlags() : []),
     ...(process.env.BENCH_HEAP_PROF && konto ? ["--require", path.join(__dirname, "allocation-profile.js")] : []),
   ];
   const proc = spawn(process.execPath, [...nodeFlags, ...profile, script], { cwd, env, stdio: ["ignore", "pipe", "pipe", "ipc"] });

@@ -18,7 +18,7 @@ import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
-import { isRunning } from "./children";
+import { cpuProfileFlags, isRunning } from "./children";
 import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { createStaffUser, graphql, logIn } from "./staff";
@@ -187,8 +187,7 @@ async function blastOnce(s: FanoutSettings, env: NodeJS.ProcessEnv, announcement
   s.sink.reset();
   s.sink.expect(expected);
   // BENCH_CPU_PROF profiles the blast too, so that Konto's cost per message can be set against it.
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(__dirname, "mail-blast.js")], {
+  const child = spawn(process.execPath, [...cpuProfileFlags(), path.join(__dirname, "mail-blast.js")], {
     env: {
       ...env,
       BLAST_CUSTOMERS: String(s.customers),
