@@ -67,18 +67,32 @@ function checked(input: Partial<ContactInput>, country: string, isNew: boolean):
   return phone;
 }
 
+/** A contact of the customer as it is under the lock: what the rules of a change look at. */
+interface LockedContact {
+  id: number;
+  types: ContactType[];
+  emailConfirmed: boolean;
+  receivesInvoices: boolean;
+}
+
 /**
- * Locks every contact of the customer: two changes to one customer's contacts run one after the
- * other. The row locks do that on one server; a Galera cluster certifies only rows written, so
+ * Locks every contact of the customer and reads them as they are now (one statement: the rules
+ * need the changed contact's values too): two changes to one customer's contacts run one after
+ * the other. The row locks do that on one server; a Galera cluster certifies only rows written, so
  * the change also claims the customer's contacts invariant (writes a counter on the customer row).
  */
-async function lockContacts(uow: UnitOfWork, customerId: number): Promise<{ id: number; types: ContactType[] }[]> {
+async function lockContacts(uow: UnitOfWork, customerId: number): Promise<LockedContact[]> {
   await CustomerMaster.claimInvariant(uow, customerId, "contacts");
-  const rows = await uow.tx.query<{ id: number; types: string }[]>(
-    "SELECT id, types FROM contacts WHERE customer_id = ? ORDER BY id FOR UPDATE",
+  const rows = await uow.tx.query<{ id: number; types: string; email_confirmed_at: Date | null; receives_invoices: number }[]>(
+    "SELECT id, types, email_confirmed_at, receives_invoices FROM contacts WHERE customer_id = ? ORDER BY id FOR UPDATE",
     [customerId],
   );
-  return rows.map((r) => ({ id: r.id, types: setColumn<ContactType>(r.types) }));
+  return rows.map((r) => ({
+    id: r.id,
+    types: setColumn<ContactType>(r.types),
+    emailConfirmed: r.email_confirmed_at !== null,
+    receivesInvoices: Boolean(r.receives_invoices),
+  }));
 }
 
 export const ContactEditService = {
@@ -173,13 +187,11 @@ export const ContactEditService = {
           // The rules are checked against the rows as they are now, under the lock, and only the
           // fields given are written: a concurrent change to other fields is not undone.
           const contacts = await lockContacts(uow, customer.dbId);
-          const [current] = await uow.tx.query("SELECT types, email_confirmed_at, receives_invoices FROM contacts WHERE id = ?", [
-            contact.dbId,
-          ]);
+          const current = contacts.find((c) => c.id === contact.dbId);
           if (!current) refuse(UserErrorCode.NOT_FOUND, "This contact was deleted meanwhile", ["contactId"]);
-          const types = input.types ? [...new Set(input.types)] : setColumn<ContactType>(current.types);
-          const receives = input.receivesInvoices ?? Boolean(current.receives_invoices);
-          if (receives && (!current.email_confirmed_at || !types.some((t) => INVOICE_TYPES.includes(t)))) {
+          const types = input.types ? [...new Set(input.types)] : current.types;
+          const receives = input.receivesInvoices ?? current.receivesInvoices;
+          if (receives && (!current.emailConfirmed || !types.some((t) => INVOICE_TYPES.includes(t)))) {
             refuse(UserErrorCode.CANNOT_RECEIVE_INVOICES, CANNOT_RECEIVE, ["input", "receivesInvoices"]);
           }
           const standardsAfter = contacts.filter((c) => (c.id === contact.dbId ? types : c.types).includes(ContactType.STANDARD));
