@@ -8,12 +8,17 @@ import { buildSchema as buildSdlSchema, GraphQLError, GraphQLObjectType, GraphQL
 import { compileQuery, isCompiledQuery } from "graphql-jit";
 import {
   Arg,
+  Args,
+  ArgsType,
   Authorized,
   buildSchema,
+  Ctx,
   Field,
   FieldResolver,
   ID,
+  Info,
   InterfaceType,
+  Int,
   Mutation,
   ObjectType,
   Query,
@@ -30,6 +35,7 @@ import {
   AuthorizedRules,
   buildWithoutAuthorizedMiddleware,
   typeGraphqlMetadata,
+  useDirectParams,
   useSyncResolveType,
   withSimpleResolvers,
 } from "../src/library-patches/type-graphql";
@@ -646,6 +652,77 @@ describe("type-graphql: its metadata storage and schema build", () => {
       { data: { contractNodes: [{ __typename: "ContractThing", id: "1" }] } },
       "type-graphql.ts useSyncResolveType (the Node interface, src/schema/build.ts): graphql-jit did not resolve the interface's type",
     );
+  });
+});
+
+@ArgsType()
+class ContractPageArgs {
+  @Field(() => Int, { defaultValue: 5 })
+  first: number;
+}
+
+@ObjectType()
+class ContractParamsSeen {
+  @Field(() => [String])
+  seen: string[];
+}
+
+@Resolver()
+class ContractParamsResolver {
+  // Parameters in an order type-graphql does not store them in: each must still land in its place.
+  @Query(() => ContractParamsSeen)
+  contractParams(
+    @Info() info: { fieldName: string },
+    @Args() page: ContractPageArgs,
+    @Ctx() context: { who: string },
+    @Arg("label", { nullable: true }) label?: string,
+  ): ContractParamsSeen {
+    return { seen: [info.fieldName, `${page.constructor.name}:${page.first}`, context.who, label ?? "none"] };
+  }
+}
+
+describe("type-graphql: getParams, replaced by useDirectParams", () => {
+  test("each parameter gets its value in order, arguments as type-graphql's instances with defaults, validateFn called before the method, its refusal the field's error, a promise from it awaited", async () => {
+    useDirectParams();
+    const validated: unknown[] = [];
+    let answer: "pass" | "refuse" | "later" = "pass";
+    const schema = await buildSchema({
+      resolvers: [ContractParamsResolver],
+      validate: false,
+      // Other classes of the process carry @Authorized: type-graphql wants a checker to build at all.
+      authChecker: () => true,
+      validateFn: (value: unknown) => {
+        validated.push(value);
+        if (answer === "refuse") throw new Error("refused by validateFn");
+        return answer === "later" ? new Promise<void>((resolve) => setTimeout(resolve, 5)) : undefined;
+      },
+    });
+    const run = async (document: string) => {
+      const compiled = compileQuery(schema, parse(document));
+      assert.ok(isCompiledQuery(compiled));
+      return compiled.query(undefined, { who: "the context" }, {});
+    };
+    const message = "type-graphql.ts useDirectParams: type-graphql's getParams (resolvers/helpers.js) or its conversions changed";
+    assert.deepEqual(
+      await run(`{ contractParams(label: "x") { seen } }`),
+      { data: { contractParams: { seen: ["contractParams", "ContractPageArgs:5", "the context", "x"] } } },
+      message,
+    );
+    assert.ok(validated[0] instanceof ContractPageArgs, message);
+    // The point of the patch: with a synchronous validateFn no promise is made, so graphql-jit answers at once.
+    const compiled = compileQuery(schema, parse(`{ contractParams { seen } }`));
+    assert.ok(isCompiledQuery(compiled));
+    assert.ok(
+      !(compiled.query(undefined, { who: "the context" }, {}) instanceof Promise),
+      "type-graphql.ts useDirectParams: the resolver's parameters went through a promise (is the patch installed?)",
+    );
+    answer = "later";
+    assert.deepEqual((await run(`{ contractParams(first: 2) { seen } }`)).data, {
+      contractParams: { seen: ["contractParams", "ContractPageArgs:2", "the context", "none"] },
+    });
+    answer = "refuse";
+    const refused = await run(`{ contractParams(first: 3) { seen } }`);
+    assert.equal(refused.errors?.[0]?.message, "refused by validateFn", message);
   });
 });
 

@@ -36,7 +36,7 @@ import { unguardedOperations } from "./permissions";
 import { nodeTypeName } from "../platform/node";
 import { validateArgument } from "./validate-args";
 import { refusalsAsUserErrors } from "./mutation-refusals";
-import { buildWithoutAuthorizedMiddleware, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
+import { buildWithoutAuthorizedMiddleware, useDirectParams, useSyncResolveType, withSimpleResolvers } from "../library-patches/type-graphql";
 import { WebhookResolver } from "../webhooks/webhook.resolver";
 import { subgraphSdl, withFederation } from "./federation";
 import { FieldRules, withFieldRules } from "./field-rules";
@@ -114,6 +114,7 @@ const variants = new Map<boolean, GraphQLSchema>();
  */
 export async function buildKontoSchema(options: { simpleResolvers?: boolean } = {}): Promise<GraphQLSchema> {
   if (!built) {
+    useDirectParams();
     built = await buildWithoutAuthorizedMiddleware<Rule>(() =>
       buildSchema({
         resolvers: RESOLVERS,
