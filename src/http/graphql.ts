@@ -74,6 +74,10 @@ export async function createApollo(
     ...(config.levers.jit ? { gateway: jitGateway(schema, config.graphql.jitCacheSize) } : { schema }),
     introspection: config.graphql.introspection,
     allowBatchedHttpRequests: false,
+    // An operation's answer as JSON.stringify writes it, without the newline Apollo appends
+    // (prettyJSONStringify): appending it made a second string that was copied whole (about
+    // 100 KB on a reseller's page) before the answer could be written.
+    stringifyResult: (result) => JSON.stringify(result),
     // Automatic persisted queries in Redis, with the registered documents: every process knows
     // what any process was sent, and a registered document is found by its hash alone.
     persistedQueries: { cache: documents.persistedQueryCache() },

@@ -297,8 +297,8 @@ async function handle(raw: Buffer, sql: Sql): Promise<{ status: number; body: st
   if (!handler) return { status: 400, body: JSON.stringify({ errors: [{ message: "unknown operation" }] }) + "\n" };
   try {
     const variables = (request.variables && typeof request.variables === "object" ? request.variables : {}) as Record<string, unknown>;
-    // Apollo writes JSON.stringify(result) + "\n" (prettyJSONStringify); so does the floor.
-    return { status: 200, body: JSON.stringify(await handler(sql, variables)) + "\n" };
+    // Konto writes an operation's answer as JSON.stringify(result) (stringifyResult); so does the floor.
+    return { status: 200, body: JSON.stringify(await handler(sql, variables)) };
   } catch (error) {
     if (error instanceof BadRequest) return { status: 400, body: JSON.stringify({ errors: [{ message: error.message }] }) + "\n" };
     console.error(error);
