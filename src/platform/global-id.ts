@@ -2,8 +2,16 @@ import { badInput } from "./errors";
 
 // Opaque global ids: base64url("Type:id"). Clients must not parse them; the server does.
 
+// Ids are encoded through one reused buffer: a page of 50 customers with their contacts and
+// products has about 600 ids, and a Buffer object for each was a twentieth of what it allocated.
+const scratch = Buffer.alloc(256);
+
 export function toGlobalId(type: string, id: number | string): string {
-  return Buffer.from(`${type}:${id}`, "utf8").toString("base64url");
+  const plain = `${type}:${id}`;
+  // At most 3 bytes per UTF-16 unit: a longer text might not fit, and would be cut.
+  if (plain.length * 3 > scratch.length) return Buffer.from(plain, "utf8").toString("base64url");
+  const length = scratch.write(plain, 0, "utf8");
+  return scratch.toString("base64url", 0, length);
 }
 
 export function parseGlobalId(globalId: string): { type: string; id: number } | null {
