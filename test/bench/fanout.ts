@@ -22,6 +22,7 @@ import { cpuProfileFlags, isRunning } from "./children";
 import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { createStaffUser, graphql, logIn } from "./staff";
+import { median } from "./stats";
 
 const ROWS_PER_STATEMENT = 1000;
 const SETTLE_MS = 30_000;
@@ -457,7 +458,7 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       ...firstFigures,
       dashboard: idle && duringFanout ? { idle, duringFanout, connections: s.connections, rate: s.rate || null } : null,
       rounds,
-      ratio: rounds.length ? [...rounds.map((r) => r.ratio)].sort((a, b) => a - b)[Math.floor(rounds.length / 2)] : null,
+      ratio: rounds.length ? median(rounds.map((r) => r.ratio)) : null,
       kontoWarnings: konto.warnings.length,
       problems,
     };

@@ -21,6 +21,7 @@ import { Child } from "./children";
 import { insertRows } from "./fanout";
 import { LoadResult, load, loadSteady, problemsOf, startLoad, summarise } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
+import { median } from "./stats";
 
 export interface LoginStormSettings {
   /** The database Konto runs on, with customers 1..n already seeded. */
@@ -83,8 +84,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const drained = (run: LoadResult, connections: number) =>
   sleep(Math.min(30_000, 1000 + (1000 * connections) / Math.max(run.reqPerSec, 0.5)));
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function seedUsers(db: DataSource, users: number, hash: string): Promise<void> {
   await db.query("DELETE m FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email LIKE ?", [`%@${EMAIL_DOMAIN}`]);

@@ -18,6 +18,7 @@ import { Child } from "./children";
 import { LoadResult, load, problemsOf } from "./load";
 import { globalId } from "./queries";
 import { StaffLogin, graphql, logIn } from "./staff";
+import { median } from "./stats";
 
 export interface MutationSettings {
   db: DataSource;
@@ -65,8 +66,6 @@ const UPDATE = `mutation BenchContactUpdate($contactId: ID!, $email: EmailAddres
 
 /** The floor's statements per change: the contact, START TRANSACTION, the seven of the transaction, COMMIT. */
 const FLOOR_STATEMENTS = 10;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 let sequence = 0;
 /** An address no contact had before: the change is always a real one. */
@@ -154,14 +153,23 @@ export async function runMutation(s: MutationSettings): Promise<MutationReport> 
     for (let round = 1; round <= s.rounds; round++) {
       // A fresh sign-in per round: the change needs one within STEP_UP_MAX_AGE.
       const token = await logIn(konto.url, s.staff);
-      if (round === 1) await run(konto, "konto", s.warmupSeconds, token);
-      const k = await run(konto, "konto", s.durationSeconds, token);
+      const measureKonto = async () => {
+        if (round === 1) await run(konto, "konto", s.warmupSeconds, token);
+        return run(konto, "konto", s.durationSeconds, token);
+      };
+      const measureBaseline = async (server: Child) => {
+        const baseToken = await logIn(server.url, s.staff);
+        if (round === 1) await run(server, "konto", s.warmupSeconds, baseToken);
+        return run(server, "konto", s.durationSeconds, baseToken);
+      };
+      // With a baseline build the two Konto builds swap places every other round (Konto, floor,
+      // baseline; then baseline, floor, Konto), so that neither always runs last.
+      const baselineFirst = baseline && round % 2 === 0 ? await measureBaseline(baseline) : null;
+      const k = await measureKonto();
       if (round === 1) await run(floor, "floor", s.warmupSeconds);
       const f = await run(floor, "floor", s.durationSeconds);
       if (baseline) {
-        const baseToken = await logIn(baseline.url, s.staff);
-        if (round === 1) await run(baseline, "konto", s.warmupSeconds, baseToken);
-        const b = await run(baseline, "konto", s.durationSeconds, baseToken);
+        const b = baselineFirst ?? (await measureBaseline(baseline));
         baselineRounds.push(f.reqPerSec ? b.reqPerSec / f.reqPerSec : 0);
         s.log(
           `contactUpdate round ${round}: baseline ${b.reqPerSec.toFixed(1)}/s → ${baselineRounds[baselineRounds.length - 1].toFixed(2)} of the floor`,

@@ -70,6 +70,7 @@ import { threadPoolSize } from "../../src/platform/thread-pool";
 import { LoginStormReport, loginStormLines, runLoginStorm } from "./login-storm";
 import { MutationReport, mutationLines, runMutation } from "./mutation";
 import { SmtpSink } from "./smtp-sink";
+import { median } from "./stats";
 import { buildWithoutTracing } from "./without-tracing";
 import { startNodeFlags } from "../support/node-flags";
 import { StaffLogin, createStaffUser, logIn, signingKeyPem, staffLogin } from "./staff";
@@ -394,7 +395,6 @@ interface TargetResult {
   rounds?: number[];
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fixed = (values: number[], digits = 2) => values.map((v) => v.toFixed(digits)).join(", ");
 
 /** The memory, reads and checks' reports of the read benchmark. */
@@ -962,8 +962,11 @@ async function measureReads(
     const rounds: { konto: LoadResult; floor: LoadResult; ratio: number }[] = [];
     const baselineRatios: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
+      // With a baseline build the two Konto builds swap places every other round, so that
+      // neither is always the one that runs right after the other.
+      const baselineFirst = baseline && round % 2 === 0 ? await measure(baseline, op, targets, false) : null;
       const kontoResult = await measure(konto, op, targets, round === 1);
-      const baselineResult = baseline ? await measure(baseline, op, targets, round === 1) : null;
+      const baselineResult = baselineFirst ?? (baseline ? await measure(baseline, op, targets, round === 1) : null);
       const floorResult = await measure(floor, op, targets, round === 1);
       rounds.push({
         konto: kontoResult,
@@ -1011,7 +1014,7 @@ async function measureReads(
         const off = (await measure(child, op, targets, round === 0)).reqPerSec;
         rounds.push(on / off);
       }
-      gains[op] = { median: [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)], rounds };
+      gains[op] = { median: median(rounds), rounds };
       log(`${lever} off, ${op}: all-on/off by round ${rounds.map((r) => r.toFixed(2)).join(", ")}`);
     }
     leverRuns.push({ lever, gains });
@@ -1035,7 +1038,7 @@ async function measureReads(
         const on = (await measure(traced, op, targets, round === 0)).reqPerSec;
         rounds.push(off / on);
       }
-      telemetryRuns[op] = { median: [...rounds].sort((a, b) => a - b)[Math.floor(rounds.length / 2)], rounds };
+      telemetryRuns[op] = { median: median(rounds), rounds };
       log(`tracing off ÷ on, ${op}: by round ${rounds.map((r) => r.toFixed(2)).join(", ")}`);
     }
     await stop(traced);
