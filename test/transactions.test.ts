@@ -7,7 +7,7 @@ import { connect } from "../src/database";
 import { dropDatabase, ensureDatabase, inTransaction, isDuplicateKey } from "../src/platform/db";
 import { createLogger } from "../src/platform/logger";
 import { scopedDataSource } from "../src/platform/request-scope";
-import { DeferredWriteFailed, transaction } from "../src/platform/transactions";
+import { DeferredWriteFailed, sendOneByOneAsOnGalera, transaction } from "../src/platform/transactions";
 import { MYSQL_SERVER, uniqueName } from "./support/harness";
 
 // The unit of work's transactions (src/platform/transactions.ts): START TRANSACTION and the
@@ -16,6 +16,8 @@ import { MYSQL_SERVER, uniqueName } from "./support/harness";
 
 const DATABASE_URL = `${MYSQL_SERVER}/${uniqueName("transactions")}`;
 let db: DataSource;
+/** The same database through transactions that send one statement per round trip, as on a Galera node. */
+let oneByOne: DataSource;
 
 /** The texts mysql2 sends to this database, one per round trip (mysql2's documented tracing channel). */
 const sent: string[] = [];
@@ -31,11 +33,14 @@ before(async () => {
   await ensureDatabase(DATABASE_URL);
   db = await connect(new DataSource({ type: "mysql", url: DATABASE_URL, poolSize: 3, timezone: "Z", dateStrings: ["DATE"] }));
   await db.query("CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT NULL UNIQUE, n INT NOT NULL DEFAULT 0)");
+  oneByOne = await connect(new DataSource({ type: "mysql", url: DATABASE_URL, poolSize: 3, timezone: "Z", dateStrings: ["DATE"] }));
+  sendOneByOneAsOnGalera(oneByOne);
   queries.subscribe(subscribers);
 });
 
 after(async () => {
   queries.unsubscribe(subscribers);
+  await oneByOne.destroy();
   await db.destroy();
   // A transaction after destroy must not open a pool nobody closes.
   await assert.rejects(
@@ -235,5 +240,95 @@ describe("transactions", () => {
       "both changes stand, one after running again",
     );
     assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+  });
+});
+
+// On a Galera node every statement goes alone (src/platform/transactions.ts, galeraNodes says
+// why); the cluster tests cover the abort itself, these the rest of that path on one server.
+describe("transactions sent one statement per round trip, as on a Galera node", () => {
+  const ours = () => sent.filter((text) => !text.startsWith("SELECT name FROM items ORDER BY name"));
+
+  test("each statement is a round trip of its own, in the order asked for: the deferred writes as they were when deferred, before the statement that follows, which reads them", async () => {
+    const seen = await transaction(oneByOne, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["a"]);
+      tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", ["taken"]);
+      const rows = await tx.query<{ name: string; n: number }[]>("SELECT name, n FROM items ORDER BY name");
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["b"]);
+      return rows;
+    });
+    assert.deepEqual(
+      seen.map((r) => [r.name, r.n]),
+      [
+        ["a", 0],
+        ["taken", 1],
+      ],
+    );
+    assert.deepEqual(await names(), ["a", "b", "taken"]);
+    assert.deepEqual(ours(), [
+      "START TRANSACTION",
+      "INSERT INTO items (name) VALUES ('a')",
+      "UPDATE items SET n = n + 1 WHERE name = 'taken'",
+      "SELECT name, n FROM items ORDER BY name",
+      "INSERT INTO items (name) VALUES ('b')",
+      "COMMIT",
+    ]);
+  });
+
+  test("a statement's own duplicate key is its error, and the transaction goes on: what came before and after it is committed", async () => {
+    await transaction(oneByOne, async (tx) => {
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["kept"]);
+      const error = await tx.query("INSERT INTO items (name) VALUES (?)", ["taken"]).catch((e: unknown) => e);
+      assert.ok(error instanceof QueryFailedError && !(error instanceof DeferredWriteFailed), String(error));
+      assert.equal(isDuplicateKey(error), true);
+      await tx.query("INSERT INTO items (name) VALUES (?)", ["after"]);
+    });
+    assert.deepEqual(await names(), ["after", "kept", "taken"]);
+  });
+
+  test("a deferred write that fails is DeferredWriteFailed, the statement after it is never sent, and everything is rolled back", async () => {
+    const error = await transaction(oneByOne, async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES (?)", ["sent"]);
+      tx.defer("INSERT INTO items (name) VALUES (?)", ["taken"]);
+      await tx.query("INSERT INTO items (name) VALUES (?)", ["never"]);
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof DeferredWriteFailed, String(error));
+    assert.deepEqual(error.parameters, ["taken"]);
+    assert.equal(isDuplicateKey(error), false, "not the duplicate key of the statement it went before");
+    assert.deepEqual(await names(), ["taken"], "rolled back");
+    assert.ok(!ours().some((text) => text.includes("never")), `sent: ${JSON.stringify(ours())}`);
+  });
+
+  test("after a deadlock nothing more of the attempt is sent (it would run in autocommit), and inTransaction runs it again whole", async () => {
+    await db.query("INSERT INTO items (name) VALUES ('x'), ('y')");
+    let attempts = 0;
+    let release!: () => void;
+    const bothLocked = new Promise<void>((resolve) => (release = resolve));
+    let locked = 0;
+    const lockThen = (first: string, second: string) =>
+      inTransaction(oneByOne, async (tx) => {
+        attempts++;
+        await tx.query("SELECT id FROM items WHERE name = ? FOR UPDATE", [first]);
+        if (++locked === 2) release();
+        await bothLocked;
+        // The victim's deadlock is caught here, as by code that expects an error: what it asks for
+        // next must not reach the server, where it would run in autocommit.
+        const deadlock = await tx.query("UPDATE items SET n = n + 1 WHERE name = ?", [second]).then(
+          () => null,
+          (error: unknown) => error,
+        );
+        await tx.query("INSERT INTO items (name) VALUES (?)", [`after ${first}`]).catch(() => undefined);
+        if (deadlock) throw deadlock;
+      });
+    await Promise.all([lockThen("x", "y"), lockThen("y", "x")]);
+    const rows = (await db.query("SELECT name, n FROM items WHERE name IN ('x', 'y') ORDER BY name")) as { n: number }[];
+    assert.deepEqual(
+      rows.map((r) => r.n),
+      [1, 1],
+      "both changes stand, one after running again",
+    );
+    assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+    const inserts = ours().filter((text) => text.startsWith("INSERT INTO items (name) VALUES ('after"));
+    assert.equal(inserts.length, 2, `one INSERT per committed attempt, none from the victim's: ${JSON.stringify(inserts)}`);
+    assert.deepEqual(await names(), ["after x", "after y", "taken", "x", "y"]);
   });
 });

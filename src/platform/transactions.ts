@@ -199,6 +199,14 @@ export async function learnWhetherGaleraNode(db: DataSource): Promise<void> {
 }
 
 /**
+ * Makes a DataSource's transactions send one statement per round trip, as on a Galera node, on
+ * any server: the tests of that path run on a single MariaDB (test/transactions.test.ts).
+ */
+export function sendOneByOneAsOnGalera(db: DataSource): void {
+  galeraNodes.set(db.driver, true);
+}
+
+/**
  * The primary's connections for transactions: a pool of their own, because `multipleStatements`
  * is set only where every text is checked to be one statement (never on TypeORM's pool, which
  * also runs migrations).
