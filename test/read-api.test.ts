@@ -147,6 +147,37 @@ describe("nested connections", () => {
     assert.equal(new Set(ids).size, ids.length);
   });
 
+  test("invoices page by cursors of two columns (newest issue date first, then id): every page's edges and endCursor continue where it ended, none twice", async () => {
+    const [row] = await t.app.db.query("SELECT customer_id, COUNT(*) AS n FROM invoices GROUP BY customer_id ORDER BY n DESC LIMIT 1");
+    const id = toGlobalId("Customer", row.customer_id);
+    const q = `query($id: ID!, $after: String) { customer(id: $id) { invoices(first: 3, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { id issueDate } } } } }`;
+    const all = (await t.gql(`query($id: ID!) { customer(id: $id) { invoices(first: 100) { nodes { id } } } }`, { id })).body.data.customer
+      .invoices.nodes;
+    assert.ok(all.length > 3, "the demo customer has more than one page of invoices");
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const invoices: any = (await t.gql(q, { id, after })).body.data.customer.invoices;
+      assert.equal(invoices.totalCount, all.length);
+      assert.equal(invoices.pageInfo.hasPreviousPage, after !== null);
+      seen.push(...invoices.edges.map((e: any) => e.node.id));
+      const lastEdge = invoices.edges[invoices.edges.length - 1];
+      assert.equal(invoices.pageInfo.endCursor, lastEdge.cursor, "endCursor is the last edge's cursor");
+      if (invoices.edges.length > 1) {
+        // The cursor of an edge in the middle continues right after that edge.
+        const fromSecond: any = (await t.gql(q, { id, after: invoices.edges[0].cursor })).body.data.customer.invoices;
+        assert.equal(fromSecond.edges[0].node.id, invoices.edges[1].node.id);
+      }
+      if (!invoices.pageInfo.hasNextPage) break;
+      after = invoices.pageInfo.endCursor;
+    }
+    assert.deepEqual(
+      seen,
+      all.map((n: any) => n.id),
+    );
+  });
+
   test("invoices filtered by OVERDUE are open and past due", async () => {
     const today = new Date().toISOString().slice(0, 10);
     const [row] = await t.app.db.query(

@@ -221,12 +221,18 @@ export const CustomerService = {
     const nodes = rows.map((r) => {
       const node = customerFromRow(r);
       byId?.prime(node.dbId, node);
-      return { node, cursor: [node.dbId] };
+      return node;
     });
     const count = async () => {
       const [row] = await readQuery(ctx.db, `SELECT COUNT(*) AS n FROM customers${filterSql ? ` WHERE ${filterSql}` : ""}`, filterParams);
       return Number(row.n);
     };
-    return new Page(nodes, args.first, !!args.after, count);
+    return new Page(
+      nodes,
+      nodes.map((n) => n.dbId),
+      args.first,
+      !!args.after,
+      count,
+    );
   },
 };

@@ -141,7 +141,8 @@ export const DpaService = {
       [...(after?.params ?? []), args.first + 1],
     );
     return new Page(
-      rows.map((r) => ({ node: customerFromRow(r), cursor: [r.id] })),
+      rows.map((r) => customerFromRow(r)),
+      rows.map((r) => r.id),
       args.first,
       !!args.after,
       async () =>

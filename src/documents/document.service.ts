@@ -93,7 +93,8 @@ async function documentPage(db: DataSource, where: { sql: string; params: unknow
     [...where.params, ...(after?.params ?? []), args.first + 1],
   );
   return new Page(
-    rows.map((r) => ({ node: documentFromRow(r), cursor: [r.id] })),
+    rows.map((r) => documentFromRow(r)),
+    rows.map((r) => r.id),
     args.first,
     !!args.after,
     async () => Number((await readQuery<Row[]>(db, `SELECT COUNT(*) AS n FROM documents d WHERE ${where.sql}`, where.params))[0].n),

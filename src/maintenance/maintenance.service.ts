@@ -182,7 +182,8 @@ export const MaintenanceService = {
       args.first + 1,
     ]);
     return new Page(
-      rows.map((r) => ({ node: announcementFromRow(r), cursor: [r.id] })),
+      rows.map((r) => announcementFromRow(r)),
+      rows.map((r) => r.id),
       args.first,
       !!args.after,
       async () => {
@@ -226,17 +227,15 @@ export const MaintenanceService = {
     );
     return new Page(
       rows.map((r) => ({
-        node: {
-          dbId: Number(r.id),
-          recipient: r.recipient,
-          revision: r.revision,
-          status: r.status,
-          productCount: Number(r.products),
-          error: r.error ?? undefined,
-          sentAt: r.sent_at ?? undefined,
-        },
-        cursor: [Number(r.id)],
+        dbId: Number(r.id),
+        recipient: r.recipient,
+        revision: r.revision,
+        status: r.status,
+        productCount: Number(r.products),
+        error: r.error ?? undefined,
+        sentAt: r.sent_at ?? undefined,
       })),
+      rows.map((r) => Number(r.id)),
       args.first,
       !!args.after,
       async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM ${NOTICES} WHERE ${filter.sql}`, filter.params))[0].n),

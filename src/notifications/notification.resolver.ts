@@ -18,15 +18,13 @@ export class NotificationResolver {
     );
     return new Page(
       rows.map((r) => ({
-        node: {
-          address: r.address,
-          error: r.error,
-          bounces: r.bounces,
-          firstBouncedAt: r.first_bounced_at,
-          lastBouncedAt: r.last_bounced_at,
-        },
-        cursor: [r.address],
+        address: r.address,
+        error: r.error,
+        bounces: r.bounces,
+        firstBouncedAt: r.first_bounced_at,
+        lastBouncedAt: r.last_bounced_at,
       })),
+      rows.map((r) => r.address),
       args.first,
       !!args.after,
       async () => Number((await ctx.db.query("SELECT COUNT(*) AS n FROM mail_bounces"))[0].n),

@@ -199,19 +199,20 @@ export function childPageLoader<T>(
         [...groups.entries()].map(async ([k, { args, parentIds }]) => {
           const cursor = args.after ? decodeCursor(args.after, order) : undefined;
           const rows = parentIds.length === 1 ? await ownPage(parentIds[0], args, cursor) : await windowPages(parentIds, args, cursor);
-          const byParent = new Map<number, { rows: { node: T; cursor: (string | number)[] }[]; total: number }>();
+          const byParent = new Map<number, { nodes: T[]; keys: (string | number)[]; total: number }>();
           for (const row of rows) {
             const parentId = parentIds.length === 1 ? parentIds[0] : Number(row[parentColumn]);
             let entry = byParent.get(parentId);
-            if (!entry) byParent.set(parentId, (entry = { rows: [], total: Number(row._total) }));
-            entry.rows.push({ node: map(row), cursor: order.map((o) => row[o.column] as string | number) });
+            if (!entry) byParent.set(parentId, (entry = { nodes: [], keys: [], total: Number(row._total) }));
+            entry.nodes.push(map(row));
+            for (const { column } of order) entry.keys.push(row[column] as string | number);
           }
           for (const parentId of parentIds) {
             const entry = byParent.get(parentId);
             // A parent with rows only before the cursor has none here; its total is then unknown
             // from this statement, so it is counted once on demand.
             const total = entry ? entry.total : cursor ? () => countChildren(db, table, parentColumn, parentId, args) : 0;
-            pages.set(`${parentId}|${k}`, new Page(entry?.rows ?? [], args.first, !!cursor, total));
+            pages.set(`${parentId}|${k}`, new Page(entry?.nodes ?? [], entry?.keys ?? [], args.first, !!cursor, total));
           }
         }),
       );

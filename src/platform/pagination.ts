@@ -79,39 +79,48 @@ export function orderBySql(order: OrderColumn[], alias = ""): string {
 }
 
 /**
- * A page of a connection. `rows` may hold one more than `first`: that extra row only tells that
- * a next page exists. totalCount may be known already or computed on demand.
+ * A page of a connection. `nodes` may hold one more than `first`: that extra one only tells that
+ * a next page exists. `keys` are the nodes' sort keys, flat and in order (each node's values of
+ * the order's columns, so one value per node for an order by id): no object per row, as a page of
+ * products is read for each of 50 customers. totalCount may be known already or computed on demand.
  */
 export class Page<T> {
   readonly nodes: T[];
-  /** Keys of the visible rows; encoded only when a cursor is asked for (most pages show none). */
-  private readonly keys: CursorValue[][];
+  /** Keys of the visible nodes, flat; encoded only when a cursor is asked for (most pages show none). */
+  private readonly keys: CursorValue[];
+  /** Values per key. */
+  private readonly width: number;
   private readonly hasNextPage: boolean;
 
   constructor(
-    rows: { node: T; cursor: CursorValue[] }[],
+    nodes: T[],
+    keys: CursorValue[],
     first: number,
     private readonly hadCursor: boolean,
     private readonly count: number | (() => Promise<number>),
   ) {
-    const visible = rows.length > first ? rows.slice(0, first) : rows;
-    this.nodes = visible.map((r) => r.node);
-    this.keys = visible.map((r) => r.cursor);
-    this.hasNextPage = rows.length > first;
+    this.width = nodes.length ? keys.length / nodes.length : 0;
+    this.hasNextPage = nodes.length > first;
+    this.nodes = this.hasNextPage ? nodes.slice(0, first) : nodes;
+    this.keys = this.hasNextPage ? keys.slice(0, first * this.width) : keys;
+  }
+
+  private key(index: number): CursorValue[] {
+    return this.keys.slice(index * this.width, (index + 1) * this.width);
   }
 
   get pageInfo(): PageInfo {
-    const last = this.keys.length - 1;
+    const last = this.nodes.length - 1;
     return {
       hasNextPage: this.hasNextPage,
       hasPreviousPage: this.hadCursor,
-      startCursor: last >= 0 ? encodeCursor(this.keys[0]) : undefined,
-      endCursor: last >= 0 ? encodeCursor(this.keys[last]) : undefined,
+      startCursor: last >= 0 ? encodeCursor(this.key(0)) : undefined,
+      endCursor: last >= 0 ? encodeCursor(this.key(last)) : undefined,
     };
   }
 
   get edges(): { cursor: string; node: T }[] {
-    return this.nodes.map((node, i) => ({ cursor: encodeCursor(this.keys[i]), node }));
+    return this.nodes.map((node, i) => ({ cursor: encodeCursor(this.key(i)), node }));
   }
 
   get totalCount(): number | Promise<number> {

@@ -29,7 +29,8 @@ export async function statusPage<T>(
     [...where.params, ...(after?.params ?? []), args.first + 1],
   );
   return new Page(
-    rows.map((r) => ({ node: source.map(r), cursor: [r.id] })),
+    rows.map((r) => source.map(r)),
+    rows.map((r) => r.id),
     args.first,
     !!args.after,
     async () => Number((await readQuery<Row[]>(db, `SELECT COUNT(*) AS n FROM ${source.table} WHERE ${where.sql}`, where.params))[0].n),

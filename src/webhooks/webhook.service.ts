@@ -198,7 +198,8 @@ export const WebhookService = {
       [...params, args.first + 1],
     );
     return new Page(
-      rows.map((r) => ({ node: subscriptionFromRow(r), cursor: [r.id] })),
+      rows.map((r) => subscriptionFromRow(r)),
+      rows.map((r) => r.id),
       args.first,
       !!args.after,
       async () => Number((await ctx.db.query(`SELECT COUNT(*) AS n FROM webhook_subscriptions${clause(scoped)}`, scopedParams))[0].n),
