@@ -7,7 +7,7 @@ import { connect } from "../src/database";
 import { dropDatabase, ensureDatabase, inTransaction, isDuplicateKey } from "../src/platform/db";
 import { createLogger } from "../src/platform/logger";
 import { scopedDataSource } from "../src/platform/request-scope";
-import { DeferredWriteFailed, sendOneByOneAsOnGalera, transaction } from "../src/platform/transactions";
+import { DeferredWriteFailed, sendOneByOneAsOnGalera, Transaction, transaction } from "../src/platform/transactions";
 import { MYSQL_SERVER, uniqueName } from "./support/harness";
 
 // The unit of work's transactions (src/platform/transactions.ts): START TRANSACTION and the
@@ -58,27 +58,67 @@ beforeEach(async () => {
 
 const names = async () => ((await db.query("SELECT name FROM items ORDER BY name")) as { name: string }[]).map((r) => r.name);
 
+/** The texts the transactions sent, without the reads of names(). */
+const ours = () => sent.filter((text) => !text.startsWith("SELECT name FROM items ORDER BY name"));
+
+/** Defers two writes, reads them with the next statement and defers a third; checks what was read and what was committed. */
+async function deferReadDefer(source: DataSource): Promise<void> {
+  const seen = await transaction(source, async (tx) => {
+    tx.defer("INSERT INTO items (name) VALUES (?)", ["a"]);
+    tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", ["taken"]);
+    const rows = await tx.query<{ name: string; n: number }[]>("SELECT name, n FROM items ORDER BY name");
+    tx.defer("INSERT INTO items (name) VALUES (?)", ["b"]);
+    return rows;
+  });
+  assert.deepEqual(
+    seen.map((r) => [r.name, r.n]),
+    [
+      ["a", 0],
+      ["taken", 1],
+    ],
+  );
+  assert.deepEqual(await names(), ["a", "b", "taken"]);
+}
+
+/**
+ * Two transactions lock rows x and y in opposite order, then each changes the other's row with
+ * `change`: one of them is a deadlock victim, which inTransaction runs again. Checks that both
+ * changes stand after three attempts.
+ */
+async function crossedLocks(source: DataSource, change: (tx: Transaction, first: string, second: string) => Promise<void>): Promise<void> {
+  await db.query("INSERT INTO items (name) VALUES ('x'), ('y')");
+  let attempts = 0;
+  let release!: () => void;
+  const bothLocked = new Promise<void>((resolve) => (release = resolve));
+  let locked = 0;
+  const lockThen = (first: string, second: string) =>
+    inTransaction(source, async (tx) => {
+      attempts++;
+      await tx.query("SELECT id FROM items WHERE name = ? FOR UPDATE", [first]);
+      if (++locked === 2) release();
+      await bothLocked;
+      await change(tx, first, second);
+    });
+  await Promise.all([lockThen("x", "y"), lockThen("y", "x")]);
+  const rows = (await db.query("SELECT name, n FROM items WHERE name IN ('x', 'y') ORDER BY name")) as { n: number }[];
+  assert.deepEqual(
+    rows.map((r) => r.n),
+    [1, 1],
+    "both changes stand, one after running again",
+  );
+  assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+}
+
 describe("transactions", () => {
   test("START TRANSACTION and the deferred writes go with the next statement in one round trip, which reads them", async () => {
-    const seen = await transaction(db, async (tx) => {
-      tx.defer("INSERT INTO items (name) VALUES (?)", ["a"]);
-      tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", ["taken"]);
-      const rows = await tx.query<{ name: string; n: number }[]>("SELECT name, n FROM items ORDER BY name");
-      tx.defer("INSERT INTO items (name) VALUES (?)", ["b"]);
-      return rows;
-    });
-    assert.deepEqual(
-      seen.map((r) => [r.name, r.n]),
-      [
-        ["a", 0],
-        ["taken", 1],
-      ],
+    await deferReadDefer(db);
+    const roundTrips = ours();
+    assert.equal(roundTrips.length, 2, `two round trips: ${JSON.stringify(roundTrips)}`);
+    assert.match(
+      roundTrips[0],
+      /^START TRANSACTION;\nINSERT INTO items \(name\) VALUES \('a'\);\nUPDATE items .*;\nSELECT name, n FROM items/s,
     );
-    assert.deepEqual(await names(), ["a", "b", "taken"]);
-    const ours = sent.filter((text) => !text.startsWith("SELECT name FROM items ORDER BY name"));
-    assert.equal(ours.length, 2, `two round trips: ${JSON.stringify(ours)}`);
-    assert.match(ours[0], /^START TRANSACTION;\nINSERT INTO items \(name\) VALUES \('a'\);\nUPDATE items .*;\nSELECT name, n FROM items/s);
-    assert.match(ours[1], /^INSERT INTO items \(name\) VALUES \('b'\);\nCOMMIT$/);
+    assert.match(roundTrips[1], /^INSERT INTO items \(name\) VALUES \('b'\);\nCOMMIT$/);
   });
 
   test("a write is a ResultSetHeader as through TypeORM, also when deferred writes went with it", async () => {
@@ -219,51 +259,15 @@ describe("transactions", () => {
   });
 
   test("a deadlock of a deferred write is run again whole by inTransaction", async () => {
-    await db.query("INSERT INTO items (name) VALUES ('x'), ('y')");
-    let attempts = 0;
-    let release!: () => void;
-    const bothLocked = new Promise<void>((resolve) => (release = resolve));
-    let locked = 0;
-    const lockThen = (first: string, second: string) =>
-      inTransaction(db, async (tx) => {
-        attempts++;
-        await tx.query("SELECT id FROM items WHERE name = ? FOR UPDATE", [first]);
-        if (++locked === 2) release();
-        await bothLocked;
-        tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", [second]);
-      });
-    await Promise.all([lockThen("x", "y"), lockThen("y", "x")]);
-    const rows = (await db.query("SELECT name, n FROM items WHERE name IN ('x', 'y') ORDER BY name")) as { n: number }[];
-    assert.deepEqual(
-      rows.map((r) => r.n),
-      [1, 1],
-      "both changes stand, one after running again",
-    );
-    assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+    await crossedLocks(db, async (tx, _first, second) => tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", [second]));
   });
 });
 
 // On a Galera node every statement goes alone (src/platform/transactions.ts, galeraNodes says
 // why); the cluster tests cover the abort itself, these the rest of that path on one server.
 describe("transactions sent one statement per round trip, as on a Galera node", () => {
-  const ours = () => sent.filter((text) => !text.startsWith("SELECT name FROM items ORDER BY name"));
-
   test("each statement is a round trip of its own, in the order asked for: the deferred writes as they were when deferred, before the statement that follows, which reads them", async () => {
-    const seen = await transaction(oneByOne, async (tx) => {
-      tx.defer("INSERT INTO items (name) VALUES (?)", ["a"]);
-      tx.defer("UPDATE items SET n = n + 1 WHERE name = ?", ["taken"]);
-      const rows = await tx.query<{ name: string; n: number }[]>("SELECT name, n FROM items ORDER BY name");
-      tx.defer("INSERT INTO items (name) VALUES (?)", ["b"]);
-      return rows;
-    });
-    assert.deepEqual(
-      seen.map((r) => [r.name, r.n]),
-      [
-        ["a", 0],
-        ["taken", 1],
-      ],
-    );
-    assert.deepEqual(await names(), ["a", "b", "taken"]);
+    await deferReadDefer(oneByOne);
     assert.deepEqual(ours(), [
       "START TRANSACTION",
       "INSERT INTO items (name) VALUES ('a')",
@@ -299,34 +303,16 @@ describe("transactions sent one statement per round trip, as on a Galera node", 
   });
 
   test("after a deadlock nothing more of the attempt is sent (it would run in autocommit), and inTransaction runs it again whole", async () => {
-    await db.query("INSERT INTO items (name) VALUES ('x'), ('y')");
-    let attempts = 0;
-    let release!: () => void;
-    const bothLocked = new Promise<void>((resolve) => (release = resolve));
-    let locked = 0;
-    const lockThen = (first: string, second: string) =>
-      inTransaction(oneByOne, async (tx) => {
-        attempts++;
-        await tx.query("SELECT id FROM items WHERE name = ? FOR UPDATE", [first]);
-        if (++locked === 2) release();
-        await bothLocked;
-        // The victim's deadlock is caught here, as by code that expects an error: what it asks for
-        // next must not reach the server, where it would run in autocommit.
-        const deadlock = await tx.query("UPDATE items SET n = n + 1 WHERE name = ?", [second]).then(
-          () => null,
-          (error: unknown) => error,
-        );
-        await tx.query("INSERT INTO items (name) VALUES (?)", [`after ${first}`]).catch(() => undefined);
-        if (deadlock) throw deadlock;
-      });
-    await Promise.all([lockThen("x", "y"), lockThen("y", "x")]);
-    const rows = (await db.query("SELECT name, n FROM items WHERE name IN ('x', 'y') ORDER BY name")) as { n: number }[];
-    assert.deepEqual(
-      rows.map((r) => r.n),
-      [1, 1],
-      "both changes stand, one after running again",
-    );
-    assert.equal(attempts, 3, "one of the two was a deadlock victim and ran again");
+    await crossedLocks(oneByOne, async (tx, first, second) => {
+      // The victim's deadlock is caught here, as by code that expects an error: what it asks for
+      // next must not reach the server, where it would run in autocommit.
+      const deadlock = await tx.query("UPDATE items SET n = n + 1 WHERE name = ?", [second]).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      await tx.query("INSERT INTO items (name) VALUES (?)", [`after ${first}`]).catch(() => undefined);
+      if (deadlock) throw deadlock;
+    });
     const inserts = ours().filter((text) => text.startsWith("INSERT INTO items (name) VALUES ('after"));
     assert.equal(inserts.length, 2, `one INSERT per committed attempt, none from the victim's: ${JSON.stringify(inserts)}`);
     assert.deepEqual(await names(), ["after x", "after y", "taken", "x", "y"]);
