@@ -1,8 +1,8 @@
 import "reflect-metadata";
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { ApolloServer } from "@apollo/server";
-import type { GatewayExecutor } from "@apollo/server-gateway-interface";
+import { ApolloServer, HeaderMap } from "@apollo/server";
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from "@apollo/server-gateway-interface";
 import { IsEmail } from "class-validator";
 import { buildSchema as buildSdlSchema, GraphQLError, GraphQLObjectType, GraphQLSchema, parse } from "graphql";
 import { compileQuery, isCompiledQuery } from "graphql-jit";
@@ -445,6 +445,57 @@ describe("apollo-executor: graphql-jit through Apollo's gateway hook", () => {
         "apollo-executor.ts: Apollo no longer validates against the schema the gateway handed over",
       );
       assert.equal(executed, 3, "apollo-executor.ts: an invalid document reached the executor");
+    } finally {
+      await apollo.stop();
+    }
+  });
+  test("the executor gets the request context from useGatewayRequestContextClasses: the request as sent, the caller's context, and a status it sets reaches the answer", async () => {
+    const gateway = jitGateway(schema, 10);
+    const seen: GatewayGraphQLRequestContext[] = [];
+    const load = gateway.load.bind(gateway);
+    gateway.load = async (options) => {
+      const { executor } = await load(options);
+      return {
+        executor: (request) => {
+          seen.push(request);
+          request.response!.http!.status = 203;
+          return executor!(request);
+        },
+      };
+    };
+    const apollo = new ApolloServer({ gateway });
+    await apollo.start();
+    try {
+      const query = `query Hello($g: Greeting!) { hello(greeting: $g) }`;
+      const answer = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: "POST",
+          headers: new HeaderMap([
+            ["content-type", "application/json"],
+            ["x-probe", "1"],
+          ]),
+          search: "?trace=0",
+          body: { query, operationName: "Hello", variables: { g: { name: "Konto" } } },
+        },
+        context: async () => ({ caller: "probe" }),
+      });
+      assert.equal(answer.status, 203, "apollo-executor.ts: a status the executor sets no longer reaches the answer");
+      assert.equal(answer.body.kind === "complete" && JSON.parse(answer.body.string).data.hello, "Hello Konto!");
+      const [request] = seen;
+      assert.ok(request, "apollo-executor.ts: the executor was not called");
+      assert.equal(
+        Object.getOwnPropertyDescriptor(request.response!.http!, "status"),
+        undefined,
+        "apollo-executor.ts useGatewayRequestContextClasses: Apollo made the gateway request context itself (a getter and setter per request)",
+      );
+      assert.equal(request.request.http?.method, "POST");
+      assert.equal(request.request.http?.url, "https://unknown-url.invalid/?trace=0");
+      assert.equal(request.request.http?.headers.get("x-probe"), "1");
+      assert.deepEqual(request.request.variables, { g: { name: "Konto" } });
+      assert.equal(request.operationName, "Hello");
+      assert.equal(request.source, query);
+      assert.match(request.queryHash, /^[0-9a-f]{64}$/);
+      assert.equal((request.context as { caller?: string }).caller, "probe");
     } finally {
       await apollo.stop();
     }
