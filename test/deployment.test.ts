@@ -45,7 +45,7 @@ test("the Dockerfile is a multi-stage build that runs as a non-root user", () =>
   assert.deepEqual(cmd && JSON.parse(cmd), ["node", ...startNodeFlags(ROOT), "dist/src/main.js"]);
 });
 
-test("npm start, npm run workers, the image and compose's worker all size the heap alike", () => {
+test("npm start, npm run workers, the image and compose's worker all size the heap alike and keep V8 from pretenuring", () => {
   // The cap keeps the memory after a load down (README, "Memory"); a way of starting Konto that
   // lost it would quietly grow to Node's default, a quarter of the machine's memory up to 4 GiB.
   // The young generation's size keeps a fan-out's messages from outliving it (README, "Fan-out").
@@ -58,6 +58,9 @@ test("npm start, npm run workers, the image and compose's worker all size the he
     flags.some((flag) => /^--max-semi-space-size=\d+$/.test(flag)),
     `npm start sizes the young generation: ${flags.join(" ")}`,
   );
+  // A request's objects allocated straight into the old generation keep what they point to
+  // alive through every young collection (README, "The heap is not pretenured").
+  assert.ok(flags.includes("--no-allocation-site-pretenuring"), `npm start keeps V8 from pretenuring: ${flags.join(" ")}`);
   const scripts = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts;
   assert.ok(scripts.workers.endsWith(`node ${flags.join(" ")} dist/workers/index.js`), scripts.workers);
 });
