@@ -45,8 +45,10 @@ export class Revocations {
   private readonly mirror = new Map<string, { value: string; expiresAt: number }>();
   private subscriber: RedisClient | null = null;
   /**
-   * The connection of the per-request checks, auto-pipelined: under load the checks of many
-   * requests go to Redis in one write (the main connection until start).
+   * The connection of the per-request checks (the main connection until start), so that they do
+   * not queue behind other commands. Not auto-pipelined: each request sends its check from its own
+   * turn of the event loop, so a "pipeline" held one command and cost a Pipeline object and its
+   * promises per request (README, "Checks' costs").
    */
   private checks: RedisClient;
   /** When the mirror stopped being kept current (null while it is). */
@@ -81,7 +83,7 @@ export class Revocations {
   /** Starts keeping the local mirror: a subscription, and a full read whenever it (re)connects. */
   start(): void {
     if (!this.enabled || this.subscriber) return;
-    this.checks = duplicateRedis(this.redis, "konto-revocation-checks", { autoPipelining: true });
+    this.checks = duplicateRedis(this.redis, "konto-revocation-checks");
     this.checks.on("error", () => undefined); // reconnects on its own; meanwhile the main connection checks
     const subscriber = duplicateRedis(this.redis, "konto-revocations");
     this.subscriber = subscriber;

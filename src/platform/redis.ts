@@ -46,12 +46,10 @@ export function createRedis(config: RedisConfig, name: string): RedisClient {
 }
 
 /** A second connection like `redis` (for a subscription), under its own name. */
-export function duplicateRedis(redis: RedisClient, name: string, options: { autoPipelining?: boolean } = {}): RedisClient {
-  // Auto-pipelining sends the commands of one turn of the event loop in one write.
-  const enableAutoPipelining = options.autoPipelining ?? false;
+export function duplicateRedis(redis: RedisClient, name: string): RedisClient {
   if (redis instanceof Cluster)
-    return redis.duplicate(undefined, { enableAutoPipelining, redisOptions: { ...redis.options.redisOptions, connectionName: name } });
-  return redis.duplicate({ connectionName: name, enableAutoPipelining });
+    return redis.duplicate(undefined, { redisOptions: { ...redis.options.redisOptions, connectionName: name } });
+  return redis.duplicate({ connectionName: name });
 }
 
 /** Every key matching `pattern`, in batches: on a cluster, SCAN runs on each master. */
