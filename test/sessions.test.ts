@@ -84,6 +84,44 @@ describe("revocation on the next request", () => {
     assert.equal(await viewerWith(session.accessToken), "UNAUTHENTICATED");
   });
 
+  test("a revoked token's query and mutation get the refusal of a token refused before anything ran, and change nothing", async () => {
+    const session = await login(adminOf1000001);
+    const customerId = toGlobalId("Customer", (await t.app.db.query("SELECT id FROM customers WHERE customer_number = '1000001'"))[0].id);
+    await t.gql(`mutation { authLogout { ok } }`, {}, bearer(session.accessToken));
+    const forged = `${session.accessToken.slice(0, -4)}AAAA`;
+    const refusedAtOnce = await t.gql(`{ viewer { name } }`, {}, bearer(forged));
+    const query = await t.gql(
+      `query($id: ID!) { customer(id: $id) { companyName contacts { email } } }`,
+      { id: customerId },
+      bearer(session.accessToken),
+    );
+    assert.equal(query.status, 401);
+    assert.equal(query.status, refusedAtOnce.status);
+    // This process heard of the revocation, so the token's queries no longer run alongside the check.
+    const { tokens, revocations } = t.app.auth;
+    const ended = await tokens.verify(session.accessToken);
+    await eventually(async () => revocations.refusedLocally(ended) || undefined, 5_000, "the revocation to reach the mirror");
+    assert.equal(revocations.refusedLocally(await tokens.verify((await login(adminOf1000001)).accessToken)), false);
+    assert.deepEqual(Object.keys(query.body), Object.keys(refusedAtOnce.body), "no data, only the error");
+    assert.equal(query.body.errors?.[0].extensions?.code, "UNAUTHENTICATED");
+    assert.ok(!JSON.stringify(query.body).includes("@alpenblick.at"), "nothing the query read leaves");
+    const masterData = () => t.app.db.query("SELECT phone, version FROM customers WHERE customer_number = '1000001'");
+    const [before] = await masterData();
+    const audits = Number((await t.app.db.query("SELECT COUNT(*) AS n FROM audit_log"))[0].n);
+    const UPDATE = `mutation($c: ID!, $i: CustomerUpdateInput!) { customerUpdate(customerId: $c, input: $i) { userErrors { code } } }`;
+    const input = { c: customerId, i: { phone: "+43 1 555 0199", version: before.version } };
+    const change = await t.gql(UPDATE, input, bearer(session.accessToken));
+    assert.equal(change.status, 401);
+    assert.equal(change.body.errors?.[0].extensions?.code, "UNAUTHENTICATED");
+    assert.equal(change.body.data, undefined);
+    assert.deepEqual((await masterData())[0], before);
+    assert.equal(Number((await t.app.db.query("SELECT COUNT(*) AS n FROM audit_log"))[0].n), audits);
+    // The same change by a live session goes through.
+    const live = await login(adminOf1000001);
+    assert.deepEqual((await t.gql(UPDATE, input, bearer(live.accessToken))).body.data.customerUpdate.userErrors, []);
+    assert.notDeepEqual((await masterData())[0], before);
+  });
+
   test("a second API process refuses a token revoked through the first", async () => {
     const second = await startTestApp(
       {
