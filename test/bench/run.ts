@@ -32,8 +32,9 @@
 // default limit of 20000), NOTICE_CONCURRENCY (Konto's default); BENCH_LEVERS=0 skips the
 // lever-off runs, BENCH_TELEMETRY_ROUNDS=0 the tracing runs (off ÷ on, and off against compiled
 // out), BENCH_REVOCATION_ROUNDS (9; 0
-// skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, and the floor, per
-// round); BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
+// skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, both started for
+// them, and the floor, per round), BENCH_TRACING_OFF_ROUNDS (9; 0 skips) those of tracing when
+// off; BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
 // BENCH_MUTATION_ROUNDS (BENCH_ROUNDS; 0 skips); BENCH_BASELINE_DIST (another build's dist/,
 // measured in the rounds of the reads and the mutation too); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
 // it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load),
@@ -357,31 +358,40 @@ interface CheckCostReport {
 // to round, so a median of five against a limit of 0.05 was decided by chance (nearly one build
 // measured 0.104 over five rounds and −0.012 over nine, on the same machine within 20 minutes).
 const REVOCATION_ROUNDS = nonNegativeInt("BENCH_REVOCATION_ROUNDS", 9);
+/** Tracing when off against the build without it: as many rounds, for the same reason (0 skips). */
+const TRACING_OFF_ROUNDS = nonNegativeInt("BENCH_TRACING_OFF_ROUNDS", 9);
 
 async function measureCheckCost(
   check: string,
   without: { script: string; env: NodeJS.ProcessEnv },
-  konto: Child,
+  withCheck: { env: NodeJS.ProcessEnv },
   floor: Child,
   staff: StaffLogin,
   targets: Targets,
   roundsPerOperation: number,
 ): Promise<CheckCostReport> {
-  const unchecked = await startKonto(`konto-without-${check.replace(/\W+/g, "-")}`, without.env, { main: without.script, staff });
+  // Both Konto processes start here, so that neither has served the runs before (the first Konto
+  // has been through every earlier run and its forced full collections): only the check differs.
+  const name = check.replace(/\W+/g, "-");
+  const checked = await startKonto(`konto-with-${name}`, withCheck.env, { staff });
+  const unchecked = await startKonto(`konto-without-${name}`, without.env, { main: without.script, staff });
   const drops: CheckCostReport["drops"] = {};
   try {
     for (const op of OPERATIONS) {
       const rounds: number[] = [];
       for (let round = 0; round < roundsPerOperation; round++) {
-        const withCheck = (await measure(konto, op, targets, round === 0)).reqPerSec;
-        const withoutCheck = (await measure(unchecked, op, targets, round === 0)).reqPerSec;
+        // The two swap places every other round, so that neither always runs right after the floor.
+        const uncheckedFirst = round % 2 === 1 ? (await measure(unchecked, op, targets, false)).reqPerSec : null;
+        const withRate = (await measure(checked, op, targets, round === 0)).reqPerSec;
+        const withoutRate = uncheckedFirst ?? (await measure(unchecked, op, targets, round === 0)).reqPerSec;
         const floorRate = (await measure(floor, op, targets, round === 0)).reqPerSec;
-        rounds.push(floorRate ? (withoutCheck - withCheck) / floorRate : 0);
+        rounds.push(floorRate ? (withoutRate - withRate) / floorRate : 0);
       }
       drops[op] = { median: median(rounds), rounds };
       log(`${check}, ${op}: drop of the read ratio by round ${rounds.map((r) => r.toFixed(3)).join(", ")}`);
     }
   } finally {
+    await stop(checked);
     await stop(unchecked);
   }
   return { drops };
@@ -1052,7 +1062,7 @@ async function measureReads(
       ? await measureCheckCost(
           "revocation check",
           { script: KONTO_MAIN, env: { ...kontoEnv, REVOCATION_CHECK: "off" } },
-          konto,
+          { env: kontoEnv },
           floor,
           staff,
           targets,
@@ -1060,17 +1070,17 @@ async function measureReads(
         )
       : null;
   let tracingOff: CheckCostReport | null = null;
-  if (TELEMETRY_ROUNDS > 0) {
+  if (TELEMETRY_ROUNDS > 0 && TRACING_OFF_ROUNDS > 0) {
     const build = buildWithoutTracing(ROOT);
     try {
       tracingOff = await measureCheckCost(
         "tracing when off",
         { script: build.main, env: kontoEnv },
-        konto,
+        { env: kontoEnv },
         floor,
         staff,
         targets,
-        TELEMETRY_ROUNDS,
+        TRACING_OFF_ROUNDS,
       );
     } finally {
       build.remove();
