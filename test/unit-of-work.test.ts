@@ -132,3 +132,26 @@ test("a rate limit is a userError with retryAfter: wrong phone passwords for one
   assert.equal(answer.userErrors[0].code, "RATE_LIMITED");
   assert.ok(answer.userErrors[0].retryAfter >= 1);
 });
+
+test("a unit of work waits for its caller's revocation check and, when access was taken back, writes nothing", async () => {
+  const [audits, outbox] = [await count("audit_log"), await count("outbox")];
+  let ran = false;
+  const refused = contextAsStaff();
+  // As a GraphQL query leaves it: the check still running, then refusing.
+  refused.scope.callerLive = new Promise((_, reject) => setTimeout(() => reject(new Error("access taken back")), 50));
+  refused.scope.callerLive.catch(() => undefined);
+  await assert.rejects(
+    unitOfWork(refused, async (uow) => {
+      ran = true;
+      await uow.audit("customer.updated", { fields: ["companyName"] }, null);
+      await uow.emit("username-reminder", { customerNumber: customers[0].customer_number });
+    }),
+    /access taken back/,
+  );
+  assert.equal(ran, false, "the work never started");
+  assert.equal(await count("audit_log"), audits);
+  assert.equal(await count("outbox"), outbox);
+  const live = contextAsStaff();
+  live.scope.callerLive = Promise.resolve();
+  assert.equal(await unitOfWork(live, async () => "done"), "done");
+});

@@ -1,3 +1,4 @@
+import DataLoader from "dataloader";
 import { ErrorCode, KontoError } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { closeRedis, duplicateRedis, forEachKeyBatch, RedisClient } from "../platform/redis";
@@ -24,6 +25,10 @@ const unavailable = () =>
   new KontoError(ErrorCode.SERVICE_UNAVAILABLE, "Sign-ins cannot be checked right now; try again in a moment", { http: { status: 503 } });
 
 class RedisUnavailable extends Error {}
+
+/** Whether a token issued at `issuedAtUs` is refused by its subject's stamp or by the end of its session. */
+const refuses = (issuedAtUs: number, revokedBefore: string | null, ended: string | null) =>
+  (revokedBefore !== null && issuedAtUs <= Number(revokedBefore)) || ended !== null;
 
 /**
  * Access taken back, for every API process at once. Redis holds each ended session and, per
@@ -72,6 +77,17 @@ export class Revocations {
     this.channel = `${prefix}:revocations`;
     this.checks = redis;
   }
+
+  /**
+   * The checks of requests that arrive together, sent as one MGET: a batch gathers the checks asked
+   * in one turn of the event loop, so under load Redis and this process handle one command and one
+   * reply for many requests instead of one each (README, "Checks' costs"). Never cached: every
+   * check reads Redis after its request arrived.
+   */
+  private readonly lookups = new DataLoader<string, string | null>((keys) => this.lookUp(keys), {
+    cache: false,
+    batchScheduleFn: (send) => setImmediate(send),
+  });
 
   /** Called with a session id the first time in a minute a request uses it. */
   onSessionUsed: (sessionId: number) => void = () => {};
@@ -190,6 +206,32 @@ export class Revocations {
     }
   }
 
+  /** The values of these keys on the checks' connection (RedisUnavailable for the whole batch). */
+  private lookUp(keys: readonly string[]): Promise<(string | null)[]> {
+    // The main connection, where revocations are written, while the checks' own one is not
+    // ready (reconnecting later, or refused): the mirror decides only when Redis cannot answer.
+    const client = this.checks.status === "ready" ? this.checks : this.redis;
+    return this.ask(
+      () =>
+        client.mget(...keys).catch((error: Error) => {
+          // An error reply (BUSY, CLUSTERDOWN …) is Redis not answering, as much as a lost connection.
+          throw new RedisUnavailable(error.message);
+        }),
+      client,
+    );
+  }
+
+  /**
+   * Whether this process's mirror already refuses the token: it hears of a revocation moments
+   * after it is recorded. Only a hint (assertLive decides): a GraphQL query by such a token waits
+   * for the check rather than run alongside it.
+   */
+  refusedLocally({ principal, subject, issuedAtUs }: VerifiedToken): boolean {
+    if (!this.enabled) return false;
+    const ended = principal.sessionId ? this.mirrored(this.endedKey(principal.sessionId)) : null;
+    return refuses(issuedAtUs, this.mirrored(this.subjectKey(subject)), ended);
+  }
+
   /**
    * Refuses a token whose session ended or whose subject revoked its tokens after it was issued;
    * notes the session as used, at most once a minute.
@@ -202,18 +244,9 @@ export class Revocations {
     let revokedBefore: string | null;
     let ended: string | null;
     try {
-      // One command, the only one on the request's path.
-      const keys = endedKey ? [subjectKey, endedKey] : [subjectKey];
-      // The main connection, where revocations are written, while the checks' own one is not
-      // ready (reconnecting later, or refused): the mirror decides only when Redis cannot answer.
-      const client = this.checks.status === "ready" ? this.checks : this.redis;
-      [revokedBefore, ended = null] = await this.ask(
-        () =>
-          client.mget(...keys).catch((error: Error) => {
-            // An error reply (BUSY, CLUSTERDOWN …) is Redis not answering, as much as a lost connection.
-            throw new RedisUnavailable(error.message);
-          }),
-        client,
+      // One command (shared with the requests that arrived alongside), the only one on the request's path.
+      [revokedBefore, ended = null] = await Promise.all(
+        endedKey ? [this.lookups.load(subjectKey), this.lookups.load(endedKey)] : [this.lookups.load(subjectKey)],
       );
       this.checksFailingSince = null;
     } catch (error) {
@@ -228,7 +261,7 @@ export class Revocations {
       revokedBefore = this.mirrored(subjectKey);
       ended = endedKey ? this.mirrored(endedKey) : null;
     }
-    if ((revokedBefore !== null && issuedAtUs <= Number(revokedBefore)) || ended !== null) throw unauthenticated();
+    if (refuses(issuedAtUs, revokedBefore, ended)) throw unauthenticated();
     if (sessionId) this.noteUsed(sessionId);
   }
 

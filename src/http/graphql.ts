@@ -23,7 +23,7 @@ import { subjectOf } from "../access/tokens";
 import { inSpan } from "../platform/telemetry";
 import { Metrics } from "../platform/metrics";
 import { jitGateway } from "../library-patches/apollo-executor";
-import { ContextDeps, createContext, principalFromBearer } from "./request-context";
+import { callerFromBearer, ContextDeps, createContext } from "./request-context";
 import { pageHeaders } from "./security-headers";
 
 // Apollo Sandbox, the landing page outside production (in production there is none): its
@@ -99,6 +99,8 @@ export async function createApollo(
           return {
             async didResolveOperation(rc) {
               const { scope } = rc.contextValue;
+              // Only a query runs before its caller is known to still have access (its answer waits).
+              if (rc.operation?.operation !== "query") await scope.callerLive;
               scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
               scope.operationType = rc.operation?.operation;
               if (config.trustedDocuments.only) await assertTrusted(documents, rc.contextValue.principal, rc.queryHash);
@@ -137,7 +139,7 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
     method: ["GET", "POST"],
     url: "/graphql",
     handler: async (request, reply) => {
-      const scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
+      let scope: RequestScope = { requestId: request.id, sqlStatements: 0 };
       const started = performance.now();
       let principal: Principal = ANONYMOUS;
       const headers = new HeaderMap();
@@ -145,20 +147,38 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
       }
       const queryStart = request.url.indexOf("?");
+      const httpGraphQLRequest = {
+        method: request.method.toUpperCase(),
+        headers,
+        search: queryStart >= 0 ? request.url.slice(queryStart) : "",
+        body: request.body,
+      };
       // With tracing on, the operation is a span (named once it is known): its SQL, Redis and outbox work are its children.
       const response = await inSpan("graphql", {}, async (span) => {
-        const answer = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: {
-            method: request.method.toUpperCase(),
-            headers,
-            search: queryStart >= 0 ? request.url.slice(queryStart) : "",
-            body: request.body,
-          },
+        let answer = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest,
           context: async () => {
-            principal = await principalFromBearer(request.headers.authorization, deps.auth);
+            // The revocation check's round trip to Redis overlaps the operation's parsing and,
+            // for a query, its execution; nothing is written and nothing answered before it passed.
+            const caller = await callerFromBearer(request.headers.authorization, deps.auth);
+            scope.callerLive = caller.live;
+            principal = caller.principal;
             return createContext(request, deps, principal, scope);
           },
         });
+        const refusal = await scope.callerLive?.then(
+          () => null,
+          (error: unknown) => error,
+        );
+        if (refusal) {
+          // What ran is dropped: the caller gets the answer of a token refused before anything ran.
+          scope = { requestId: request.id, sqlStatements: 0 };
+          principal = ANONYMOUS;
+          answer = await apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest,
+            context: () => Promise.reject(refusal),
+          });
+        }
         const type = scope.operationType ?? "operation";
         span?.updateName(scope.operation && scope.operation !== type ? `graphql ${type} ${scope.operation}` : `graphql ${type}`);
         span?.setAttributes({ "graphql.operation.name": scope.operation ?? "", "graphql.operation.type": scope.operationType ?? "" });

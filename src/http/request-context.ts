@@ -47,14 +47,29 @@ export function createContext(
 }
 
 /**
- * The caller of a request by its bearer token: anonymous without one, UNAUTHENTICATED for a bad
- * one or one whose access was taken back (SERVICE_UNAVAILABLE while that cannot be checked).
+ * The caller of a request by its bearer token, and the check that its access was not taken back,
+ * still running (it rejects with UNAUTHENTICATED, or SERVICE_UNAVAILABLE while it cannot be
+ * checked). Anonymous without a token; a malformed or forged token is refused at once.
  */
-export async function principalFromBearer(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
-  if (!authorization) return ANONYMOUS;
+export async function callerFromBearer(
+  authorization: string | undefined,
+  auth: AuthRuntime,
+): Promise<{ principal: Principal; live: Promise<void> | undefined }> {
+  if (!authorization) return { principal: ANONYMOUS, live: undefined };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthenticated();
   const verified = await auth.tokens.verify(match[1]);
-  await auth.revocations.assertLive(verified);
-  return verified.principal;
+  const live = auth.revocations.assertLive(verified);
+  // Awaited later; until then its refusal is not an unhandled rejection.
+  live.catch(() => undefined);
+  // A token this process already knows to be taken back runs nothing, not even a query.
+  if (auth.revocations.refusedLocally(verified)) await live;
+  return { principal: verified.principal, live };
+}
+
+/** The caller of a request by its bearer token, once its access is known to stand (callerFromBearer). */
+export async function principalFromBearer(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
+  const { principal, live } = await callerFromBearer(authorization, auth);
+  await live;
+  return principal;
 }

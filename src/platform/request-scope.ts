@@ -12,6 +12,11 @@ export interface RequestScope {
   /** Set for query operations when replicas are configured and the caller has not just written: readQuery may use a replica. */
   replicaReads?: boolean;
   errors?: number;
+  /**
+   * The caller's revocation check while it may still be running (GraphQL): a query runs alongside
+   * it, but its answer, a mutation and every unit of work wait for it, and rethrow its refusal.
+   */
+  callerLive?: Promise<void>;
 }
 
 const SCOPE = Symbol("konto.requestScope");

@@ -8,6 +8,7 @@ import { CommittedWork, OutboxRelay } from "../notifications/outbox";
 import { Emit } from "../notifications/topics";
 import { Context, Principal } from "../platform/context";
 import { inTransaction } from "../platform/db";
+import { scopeOf } from "../platform/request-scope";
 import { Refusal, UserError } from "../platform/user-error";
 
 /** A customer as audit entries name it. */
@@ -63,6 +64,9 @@ export async function unitOfWork<T>(
   work: (uow: UnitOfWork) => Promise<T>,
   target: AuditedCustomer | null = null,
 ): Promise<T> {
+  // Nothing is written for a caller whose access was taken back, even from a query that runs
+  // alongside the check (src/http/graphql.ts).
+  await scopeOf(db)?.callerLive;
   let outboxRows: CommittedWork[] = [];
   let committed: (() => Promise<void>)[] = [];
   const result = await inTransaction(db, async (tx) => {
