@@ -122,6 +122,21 @@ describe("revocation on the next request", () => {
     assert.notDeepEqual((await masterData())[0], before);
   });
 
+  test("requests that arrive together are each judged by their own token", async () => {
+    // Their checks go to Redis as one batch: no answer may land on another request.
+    // Two sessions of each of three users; one of each pair ends.
+    const emails = ["technik@alpenblick.at", "lesen@alpenblick.at", "admin@isarwerk.de"].flatMap((email) => [email, email]);
+    const sessions = await Promise.all(emails.map((email) => login({ email, password: DEMO_PASSWORD })));
+    const ended = sessions.filter((_, i) => i % 2 === 0);
+    for (const session of ended) await t.gql(`mutation { authLogout { ok } }`, {}, bearer(session.accessToken));
+    const rounds = [0, 1, 2, 3].flatMap(() => sessions);
+    const answers = await Promise.all(rounds.map((session) => viewerWith(session.accessToken)));
+    assert.deepEqual(
+      answers,
+      rounds.map((session) => (ended.includes(session) ? "UNAUTHENTICATED" : "ok")),
+    );
+  });
+
   test("a second API process refuses a token revoked through the first", async () => {
     const second = await startTestApp(
       {
