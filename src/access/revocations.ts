@@ -6,6 +6,13 @@ import { VerifiedToken } from "./tokens";
 
 /** How long a request waits for Redis before the local mirror decides. */
 const CHECK_TIMEOUT_MS = 1000;
+/**
+ * How long the checks of arriving requests gather before they go to Redis as one MGET. A query
+ * runs alongside its check for several milliseconds, so the wait costs it nothing; what it saves
+ * is the write to Redis's socket, which a CPU profile under the Dashboard load showed at about
+ * 16 µs a request when each turn of the event loop sent its own (README, "Checks' costs").
+ */
+const CHECK_BATCH_WINDOW_MS = 2;
 /** "Last used" of a session is written at most this often. */
 const SEEN_INTERVAL_MS = 60_000;
 
@@ -80,13 +87,13 @@ export class Revocations {
 
   /**
    * The checks of requests that arrive together, sent as one MGET: a batch gathers the checks asked
-   * in one turn of the event loop, so under load Redis and this process handle one command and one
+   * within CHECK_BATCH_WINDOW_MS, so under load Redis and this process handle one command and one
    * reply for many requests instead of one each (README, "Checks' costs"). Never cached: every
    * check reads Redis after its request arrived.
    */
   private readonly lookups = new DataLoader<string, string | null>((keys) => this.lookUp(keys), {
     cache: false,
-    batchScheduleFn: (send) => setImmediate(send),
+    batchScheduleFn: (send) => setTimeout(send, CHECK_BATCH_WINDOW_MS),
   });
 
   /** Called with a session id the first time in a minute a request uses it. */
