@@ -209,19 +209,18 @@ export async function runLoginStorm(s: LoginStormSettings, password: string): Pr
     const halfRounds: HalfLoadRound[] = [];
     // As many rounds as the storm's, idle and during taking turns (which goes first alternates):
     // one p99 of a few seconds moved by 2.5× between runs on this machine (2026-11-29).
+    const idle = () => load(dashboard(s.durationSeconds));
+    const during = async () => {
+      const loginRun = startLoad(logins(s.durationSeconds, offeredPerSecond));
+      const dashboardDuring = await load(dashboard(s.durationSeconds));
+      const loginResult = summarise(await loginRun);
+      await drained(loginResult, s.connections);
+      return { dashboardDuring, loginResult };
+    };
     for (let round = 1; round <= s.rounds; round++) {
-      const idle = () => load(dashboard(s.durationSeconds));
-      const during = async () => {
-        const loginRun = startLoad(logins(s.durationSeconds, offeredPerSecond));
-        const dashboardDuring = await load(dashboard(s.durationSeconds));
-        const loginResult = summarise(await loginRun);
-        await drained(loginResult, s.connections);
-        return { dashboardDuring, loginResult };
-      };
-      const idleFirst = round % 2 === 1;
-      const dashboardIdle = idleFirst ? await idle() : undefined;
+      const idleBefore = round % 2 === 1 ? await idle() : null;
       const { dashboardDuring, loginResult } = await during();
-      const idleRun = dashboardIdle ?? (await idle());
+      const idleRun = idleBefore ?? (await idle());
       problems.push(
         ...problemsOf("konto", `logins at half the limit, round ${round}`, loginResult),
         ...problemsOf("konto", `Dashboard idle (login storm), round ${round}`, idleRun),

@@ -33,8 +33,9 @@
 // lever-off runs, BENCH_TELEMETRY_ROUNDS=0 the tracing runs (off ÷ on, and off against compiled
 // out), BENCH_REVOCATION_ROUNDS (9; 0
 // skips) the revocation-check runs (Konto with and without REVOCATION_CHECK, a pair started for
-// each round, and the floor, taking turns), BENCH_TRACING_OFF_ROUNDS (9; 0 skips) those of tracing when
-// off, BENCH_CHECK_SLICES (4) the turns each server takes in a round of those two; BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
+// each round, and the floor, taking turns), BENCH_TRACING_OFF_ROUNDS (9; 0 skips) those of
+// tracing when off, BENCH_CHECK_SLICES (4) the turns each server takes in a round of those two;
+// BENCH_LOGIN_USERS (2000), BENCH_LOGIN_CONNECTIONS (20), BENCH_LOGIN_ROUNDS and
 // BENCH_MUTATION_ROUNDS (BENCH_ROUNDS; 0 skips); BENCH_BASELINE_DIST (another build's dist/,
 // measured in the rounds of the reads and the mutation too); for the fan-out BENCH_FANOUT_CUSTOMERS (10000; 0 skips
 // it), BENCH_FANOUT_CONNECTIONS for the Dashboard meanwhile (10; 0: no Dashboard load),
@@ -283,8 +284,13 @@ function load(server: Child, op: OperationName, targets: Targets, duration: numb
   });
 }
 
-async function measure(server: Child, op: OperationName, targets: Targets, warmUp = true): Promise<LoadResult> {
+/** Refuses to load a server that has exited, with the last lines it wrote. */
+function assertRunning(server: Child): void {
   if (!isRunning(server)) throw new Error(`${server.name} is not running any more; its output:\n${server.tail.join("\n")}`);
+}
+
+async function measure(server: Child, op: OperationName, targets: Targets, warmUp = true): Promise<LoadResult> {
+  assertRunning(server);
   if (warmUp) await load(server, op, targets, WARMUP);
   const result = await load(server, op, targets, DURATION);
   if (interrupted) throw new Error("interrupted");
@@ -377,7 +383,7 @@ async function ratesInTurns(servers: Child[], op: OperationName, targets: Target
     for (let turn = 0; turn < servers.length; turn++) {
       const index = (slice + turn) % servers.length;
       const server = servers[index];
-      if (!isRunning(server)) throw new Error(`${server.name} is not running any more; its output:\n${server.tail.join("\n")}`);
+      assertRunning(server);
       requests[index] += (await load(server, op, targets, turnSeconds)).requests;
       if (interrupted) throw new Error("interrupted");
     }
