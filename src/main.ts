@@ -1,5 +1,5 @@
 // First: libuv's thread pool is sized before anything can start it (src/platform/thread-pool.ts).
-import "./platform/thread-pool";
+import { poolPriority } from "./platform/thread-pool";
 import { stopTracing } from "./tracing";
 import "reflect-metadata";
 import { startApp } from "./app";
@@ -17,6 +17,7 @@ async function main() {
       redis: redactUrl(config.redisUrl),
       env: config.nodeEnv,
       threadPool: Number(process.env.UV_THREADPOOL_SIZE),
+      threadPoolPriority: await poolPriority,
     },
     "starting konto",
   );

@@ -28,6 +28,34 @@ describe("libuv's thread pool (password hashing runs on it)", () => {
     assert.equal(sizeIn({ UV_THREADPOOL_SIZE: "3" }), "3");
   });
 
+  test("hashes at idle priority: its threads are SCHED_IDLE (nice 19 without chrt), the event loop's thread is untouched", () => {
+    // Each thread's scheduling policy and nice value, from /proc (fields 41 and 19 of its stat).
+    const script = `
+      const { poolPriority } = require(${JSON.stringify(MODULE)});
+      const { readdirSync, readFileSync } = require("node:fs");
+      const { scrypt } = require("node:crypto");
+      poolPriority.then((priority) => scrypt("password", "salt", 32, () => {
+        const threads = readdirSync("/proc/self/task").map((tid) => {
+          const fields = readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ");
+          return { tid: Number(tid), nice: Number(fields[16]), policy: Number(fields[38]) };
+        });
+        console.log(JSON.stringify({ priority, threads }));
+      }));`;
+    const { UV_THREADPOOL_SIZE: _inherited, ...env } = process.env;
+    const child = spawnSync(process.execPath, ["-e", script], { env: { ...env, UV_THREADPOOL_SIZE: "3" }, encoding: "utf8" });
+    assert.equal(child.status, 0, child.stderr);
+    const { priority, threads } = JSON.parse(child.stdout) as {
+      priority: string;
+      threads: { tid: number; nice: number; policy: number }[];
+    };
+    const SCHED_IDLE = 5;
+    const lowered = threads.filter((t) => t.policy === SCHED_IDLE || t.nice === 19);
+    assert.equal(priority, spawnSync("chrt", ["--version"]).status === 0 ? "idle" : "nice 19");
+    assert.equal(lowered.length, 3, `three pool threads lowered: ${JSON.stringify(threads)}`);
+    const main = threads.find((t) => t.tid === child.pid);
+    assert.deepEqual(main && { nice: main.nice, policy: main.policy }, { nice: 0, policy: 0 }, "the event loop keeps its priority");
+  });
+
   test("is sized by the first import of both entry points, before anything can start the pool", () => {
     for (const entry of ["src/main.js", "workers/index.js"]) {
       const firstRequire = /require\("([^"]+)"\)/.exec(readFileSync(join(DIST, entry), "utf8"))?.[1];

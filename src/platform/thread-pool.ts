@@ -9,7 +9,16 @@
 // default, and a scrypt in flight does not hold up the few file reads and lookups behind it for
 // long. Each hash in flight holds 32 MiB with the default cost (OWASP's N=2^15, r=8, p=3).
 // An operator's own UV_THREADPOOL_SIZE wins.
+//
+// The pool's threads also run at idle priority (SCHED_IDLE, or nice 19 where `chrt` is missing):
+// a hash yields its core at once to a signed-in user's request, the database and Redis. With the
+// normal priority, every wake-up of the event loop waited out a hashing thread's time slice, and
+// logins at half the limit doubled the Dashboard's p99 (README, "Logins beside signed-in traffic").
+// Hashing still gets every core nobody else wants, so a login storm runs at full speed.
 
+import { execFile } from "node:child_process";
+import { randomFill } from "node:crypto";
+import { readdirSync } from "node:fs";
 import os from "node:os";
 
 /** The pool size Konto uses with this environment: the operator's UV_THREADPOOL_SIZE, or max(4, cores). */
@@ -20,3 +29,49 @@ export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 process.env.UV_THREADPOOL_SIZE = String(threadPoolSize());
+
+export type PoolPriority = "idle" | "nice 19" | "unchanged";
+
+/** This process's threads (Linux), or null where they cannot be listed. */
+function threadIds(): Set<string> | null {
+  try {
+    return new Set(readdirSync("/proc/self/task"));
+  } catch {
+    return null;
+  }
+}
+
+/** SCHED_IDLE for one thread through util-linux's `chrt` (Node has no call for it); nice 19 without it. */
+function lowerPriority(tid: number): Promise<Exclude<PoolPriority, "unchanged">> {
+  return new Promise((resolve, reject) =>
+    execFile("chrt", ["--idle", "--pid", "0", String(tid)], (error) => {
+      if (!error) return resolve("idle");
+      try {
+        os.setPriority(tid, 19);
+        resolve("nice 19");
+      } catch (niceError) {
+        reject(niceError);
+      }
+    }),
+  );
+}
+
+/**
+ * The pool's threads at idle priority, once they are. The pool starts here, with a task of its own:
+ * libuv starts all its threads at once, so the threads this process gained meanwhile are the
+ * pool's. "unchanged" where the threads cannot be told apart (no /proc, or the pool had started).
+ */
+export const poolPriority: Promise<PoolPriority> = (() => {
+  const before = threadIds();
+  return new Promise<PoolPriority>((resolve) =>
+    randomFill(Buffer.alloc(1), () => {
+      const after = threadIds();
+      const pool = before && after ? [...after].filter((tid) => !before.has(tid)) : [];
+      if (pool.length !== Number(process.env.UV_THREADPOOL_SIZE)) return resolve("unchanged");
+      Promise.all(pool.map((tid) => lowerPriority(Number(tid)))).then(
+        (levels) => resolve(levels.includes("nice 19") ? "nice 19" : "idle"),
+        () => resolve("unchanged"),
+      );
+    }),
+  );
+})();
