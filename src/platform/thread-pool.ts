@@ -11,8 +11,8 @@
 // An operator's own UV_THREADPOOL_SIZE wins.
 //
 // The pool's threads also run at idle priority (SCHED_IDLE, or nice 19 where `chrt` is missing):
-// a hash yields its core at once to a signed-in user's request, the database and Redis. With the
-// normal priority, every wake-up of the event loop waited out a hashing thread's time slice, and
+// a woken thread of normal priority, such as the event loop, preempts a hash at once. With the
+// normal priority, a wake-up of the event loop could wait out a hashing thread's time slice, and
 // logins at half the limit doubled the Dashboard's p99 (README, "Logins beside signed-in traffic").
 // Hashing still gets every core nobody else wants, so a login storm runs at full speed.
 
