@@ -8,16 +8,19 @@ import { describe, test } from "node:test";
 const DIST = join(__dirname, "..");
 const MODULE = join(DIST, "src", "platform", "thread-pool.js");
 
-/** UV_THREADPOOL_SIZE as a fresh process sees it after loading the module, with this environment. */
-function sizeIn(env: NodeJS.ProcessEnv): string {
+/** What a fresh process prints after loading the module and running `script`, with this environment. */
+function outputOf(script: string, env: NodeJS.ProcessEnv): string {
   const { UV_THREADPOOL_SIZE: _inherited, ...base } = process.env;
-  const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(MODULE)}); console.log(process.env.UV_THREADPOOL_SIZE)`], {
+  const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(MODULE)}); ${script}`], {
     env: { ...base, ...env },
     encoding: "utf8",
   });
   assert.equal(child.status, 0, child.stderr);
   return child.stdout.trim();
 }
+
+/** UV_THREADPOOL_SIZE as a fresh process sees it after loading the module, with this environment. */
+const sizeIn = (env: NodeJS.ProcessEnv) => outputOf("console.log(process.env.UV_THREADPOOL_SIZE)", env);
 
 describe("libuv's thread pool (password hashing runs on it)", () => {
   test("is one thread per core, at least libuv's default of 4", () => {
@@ -31,20 +34,16 @@ describe("libuv's thread pool (password hashing runs on it)", () => {
   test("hashes at idle priority: its threads are SCHED_IDLE (nice 19 without chrt), the event loop's thread is untouched", () => {
     // Each thread's scheduling policy and nice value, from /proc (fields 41 and 19 of its stat).
     const script = `
-      const { poolPriority } = require(${JSON.stringify(MODULE)});
-      const { readdirSync, readFileSync } = require("node:fs");
-      const { scrypt } = require("node:crypto");
-      poolPriority.then((priority) => scrypt("password", "salt", 32, () => {
+      require(${JSON.stringify(MODULE)}).poolPriority.then((priority) => {
+        const { readdirSync, readFileSync } = require("node:fs");
         const threads = readdirSync("/proc/self/task").map((tid) => {
           const fields = readFileSync("/proc/self/task/" + tid + "/stat", "utf8").split(") ")[1].split(" ");
           return { tid: Number(tid), nice: Number(fields[16]), policy: Number(fields[38]) };
         });
-        console.log(JSON.stringify({ priority, threads }));
-      }));`;
-    const { UV_THREADPOOL_SIZE: _inherited, ...env } = process.env;
-    const child = spawnSync(process.execPath, ["-e", script], { env: { ...env, UV_THREADPOOL_SIZE: "3" }, encoding: "utf8" });
-    assert.equal(child.status, 0, child.stderr);
-    const { priority, threads } = JSON.parse(child.stdout) as {
+        console.log(JSON.stringify({ pid: process.pid, priority, threads }));
+      });`;
+    const { pid, priority, threads } = JSON.parse(outputOf(script, { UV_THREADPOOL_SIZE: "3" })) as {
+      pid: number;
       priority: string;
       threads: { tid: number; nice: number; policy: number }[];
     };
@@ -52,7 +51,7 @@ describe("libuv's thread pool (password hashing runs on it)", () => {
     const lowered = threads.filter((t) => t.policy === SCHED_IDLE || t.nice === 19);
     assert.equal(priority, spawnSync("chrt", ["--version"]).status === 0 ? "idle" : "nice 19");
     assert.equal(lowered.length, 3, `three pool threads lowered: ${JSON.stringify(threads)}`);
-    const main = threads.find((t) => t.tid === child.pid);
+    const main = threads.find((t) => t.tid === pid);
     assert.deepEqual(main && { nice: main.nice, policy: main.policy }, { nice: 0, policy: 0 }, "the event loop keeps its priority");
   });
 
