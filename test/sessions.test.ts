@@ -137,6 +137,26 @@ describe("revocation on the next request", () => {
     );
   });
 
+  test("checks gather for a batch until a request has to wait for one, which sends them at once", async (ctx) => {
+    const { tokens, revocations } = t.app.auth;
+    const verified = await tokens.verify((await login(adminOf1000001)).accessToken);
+    /** Whether the check settles while Redis answers 20 other commands in a row. */
+    const settlesSoon = async (check: Promise<void>) => {
+      let settled = false;
+      void check.then(() => (settled = true));
+      for (let i = 0; i < 20 && !settled; i++) await t.app.redis.ping();
+      return settled;
+    };
+    // Frozen timers: the batch window never ends on its own.
+    ctx.mock.timers.enable({ apis: ["setTimeout"] });
+    const gathering = revocations.assertLive(verified);
+    assert.equal(await settlesSoon(gathering), false, "the check gathers with later ones");
+    const alsoGathering = revocations.assertLive(verified);
+    revocations.sendChecksNow();
+    assert.equal(await settlesSoon(Promise.all([gathering, alsoGathering]).then(() => undefined)), true, "sent when asked for");
+    ctx.mock.timers.reset();
+  });
+
   test("a second API process refuses a token revoked through the first", async () => {
     const second = await startTestApp(
       {

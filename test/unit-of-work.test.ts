@@ -138,8 +138,9 @@ test("a unit of work waits for its caller's revocation check and, when access wa
   let ran = false;
   const refused = contextAsStaff();
   // As a GraphQL query leaves it: the check still running, then refusing.
-  refused.scope.callerLive = new Promise((_, reject) => setTimeout(() => reject(new Error("access taken back")), 50));
-  refused.scope.callerLive.catch(() => undefined);
+  const check = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("access taken back")), 50));
+  check.catch(() => undefined);
+  refused.scope.callerLive = () => check;
   await assert.rejects(
     unitOfWork(refused, async (uow) => {
       ran = true;
@@ -152,6 +153,6 @@ test("a unit of work waits for its caller's revocation check and, when access wa
   assert.equal(await count("audit_log"), audits);
   assert.equal(await count("outbox"), outbox);
   const live = contextAsStaff();
-  live.scope.callerLive = Promise.resolve();
+  live.scope.callerLive = () => Promise.resolve();
   assert.equal(await unitOfWork(live, async () => "done"), "done");
 });

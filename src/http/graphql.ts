@@ -100,7 +100,7 @@ export async function createApollo(
             async didResolveOperation(rc) {
               const { scope } = rc.contextValue;
               // Only a query runs before its caller is known to still have access (its answer waits).
-              if (rc.operation?.operation !== "query") await scope.callerLive;
+              if (rc.operation?.operation !== "query") await scope.callerLive?.();
               scope.operation = rc.operationName ?? rc.operation?.operation ?? null;
               scope.operationType = rc.operation?.operation;
               if (config.trustedDocuments.only) await assertTrusted(documents, rc.contextValue.principal, rc.queryHash);
@@ -166,7 +166,7 @@ export function registerGraphqlRoute(app: FastifyInstance, apollo: ApolloServer<
             return createContext(request, deps, principal, scope);
           },
         });
-        const refusal = await scope.callerLive?.then(
+        const refusal = await scope.callerLive?.().then(
           () => null,
           (error: unknown) => error,
         );

@@ -47,29 +47,34 @@ export function createContext(
 }
 
 /**
- * The caller of a request by its bearer token, and the check that its access was not taken back,
- * still running (it rejects with UNAUTHENTICATED, or SERVICE_UNAVAILABLE while it cannot be
- * checked). Anonymous without a token; a malformed or forged token is refused at once.
+ * The caller of a request by its bearer token, and the check that its access was not taken back:
+ * `live()` is its outcome (it rejects with UNAUTHENTICATED, or SERVICE_UNAVAILABLE while it cannot
+ * be checked), and asking for it sends the check to Redis at once rather than at the end of its
+ * batch window. Anonymous without a token; a malformed or forged token is refused at once.
  */
 export async function callerFromBearer(
   authorization: string | undefined,
   auth: AuthRuntime,
-): Promise<{ principal: Principal; live: Promise<void> | undefined }> {
+): Promise<{ principal: Principal; live: (() => Promise<void>) | undefined }> {
   if (!authorization) return { principal: ANONYMOUS, live: undefined };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthenticated();
   const verified = await auth.tokens.verify(match[1]);
-  const live = auth.revocations.assertLive(verified);
+  const check = auth.revocations.assertLive(verified);
   // Awaited later; until then its refusal is not an unhandled rejection.
-  live.catch(() => undefined);
+  check.catch(() => undefined);
+  const live = () => {
+    auth.revocations.sendChecksNow();
+    return check;
+  };
   // A token this process already knows to be taken back runs nothing, not even a query.
-  if (auth.revocations.refusedLocally(verified)) await live;
+  if (auth.revocations.refusedLocally(verified)) await live();
   return { principal: verified.principal, live };
 }
 
 /** The caller of a request by its bearer token, once its access is known to stand (callerFromBearer). */
 export async function principalFromBearer(authorization: string | undefined, auth: AuthRuntime): Promise<Principal> {
   const { principal, live } = await callerFromBearer(authorization, auth);
-  await live;
+  await live?.();
   return principal;
 }

@@ -13,10 +13,11 @@ export interface RequestScope {
   replicaReads?: boolean;
   errors?: number;
   /**
-   * The caller's revocation check while it may still be running (GraphQL): a query runs alongside
-   * it, but its answer, a mutation and every unit of work wait for it, and rethrow its refusal.
+   * The outcome of the caller's revocation check, which may still be running (GraphQL): a query
+   * runs alongside it, but its answer, a mutation and every unit of work wait for it, and rethrow
+   * its refusal. Calling it sends the check at once if it is still gathering (Revocations).
    */
-  callerLive?: Promise<void>;
+  callerLive?: () => Promise<void>;
 }
 
 const SCOPE = Symbol("konto.requestScope");

@@ -66,7 +66,7 @@ export async function unitOfWork<T>(
 ): Promise<T> {
   // Nothing is written for a caller whose access was taken back, even from a query that runs
   // alongside the check (src/http/graphql.ts).
-  await scopeOf(db)?.callerLive;
+  await scopeOf(db)?.callerLive?.();
   let outboxRows: CommittedWork[] = [];
   let committed: (() => Promise<void>)[] = [];
   const result = await inTransaction(db, async (tx) => {
