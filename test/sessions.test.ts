@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { configurePasswordHashing, hashPassword, meetsOwaspMinimum, OWASP_SCRYPT_COST, verifyPassword } from "../src/access/passwords";
 import { loadConfig } from "../src/config";
+import { KontoError } from "../src/platform/errors";
 import { toGlobalId } from "../src/platform/global-id";
 import { seedDemoData } from "../src/seed/demo-data";
 import { DEMO_PASSWORD } from "../src/seed/demo-logins";
@@ -137,24 +138,32 @@ describe("revocation on the next request", () => {
     );
   });
 
-  test("checks gather for a batch until a request has to wait for one, which sends them at once", async (ctx) => {
+  test("checks gather until a request has to wait for one of them, and then their batch goes at once", async (ctx) => {
     const { tokens, revocations } = t.app.auth;
-    const verified = await tokens.verify((await login(adminOf1000001)).accessToken);
-    /** Whether the check settles while Redis answers 20 other commands in a row. */
-    const settlesSoon = async (check: Promise<void>) => {
-      let settled = false;
-      void check.then(() => (settled = true));
-      for (let i = 0; i < 20 && !settled; i++) await t.app.redis.ping();
-      return settled;
+    const signIn = async () => tokens.verify((await login(adminOf1000001)).accessToken);
+    const [a, b, c] = [await signIn(), await signIn(), await signIn()];
+    /** Asks for a check's outcome: "ok", the refusal's code, or "pending" if Redis answered 20 other commands first. */
+    const askFor = async (live: () => Promise<void>) => {
+      let outcome = "pending";
+      void live().then(
+        () => (outcome = "ok"),
+        (error: KontoError) => (outcome = String(error.extensions.code)),
+      );
+      for (let i = 0; i < 20 && outcome === "pending"; i++) await t.app.redis.ping();
+      return outcome;
     };
-    // Frozen timers: the batch window never ends on its own.
+    // Frozen timers: no batch window ends on its own.
     ctx.mock.timers.enable({ apis: ["setTimeout"] });
-    const gathering = revocations.assertLive(verified);
-    assert.equal(await settlesSoon(gathering), false, "the check gathers with later ones");
-    const alsoGathering = revocations.assertLive(verified);
-    revocations.sendChecksNow();
-    assert.equal(await settlesSoon(Promise.all([gathering, alsoGathering]).then(() => undefined)), true, "sent when asked for");
-    ctx.mock.timers.reset();
+    const checkOfA = revocations.check(a);
+    const checkOfB = revocations.check(b);
+    // A check reads Redis when its batch goes, so it sees what happened while it gathered.
+    await revocations.endSessions([a.principal.sessionId!]);
+    assert.equal(await askFor(checkOfB), "ok", "asked for, the batch goes");
+    assert.equal(await askFor(checkOfA), "UNAUTHENTICATED", "A's check went with B's, after A's session ended");
+    const checkOfC = revocations.check(c);
+    assert.equal(await askFor(checkOfB), "ok");
+    await revocations.endSessions([c.principal.sessionId!]);
+    assert.equal(await askFor(checkOfC), "UNAUTHENTICATED", "asking again for B's check did not send C's");
   });
 
   test("a second API process refuses a token revoked through the first", async () => {

@@ -11,7 +11,7 @@ const CHECK_TIMEOUT_MS = 1000;
  * What it saves is the write to Redis's socket, which a CPU profile under the Dashboard load showed
  * at about 16 µs a request when each turn of the event loop sent its own (README, "Checks' costs").
  * A query runs alongside its check for longer than this; whoever has to wait for a check (a
- * mutation, a REST route, a query that is done) sends the gathered checks at once (sendChecksNow).
+ * mutation, a REST route, a query that is done) sends its batch at once (`check`).
  */
 const CHECK_BATCH_WINDOW_MS = 5;
 /** "Last used" of a session is written at most this often. */
@@ -95,21 +95,18 @@ export class Revocations {
   private readonly lookups = new DataLoader<string, string | null>((keys) => this.lookUp(keys), {
     cache: false,
     batchScheduleFn: (send) => {
-      this.sendGathered = send;
-      this.gatherTimer = setTimeout(() => this.sendChecksNow(), CHECK_BATCH_WINDOW_MS);
+      const batch = { send, timer: setTimeout(() => this.sendNow(batch), CHECK_BATCH_WINDOW_MS) };
+      this.gathering = batch;
     },
   });
-  /** DataLoader's send of the checks still gathering, and the end of their window. */
-  private sendGathered: (() => void) | null = null;
-  private gatherTimer: NodeJS.Timeout | undefined;
+  /** The batch whose checks are still gathering: DataLoader's send, and the end of its window. */
+  private gathering: { send: () => void; timer: NodeJS.Timeout } | null = null;
 
-  /** Sends the gathering checks to Redis now: a request waits for one, so gathering on only delays it. */
-  sendChecksNow(): void {
-    const send = this.sendGathered;
-    if (!send) return;
-    this.sendGathered = null;
-    clearTimeout(this.gatherTimer);
-    send();
+  private sendNow(batch: { send: () => void; timer: NodeJS.Timeout }): void {
+    if (this.gathering !== batch) return; // already sent
+    this.gathering = null;
+    clearTimeout(batch.timer);
+    batch.send();
   }
 
   /** Called with a session id the first time in a minute a request uses it. */
@@ -256,10 +253,28 @@ export class Revocations {
   }
 
   /**
+   * Starts the check of a token (assertLive) and returns its outcome on demand. Asked for while
+   * the check is still gathering with others, its batch goes to Redis at once: whoever asks has to
+   * wait for it, so gathering on would only delay them. Asking for a check that already went sends
+   * nothing, so later requests' checks keep gathering.
+   */
+  check(token: VerifiedToken): () => Promise<void> {
+    const outcome = this.assertLive(token);
+    // Asked for later; until then its refusal is not an unhandled rejection.
+    outcome.catch(() => undefined);
+    // assertLive joined its batch before its first await, so this is the check's own batch.
+    const batch = this.gathering;
+    return () => {
+      if (batch) this.sendNow(batch);
+      return outcome;
+    };
+  }
+
+  /**
    * Refuses a token whose session ended or whose subject revoked its tokens after it was issued;
    * notes the session as used, at most once a minute.
    */
-  async assertLive({ principal, subject, issuedAtUs }: VerifiedToken): Promise<void> {
+  private async assertLive({ principal, subject, issuedAtUs }: VerifiedToken): Promise<void> {
     if (!this.enabled) return;
     const sessionId = principal.sessionId;
     const subjectKey = this.subjectKey(subject);

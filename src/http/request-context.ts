@@ -49,8 +49,8 @@ export function createContext(
 /**
  * The caller of a request by its bearer token, and the check that its access was not taken back:
  * `live()` is its outcome (it rejects with UNAUTHENTICATED, or SERVICE_UNAVAILABLE while it cannot
- * be checked), and asking for it sends the check to Redis at once rather than at the end of its
- * batch window. Anonymous without a token; a malformed or forged token is refused at once.
+ * be checked); asking for it sends the check to Redis at once if it is still gathering with others
+ * (Revocations.check). Anonymous without a token; a malformed or forged token is refused at once.
  */
 export async function callerFromBearer(
   authorization: string | undefined,
@@ -60,13 +60,7 @@ export async function callerFromBearer(
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw unauthenticated();
   const verified = await auth.tokens.verify(match[1]);
-  const check = auth.revocations.assertLive(verified);
-  // Awaited later; until then its refusal is not an unhandled rejection.
-  check.catch(() => undefined);
-  const live = () => {
-    auth.revocations.sendChecksNow();
-    return check;
-  };
+  const live = auth.revocations.check(verified);
   // A token this process already knows to be taken back runs nothing, not even a query.
   if (auth.revocations.refusedLocally(verified)) await live();
   return { principal: verified.principal, live };
