@@ -1,4 +1,3 @@
-import DataLoader from "dataloader";
 import { ErrorCode, KontoError } from "../platform/errors";
 import { Logger } from "../platform/logger";
 import { closeRedis, duplicateRedis, forEachKeyBatch, RedisClient } from "../platform/redis";
@@ -33,6 +32,19 @@ const unavailable = () =>
   new KontoError(ErrorCode.SERVICE_UNAVAILABLE, "Sign-ins cannot be checked right now; try again in a moment", { http: { status: 503 } });
 
 class RedisUnavailable extends Error {}
+
+/** Checks gathering to go to Redis as one MGET: their keys, in order, and the shared answer. */
+interface CheckBatch {
+  keys: string[];
+  answer: Promise<(string | null)[]>;
+  answered: { resolve: (values: (string | null)[]) => void; reject: (error: unknown) => void };
+  /** The end of the batch's window. */
+  timer: NodeJS.Timeout;
+}
+
+/** The outcome of every check while checking is off. */
+const RESOLVED = Promise.resolve();
+const alwaysLive = () => RESOLVED;
 
 /** Whether a token issued at `issuedAtUs` is refused by its subject's stamp or by the end of its session. */
 const refuses = (issuedAtUs: number, revokedBefore: string | null, ended: string | null) =>
@@ -87,26 +99,27 @@ export class Revocations {
   }
 
   /**
-   * The checks of requests that arrive together, sent as one MGET: a batch gathers the checks asked
-   * within CHECK_BATCH_WINDOW_MS, so under load Redis and this process handle one command and one
-   * reply for many requests instead of one each (README, "Checks' costs"). Never cached: every
-   * check reads Redis after its request arrived.
+   * The checks still gathering to go to Redis as one MGET (null when none is): under load Redis
+   * and this process handle one command and one reply for many requests instead of one each
+   * (README, "Checks' costs"). Never cached: every check reads Redis after its request arrived.
    */
-  private readonly lookups = new DataLoader<string, string | null>((keys) => this.lookUp(keys), {
-    cache: false,
-    batchScheduleFn: (send) => {
-      const batch = { send, timer: setTimeout(() => this.sendNow(batch), CHECK_BATCH_WINDOW_MS) };
-      this.gathering = batch;
-    },
-  });
-  /** The batch whose checks are still gathering: DataLoader's send, and the end of its window. */
-  private gathering: { send: () => void; timer: NodeJS.Timeout } | null = null;
+  private gathering: CheckBatch | null = null;
 
-  private sendNow(batch: { send: () => void; timer: NodeJS.Timeout }): void {
-    if (this.gathering !== batch) return; // already sent
+  /** The batch a check joins: the one gathering, or a new one that goes when its window ends. */
+  private gatheringBatch(): CheckBatch {
+    if (this.gathering) return this.gathering;
+    let answered!: CheckBatch["answered"];
+    const answer = new Promise<(string | null)[]>((resolve, reject) => (answered = { resolve, reject }));
+    const batch: CheckBatch = { keys: [], answer, answered, timer: setTimeout(() => this.send(batch), CHECK_BATCH_WINDOW_MS) };
+    return (this.gathering = batch);
+  }
+
+  /** Sends a batch that is still gathering; one that went already is left alone. */
+  private send(batch: CheckBatch): void {
+    if (this.gathering !== batch) return;
     this.gathering = null;
     clearTimeout(batch.timer);
-    batch.send();
+    this.lookUp(batch.keys).then(batch.answered.resolve, batch.answered.reject);
   }
 
   /** Called with a session id the first time in a minute a request uses it. */
@@ -243,64 +256,67 @@ export class Revocations {
 
   /**
    * Whether this process's mirror already refuses the token: it hears of a revocation moments
-   * after it is recorded. Only a hint (assertLive decides): a GraphQL query by such a token waits
-   * for the check rather than run alongside it.
+   * after it is recorded. Only a hint (`check` decides): a GraphQL query by such a token waits for
+   * the check rather than run alongside it.
    */
   refusedLocally({ principal, subject, issuedAtUs }: VerifiedToken): boolean {
-    if (!this.enabled) return false;
+    if (!this.enabled || this.mirror.size === 0) return false;
     const ended = principal.sessionId ? this.mirrored(this.endedKey(principal.sessionId)) : null;
     return refuses(issuedAtUs, this.mirrored(this.subjectKey(subject)), ended);
   }
 
   /**
-   * Starts the check of a token (assertLive) and returns its outcome on demand. Asked for while
-   * the check is still gathering with others, its batch goes to Redis at once: whoever asks has to
-   * wait for it, so gathering on would only delay them. Asking for a check that already went sends
-   * nothing, so later requests' checks keep gathering.
+   * Starts the check that a token's access was not taken back and returns its outcome on demand:
+   * it rejects with UNAUTHENTICATED when the token's session ended or its subject revoked its
+   * tokens after it was issued (SERVICE_UNAVAILABLE while that cannot be known). The check gathers
+   * with others for up to CHECK_BATCH_WINDOW_MS; asked for meanwhile, its batch goes at once,
+   * since whoever asks has to wait for it. Asking for a check that went already sends nothing, so
+   * later requests' checks keep gathering. Notes the session as used, at most once a minute.
+   *
+   * Kept lean (one promise per request, the batch's answer shared): the check runs on every
+   * request, and its code runs cold between the requests' larger work (README, "Checks' costs").
    */
   check(token: VerifiedToken): () => Promise<void> {
-    const outcome = this.assertLive(token);
+    if (!this.enabled) return alwaysLive;
+    const sessionId = token.principal.sessionId;
+    const subjectKey = this.subjectKey(token.subject);
+    const endedKey = sessionId ? this.endedKey(sessionId) : null;
+    const batch = this.gatheringBatch();
+    const at = batch.keys.push(subjectKey) - 1;
+    if (endedKey) batch.keys.push(endedKey);
+    const outcome = batch.answer.then(
+      (values) => {
+        this.checksFailingSince = null;
+        this.judge(token, values[at], endedKey ? values[at + 1] : null);
+      },
+      (error: unknown) => {
+        if (!(error instanceof RedisUnavailable)) throw error;
+        this.judgeFromMirror(token, subjectKey, endedKey, error);
+      },
+    );
     // Asked for later; until then its refusal is not an unhandled rejection.
     outcome.catch(() => undefined);
-    // assertLive joined its batch before its first await, so this is the check's own batch.
-    const batch = this.gathering;
     return () => {
-      if (batch) this.sendNow(batch);
+      this.send(batch);
       return outcome;
     };
   }
 
-  /**
-   * Refuses a token whose session ended or whose subject revoked its tokens after it was issued;
-   * notes the session as used, at most once a minute.
-   */
-  private async assertLive({ principal, subject, issuedAtUs }: VerifiedToken): Promise<void> {
-    if (!this.enabled) return;
-    const sessionId = principal.sessionId;
-    const subjectKey = this.subjectKey(subject);
-    const endedKey = sessionId ? this.endedKey(sessionId) : null;
-    let revokedBefore: string | null;
-    let ended: string | null;
-    try {
-      // One command (shared with the requests that arrived alongside), the only one on the request's path.
-      [revokedBefore, ended = null] = await Promise.all(
-        endedKey ? [this.lookups.load(subjectKey), this.lookups.load(endedKey)] : [this.lookups.load(subjectKey)],
-      );
-      this.checksFailingSince = null;
-    } catch (error) {
-      if (!(error instanceof RedisUnavailable)) throw error;
-      const now = Date.now();
-      this.checksFailingSince ??= now;
-      const since = Math.min(this.outOfSyncSince ?? now, this.checksFailingSince);
-      if (now - since > this.outageGraceMs) {
-        this.log.warn({ err: error }, "Redis cannot check sign-ins and the local mirror is too old: refusing the request");
-        throw unavailable();
-      }
-      revokedBefore = this.mirrored(subjectKey);
-      ended = endedKey ? this.mirrored(endedKey) : null;
-    }
+  private judge({ principal, issuedAtUs }: VerifiedToken, revokedBefore: string | null, ended: string | null): void {
     if (refuses(issuedAtUs, revokedBefore, ended)) throw unauthenticated();
-    if (sessionId) this.noteUsed(sessionId);
+    if (principal.sessionId) this.noteUsed(principal.sessionId);
+  }
+
+  /** While Redis cannot answer: the mirror decides, as long as it can be trusted. */
+  private judgeFromMirror(token: VerifiedToken, subjectKey: string, endedKey: string | null, error: RedisUnavailable): void {
+    const now = Date.now();
+    this.checksFailingSince ??= now;
+    const since = Math.min(this.outOfSyncSince ?? now, this.checksFailingSince);
+    if (now - since > this.outageGraceMs) {
+      this.log.warn({ err: error }, "Redis cannot check sign-ins and the local mirror is too old: refusing the request");
+      throw unavailable();
+    }
+    this.judge(token, this.mirrored(subjectKey), endedKey ? this.mirrored(endedKey) : null);
   }
 
   /**

@@ -142,7 +142,7 @@ export const SessionService = {
     return row ? toSession(row) : null;
   },
 
-  /** Notes that a session was used (at most once a minute per session: Revocations.assertLive). */
+  /** Notes that a session was used (at most once a minute per session: Revocations.check). */
   async touch(db: DataSource, sessionId: number): Promise<void> {
     await db.query("UPDATE sessions SET last_used_at = CURRENT_TIMESTAMP(3) WHERE id = ?", [sessionId]);
   },
