@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { test } from "node:test";
+import { recordDurably } from "../src/notifications/deliveries";
 import { toGlobalId } from "../src/platform/global-id";
+import { createLogger } from "../src/platform/logger";
 import { seedDemoData } from "../src/seed/demo-data";
 import { eventually, freePort, startTestApp, TestApp } from "./support/harness";
 
@@ -107,6 +109,37 @@ test("a worker killed with SIGKILL in the middle of sending, then restarted, del
   } finally {
     for (const child of workers) child.kill("SIGKILL");
     await Promise.all(workers.map(exited));
+    await t.stop();
+  }
+});
+
+test("a record that waits out a lock keeps trying, and the log says the database is busy, not away", async () => {
+  const t = await startTestApp();
+  const holder = t.app.db.createQueryRunner();
+  const recorder = t.app.db.createQueryRunner();
+  try {
+    await seedDemoData(t.app.db, { customers: 1 });
+    const [{ id }] = await t.app.db.query("SELECT id FROM customers ORDER BY id LIMIT 1");
+    await holder.startTransaction();
+    await holder.query("SELECT id FROM customers WHERE id = ? FOR UPDATE", [id]);
+    await recorder.query("SET SESSION innodb_lock_wait_timeout = 1");
+    // The lock is held past the first attempt's wait, then let go.
+    const released = new Promise((resolve) => setTimeout(resolve, 1500)).then(() => holder.commitTransaction());
+    const lines: string[] = [];
+    const log = createLogger("info", { write: (line: string) => void lines.push(line) });
+    await recordDurably(log, "a mark", () => recorder.query("UPDATE customers SET company_name = 'Recorded GmbH' WHERE id = ?", [id]));
+    await released;
+    const [row] = await t.app.db.query("SELECT company_name FROM customers WHERE id = ?", [id]);
+    assert.equal(row.company_name, "Recorded GmbH");
+    const warnings = lines.map((line) => JSON.parse(line) as { msg: string; what: string });
+    assert.ok(warnings.length >= 1, "the failed attempt is logged");
+    for (const warning of warnings) {
+      assert.equal(warning.what, "a mark");
+      assert.match(warning.msg, /^database busy; keeping the record and trying again$/);
+    }
+  } finally {
+    await holder.release();
+    await recorder.release();
     await t.stop();
   }
 });

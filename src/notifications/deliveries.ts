@@ -55,9 +55,14 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  * MySQL being away or busy (a restart, a failover to a read-only server, a deadlock, a lock wait):
  * a statement that failed for this is tried again, never given up.
  */
+const databaseErrorCode = (error: unknown): string => {
+  const err = error as { code?: string; driverError?: { code?: string } };
+  return err?.driverError?.code ?? err?.code ?? "";
+};
+
 function isPassingDatabaseError(error: unknown): boolean {
-  const err = error as { code?: string; driverError?: { code?: string; fatal?: boolean }; fatal?: boolean; message?: string };
-  const code = err?.driverError?.code ?? err?.code ?? "";
+  const err = error as { driverError?: { fatal?: boolean }; fatal?: boolean; message?: string };
+  const code = databaseErrorCode(error);
   return (
     /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|PROTOCOL_SEQUENCE_TIMEOUT|ER_SERVER_SHUTDOWN|ER_CON_COUNT_ERROR|ER_CONNECTION_KILLED|ENOTFOUND|EHOSTUNREACH|ER_LOCK_DEADLOCK|ER_LOCK_WAIT_TIMEOUT|ER_OPTION_PREVENTS_STATEMENT|ER_READ_ONLY_MODE|ER_QUERY_INTERRUPTED)$/.test(
       code,
@@ -79,7 +84,9 @@ export async function recordDurably<T>(log: Logger, what: string, write: () => P
       return await write();
     } catch (error) {
       if (!isPassingDatabaseError(error)) throw error;
-      log.warn({ err: errorText(error), what }, "database away; keeping the record and trying again");
+      // A deadlock or lock wait is the database busy, not away: said so, for the operator reading it.
+      const busy = /^ER_LOCK_(DEADLOCK|WAIT_TIMEOUT)$/.test(databaseErrorCode(error));
+      log.warn({ err: errorText(error), what }, `database ${busy ? "busy" : "away"}; keeping the record and trying again`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
