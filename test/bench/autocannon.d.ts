@@ -14,8 +14,6 @@ declare module "autocannon" {
       connections?: number;
       duration?: number;
       pipelining?: number;
-      /** Requests per second over all connections (unlimited when absent). */
-      overallRate?: number;
       timeout?: number;
       requests?: Request[];
       /** A response whose body fails this counts as a mismatch. */

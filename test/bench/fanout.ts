@@ -19,7 +19,7 @@ import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
 import { cpuProfileFlags, isRunning } from "./children";
-import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
+import { LoadResult, WorkloadSettings, load, problemsOf, startLoad } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { createStaffUser, graphql, logIn } from "./staff";
 import { median } from "./stats";
@@ -293,7 +293,7 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       const stopLoad = async () => {
         if (!running) return undefined;
         running.stop();
-        return summarise(await running);
+        return await running;
       };
       const published = Date.now();
       let answer: any;

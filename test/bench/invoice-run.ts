@@ -22,7 +22,7 @@ import { renderInvoicePdf } from "../../src/invoices/invoice-pdf";
 import { createLogger } from "../../src/platform/logger";
 import { isRunning } from "./children";
 import { insertRows } from "./fanout";
-import { LoadResult, WorkloadSettings, load, problemsOf, startLoad, summarise } from "./load";
+import { LoadResult, WorkloadSettings, load, problemsOf, startLoad } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { createStaffUser, graphql, logIn } from "./staff";
 
@@ -175,7 +175,7 @@ export async function runInvoiceRun(s: InvoiceRunSettings): Promise<InvoiceRunRe
     const stopLoad = async () => {
       if (!running) return undefined;
       running.stop();
-      return summarise(await running);
+      return await running;
     };
 
     const started = Date.now();

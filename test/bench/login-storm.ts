@@ -20,7 +20,7 @@ import type { DataSource } from "typeorm";
 import { hashPassword } from "../../src/access/passwords";
 import { Child } from "./children";
 import { insertRows } from "./fanout";
-import { LoadResult, load, loadSteady, problemsOf, startLoad, summarise } from "./load";
+import { LoadResult, load, loadSteady, problemsOf, startLoad } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { median } from "./stats";
 
@@ -213,7 +213,7 @@ export async function runLoginStorm(s: LoginStormSettings, password: string): Pr
     const during = async () => {
       const loginRun = startLoad(logins(s.durationSeconds, offeredPerSecond));
       const dashboardDuring = await load(dashboard(s.durationSeconds));
-      const loginResult = summarise(await loginRun);
+      const loginResult = await loginRun;
       await drained(loginResult, s.connections);
       return { dashboardDuring, loginResult };
     };
