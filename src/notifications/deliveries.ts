@@ -51,15 +51,16 @@ const OPEN = "(status = 'QUEUED' OR (status = 'SENDING' AND (lease_until IS NULL
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 500);
 
-/**
- * MySQL being away or busy (a restart, a failover to a read-only server, a deadlock, a lock wait):
- * a statement that failed for this is tried again, never given up.
- */
+/** The driver's error code of a failed statement (TypeORM wraps mysql2's error), or "". */
 const databaseErrorCode = (error: unknown): string => {
   const err = error as { code?: string; driverError?: { code?: string } };
   return err?.driverError?.code ?? err?.code ?? "";
 };
 
+/**
+ * MySQL being away or busy (a restart, a failover to a read-only server, a deadlock, a lock wait):
+ * a statement that failed for this is tried again, never given up.
+ */
 function isPassingDatabaseError(error: unknown): boolean {
   const err = error as { driverError?: { fatal?: boolean }; fatal?: boolean; message?: string };
   const code = databaseErrorCode(error);
