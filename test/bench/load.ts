@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { Child } from "./children";
 import type { SmtpSink } from "./smtp-sink";
 import type { StaffLogin } from "./staff";
+import { quantile } from "./stats";
 
 export interface LoadResult {
   reqPerSec: number;
@@ -76,9 +77,6 @@ function startAutocannon(options: LoadOptions): autocannon.Instance {
     verifyBody: options.verifyBody ?? noGraphqlErrors,
   });
 }
-
-/** The value at quantile q (0–1) of ascending values. */
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 
 /**
  * An open-loop run at `overallRate`: one request every 1000 ÷ rate ms, evenly spaced, over at most
