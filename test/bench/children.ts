@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 export interface Child {
   name: string;
   proc: ChildProcess;
-  /** The GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql. */
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql; "" for a child that serves no HTTP (the workers). */
   url: string;
   /** The last lines of stdout and stderr, for error messages. */
   tail: string[];
@@ -27,8 +27,8 @@ export function cpuProfileFlags(): string[] {
 }
 
 /**
- * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`
- * and which carries the `url` the child listens on.
+ * Spawns `node <script>` with an IPC channel and waits for a JSON log line whose msg is `readyMsg`,
+ * with the `url` the child listens on when it serves HTTP.
  */
 export function startChild(
   name: string,
@@ -74,10 +74,10 @@ export function startChild(
         entry = undefined;
       }
       if (entry && typeof entry.level === "number" && entry.level >= PINO_WARN) warnings.push(line);
-      if (!ready && entry?.msg === readyMsg && typeof entry.url === "string") {
+      if (!ready && entry?.msg === readyMsg) {
         ready = true;
         clearTimeout(timer);
-        resolve({ name, proc, url: entry.url, tail, warnings });
+        resolve({ name, proc, url: typeof entry.url === "string" ? entry.url : "", tail, warnings });
       }
     });
     createInterface({ input: proc.stderr! }).on("line", (line) => {

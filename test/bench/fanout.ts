@@ -3,7 +3,8 @@
 // 1. seeds its own database with `customers` customers, each with 2 TECHNICAL contacts with
 //    distinct confirmed emails, 1 STANDARD contact (confirmed too: it must get nothing) and one
 //    ACTIVE INTERNET_LINE product, plus the staff login;
-// 2. starts a Konto child on it whose SMTP_URL is a counting sink in the bench process;
+// 2. starts Konto on it as compose.yaml deploys it, the API (WORKERS_IN_PROCESS=false) and a worker
+//    process beside it, whose SMTP_URL is a counting sink in the bench process;
 // 3. measures the Dashboard idle (warm-up, then `idleSeconds`), unless `connections` is 0;
 // 4. starts the Dashboard load again (unless `connections` is 0), calls maintenanceAnnounce for every INTERNET_LINE product,
 //    and waits until the sink has accepted a message for each of the 2 × customers technical
@@ -244,7 +245,10 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
     };
     const noticeConcurrency = loadConfig(env).noticeConcurrency;
     const smtpPoolSize = loadConfig(env).smtpPoolSize;
-    const konto = await s.startKonto("konto-fanout", env);
+    // As compose.yaml deploys Konto: the API without workers, and a worker process beside it, so
+    // that the notices' work does not share the API's event loop.
+    const konto = await s.startKonto("konto-fanout", { ...env, WORKERS_IN_PROCESS: "false" });
+    const workers = await s.startWorkers("konto-fanout-workers", env);
     const token = await logIn(konto.url, s.staff);
     const headers = { authorization: `Bearer ${token}` };
     const ids = Array.from({ length: s.customers }, (_, i) => globalId("Customer", i + 1));
@@ -327,6 +331,7 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
         if (s.sink.allExpectedAt !== undefined) break;
         if (s.interrupted()) stopReason = "interrupted";
         else if (!isRunning(konto)) stopReason = `Konto exited; its last output:\n${konto.tail.slice(-10).join("\n")}`;
+        else if (!isRunning(workers)) stopReason = `Konto's workers exited; their last output:\n${workers.tail.slice(-10).join("\n")}`;
         else if (now > deadline) stopReason = `timed out after ${s.timeoutMs / 1000} s`;
         else if (now - lastProgress.at > s.stallMs) stopReason = `no message for ${s.stallMs / 1000} s`;
         if (stopReason) break;
@@ -459,7 +464,7 @@ export async function runFanout(s: FanoutSettings): Promise<FanoutReport> {
       dashboard: idle && duringFanout ? { idle, duringFanout, connections: s.connections, rate: s.rate || null } : null,
       rounds,
       ratio: rounds.length ? median(rounds.map((r) => r.ratio)) : null,
-      kontoWarnings: konto.warnings.length,
+      kontoWarnings: konto.warnings.length + workers.warnings.length,
       problems,
     };
   } finally {

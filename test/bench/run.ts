@@ -687,6 +687,7 @@ async function removeQueuePrefix(prefix: string): Promise<number> {
 
 const children: Child[] = [];
 const KONTO_MAIN = path.join(ROOT, "dist/src/main.js");
+const KONTO_WORKERS = path.join(ROOT, "dist/workers/index.js");
 /** Konto runs with npm start's Node flags (its heap cap), every build and variant alike. */
 const KONTO_NODE_FLAGS = startNodeFlags(ROOT);
 
@@ -706,6 +707,13 @@ async function startKonto(
   children.push(child);
   if (staff) serverHeaders.set(child, { authorization: `Bearer ${await logIn(child.url, staff)}` });
   log(`${name} listening at ${child.url} (pid ${child.proc.pid})${note}`);
+  return child;
+}
+/** A worker process as `npm run workers` runs it, with npm start's flags; stopped at the end like Konto. */
+async function startWorkers(name: string, env: NodeJS.ProcessEnv): Promise<Child> {
+  const child = await startChild(name, KONTO_WORKERS, env, "workers started", ROOT, undefined, KONTO_NODE_FLAGS);
+  children.push(child);
+  log(`${name} started (pid ${child.proc.pid})`);
   return child;
 }
 /** Databases (and queue prefixes of the same name) to remove at the end. */
@@ -839,6 +847,7 @@ async function measureFanout(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin, sin
     log,
     interrupted: () => interrupted,
     startKonto: (name, env) => startKonto(name, env),
+    startWorkers: (name, env) => startWorkers(name, env),
   });
 }
 
@@ -956,6 +965,7 @@ async function measureInvoiceRun(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin,
     log,
     interrupted: () => interrupted,
     startKonto: (name, env) => startKonto(name, env),
+    startWorkers: (name, env) => startWorkers(name, env),
   });
 }
 
