@@ -19,7 +19,7 @@ import type { DataSource } from "typeorm";
 import { loadConfig } from "../../src/config";
 import { openDatabase } from "../../src/database";
 import { createLogger } from "../../src/platform/logger";
-import { cpuProfileFlags, isRunning } from "./children";
+import { Child, cpuProfileFlags, isRunning } from "./children";
 import { LoadResult, WorkloadSettings, load, problemsOf, startLoad } from "./load";
 import { DASHBOARD, globalId, requestBody } from "./queries";
 import { createStaffUser, graphql, logIn } from "./staff";
@@ -30,6 +30,8 @@ const SETTLE_MS = 30_000;
 
 export interface FanoutSettings extends WorkloadSettings {
   customers: number;
+  /** Starts a worker process (`npm run workers`) with this environment, kept for the cleanup like Konto. */
+  startWorkers: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
   /** Alternating rounds of the raw blast and Konto alone after the run under load (0: none). */
   rounds: number;
 }

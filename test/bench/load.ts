@@ -245,8 +245,6 @@ export interface WorkloadSettings {
   stallMs: number;
   /** Starts Konto with this environment (run.ts keeps it for the cleanup). */
   startKonto: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
-  /** Starts a worker process (`npm run workers`) with this environment, kept for the cleanup like Konto. */
-  startWorkers: (name: string, env: NodeJS.ProcessEnv) => Promise<Child>;
   sink: SmtpSink;
   log: (message: string) => void;
   interrupted: () => boolean;

@@ -965,7 +965,6 @@ async function measureInvoiceRun(kontoEnv: NodeJS.ProcessEnv, staff: StaffLogin,
     log,
     interrupted: () => interrupted,
     startKonto: (name, env) => startKonto(name, env),
-    startWorkers: (name, env) => startWorkers(name, env),
   });
 }
 
